@@ -1,0 +1,38 @@
+package dev.jgrad.kernels;
+
+/**
+ * One operand of a kernel: a buffer, the flat offset of its first element, and one element
+ * stride per dimension of the index space the kernel walks. A stride of 0 repeats an element
+ * along that dimension (broadcasting).
+ *
+ * <pre>{@code
+ * // the transpose of a contiguous 2x3 matrix, seen as 3x2
+ * Strided t = new Strided(buf, 0, new int[] {1, 3});
+ * }</pre>
+ */
+public record Strided(Buf buf, int offset, int[] strides) {
+
+    /** Row-major strides of a contiguous tensor of {@code shape}. */
+    public static int[] contiguousStrides(int[] shape) {
+        int[] strides = new int[shape.length];
+        int s = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            strides[d] = s;
+            s *= Math.max(shape[d], 1);
+        }
+        return strides;
+    }
+
+    /** The operand {@code buf} laid out contiguously over {@code shape}, from offset 0. */
+    public static Strided contiguous(Buf buf, int[] shape) {
+        return new Strided(buf, 0, contiguousStrides(shape));
+    }
+
+    /** Number of elements of {@code shape} (1 for a scalar, 0 when any dimension is 0). */
+    public static int numel(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("more than 2^31-1 elements: " + n);
+        return (int) n;
+    }
+}
