@@ -1,0 +1,64 @@
+package dev.jgrad.tensor;
+
+import dev.jgrad.kernels.BinaryFn;
+import dev.jgrad.kernels.ConvShape;
+import dev.jgrad.kernels.PoolShape;
+import dev.jgrad.kernels.ReduceFn;
+import dev.jgrad.kernels.UnaryFn;
+
+/**
+ * The kernels one device provides. Ops validate arguments, compute output shapes and dtypes,
+ * allocate outputs and then call exactly one of these per kernel; a backend only computes.
+ *
+ * <p>Conventions: every tensor passed lives on this backend's device; {@code out} tensors are
+ * freshly allocated and contiguous unless said otherwise; elementwise operands are already
+ * broadcast (expanded) to the output's shape; convolution and pooling operands are contiguous.
+ */
+interface Backend {
+
+    /** A zero-filled storage of {@code numel} elements. */
+    Storage allocate(DType dtype, int numel);
+
+    void unary(UnaryFn fn, Tensor x, Tensor out);
+
+    void binary(BinaryFn fn, Tensor a, Tensor b, Tensor out);
+
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out);
+
+    /** dst = src elementwise (same shape, any strides on both sides, converting dtype). */
+    void copy(Tensor src, Tensor dst);
+
+    /** Every element of {@code dst} (any strides) set to {@code value}. */
+    void fill(Tensor dst, double value);
+
+    /** out (x's shape with {@code dims} set to 1) = fold of x over {@code dims}. */
+    void reduce(ReduceFn fn, Tensor x, int[] dims, Tensor out);
+
+    /** out (int64) = position of the max (or min) along {@code dim}, or over all elements when {@code dim < 0}. */
+    void argReduce(boolean max, Tensor x, int dim, Tensor out);
+
+    void softmax(boolean log, Tensor x, int dim, Tensor out);
+
+    /** out[b] = a[b] · b[b] with a: [batch, m, k], b: [batch, k, n] (any strides; batch stride 0 broadcasts), out: [batch, m, n]. */
+    void matmul(Tensor a, Tensor b, Tensor out);
+
+    void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor y);
+
+    void conv2dBackwardInput(ConvShape cs, Tensor dy, Tensor w, Tensor dx);
+
+    void conv2dBackwardWeight(ConvShape cs, Tensor x, Tensor dy, Tensor dw);
+
+    void maxPool2d(PoolShape ps, Tensor x, Tensor y, Tensor indices);
+
+    void maxPool2dBackward(PoolShape ps, Tensor dy, Tensor indices, Tensor dx);
+
+    void avgPool2d(PoolShape ps, boolean countIncludePad, Tensor x, Tensor y);
+
+    void avgPool2dBackward(PoolShape ps, boolean countIncludePad, Tensor dy, Tensor dx);
+
+    /** out = x gathered along {@code dim} by {@code index} (index and out share a shape; any strides). */
+    void gather(int dim, Tensor x, Tensor index, Tensor out);
+
+    /** out (any strides, accumulated in place) += src scattered along {@code dim} by {@code index}. */
+    void scatterAdd(int dim, Tensor index, Tensor src, Tensor out);
+}

@@ -1,0 +1,45 @@
+package dev.jgrad.tensor;
+
+import dev.jgrad.kernels.ConvShape;
+import dev.jgrad.kernels.PoolShape;
+
+/**
+ * Gradient kernels that derivative rules need but that are not forward ops of their own: the
+ * two backward passes of convolution and those of pooling. They run outside the graph.
+ *
+ * <pre>{@code
+ * Op.Conv2d c = (Op.Conv2d) y.op();
+ * Tensor dx = BackwardOps.conv2dInput(c.shape(), dy, c.w());
+ * }</pre>
+ */
+public final class BackwardOps {
+    private BackwardOps() {}
+
+    /** ∂L/∂x of {@code conv2d}: the transposed convolution of dy with w. */
+    public static Tensor conv2dInput(ConvShape cs, Tensor dy, Tensor w) {
+        try (var scope = GradMode.noGrad()) {
+            return ConvOps.conv2dBackwardInput(cs, dy, w);
+        }
+    }
+
+    /** ∂L/∂w of {@code conv2d}: the correlation of x with dy. */
+    public static Tensor conv2dWeight(ConvShape cs, Tensor x, Tensor dy) {
+        try (var scope = GradMode.noGrad()) {
+            return ConvOps.conv2dBackwardWeight(cs, x, dy);
+        }
+    }
+
+    /** ∂L/∂x of {@code max_pool2d}: dy routed to the recorded maxima. */
+    public static Tensor maxPool2dInput(PoolShape ps, Tensor dy, Tensor indices) {
+        try (var scope = GradMode.noGrad()) {
+            return ConvOps.maxPool2dBackward(ps, dy, indices);
+        }
+    }
+
+    /** ∂L/∂x of {@code avg_pool2d}: dy spread evenly over each window. */
+    public static Tensor avgPool2dInput(PoolShape ps, boolean countIncludePad, Tensor dy) {
+        try (var scope = GradMode.noGrad()) {
+            return ConvOps.avgPool2dBackward(ps, countIncludePad, dy);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.jgrad.tensor;
+
+import dev.jgrad.kernels.Buf;
+
+/** Elements on the Java heap, in a typed array wrapped as a {@link Buf}. */
+record CpuStorage(Buf buf, DType dtype) implements Storage {
+
+    static CpuStorage allocate(DType dtype, int n) {
+        Buf buf = switch (dtype) {
+            case FLOAT32 -> new Buf.F32(new float[n]);
+            case FLOAT64 -> new Buf.F64(new double[n]);
+            case INT64 -> new Buf.I64(new long[n]);
+            case INT32 -> new Buf.I32(new int[n]);
+            case BOOL -> new Buf.Bool(new boolean[n]);
+        };
+        return new CpuStorage(buf, dtype);
+    }
+
+    /** Wraps a typed Java array without copying. */
+    static CpuStorage wrap(Object array) {
+        return switch (array) {
+            case float[] a -> new CpuStorage(new Buf.F32(a), DType.FLOAT32);
+            case double[] a -> new CpuStorage(new Buf.F64(a), DType.FLOAT64);
+            case long[] a -> new CpuStorage(new Buf.I64(a), DType.INT64);
+            case int[] a -> new CpuStorage(new Buf.I32(a), DType.INT32);
+            case boolean[] a -> new CpuStorage(new Buf.Bool(a), DType.BOOL);
+            default -> throw new IllegalArgumentException("unsupported array type " + array.getClass().getSimpleName()
+                    + " (expected float[], double[], long[], int[] or boolean[])");
+        };
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public int length() {
+        return buf.length();
+    }
+
+    @Override
+    public Backend backend() {
+        return CpuBackend.INSTANCE;
+    }
+}

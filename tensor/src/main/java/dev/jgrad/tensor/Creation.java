@@ -1,0 +1,131 @@
+package dev.jgrad.tensor;
+
+import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleSupplier;
+
+/** Factories that need more than an allocation: ranges, random tensors, nested Java arrays. */
+final class Creation {
+    private Creation() {}
+
+    static Tensor arange(long start, long end, long step) {
+        if (step == 0) throw new IllegalArgumentException("arange: step must be non-zero");
+        long n = Math.max(0, Math.ceilDiv(end - start, step));
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("arange: " + n + " elements is too many");
+        long[] v = new long[(int) n];
+        for (int i = 0; i < v.length; i++) v[i] = start + i * step;
+        return Tensor.of(v);
+    }
+
+    static Tensor arange(double start, double end, double step) {
+        if (step == 0 || !Double.isFinite(step) || !Double.isFinite(start) || !Double.isFinite(end)) {
+            throw new IllegalArgumentException("arange: start, end and step must be finite and step non-zero, got "
+                    + start + ", " + end + ", " + step);
+        }
+        double n = Math.max(0, Math.ceil((end - start) / step));
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("arange: " + n + " elements is too many");
+        float[] v = new float[(int) n];
+        for (int i = 0; i < v.length; i++) v[i] = (float) (start + i * step);
+        return Tensor.of(v);
+    }
+
+    static Tensor linspace(double start, double end, int steps) {
+        if (steps < 0) throw new IllegalArgumentException("linspace: number of steps must be non-negative, got " + steps);
+        float[] v = new float[steps];
+        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
+        // fill from both ends, as PyTorch does, so that the last value is exactly `end`
+        for (int i = 0; i < steps; i++) v[i] = (float) (i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step);
+        return Tensor.of(v);
+    }
+
+    static Tensor eye(int n, int m) {
+        if (n < 0 || m < 0) throw new IllegalArgumentException("eye: sizes must be non-negative, got " + n + " x " + m);
+        float[] v = new float[n * m];
+        for (int i = 0; i < Math.min(n, m); i++) v[i * m + i] = 1;
+        return Tensor.of(v, n, m);
+    }
+
+    static Tensor random(int[] shape, DoubleSupplier next) {
+        float[] v = new float[Shapes.numel(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = (float) next.getAsDouble();
+        return Tensor.of(v, shape);
+    }
+
+    static Tensor randint(Generator g, long low, long high, int[] shape) {
+        long[] v = new long[Shapes.numel(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = g.nextLong(low, high);
+        return Tensor.of(v, shape);
+    }
+
+    static Tensor fromNested(Object nested) {
+        if (nested == null || !nested.getClass().isArray()) {
+            throw new IllegalArgumentException("fromArray: expected a Java array, got " + (nested == null ? "null" : nested.getClass().getName()));
+        }
+        List<Integer> shape = new ArrayList<>();
+        Object level = nested;
+        while (level != null && level.getClass().isArray() && !level.getClass().getComponentType().isPrimitive()) {
+            shape.add(Array.getLength(level));
+            level = Array.getLength(level) > 0 ? Array.get(level, 0) : null;
+        }
+        Class<?> leaf = leafType(nested.getClass());
+        if (level != null) shape.add(Array.getLength(level));
+        else shape.add(0);
+        int[] s = shape.stream().mapToInt(Integer::intValue).toArray();
+        Object flat = Array.newInstance(leaf, Shapes.numel(s));
+        int[] at = {0};
+        flatten(nested, s, 0, flat, at);
+        return new Tensor(CpuStorage.wrap(flat), Layout.contiguous(s));
+    }
+
+    private static Class<?> leafType(Class<?> c) {
+        while (c.isArray()) c = c.getComponentType();
+        if (c != float.class && c != double.class && c != long.class && c != int.class && c != boolean.class) {
+            throw new IllegalArgumentException("fromArray: unsupported element type " + c.getName()
+                    + " (expected float, double, long, int or boolean)");
+        }
+        return c;
+    }
+
+    private static void flatten(Object level, int[] shape, int dim, Object flat, int[] at) {
+        int len = Array.getLength(level);
+        if (len != shape[dim]) {
+            throw new IllegalArgumentException("fromArray: ragged array: dimension " + dim + " has length " + len
+                    + " where " + shape[dim] + " was expected");
+        }
+        if (dim == shape.length - 1) {
+            System.arraycopy(level, 0, flat, at[0], len);
+            at[0] += len;
+            return;
+        }
+        for (int i = 0; i < len; i++) flatten(Array.get(level, i), shape, dim + 1, flat, at);
+    }
+
+    static Object toNested(Tensor t) {
+        Object flat = switch (t.dtype()) {
+            case FLOAT32 -> t.toFloatArray();
+            case FLOAT64 -> t.toDoubleArray();
+            case INT64 -> t.toLongArray();
+            case INT32 -> t.toIntArray();
+            case BOOL -> t.toBooleanArray();
+        };
+        int[] shape = t.layout.shape;
+        if (shape.length == 0) return flat;
+        return nest(flat, shape, 0, new int[] {0});
+    }
+
+    private static Object nest(Object flat, int[] shape, int dim, int[] at) {
+        Class<?> leaf = flat.getClass().getComponentType();
+        if (dim == shape.length - 1) {
+            Object row = Array.newInstance(leaf, shape[dim]);
+            System.arraycopy(flat, at[0], row, 0, shape[dim]);
+            at[0] += shape[dim];
+            return row;
+        }
+        Class<?> rowType = leaf;
+        for (int k = dim + 1; k < shape.length; k++) rowType = rowType.arrayType();
+        Object out = Array.newInstance(rowType, shape[dim]);
+        for (int i = 0; i < shape[dim]; i++) Array.set(out, i, nest(flat, shape, dim + 1, at));
+        return out;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.jgrad.tensor;
+
+/**
+ * A seedable source of random numbers for {@code rand}, {@code randn}, {@code randint},
+ * dropout masks and shuffling. The algorithm is fixed (SplitMix64), so a seed gives the same
+ * numbers on every JVM and platform. Methods are synchronized: one generator may be shared by
+ * threads, but the interleaving then decides who gets which numbers.
+ *
+ * <pre>{@code
+ * Generator g = new Generator(42);
+ * Tensor x = Tensor.randn(g, 2, 3);   // the same values on every run
+ * }</pre>
+ */
+public final class Generator {
+    /** The seed the default generator starts from, so programs are reproducible unless seeded otherwise. */
+    public static final long DEFAULT_SEED = 0x5EED_2026L;
+
+    private static final Generator DEFAULT = new Generator(DEFAULT_SEED);
+
+    private long state;
+    private double spareNormal = Double.NaN;
+
+    /** A generator starting from {@code seed}. */
+    public Generator(long seed) {
+        manualSeed(seed);
+    }
+
+    /** The process-wide generator that ops use when none is given. */
+    public static Generator getDefault() {
+        return DEFAULT;
+    }
+
+    /** Restarts the sequence from {@code seed}. */
+    public synchronized Generator manualSeed(long seed) {
+        state = seed;
+        spareNormal = Double.NaN;
+        return this;
+    }
+
+    /** 64 uniformly random bits (SplitMix64 step). */
+    public synchronized long nextLong() {
+        long z = (state += 0x9E3779B97F4A7C15L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Uniform in [0, 1), with 53 random bits. */
+    public synchronized double nextDouble() {
+        return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+
+    /** Standard normal, by the Box–Muller transform (two values per pair of uniforms). */
+    public synchronized double nextGaussian() {
+        if (!Double.isNaN(spareNormal)) {
+            double v = spareNormal;
+            spareNormal = Double.NaN;
+            return v;
+        }
+        double u1 = 1 - nextDouble();  // in (0, 1], so log is finite
+        double u2 = nextDouble();
+        double r = Math.sqrt(-2 * Math.log(u1));
+        spareNormal = r * Math.sin(2 * Math.PI * u2);
+        return r * Math.cos(2 * Math.PI * u2);
+    }
+
+    /** Uniform integer in [low, high). */
+    public synchronized long nextLong(long low, long high) {
+        if (high <= low) throw new IllegalArgumentException("random range is empty: [" + low + ", " + high + ")");
+        return low + Math.floorMod(nextLong(), high - low);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.jgrad.tensor;
+
+/** Forward passes of gather, scatter-add and the ops built on them. */
+final class IndexingOps {
+    private IndexingOps() {}
+
+    static void checkIndex(String op, Tensor index) {
+        if (!index.dtype().isInteger()) {
+            throw new IllegalArgumentException(op + ": index must be int64 or int32, got " + index.dtype());
+        }
+    }
+
+    static Tensor gather(Tensor x, int dim, Tensor index) {
+        checkIndex("gather", index);
+        Tensor.checkSameDevice("gather", x, index);
+        int d = Shapes.dim("gather", dim, x.dim());
+        checkIndexShape("gather", x, d, index, "input");
+        Tensor out = Tensor.empty(index.layout.shape, x.dtype(), x.device());
+        if (out.numel() > 0) x.backend().gather(d, x, index, out);
+        return out;
+    }
+
+    static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
+        checkIndex("scatter_add", index);
+        Tensor.checkSameDevice("scatter_add", x, index);
+        Tensor.checkSameDevice("scatter_add", x, src);
+        int d = Shapes.dim("scatter_add", dim, x.dim());
+        checkIndexShape("scatter_add", x, d, index, "self");
+        if (src.dim() != index.dim()) {
+            throw new IllegalArgumentException("scatter_add: index " + Shapes.str(index.layout.shape) + " and src "
+                    + Shapes.str(src.layout.shape) + " must have the same number of dimensions");
+        }
+        for (int k = 0; k < index.dim(); k++) {
+            if (index.layout.shape[k] > src.layout.shape[k]) {
+                throw new IllegalArgumentException("scatter_add: index " + Shapes.str(index.layout.shape)
+                        + " must not be larger than src " + Shapes.str(src.layout.shape) + " in dimension " + k);
+            }
+        }
+        Tensor out = ElementwiseOps.copy(x, DType.promote(x.dtype(), src.dtype()));
+        if (index.numel() > 0) x.backend().scatterAdd(d, index, src, out);
+        return out;
+    }
+
+    /** index must have x's rank and be no larger than x in every dimension but {@code dim}. */
+    private static void checkIndexShape(String op, Tensor x, int dim, Tensor index, String what) {
+        if (index.dim() != x.dim()) {
+            throw new IllegalArgumentException(op + ": index " + Shapes.str(index.layout.shape) + " and " + what + " "
+                    + Shapes.str(x.layout.shape) + " must have the same number of dimensions");
+        }
+        for (int k = 0; k < x.dim(); k++) {
+            if (k != dim && index.layout.shape[k] > x.layout.shape[k]) {
+                throw new IllegalArgumentException(op + ": index " + Shapes.str(index.layout.shape) + " is larger than " + what
+                        + " " + Shapes.str(x.layout.shape) + " in dimension " + k);
+            }
+        }
+    }
+
+    /** The index of {@code index_select}, shaped [1, …, len, …, 1] and broadcast over x's other dimensions. */
+    static Tensor selectionIndex(Tensor x, int dim, Tensor index) {
+        checkIndex("index_select", index);
+        if (x.dim() == 0 || index.dim() > 1) {
+            throw new IllegalArgumentException("index_select: expected an input of at least 1 dimension and a 0-d or 1-d index, got input "
+                    + Shapes.str(x.layout.shape) + " and index " + Shapes.str(index.layout.shape));
+        }
+        int d = Shapes.dim("index_select", dim, x.dim());
+        int[] single = new int[x.dim()];
+        java.util.Arrays.fill(single, 1);
+        single[d] = index.numel();
+        int[] target = x.layout.shape.clone();
+        target[d] = index.numel();
+        return index.viewOf(index.layout.view(single).expand(target));
+    }
+}

@@ -1,0 +1,165 @@
+package dev.jgrad.tensor;
+
+import dev.jgrad.kernels.ConvShape;
+import dev.jgrad.kernels.PoolShape;
+import java.util.List;
+
+/**
+ * The differentiable primitive that produced a tensor, with its inputs: one node of the graph
+ * {@code backward()} walks. The set is small on purpose (composites such as {@code mean},
+ * {@code var}, {@code select} or {@code embedding} are built from these), and sealed, so the
+ * autograd module's {@code switch} over it must give every primitive a derivative rule.
+ *
+ * <pre>{@code
+ * Tensor y = a.mul(b).add(c);
+ * y.op();                       // Add[a=…(Mul), b=c]
+ * ((Op.Add) y.op()).a().op();   // Mul[a=a, b=b]
+ * }</pre>
+ */
+public sealed interface Op {
+
+    /** The tensors this node was computed from, in the order derivative rules return gradients. */
+    List<Tensor> inputs();
+
+    /** The op's name as shown in graphs and error messages ({@code "Add"}, {@code "MatMul"}, …). */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
+    /** An op with one tensor input. */
+    sealed interface UnaryOp extends Op {
+        Tensor x();
+
+        @Override
+        default List<Tensor> inputs() {
+            return List.of(x());
+        }
+    }
+
+    /** An op with two tensor inputs (broadcast against each other). */
+    sealed interface BinaryOp extends Op {
+        Tensor a();
+
+        Tensor b();
+
+        @Override
+        default List<Tensor> inputs() {
+            return List.of(a(), b());
+        }
+    }
+
+    // ---- elementwise, one input -------------------------------------------------------------
+    /** -x */
+    record Neg(Tensor x) implements UnaryOp {}
+    /** eˣ */
+    record Exp(Tensor x) implements UnaryOp {}
+    /** ln x */
+    record Log(Tensor x) implements UnaryOp {}
+    /** √x */
+    record Sqrt(Tensor x) implements UnaryOp {}
+    /** |x| */
+    record Abs(Tensor x) implements UnaryOp {}
+    /** max(x, 0) */
+    record Relu(Tensor x) implements UnaryOp {}
+    /** 1 / (1 + e⁻ˣ) */
+    record Sigmoid(Tensor x) implements UnaryOp {}
+    /** tanh x */
+    record Tanh(Tensor x) implements UnaryOp {}
+    /** erf x */
+    record Erf(Tensor x) implements UnaryOp {}
+    /** x·Φ(x), or its tanh approximation */
+    record Gelu(Tensor x, boolean tanhApproximation) implements UnaryOp {}
+    /** sin x */
+    record Sin(Tensor x) implements UnaryOp {}
+    /** cos x */
+    record Cos(Tensor x) implements UnaryOp {}
+    /** xᵖ for a constant p */
+    record PowScalar(Tensor x, double exponent) implements UnaryOp {}
+    /** min(max(x, min), max); an absent bound is ∓∞ */
+    record Clamp(Tensor x, double min, double max) implements UnaryOp {}
+    /** The same values in another dtype. */
+    record Cast(Tensor x, DType from) implements UnaryOp {}
+    /** A copy (also what {@code contiguous()} records when it has to copy). */
+    record Copy(Tensor x) implements UnaryOp {}
+
+    // ---- elementwise, two inputs (broadcasting) ------------------------------------------------
+    /** a + b */
+    record Add(Tensor a, Tensor b) implements BinaryOp {}
+    /** a − b */
+    record Sub(Tensor a, Tensor b) implements BinaryOp {}
+    /** a · b */
+    record Mul(Tensor a, Tensor b) implements BinaryOp {}
+    /** a / b */
+    record Div(Tensor a, Tensor b) implements BinaryOp {}
+    /** aᵇ */
+    record Pow(Tensor a, Tensor b) implements BinaryOp {}
+    /** max(a, b) elementwise */
+    record Maximum(Tensor a, Tensor b) implements BinaryOp {}
+    /** min(a, b) elementwise */
+    record Minimum(Tensor a, Tensor b) implements BinaryOp {}
+    /** cond ? a : b, elementwise with broadcasting */
+    record Where(Tensor cond, Tensor a, Tensor b) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            return List.of(cond, a, b);
+        }
+    }
+
+    // ---- reductions -----------------------------------------------------------------------------
+    /** Σ over {@code dims} (sorted, non-negative) */
+    record Sum(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
+    /** max over {@code dims}; ties share the gradient */
+    record Amax(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
+    /** min over {@code dims}; ties share the gradient */
+    record Amin(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
+    /** softmax along {@code dim} */
+    record Softmax(Tensor x, int dim) implements UnaryOp {}
+    /** log-softmax along {@code dim} */
+    record LogSoftmax(Tensor x, int dim) implements UnaryOp {}
+
+    // ---- views and data movement --------------------------------------------------------------
+    /** The same elements in a new shape (a view when the strides allow, else a copy). */
+    record Reshape(Tensor x) implements UnaryOp {}
+    /** Dimensions reordered: output dim i is input dim {@code dims[i]}. */
+    record Permute(Tensor x, int[] dims) implements UnaryOp {}
+    /** Broadcast view to a larger shape. */
+    record Expand(Tensor x) implements UnaryOp {}
+    /** Every {@code step}-th index in [start, end) of {@code dim}. */
+    record Slice(Tensor x, int dim, int start, int end, int step) implements UnaryOp {}
+    /** Concatenation along {@code dim}. */
+    record Cat(List<Tensor> xs, int dim) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            return xs;
+        }
+    }
+    /** out[p] = x[p with coordinate {@code dim} replaced by index[p]] */
+    record Gather(Tensor x, int dim, Tensor index) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            return List.of(x, index);
+        }
+    }
+    /** out = x, then out[p with coordinate {@code dim} replaced by index[p]] += src[p] */
+    record ScatterAdd(Tensor x, int dim, Tensor index, Tensor src) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            return List.of(x, index, src);
+        }
+    }
+
+    // ---- linear algebra and convolution -------------------------------------------------------
+    /** Matrix product over the last two dimensions, batch dimensions broadcast. */
+    record MatMul(Tensor a, Tensor b) implements BinaryOp {}
+    /** 2-D convolution of NCHW input with KCRS weights (no bias: a bias is a broadcast add). */
+    record Conv2d(Tensor x, Tensor w, ConvShape shape) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            return List.of(x, w);
+        }
+    }
+    /** 2-D max pooling; {@code indices} (saved for backward) holds each maximum's position in its plane. */
+    record MaxPool2d(Tensor x, PoolShape shape, Tensor indices) implements UnaryOp {}
+    /** 2-D average pooling. */
+    record AvgPool2d(Tensor x, PoolShape shape, boolean countIncludePad) implements UnaryOp {}
+}

@@ -1,0 +1,57 @@
+package dev.jgrad.tensor;
+
+import dev.jgrad.kernels.ReduceFn;
+
+/** Forward passes of reductions and softmax. */
+final class ReductionOps {
+    private ReductionOps() {}
+
+    /** The keep-dim result of folding {@code dims} (already wrapped and sorted), then the requested shape. */
+    static Tensor reduce(String op, ReduceFn fn, Tensor x, int[] dims, boolean keepDim, DType outType) {
+        int[] shape = x.layout.shape;
+        if (fn == ReduceFn.MAX || fn == ReduceFn.MIN) {
+            for (int d : dims) {
+                if (shape[d] == 0) {
+                    throw new IllegalArgumentException(op + ": cannot reduce over dimension " + d + " of size 0 (shape "
+                            + Shapes.str(shape) + "): the result has no identity");
+                }
+            }
+        }
+        Tensor out = Tensor.empty(Shapes.reduced(shape, dims, true), outType, x.device());
+        x.backend().reduce(fn, x, dims, out);
+        return keepDim ? out : out.viewOf(Layout.contiguous(Shapes.reduced(shape, dims, false)));
+    }
+
+    /** Sum keeps floating dtypes; integers and bools sum as int64, as in PyTorch. */
+    static DType sumType(DType t) {
+        return t.isFloating() ? t : DType.INT64;
+    }
+
+    /** Position of the max (or min) along {@code dim}, or in the flattened tensor when {@code dim} is null. */
+    static Tensor argReduce(String op, boolean max, Tensor x, Integer dim, boolean keepDim) {
+        int[] shape = x.layout.shape;
+        if (x.numel() == 0) {
+            throw new IllegalArgumentException(op + ": cannot take the " + op + " of an empty tensor (shape " + Shapes.str(shape) + ")");
+        }
+        boolean all = dim == null || shape.length == 0;
+        int[] dims = all ? Shapes.dims(op, null, shape.length) : new int[] {Shapes.dim(op, dim, shape.length)};
+        Tensor out = Tensor.empty(Shapes.reduced(shape, dims, true), DType.INT64, x.device());
+        x.backend().argReduce(max, x, all ? -1 : dims[0], out);
+        return keepDim ? out : out.viewOf(Layout.contiguous(Shapes.reduced(shape, dims, false)));
+    }
+
+    static Tensor softmax(String op, boolean log, Tensor x, int dim) {
+        int d = Shapes.dim(op, dim, x.dim());
+        Tensor src = x.dim() == 0 ? x.viewOf(Layout.contiguous(new int[] {1})) : x;
+        Tensor out = Tensor.empty(src.layout.shape, x.dtype().toFloating(), x.device());
+        x.backend().softmax(log, src, d, out);
+        return x.dim() == 0 ? out.viewOf(Layout.contiguous(new int[0])) : out;
+    }
+
+    /** Number of elements folded into each output element. */
+    static int count(int[] shape, int[] dims) {
+        int n = 1;
+        for (int d : dims) n *= shape[d];
+        return n;
+    }
+}

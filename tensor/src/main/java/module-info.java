@@ -1,0 +1,14 @@
+/**
+ * The user-facing {@link dev.jgrad.tensor.Tensor}: storage, layout, dtype, device, the op
+ * records autograd walks, and dispatch of every op to the CPU kernels or the CUDA backend.
+ *
+ * <p>{@code Tensor.backward()} finds the engine of the {@code dev.jgrad.autograd} module through
+ * {@link java.util.ServiceLoader}, so this module does not depend on it.
+ */
+module dev.jgrad.tensor {
+    requires transitive dev.jgrad.kernels;
+    requires dev.jgrad.cuda;
+    requires static jdk.incubator.vector;
+    exports dev.jgrad.tensor;
+    uses dev.jgrad.tensor.BackwardEngine;
+}
