@@ -1,0 +1,149 @@
+package dev.jgrad.autograd;
+
+import dev.jgrad.tensor.GradMode;
+import dev.jgrad.tensor.Op;
+import dev.jgrad.tensor.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One backward pass, run a node at a time. {@link Engine} runs it to the end; the learner's
+ * stepper pauses between {@link #step()} calls to show each node.
+ *
+ * <p>The graph's non-leaf nodes are visited in reverse topological order (every node after all
+ * the nodes that consumed it), so each node's gradient is complete when its rule runs.
+ * Gradients reaching a leaf that requires grad accumulate into its {@link Tensor#grad()}.
+ *
+ * <pre>{@code
+ * BackwardPass pass = new BackwardPass(loss, null, false);
+ * while (pass.hasNext()) System.out.println(pass.step());
+ * }</pre>
+ */
+public final class BackwardPass {
+    private final List<Tensor> order;
+    private final Map<Tensor, Tensor> pending = new IdentityHashMap<>();
+    private final boolean retainGraph;
+    private int next;
+
+    /** What one step did: the node, its op, the gradient it received and the gradients it sent to its inputs. */
+    public record Step(int index, Tensor node, Op op, Tensor upstream, List<Tensor> inputGrads, List<Tensor> leavesUpdated) {}
+
+    /**
+     * Prepares the pass from {@code root}.
+     *
+     * @param seed ∂loss/∂root, or null when root is a one-element tensor (seed 1)
+     */
+    public BackwardPass(Tensor root, Tensor seed, boolean retainGraph) {
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("backward: the tensor does not require grad and has no op; call requiresGrad(true) on "
+                    + "the parameters, and do not compute the loss under GradMode.noGrad()");
+        }
+        Tensor s = seed != null ? seed : defaultSeed(root);
+        if (!Arrays.equals(s.shape(), root.shape())) {
+            throw new IllegalArgumentException("backward: seed shape " + Arrays.toString(s.shape())
+                    + " does not match the tensor's shape " + Arrays.toString(root.shape()));
+        }
+        this.retainGraph = retainGraph;
+        this.order = reverseTopologicalOrder(root);
+        if (root.isLeaf()) root.accumulateGrad(s);
+        else pending.put(root, s);
+    }
+
+    private static Tensor defaultSeed(Tensor root) {
+        if (root.numel() != 1) {
+            throw new IllegalArgumentException("backward: a gradient can be created implicitly only for a one-element output; "
+                    + "this tensor has shape " + Arrays.toString(root.shape()) + ", so pass a seed of that shape to backward(seed)");
+        }
+        return Tensor.onesLike(root);
+    }
+
+    /** Non-leaf nodes reachable from root through inputs that require grad, consumers before producers. */
+    private static List<Tensor> reverseTopologicalOrder(Tensor root) {
+        List<Tensor> postOrder = new ArrayList<>();
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Object[]> stack = new ArrayDeque<>();  // {node, iterator position}
+        if (!root.isLeaf()) {
+            stack.push(new Object[] {root, 0});
+            seen.add(root);
+        }
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor node = (Tensor) frame[0];
+            if (node.isGraphReleased()) {
+                throw new IllegalStateException("backward: trying to go through the graph a second time (at " + node.op().name()
+                        + "); pass retainGraph = true to the first backward call if you need to");
+            }
+            List<Tensor> inputs = node.op().inputs();
+            int i = (int) frame[1];
+            while (i < inputs.size() && !(inputs.get(i).requiresGrad() && !inputs.get(i).isLeaf() && !seen.contains(inputs.get(i)))) i++;
+            if (i < inputs.size()) {
+                frame[1] = i + 1;
+                seen.add(inputs.get(i));
+                stack.push(new Object[] {inputs.get(i), 0});
+            } else {
+                stack.pop();
+                postOrder.add(node);
+            }
+        }
+        Collections.reverse(postOrder);
+        return postOrder;
+    }
+
+    /** The nodes this pass visits, in visiting order. */
+    public List<Tensor> nodes() {
+        return Collections.unmodifiableList(order);
+    }
+
+    /** Whether nodes remain. */
+    public boolean hasNext() {
+        return next < order.size();
+    }
+
+    /** The gradient accumulated so far for a node that is still to be visited, or null. */
+    public Tensor pendingGrad(Tensor node) {
+        return pending.get(node);
+    }
+
+    /** Applies the next node's derivative rule and passes its gradients on. */
+    public Step step() {
+        if (!hasNext()) throw new IllegalStateException("backward pass already finished");
+        int index = next++;
+        Tensor node = order.get(index);
+        Tensor g = pending.remove(node);
+        Op op = node.op();
+        List<Tensor> inputs = op.inputs();
+        List<Tensor> sent = new ArrayList<>(Collections.nCopies(inputs.size(), (Tensor) null));
+        List<Tensor> leaves = new ArrayList<>();
+        try (var scope = GradMode.noGrad()) {
+            if (g != null) {
+                Tensor[] grads = Derivatives.inputGrads(op, node, g);
+                for (int i = 0; i < inputs.size(); i++) {
+                    Tensor in = inputs.get(i), gi = grads[i];
+                    if (gi == null || !in.requiresGrad()) continue;
+                    if (!Arrays.equals(gi.shape(), in.shape())) {
+                        throw new IllegalStateException("internal error: the derivative rule of " + op.name() + " gave a gradient of shape "
+                                + Arrays.toString(gi.shape()) + " for input " + i + " of shape " + Arrays.toString(in.shape()));
+                    }
+                    if (gi.dtype() != in.dtype()) gi = gi.to(in.dtype());
+                    sent.set(i, gi);
+                    if (in.isLeaf()) {
+                        in.accumulateGrad(gi);
+                        leaves.add(in);
+                    } else {
+                        pending.merge(in, gi, Tensor::add);
+                    }
+                }
+                if (node.retainsGrad()) node.accumulateGrad(g);
+            }
+        }
+        if (!retainGraph) node.releaseGraph();
+        return new Step(index, node, op, g, Collections.unmodifiableList(sent), List.copyOf(leaves));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.jgrad.autograd;
+
+import dev.jgrad.tensor.DType;
+import dev.jgrad.tensor.Generator;
+import dev.jgrad.tensor.GradMode;
+import dev.jgrad.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Checks derivative rules against central differences in float64.
+ *
+ * <p>The function's output y is reduced to a scalar L = Σ y·v with a fixed random v (so every
+ * output element matters and errors cannot cancel); then for every element xᵢ of every
+ * floating input, (L(xᵢ + ε) − L(xᵢ − ε)) / 2ε is compared with the analytic ∂L/∂xᵢ from
+ * {@code backward()}. Inputs are converted to float64 leaves first; the function may build
+ * views of them (transposes, slices, broadcasts) to exercise non-contiguous paths.
+ *
+ * <pre>{@code
+ * GradCheck.Result r = GradCheck.check(xs -> xs.get(0).matmul(xs.get(1)).tanh(),
+ *         List.of(Tensor.randn(3, 4), Tensor.randn(4, 2)));
+ * assert r.passed() : r;
+ * }</pre>
+ */
+public final class GradCheck {
+    /** Step for the central differences. */
+    public static final double EPS = 1e-6;
+    /** Absolute tolerance. */
+    public static final double ATOL = 1e-5;
+    /** Relative tolerance. */
+    public static final double RTOL = 1e-3;
+
+    private GradCheck() {}
+
+    /** The worst disagreement found, with where it was. */
+    public record Result(boolean passed, double maxError, int input, int element, double analytic, double numeric) {
+        @Override
+        public String toString() {
+            return passed ? "gradcheck passed (max error " + maxError + ")"
+                    : "gradcheck failed at input " + input + ", element " + element + ": analytic " + analytic
+                    + " vs numeric " + numeric + " (error " + maxError + ")";
+        }
+    }
+
+    /** Runs the check with the default step and tolerances. */
+    public static Result check(Function<List<Tensor>, Tensor> f, List<Tensor> inputs) {
+        return check(f, inputs, EPS, ATOL, RTOL);
+    }
+
+    /** Runs the check; passes when |analytic − numeric| ≤ atol + rtol·|numeric| for every element. */
+    public static Result check(Function<List<Tensor>, Tensor> f, List<Tensor> inputs, double eps, double atol, double rtol) {
+        List<Tensor> xs = new ArrayList<>();
+        for (Tensor in : inputs) {
+            Tensor x = in.dtype().isFloating() ? in.detach().to(DType.FLOAT64).clone().detach() : in;
+            xs.add(x.dtype().isFloating() ? x.requiresGrad(true) : x);
+        }
+        Tensor y = f.apply(xs);
+        Tensor v = Tensor.randn(new Generator(1234), y.shape()).to(DType.FLOAT64);
+        y.mul(v).sum().backward();
+
+        Result worst = new Result(true, 0, -1, -1, 0, 0);
+        try (var scope = GradMode.noGrad()) {
+            for (int k = 0; k < xs.size(); k++) {
+                Tensor x = xs.get(k);
+                if (!x.requiresGrad()) continue;
+                double[] analytic = x.grad() == null ? new double[x.numel()] : x.grad().toDoubleArray();
+                double[] values = x.toDoubleArray();
+                Tensor flat = x.reshape(-1);
+                for (int i = 0; i < values.length; i++) {
+                    Tensor cell = flat.narrow(0, i, 1);
+                    cell.fill(values[i] + eps);
+                    double plus = f.apply(xs).mul(v).sum().item();
+                    cell.fill(values[i] - eps);
+                    double minus = f.apply(xs).mul(v).sum().item();
+                    cell.fill(values[i]);
+                    double numeric = (plus - minus) / (2 * eps);
+                    double err = Math.abs(analytic[i] - numeric);
+                    boolean ok = err <= atol + rtol * Math.abs(numeric);
+                    if (!ok ? worst.passed() || err > worst.maxError() : worst.passed() && err > worst.maxError()) {
+                        worst = new Result(ok, err, k, i, analytic[i], numeric);
+                    }
+                }
+            }
+        }
+        return worst;
+    }
+}
