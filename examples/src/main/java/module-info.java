@@ -1,0 +1,4 @@
+/** Runnable programs: the main training job and the classic textbook exercises. */
+module dev.jgrad.examples {
+    requires dev.jgrad.nn;
+}
