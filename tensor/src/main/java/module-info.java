@@ -10,5 +10,6 @@ module dev.jgrad.tensor {
     requires dev.jgrad.cuda;
     requires static jdk.incubator.vector;
     exports dev.jgrad.tensor;
+    exports dev.jgrad.tensor.io;
     uses dev.jgrad.tensor.BackwardEngine;
 }
