@@ -1,0 +1,243 @@
+package dev.jgrad.kernels;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one thread pool every multi-threaded kernel uses.
+ *
+ * <p>It has {@link #threads()} threads in all: the calling thread takes part in every parallel
+ * loop, so the pool itself holds {@code threads() − 1} daemon workers. The default is
+ * {@link Runtime#availableProcessors()}, or the system property {@code jgrad.threads} when set;
+ * {@link #setThreads} changes it at any time (loops already running finish on the old workers).
+ *
+ * <p>Small problems do not pay for waking threads: a loop whose estimated cost is below
+ * {@link #INLINE_WORK} multiply-adds runs inline, and so does a loop started from inside a
+ * worker (no nested parallelism, no deadlock).
+ *
+ * <pre>{@code
+ * Parallel.setThreads(2);
+ * Parallel.forEach(rows, (long) rows * cols, row -> softmaxRow(row));
+ * }</pre>
+ */
+public final class Parallel {
+    /**
+     * Below this many estimated multiply-adds (or element operations) a loop runs on the calling
+     * thread. Waking a parked worker and joining it costs about 10–30 µs here, the time of
+     * roughly 10^5–10^6 float operations, so 2^17 keeps fork overhead under a few percent.
+     */
+    public static final long INLINE_WORK = 1L << 17;
+
+    private static final AtomicReference<Pool> POOL = new AtomicReference<>(new Pool(defaultThreads()));
+
+    private Parallel() {}
+
+    /** A loop body over a task index. */
+    @FunctionalInterface
+    public interface Body {
+        void run(int task);
+    }
+
+    /** A loop body over a half-open range of indices {@code [from, to)}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+
+    private static int defaultThreads() {
+        int n = Runtime.getRuntime().availableProcessors();
+        String prop = System.getProperty("jgrad.threads");
+        if (prop != null) {
+            try {
+                n = Integer.parseInt(prop.trim());
+            } catch (NumberFormatException e) {
+                System.getLogger(Parallel.class.getName()).log(System.Logger.Level.WARNING,
+                        "ignoring jgrad.threads=" + prop + ": not an integer");
+            }
+        }
+        return Math.max(1, n);
+    }
+
+    /** Number of threads a parallel loop uses, the caller included. */
+    public static int threads() {
+        return POOL.get().threads;
+    }
+
+    /**
+     * Sets the number of threads parallel loops use (the caller included); 1 runs everything on
+     * the calling thread.
+     *
+     * @throws IllegalArgumentException when {@code n < 1}
+     */
+    public static void setThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("Parallel.setThreads: need at least 1 thread, got " + n);
+        Pool old = POOL.getAndSet(new Pool(n));
+        old.shutdown();
+    }
+
+    /** Set on a calling thread while it runs tasks of a parallel loop. */
+    private static final ThreadLocal<boolean[]> IN_LOOP = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /**
+     * True inside a task of a parallel loop (on a worker, or on the caller while it takes part):
+     * loops started there run inline.
+     */
+    static boolean inParallel() {
+        return Thread.currentThread() instanceof Worker || IN_LOOP.get()[0];
+    }
+
+    /**
+     * Runs {@code body.run(t)} for every {@code t} in {@code [0, tasks)}, spread over the pool;
+     * tasks are handed out dynamically, one at a time. Runs inline when {@code work} (the
+     * estimated total cost, in float operations) is below {@link #INLINE_WORK}, when there is one
+     * task or one thread, or when called from a worker. The first exception thrown by a task is
+     * rethrown here after every started task has finished.
+     */
+    public static void forEach(int tasks, long work, Body body) {
+        if (tasks <= 0) return;
+        Pool pool = POOL.get();
+        if (tasks == 1 || pool.threads == 1 || work < INLINE_WORK || inParallel()) {
+            for (int t = 0; t < tasks; t++) body.run(t);
+            return;
+        }
+        new Job(tasks, body).run(pool, Math.min(pool.threads - 1, tasks - 1));
+    }
+
+    /**
+     * Splits {@code [0, n)} into contiguous chunks, at most a few per thread and none holding
+     * less than {@link #INLINE_WORK} work, and runs {@code body.run(from, to)} on each.
+     * {@code work} is the estimated total cost of the whole range.
+     */
+    public static void forRange(int n, long work, RangeBody body) {
+        if (n <= 0) return;
+        int threads = threads();
+        int chunks = (int) Math.min(n, Math.min(4L * threads, Math.max(1, work / INLINE_WORK)));
+        if (threads == 1 || chunks <= 1 || inParallel()) {
+            body.run(0, n);
+            return;
+        }
+        int nChunks = chunks;
+        forEach(nChunks, work, c -> body.run((int) ((long) n * c / nChunks), (int) ((long) n * (c + 1) / nChunks)));
+    }
+
+    /** Splits {@code [0, n)} into exactly {@code min(n, threads())} equal contiguous chunks. */
+    public static void forRangeStatic(int n, long work, RangeBody body) {
+        if (n <= 0) return;
+        int chunks = Math.min(n, threads());
+        if (chunks <= 1 || work < INLINE_WORK || inParallel()) {
+            body.run(0, n);
+            return;
+        }
+        forEach(chunks, work, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
+    }
+
+    /** Marks the pool's threads, so that loops started inside a task run inline. */
+    private static final class Worker extends Thread {
+        Worker(Runnable r, String name) {
+            super(r, name);
+            setDaemon(true);
+        }
+    }
+
+    private static final class Pool {
+        private static final AtomicInteger POOL_IDS = new AtomicInteger();
+        final int threads;
+        final ExecutorService executor;
+
+        Pool(int threads) {
+            this.threads = threads;
+            if (threads == 1) {
+                executor = null;
+                return;
+            }
+            int id = POOL_IDS.incrementAndGet();
+            AtomicInteger ids = new AtomicInteger();
+            executor = new ThreadPoolExecutor(threads - 1, threads - 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    r -> new Worker(r, "jgrad-kernels-" + id + "-" + ids.incrementAndGet()));
+        }
+
+        void shutdown() {
+            if (executor != null) executor.shutdown();
+        }
+    }
+
+    /**
+     * One parallel loop. Helpers that start after the caller has claimed the last task leave
+     * without touching anything, so the caller waits only for helpers that are running tasks.
+     */
+    private static final class Job implements Runnable {
+        private static final int CLOSED = 1 << 30;
+        private final int tasks;
+        private final Body body;
+        private final AtomicInteger next = new AtomicInteger();
+        /** Number of helpers inside {@link #work}, plus {@link #CLOSED} once the caller stops waiting for newcomers. */
+        private final AtomicInteger state = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private volatile Thread caller;
+
+        Job(int tasks, Body body) {
+            this.tasks = tasks;
+            this.body = body;
+        }
+
+        void run(Pool pool, int helpers) {
+            caller = Thread.currentThread();
+            for (int h = 0; h < helpers; h++) {
+                try {
+                    pool.executor.execute(this);
+                } catch (RuntimeException rejected) {
+                    break; // pool shut down by setThreads: the caller does the rest
+                }
+            }
+            boolean[] inLoop = IN_LOOP.get();
+            inLoop[0] = true;
+            try {
+                work();
+            } finally {
+                inLoop[0] = false;
+            }
+            int s = state.getAndAdd(CLOSED);
+            if (s != 0) {
+                int spins = 0;
+                while (state.get() != CLOSED) {
+                    if (++spins < 2000) Thread.onSpinWait();
+                    else LockSupport.parkNanos(this, 50_000);
+                }
+            }
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException re) throw re;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new RuntimeException(t);
+        }
+
+        @Override
+        public void run() {
+            int s;
+            do {
+                s = state.get();
+                if (s >= CLOSED) return;
+            } while (!state.compareAndSet(s, s + 1));
+            try {
+                work();
+            } finally {
+                if (state.decrementAndGet() == CLOSED) LockSupport.unpark(caller);
+            }
+        }
+
+        private void work() {
+            for (int t; (t = next.getAndIncrement()) < tasks; ) {
+                if (failure.get() != null) continue;
+                try {
+                    body.run(t);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }
+        }
+    }
+}

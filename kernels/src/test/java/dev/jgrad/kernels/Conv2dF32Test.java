@@ -1,0 +1,76 @@
+package dev.jgrad.kernels;
+
+import static dev.jgrad.kernels.Fixtures.*;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link Conv2dF32} against the reference {@link Conv2d} run in float64 on the same values.
+ * Tolerance: each output sums up to C·R·S (forward), K·R·S (input gradient) or N·P·Q (weight
+ * gradient) products of values in [-1, 1); we allow 1e-5·√terms absolute plus 1e-5 relative.
+ */
+class Conv2dF32Test {
+    // n, c, h, w, k, r, s, strideH, strideW, padH, padW, dilH, dilW, groups
+    private static final List<ConvShape> SHAPES = List.of(
+            new ConvShape(3, 4, 9, 11, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // 3x3 same padding, ragged sizes
+            new ConvShape(2, 3, 8, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1),      // stride 2
+            new ConvShape(2, 6, 10, 9, 4, 3, 2, 1, 1, 2, 1, 2, 2, 2),     // dilation 2, groups 2, non-square kernel
+            new ConvShape(1, 5, 7, 7, 17, 1, 1, 1, 1, 0, 0, 1, 1, 1),     // 1x1
+            new ConvShape(2, 4, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4),      // depthwise
+            new ConvShape(3, 2, 12, 5, 3, 5, 3, 3, 1, 2, 0, 1, 2, 1),     // mixed stride, padding, dilation per axis
+            new ConvShape(2, 3, 9, 9, 6, 3, 3, 1, 1, 3, 3, 1, 1, 1),      // padding larger than dil·(r−1): column path for dx
+            new ConvShape(5, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),   // MNIST conv1 (small batch)
+            new ConvShape(2, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),  // MNIST conv2 (small batch)
+            new ConvShape(1, 40, 5, 5, 8, 3, 3, 1, 1, 0, 0, 1, 1, 1),     // C·R·S = 360, near one depth block
+            new ConvShape(1, 50, 4, 4, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1));    // C·R·S = 450 > KC: two depth blocks
+
+    @ParameterizedTest(name = "simd={0}")
+    @ValueSource(booleans = {true, false})
+    void allPassesMatchTheReference(boolean simd) {
+        withSimd(simd, () -> {
+            Random rnd = new Random(5);
+            for (ConvShape cs : SHAPES) check(rnd, cs);
+        });
+    }
+
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 3})
+    void otherThreadCounts(int threads) {
+        withThreads(threads, () -> {
+            Random rnd = new Random(9);
+            check(rnd, new ConvShape(7, 3, 10, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+            check(rnd, new ConvShape(5, 4, 9, 9, 6, 3, 3, 2, 2, 1, 1, 1, 1, 2));
+        });
+    }
+
+    static void check(Random rnd, ConvShape cs) {
+        int P = cs.outH(), Q = cs.outW();
+        float[] x = rand(rnd, cs.n() * cs.c() * cs.h() * cs.w());
+        float[] w = rand(rnd, cs.k() * cs.cPerGroup() * cs.r() * cs.s());
+        float[] dy = rand(rnd, cs.n() * cs.k() * P * Q);
+        String what = cs + " simd=" + Simd.enabled + " threads=" + Parallel.threads();
+
+        Buf.F64 y = new Buf.F64(new double[dy.length]);
+        Conv2d.forward(cs, f64(x), f64(w), y);
+        float[] yf = new float[dy.length];
+        Conv2dF32.forward(cs, x, w, yf);
+        assertClose("forward " + what, y.data(), yf, 1e-5 * Math.sqrt(cs.cPerGroup() * cs.r() * cs.s()), 1e-5);
+
+        Buf.F64 dx = new Buf.F64(new double[x.length]);
+        Conv2d.backwardInput(cs, f64(dy), f64(w), dx);
+        float[] dxf = new float[x.length];
+        java.util.Arrays.fill(dxf, Float.NaN); // the kernel must overwrite every element
+        Conv2dF32.backwardInput(cs, dy, w, dxf);
+        assertClose("backwardInput " + what, dx.data(), dxf, 1e-5 * Math.sqrt(cs.kPerGroup() * cs.r() * cs.s()), 1e-5);
+
+        Buf.F64 dw = new Buf.F64(new double[w.length]);
+        Conv2d.backwardWeight(cs, f64(x), f64(dy), dw);
+        float[] dwf = new float[w.length];
+        java.util.Arrays.fill(dwf, Float.NaN);
+        Conv2dF32.backwardWeight(cs, x, dy, dwf);
+        assertClose("backwardWeight " + what, dw.data(), dwf, 1e-5 * Math.sqrt(cs.n() * P * Q), 1e-5);
+    }
+}
