@@ -10,11 +10,11 @@ import java.util.Arrays;
  * <p>Every pass is an implicit GEMM over a <em>source</em> built per chunk of images:
  * <ul>
  *   <li>stride 1: the input, zero-padded, with each channel's images laid end to end. Output
- *       position (p, q) of an image is flat column p·Wp + q on the padded width Wp, and tap (r, s)
- *       reads the source at that column plus the constant r·dh·Wp + s·dw, so row (c, r, s) of the
- *       GEMM's B operand is a contiguous run of the source and the micro-kernel reads it in place
- *       ({@link Sgemm#rowsGemm}): no im2col, no packing of B. The columns q ≥ Q between rows are
- *       computed and dropped (2 of 30 at 28×28 with padding 1);</li>
+ *       position (p, q) of an image is flat column p·Ws + q on the padded row stride Ws, and tap
+ *       (r, s) reads the source at that column plus the constant r·dh·Ws + s·dw, so row (c, r, s)
+ *       of the GEMM's B operand is a contiguous run of the source and the micro-kernel reads it in
+ *       place ({@link Sgemm#rowsGemm}): no im2col, no packing of B. The padding columns and rows
+ *       between outputs are computed and dropped (57 of 841 columns at 28×28 with padding 1);</li>
  *   <li>other strides: an explicit im2col of the chunk, read the same way.</li>
  * </ul>
  * Forward: Y = W·B. Input gradient: for stride 1 a forward convolution of dY with the flipped,
@@ -46,22 +46,19 @@ public final class Conv2dF32 {
         float[][] aPacked = new float[groups][];
         for (int g = 0; g < groups; g++) aPacked[g] = Sgemm.packAll(kg, crs, w, g * kg * crs, crs, 1);
         int P = cs.outH(), Q = cs.outW(), K = cs.k();
-        int nb = chunk(cs.n(), src.img);
-        int chunks = (int) Sgemm.ceilDiv(cs.n(), nb);
         long work = (long) cs.n() * K * P * Q * crs;
-        Parallel.forEach(chunks, work, t -> {
-            int n0 = t * nb, count = Math.min(nb, cs.n() - n0);
-            int cols = count * src.img, nr = Sgemm.nr(), ldc = (int) Sgemm.roundUp(cols, nr);
+        forChunks(parts(cs.n(), work), cs.n(), src.img, (part, n0, count) -> {
+            int cols = count * src.img, ldc = (int) Sgemm.roundUp(cols, Sgemm.rowsNr());
             float[][] scratch = SCRATCH.get();
             float[] s = grow(scratch, 0, src.length(count));
-            float[] c = grow(scratch, 1, (int) Sgemm.roundUp(kg, Sgemm.MR) * ldc);
+            float[] c = grow(scratch, 1, (int) Sgemm.roundUp(kg, Sgemm.rowsMr()) * ldc);
             src.fill(x, n0, count, s);
             for (int g = 0; g < groups; g++) {
                 Sgemm.rowsGemm(kg, cols, crs, aPacked[g], s, src.rows(count, g), 0, c, 0, ldc);
                 for (int k = 0; k < kg; k++) {
                     for (int n = 0; n < count; n++) {
                         int yo = ((n0 + n) * K + g * kg + k) * P * Q, co = k * ldc + n * src.img;
-                        for (int p = 0; p < P; p++) System.arraycopy(c, co + p * src.rowStride, y, yo + p * Q, Q);
+                        copyRows(c, co, src.rowStride, y, yo, Q, P, Q);
                     }
                 }
             }
@@ -96,27 +93,23 @@ public final class Conv2dF32 {
         int kg = cs.kPerGroup(), crs = cs.cPerGroup() * cs.r() * cs.s(), groups = cs.groups();
         int P = cs.outH(), Q = cs.outW(), K = cs.k(), N = cs.n();
         long work = (long) N * K * P * Q * crs;
-        int parts = (int) Math.max(1, Math.min(Math.min(Parallel.threads(), N), work / Parallel.INLINE_WORK));
-        if (Parallel.inParallel()) parts = 1;
-        int nb = chunk(Sgemm.ceilDiv(N, parts), src.img);
+        int parts = parts(N, work);
         float[][] partial = new float[parts][];
-        int partsF = parts;
-        Parallel.forEach(parts, work, part -> {
-            int from = (int) ((long) N * part / partsF), to = (int) ((long) N * (part + 1) / partsF);
-            float[] acc = part == 0 ? dw : new float[dw.length];
-            if (part == 0) Arrays.fill(dw, 0, K * crs, 0f);
+        for (int part = 0; part < parts; part++) partial[part] = part == 0 ? dw : new float[K * crs];
+        Arrays.fill(dw, 0, K * crs, 0f);
+        forChunks(parts, N, src.img, (part, n0, count) -> {
+            float[] acc = partial[part];
             float[][] scratch = SCRATCH.get();
-            for (int n0 = from; n0 < to; n0 += nb) {
-                int count = Math.min(nb, to - n0), cols = count * src.img;
+            {
+                int cols = count * src.img, ld = (int) Sgemm.roundUp(cols, Sgemm.lanes());
                 float[] s = grow(scratch, 0, src.length(count));
-                float[] d = grow(scratch, 1, K * cols);
+                float[] d = grow(scratch, 1, K * ld);
                 src.fill(x, n0, count, s);
-                src.gatherOutput(dy, n0, count, d);
+                src.gatherOutput(dy, n0, count, d, ld);
                 for (int g = 0; g < groups; g++) {
-                    Sgemm.dotGemm(kg, crs, cols, d, g * kg * cols, cols, s, src.rows(count, g), acc, g * kg * crs, crs);
+                    Sgemm.dotGemm(kg, crs, cols, d, g * kg * ld, ld, s, src.rows(count, g), acc, g * kg * crs, crs);
                 }
             }
-            partial[part] = acc;
         });
         for (int part = 1; part < parts; part++) {
             float[] p = partial[part];
@@ -130,15 +123,12 @@ public final class Conv2dF32 {
         int P = cs.outH(), Q = cs.outW(), K = cs.k(), C = cs.c(), H = cs.h(), W = cs.w(), PQ = P * Q;
         float[][] aPacked = new float[groups][];
         for (int g = 0; g < groups; g++) aPacked[g] = Sgemm.packAll(crs, kg, w, g * kg * crs, 1, crs);
-        int nb = chunk(cs.n(), PQ);
-        int chunks = (int) Sgemm.ceilDiv(cs.n(), nb);
         long work = (long) cs.n() * K * PQ * crs;
-        Parallel.forEach(chunks, work, t -> {
-            int n0 = t * nb, count = Math.min(nb, cs.n() - n0);
-            int cols = count * PQ, nr = Sgemm.nr(), ldc = (int) Sgemm.roundUp(cols, nr);
+        forChunks(parts(cs.n(), work), cs.n(), PQ, (part, n0, count) -> {
+            int cols = count * PQ, nr = Sgemm.rowsNr(), ldc = (int) Sgemm.roundUp(cols, nr);
             float[][] scratch = SCRATCH.get();
             float[] d = grow(scratch, 0, K * cols + nr);
-            float[] col = grow(scratch, 1, (int) Sgemm.roundUp(crs, Sgemm.MR) * ldc);
+            float[] col = grow(scratch, 1, (int) Sgemm.roundUp(crs, Sgemm.rowsMr()) * ldc);
             for (int k = 0; k < K; k++)
                 for (int n = 0; n < count; n++) System.arraycopy(dy, ((n0 + n) * K + k) * PQ, d, k * cols + n * PQ, PQ);
             Arrays.fill(d, K * cols, K * cols + nr, 0f);
@@ -168,10 +158,43 @@ public final class Conv2dF32 {
         });
     }
 
-    /** Images per chunk: about {@link #CHUNK_COLUMNS} columns, and at least as many chunks as threads. */
-    private static int chunk(long images, int columnsPerImage) {
-        long perThread = Sgemm.ceilDiv(images, Parallel.threads());
-        return (int) Math.max(1, Math.min(perThread, CHUNK_COLUMNS / Math.max(1, columnsPerImage)));
+    /** A step over images [n0, n0 + count) of part {@code part}. */
+    private interface ChunkBody {
+        void run(int part, int n0, int count);
+    }
+
+    /** Number of equal parts (one per thread) the batch splits into; 1 for small problems. */
+    private static int parts(int images, long work) {
+        if (Parallel.inParallel()) return 1;
+        return (int) Math.max(1, Math.min(Math.min(Parallel.threads(), images), work / Parallel.INLINE_WORK));
+    }
+
+    /**
+     * Splits the batch into {@code parts} equal ranges, run in parallel, each walked in chunks of
+     * about {@link #CHUNK_COLUMNS} columns. Equal ranges rather than a shared queue of chunks: with
+     * 64 images of 29×29 slots, chunks of 5 left one thread 35 images and the other 29.
+     */
+    private static void forChunks(int parts, int images, int columnsPerImage, ChunkBody body) {
+        Parallel.forEach(parts, Long.MAX_VALUE, part -> {
+            int from = (int) ((long) images * part / parts), to = (int) ((long) images * (part + 1) / parts);
+            int n = to - from;
+            if (n == 0) return;
+            long chunks = Sgemm.ceilDiv((long) n * columnsPerImage, CHUNK_COLUMNS);
+            int nb = (int) Sgemm.ceilDiv(n, Math.max(1, chunks));
+            for (int n0 = from; n0 < to; n0 += nb) body.run(part, n0, Math.min(nb, to - n0));
+        });
+    }
+
+    /** {@code rows} rows of {@code width} floats from stride {@code srcStride} to stride {@code dstStride}. */
+    static void copyRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows, int width) {
+        if (Simd.enabled) {
+            CopyVec.copyRows(src, srcOff, srcStride, dst, dstOff, dstStride, rows, width);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int si = srcOff + r * srcStride, di = dstOff + r * dstStride;
+            for (int q = 0; q < width; q++) dst[di + q] = src[si + q];
+        }
     }
 
     private static float[] grow(float[][] scratch, int slot, int size) {
@@ -183,13 +206,19 @@ public final class Conv2dF32 {
     /**
      * The B operand of a chunk of images: one source row per input channel (flat, stride 1) or per
      * (c, r, s) (im2col), each holding the chunk's images end to end, {@link #img} columns each.
+     *
+     * <p>Flat layout of one channel: {@code lead} zeros, then per image H rows of {@code rowStride
+     * = W + gapW} floats (the image row, then gapW zeros) and gapH zero rows. A gap serves as the
+     * right padding of one row and the left padding of the next (and the bottom padding of one
+     * image and the top padding of the next), so a 28×28 image with padding 1 takes 29×29 slots
+     * where separate padding would take 30×30.
      */
     private static final class Source {
         final ConvShape cs;
         final boolean flat;
-        /** Columns per image; output (p, q) is column p·rowStride + q. */
+        /** Columns per image; output (p, q) of image n is column n·img + p·rowStride + q. */
         final int img, rowStride;
-        final int sourceRows, tapMax;
+        final int sourceRows, tapMax, lead;
         final int[] tapOffsets;
 
         Source(ConvShape cs) {
@@ -198,60 +227,67 @@ public final class Conv2dF32 {
             int R = cs.r(), S = cs.s();
             tapOffsets = new int[R * S];
             if (flat) {
-                int hp = cs.h() + 2 * cs.padH(), wp = cs.w() + 2 * cs.padW();
-                img = hp * wp;
-                rowStride = wp;
+                int ph = cs.padH(), pw = cs.padW();
+                int gapH = Math.max(ph, cs.outH() - cs.h()), gapW = Math.max(pw, cs.outW() - cs.w());
+                rowStride = cs.w() + gapW;
+                img = (cs.h() + gapH) * rowStride;
+                lead = ph * rowStride + pw;
                 sourceRows = cs.c();
                 for (int r = 0; r < R; r++)
-                    for (int s = 0; s < S; s++) tapOffsets[r * S + s] = r * cs.dilH() * wp + s * cs.dilW();
+                    for (int s = 0; s < S; s++) tapOffsets[r * S + s] = r * cs.dilH() * rowStride + s * cs.dilW();
                 tapMax = tapOffsets[R * S - 1];
             } else {
                 img = cs.outH() * cs.outW();
                 rowStride = cs.outW();
+                lead = 0;
                 sourceRows = cs.c() * R * S;
                 tapMax = 0;
             }
         }
 
+        /** Floats between the starts of consecutive source rows. */
+        int rowLength(int count) {
+            return lead + count * img;
+        }
+
         /** Floats the source of {@code count} images needs, slack for whole micro-tiles included. */
         int length(int count) {
-            return sourceRows * count * img + tapMax + 2 * Sgemm.nr();
+            return sourceRows * rowLength(count) + tapMax + 2 * Math.max(Sgemm.rowsNr(), Sgemm.lanes());
         }
 
         /** Base of each B row (c, r, s) of group {@code g}, for a chunk of {@code count} images. */
         int[] rows(int count, int g) {
-            int cg = cs.cPerGroup(), rs = cs.r() * cs.s(), cols = count * img;
+            int cg = cs.cPerGroup(), rs = cs.r() * cs.s(), len = rowLength(count);
             int[] rows = new int[cg * rs];
             for (int c = 0; c < cg; c++)
                 for (int t = 0; t < rs; t++) {
-                    rows[c * rs + t] = flat ? (g * cg + c) * cols + tapOffsets[t] : ((g * cg + c) * rs + t) * cols;
+                    rows[c * rs + t] = flat ? (g * cg + c) * len + tapOffsets[t] : ((g * cg + c) * rs + t) * len;
                 }
             return rows;
         }
 
         /** Writes the source of images [n0, n0 + count) of x into {@code s}. */
         void fill(float[] x, int n0, int count, float[] s) {
-            int C = cs.c(), H = cs.h(), W = cs.w(), cols = count * img;
+            int C = cs.c(), H = cs.h(), W = cs.w(), len = rowLength(count);
             if (flat) {
-                int ph = cs.padH(), pw = cs.padW(), wp = rowStride;
-                for (int c = 0; c < C; c++)
+                for (int c = 0; c < C; c++) {
+                    int base = c * len;
+                    Arrays.fill(s, base, base + lead, 0f);
                     for (int n = 0; n < count; n++) {
-                        int d = c * cols + n * img, xs = ((n0 + n) * C + c) * H * W;
-                        Arrays.fill(s, d, d + ph * wp + pw, 0f);
+                        int d = base + lead + n * img, xs = ((n0 + n) * C + c) * H * W;
+                        copyRows(x, xs, W, s, d, rowStride, H, W);
                         for (int h = 0; h < H; h++) {
-                            int row = d + (ph + h) * wp + pw;
-                            System.arraycopy(x, xs + h * W, s, row, W);
-                            // right padding of this row and left padding of the next
-                            Arrays.fill(s, row + W, row + W + 2 * pw, 0f);
+                            for (int w = d + h * rowStride + W, end = d + (h + 1) * rowStride; w < end; w++) s[w] = 0f;
                         }
-                        Arrays.fill(s, d + (ph + H) * wp + pw, d + img, 0f);
+                        Arrays.fill(s, d + H * rowStride, d + img, 0f);
                     }
+                }
             } else {
                 int R = cs.r(), S = cs.s(), P = cs.outH(), Q = cs.outW();
                 for (int c = 0; c < C; c++)
                     for (int r = 0; r < R; r++)
                         for (int t = 0; t < S; t++) {
-                            int rowBase = ((c * R + r) * S + t) * cols;
+                            int rowBase = ((c * R + r) * S + t) * len;
                             for (int n = 0; n < count; n++) {
                                 int xs = ((n0 + n) * C + c) * H * W, d = rowBase + n * img;
                                 for (int p = 0; p < P; p++) {
@@ -268,23 +304,21 @@ public final class Conv2dF32 {
                             }
                         }
             }
-            int end = sourceRows * cols;
-            Arrays.fill(s, end, length(count), 0f);
+            Arrays.fill(s, sourceRows * len, length(count), 0f);
         }
 
-        /** dy of images [n0, n0 + count) as K rows over the source's columns, zero where no output is. */
-        void gatherOutput(float[] dy, int n0, int count, float[] d) {
-            int K = cs.k(), P = cs.outH(), Q = cs.outW(), cols = count * img;
-            if (!flat) {
-                for (int k = 0; k < K; k++)
-                    for (int n = 0; n < count; n++) System.arraycopy(dy, ((n0 + n) * K + k) * P * Q, d, k * cols + n * img, P * Q);
-                return;
-            }
-            Arrays.fill(d, 0, K * cols, 0f);
+        /**
+         * dy of images [n0, n0 + count) as K rows of {@code ld} floats over the source's columns,
+         * zero where no output is (padding columns, and from count·img to ld).
+         */
+        void gatherOutput(float[] dy, int n0, int count, float[] d, int ld) {
+            int K = cs.k(), P = cs.outH(), Q = cs.outW();
+            Arrays.fill(d, 0, K * ld, 0f);
             for (int k = 0; k < K; k++)
                 for (int n = 0; n < count; n++) {
-                    int src = ((n0 + n) * K + k) * P * Q, dst = k * cols + n * img;
-                    for (int p = 0; p < P; p++) System.arraycopy(dy, src + p * Q, d, dst + p * rowStride, Q);
+                    int src = ((n0 + n) * K + k) * P * Q, dst = k * ld + n * img;
+                    if (!flat) System.arraycopy(dy, src, d, dst, P * Q);
+                    else copyRows(dy, src, Q, d, dst, rowStride, P, Q);
                 }
         }
     }

@@ -43,13 +43,28 @@ public final class Sgemm {
     /** At or below this m·n·k a direct loop beats packing. */
     static final long SMALL = 4096;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][]);
 
     private Sgemm() {}
+
+    /** Floats per vector on the current path (1 without SIMD). */
+    static int lanes() {
+        return Simd.enabled ? SgemmVec.L : 1;
+    }
 
     /** Columns of the micro-tile on the current path. */
     static int nr() {
         return Simd.enabled ? SgemmVec.NR : SgemmScalar.NR;
+    }
+
+    /** Rows of the micro-tile of {@link #rowsGemm} on the current path. */
+    static int rowsMr() {
+        return Simd.enabled ? SgemmVec.CONV_MR : SgemmScalar.MR;
+    }
+
+    /** Columns of the micro-tile of {@link #rowsGemm} on the current path. */
+    static int rowsNr() {
+        return Simd.enabled ? SgemmVec.CONV_NR : SgemmScalar.NR;
     }
 
     /**
@@ -174,16 +189,16 @@ public final class Sgemm {
                 packB(nr, kc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs, bPack);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    packA(kc, mc, alpha, a, aOff + ic * aRs + pc * aCs, aRs, aCs, aPack);
+                    packA(MR, kc, mc, alpha, a, aOff + ic * aRs + pc * aCs, aRs, aCs, aPack);
                     for (int jr = 0; jr < nc; jr += nr) {
                         int cols = Math.min(nr, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             int co = cOff + (ic + ir) * ldc + jc + jr;
                             if (rows == MR && cols == nr) {
-                                micro(simd, acc, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, c, co, ldc);
+                                micro(simd, acc, MR, nr, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, c, co, ldc);
                             } else {
-                                micro(simd, false, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, tile, 0, nr);
+                                micro(simd, false, MR, nr, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, tile, 0, nr);
                                 for (int r = 0; r < rows; r++) {
                                     int cr = co + r * ldc, tr = r * nr;
                                     if (acc) for (int j = 0; j < cols; j++) c[cr + j] += tile[tr + j];
@@ -201,9 +216,9 @@ public final class Sgemm {
      * One MR×NR tile: C (+)= packed A · B, B from a packed panel ({@code rows} null: row p at
      * {@code b[bo + p·NR]}) or from rows of a source ({@code b[rows[ro + p] + col]}).
      */
-    private static void micro(boolean simd, boolean accumulate, int kc, float[] ap, int ao, float[] b, int bo,
+    private static void micro(boolean simd, boolean accumulate, int mr, int nr, int kc, float[] ap, int ao, float[] b, int bo,
                               int[] rows, int ro, int col, float[] c, int co, int ldc) {
-        if (!simd) SgemmScalar.kernel(accumulate, kc, ap, ao, b, bo, rows, ro, col, c, co, ldc);
+        if (!simd) SgemmScalar.kernel(accumulate, mr, nr, kc, ap, ao, b, bo, rows, ro, col, c, co, ldc);
         else if (rows == null) {
             if (accumulate) SgemmVec.accumulate(kc, ap, ao, b, bo, c, co, ldc);
             else SgemmVec.overwrite(kc, ap, ao, b, bo, c, co, ldc);
@@ -243,26 +258,26 @@ public final class Sgemm {
     }
 
     /**
-     * Packs alpha × the mc×kc block of A at {@code off} into ⌈mc/MR⌉ panels of kc×MR (row p of a
-     * panel holds MR consecutive rows' values at column p), zero-padding the last panel.
+     * Packs alpha × the mc×kc block of A at {@code off} into ⌈mc/mr⌉ panels of kc×mr (row p of a
+     * panel holds mr consecutive rows' values at column p), zero-padding the last panel.
      */
-    static void packA(int kc, int mc, float alpha, float[] a, int off, int rs, int cs, float[] dst) {
-        for (int i = 0, d = 0; i < mc; i += MR, d += kc * MR) {
-            int h = Math.min(MR, mc - i);
+    static void packA(int mr, int kc, int mc, float alpha, float[] a, int off, int rs, int cs, float[] dst) {
+        for (int i = 0, d = 0; i < mc; i += mr, d += kc * mr) {
+            int h = Math.min(mr, mc - i);
             int src = off + i * rs;
             if (rs == 1) {
                 for (int p = 0; p < kc; p++) {
-                    int s = src + p * cs, row = d + p * MR;
+                    int s = src + p * cs, row = d + p * mr;
                     for (int r = 0; r < h; r++) dst[row + r] = alpha * a[s + r];
-                    for (int r = h; r < MR; r++) dst[row + r] = 0;
+                    for (int r = h; r < mr; r++) dst[row + r] = 0;
                 }
             } else {
                 for (int r = 0; r < h; r++) {
                     int s = src + r * rs;
-                    for (int p = 0; p < kc; p++) dst[d + p * MR + r] = alpha * a[s + p * cs];
+                    for (int p = 0; p < kc; p++) dst[d + p * mr + r] = alpha * a[s + p * cs];
                 }
-                for (int r = h; r < MR; r++) {
-                    for (int p = 0; p < kc; p++) dst[d + p * MR + r] = 0;
+                for (int r = h; r < mr; r++) {
+                    for (int p = 0; p < kc; p++) dst[d + p * mr + r] = 0;
                 }
             }
         }
@@ -270,15 +285,15 @@ public final class Sgemm {
 
     /**
      * A (m×k) packed whole for {@link #rowsGemm}: for each depth block of KC starting at pc, the
-     * ⌈m/MR⌉ panels of that block, block pc at {@code pc · roundUp(m, MR)}.
+     * ⌈m/rowsMr()⌉ panels of that block, block pc at {@code pc · roundUp(m, rowsMr())}.
      */
     static float[] packAll(int m, int k, float[] a, int off, int rs, int cs) {
-        int mPad = (int) roundUp(m, MR);
+        int mr = rowsMr(), mPad = (int) roundUp(m, mr);
         float[] dst = new float[mPad * k];
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             float[] block = new float[mPad * kc];
-            packA(kc, m, 1f, a, off + pc * cs, rs, cs, block);
+            packA(mr, kc, m, 1f, a, off + pc * cs, rs, cs, block);
             System.arraycopy(block, 0, dst, pc * mPad, mPad * kc);
         }
         return dst;
@@ -286,21 +301,21 @@ public final class Sgemm {
 
     /**
      * C = A·B on one thread, for convolution: A packed by {@link #packAll} (m×k), and row p of B
-     * the n floats of {@code s} from {@code rows[rowsOff + p]} on. C has roundUp(m, MR) rows of
-     * {@code ldc ≥ roundUp(n, nr())} floats, all written (the padding rows and columns get
-     * garbage); {@code s} must be readable to {@code rows[p] + roundUp(n, nr())}.
+     * the n floats of {@code s} from {@code rows[rowsOff + p]} on. C has roundUp(m, rowsMr()) rows
+     * of {@code ldc ≥ roundUp(n, rowsNr())} floats, all written (the padding rows and columns get
+     * garbage); {@code s} must be readable to {@code rows[p] + roundUp(n, rowsNr())}.
      */
     static void rowsGemm(int m, int n, int k, float[] ap, float[] s, int[] rows, int rowsOff, float[] c, int cOff, int ldc) {
         boolean simd = Simd.enabled;
-        int nr = simd ? SgemmVec.NR : SgemmScalar.NR;
-        int mPad = (int) roundUp(m, MR);
+        int mr = rowsMr(), nr = rowsNr();
+        int mPad = (int) roundUp(m, mr);
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             boolean acc = pc > 0;
             int aBlock = pc * mPad;
             for (int jr = 0; jr < n; jr += nr) {
-                for (int ir = 0; ir < mPad; ir += MR) {
-                    micro(simd, acc, kc, ap, aBlock + ir * kc, s, 0, rows, rowsOff + pc, jr, c, cOff + ir * ldc + jr, ldc);
+                for (int ir = 0; ir < mPad; ir += mr) {
+                    micro(simd, acc, mr, nr, kc, ap, aBlock + ir * kc, s, 0, rows, rowsOff + pc, jr, c, cOff + ir * ldc + jr, ldc);
                 }
             }
         }
@@ -309,27 +324,54 @@ public final class Sgemm {
     /**
      * C[i, j] += Σ_{t &lt; len} a[aOff + i·lda + t] · b[bRows[j] + t] for i &lt; m, j &lt; n, on one
      * thread: products of rows that are contiguous along the reduction, as the weight gradient of
-     * a convolution needs.
+     * a convolution needs. Both operands must be readable to {@code roundUp(len, lanes())}, with
+     * zeros in {@code a} from {@code len} on.
+     *
+     * <p>Blocks of {@link SgemmVec#dot} keep their partial sums as vectors across the reduction
+     * (in {@code DOT_BLOCK} steps, so the rows in use stay in L1) and sum the lanes once at the end.
      */
     static void dotGemm(int m, int n, int len, float[] a, int aOff, int lda, float[] b, int[] bRows,
                         float[] c, int cOff, int ldc) {
         boolean simd = Simd.enabled;
-        float[] out = new float[24];
-        int[] ar = new int[6], br = new int[4];
-        for (int j0 = 0; j0 < n; j0 += 4) {
-            int cols = Math.min(4, n - j0);
-            for (int j = 0; j < 4; j++) br[j] = bRows[j0 + Math.min(j, cols - 1)];
-            for (int i0 = 0; i0 < m; i0 += 6) {
-                int rows = Math.min(6, m - i0);
-                for (int r = 0; r < 6; r++) ar[r] = aOff + (i0 + Math.min(r, rows - 1)) * lda;
-                if (simd) SgemmVec.dot(len, a, ar[0], ar[1], ar[2], ar[3], ar[4], ar[5], b, br[0], br[1], br[2], br[3], out);
-                else SgemmScalar.dot(len, a, ar, b, br, out);
-                for (int r = 0; r < rows; r++) {
-                    for (int j = 0; j < cols; j++) c[cOff + (i0 + r) * ldc + j0 + j] += out[4 * r + j];
+        int tr = simd ? SgemmVec.DOT_ROWS : SgemmScalar.DOT_ROWS, tc = simd ? SgemmVec.DOT_COLS : SgemmScalar.DOT_COLS;
+        int lanes = simd ? SgemmVec.L : 1;
+        int lenPad = (int) roundUp(len, lanes);
+        int tilesM = (int) ceilDiv(m, tr), block = tr * tc * lanes;
+        int groupCols = (int) Math.max(tc, Math.min(roundUp(n, tc), (long) DOT_PARTIALS / ((long) tilesM * block) * tc));
+        float[] acc = grow(SCRATCH.get(), 3, tilesM * (groupCols / tc) * block);
+        int[] ar = new int[tr], br = new int[tc];
+        for (int g0 = 0; g0 < n; g0 += groupCols) {
+            int g1 = Math.min(n, g0 + groupCols), tilesN = (int) ceilDiv(g1 - g0, tc);
+            Arrays.fill(acc, 0, tilesM * tilesN * block, 0f);
+            for (int t0 = 0; t0 < lenPad; t0 += DOT_BLOCK) {
+                int tl = Math.min(DOT_BLOCK, lenPad - t0);
+                for (int jt = 0; jt < tilesN; jt++) {
+                    int j0 = g0 + jt * tc;
+                    for (int j = 0; j < tc; j++) br[j] = bRows[Math.min(j0 + j, g1 - 1)] + t0;
+                    for (int it = 0; it < tilesM; it++) {
+                        for (int r = 0; r < tr; r++) ar[r] = aOff + Math.min(it * tr + r, m - 1) * lda + t0;
+                        int at = (jt * tilesM + it) * block;
+                        if (simd) SgemmVec.dot(tl, a, ar, b, br, acc, at);
+                        else SgemmScalar.dot(tl, a, ar, b, br, acc, at);
+                    }
                 }
             }
+            for (int jt = 0; jt < tilesN; jt++)
+                for (int it = 0; it < tilesM; it++)
+                    for (int r = 0; r < tr && it * tr + r < m; r++)
+                        for (int j = 0; j < tc && g0 + jt * tc + j < g1; j++) {
+                            int at = (jt * tilesM + it) * block + (r * tc + j) * lanes;
+                            float sum = 0;
+                            for (int l = 0; l < lanes; l++) sum += acc[at + l];
+                            c[cOff + (it * tr + r) * ldc + g0 + jt * tc + j] += sum;
+                        }
         }
     }
+
+    /** Reduction steps per {@link SgemmVec#dot} call: 4 KB rows, so a call's B rows stay in L1. */
+    static final int DOT_BLOCK = Integer.getInteger("jgrad.dot.block", 2048);
+    /** Cap on the vector partial sums of {@link #dotGemm} (floats); wider products go in column groups. */
+    static final int DOT_PARTIALS = 1 << 21;
 
     /** Direct triple loop for tiny products, where packing costs more than it saves. */
     private static void small(int m, int n, int k, float alpha, float[] a, int aOff, int aRs, int aCs,

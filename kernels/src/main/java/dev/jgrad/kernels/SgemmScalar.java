@@ -12,35 +12,37 @@ final class SgemmScalar {
     private SgemmScalar() {}
 
     /**
-     * C[0..MR, 0..NR] (+)= Σ_p ap[ao + p·MR + r] · B(p, j), where B(p, j) is
-     * {@code b[bo + p·NR + j]} when {@code rows} is null, else {@code b[rows[ro + p] + col + j]}.
+     * C[0..mr, 0..nr] (+)= Σ_p ap[ao + p·mr + r] · B(p, j), where B(p, j) is
+     * {@code b[bo + p·nr + j]} when {@code rows} is null, else {@code b[rows[ro + p] + col + j]}.
      */
-    static void kernel(boolean accumulate, int kc, float[] ap, int ao, float[] b, int bo, int[] rows, int ro, int col,
+    static void kernel(boolean accumulate, int mr, int nr, int kc, float[] ap, int ao, float[] b, int bo, int[] rows, int ro, int col,
                        float[] c, int co, int ldc) {
-        float[] acc = new float[MR * NR];
+        float[] acc = new float[mr * nr];
         if (accumulate) {
-            for (int r = 0; r < MR; r++) System.arraycopy(c, co + r * ldc, acc, r * NR, NR);
+            for (int r = 0; r < mr; r++) System.arraycopy(c, co + r * ldc, acc, r * nr, nr);
         }
         for (int p = 0; p < kc; p++) {
-            int bi = rows == null ? bo + p * NR : rows[ro + p] + col;
-            int ai = ao + p * MR;
-            for (int r = 0; r < MR; r++) {
+            int bi = rows == null ? bo + p * nr : rows[ro + p] + col;
+            int ai = ao + p * mr;
+            for (int r = 0; r < mr; r++) {
                 float av = ap[ai + r];
-                int base = r * NR;
-                for (int j = 0; j < NR; j++) acc[base + j] += av * b[bi + j];
+                int base = r * nr;
+                for (int j = 0; j < nr; j++) acc[base + j] += av * b[bi + j];
             }
         }
-        for (int r = 0; r < MR; r++) System.arraycopy(acc, r * NR, c, co + r * ldc, NR);
+        for (int r = 0; r < mr; r++) System.arraycopy(acc, r * nr, c, co + r * ldc, nr);
     }
 
-    /** As {@link SgemmVec#dot}: out[4·r + j] = Σ_t a[ar[r] + t] · b[br[j] + t]. */
-    static void dot(int len, float[] a, int[] ar, float[] b, int[] br, float[] out) {
-        for (int r = 0; r < 6; r++) {
-            for (int j = 0; j < 4; j++) {
+    static final int DOT_ROWS = 6, DOT_COLS = 4;
+
+    /** As {@link SgemmVec#dot} with one lane: acc[at + DOT_COLS·r + j] += Σ_t a[ar[r] + t] · b[br[j] + t]. */
+    static void dot(int len, float[] a, int[] ar, float[] b, int[] br, float[] acc, int at) {
+        for (int r = 0; r < DOT_ROWS; r++) {
+            for (int j = 0; j < DOT_COLS; j++) {
                 float s = 0;
                 int ai = ar[r], bi = br[j];
                 for (int t = 0; t < len; t++) s += a[ai + t] * b[bi + t];
-                out[4 * r + j] = s;
+                acc[at + DOT_COLS * r + j] += s;
             }
         }
     }
