@@ -75,4 +75,28 @@ final class RowsScalar {
             dx[dxo + j] = (g - meanG - xh * meanGx) * rstd;
         }
     }
+
+    static float expShiftSum(float[] s, int o, int n, float m) {
+        float sum = 0;
+        for (int j = 0; j < n; j++) {
+            float e = (float) Math.exp(s[o + j] - m);
+            s[o + j] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    static void scale(float[] a, int o, int n, float f) {
+        for (int j = 0; j < n; j++) a[o + j] *= f;
+    }
+
+    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        double s = 0;
+        for (int j = 0; j < n; j++) s += a[ao + j] * b[bo + j];
+        return (float) s;
+    }
+
+    static void softmaxGrad(float[] p, float[] dp, float[] ds, int o, int n, float d) {
+        for (int j = 0; j < n; j++) ds[o + j] = p[o + j] * (dp[o + j] - d);
+    }
 }

@@ -222,4 +222,48 @@ final class RowsVec {
             dx[dxo + j] = (g - meanG - xh * meanGx) * rstd;
         }
     }
+
+    /** s[o..o+n) = exp(s − m) in place; returns the sum of the new values. */
+    static float expShiftSum(float[] s, int o, int n, float m) {
+        int bound = S.loopBound(n), j = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (; j < bound; j += L) {
+            FloatVector e = FloatVector.fromArray(S, s, o + j).sub(m).lanewise(VectorOperators.EXP);
+            e.intoArray(s, o + j);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            float e = (float) Math.exp(s[o + j] - m);
+            s[o + j] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    /** a[o..o+n) *= f. */
+    static void scale(float[] a, int o, int n, float f) {
+        int bound = S.loopBound(n), j = 0;
+        for (; j < bound; j += L) FloatVector.fromArray(S, a, o + j).mul(f).intoArray(a, o + j);
+        for (; j < n; j++) a[o + j] *= f;
+    }
+
+    /** Σ a[ao + j]·b[bo + j] for j &lt; n. */
+    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int bound = S.loopBound(n), j = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (; j < bound; j += L) acc = FloatVector.fromArray(S, a, ao + j).fma(FloatVector.fromArray(S, b, bo + j), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) s += a[ao + j] * b[bo + j];
+        return s;
+    }
+
+    /** ds[o + j] = p[o + j]·(dp[o + j] − d) for j &lt; n (ds may be dp). */
+    static void softmaxGrad(float[] p, float[] dp, float[] ds, int o, int n, float d) {
+        int bound = S.loopBound(n), j = 0;
+        for (; j < bound; j += L) {
+            FloatVector.fromArray(S, dp, o + j).sub(d).mul(FloatVector.fromArray(S, p, o + j)).intoArray(ds, o + j);
+        }
+        for (; j < n; j++) ds[o + j] = p[o + j] * (dp[o + j] - d);
+    }
 }
