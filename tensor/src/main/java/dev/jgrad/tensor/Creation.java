@@ -49,13 +49,13 @@ final class Creation {
     static Tensor random(int[] shape, DoubleSupplier next) {
         float[] v = new float[Shapes.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = (float) next.getAsDouble();
-        return Tensor.of(v, shape);
+        return Tensor.wrap(v, shape);
     }
 
     static Tensor randint(Generator g, long low, long high, int[] shape) {
         long[] v = new long[Shapes.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = g.nextLong(low, high);
-        return Tensor.of(v, shape);
+        return Tensor.wrap(v, shape);
     }
 
     static Tensor fromNested(Object nested) {
@@ -75,7 +75,7 @@ final class Creation {
         Object flat = Array.newInstance(leaf, Shapes.numel(s));
         int[] at = {0};
         flatten(nested, s, 0, flat, at);
-        return new Tensor(CpuStorage.wrap(flat), Layout.contiguous(s));
+        return Tensor.wrap(flat, s);
     }
 
     private static Class<?> leafType(Class<?> c) {

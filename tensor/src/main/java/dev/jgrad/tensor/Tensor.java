@@ -32,8 +32,9 @@ import java.util.ServiceLoader;
  * reading one from several threads is safe.
  */
 public final class Tensor {
-    final Storage storage;
-    final Layout layout;
+    // Not final only so that setData can re-home a leaf (Module.to(device), checkpoint loading).
+    Storage storage;
+    Layout layout;
 
     private Op op;
     private boolean requiresGrad;
@@ -74,6 +75,11 @@ public final class Tensor {
     /** A bool tensor over {@code data} (copied). */
     public static Tensor of(boolean[] data, int... shape) {
         return fromFlat(data.clone(), data.length, shape);
+    }
+
+    /** A tensor over {@code array} (not copied) with exactly {@code shape} (which may be 0-d). */
+    static Tensor wrap(Object array, int[] shape) {
+        return new Tensor(CpuStorage.wrap(array), Layout.contiguous(shape.clone()));
     }
 
     private static Tensor fromFlat(Object array, int length, int[] shape) {
@@ -1116,6 +1122,25 @@ public final class Tensor {
             Tensor gg = g.dtype() == dtype() ? g : g.to(dtype());
             grad = grad == null ? ElementwiseOps.copy(gg, dtype()) : grad.add(gg);
         }
+    }
+
+    /**
+     * Makes this leaf hold {@code source}'s elements (its storage and layout, so possibly another
+     * device or dtype), keeping its identity, {@code requiresGrad} flag and name — how modules move
+     * their parameters between devices. The gradient is cleared when the device or dtype changes.
+     */
+    public void setData(Tensor source) {
+        if (op != null) throw new IllegalStateException("setData: only leaf tensors can be re-homed; this one was produced by " + op.name());
+        if (!Arrays.equals(source.layout.shape, layout.shape)) {
+            throw new IllegalArgumentException("setData: shape " + Shapes.str(source.layout.shape) + " does not match "
+                    + Shapes.str(layout.shape));
+        }
+        if (requiresGrad && !source.dtype().isFloating()) {
+            throw new IllegalArgumentException("setData: a tensor that requires grad cannot hold " + source.dtype());
+        }
+        if (!source.device().equals(device()) || source.dtype() != dtype()) grad = null;
+        storage = source.storage;
+        layout = source.layout;
     }
 
     /** Whether this tensor was created by the user rather than by a recorded op. */
