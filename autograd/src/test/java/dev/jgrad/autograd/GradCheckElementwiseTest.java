@@ -60,6 +60,7 @@ class GradCheckElementwiseTest {
                 unary("cos of transpose", x -> x.t().cos(), randn(27, 3, 4)),
                 unary("square", Tensor::square, randn(28, 3, 4)),
                 unary("square of stepped slice", x -> x.slice(0, 0, 5, 2).square(), randn(29, 5, 2)),
+                unary("exp with transposed upstream gradient", x -> x.exp().t(), randn(31, 3, 4)),
                 unary("chain exp·sin·tanh", x -> x.exp().sin().tanh().mul(x), randn(30, 2, 3)));
     }
 
@@ -78,6 +79,8 @@ class GradCheckElementwiseTest {
                 binary("pow tensor broadcast [3,1,4]^[5,1]", Tensor::pow, uniform(51, 0.5, 2, 3, 1, 4), randn(52, 5, 1)),
                 binary("pow tensor with 0-d exponent", Tensor::pow, uniform(53, 0.5, 2, 2, 3), randn(54)),
                 binary("pow 0-d base", Tensor::pow, uniform(55, 0.5, 2), randn(56, 2, 3)),
+                unary("pow negative base, constant integer exponents", x -> x.pow(Tensor.of(new double[] {2, 3, -1, 4}, 1, 4)),
+                        spread(59, 3, 4)),
                 binary("pow tensor non-contiguous", (a, b) -> a.t().pow(b.slice(1, 0, 8, 2)),
                         uniform(57, 0.5, 2, 4, 3), randn(58, 3, 8)));
     }

@@ -47,6 +47,9 @@ class GradCheckLinalgConvTest {
                         randn(23, 3, 8), randn(24, 4, 3)),
                 binary("matmul batched transposes", (a, b) -> a.transpose(1, 2).matmul(b.permute(2, 0, 1)),
                         randn(25, 2, 4, 3), randn(26, 4, 5, 2)),
+                binary("matmul broadcast batch of size 1", Tensor::matmul, randn(31, 2, 3, 4), randn(32, 1, 4, 5)),
+                binary("matmul stepped 1-D @ 1-D", (a, b) -> a.slice(0, 0, 8, 2).matmul(b), randn(33, 8), randn(34, 4)),
+                binary("matmul with transposed upstream gradient", (a, b) -> a.matmul(b).t(), randn(35, 3, 4), randn(36, 4, 5)),
                 unary("matmul with itself", x -> x.matmul(x.t()).tanh(), randn(27, 3, 4)),
                 gc("matmul chain", xs -> xs.get(0).matmul(xs.get(1)).tanh().matmul(xs.get(2)),
                         randn(28, 2, 3), randn(29, 3, 4), randn(30, 4, 2)));
@@ -74,6 +77,10 @@ class GradCheckLinalgConvTest {
                         .conv2d(xs.get(1).transpose(0, 1), xs.get(2).slice(0, 0, 6, 2), 1, 1),
                         randn(63, 2, 4, 4, 3), randn(64, 3, 3, 3, 3), randn(65, 6)),
                 binary("conv2d expanded input", (x, w) -> x.expand(2, 2, 4, 4).conv2d(w, null), randn(66, 1, 1, 4, 4), randn(67, 2, 2, 3, 3)),
+                binary("conv2d stride leaves trailing input unused", (x, w) -> x.conv2d(w, null, 2, 0), randn(71, 1, 2, 6, 6), randn(72, 2, 2, 3, 3)),
+                binary("conv2d with permuted upstream gradient", (x, w) -> x.conv2d(w, null, 1, 1).permute(0, 2, 3, 1),
+                        randn(73, 1, 2, 4, 4), randn(74, 3, 2, 3, 3)),
+                binary("conv2d then sum (stride-0 upstream gradient)", (x, w) -> x.conv2d(w, null).sum(), randn(75, 1, 2, 4, 4), randn(76, 2, 2, 3, 3)),
                 gc("conv2d then relu then conv2d", xs -> xs.get(0).conv2d(xs.get(1), null, 1, 1).tanh().conv2d(xs.get(2), null),
                         randn(68, 1, 2, 4, 4), randn(69, 3, 2, 3, 3), randn(70, 2, 3, 2, 2)));
     }
@@ -89,6 +96,9 @@ class GradCheckLinalgConvTest {
                 unary("maxPool2d ceilMode padding", x -> x.maxPool2d(p(3), p(2), p(1), p(1), true), spread(85, 1, 1, 6, 6)),
                 unary("maxPool2d per-axis", x -> x.maxPool2d(p(2, 3), p(1, 2), p(1, 1), p(1, 2), true), spread(86, 1, 2, 5, 7)),
                 unary("maxPool2d of transpose", x -> x.transpose(2, 3).maxPool2d(p(2), p(1), p(0), p(1), false), spread(87, 1, 2, 4, 5)),
+                unary("maxPool2d leaves trailing input unused", x -> x.maxPool2d(p(2), p(2), p(0), p(1), false), spread(89, 1, 1, 5, 5)),
+                unary("maxPool2d with transposed upstream gradient", x -> x.maxPool2d(2).transpose(2, 3), spread(79, 1, 2, 4, 6)),
+                unary("maxPool2d then sum", x -> x.maxPool2d(p(3), p(1), p(1), p(1), false).sum(), spread(78, 1, 1, 4, 4)),
                 unary("maxPool2d of permute", x -> x.permute(0, 3, 1, 2).maxPool2d(2), spread(88, 1, 4, 4, 2)));
     }
 
@@ -104,6 +114,9 @@ class GradCheckLinalgConvTest {
                 unary("avgPool2d ceilMode padding excluding pad", x -> x.avgPool2d(p(3), p(2), p(1), true, false), randn(97, 1, 1, 6, 6)),
                 unary("avgPool2d per-axis", x -> x.avgPool2d(p(2, 3), p(1, 2), p(1, 1), true, false), randn(98, 1, 2, 5, 7)),
                 unary("avgPool2d of transpose", x -> x.transpose(2, 3).avgPool2d(p(2), p(1), p(0), false, true), randn(99, 1, 2, 4, 5)),
+                unary("avgPool2d leaves trailing input unused", x -> x.avgPool2d(p(2), p(2), p(0), false, true), randn(101, 1, 1, 5, 5)),
+                unary("avgPool2d with transposed upstream gradient", x -> x.avgPool2d(2).transpose(2, 3), randn(102, 1, 2, 4, 6)),
+                unary("avgPool2d then sum", x -> x.avgPool2d(p(3), p(1), p(1), false, false).sum(), randn(103, 1, 1, 4, 4)),
                 unary("avgPool2d of expanded", x -> x.expand(2, 3, 4, 4).avgPool2d(p(2), p(2), p(1), true, false), randn(100, 1, 1, 4, 4)));
     }
 }

@@ -5,6 +5,7 @@ import static dev.jgrad.autograd.GradCases.spread;
 import static dev.jgrad.autograd.GradCases.unary;
 
 import dev.jgrad.autograd.GradCases.GradCase;
+import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Tensor;
 import java.util.List;
 import java.util.stream.Stream;
@@ -23,6 +24,9 @@ class GradCheckReductionTest {
     void gradcheck(GradCase c) {
         GradCases.assertPasses(c);
     }
+
+    /** Keeps at least one entry of every row of a [3, 4] tensor. */
+    private static final Tensor MASK = Tensor.of(new boolean[] {true, false, true, true, false, true, false, false, true, true, true, false}, 3, 4);
 
     private static int[] dims(int... d) {
         return d;
@@ -44,7 +48,11 @@ class GradCheckReductionTest {
                 unary("mean dim", x -> x.mean(0), randn(12, 3, 4)),
                 unary("mean dims keepDim", x -> x.mean(dims(1, 2), true), randn(13, 2, 3, 4)),
                 unary("mean negative dim of transpose", x -> x.transpose(0, 2).mean(-2), randn(14, 2, 3, 4)),
-                unary("mean of expanded", x -> x.expand(3, 4).mean(1), randn(15, 3, 1)));
+                unary("mean of expanded", x -> x.expand(3, 4).mean(1), randn(15, 3, 1)),
+                unary("sum dim 0 of 0-d", x -> x.sum(0).exp(), randn(16)),
+                unary("mean dim -1 of 0-d", x -> x.mean(-1).exp(), randn(17)),
+                unary("sum with transposed upstream gradient", x -> x.sum(0).t(), randn(18, 2, 3, 4)),
+                unary("sum then broadcast back", x -> x.sub(x.sum(dims(1), true).div(4)), randn(19, 3, 4)));
     }
 
     private static List<GradCase> extremumCases() {
@@ -63,7 +71,10 @@ class GradCheckReductionTest {
                 unary("amin negative dim of transpose", x -> x.transpose(1, 2).amin(-1), spread(30, 2, 3, 4)),
                 unary("min", Tensor::min, spread(31, 3, 4)),
                 unary("min of stepped slice", x -> x.slice(1, 0, 8, 3).min(), spread(32, 2, 8)),
-                unary("max of 0-d", Tensor::max, spread(33)));
+                unary("max of 0-d", Tensor::max, spread(33)),
+                unary("amax dim 0 of 0-d", x -> x.amax(0), spread(34)),
+                unary("amax with transposed upstream gradient", x -> x.amax(0).t(), spread(35, 2, 3, 4)),
+                unary("amin with expanded upstream gradient", x -> x.amin(1).sum(), spread(36, 3, 4)));
     }
 
     private static List<GradCase> varianceCases() {
@@ -91,13 +102,19 @@ class GradCheckReductionTest {
                 unary("softmax of transpose", x -> x.t().softmax(-1), randn(56, 3, 4)),
                 unary("softmax of expanded", x -> x.expand(2, 3, 4).softmax(1), randn(57, 3, 1)),
                 unary("softmax of 1-D", x -> x.softmax(0), randn(58, 5)),
+                unary("softmax of 0-d", x -> x.softmax(0).mul(x), randn(59)),
+                unary("softmax with transposed upstream gradient", x -> x.softmax(1).t(), randn(67, 3, 4)),
+                unary("softmax with -inf mask", x -> Tensor.where(MASK, x, Tensor.scalar(Double.NEGATIVE_INFINITY, DType.FLOAT64))
+                        .softmax(-1), randn(68, 3, 4)),
                 unary("logSoftmax dim 0", x -> x.logSoftmax(0), randn(60, 3, 4)),
                 unary("logSoftmax dim -1", x -> x.logSoftmax(-1), randn(61, 3, 4)),
                 unary("logSoftmax middle dim of 3-D", x -> x.logSoftmax(1), randn(62, 2, 3, 4)),
                 unary("logSoftmax dim -2 of 3-D", x -> x.logSoftmax(-2), randn(63, 2, 3, 4)),
                 unary("logSoftmax large logits", x -> x.mul(30).logSoftmax(1), randn(64, 3, 4)),
                 unary("logSoftmax of stepped slice", x -> x.slice(1, 0, 8, 2).logSoftmax(1), randn(65, 3, 8)),
-                unary("logSoftmax of transpose", x -> x.transpose(0, 2).logSoftmax(0), randn(66, 2, 3, 4)));
+                unary("logSoftmax of transpose", x -> x.transpose(0, 2).logSoftmax(0), randn(66, 2, 3, 4)),
+                unary("logSoftmax of 0-d", x -> x.logSoftmax(-1).add(x), randn(69)),
+                unary("logSoftmax with stepped upstream gradient", x -> x.logSoftmax(0).slice(1, 0, 4, 2), randn(77, 3, 4)));
     }
 
     private static List<GradCase> sumToCases() {

@@ -95,7 +95,9 @@ class GradCheckViewTest {
                 unary("select negative dim and index", x -> x.select(-1, -2).sin(), randn(65, 2, 3, 4)),
                 unary("select of transpose", x -> x.t().select(0, 2).sin(), randn(66, 3, 4)),
                 unary("select to 0-d", x -> x.select(0, 1).exp(), randn(67, 3)),
-                unary("select rows combined", x -> x.select(0, 0).mul(x.select(0, -1)), randn(68, 3, 4)));
+                unary("select rows combined", x -> x.select(0, 0).mul(x.select(0, -1)), randn(68, 3, 4)),
+                unary("slice with transposed upstream gradient", x -> x.slice(1, 0, 5, 2).t(), randn(69, 3, 5)),
+                unary("slice to empty", x -> x.slice(1, 2, 2, 1).sum().add(x.sin().sum()), randn(59, 3, 4)));
     }
 
     private static List<GradCase> catCases() {
@@ -107,6 +109,8 @@ class GradCheckViewTest {
                         xs.get(2).expand(2, 4)), 0).sin(), randn(77, 4, 3), randn(78, 6, 4), randn(79, 1, 4)),
                 gc("cat same tensor twice", xs -> Tensor.cat(List.of(xs.get(0), xs.get(0).exp()), 1), randn(80, 2, 3)),
                 gc("cat single", xs -> Tensor.cat(xs, 0).sin(), randn(81, 3)),
+                gc("cat with an empty tensor", xs -> Tensor.cat(xs, 0).sin(), randn(93, 2, 3), Tensor.zeros(0, 3), randn(94, 1, 3)),
+                gc("cat with transposed upstream gradient", xs -> Tensor.cat(xs, 1).t(), randn(95, 2, 3), randn(96, 2, 2)),
                 gc("stack dim 0", xs -> Tensor.stack(xs, 0).sin(), randn(82, 2, 3), randn(83, 2, 3)),
                 gc("stack dim 1", xs -> Tensor.stack(xs, 1).sin(), randn(84, 2, 3), randn(85, 2, 3), randn(86, 2, 3)),
                 gc("stack dim -1", xs -> Tensor.stack(xs, -1).sin(), randn(87, 2, 3), randn(88, 2, 3)),
