@@ -44,6 +44,7 @@ class GradCheckIndexingTest {
                 unary("gather transposed index", x -> x.gather(1, idx43t.t()).sin(), randn(17, 3, 5)),
                 unary("gather of expanded", x -> x.expand(3, 5).gather(1, idx34).sin(), randn(18, 1, 5)),
                 unary("gather with transposed upstream gradient", x -> x.gather(1, idx34).t(), randn(5, 3, 5)),
+                unary("gather of 0-d", x -> x.gather(0, Tensor.of(new long[] {0}).reshape()).exp(), randn(6)),
                 gc("gather index passed as input", xs -> xs.get(0).gather(1, xs.get(1)).sin(), randn(19, 3, 5), idx34));
     }
 
@@ -62,6 +63,7 @@ class GradCheckIndexingTest {
                 binary("scatterAdd of expanded", (x, s) -> x.expand(3, 5).scatterAdd(1, idx34, s.expand(3, 4)).sin(),
                         randn(42, 1, 5), randn(43, 4)),
                 binary("scatterAdd with transposed upstream gradient", (x, s) -> x.scatterAdd(1, idx34, s).t(), randn(45, 3, 5), randn(46, 3, 4)),
+                binary("scatterAdd of 0-d", (x, s) -> x.scatterAdd(-1, Tensor.of(new long[] {0}).reshape(), s).exp(), randn(47), randn(48)),
                 unary("scatterAdd into zeros", s -> Tensor.zeros(DType.FLOAT64, 3, 5).scatterAdd(1, idx34, s).sin(), randn(44, 3, 4)));
     }
 

@@ -3,11 +3,15 @@ package dev.jgrad.autograd;
 import static dev.jgrad.autograd.GradCases.gc;
 import static dev.jgrad.autograd.GradCases.randn;
 import static dev.jgrad.autograd.GradCases.unary;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgrad.autograd.GradCases.GradCase;
 import dev.jgrad.tensor.Tensor;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -26,6 +30,15 @@ class GradCheckViewTest {
     @MethodSource("cases")
     void gradcheck(GradCase c) {
         GradCases.assertPasses(c);
+    }
+
+    @Test
+    void indexingViewsOfA0dTensorFailWithAClearMessage() {
+        Tensor x = Tensor.scalar(2.0);
+        for (Executable op : List.<Executable>of(() -> x.slice(0, 0, 1, 1), () -> x.narrow(0, 0, 1), () -> x.select(0, 0))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, op);
+            assertTrue(e.getMessage().contains("0-d"), e.getMessage());
+        }
     }
 
     private static List<GradCase> reshapeCases() {
@@ -65,6 +78,7 @@ class GradCheckViewTest {
                 unary("permute twice", x -> x.permute(1, 2, 0).permute(2, 0, 1).sin(), randn(32, 2, 3, 4)),
                 unary("transpose", x -> x.transpose(0, 1).sin(), randn(33, 3, 4)),
                 unary("transpose negative dims", x -> x.transpose(-1, -3).sin(), randn(34, 2, 3, 4)),
+                unary("transpose of 0-d", x -> x.transpose(0, -1).exp(), randn(44)),
                 unary("transpose of stepped slice", x -> x.slice(1, 1, 7, 2).transpose(0, 1).sin(), randn(35, 3, 7)),
                 unary("t", x -> x.t().mul(w234.select(0, 0)), randn(36, 3, 2)),
                 unary("t of 1-D", x -> x.t().sin(), randn(37, 4)),
