@@ -81,6 +81,8 @@ class GradCheckElementwiseTest {
                 binary("pow 0-d base", Tensor::pow, uniform(55, 0.5, 2), randn(56, 2, 3)),
                 unary("pow negative base, constant integer exponents", x -> x.pow(Tensor.of(new double[] {2, 3, -1, 4}, 1, 4)),
                         spread(59, 3, 4)),
+                unary("pow tensor polynomial features x^[0,1,2,3] at x = 0",
+                        x -> x.unsqueeze(-1).pow(Tensor.of(new double[] {0, 1, 2, 3})), Tensor.of(new double[] {0, 0.5, -1.5})),
                 binary("pow tensor non-contiguous", (a, b) -> a.t().pow(b.slice(1, 0, 8, 2)),
                         uniform(57, 0.5, 2, 4, 3), randn(58, 3, 8)));
     }
