@@ -203,6 +203,27 @@ class AutogradEngineTest {
     }
 
     @Test
+    void backwardWorksInsideNoGrad() {
+        Tensor x = leaf(1, 2);
+        Tensor loss = x.mul(x).sum();
+        try (var scope = GradMode.noGrad()) {
+            loss.backward();
+            assertFalse(GradMode.isEnabled());
+        }
+        assertValues(new double[] {2, 4}, x.grad());
+        assertTrue(GradMode.isEnabled());
+    }
+
+    @Test
+    void gradModeIsRestoredWhenBackwardFails() {
+        Tensor x = leaf(1, 2);
+        Tensor loss = x.mul(x).sum();
+        loss.backward();
+        assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(GradMode.isEnabled());
+    }
+
+    @Test
     void gradModeIsPerThread() throws Exception {
         AtomicReference<Boolean> seen = new AtomicReference<>();
         try (var scope = GradMode.noGrad()) {
