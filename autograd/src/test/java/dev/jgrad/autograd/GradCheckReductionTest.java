@@ -14,6 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Gradient checks of the reductions (sum, mean, amax/amin, var/std), softmax and sumTo. */
 class GradCheckReductionTest {
+    /** A softmax mask that keeps at least one entry of every row of a [3, 4] tensor. */
+    private static final Tensor MASK = Tensor.of(new boolean[] {true, false, true, true, false, true, false, false, true, true, true, false}, 3, 4);
 
     static Stream<GradCase> cases() {
         return Stream.of(sumMeanCases(), extremumCases(), varianceCases(), softmaxCases(), sumToCases()).flatMap(List::stream);
@@ -24,9 +26,6 @@ class GradCheckReductionTest {
     void gradcheck(GradCase c) {
         GradCases.assertPasses(c);
     }
-
-    /** Keeps at least one entry of every row of a [3, 4] tensor. */
-    private static final Tensor MASK = Tensor.of(new boolean[] {true, false, true, true, false, true, false, false, true, true, true, false}, 3, 4);
 
     private static int[] dims(int... d) {
         return d;
