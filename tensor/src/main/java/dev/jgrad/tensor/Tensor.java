@@ -768,6 +768,10 @@ public final class Tensor {
         return summed.reshape(shape);
     }
 
+    private void requireDimensions(String op) {
+        if (dim() == 0) throw new IllegalArgumentException(op + ": cannot be applied to a 0-d tensor, which has no dimension to index");
+    }
+
     private void requireFloating(String op) {
         if (!dtype().isFloating()) {
             throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + dtype() + "; convert with to(DType.FLOAT32)");
@@ -797,12 +801,13 @@ public final class Tensor {
 
     /** Dimensions {@code d0} and {@code d1} swapped. A view. */
     public Tensor transpose(int d0, int d1) {
+        int a = Shapes.dim("transpose", d0, dim()), b = Shapes.dim("transpose", d1, dim());
+        if (dim() == 0) return this;
         int[] p = new int[dim()];
         for (int i = 0; i < p.length; i++) p[i] = i;
-        int a = Shapes.dim("transpose", d0, dim()), b = Shapes.dim("transpose", d1, dim());
         p[a] = b;
         p[b] = a;
-        return dim() == 0 ? this : permute(p);
+        return permute(p);
     }
 
     /** The transpose of a matrix (a 0-d or 1-d tensor is returned as is). */
@@ -820,6 +825,7 @@ public final class Tensor {
 
     /** Elements [start, end) of {@code dim} taking every {@code step}-th; Python slice rules for negative and out-of-range positions. A view. */
     public Tensor slice(int dim, int start, int end, int step) {
+        requireDimensions("slice");
         int d = Shapes.dim("slice", dim, dim());
         int[] b = ViewOps.sliceBounds(layout.shape[d], start, end, step);
         return viewOf(layout.slice(d, b[0], b[1], step)).record(new Op.Slice(this, d, b[0], b[1], step));
@@ -827,6 +833,7 @@ public final class Tensor {
 
     /** {@code length} elements of {@code dim} from {@code start}; the range must lie inside the dimension. A view. */
     public Tensor narrow(int dim, int start, int length) {
+        requireDimensions("narrow");
         int d = Shapes.dim("narrow", dim, dim());
         int size = layout.shape[d];
         int s = start < 0 ? start + size : start;
@@ -839,6 +846,7 @@ public final class Tensor {
 
     /** The slice at {@code index} of {@code dim}, with that dimension removed. A view. */
     public Tensor select(int dim, int index) {
+        requireDimensions("select");
         int d = Shapes.dim("select", dim, dim());
         int size = layout.shape[d];
         if (index < -size || index >= size) {
