@@ -49,13 +49,13 @@ final class Creation {
     static Tensor random(int[] shape, DoubleSupplier next) {
         float[] v = new float[Shapes.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = (float) next.getAsDouble();
-        return Tensor.of(v, shape);
+        return new Tensor(CpuStorage.wrap(v), Layout.contiguous(shape));
     }
 
     static Tensor randint(Generator g, long low, long high, int[] shape) {
         long[] v = new long[Shapes.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = g.nextLong(low, high);
-        return Tensor.of(v, shape);
+        return new Tensor(CpuStorage.wrap(v), Layout.contiguous(shape));
     }
 
     static Tensor fromNested(Object nested) {
