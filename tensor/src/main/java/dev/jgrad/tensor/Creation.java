@@ -36,6 +36,7 @@ final class Creation {
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         // fill from both ends, as PyTorch does, so that the last value is exactly `end`
         for (int i = 0; i < steps; i++) v[i] = (float) (i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step);
+        if (steps == 1) v[0] = (float) start;   // one step is the start, as in PyTorch
         return Tensor.of(v);
     }
 
