@@ -88,6 +88,7 @@ final class Creation {
     }
 
     private static void flatten(Object level, int[] shape, int dim, Object flat, int[] at) {
+        if (level == null) throw new IllegalArgumentException("fromArray: a row of dimension " + dim + " is null");
         int len = Array.getLength(level);
         if (len != shape[dim]) {
             throw new IllegalArgumentException("fromArray: ragged array: dimension " + dim + " has length " + len
