@@ -1031,7 +1031,7 @@ public final class Tensor {
     public Tensor copyFrom(Tensor src) {
         checkInPlace("copyFrom");
         checkSameDevice("copyFrom", this, src);
-        backend().copy(src.broadcastView(layout.shape), this);
+        backend().copy(inPlaceOperand("copyFrom", src), this);
         return this;
     }
 
@@ -1051,7 +1051,7 @@ public final class Tensor {
     public Tensor addInPlace(Tensor other, double alpha) {
         checkInPlace("addInPlace");
         Tensor update = alpha == 1 ? other : other.mul(alpha);
-        backend().binary(BinaryFn.ADD, this, update.broadcastView(layout.shape), this);
+        backend().binary(BinaryFn.ADD, this, inPlaceOperand("addInPlace", update), this);
         return this;
     }
 
@@ -1060,6 +1060,15 @@ public final class Tensor {
         checkInPlace("mulInPlace");
         backend().binary(BinaryFn.MUL, this, scalarLike(value, this).broadcastView(layout.shape), this);
         return this;
+    }
+
+    /** {@code src} as a view of this tensor's shape; it must broadcast to that shape without changing it. */
+    private Tensor inPlaceOperand(String op, Tensor src) {
+        if (!Arrays.equals(Shapes.broadcast(op, src.layout.shape, layout.shape), layout.shape)) {
+            throw new IllegalArgumentException(op + ": cannot broadcast shape " + Shapes.str(src.layout.shape) + " to the shape "
+                    + Shapes.str(layout.shape) + " of the tensor updated in place");
+        }
+        return src.broadcastView(layout.shape);
     }
 
     private void checkInPlace(String op) {
