@@ -967,6 +967,12 @@ public final class Tensor {
             throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got shapes "
                     + Shapes.str(layout.shape) + " and " + Shapes.str(other.layout.shape));
         }
+        int k = layout.shape[dim() - 1], k2 = other.layout.shape[Math.max(other.dim() - 2, 0)];
+        if (k != k2) {
+            // checked here so that the message shows the caller's shapes, not the 2-D forms of 1-D operands
+            throw new IllegalArgumentException("matmul: shapes " + Shapes.str(layout.shape) + " and " + Shapes.str(other.layout.shape)
+                    + " cannot be multiplied (" + k + " != " + k2 + ")");
+        }
         Tensor a = dim() == 1 ? unsqueeze(0) : this;
         Tensor b = other.dim() == 1 ? other.unsqueeze(1) : other;
         Tensor out = LinalgOps.matmul(a, b).record(new Op.MatMul(a, b));
