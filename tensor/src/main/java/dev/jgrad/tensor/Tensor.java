@@ -256,7 +256,7 @@ public final class Tensor {
 
     /** The size of dimension {@code dim} (negative counts from the end). */
     public int size(int dim) {
-        return layout.shape[Shapes.dim("size", dim, dim())];
+        return layout.shape[indexedDim("size", dim)];
     }
 
     /** Number of dimensions. */
@@ -762,6 +762,12 @@ public final class Tensor {
         return summed.reshape(shape);
     }
 
+    /** Wraps {@code dim} for an op that indexes into that dimension, which a 0-d tensor does not have. */
+    private int indexedDim(String op, int dim) {
+        if (dim() == 0) throw new IllegalArgumentException(op + ": a 0-d tensor has no dimension " + dim + " to index into");
+        return Shapes.dim(op, dim, dim());
+    }
+
     private void requireFloating(String op) {
         if (!dtype().isFloating()) {
             throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + dtype() + "; convert with to(DType.FLOAT32)");
@@ -791,12 +797,13 @@ public final class Tensor {
 
     /** Dimensions {@code d0} and {@code d1} swapped. A view. */
     public Tensor transpose(int d0, int d1) {
+        int a = Shapes.dim("transpose", d0, dim()), b = Shapes.dim("transpose", d1, dim());
+        if (dim() == 0) return this;
         int[] p = new int[dim()];
         for (int i = 0; i < p.length; i++) p[i] = i;
-        int a = Shapes.dim("transpose", d0, dim()), b = Shapes.dim("transpose", d1, dim());
         p[a] = b;
         p[b] = a;
-        return dim() == 0 ? this : permute(p);
+        return permute(p);
     }
 
     /** The transpose of a matrix (a 0-d or 1-d tensor is returned as is). */
@@ -814,14 +821,14 @@ public final class Tensor {
 
     /** Elements [start, end) of {@code dim} taking every {@code step}-th; Python slice rules for negative and out-of-range positions. A view. */
     public Tensor slice(int dim, int start, int end, int step) {
-        int d = Shapes.dim("slice", dim, dim());
+        int d = indexedDim("slice", dim);
         int[] b = ViewOps.sliceBounds(layout.shape[d], start, end, step);
         return viewOf(layout.slice(d, b[0], b[1], step)).record(new Op.Slice(this, d, b[0], b[1], step));
     }
 
     /** {@code length} elements of {@code dim} from {@code start}; the range must lie inside the dimension. A view. */
     public Tensor narrow(int dim, int start, int length) {
-        int d = Shapes.dim("narrow", dim, dim());
+        int d = indexedDim("narrow", dim);
         int size = layout.shape[d];
         int s = start < 0 ? start + size : start;
         if (s < 0 || length < 0 || s + length > size) {
@@ -833,7 +840,7 @@ public final class Tensor {
 
     /** The slice at {@code index} of {@code dim}, with that dimension removed. A view. */
     public Tensor select(int dim, int index) {
-        int d = Shapes.dim("select", dim, dim());
+        int d = indexedDim("select", dim);
         int size = layout.shape[d];
         if (index < -size || index >= size) {
             throw new IllegalArgumentException("select: index " + index + " is out of range for dimension " + dim + " of size "
