@@ -92,6 +92,11 @@ public final class TransformerEncoderLayer extends Module {
      * (added); {@code isCausal} forbids attending to later positions.
      */
     public Tensor forward(Tensor src, Tensor srcMask, Tensor srcKeyPaddingMask, boolean isCausal) {
+        int dModel = linear1.weight.size(1);
+        if (src.dim() != 2 && src.dim() != 3 || src.size(-1) != dModel) {
+            throw new IllegalArgumentException("TransformerEncoderLayer: expected src of shape " + (batchFirst ? "[N, L, " : "[L, N, ") + dModel
+                    + "] or unbatched [L, " + dModel + "], got " + java.util.Arrays.toString(src.shape()));
+        }
         Tensor x = src;
         if (normFirst) {
             x = x.add(selfAttention(norm1.forward(x), srcMask, srcKeyPaddingMask, isCausal));
