@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jgrad.tensor.DType;
+import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Tensor;
 import dev.jgrad.tensor.io.Json;
 import dev.jgrad.tensor.io.Safetensors;
@@ -34,8 +35,9 @@ import org.junit.jupiter.api.TestFactory;
  * gradient per output and the gradients of Σ out·gout for every floating input and every
  * parameter. Each configuration is built here, loaded with {@link Module#loadStateDict} (which
  * also checks that every parameter name and shape is PyTorch's), run forward and backward in
- * float64 and again in float32, and compared. Configurations with a causal mask run twice:
- * with {@code isCausal} and with the stored explicit mask.
+ * float64 and again in float32 (on the CPU, and on a CUDA device too when one is usable), and
+ * compared. Configurations with a causal mask run twice: with {@code isCausal} and with the
+ * stored explicit mask.
  */
 class SeqOracleTest {
     /** float64: |a − b| ≤ 1e-12 + 1e-10·|b| (jgrad and torch differ by a few ulps, under 2e-15 seen). */
@@ -75,16 +77,25 @@ class SeqOracleTest {
                 Map<String, Object> p = Json.parseObject(contents.metadata().get("case" + i));
                 Map<String, Tensor> c = caseTensors(contents.tensors(), i);
                 List<Boolean> causalVariants = Boolean.TRUE.equals(p.get("causal")) ? List.of(true, false) : List.of(false);
-                for (boolean viaFlag : causalVariants) {
-                    for (DType precision : List.of(DType.FLOAT64, DType.FLOAT32)) {
-                        String name = family + " case " + i + " " + precision + (viaFlag ? " isCausal" : "") + " " + Json.write(p);
-                        tests.add(DynamicTest.dynamicTest(name, () -> runCase(name, family, p, c, precision, viaFlag)));
+                for (Device device : devices()) {
+                    for (boolean viaFlag : causalVariants) {
+                        for (DType precision : List.of(DType.FLOAT64, DType.FLOAT32)) {
+                            String name = family + " case " + i + " " + precision + (viaFlag ? " isCausal" : "")
+                                    + (device.equals(Device.CPU) ? "" : " " + device) + " " + Json.write(p);
+                            tests.add(DynamicTest.dynamicTest(name, () -> runCase(name, family, p, c, device, precision, viaFlag)));
+                        }
                     }
                 }
             }
             nodes.add(DynamicContainer.dynamicContainer(family, tests));
         }
         return nodes.stream();
+    }
+
+    /** The CPU always; a CUDA device too when one is usable. */
+    private static List<Device> devices() {
+        Device best = Device.best();
+        return best.equals(Device.CPU) ? List.of(Device.CPU) : List.of(Device.CPU, best);
     }
 
     /** The tensors of case i without their "c{i}." prefix. */
@@ -172,15 +183,16 @@ class SeqOracleTest {
         return out;
     }
 
-    private static void runCase(String label, String family, Map<String, Object> p, Map<String, Tensor> c, DType precision, boolean viaFlag) {
-        Module m = build(family, p).to(precision);
+    private static void runCase(String label, String family, Map<String, Object> p, Map<String, Tensor> c, Device device, DType precision,
+                                boolean viaFlag) {
+        Module m = build(family, p).to(precision).to(device);
         m.train(!p.containsKey("train") || b(p, "train"));
         m.loadStateDict(group(c, "p"));
 
         Map<String, Tensor> inputs = new LinkedHashMap<>();
         Map<String, Tensor> gradIn = group(c, "grad.in");
         group(c, "in").forEach((k, v) -> {
-            Tensor t = v.detach();
+            Tensor t = v.detach().to(device);
             if (t.dtype().isFloating()) t = t.to(precision);
             if (gradIn.containsKey(k)) t.requiresGrad(true);
             inputs.put(k, t);
@@ -191,8 +203,9 @@ class SeqOracleTest {
         double[] tol = precision == DType.FLOAT64 ? F64 : F32;
         Tensor loss = null;
         for (String k : expected.keySet()) {
+            assertEquals(device, outs.get(k).device(), label + ", out." + k + ": device");
             assertClose(label + ", out." + k, outs.get(k), expected.get(k), precision, tol);
-            Tensor term = outs.get(k).mul(gouts.get(k).to(precision)).sum();
+            Tensor term = outs.get(k).mul(gouts.get(k).to(precision).to(device)).sum();
             loss = loss == null ? term : loss.add(term);
         }
         assertNotNull(loss);
