@@ -97,6 +97,26 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
         return "_l" + layer + (direction == 1 ? "_reverse" : "");
     }
 
+    /** Features of each input step. */
+    public final int inputSize() {
+        return inputSize;
+    }
+
+    /** Features of the cell's hidden state (before any projection). */
+    public final int hiddenSize() {
+        return hiddenSize;
+    }
+
+    /** Number of stacked layers. */
+    public final int numLayers() {
+        return numLayers;
+    }
+
+    /** Whether inputs and outputs are [N, L, …] rather than [L, N, …]. */
+    public final boolean batchFirst() {
+        return batchFirst;
+    }
+
     /** 2 when bidirectional, else 1. */
     public final int directions() {
         return bidirectional ? 2 : 1;
