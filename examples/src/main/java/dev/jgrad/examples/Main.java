@@ -34,13 +34,14 @@ public final class Main {
             case "mnist-cnn" -> MnistCnn.main(rest);
             case "mnist-mlp" -> MnistMlp.main(rest);
             case "gan" -> Gan.main(rest);
+            case "char-lm" -> CharLanguageModel.main(rest);
             default -> usage("unknown example '" + args[0] + "'");
         }
     }
 
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: jgrad train [options] | jgrad example NAME [options]; examples: linear-regression, mnist-mlp, mnist-cnn, gan");
+        System.err.println("usage: jgrad train [options] | jgrad example NAME [options]; examples: linear-regression, mnist-mlp, mnist-cnn, gan, char-lm");
         System.exit(2);
     }
 }
