@@ -7,23 +7,29 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Positions for drawing a {@link Graph} left to right: each op one column after its deepest
- * input, each leaf one column before its first consumer, and rows relaxed a few times towards
- * the mean height of each node's neighbours so that chains come out straight. Constants are
- * not placed (they are written inside their op's box).
+ * Positions for drawing a {@link Graph} in layers: each op one layer after its deepest input,
+ * each leaf one layer before its first consumer, and positions within a layer relaxed a few
+ * times towards the mean of each node's neighbours so that chains come out straight. Layers
+ * run left to right, or top to bottom when that shows a deep graph larger. Constants are not
+ * placed (they are written inside their op's box).
  */
 final class GraphLayout {
-    static final int WIDTH = 210, HEIGHT = 76, COL_GAP = 70, ROW_GAP = 26, MARGIN = 20;
+    static final int WIDTH = 210, HEIGHT = 72, COL_GAP = 70, ROW_GAP = 24, LAYER_GAP = 30, MARGIN = 20;
+    /** The window the orientation is chosen for. */
+    private static final double VIEW_W = 1100, VIEW_H = 720;
 
-    /** Top-left corner of each drawn node's box, by node id; null for constants. */
+    /** Top-left corner of each drawn node's box, by node id (unused for constants). */
     final int[] x, y;
     final int width, height;
+    /** Whether layers run top to bottom (leaves at the top) rather than left to right. */
+    final boolean topDown;
 
-    private GraphLayout(int[] x, int[] y, int width, int height) {
+    private GraphLayout(int[] x, int[] y, int width, int height, boolean topDown) {
         this.x = x;
         this.y = y;
         this.width = width;
         this.height = height;
+        this.topDown = topDown;
     }
 
     static boolean drawn(Graph.Node n) {
@@ -52,8 +58,8 @@ final class GraphLayout {
 
         Map<Integer, List<Integer>> columns = new TreeMap<>();
         for (Graph.Node node : g.nodes()) if (drawn(node)) columns.computeIfAbsent(col[node.id()], k -> new ArrayList<>()).add(node.id());
-        double[] yc = new double[n];
-        for (List<Integer> ids : columns.values()) for (int i = 0; i < ids.size(); i++) yc[ids.get(i)] = i * (HEIGHT + ROW_GAP);
+        double[] slot = new double[n];   // position within the layer, at least 1 apart
+        for (List<Integer> ids : columns.values()) for (int i = 0; i < ids.size(); i++) slot[ids.get(i)] = i;
 
         for (int round = 0; round < 4; round++) {
             for (List<Integer> ids : columns.values()) {
@@ -61,36 +67,45 @@ final class GraphLayout {
                 for (int id : ids) {
                     double sum = 0;
                     int count = 0;
-                    for (int in : g.node(id).inputs()) if (drawn(g.node(in))) { sum += yc[in]; count++; }
-                    for (int out : consumers.get(id)) { sum += yc[out]; count++; }
-                    want[id] = count == 0 ? yc[id] : sum / count;
+                    for (int in : g.node(id).inputs()) if (drawn(g.node(in))) { sum += slot[in]; count++; }
+                    for (int out : consumers.get(id)) { sum += slot[out]; count++; }
+                    want[id] = count == 0 ? slot[id] : sum / count;
                 }
                 ids.sort(Comparator.<Integer>comparingDouble(id -> want[id]).thenComparingInt(id -> id));
                 double prev = Double.NEGATIVE_INFINITY;
                 for (int id : ids) {
-                    yc[id] = Math.max(want[id], prev + HEIGHT + ROW_GAP);
-                    prev = yc[id];
+                    slot[id] = Math.max(want[id], prev + 1);
+                    prev = slot[id];
                 }
             }
         }
 
-        double minY = Double.POSITIVE_INFINITY;
+        double minSlot = Double.POSITIVE_INFINITY, maxSlot = Double.NEGATIVE_INFINITY;
         int maxCol = 0, minCol = Integer.MAX_VALUE;
         for (Graph.Node node : g.nodes()) {
             if (!drawn(node)) continue;
-            minY = Math.min(minY, yc[node.id()]);
+            minSlot = Math.min(minSlot, slot[node.id()]);
+            maxSlot = Math.max(maxSlot, slot[node.id()]);
             maxCol = Math.max(maxCol, col[node.id()]);
             minCol = Math.min(minCol, col[node.id()]);
         }
+        int layers = maxCol - minCol + 1;
+        double span = maxSlot - minSlot;
+        // left to right, or top to bottom for deep graphs: whichever fits a landscape window at the larger scale
+        double lrW = layers * (WIDTH + COL_GAP), lrH = (span + 1) * (HEIGHT + ROW_GAP);
+        double tbW = (span + 1) * (WIDTH + COL_GAP / 2.0), tbH = layers * (HEIGHT + LAYER_GAP);
+        boolean topDown = Math.min(VIEW_W / tbW, VIEW_H / tbH) > Math.min(VIEW_W / lrW, VIEW_H / lrH);
         int[] x = new int[n], y = new int[n];
-        int bottom = 0;
+        int right = 0, bottom = 0;
         for (Graph.Node node : g.nodes()) {
             if (!drawn(node)) continue;
-            x[node.id()] = MARGIN + (col[node.id()] - minCol) * (WIDTH + COL_GAP);
-            y[node.id()] = MARGIN + (int) Math.round(yc[node.id()] - minY);
+            int layer = col[node.id()] - minCol;
+            double pos = slot[node.id()] - minSlot;
+            x[node.id()] = MARGIN + (int) Math.round(topDown ? pos * (WIDTH + COL_GAP / 2.0) : layer * (WIDTH + COL_GAP));
+            y[node.id()] = MARGIN + (int) Math.round(topDown ? layer * (HEIGHT + LAYER_GAP) : pos * (HEIGHT + ROW_GAP));
+            right = Math.max(right, x[node.id()] + WIDTH);
             bottom = Math.max(bottom, y[node.id()] + HEIGHT);
         }
-        int right = MARGIN + (maxCol - minCol) * (WIDTH + COL_GAP) + WIDTH;
-        return new GraphLayout(x, y, right + MARGIN, bottom + MARGIN);
+        return new GraphLayout(x, y, right + MARGIN, bottom + MARGIN, topDown);
     }
 }

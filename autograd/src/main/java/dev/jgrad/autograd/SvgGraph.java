@@ -17,7 +17,7 @@ final class SvgGraph {
     static String svg(Graph g) {
         GraphLayout l = GraphLayout.of(g);
         StringBuilder sb = new StringBuilder();
-        sb.append("<svg id=\"graph\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(l.width).append("\" height=\"").append(l.height)
+        sb.append("<svg id=\"graph\" class=\"").append(l.topDown ? "top-down" : "left-right").append("\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(l.width).append("\" height=\"").append(l.height)
                 .append("\" viewBox=\"0 0 ").append(l.width).append(' ').append(l.height).append("\">\n");
         sb.append("<defs>").append(marker("arrow", "#9aa3ad")).append(marker("arrow-flow", "#d9480f")).append("</defs>\n");
         for (Graph.Node n : g.nodes()) {
@@ -27,13 +27,21 @@ final class SvgGraph {
             for (int i = 0; i < ins.size(); i++) {
                 Graph.Node in = g.node(ins.get(i));
                 if (!GraphLayout.drawn(in)) continue;
-                double x1 = l.x[in.id()] + WIDTH, y1 = l.y[in.id()] + HEIGHT / 2.0;
-                double x2 = l.x[n.id()] - 2, y2 = l.y[n.id()] + HEIGHT / 2.0 + (i - (ins.size() - 1) / 2.0) * 16;
-                double mid = (x2 - x1) / 2;
+                double spread = (i - (ins.size() - 1) / 2.0) * (l.topDown ? 40 : 16);
+                double x1, y1, x2, y2, c1x, c1y, c2x, c2y, lx, ly;
+                if (l.topDown) {
+                    x1 = l.x[in.id()] + WIDTH / 2.0; y1 = l.y[in.id()] + HEIGHT;
+                    x2 = l.x[n.id()] + WIDTH / 2.0 + spread; y2 = l.y[n.id()] - 2;
+                    c1x = x1; c1y = (y1 + y2) / 2; c2x = x2; c2y = (y1 + y2) / 2; lx = x2 - 5; ly = y2 - 6;
+                } else {
+                    x1 = l.x[in.id()] + WIDTH; y1 = l.y[in.id()] + HEIGHT / 2.0;
+                    x2 = l.x[n.id()] - 2; y2 = l.y[n.id()] + HEIGHT / 2.0 + spread;
+                    c1x = (x1 + x2) / 2; c1y = y1; c2x = (x1 + x2) / 2; c2y = y2; lx = x2 - 6; ly = y2 - 4;
+                }
                 sb.append(String.format(Locale.ROOT, "<path class=\"edge\" data-from=\"%d\" data-to=\"%d\" d=\"M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>",
-                        in.id(), n.id(), x1, y1, x1 + mid, y1, x2 - mid, y2, x2, y2));
+                        in.id(), n.id(), x1, y1, c1x, c1y, c2x, c2y, x2, y2));
                 sb.append(String.format(Locale.ROOT, "<text class=\"role\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                        x2 - 6, y2 - 4, HtmlExport.escape(roles.get(i))));
+                        lx, ly, HtmlExport.escape(roles.get(i))));
             }
         }
         for (Graph.Node n : g.nodes()) {
@@ -50,8 +58,8 @@ final class SvgGraph {
             sb.append("<rect width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT).append("\" rx=\"8\"/>");
             text(sb, "h", 18, Labels.heading(n), null);
             text(sb, "d", 34, Labels.detail(g, n), null);
-            text(sb, "v", 51, Labels.value(n), null);
-            text(sb, "grad", 68, n.kind() == Graph.Kind.INPUT ? "no grad" : "grad —", "g" + n.id());
+            text(sb, "v", 50, Labels.value(n), null);
+            text(sb, "grad", 65, n.kind() == Graph.Kind.INPUT ? "no grad" : "grad —", "g" + n.id());
             sb.append("</g>\n");
         }
         return sb.append("</svg>").toString();

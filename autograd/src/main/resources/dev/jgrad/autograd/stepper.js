@@ -65,8 +65,23 @@
     if (s.leaves.length === 0) item($('leaves'), 'none');
     var active = $('n' + s.node);
     active.classList.add('active');
-    if (active.scrollIntoView) active.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    if (!fit && active.scrollIntoView) active.scrollIntoView({ block: 'center', inline: 'center' });
   }
+
+  // Zoom: "fit" scales the whole graph into the window (never above full size); "100%" scrolls to the active node.
+  var svg = $('graph'), wrap = $('graph-wrap');
+  var natural = { w: Number(svg.getAttribute('width')), h: Number(svg.getAttribute('height')) };
+  var fit = fitScale() >= 0.5;
+  function fitScale() { return Math.min(1, (wrap.clientWidth - 4) / natural.w, (wrap.clientHeight - 4) / natural.h); }
+  function applyZoom() {
+    var s = fit ? fitScale() : 1;
+    svg.style.width = Math.floor(natural.w * s) + 'px';
+    svg.style.height = Math.floor(natural.h * s) + 'px';
+    $('zoom').textContent = fit ? 'Zoom: fit' : 'Zoom: 100%';
+  }
+  $('zoom').addEventListener('click', function () { fit = !fit; applyZoom(); render(); });
+  window.addEventListener('resize', applyZoom);
+  applyZoom();
 
   function go(to) {
     var p = Math.max(-1, Math.min(total - 1, to));

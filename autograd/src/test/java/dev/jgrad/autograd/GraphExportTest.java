@@ -9,6 +9,7 @@ import dev.jgrad.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,18 +87,27 @@ class GraphExportTest {
     }
 
     @Test
-    void layoutPutsEveryOpRightOfItsInputs() {
-        Graph g = Graph.of(classicLoss());
-        GraphLayout l = GraphLayout.of(g);
-        for (Graph.Node n : g.nodes()) {
-            if (!GraphLayout.drawn(n)) continue;
-            for (int in : n.inputs()) if (GraphLayout.drawn(g.node(in))) assertTrue(l.x[in] < l.x[n.id()], n.ref());
-            assertTrue(l.x[n.id()] + GraphLayout.WIDTH <= l.width && l.y[n.id()] + GraphLayout.HEIGHT <= l.height);
-            for (Graph.Node m : g.nodes()) {
-                if (m.id() <= n.id() || !GraphLayout.drawn(m) || l.x[m.id()] != l.x[n.id()]) continue;
-                assertTrue(Math.abs(l.y[m.id()] - l.y[n.id()]) >= GraphLayout.HEIGHT, "boxes overlap: " + n.ref() + ", " + m.ref());
+    void layoutPutsEveryOpAfterItsInputsWithoutOverlaps() {
+        for (Tensor root : List.of(classicLoss(), HtmlPageBrowserTest.xorLoss())) {
+            Graph g = Graph.of(root);
+            GraphLayout l = GraphLayout.of(g);
+            for (Graph.Node n : g.nodes()) {
+                if (!GraphLayout.drawn(n)) continue;
+                for (int in : n.inputs()) {
+                    if (GraphLayout.drawn(g.node(in))) assertTrue(l.topDown ? l.y[in] < l.y[n.id()] : l.x[in] < l.x[n.id()], n.ref());
+                }
+                assertTrue(l.x[n.id()] + GraphLayout.WIDTH <= l.width && l.y[n.id()] + GraphLayout.HEIGHT <= l.height);
+                for (Graph.Node m : g.nodes()) {
+                    if (m.id() <= n.id() || !GraphLayout.drawn(m)) continue;
+                    boolean apart = Math.abs(l.x[m.id()] - l.x[n.id()]) >= GraphLayout.WIDTH || Math.abs(l.y[m.id()] - l.y[n.id()]) >= GraphLayout.HEIGHT;
+                    assertTrue(apart, "boxes overlap: " + n.ref() + ", " + m.ref());
+                }
             }
         }
+        List<Tensor> squares = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) squares.add(Tensor.scalar(i).requiresGrad(true).square().reshape(1));
+        assertFalse(GraphLayout.of(Graph.of(Tensor.cat(squares, 0).sum())).topDown, "a wide, shallow graph runs left to right");
+        assertTrue(GraphLayout.of(Graph.of(HtmlPageBrowserTest.xorLoss())).topDown, "a deep, narrow one top to bottom");
     }
 
     private static int count(String s, String part) {
