@@ -70,7 +70,7 @@ public record NodeStep(int index, int total, Graph.Node node, Formulas.Rule rule
     }
 
     private static void line(StringBuilder sb, String label, String text) {
-        sb.append(String.format("%-11s", label)).append(text).append('\n');
+        sb.append(String.format("%-12s", label)).append(text).append('\n');
     }
 
     @Override

@@ -32,13 +32,15 @@ public final class Main {
         switch (args[0]) {
             case "linear-regression" -> LinearRegression.main(rest);
             case "mnist-cnn" -> MnistCnn.main(rest);
+            case "backprop-stepper" -> BackpropStepperDemo.main(rest);
+            case "backprop-tutorial" -> BackpropTutorial.main(rest);
             default -> usage("unknown example '" + args[0] + "'");
         }
     }
 
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: jgrad train [options] | jgrad example NAME [options]; examples: linear-regression, mnist-cnn");
+        System.err.println("usage: jgrad train [options] | jgrad example NAME [options]; examples: linear-regression, mnist-cnn, backprop-stepper, backprop-tutorial");
         System.exit(2);
     }
 }
