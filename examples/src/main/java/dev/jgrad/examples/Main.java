@@ -35,13 +35,15 @@ public final class Main {
             case "mnist-mlp" -> MnistMlp.main(rest);
             case "gan" -> Gan.main(rest);
             case "char-lm" -> CharLanguageModel.main(rest);
+            case "backprop-stepper" -> BackpropStepperDemo.main(rest);
+            case "backprop-tutorial" -> BackpropTutorial.main(rest);
             default -> usage("unknown example '" + args[0] + "'");
         }
     }
 
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: jgrad train [options] | jgrad example NAME [options]; examples: linear-regression, mnist-mlp, mnist-cnn, gan, char-lm");
+        System.err.println("usage: jgrad train [options] | jgrad example NAME [options]; examples: linear-regression, mnist-mlp, mnist-cnn, gan, char-lm, backprop-stepper, backprop-tutorial");
         System.exit(2);
     }
 }
