@@ -121,7 +121,10 @@ public final class Losses {
     /** max(x, 0) − x·y + log(1 + e^(−|x|)): the same as bce(sigmoid(x), y) without overflow. */
     public static Tensor bceWithLogits(Tensor logits, Tensor target, Reduction reduction) {
         checkSameShape("bce_with_logits", logits, target);
-        Tensor softplusNegAbs = logits.abs().neg().exp().add(1).log();
+        // −|x| written so that its derivative at x = 0 is 1, not abs's 0: with relu'(0) = 0 the
+        // gradient at x = 0 is then σ(0) − y = 0.5 − y, as it must be (zero logits are common).
+        Tensor negAbs = Tensor.where(logits.gt(0), logits.neg(), logits);
+        Tensor softplusNegAbs = negAbs.exp().add(1).log();
         return reduction.apply(logits.relu().sub(logits.mul(target)).add(softplusNegAbs));
     }
 
