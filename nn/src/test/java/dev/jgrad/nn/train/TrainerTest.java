@@ -133,6 +133,10 @@ class TrainerTest {
         assertTrue(Double.isNaN(h.get("val_loss").get(0)));
         assertEquals(0.7, h.get("val_loss").get(1));
         assertEquals(0.5, h.last("loss"));
+        h.add(Map.of("loss", 0.25));
+        assertEquals(3, h.get("val_loss").size(), "one value per epoch, also after an epoch that lacked the key");
+        assertTrue(Double.isNaN(h.get("val_loss").get(2)));
+        assertTrue(Double.isNaN(h.last("val_loss")));
     }
 
     @Test
