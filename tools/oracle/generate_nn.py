@@ -43,6 +43,7 @@ import hashlib
 import json
 import os
 import sys
+import zlib
 
 import numpy as np
 import torch
@@ -51,8 +52,6 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from generate import Rand, read_safetensors, write_safetensors  # noqa: E402
-
-import zlib  # noqa: E402
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT_DIR = os.path.join(REPO_ROOT, "nn", "src", "test", "resources", "oracle-nn")
@@ -153,19 +152,19 @@ def randomize_state(module, r):
     with torch.no_grad():
         for key, v in module.state_dict(keep_vars=True).items():
             if key.endswith("num_batches_tracked"):
-                v.fill_(int(r.index(10, ).item()) + 1)
+                v.fill_(int(r.index(10).item()) + 1)
             elif key.endswith("running_var"):
                 v.copy_(r.uniform(0.5, 2.0, *v.shape))
             elif key.endswith("running_mean"):
                 v.copy_(r.randn(*v.shape, scale=0.5))
-            elif key.endswith(".weight") and v.dim() == 1 or key == "weight" and v.dim() == 1:
+            elif (key == "weight" or key.endswith(".weight")) and v.dim() == 1:
                 v.copy_(r.uniform(0.5, 1.5, *v.shape))  # norm scales: away from 0
             else:
                 v.copy_(r.randn(*v.shape, scale=0.5))
 
 
-# (config, train, input shape, how to draw the input)
-Lin = lambda i, o, b=True: {"type": "Linear", "in": i, "out": o, "bias": b}  # noqa: E731
+def Lin(i, o, b=True):
+    return {"type": "Linear", "in": i, "out": o, "bias": b}
 
 
 def Conv(i, o, k, s=(1, 1), p=(0, 0), d=(1, 1), g=1, b=True):
@@ -193,6 +192,7 @@ def simple(t, **kw):
     return d
 
 
+# file name -> cases (config, train mode, input shape, how to draw the input)
 LAYERS = {
     "linear": [
         (Lin(4, 3), False, (5, 4), "randn"),
@@ -331,8 +331,7 @@ def gradcheck_layer(module, x, train):
         ps = args[1:] if float_in else args
         state = {k: v for k, v in zip(names, ps)}
         state.update({k: v.clone() for k, v in m.named_buffers()})  # running stats must not drift between calls
-        return torch.func.functional_call(m, state, (inp,)) if hasattr(torch, "func") else \
-            torch.nn.utils.stateless.functional_call(m, state, (inp,))
+        return torch.nn.utils.stateless.functional_call(m, state, (inp,))
 
     args = ((x.detach().clone().requires_grad_(True),) if float_in else ()) + tuple(params)
     if args:
