@@ -108,9 +108,20 @@ public final class Losses {
     /** −[y·log p + (1−y)·log(1−p)], reduced. */
     public static Tensor bce(Tensor probabilities, Tensor target, Reduction reduction) {
         checkSameShape("bce", probabilities, target);
-        Tensor logP = probabilities.log().clampMin(-100);
-        Tensor log1mP = probabilities.neg().add(1).log().clampMin(-100);
+        Tensor logP = clampedLog(probabilities);
+        Tensor log1mP = clampedLog(probabilities.neg().add(1));
         return reduction.apply(target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg());
+    }
+
+    /**
+     * ln x clamped at −100, as PyTorch's BCE does. Where x = 0 the log is taken of 1 instead and
+     * then replaced, so the gradient there is 0: ln's derivative 1/x would meet the clamp's
+     * zero as 0/0 = NaN, and probabilities of exactly 0 or 1 are what a saturated sigmoid gives.
+     */
+    private static Tensor clampedLog(Tensor x) {
+        Tensor positive = x.gt(0);
+        Tensor log = Tensor.where(positive, x, Tensor.onesLike(x)).log();
+        return Tensor.where(positive, log, Tensor.fullLike(x, -100)).clampMin(-100);
     }
 
     /** Binary cross-entropy on logits, stable for any magnitude. */
@@ -121,7 +132,10 @@ public final class Losses {
     /** max(x, 0) − x·y + log(1 + e^(−|x|)): the same as bce(sigmoid(x), y) without overflow. */
     public static Tensor bceWithLogits(Tensor logits, Tensor target, Reduction reduction) {
         checkSameShape("bce_with_logits", logits, target);
-        Tensor softplusNegAbs = logits.abs().neg().exp().add(1).log();
+        // −|x| written so that its derivative at x = 0 is 1, not abs's 0: with relu'(0) = 0 the
+        // gradient at x = 0 is then σ(0) − y = 0.5 − y, as it must be (zero logits are common).
+        Tensor negAbs = Tensor.where(logits.gt(0), logits.neg(), logits);
+        Tensor softplusNegAbs = negAbs.exp().add(1).log();
         return reduction.apply(logits.relu().sub(logits.mul(target)).add(softplusNegAbs));
     }
 

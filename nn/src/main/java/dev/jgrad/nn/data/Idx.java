@@ -36,7 +36,12 @@ public final class Idx {
             raw.mark(2);
             boolean gz = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
-            InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
+            InputStream in;
+            try {
+                in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
+            } catch (java.util.zip.ZipException | java.io.EOFException e) {
+                throw damaged(file, 0, e);
+            }
             byte[] magic = readExactly(file, in, 0, 4);
             if (magic[0] != 0 || magic[1] != 0) {
                 throw new CorruptFileException(file, 0, "not an IDX file: the first two bytes must be 0, got "
@@ -68,7 +73,9 @@ public final class Idx {
             }
             if (dataBytes > Integer.MAX_VALUE - 8) throw new CorruptFileException(file, 4, "data of " + dataBytes + " bytes is too large for one tensor");
             ByteBuffer data = ByteBuffer.wrap(readExactly(file, in, headerBytes, (int) dataBytes));
-            if (in.read() != -1) throw new CorruptFileException(file, headerBytes + dataBytes, "trailing bytes after the data the header describes");
+            if (read(file, in, new byte[1], 1, headerBytes + dataBytes) != -1) {
+                throw new CorruptFileException(file, headerBytes + dataBytes, "trailing bytes after the data the header describes");
+            }
             return decode(type, (int) count, data, shape);
         }
     }
@@ -90,7 +97,7 @@ public final class Idx {
         byte[] chunk = new byte[1 << 16];
         int remaining = n;
         while (remaining > 0) {
-            int r = in.read(chunk, 0, Math.min(chunk.length, remaining));
+            int r = read(file, in, chunk, Math.min(chunk.length, remaining), offset + (n - remaining));
             if (r < 0) {
                 throw new CorruptFileException(file, offset + (n - remaining), "file ends " + remaining + " bytes early (expected "
                         + n + " bytes here)" + " — truncated?");
@@ -99,6 +106,26 @@ public final class Idx {
             remaining -= r;
         }
         return out.toByteArray();
+    }
+
+    /**
+     * One read; a damaged or cut-short gzip stream (which the JDK reports as a bare
+     * {@code EOFException} or {@code ZipException}) becomes a {@link CorruptFileException} at
+     * {@code offset}, counted in decompressed bytes.
+     */
+    private static int read(Path file, InputStream in, byte[] buf, int len, long offset) throws IOException {
+        try {
+            return in.read(buf, 0, len);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw damaged(file, offset, e);
+        }
+    }
+
+    private static CorruptFileException damaged(Path file, long offset, IOException e) {
+        CorruptFileException c = new CorruptFileException(file, offset, "the gzip stream is damaged or cut short (offset counted in "
+                + "decompressed bytes): " + e.getMessage());
+        c.initCause(e);
+        return c;
     }
 
     /**

@@ -23,6 +23,7 @@ import java.util.Map;
 public abstract class Optimizer {
     private final List<Tensor> params;
     private final List<Map<String, Tensor>> state = new ArrayList<>();
+    private final long[] paramSteps;   // per parameter: the steps at which it had a gradient (PyTorch's state["step"])
     private double learningRate;
     private long steps;
 
@@ -34,6 +35,7 @@ public abstract class Optimizer {
         checkPositive("learning rate", learningRate);
         this.params = List.copyOf(params);
         this.learningRate = learningRate;
+        this.paramSteps = new long[params.size()];
         for (int i = 0; i < params.size(); i++) state.add(new HashMap<>());
     }
 
@@ -55,7 +57,8 @@ public abstract class Optimizer {
      * @param param the parameter's current value (do not modify it)
      * @param grad  its gradient
      * @param state its state tensors by name; read them and put their new values
-     * @param step  1 for the first step, 2 for the second, …
+     * @param step  this parameter's update count: 1 at its first update, 2 at its second, … (steps
+     *              at which it had no gradient do not count, as in PyTorch)
      * @return the parameter's new value
      */
     protected abstract Tensor update(Tensor param, Tensor grad, Map<String, Tensor> state, long step);
@@ -67,7 +70,7 @@ public abstract class Optimizer {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
                 if (p.grad() == null) continue;
-                p.copyFrom(update(p.detach(), p.grad(), state.get(i), steps));
+                p.copyFrom(update(p.detach(), p.grad(), state.get(i), ++paramSteps[i]));
             }
         }
     }
@@ -97,13 +100,18 @@ public abstract class Optimizer {
         return steps;
     }
 
-    /** The state to checkpoint: "lr", "step" and "state.&lt;param index&gt;.&lt;name&gt;" tensors. */
+    /**
+     * The state to checkpoint: "lr", "step" and "state.&lt;param index&gt;.&lt;name&gt;" tensors,
+     * among them "state.&lt;i&gt;.step", parameter i's own update count, once it has one.
+     */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("lr", Tensor.scalar(learningRate, DType.FLOAT64));
         out.put("step", Tensor.scalar(steps, DType.INT64));
         for (int i = 0; i < state.size(); i++) {
-            for (Map.Entry<String, Tensor> e : new java.util.TreeMap<>(state.get(i)).entrySet()) out.put("state." + i + "." + e.getKey(), e.getValue());
+            Map<String, Tensor> s = new java.util.TreeMap<>(state.get(i));
+            if (paramSteps[i] > 0) s.put("step", Tensor.scalar(paramSteps[i], DType.INT64));
+            for (Map.Entry<String, Tensor> e : s.entrySet()) out.put("state." + i + "." + e.getKey(), e.getValue());
         }
         return out;
     }
@@ -115,6 +123,8 @@ public abstract class Optimizer {
         }
         List<Map<String, Tensor>> loaded = new ArrayList<>();
         for (int i = 0; i < params.size(); i++) loaded.add(new HashMap<>());
+        long[] loadedSteps = new long[params.size()];
+        java.util.Arrays.fill(loadedSteps, -1);
         for (Map.Entry<String, Tensor> e : dict.entrySet()) {
             String k = e.getKey();
             if (!k.startsWith("state.")) continue;
@@ -134,13 +144,17 @@ public abstract class Optimizer {
                 throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: \"" + k + "\" has shape "
                         + java.util.Arrays.toString(v.shape()) + " but parameter " + index + " has " + java.util.Arrays.toString(p.shape()));
             }
-            loaded.get(index).put(k.substring(dot + 1), v.to(p.device()));
+            String name = k.substring(dot + 1);
+            if (name.equals("step")) loadedSteps[index] = v.itemLong();
+            else loaded.get(index).put(name, v.to(p.device()));
         }
         setLearningRate(dict.get("lr").item());
         steps = dict.get("step").itemLong();
         for (int i = 0; i < state.size(); i++) {
             state.get(i).clear();
             state.get(i).putAll(loaded.get(i));
+            // a dict without per-parameter counts: a parameter with state has been updated at every step
+            paramSteps[i] = loadedSteps[i] >= 0 ? loadedSteps[i] : loaded.get(i).isEmpty() ? 0 : steps;
         }
     }
 }

@@ -26,6 +26,7 @@ public final class History {
             list.add(e.getValue());
         }
         epochs++;
+        for (List<Double> list : values.values()) if (list.size() < epochs) list.add(Double.NaN);   // keys this epoch lacked
     }
 
     /** The values of {@code key}, one per epoch (NaN where an epoch lacked it). */
