@@ -35,6 +35,7 @@ public final class Main {
             case "mnist-mlp" -> MnistMlp.main(rest);
             case "gan" -> Gan.main(rest);
             case "char-lm" -> CharLanguageModel.main(rest);
+            case "tabular-regression" -> TabularRegression.main(rest);
             case "backprop-stepper" -> BackpropStepperDemo.main(rest);
             case "backprop-tutorial" -> BackpropTutorial.main(rest);
             default -> usage("unknown example '" + args[0] + "'");
@@ -43,7 +44,7 @@ public final class Main {
 
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: jgrad train [options] | jgrad example NAME [options]; examples: linear-regression, mnist-mlp, mnist-cnn, gan, char-lm, backprop-stepper, backprop-tutorial");
+        System.err.println("usage: jgrad train [options] | jgrad example NAME [options]; examples: linear-regression, mnist-mlp, mnist-cnn, gan, char-lm, tabular-regression, backprop-stepper, backprop-tutorial");
         System.exit(2);
     }
 }

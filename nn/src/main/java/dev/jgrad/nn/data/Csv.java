@@ -8,22 +8,44 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Numeric CSV files to tensors: RFC 4180 quoting, an optional header row, any one-character
- * delimiter. A non-numeric cell is an error naming the file, line, column and byte offset.
+ * CSV files to tensors: RFC 4180 quoting, an optional header row, any one-character
+ * delimiter. Cells are numbers, except in the columns named as text (dates, categories), which
+ * are kept as strings; a non-numeric cell elsewhere is an error naming the file, line, column
+ * and byte offset.
  *
  * <pre>{@code
  * Csv.Table t = Csv.read(Path.of("housing.csv"), true, ',');
  * Tensor x = t.columns(0, 1, 2), y = t.columns(3);
+ * Csv.Table w = Csv.read(Path.of("weather.csv"), true, ',', Set.of("date", "weather"));
+ * List<String> dates = w.text("date");
  * }</pre>
  */
 public final class Csv {
     private Csv() {}
 
-    /** The parsed cells: the header (or "0", "1", …) and one double per cell. */
-    public record Table(List<String> header, double[][] rows) {
+    /**
+     * The parsed cells: the header (or "0", "1", …), one double per cell (NaN in text columns)
+     * and the strings of the text columns by name.
+     */
+    public record Table(List<String> header, double[][] rows, Map<String, List<String>> textColumns) {
+        /** A table without text columns. */
+        public Table(List<String> header, double[][] rows) {
+            this(header, rows, Map.of());
+        }
+
+        /** The strings of a column read as text. */
+        public List<String> text(String name) {
+            List<String> t = textColumns.get(name);
+            if (t == null) throw new IllegalArgumentException("Csv: \"" + name + "\" was not read as a text column; text columns are " + textColumns.keySet());
+            return t;
+        }
+
         /** The given columns, in that order, as a float32 [rows, columns] tensor. */
         public Tensor columns(int... columns) {
             float[] v = new float[rows.length * columns.length];
@@ -56,8 +78,13 @@ public final class Csv {
         }
     }
 
-    /** Reads a numeric CSV file. */
+    /** Reads a CSV file whose cells are all numbers. */
     public static Table read(Path file, boolean hasHeader, char delimiter) throws IOException {
+        return read(file, hasHeader, delimiter, Set.of());
+    }
+
+    /** Reads a CSV file, keeping the columns named in {@code textColumns} as strings. */
+    public static Table read(Path file, boolean hasHeader, char delimiter, Set<String> textColumns) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         List<List<String>> records = new ArrayList<>();
         List<long[]> positions = new ArrayList<>();  // per record: line number and byte offset of its start
@@ -73,6 +100,11 @@ public final class Csv {
             header = new ArrayList<>();
             for (int i = 0; i < width; i++) header.add(Integer.toString(i));
         }
+        for (String name : textColumns) {
+            if (!header.contains(name)) throw new IllegalArgumentException("Csv: no column named \"" + name + "\" to read as text; columns are " + header);
+        }
+        Map<String, List<String>> strings = new LinkedHashMap<>();
+        for (String name : textColumns) strings.put(name, new ArrayList<>());
         double[][] rows = new double[records.size() - first][];
         for (int r = first; r < records.size(); r++) {
             List<String> rec = records.get(r);
@@ -83,6 +115,12 @@ public final class Csv {
             double[] row = new double[width];
             for (int c = 0; c < width; c++) {
                 String cell = rec.get(c).trim();
+                List<String> textColumn = strings.get(header.get(c));
+                if (textColumn != null) {
+                    textColumn.add(cell);
+                    row[c] = Double.NaN;
+                    continue;
+                }
                 try {
                     row[c] = cell.isEmpty() ? Double.NaN : Double.parseDouble(cell);
                 } catch (NumberFormatException e) {
@@ -92,7 +130,8 @@ public final class Csv {
             }
             rows[r - first] = row;
         }
-        return new Table(header, rows);
+        strings.replaceAll((k, v) -> List.copyOf(v));
+        return new Table(header, rows, Map.copyOf(strings));
     }
 
     private static void parse(Path file, String text, char delimiter, List<List<String>> records, List<long[]> positions) throws CorruptFileException {

@@ -58,6 +58,18 @@ class CsvTest {
     }
 
     @Test
+    void textColumnsAreKeptAsStrings() throws IOException {
+        Csv.Table t = Csv.read(file("w.csv", "date,temp,weather\n2012/01/01,12.8,drizzle\n2012/01/02,10.6,rain\n"), true, ',',
+                java.util.Set.of("date", "weather"));
+        assertEquals(List.of("2012/01/01", "2012/01/02"), t.text("date"));
+        assertEquals(List.of("drizzle", "rain"), t.text("weather"));
+        assertArrayEquals(new float[] {12.8f, 10.6f}, t.columns("temp").toFloatArray());
+        assertTrue(Double.isNaN(t.rows()[0][0]), "text cells read as NaN in the numeric rows");
+        assertThrows(IllegalArgumentException.class, () -> t.text("temp"));
+        assertThrows(IllegalArgumentException.class, () -> Csv.read(file("w2.csv", "a\n1\n"), true, ',', java.util.Set.of("b")));
+    }
+
+    @Test
     void quotedFields() throws IOException {
         String text = "\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\"\n\"1\",2,\" 3 \"\n,\"\",7\n";
         Csv.Table t = Csv.read(file("q.csv", text), true, ',');
