@@ -94,33 +94,46 @@ public final class Blas {
      * doing nothing, when an operand's strides are not BLAS-compatible ({@link #supports}).
      */
     public boolean matmul(ScalarType t, int batch, int m, int n, int k, long c, long a, int[] aStrides, long b, int[] bStrides) {
+        return matmul(t, batch, m, n, k, c, new int[] {m * n, n, 1}, a, aStrides, b, bStrides, 0);
+    }
+
+    /**
+     * c[i] = a[i]·b[i] + beta·c[i] with c's rows contiguous (cStrides = {batch, ldc, 1}, ldc ≥ n).
+     * Returns false, doing nothing, when a's or b's strides are not BLAS-compatible.
+     */
+    public boolean matmul(ScalarType t, int batch, int m, int n, int k, long c, int[] cStrides, long a, int[] aStrides, long b,
+                          int[] bStrides, double beta) {
         if (t != ScalarType.F32 && t != ScalarType.F64) throw new IllegalArgumentException("cuBLAS matmul takes F32 or F64, got " + t);
         int[] la = layout(m, k, aStrides[1], aStrides[2]), lb = layout(k, n, bStrides[1], bStrides[2]);
+        int[] lc = layout(m, n, cStrides[1], cStrides[2]);
         if (la == null || lb == null) return false;
+        if (lc == null || lc[0] != 0) throw new IllegalArgumentException("matmul: the output's rows must be contiguous, got strides "
+                + java.util.Arrays.toString(cStrides) + " for [" + m + ", " + n + "]");
         if (batch == 0 || m == 0 || n == 0) return true;
-        // column-major: C^T (n x m, ldc = n) = op(B^T) (n x k) * op(A^T) (k x m)
+        // column-major: C^T (n x m, ldc) = op(B^T) (n x k) * op(A^T) (k x m)
         int opB = lb[0] == 0 ? CuBlas.OP_N : CuBlas.OP_T;
         int opA = la[0] == 0 ? CuBlas.OP_N : CuBlas.OP_T;
         boolean f64 = t == ScalarType.F64;
         MemorySegment s = SCALARS.get();
-        MemorySegment alpha = s.asSlice(0, 8), beta = s.asSlice(8, 8);
+        MemorySegment alpha = s.asSlice(0, 8), betaSeg = s.asSlice(8, 8);
         if (f64) {
             alpha.set(ValueLayout.JAVA_DOUBLE, 0, 1.0);
-            beta.set(ValueLayout.JAVA_DOUBLE, 0, 0.0);
+            betaSeg.set(ValueLayout.JAVA_DOUBLE, 0, beta);
         } else {
             alpha.set(ValueLayout.JAVA_FLOAT, 0, 1f);
-            beta.set(ValueLayout.JAVA_FLOAT, 0, 0f);
+            betaSeg.set(ValueLayout.JAVA_FLOAT, 0, (float) beta);
         }
         device.makeCurrent();
-        long strideC = (long) m * n;
+        int ldc = lc[1];
+        long strideC = cStrides[0];
         if (!f64 && Cuda.allowTf32()) {
             cublas.gemmStridedBatchedEx(handle, opB, opA, n, m, k, alpha, b, CuBlas.CUDA_R_32F, lb[1], bStrides[0], a, CuBlas.CUDA_R_32F,
-                    la[1], aStrides[0], beta, c, CuBlas.CUDA_R_32F, n, strideC, batch, CuBlas.COMPUTE_32F_FAST_TF32);
+                    la[1], aStrides[0], betaSeg, c, CuBlas.CUDA_R_32F, ldc, strideC, batch, CuBlas.COMPUTE_32F_FAST_TF32);
         } else if (batch == 1) {
-            cublas.gemm(f64, handle, opB, opA, n, m, k, alpha, b, lb[1], a, la[1], beta, c, n);
+            cublas.gemm(f64, handle, opB, opA, n, m, k, alpha, b, lb[1], a, la[1], betaSeg, c, ldc);
         } else {
-            cublas.gemmStridedBatched(f64, handle, opB, opA, n, m, k, alpha, b, lb[1], bStrides[0], a, la[1], aStrides[0], beta, c, n,
-                    strideC, batch);
+            cublas.gemmStridedBatched(f64, handle, opB, opA, n, m, k, alpha, b, lb[1], bStrides[0], a, la[1], aStrides[0], betaSeg, c,
+                    ldc, strideC, batch);
         }
         return true;
     }
