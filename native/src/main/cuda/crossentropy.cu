@@ -46,7 +46,7 @@ __device__ __forceinline__ void cross_entropy_body(T* loss, T* dlogits, const T*
             for (int j = threadIdx.x; j < V; j += blockDim.x) {
                 T v = xr[j];
                 if (v > st.m) { st.s = (st.s == T(0) ? T(0) : st.s * jg_exp(st.m - v)) + T(1); st.m = v; }
-                else st.s += jg_exp(v - st.m);
+                else if (!(v == st.m && st.s == T(0))) st.s += jg_exp(v - st.m);   // -inf before any finite value adds nothing
             }
 #pragma unroll
             for (int o = JG_WARP / 2; o > 0; o >>= 1) {

@@ -34,10 +34,12 @@ __device__ __forceinline__ MaxSum<T> ms_merge(MaxSum<T> a, MaxSum<T> b) {
     return {m, sa + sb};
 }
 
-// One exp per element: rescale the running sum only when the maximum grows.
+// One exp per element: rescale the running sum only when the maximum grows. A -inf seen while the
+// maximum is still -inf adds nothing (exp(-inf - -inf) would be NaN): rows with -inf masks work.
 template <class T>
 __device__ __forceinline__ MaxSum<T> ms_add(MaxSum<T> a, T v) {
     if (v > a.m) return {v, (a.s == T(0) ? T(0) : a.s * jg_exp(a.m - v)) + T(1)};
+    if (v == a.m && a.s == T(0)) return a;
     return {a.m, a.s + jg_exp(v - a.m)};
 }
 

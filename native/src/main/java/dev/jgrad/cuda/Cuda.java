@@ -54,6 +54,13 @@ public final class Cuda {
             int version = d.driverVersion();
             int count = d.deviceCount();
             if (count == 0) return new Status(null, 0, version, "the CUDA driver reports no devices");
+            int dev0 = d.deviceGet(0);
+            int major = d.deviceAttribute(Driver.ATTR_COMPUTE_CAPABILITY_MAJOR, dev0);
+            int minor = d.deviceAttribute(Driver.ATTR_COMPUTE_CAPABILITY_MINOR, dev0);
+            if (KernelModules.imageOrder(major, minor).isEmpty()) {
+                return new Status(null, 0, version, "cuda:0 (" + d.deviceName(dev0) + ") has compute capability " + major + "." + minor
+                        + "; jgrad's kernels need " + KernelModules.PTX_MAJOR + "." + KernelModules.PTX_MINOR + " or newer");
+            }
             return new Status(d, count, version, "");
         } catch (Throwable t) {
             return new Status(null, 0, 0, "loading the CUDA driver failed: " + t);

@@ -227,6 +227,28 @@ class CudaBackendTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda"})
+    void softmaxOfMaskedRowsWithMinusInfinity(String dev) {
+        Device d = device(dev);
+        float ninf = Float.NEGATIVE_INFINITY;
+        float[] v = new float[3 * 40];
+        for (int i = 0; i < v.length; i++) v[i] = (i * 7919 % 13) / 3f;
+        for (int j = 0; j < 20; j++) v[j] = ninf;            // row 0: first half masked
+        for (int j = 40; j < 80; j++) v[j] = ninf;           // row 1: all masked -> NaN, as the CPU
+        v[100] = ninf;
+        Tensor x = Tensor.of(v, 3, 40);
+        for (boolean log : new boolean[] {false, true}) {
+            for (int dim : new int[] {0, 1}) {
+                Tensor want = Tensor.empty(x.shape(), DType.FLOAT32, Device.CPU);
+                want.backend().softmax(log, x, dim, want);
+                Tensor got = poisoned(x.shape(), DType.FLOAT32, d);
+                got.backend().softmax(log, x.to(d), dim, got);
+                close(want, got.cpu(), 1e-6, "masked " + (log ? "log_softmax" : "softmax") + " dim " + dim);
+            }
+        }
+    }
+
     // ---- matmul, conv, pooling ---------------------------------------------------------------------------
 
     @ParameterizedTest
