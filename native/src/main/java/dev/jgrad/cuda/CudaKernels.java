@@ -406,7 +406,7 @@ public final class CudaKernels {
     // Indexing
     // =============================================================================================
 
-    private long errorSlot() {
+    private synchronized long errorSlot() {
         if (errorSlot == null) {
             errorSlot = device.allocate(16);
             errorSlot.fillBytes(0);
