@@ -1,5 +1,8 @@
 package dev.jgrad.autograd;
 
+import dev.jgrad.testing.OracleAssert;
+import dev.jgrad.testing.OracleAssert.Tolerance;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -60,12 +63,6 @@ class OracleTest {
     private static final Map<String, Tolerance> F32_BY_OP = Map.of(
             "softmax", new Tolerance(1e-4, 1e-4),
             "log_softmax", new Tolerance(1e-4, 1e-4));
-
-    private record Tolerance(double atol, double rtol) {
-        double of(double expected) {
-            return atol + rtol * Math.abs(expected);
-        }
-    }
 
     private static Path fixtureDir() throws URISyntaxException {
         var url = OracleTest.class.getResource("/oracle");
@@ -192,49 +189,6 @@ class OracleTest {
     /** Same shape, the dtype torch would give, and values within the precision's tolerance (exact for ints and bools). */
     private static void assertMatches(String label, String name, Tensor actual, Tensor expected, Device device,
                                       DType precision, Tolerance tol) {
-        String what = label + ", " + name;
-        int[] shape = expected.shape();
-        if (!Arrays.equals(shape, actual.shape())) {
-            fail(what + ": shape " + Arrays.toString(actual.shape()) + ", torch gives " + Arrays.toString(shape));
-        }
-        DType expectedType = expected.dtype().isFloating() ? precision : expected.dtype();
-        assertEquals(expectedType, actual.dtype(), what + ": dtype");
-        assertEquals(device, actual.device(), what + ": device");
-        if (expectedType.isFloating()) {
-            double[] a = actual.toDoubleArray(), b = expected.toDoubleArray();
-            int worst = -1;
-            double worstRatio = 1;
-            for (int k = 0; k < a.length; k++) {
-                double err = Math.abs(a[k] - b[k]);
-                double ratio = Double.isNaN(err) ? Double.POSITIVE_INFINITY : err / tol.of(b[k]);
-                if (ratio > worstRatio) {
-                    worstRatio = ratio;
-                    worst = k;
-                }
-            }
-            if (worst >= 0) {
-                fail(what + ": worst element at " + coords(worst, shape) + ": jgrad " + a[worst] + ", torch " + b[worst]
-                        + " (|diff| " + Math.abs(a[worst] - b[worst]) + " > tolerance " + tol.of(b[worst]) + ")");
-            }
-        } else {
-            long[] a = actual.toLongArray(), b = expected.toLongArray();
-            for (int k = 0; k < a.length; k++) {
-                if (a[k] != b[k]) {
-                    String av = expectedType == DType.BOOL ? String.valueOf(a[k] != 0) : String.valueOf(a[k]);
-                    String bv = expectedType == DType.BOOL ? String.valueOf(b[k] != 0) : String.valueOf(b[k]);
-                    fail(what + ": first mismatch at " + coords(k, shape) + ": jgrad " + av + ", torch " + bv);
-                }
-            }
-        }
-    }
-
-    /** The coordinates of row-major position {@code flat} in {@code shape}, as "[i, j, …]". */
-    private static String coords(int flat, int[] shape) {
-        int[] c = new int[shape.length];
-        for (int d = shape.length - 1; d >= 0; d--) {
-            c[d] = flat % shape[d];
-            flat /= shape[d];
-        }
-        return Arrays.toString(c);
+        OracleAssert.assertClose(label + ", " + name, actual, expected, precision, device, tol);
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.jgrad.nn.Oracle.Fixture;
 import dev.jgrad.nn.Oracle.Params;
-import dev.jgrad.nn.Oracle.Tolerance;
+import dev.jgrad.testing.OracleAssert.Tolerance;
 import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Tensor;

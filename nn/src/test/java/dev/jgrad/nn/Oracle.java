@@ -1,5 +1,8 @@
 package dev.jgrad.nn;
 
+import dev.jgrad.testing.OracleAssert;
+import dev.jgrad.testing.OracleAssert.Tolerance;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -31,13 +34,6 @@ import java.util.stream.Stream;
  */
 public final class Oracle {
     private Oracle() {}
-
-    /** |actual − expected| ≤ atol + rtol·|expected|. */
-    public record Tolerance(double atol, double rtol) {
-        double of(double expected) {
-            return atol + rtol * Math.abs(expected);
-        }
-    }
 
     /** One fixture file: its metadata and tensors. */
     public record Fixture(String group, String name, Map<String, String> meta, Map<String, Tensor> tensors) {
@@ -214,49 +210,8 @@ public final class Oracle {
         return x.detach().to(device).clone();
     }
 
-    /**
-     * Same shape, floating results in {@code precision} (integer ones exactly equal), on
-     * {@code device}, and every element within the tolerance; the failure names the worst element.
-     */
+    /** See {@link OracleAssert#assertClose}. */
     public static void assertClose(String what, Tensor actual, Tensor expected, DType precision, Device device, Tolerance tol) {
-        assertNotNull(actual, what + ": jgrad gives null");
-        int[] shape = expected.shape();
-        if (!Arrays.equals(shape, actual.shape())) {
-            fail(what + ": shape " + Arrays.toString(actual.shape()) + ", torch gives " + Arrays.toString(shape));
-        }
-        assertEquals(device, actual.device(), what + ": device");
-        if (expected.dtype().isFloating()) {
-            assertEquals(precision, actual.dtype(), what + ": dtype");
-            double[] a = actual.toDoubleArray(), b = expected.toDoubleArray();
-            int worst = -1;
-            double worstRatio = 1;
-            for (int k = 0; k < a.length; k++) {
-                double err = Math.abs(a[k] - b[k]);
-                double ratio = Double.isNaN(err) ? Double.POSITIVE_INFINITY : err / tol.of(b[k]);
-                if (ratio > worstRatio) {
-                    worstRatio = ratio;
-                    worst = k;
-                }
-            }
-            if (worst >= 0) {
-                fail(what + ": worst element at " + coords(worst, shape) + ": jgrad " + a[worst] + ", torch " + b[worst]
-                        + " (|diff| " + Math.abs(a[worst] - b[worst]) + " > tolerance " + tol.of(b[worst]) + ")");
-            }
-        } else {
-            assertEquals(expected.dtype(), actual.dtype(), what + ": dtype");
-            long[] a = actual.toLongArray(), b = expected.toLongArray();
-            for (int k = 0; k < a.length; k++) {
-                if (a[k] != b[k]) fail(what + ": first mismatch at " + coords(k, shape) + ": jgrad " + a[k] + ", torch " + b[k]);
-            }
-        }
-    }
-
-    private static String coords(int flat, int[] shape) {
-        int[] c = new int[shape.length];
-        for (int d = shape.length - 1; d >= 0; d--) {
-            c[d] = flat % shape[d];
-            flat /= shape[d];
-        }
-        return Arrays.toString(c);
+        OracleAssert.assertClose(what, actual, expected, precision, device, tol);
     }
 }
