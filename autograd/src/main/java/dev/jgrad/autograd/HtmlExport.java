@@ -1,5 +1,6 @@
 package dev.jgrad.autograd;
 
+import dev.jgrad.tensor.io.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -63,8 +64,17 @@ public final class HtmlExport {
         }
         List<Object> steps = new ArrayList<>();
         for (NodeStep s : stepper.steps()) steps.add(step(s));
-        return Json.write(map("root", g.root().id(), "loss", TensorText.values(g.root().tensor()), "total", stepper.total(),
-                "nodes", nodes, "steps", steps));
+        return scriptSafe(Json.write(map("root", g.root().id(), "loss", TensorText.values(g.root().tensor()), "total", stepper.total(),
+                "nodes", nodes, "steps", steps)));
+    }
+
+    /**
+     * JSON that can sit inside an HTML script element: the characters that could end the element
+     * or a line there are escaped (they only occur inside JSON strings, where \\uXXXX means the same).
+     */
+    private static String scriptSafe(String json) {
+        return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
     }
 
     private static Map<String, Object> step(NodeStep s) {
