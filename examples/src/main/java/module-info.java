@@ -1,4 +1,5 @@
 /** Runnable programs: the main training job and the classic textbook exercises. */
 module dev.jgrad.examples {
     requires dev.jgrad.nn;
+    requires java.desktop;   // javax.imageio for the GAN sample grid
 }

@@ -7,7 +7,7 @@
  */
 module dev.jgrad.tensor {
     requires transitive dev.jgrad.kernels;
-    requires dev.jgrad.cuda;
+    requires transitive dev.jgrad.cuda;   // Cuda.isAvailable(), setAllowTf32, memory statistics are part of the API
     requires static jdk.incubator.vector;
     exports dev.jgrad.tensor;
     exports dev.jgrad.tensor.io;

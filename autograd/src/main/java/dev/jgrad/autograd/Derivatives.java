@@ -54,7 +54,8 @@ public final class Derivatives {
             case Op.Div(var a, var b) -> grads(g.div(b).sumTo(a.shape()),                // 1/b
                     g.mul(out).div(b).neg().sumTo(b.shape()));                            // −a/b² = −out/b
             case Op.Pow(var a, var b) -> grads(
-                    g.mul(b).mul(a.pow(b.sub(1))).sumTo(a.shape()),                      // b·aᵇ⁻¹
+                    Tensor.where(b.eq(0), Tensor.zerosLike(g),                          // b·aᵇ⁻¹ (0 where b = 0, even at a = 0)
+                            g.mul(b).mul(a.pow(b.sub(1)))).sumTo(a.shape()),
                     Tensor.where(a.eq(0).logicalAnd(b.ge(0)), Tensor.zerosLike(g),      // aᵇ·ln a (0 where a = 0)
                             g.mul(out).mul(a.log())).sumTo(b.shape()));
             case Op.Maximum(var a, var b) -> tieSplit(g, a.gt(b), a.eq(b), a, b);

@@ -26,14 +26,14 @@ public record ConvShape(int n, int c, int h, int w, int k, int r, int s,
         }
     }
 
-    /** Output height: ⌊(h + 2·padH − dilH·(r−1) − 1) / strideH⌋ + 1. */
+    /** Output height: ⌊(h + 2·padH − dilH·(r−1) − 1) / strideH⌋ + 1, below 1 when the kernel does not fit. */
     public int outH() {
-        return (h + 2 * padH - dilH * (r - 1) - 1) / strideH + 1;
+        return Math.floorDiv(h + 2 * padH - dilH * (r - 1) - 1, strideH) + 1;
     }
 
-    /** Output width: ⌊(w + 2·padW − dilW·(s−1) − 1) / strideW⌋ + 1. */
+    /** Output width: ⌊(w + 2·padW − dilW·(s−1) − 1) / strideW⌋ + 1, below 1 when the kernel does not fit. */
     public int outW() {
-        return (w + 2 * padW - dilW * (s - 1) - 1) / strideW + 1;
+        return Math.floorDiv(w + 2 * padW - dilW * (s - 1) - 1, strideW) + 1;
     }
 
     /** Input channels per group. */

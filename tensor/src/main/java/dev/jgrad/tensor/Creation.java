@@ -1,8 +1,6 @@
 package dev.jgrad.tensor;
 
 import java.lang.reflect.Array;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.DoubleSupplier;
 
 /** Factories that need more than an allocation: ranges, random tensors, nested Java arrays. */
@@ -36,6 +34,7 @@ final class Creation {
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         // fill from both ends, as PyTorch does, so that the last value is exactly `end`
         for (int i = 0; i < steps; i++) v[i] = (float) (i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step);
+        if (steps == 1) v[0] = (float) start;   // one step is the start, as in PyTorch
         return Tensor.of(v);
     }
 
@@ -49,33 +48,34 @@ final class Creation {
     static Tensor random(int[] shape, DoubleSupplier next) {
         float[] v = new float[Shapes.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = (float) next.getAsDouble();
-        return Tensor.of(v, shape);
+        return Tensor.wrap(v, shape);
     }
 
     static Tensor randint(Generator g, long low, long high, int[] shape) {
         long[] v = new long[Shapes.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = g.nextLong(low, high);
-        return Tensor.of(v, shape);
+        return Tensor.wrap(v, shape);
     }
 
     static Tensor fromNested(Object nested) {
         if (nested == null || !nested.getClass().isArray()) {
             throw new IllegalArgumentException("fromArray: expected a Java array, got " + (nested == null ? "null" : nested.getClass().getName()));
         }
-        List<Integer> shape = new ArrayList<>();
-        Object level = nested;
-        while (level != null && level.getClass().isArray() && !level.getClass().getComponentType().isPrimitive()) {
-            shape.add(Array.getLength(level));
-            level = Array.getLength(level) > 0 ? Array.get(level, 0) : null;
-        }
         Class<?> leaf = leafType(nested.getClass());
-        if (level != null) shape.add(Array.getLength(level));
-        else shape.add(0);
-        int[] s = shape.stream().mapToInt(Integer::intValue).toArray();
+        // the rank is the nesting depth of the array type; sizes come from the first row at each
+        // level (0 below an empty array), and flatten checks every other row against them
+        int rank = 0;
+        for (Class<?> c = nested.getClass(); c.isArray(); c = c.getComponentType()) rank++;
+        int[] s = new int[rank];
+        Object level = nested;
+        for (int d = 0; d < rank && level != null; d++) {
+            s[d] = Array.getLength(level);
+            level = s[d] > 0 ? Array.get(level, 0) : null;
+        }
         Object flat = Array.newInstance(leaf, Shapes.numel(s));
         int[] at = {0};
         flatten(nested, s, 0, flat, at);
-        return new Tensor(CpuStorage.wrap(flat), Layout.contiguous(s));
+        return Tensor.wrap(flat, s);
     }
 
     private static Class<?> leafType(Class<?> c) {
@@ -88,6 +88,7 @@ final class Creation {
     }
 
     private static void flatten(Object level, int[] shape, int dim, Object flat, int[] at) {
+        if (level == null) throw new IllegalArgumentException("fromArray: a row of dimension " + dim + " is null");
         int len = Array.getLength(level);
         if (len != shape[dim]) {
             throw new IllegalArgumentException("fromArray: ragged array: dimension " + dim + " has length " + len

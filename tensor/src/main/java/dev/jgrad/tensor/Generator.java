@@ -64,6 +64,20 @@ public final class Generator {
         return r * Math.cos(2 * Math.PI * u2);
     }
 
+    /** A uniformly random permutation of 0…n−1 (Fisher–Yates), like PyTorch's {@code randperm}. */
+    public synchronized int[] permutation(int n) {
+        if (n < 0) throw new IllegalArgumentException("permutation: n must be >= 0, got " + n);
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = (int) nextLong(0, i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
     /** Uniform integer in [low, high). */
     public synchronized long nextLong(long low, long high) {
         if (high <= low) throw new IllegalArgumentException("random range is empty: [" + low + ", " + high + ")");

@@ -15,6 +15,7 @@ final class IndexingOps {
         Tensor.checkSameDevice("gather", x, index);
         int d = Shapes.dim("gather", dim, x.dim());
         checkIndexShape("gather", x, d, index, "input");
+        if (x.dim() == 0) return gather(asVector(x), 0, asVector(index)).viewOf(Layout.contiguous(new int[0]));
         Tensor out = Tensor.empty(index.layout.shape, x.dtype(), x.device());
         if (out.numel() > 0) x.backend().gather(d, x, index, out);
         return out;
@@ -36,9 +37,15 @@ final class IndexingOps {
                         + " must not be larger than src " + Shapes.str(src.layout.shape) + " in dimension " + k);
             }
         }
+        if (x.dim() == 0) return scatterAdd(asVector(x), 0, asVector(index), asVector(src)).viewOf(Layout.contiguous(new int[0]));
         Tensor out = ElementwiseOps.copy(x, DType.promote(x.dtype(), src.dtype()));
         if (index.numel() > 0) x.backend().scatterAdd(d, index, src, out);
         return out;
+    }
+
+    /** A 0-d tensor as a one-element vector: PyTorch gathers and scatters 0-d tensors along their "dimension 0". */
+    private static Tensor asVector(Tensor t) {
+        return t.viewOf(t.layout.view(new int[] {1}));
     }
 
     /** index must have x's rank and be no larger than x in every dimension but {@code dim}. */

@@ -60,7 +60,11 @@ final class Shapes {
         return dim < 0 ? dim + r : dim;
     }
 
-    /** Wraps each of {@code dims}; rejects repeats. An empty or null array means all dimensions. */
+    /**
+     * Wraps each of {@code dims}; rejects repeats. An empty or null array means all dimensions.
+     * A 0-d tensor accepts 0 and -1, as PyTorch does, but has no dimension to reduce: the result
+     * is then empty.
+     */
     static int[] dims(String op, int[] dims, int rank) {
         if (dims == null || dims.length == 0) {
             int[] all = new int[rank];
@@ -74,6 +78,7 @@ final class Shapes {
             if (seen[out[i]]) throw new IllegalArgumentException(op + ": dimension " + dims[i] + " appears more than once in " + str(dims));
             seen[out[i]] = true;
         }
+        if (rank == 0) return new int[0];
         Arrays.sort(out);
         return out;
     }

@@ -4,7 +4,7 @@ package dev.jgrad.tensor;
  * A flat block of elements of one dtype on one device. Tensors view it through a {@link Layout};
  * several tensors may share one storage.
  */
-sealed interface Storage permits CpuStorage {
+sealed interface Storage permits CpuStorage, CudaStorage {
     DType dtype();
 
     Device device();

@@ -32,8 +32,9 @@ import java.util.ServiceLoader;
  * reading one from several threads is safe.
  */
 public final class Tensor {
-    final Storage storage;
-    final Layout layout;
+    // Not final only so that setData can re-home a leaf (Module.to(device), checkpoint loading).
+    Storage storage;
+    Layout layout;
 
     private Op op;
     private boolean requiresGrad;
@@ -74,6 +75,11 @@ public final class Tensor {
     /** A bool tensor over {@code data} (copied). */
     public static Tensor of(boolean[] data, int... shape) {
         return fromFlat(data.clone(), data.length, shape);
+    }
+
+    /** A tensor over {@code array} (not copied) with exactly {@code shape} (which may be 0-d). */
+    static Tensor wrap(Object array, int[] shape) {
+        return new Tensor(CpuStorage.wrap(array), Layout.contiguous(shape.clone()));
     }
 
     private static Tensor fromFlat(Object array, int length, int[] shape) {
@@ -256,7 +262,7 @@ public final class Tensor {
 
     /** The size of dimension {@code dim} (negative counts from the end). */
     public int size(int dim) {
-        return layout.shape[Shapes.dim("size", dim, dim())];
+        return layout.shape[indexedDim("size", dim)];
     }
 
     /** Number of dimensions. */
@@ -762,6 +768,12 @@ public final class Tensor {
         return summed.reshape(shape);
     }
 
+    /** Wraps {@code dim} for an op that indexes into that dimension, which a 0-d tensor does not have. */
+    private int indexedDim(String op, int dim) {
+        if (dim() == 0) throw new IllegalArgumentException(op + ": a 0-d tensor has no dimension " + dim + " to index into");
+        return Shapes.dim(op, dim, dim());
+    }
+
     private void requireFloating(String op) {
         if (!dtype().isFloating()) {
             throw new IllegalArgumentException(op + ": expected a floating-point tensor, got " + dtype() + "; convert with to(DType.FLOAT32)");
@@ -791,12 +803,13 @@ public final class Tensor {
 
     /** Dimensions {@code d0} and {@code d1} swapped. A view. */
     public Tensor transpose(int d0, int d1) {
+        int a = Shapes.dim("transpose", d0, dim()), b = Shapes.dim("transpose", d1, dim());
+        if (dim() == 0) return this;
         int[] p = new int[dim()];
         for (int i = 0; i < p.length; i++) p[i] = i;
-        int a = Shapes.dim("transpose", d0, dim()), b = Shapes.dim("transpose", d1, dim());
         p[a] = b;
         p[b] = a;
-        return dim() == 0 ? this : permute(p);
+        return permute(p);
     }
 
     /** The transpose of a matrix (a 0-d or 1-d tensor is returned as is). */
@@ -814,14 +827,14 @@ public final class Tensor {
 
     /** Elements [start, end) of {@code dim} taking every {@code step}-th; Python slice rules for negative and out-of-range positions. A view. */
     public Tensor slice(int dim, int start, int end, int step) {
-        int d = Shapes.dim("slice", dim, dim());
+        int d = indexedDim("slice", dim);
         int[] b = ViewOps.sliceBounds(layout.shape[d], start, end, step);
         return viewOf(layout.slice(d, b[0], b[1], step)).record(new Op.Slice(this, d, b[0], b[1], step));
     }
 
     /** {@code length} elements of {@code dim} from {@code start}; the range must lie inside the dimension. A view. */
     public Tensor narrow(int dim, int start, int length) {
-        int d = Shapes.dim("narrow", dim, dim());
+        int d = indexedDim("narrow", dim);
         int size = layout.shape[d];
         int s = start < 0 ? start + size : start;
         if (s < 0 || length < 0 || s + length > size) {
@@ -833,7 +846,7 @@ public final class Tensor {
 
     /** The slice at {@code index} of {@code dim}, with that dimension removed. A view. */
     public Tensor select(int dim, int index) {
-        int d = Shapes.dim("select", dim, dim());
+        int d = indexedDim("select", dim);
         int size = layout.shape[d];
         if (index < -size || index >= size) {
             throw new IllegalArgumentException("select: index " + index + " is out of range for dimension " + dim + " of size "
@@ -967,6 +980,12 @@ public final class Tensor {
             throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got shapes "
                     + Shapes.str(layout.shape) + " and " + Shapes.str(other.layout.shape));
         }
+        int k = layout.shape[dim() - 1], k2 = other.layout.shape[Math.max(other.dim() - 2, 0)];
+        if (k != k2) {
+            // checked here so that the message shows the caller's shapes, not the 2-D forms of 1-D operands
+            throw new IllegalArgumentException("matmul: shapes " + Shapes.str(layout.shape) + " and " + Shapes.str(other.layout.shape)
+                    + " cannot be multiplied (" + k + " != " + k2 + ")");
+        }
         Tensor a = dim() == 1 ? unsqueeze(0) : this;
         Tensor b = other.dim() == 1 ? other.unsqueeze(1) : other;
         Tensor out = LinalgOps.matmul(a, b).record(new Op.MatMul(a, b));
@@ -1031,7 +1050,7 @@ public final class Tensor {
     public Tensor copyFrom(Tensor src) {
         checkInPlace("copyFrom");
         checkSameDevice("copyFrom", this, src);
-        backend().copy(src.broadcastView(layout.shape), this);
+        backend().copy(inPlaceOperand("copyFrom", src), this);
         return this;
     }
 
@@ -1051,7 +1070,7 @@ public final class Tensor {
     public Tensor addInPlace(Tensor other, double alpha) {
         checkInPlace("addInPlace");
         Tensor update = alpha == 1 ? other : other.mul(alpha);
-        backend().binary(BinaryFn.ADD, this, update.broadcastView(layout.shape), this);
+        backend().binary(BinaryFn.ADD, this, inPlaceOperand("addInPlace", update), this);
         return this;
     }
 
@@ -1060,6 +1079,15 @@ public final class Tensor {
         checkInPlace("mulInPlace");
         backend().binary(BinaryFn.MUL, this, scalarLike(value, this).broadcastView(layout.shape), this);
         return this;
+    }
+
+    /** {@code src} as a view of this tensor's shape; it must broadcast to that shape without changing it. */
+    private Tensor inPlaceOperand(String op, Tensor src) {
+        if (!Arrays.equals(Shapes.broadcast(op, src.layout.shape, layout.shape), layout.shape)) {
+            throw new IllegalArgumentException(op + ": cannot broadcast shape " + Shapes.str(src.layout.shape) + " to the shape "
+                    + Shapes.str(layout.shape) + " of the tensor updated in place");
+        }
+        return src.broadcastView(layout.shape);
     }
 
     private void checkInPlace(String op) {
@@ -1116,6 +1144,25 @@ public final class Tensor {
             Tensor gg = g.dtype() == dtype() ? g : g.to(dtype());
             grad = grad == null ? ElementwiseOps.copy(gg, dtype()) : grad.add(gg);
         }
+    }
+
+    /**
+     * Makes this leaf hold {@code source}'s elements (its storage and layout, so possibly another
+     * device or dtype), keeping its identity, {@code requiresGrad} flag and name — how modules move
+     * their parameters between devices. The gradient is cleared when the device or dtype changes.
+     */
+    public void setData(Tensor source) {
+        if (op != null) throw new IllegalStateException("setData: only leaf tensors can be re-homed; this one was produced by " + op.name());
+        if (!Arrays.equals(source.layout.shape, layout.shape)) {
+            throw new IllegalArgumentException("setData: shape " + Shapes.str(source.layout.shape) + " does not match "
+                    + Shapes.str(layout.shape));
+        }
+        if (requiresGrad && !source.dtype().isFloating()) {
+            throw new IllegalArgumentException("setData: a tensor that requires grad cannot hold " + source.dtype());
+        }
+        if (!source.device().equals(device()) || source.dtype() != dtype()) grad = null;
+        storage = source.storage;
+        layout = source.layout;
     }
 
     /** Whether this tensor was created by the user rather than by a recorded op. */

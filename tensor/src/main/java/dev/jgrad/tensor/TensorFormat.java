@@ -99,8 +99,9 @@ final class TensorFormat {
                 maxAbs = Math.max(maxAbs, a);
                 if (a > 0) minAbs = Math.min(minAbs, a);
             }
-            // as PyTorch: scientific when the magnitudes are very large, very small, or far apart
-            boolean scientific = maxAbs >= 1e8 || (!integral && (minAbs < 1e-4 || (maxAbs >= 1e3 && maxAbs / minAbs > 1e3)));
+            // as PyTorch: scientific when the non-zero magnitudes are far apart (ratio above 1000), very large
+            // (above 1e8) or very small (below 1e-4), whether or not they are whole numbers
+            boolean scientific = minAbs != Double.POSITIVE_INFINITY && (maxAbs / minAbs > 1e3 || maxAbs > 1e8 || minAbs < 1e-4);
             return new NumberStyle(dtype, integral && !scientific, scientific);
         }
 

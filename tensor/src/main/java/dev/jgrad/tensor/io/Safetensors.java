@@ -168,7 +168,7 @@ public final class Safetensors {
         int n = (int) (data.byteSize() / Math.max(elementBytes(e.dtype()), 1));
         ByteBuffer bb = data.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         int[] shape = e.shape();
-        return switch (e.dtype()) {
+        Tensor t = switch (e.dtype()) {
             case "F64" -> { double[] a = new double[n]; bb.asDoubleBuffer().get(a); yield Tensor.of(a, shape); }
             case "F32" -> { float[] a = new float[n]; bb.asFloatBuffer().get(a); yield Tensor.of(a, shape); }
             case "I64", "U64" -> { long[] a = new long[n]; bb.asLongBuffer().get(a); yield Tensor.of(a, shape); }
@@ -182,6 +182,8 @@ public final class Safetensors {
             case "BOOL" -> { boolean[] a = new boolean[n]; for (int i = 0; i < n; i++) a[i] = bb.get(i) != 0; yield Tensor.of(a, shape); }
             default -> throw new IllegalStateException("unreachable: dtype checked while parsing");
         };
+        // Tensor.of reads an empty shape as "1-D of the data's length"; a 0-d entry must stay 0-d.
+        return shape.length == 0 ? t.reshape() : t;
     }
 
     /** Writes {@code tensors} (moved to the CPU, in their own dtypes) and {@code metadata}; replaces the file atomically. */

@@ -1,0 +1,115 @@
+package dev.jgrad.autograd;
+
+import dev.jgrad.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Backpropagation one node at a time, for learning how it works: each {@link #next()} applies
+ * one op's derivative rule (in reverse topological order, the loss first) and returns a
+ * {@link NodeStep} saying which rule, with which formula, what gradient arrived and what was
+ * sent on. It drives the same {@link BackwardPass} as {@link Tensor#backward()}, so the
+ * gradients it leaves in the leaves' {@link Tensor#grad()} are exactly backward()'s.
+ *
+ * <pre>{@code
+ * Tensor w = Tensor.scalar(1).requiresGrad(true).name("w");
+ * Tensor loss = w.mul(3).sub(5).square();
+ * BackwardStepper stepper = new BackwardStepper(loss);
+ * while (stepper.hasNext()) System.out.println(stepper.next());
+ * w.grad();   // 2·(3w − 5)·3 = −12, as loss.backward() would give
+ * }</pre>
+ *
+ * The graph can be exported while or after stepping: {@link DotExport#dot(BackwardStepper)} and
+ * {@link HtmlExport#write(BackwardStepper, java.nio.file.Path)}.
+ */
+public final class BackwardStepper {
+    private final Graph graph;
+    private final BackwardPass pass;
+    private final List<NodeStep> steps = new ArrayList<>();
+
+    /** Prepares to step backward from a one-element {@code loss} (seed 1). */
+    public BackwardStepper(Tensor loss) {
+        this(loss, null, false);
+    }
+
+    /**
+     * Prepares to step backward from {@code root}.
+     *
+     * @param seed        ∂L/∂root with root's shape, or null for a one-element root
+     * @param retainGraph keep the graph so that it can be walked again, as in {@link Tensor#backward(Tensor, boolean)}
+     */
+    public BackwardStepper(Tensor root, Tensor seed, boolean retainGraph) {
+        this.graph = Graph.of(root);
+        this.pass = new BackwardPass(root, seed, retainGraph);
+    }
+
+    /** The graph being walked. */
+    public Graph graph() {
+        return graph;
+    }
+
+    /** The op nodes in the order the pass visits them. */
+    public List<Graph.Node> order() {
+        List<Graph.Node> out = new ArrayList<>();
+        for (Tensor t : pass.nodes()) out.add(graph.nodeOf(t));
+        return out;
+    }
+
+    /** How many steps the whole pass takes. */
+    public int total() {
+        return pass.nodes().size();
+    }
+
+    /** Whether nodes remain. */
+    public boolean hasNext() {
+        return pass.hasNext();
+    }
+
+    /** Applies the next node's derivative rule and says what it did. */
+    public NodeStep next() {
+        BackwardPass.Step s = pass.step();
+        Graph.Node node = graph.nodeOf(s.node());
+        List<Graph.Node> inputs = new ArrayList<>();
+        for (Tensor in : s.op().inputs()) inputs.add(graph.nodeOf(in));
+        List<Graph.Node> leaves = new ArrayList<>();
+        List<Tensor> leafGrads = new ArrayList<>();
+        for (Tensor leaf : s.leavesUpdated()) {
+            Graph.Node n = graph.nodeOf(leaf);
+            if (leaves.contains(n)) continue;   // x.mul(x) sends to the same leaf twice
+            leaves.add(n);
+            leafGrads.add(leaf.grad().clone());   // a snapshot: later steps and optimizers replace or modify grad
+        }
+        NodeStep step = new NodeStep(s.index(), total(), node, Formulas.of(s.op()), List.copyOf(inputs),
+                Formulas.inputNames(s.op()), s.upstream(), s.inputGrads(), List.copyOf(leaves), List.copyOf(leafGrads));
+        steps.add(step);
+        return step;
+    }
+
+    /** Runs the remaining steps; returns them. */
+    public List<NodeStep> runToEnd() {
+        List<NodeStep> rest = new ArrayList<>();
+        while (hasNext()) rest.add(next());
+        return rest;
+    }
+
+    /**
+     * The gradient of the loss with respect to {@code node} as far as the pass has got: an op
+     * node's complete upstream gradient once its step ran, a leaf's gradient after the latest
+     * step that changed it; null before then (and for nodes that get none).
+     */
+    public Tensor gradient(Graph.Node node) {
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            NodeStep s = steps.get(i);
+            if (s.node() == node) return s.upstream();
+            int k = s.leavesChanged().indexOf(node);
+            if (k >= 0) return s.leafGrads().get(k);
+        }
+        return null;
+    }
+
+    /** The steps taken so far. */
+    public List<NodeStep> steps() {
+        return Collections.unmodifiableList(steps);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.jgrad.cuda;
+
+/**
+ * The caching allocator could not get device memory even after returning its cached blocks to
+ * the driver and letting the garbage collector release unreachable buffers. The message states
+ * the request, what the driver reported free, and what jgrad itself holds.
+ *
+ * <pre>{@code
+ * try (DeviceBuffer b = device.allocate(1L << 40)) { ... }
+ * catch (CudaOutOfMemoryError e) { System.err.println(e.requestedBytes() + " > " + e.freeBytes()); }
+ * }</pre>
+ */
+public final class CudaOutOfMemoryError extends CudaException {
+    private static final long serialVersionUID = 1L;
+
+    private final long requestedBytes;
+    private final long freeBytes;
+
+    public CudaOutOfMemoryError(String device, long requestedBytes, long roundedBytes, long freeBytes, long totalBytes,
+                                long allocatedBytes, long reservedBytes) {
+        super(message(device, requestedBytes, roundedBytes, freeBytes, totalBytes, allocatedBytes, reservedBytes),
+                "cuMemAlloc_v2", 2, "CUDA_ERROR_OUT_OF_MEMORY");
+        this.requestedBytes = requestedBytes;
+        this.freeBytes = freeBytes;
+    }
+
+    static String message(String device, long requested, long rounded, long free, long total, long allocated, long reserved) {
+        return "CUDA out of memory on " + device + ": tried to allocate " + bytes(requested)
+                + (rounded != requested ? " (rounded to " + bytes(rounded) + ")" : "")
+                + "; the driver reports " + bytes(free) + " free of " + bytes(total)
+                + "; jgrad holds " + bytes(allocated) + " in live buffers and " + bytes(reserved)
+                + " reserved (its cache was emptied and the garbage collector run before this error)."
+                + " Free buffers with close(), use smaller batches, or call Cuda.emptyCache() after large temporaries";
+    }
+
+    /** "3.00 GiB (3221225472 bytes)"-style text. */
+    static String bytes(long n) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = 0;
+        while (Math.abs(v) >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        String head = u == 0 ? n + " B" : String.format(java.util.Locale.ROOT, "%.2f %s", v, units[u]);
+        return u == 0 ? head : head + " (" + n + " bytes)";
+    }
+
+    /** Bytes the caller asked for. */
+    public long requestedBytes() {
+        return requestedBytes;
+    }
+
+    /** Free device memory the driver reported when the allocation failed. */
+    public long freeBytes() {
+        return freeBytes;
+    }
+}

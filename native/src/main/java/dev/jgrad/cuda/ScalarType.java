@@ -1,0 +1,31 @@
+package dev.jgrad.cuda;
+
+/**
+ * Element types as the kernels see them, with the suffix of the kernel names
+ * ({@code unary_exp_f32}, {@code copy_i64_f64}, …). {@code BOOL} is one byte holding 0 or 1.
+ */
+public enum ScalarType {
+    F32("f32", 4), F64("f64", 8), I32("i32", 4), I64("i64", 8), BOOL("bool", 1);
+
+    private final String suffix;
+    private final int bytes;
+
+    ScalarType(String suffix, int bytes) {
+        this.suffix = suffix;
+        this.bytes = bytes;
+    }
+
+    /** The kernel-name suffix. */
+    public String suffix() {
+        return suffix;
+    }
+
+    /** Bytes per element. */
+    public int bytes() {
+        return bytes;
+    }
+
+    public boolean isFloating() {
+        return this == F32 || this == F64;
+    }
+}

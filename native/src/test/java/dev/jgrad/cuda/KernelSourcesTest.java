@@ -1,0 +1,92 @@
+package dev.jgrad.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The .cu sources: each has an llm.c-style header; and, where nvcc exists, recompiling them
+ * reproduces the committed PTX, cubins and ptxas report byte for byte.
+ */
+class KernelSourcesTest {
+    static final Path NATIVE = Path.of(System.getProperty("user.dir"));
+    static final Path SRC = NATIVE.resolve("src/main/cuda");
+    static final Path OUT = NATIVE.resolve("src/main/resources/dev/jgrad/cuda/kernels");
+
+    static List<Path> sources() throws IOException {
+        try (Stream<Path> s = Files.list(SRC)) {
+            return s.filter(p -> p.toString().endsWith(".cu")).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyKernelFileHasAHeaderSayingWhatVersionsAndHowToBuild() throws IOException {
+        List<Path> files = sources();
+        assertEquals(KernelCatalogTest.MODULES.size(), files.size(), files.toString());
+        for (Path f : files) {
+            String text = Files.readString(f);
+            String name = f.getFileName().toString();
+            String head = text.substring(0, text.indexOf("#include"));
+            assertTrue(head.startsWith("// " + name + " — "), name + " must open with '// " + name + " — <what it computes>'");
+            assertTrue(head.contains("What it computes") || head.contains("What:"), name + ": no 'What it computes' section");
+            assertTrue(head.contains("Versions"), name + ": no 'Versions' section");
+            assertTrue(head.contains("Build"), name + ": no 'Build' line");
+            assertTrue(text.contains("#include \"common.cuh\""), name + " must include common.cuh");
+            String module = name.substring(0, name.length() - 3);
+            assertTrue(KernelCatalogTest.MODULES.contains(module), module);
+        }
+        assertTrue(Files.readString(SRC.resolve("elementwise.cu")).contains("nvcc -std=c++17 -O3 -Xptxas -v -cubin -arch=sm_90"));
+    }
+
+    @Test
+    void thePtxasReportShowsNoSpills() throws IOException {
+        List<String> spilling = new ArrayList<>();
+        for (String line : Files.readAllLines(SRC.resolve("PTXAS.txt"))) {
+            if (line.contains("regs=") && !(line.contains("spill_st=0 ") && line.contains("spill_ld=0 "))) spilling.add(line);
+        }
+        assertTrue(spilling.isEmpty(), "kernels that spill registers:\n" + String.join("\n", spilling));
+    }
+
+    static boolean nvccPresent() {
+        try {
+            Process p = new ProcessBuilder("nvcc", "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void recompilingTheSourcesReproducesTheCommittedOutputs() throws Exception {
+        Assumptions.assumeTrue(nvccPresent(), "nvcc is not on PATH");
+        Path tmp = Files.createTempDirectory("jgrad-kernels");
+        Path report = tmp.resolve("PTXAS.txt");
+        Process p = new ProcessBuilder("bash", NATIVE.resolve("build-kernels.sh").toString(), "--force", "--out", tmp.resolve("k").toString(),
+                "--report", report.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(20, TimeUnit.MINUTES), "build-kernels.sh timed out");
+        assertEquals(0, p.exitValue(), log);
+        List<String> differ = new ArrayList<>();
+        try (Stream<Path> s = Files.list(OUT)) {
+            for (Path committed : s.sorted().toList()) {
+                Path fresh = tmp.resolve("k").resolve(committed.getFileName());
+                if (!Files.exists(fresh) || Files.mismatch(committed, fresh) != -1) differ.add(committed.getFileName().toString());
+            }
+        }
+        try (Stream<Path> s = Files.list(tmp.resolve("k"))) {
+            for (Path fresh : s.toList()) if (!Files.exists(OUT.resolve(fresh.getFileName()))) differ.add("new: " + fresh.getFileName());
+        }
+        if (Files.mismatch(SRC.resolve("PTXAS.txt"), report) != -1) differ.add("PTXAS.txt");
+        assertTrue(differ.isEmpty(), "committed kernel outputs differ from a fresh build (run native/build-kernels.sh and commit): " + differ);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.jgrad.nn;
+
+import dev.jgrad.tensor.Tensor;
+import java.util.function.UnaryOperator;
+
+/**
+ * Parameter-free elementwise layers, for building {@link Sequential} models.
+ *
+ * <pre>{@code
+ * new Sequential(new Linear(4, 8), Activation.relu(), new Linear(8, 1));
+ * }</pre>
+ */
+public final class Activation extends Module {
+    private final String name;
+    private final UnaryOperator<Tensor> f;
+
+    private Activation(String name, UnaryOperator<Tensor> f) {
+        this.name = name;
+        this.f = f;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return f.apply(x);
+    }
+
+    /** max(x, 0). */
+    public static Activation relu() {
+        return new Activation("ReLU()", Tensor::relu);
+    }
+
+    /** x for x &gt; 0, slope·x otherwise. */
+    public static Activation leakyRelu(double slope) {
+        return new Activation("LeakyReLU(slope=" + slope + ")", x -> leakyRelu(x, slope));
+    }
+
+    /** Leaky ReLU as a function. */
+    public static Tensor leakyRelu(Tensor x, double slope) {
+        return Tensor.where(x.gt(0), x, x.mul(slope));
+    }
+
+    /** 1/(1 + e⁻ˣ). */
+    public static Activation sigmoid() {
+        return new Activation("Sigmoid()", Tensor::sigmoid);
+    }
+
+    /** tanh. */
+    public static Activation tanh() {
+        return new Activation("Tanh()", Tensor::tanh);
+    }
+
+    /** Exact GELU. */
+    public static Activation gelu() {
+        return new Activation("GELU()", Tensor::gelu);
+    }
+
+    /** softmax along {@code dim}. */
+    public static Activation softmax(int dim) {
+        return new Activation("Softmax(dim=" + dim + ")", x -> x.softmax(dim));
+    }
+
+    /** log-softmax along {@code dim}. */
+    public static Activation logSoftmax(int dim) {
+        return new Activation("LogSoftmax(dim=" + dim + ")", x -> x.logSoftmax(dim));
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.jgrad.nn;
+
+import dev.jgrad.tensor.Generator;
+import dev.jgrad.tensor.Tensor;
+
+/**
+ * In training mode, zeroes each element with probability p and scales the rest by 1/(1−p)
+ * (inverted dropout, so evaluation needs no scaling); in evaluation mode, the identity.
+ *
+ * <pre>{@code
+ * Dropout d = new Dropout(0.2);
+ * Tensor y = d.forward(x);   // random mask from the default generator
+ * }</pre>
+ */
+public final class Dropout extends Module {
+    private final double p;
+    private final Generator generator;
+
+    /** Dropout drawing its masks from the default generator. */
+    public Dropout(double p) {
+        this(p, Generator.getDefault());
+    }
+
+    /** Dropout drawing its masks from {@code generator}. */
+    public Dropout(double p, Generator generator) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);
+        this.p = p;
+        this.generator = generator;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (!isTraining() || p == 0) return x;
+        Tensor keep = Tensor.rand(generator, x.shape()).ge(p).to(x.device());
+        return x.mul(keep).mul(1 / (1 - p));
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "p=" + p;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.jgrad.nn;
+
+import dev.jgrad.tensor.Generator;
+import dev.jgrad.tensor.GradMode;
+import dev.jgrad.tensor.Tensor;
+
+/**
+ * Weight initialisation, in place, with PyTorch's formulas (so fresh layers start from the same
+ * distributions as PyTorch's defaults).
+ *
+ * <pre>{@code
+ * Init.xavierUniform(layer.weight, 1.0);
+ * Init.zeros(layer.bias);
+ * }</pre>
+ */
+public final class Init {
+    private Init() {}
+
+    /** Fills with U(low, high). */
+    public static Tensor uniform(Tensor t, double low, double high) {
+        return set(t, Tensor.rand(Generator.getDefault(), t.shape()).mul(high - low).add(low));
+    }
+
+    /** Fills with N(mean, std²). */
+    public static Tensor normal(Tensor t, double mean, double std) {
+        return set(t, Tensor.randn(Generator.getDefault(), t.shape()).mul(std).add(mean));
+    }
+
+    /** Fills with a constant. */
+    public static Tensor constant(Tensor t, double value) {
+        try (var scope = GradMode.noGrad()) {
+            return t.fill(value);
+        }
+    }
+
+    /** Fills with zeros. */
+    public static Tensor zeros(Tensor t) {
+        return constant(t, 0);
+    }
+
+    /** Fills with ones. */
+    public static Tensor ones(Tensor t) {
+        return constant(t, 1);
+    }
+
+    /**
+     * Kaiming (He) uniform, fan-in mode: U(−b, b) with b = gain·√(3/fanIn) and gain = √(2/(1+a²))
+     * (a is the negative slope of the rectifier that follows; PyTorch's layers use a = √5).
+     */
+    public static Tensor kaimingUniform(Tensor t, double a) {
+        double bound = Math.sqrt(2.0 / (1 + a * a)) * Math.sqrt(3.0 / fanIn(t));
+        return uniform(t, -bound, bound);
+    }
+
+    /** Kaiming (He) normal, fan-in mode: N(0, (gain/√fanIn)²). */
+    public static Tensor kaimingNormal(Tensor t, double a) {
+        return normal(t, 0, Math.sqrt(2.0 / (1 + a * a)) / Math.sqrt(fanIn(t)));
+    }
+
+    /** Xavier (Glorot) uniform: U(−b, b) with b = gain·√(6/(fanIn + fanOut)). */
+    public static Tensor xavierUniform(Tensor t, double gain) {
+        double bound = gain * Math.sqrt(6.0 / (fanIn(t) + fanOut(t)));
+        return uniform(t, -bound, bound);
+    }
+
+    /** Xavier (Glorot) normal: N(0, gain²·2/(fanIn + fanOut)). */
+    public static Tensor xavierNormal(Tensor t, double gain) {
+        return normal(t, 0, gain * Math.sqrt(2.0 / (fanIn(t) + fanOut(t))));
+    }
+
+    /** Inputs feeding each output: size(1) × the receptive field (elements per slice of dims 2…). */
+    public static int fanIn(Tensor t) {
+        if (t.dim() < 2) throw new IllegalArgumentException("fan in/out needs a tensor with at least 2 dimensions, got " + t.dim());
+        return t.size(1) * receptiveField(t);
+    }
+
+    /** Outputs fed by each input: size(0) × the receptive field. */
+    public static int fanOut(Tensor t) {
+        if (t.dim() < 2) throw new IllegalArgumentException("fan in/out needs a tensor with at least 2 dimensions, got " + t.dim());
+        return t.size(0) * receptiveField(t);
+    }
+
+    private static int receptiveField(Tensor t) {
+        int r = 1;
+        for (int d = 2; d < t.dim(); d++) r *= t.size(d);
+        return r;
+    }
+
+    private static Tensor set(Tensor t, Tensor values) {
+        try (var scope = GradMode.noGrad()) {
+            return t.copyFrom(values.to(t.device()));
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.jgrad.nn;
+
+import dev.jgrad.tensor.Tensor;
+
+/**
+ * Normalises over the last {@code normalizedShape.length} dimensions with the biased variance,
+ * then applies a per-element affine map (weight 1, bias 0 at start), as PyTorch's LayerNorm.
+ *
+ * <pre>{@code
+ * LayerNorm ln = new LayerNorm(768);
+ * Tensor y = ln.forward(Tensor.randn(4, 16, 768));
+ * }</pre>
+ */
+public final class LayerNorm extends Module {
+    public final Tensor weight, bias;
+    private final int[] normalizedShape;
+    private final double eps;
+
+    public LayerNorm(int... normalizedShape) {
+        this(normalizedShape, 1e-5, true);
+    }
+
+    public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) {
+        this.normalizedShape = normalizedShape.clone();
+        this.eps = eps;
+        weight = elementwiseAffine ? registerParameter("weight", Tensor.ones(normalizedShape)) : null;
+        bias = elementwiseAffine ? registerParameter("bias", Tensor.zeros(normalizedShape)) : null;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        int k = normalizedShape.length;
+        int[] shape = x.shape();
+        boolean ok = shape.length >= k;
+        for (int i = 0; ok && i < k; i++) ok = shape[shape.length - k + i] == normalizedShape[i];
+        if (!ok) {
+            throw new IllegalArgumentException("LayerNorm: expected input ending in " + java.util.Arrays.toString(normalizedShape)
+                    + ", got " + java.util.Arrays.toString(shape));
+        }
+        int[] dims = new int[k];
+        for (int i = 0; i < k; i++) dims[i] = shape.length - k + i;
+        Tensor mean = x.mean(dims, true);
+        Tensor centered = x.sub(mean);
+        Tensor y = centered.div(centered.square().mean(dims, true).add(eps).sqrt());
+        return weight == null ? y : y.mul(weight).add(bias);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return java.util.Arrays.toString(normalizedShape) + ", eps=" + eps;
+    }
+}

@@ -1,0 +1,181 @@
+package dev.jgrad.nn;
+
+import dev.jgrad.tensor.DType;
+import dev.jgrad.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * Loss functions with PyTorch's definitions and defaults (mean reduction). Each is built from
+ * differentiable tensor ops, so its gradient needs no rule of its own.
+ *
+ * <pre>{@code
+ * Tensor loss = Losses.crossEntropy(logits, labels);   // logits [N, C], labels int64 [N]
+ * loss.backward();
+ * }</pre>
+ */
+public final class Losses {
+    /** The default {@code ignoreIndex} of cross-entropy and NLL: no real class is -100. */
+    public static final long IGNORE_NONE = -100;
+
+    private Losses() {}
+
+    /** Mean squared error. */
+    public static Tensor mse(Tensor input, Tensor target) {
+        return mse(input, target, Reduction.MEAN);
+    }
+
+    /** Squared error (input − target)², reduced. */
+    public static Tensor mse(Tensor input, Tensor target, Reduction reduction) {
+        checkSameShape("mse", input, target);
+        return reduction.apply(input.sub(target).square());
+    }
+
+    /** Mean absolute error. */
+    public static Tensor l1(Tensor input, Tensor target) {
+        return l1(input, target, Reduction.MEAN);
+    }
+
+    /** Absolute error |input − target|, reduced. */
+    public static Tensor l1(Tensor input, Tensor target, Reduction reduction) {
+        checkSameShape("l1", input, target);
+        return reduction.apply(input.sub(target).abs());
+    }
+
+    /** Cross-entropy of logits [N, C] (or [N, C, d…]) against class indices [N] (or [N, d…]), mean over samples. */
+    public static Tensor crossEntropy(Tensor logits, Tensor target) {
+        return crossEntropy(logits, target, IGNORE_NONE, 0, Reduction.MEAN);
+    }
+
+    /**
+     * Cross-entropy with PyTorch's options. With class-index targets: samples whose target is
+     * {@code ignoreIndex} contribute nothing and the mean is over the others; label smoothing ε
+     * mixes the one-hot target with the uniform distribution (loss = (1−ε)·NLL + ε·mean over
+     * classes of −log p). A floating target of the logits' shape is taken as class probabilities.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target, long ignoreIndex, double labelSmoothing, Reduction reduction) {
+        if (logits.dim() < 1) throw new IllegalArgumentException("cross_entropy: logits must have a class dimension, got a 0-d tensor");
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+            throw new IllegalArgumentException("cross_entropy: label smoothing must be in [0, 1], got " + labelSmoothing);
+        }
+        int classDim = logits.dim() == 1 ? 0 : 1;
+        Tensor logProbs = logits.logSoftmax(classDim);
+        if (target.dtype().isFloating()) {
+            checkSameShape("cross_entropy", logits, target);
+            int classes = logits.size(classDim);
+            Tensor smoothed = labelSmoothing == 0 ? target : target.mul(1 - labelSmoothing).add(labelSmoothing / classes);
+            return reduction.apply(logProbs.mul(smoothed).sum(new int[] {classDim}, false).neg());
+        }
+        Tensor nll = nll(logProbs, target, ignoreIndex, Reduction.NONE);
+        if (labelSmoothing > 0) {
+            Tensor valid = validMask(target, ignoreIndex, logProbs.dtype());
+            Tensor uniform = logProbs.mean(new int[] {classDim}, false).neg().mul(valid);
+            nll = nll.mul(1 - labelSmoothing).add(uniform.mul(labelSmoothing));
+        }
+        return reduceIgnoring(nll, target, ignoreIndex, reduction);
+    }
+
+    /** Negative log-likelihood of log-probabilities [N, C] (or [N, C, d…]) at class indices, mean over non-ignored samples. */
+    public static Tensor nll(Tensor logProbs, Tensor target) {
+        return reduceIgnoring(nll(logProbs, target, IGNORE_NONE, Reduction.NONE), target, IGNORE_NONE, Reduction.MEAN);
+    }
+
+    /** −logProbs[n, target[n]] per sample (0 where the target is {@code ignoreIndex}), reduced over non-ignored samples. */
+    public static Tensor nll(Tensor logProbs, Tensor target, long ignoreIndex, Reduction reduction) {
+        if (!target.dtype().isInteger()) throw new IllegalArgumentException("nll: target must hold class indices (int64/int32), got " + target.dtype());
+        int classDim = logProbs.dim() == 1 ? 0 : 1;
+        int[] expected = removeDim(logProbs.shape(), classDim);
+        if (!Arrays.equals(expected, target.shape())) {
+            throw new IllegalArgumentException("nll: expected target of shape " + Arrays.toString(expected) + " for input of shape "
+                    + Arrays.toString(logProbs.shape()) + ", got " + Arrays.toString(target.shape()));
+        }
+        Tensor valid = target.ne(ignoreIndex);
+        Tensor safeTarget = Tensor.where(valid, target, Tensor.zerosLike(target));
+        long classes = logProbs.size(classDim);
+        if (safeTarget.numel() > 0 && (safeTarget.min().itemLong() < 0 || safeTarget.max().itemLong() >= classes)) {
+            throw new IllegalArgumentException("nll: target values must be in [0, " + classes + ") or equal ignoreIndex " + ignoreIndex
+                    + ", got values from " + safeTarget.min().itemLong() + " to " + safeTarget.max().itemLong());
+        }
+        Tensor picked = logProbs.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim);
+        Tensor perSample = picked.neg().mul(valid.to(logProbs.dtype()));
+        return reduction == Reduction.NONE ? perSample : reduceIgnoring(perSample, target, ignoreIndex, reduction);
+    }
+
+    /** Binary cross-entropy of probabilities in [0, 1]; log terms are clamped at −100 as PyTorch does. */
+    public static Tensor bce(Tensor probabilities, Tensor target) {
+        return bce(probabilities, target, Reduction.MEAN);
+    }
+
+    /** −[y·log p + (1−y)·log(1−p)], reduced. */
+    public static Tensor bce(Tensor probabilities, Tensor target, Reduction reduction) {
+        checkSameShape("bce", probabilities, target);
+        Tensor logP = clampedLog(probabilities);
+        Tensor log1mP = clampedLog(probabilities.neg().add(1));
+        return reduction.apply(target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg());
+    }
+
+    /**
+     * ln x clamped at −100, as PyTorch's BCE does. Where x = 0 the log is taken of 1 instead and
+     * then replaced, so the gradient there is 0: ln's derivative 1/x would meet the clamp's
+     * zero as 0/0 = NaN, and probabilities of exactly 0 or 1 are what a saturated sigmoid gives.
+     */
+    private static Tensor clampedLog(Tensor x) {
+        Tensor positive = x.gt(0);
+        Tensor log = Tensor.where(positive, x, Tensor.onesLike(x)).log();
+        return Tensor.where(positive, log, Tensor.fullLike(x, -100)).clampMin(-100);
+    }
+
+    /** Binary cross-entropy on logits, stable for any magnitude. */
+    public static Tensor bceWithLogits(Tensor logits, Tensor target) {
+        return bceWithLogits(logits, target, Reduction.MEAN);
+    }
+
+    /** max(x, 0) − x·y + log(1 + e^(−|x|)): the same as bce(sigmoid(x), y) without overflow. */
+    public static Tensor bceWithLogits(Tensor logits, Tensor target, Reduction reduction) {
+        checkSameShape("bce_with_logits", logits, target);
+        // −|x| written so that its derivative at x = 0 is 1, not abs's 0: with relu'(0) = 0 the
+        // gradient at x = 0 is then σ(0) − y = 0.5 − y, as it must be (zero logits are common).
+        Tensor negAbs = Tensor.where(logits.gt(0), logits.neg(), logits);
+        Tensor softplusNegAbs = negAbs.exp().add(1).log();
+        return reduction.apply(logits.relu().sub(logits.mul(target)).add(softplusNegAbs));
+    }
+
+    /** Σ |p| over all parameters: add λ·l1Penalty to a loss for L1 regularisation. */
+    public static Tensor l1Penalty(Iterable<Tensor> parameters) {
+        Tensor total = null;
+        for (Tensor p : parameters) total = total == null ? p.abs().sum() : total.add(p.abs().sum());
+        return total == null ? Tensor.scalar(0) : total;
+    }
+
+    /** Σ p² over all parameters: add λ·l2Penalty to a loss for L2 regularisation. */
+    public static Tensor l2Penalty(Iterable<Tensor> parameters) {
+        Tensor total = null;
+        for (Tensor p : parameters) total = total == null ? p.square().sum() : total.add(p.square().sum());
+        return total == null ? Tensor.scalar(0) : total;
+    }
+
+    private static Tensor validMask(Tensor target, long ignoreIndex, DType dtype) {
+        return target.ne(ignoreIndex).to(dtype);
+    }
+
+    /** MEAN divides by the number of non-ignored targets, as PyTorch does. */
+    private static Tensor reduceIgnoring(Tensor perSample, Tensor target, long ignoreIndex, Reduction reduction) {
+        return switch (reduction) {
+            case NONE -> perSample;
+            case SUM -> perSample.sum();
+            case MEAN -> perSample.sum().div(validMask(target, ignoreIndex, perSample.dtype()).sum());
+        };
+    }
+
+    private static int[] removeDim(int[] shape, int dim) {
+        int[] out = new int[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) if (i != dim) out[j++] = shape[i];
+        return out;
+    }
+
+    private static void checkSameShape(String op, Tensor a, Tensor b) {
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            throw new IllegalArgumentException(op + ": input shape " + Arrays.toString(a.shape()) + " and target shape "
+                    + Arrays.toString(b.shape()) + " must be equal");
+        }
+    }
+}

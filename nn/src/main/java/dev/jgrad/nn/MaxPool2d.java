@@ -1,0 +1,39 @@
+package dev.jgrad.nn;
+
+import dev.jgrad.tensor.Tensor;
+
+/**
+ * Max pooling over NCHW input.
+ *
+ * <pre>{@code
+ * Tensor y = new MaxPool2d(2).forward(x);   // halves height and width
+ * }</pre>
+ */
+public final class MaxPool2d extends Module {
+    private final int[] kernel, stride, padding, dilation;
+    private final boolean ceilMode;
+
+    /** Square window, stride equal to the window. */
+    public MaxPool2d(int kernel) {
+        this(new int[] {kernel}, null, new int[] {0}, new int[] {1}, false);
+    }
+
+    /** The general form; {@code stride} null means the window size. */
+    public MaxPool2d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        this.kernel = kernel.clone();
+        this.stride = stride == null ? null : stride.clone();
+        this.padding = padding.clone();
+        this.dilation = dilation.clone();
+        this.ceilMode = ceilMode;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.maxPool2d(kernel, stride, padding, dilation, ceilMode);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "kernel=" + java.util.Arrays.toString(kernel) + (stride == null ? "" : ", stride=" + java.util.Arrays.toString(stride));
+    }
+}

@@ -1,0 +1,23 @@
+package dev.jgrad.nn;
+
+import dev.jgrad.tensor.Tensor;
+
+/**
+ * x + inner(x): a skip connection around any module whose output has its input's shape.
+ *
+ * <pre>{@code
+ * Module block = new Residual(new Sequential(new Linear(64, 64), Activation.relu()));
+ * }</pre>
+ */
+public final class Residual extends Module {
+    private final Module inner;
+
+    public Residual(Module inner) {
+        this.inner = registerModule("inner", inner);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.add(inner.forward(x));
+    }
+}

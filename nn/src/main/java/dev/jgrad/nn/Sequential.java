@@ -1,0 +1,70 @@
+package dev.jgrad.nn;
+
+import dev.jgrad.tensor.GradMode;
+import dev.jgrad.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Modules applied one after another; children are named "0", "1", … as in PyTorch.
+ *
+ * <pre>{@code
+ * Sequential mlp = new Sequential(new Linear(784, 128), Activation.relu(), new Linear(128, 10));
+ * System.out.println(mlp.summary(1, 784));
+ * }</pre>
+ */
+public final class Sequential extends Module {
+    private final List<Module> layers = new ArrayList<>();
+
+    public Sequential(Module... layers) {
+        for (Module m : layers) add(m);
+    }
+
+    /** Appends a layer; returns this. */
+    public Sequential add(Module layer) {
+        registerModule(Integer.toString(layers.size()), layer);
+        layers.add(layer);
+        return this;
+    }
+
+    /** The layer at {@code index}. */
+    public Module get(int index) {
+        return layers.get(index);
+    }
+
+    /** Number of layers. */
+    public int size() {
+        return layers.size();
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        for (Module m : layers) x = m.forward(x);
+        return x;
+    }
+
+    /**
+     * A Keras-style table: each layer, its output shape for an input of {@code inputShape}
+     * (computed by running zeros through the model without recording a graph) and its
+     * parameter count, then the totals.
+     */
+    public String summary(int... inputShape) {
+        StringBuilder sb = new StringBuilder();
+        String rule = "-".repeat(72) + "\n";
+        sb.append(String.format("%-36s %-22s %12s%n", "Layer", "Output shape", "Params")).append(rule);
+        try (var scope = GradMode.noGrad()) {
+            Tensor x = Tensor.zeros(inputShape).to(parameters().isEmpty() ? dev.jgrad.tensor.Device.CPU : parameters().get(0).device());
+            boolean wasTraining = isTraining();
+            eval();
+            for (int i = 0; i < layers.size(); i++) {
+                x = layers.get(i).forward(x);
+                String name = "(" + i + ") " + layers.get(i).toString().lines().findFirst().orElse("");
+                if (name.length() > 36) name = name.substring(0, 33) + "...";
+                sb.append(String.format("%-36s %-22s %12d%n", name, Arrays.toString(x.shape()), layers.get(i).parameterCount()));
+            }
+            train(wasTraining);
+        }
+        return sb.append(rule).append(String.format("Total parameters: %,d%n", parameterCount())).toString();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.jgrad.nn;
+
+import dev.jgrad.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * A stack of {@link TransformerEncoderLayer}s and an optional final norm, PyTorch's
+ * {@code nn.TransformerEncoder}. The layers are children {@code layers.0}, {@code layers.1}, …
+ * and the norm is {@code norm}, so parameter names match PyTorch's
+ * ({@code layers.0.self_attn.in_proj_weight}, …). PyTorch deep-copies one layer, so its layers
+ * start equal; here a factory makes each one, so they start independently initialised.
+ *
+ * <pre>{@code
+ * var encoder = new TransformerEncoder(
+ *         i -> new TransformerEncoderLayer(64, 4, 256, 0.1, "gelu", 1e-5, true, true), 3, new LayerNorm(64));
+ * Tensor y = encoder.forward(x, null, null, true);   // causal, x [N, L, 64]
+ * }</pre>
+ */
+public final class TransformerEncoder extends Module {
+    private final List<TransformerEncoderLayer> layers = new ArrayList<>();
+    private final LayerNorm norm;
+
+    /** {@code numLayers} layers made by {@code layer} (given the index), no final norm. */
+    public TransformerEncoder(IntFunction<TransformerEncoderLayer> layer, int numLayers) {
+        this(layer, numLayers, null);
+    }
+
+    /** {@code numLayers} layers made by {@code layer} (given the index), then {@code norm} (may be null). */
+    public TransformerEncoder(IntFunction<TransformerEncoderLayer> layer, int numLayers, LayerNorm norm) {
+        if (numLayers < 1) throw new IllegalArgumentException("TransformerEncoder: numLayers must be positive, got " + numLayers);
+        ModuleList list = registerModule("layers", new ModuleList());
+        for (int i = 0; i < numLayers; i++) layers.add(list.add(layer.apply(i)));
+        this.norm = norm == null ? null : registerModule("norm", norm);
+    }
+
+    /** The layers, in order. */
+    public List<TransformerEncoderLayer> layers() {
+        return List.copyOf(layers);
+    }
+
+    /** The encoder on {@code src} with no mask. */
+    @Override
+    public Tensor forward(Tensor src) {
+        return forward(src, null, null, false);
+    }
+
+    /** Every layer with the same masks (see {@link TransformerEncoderLayer#forward(Tensor, Tensor, Tensor, boolean)}), then the norm. */
+    public Tensor forward(Tensor src, Tensor mask, Tensor srcKeyPaddingMask, boolean isCausal) {
+        Tensor x = src;
+        for (TransformerEncoderLayer l : layers) x = l.forward(x, mask, srcKeyPaddingMask, isCausal);
+        return norm == null ? x : norm.forward(x);
+    }
+
+    /** A plain indexed container, PyTorch's ModuleList: children "0", "1", …. */
+    private static final class ModuleList extends Module {
+        private int size;
+
+        <M extends Module> M add(M m) {
+            return registerModule(Integer.toString(size++), m);
+        }
+
+        @Override
+        public Tensor forward(Tensor input) {
+            throw new UnsupportedOperationException("ModuleList has no forward; call its layers");
+        }
+    }
+}

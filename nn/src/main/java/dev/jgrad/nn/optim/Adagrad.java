@@ -1,0 +1,42 @@
+package dev.jgrad.nn.optim;
+
+import dev.jgrad.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adagrad: each element's step shrinks with the square root of its summed squared gradients.
+ *
+ * <pre>{@code
+ * Optimizer opt = new Adagrad(model.parameters(), 0.01);
+ * }</pre>
+ */
+public final class Adagrad extends Optimizer {
+    private final double lrDecay, weightDecay, initialAccumulator, eps;
+
+    /** Adagrad with PyTorch's defaults (no decay, accumulator 0, ε = 1e-10). */
+    public Adagrad(List<Tensor> params, double lr) {
+        this(params, lr, 0, 0, 0, 1e-10);
+    }
+
+    public Adagrad(List<Tensor> params, double lr, double lrDecay, double weightDecay, double initialAccumulator, double eps) {
+        super(params, lr);
+        checkPositive("lr decay", lrDecay);
+        checkPositive("weight decay", weightDecay);
+        checkPositive("initial accumulator value", initialAccumulator);
+        checkPositive("eps", eps);
+        this.lrDecay = lrDecay;
+        this.weightDecay = weightDecay;
+        this.initialAccumulator = initialAccumulator;
+        this.eps = eps;
+    }
+
+    @Override
+    protected Tensor update(Tensor p, Tensor g, Map<String, Tensor> s, long step) {
+        if (weightDecay != 0) g = g.add(p.mul(weightDecay));
+        double lr = learningRate() / (1 + (step - 1) * lrDecay);
+        Tensor sum = s.getOrDefault("sum", Tensor.fullLike(p, initialAccumulator)).add(g.square());
+        s.put("sum", sum);
+        return p.sub(g.div(sum.sqrt().add(eps)).mul(lr));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.jgrad.nn.optim;
+
+import dev.jgrad.tensor.GradMode;
+import dev.jgrad.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Gradient clipping, in place on the parameters' gradients, before {@code optimizer.step()}.
+ *
+ * <pre>{@code
+ * double norm = Clip.gradNorm(model.parameters(), 1.0);
+ * }</pre>
+ */
+public final class Clip {
+    private Clip() {}
+
+    /** Scales all gradients together so that their joint L2 norm is at most {@code maxNorm}; returns the norm before clipping. */
+    public static double gradNorm(List<Tensor> params, double maxNorm) {
+        return gradNorm(params, maxNorm, 2);
+    }
+
+    /** As {@link #gradNorm(List, double)} with the Lᵖ norm ({@code Double.POSITIVE_INFINITY} for the max norm). */
+    public static double gradNorm(List<Tensor> params, double maxNorm, double p) {
+        if (!(maxNorm >= 0)) throw new IllegalArgumentException("gradNorm: maxNorm must be >= 0, got " + maxNorm);
+        if (!(p > 0)) throw new IllegalArgumentException("gradNorm: norm type must be > 0, got " + p);
+        try (var scope = GradMode.noGrad()) {
+            double total = 0;
+            for (Tensor t : params) {
+                if (t.grad() == null) continue;
+                Tensor a = t.grad().abs();
+                total = Double.isInfinite(p) ? Math.max(total, a.max().item()) : total + a.pow(p).sum().item();
+            }
+            double norm = Double.isInfinite(p) ? total : Math.pow(total, 1 / p);
+            double scale = maxNorm / (norm + 1e-6);
+            if (scale < 1) {
+                for (Tensor t : params) if (t.grad() != null) t.grad().mulInPlace(scale);
+            }
+            return norm;
+        }
+    }
+
+    /** Clamps every gradient element into [−clip, clip]. */
+    public static void gradValue(List<Tensor> params, double clip) {
+        if (!(clip >= 0)) throw new IllegalArgumentException("gradValue: clip must be >= 0, got " + clip);
+        try (var scope = GradMode.noGrad()) {
+            for (Tensor t : params) if (t.grad() != null) t.grad().copyFrom(t.grad().clamp(-clip, clip));
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.jgrad.nn.optim;
+
+import dev.jgrad.tensor.DType;
+import dev.jgrad.tensor.GradMode;
+import dev.jgrad.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Updates parameters from their gradients. Subclasses implement {@link #update}, one parameter
+ * at a time, reading and replacing that parameter's named state tensors (momentum buffers,
+ * moment estimates…); this class runs it outside the graph, skips parameters without a
+ * gradient, counts steps and saves and restores all of it.
+ *
+ * <pre>{@code
+ * Optimizer opt = new SGD(model.parameters(), 0.1, 0.9, false, 0);
+ * for (var batch : loader) { ...; loss.backward(); opt.step(); opt.zeroGrad(); }
+ * }</pre>
+ */
+public abstract class Optimizer {
+    private final List<Tensor> params;
+    private final List<Map<String, Tensor>> state = new ArrayList<>();
+    private final long[] paramSteps;   // per parameter: the steps at which it had a gradient (PyTorch's state["step"])
+    private double learningRate;
+    private long steps;
+
+    protected Optimizer(List<Tensor> params, double learningRate) {
+        if (params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": got an empty parameter list");
+        for (Tensor p : params) {
+            if (!p.requiresGrad()) throw new IllegalArgumentException(getClass().getSimpleName() + ": every parameter must require grad");
+        }
+        checkPositive("learning rate", learningRate);
+        this.params = List.copyOf(params);
+        this.learningRate = learningRate;
+        this.paramSteps = new long[params.size()];
+        for (int i = 0; i < params.size(); i++) state.add(new HashMap<>());
+    }
+
+    /** Validates a hyperparameter: finite and ≥ 0. */
+    protected final void checkPositive(String what, double v) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": " + what + " must be a finite number >= 0, got " + v);
+        }
+    }
+
+    /** Validates a decay rate: in [0, 1). */
+    protected final void checkRate(String what, double v) {
+        if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(getClass().getSimpleName() + ": " + what + " must be in [0, 1), got " + v);
+    }
+
+    /**
+     * Computes the new value of one parameter.
+     *
+     * @param param the parameter's current value (do not modify it)
+     * @param grad  its gradient
+     * @param state its state tensors by name; read them and put their new values
+     * @param step  this parameter's update count: 1 at its first update, 2 at its second, … (steps
+     *              at which it had no gradient do not count, as in PyTorch)
+     * @return the parameter's new value
+     */
+    protected abstract Tensor update(Tensor param, Tensor grad, Map<String, Tensor> state, long step);
+
+    /** Applies one update to every parameter that has a gradient. */
+    public final void step() {
+        steps++;
+        try (var scope = GradMode.noGrad()) {
+            for (int i = 0; i < params.size(); i++) {
+                Tensor p = params.get(i);
+                if (p.grad() == null) continue;
+                p.copyFrom(update(p.detach(), p.grad(), state.get(i), ++paramSteps[i]));
+            }
+        }
+    }
+
+    /** Clears every parameter's gradient. */
+    public final void zeroGrad() {
+        for (Tensor p : params) p.zeroGrad();
+    }
+
+    /** The parameters this optimizer updates. */
+    public final List<Tensor> parameters() {
+        return params;
+    }
+
+    public final double learningRate() {
+        return learningRate;
+    }
+
+    /** Sets the learning rate (schedulers call this). */
+    public final void setLearningRate(double lr) {
+        checkPositive("learning rate", lr);
+        learningRate = lr;
+    }
+
+    /** Number of {@link #step()} calls so far. */
+    public final long steps() {
+        return steps;
+    }
+
+    /**
+     * The state to checkpoint: "lr", "step" and "state.&lt;param index&gt;.&lt;name&gt;" tensors,
+     * among them "state.&lt;i&gt;.step", parameter i's own update count, once it has one.
+     */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("lr", Tensor.scalar(learningRate, DType.FLOAT64));
+        out.put("step", Tensor.scalar(steps, DType.INT64));
+        for (int i = 0; i < state.size(); i++) {
+            Map<String, Tensor> s = new java.util.TreeMap<>(state.get(i));
+            if (paramSteps[i] > 0) s.put("step", Tensor.scalar(paramSteps[i], DType.INT64));
+            for (Map.Entry<String, Tensor> e : s.entrySet()) out.put("state." + i + "." + e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
+    /** Restores what {@link #stateDict()} saved, for the same parameter list. */
+    public final void loadStateDict(Map<String, Tensor> dict) {
+        if (!dict.containsKey("lr") || !dict.containsKey("step")) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: missing \"lr\" or \"step\"");
+        }
+        List<Map<String, Tensor>> loaded = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) loaded.add(new HashMap<>());
+        long[] loadedSteps = new long[params.size()];
+        java.util.Arrays.fill(loadedSteps, -1);
+        for (Map.Entry<String, Tensor> e : dict.entrySet()) {
+            String k = e.getKey();
+            if (!k.startsWith("state.")) continue;
+            int dot = k.indexOf('.', 6);
+            int index;
+            try {
+                index = Integer.parseInt(k.substring(6, dot));
+            } catch (RuntimeException ex) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: malformed key \"" + k + "\"");
+            }
+            if (index < 0 || index >= params.size()) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: key \"" + k + "\" refers to parameter "
+                        + index + " but this optimizer has " + params.size());
+            }
+            Tensor p = params.get(index), v = e.getValue();
+            if (!java.util.Arrays.equals(v.shape(), p.shape()) && v.numel() != 1) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: \"" + k + "\" has shape "
+                        + java.util.Arrays.toString(v.shape()) + " but parameter " + index + " has " + java.util.Arrays.toString(p.shape()));
+            }
+            String name = k.substring(dot + 1);
+            if (name.equals("step")) loadedSteps[index] = v.itemLong();
+            else loaded.get(index).put(name, v.to(p.device()));
+        }
+        setLearningRate(dict.get("lr").item());
+        steps = dict.get("step").itemLong();
+        for (int i = 0; i < state.size(); i++) {
+            state.get(i).clear();
+            state.get(i).putAll(loaded.get(i));
+            // a dict without per-parameter counts: a parameter with state has been updated at every step
+            paramSteps[i] = loadedSteps[i] >= 0 ? loadedSteps[i] : loaded.get(i).isEmpty() ? 0 : steps;
+        }
+    }
+}

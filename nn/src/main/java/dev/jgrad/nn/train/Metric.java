@@ -1,0 +1,58 @@
+package dev.jgrad.nn.train;
+
+import dev.jgrad.tensor.Tensor;
+
+/**
+ * A quantity accumulated over the batches of an epoch and read once at its end.
+ *
+ * <pre>{@code
+ * Metric acc = Metric.accuracy();
+ * acc.reset(); acc.update(logits, labels); acc.value();
+ * }</pre>
+ */
+public interface Metric {
+    /** The key in logs and history ("accuracy", "f1", …). */
+    String name();
+
+    /** Forgets what was accumulated. */
+    void reset();
+
+    /** Accumulates one batch (outputs and targets are detached, on any device). */
+    void update(Tensor output, Tensor target);
+
+    /** The value over everything accumulated since {@link #reset()}. */
+    double value();
+
+    /**
+     * Fraction of correct predictions. Outputs [N, C] are classified by argmax; outputs [N] or
+     * [N, 1] (binary) by output &gt; 0 for logits.
+     */
+    static Metric accuracy() {
+        return new ConfusionMetric("accuracy", 0);
+    }
+
+    /** Macro-averaged precision over {@code classes} classes. */
+    static Metric precision(int classes) {
+        return new ConfusionMetric("precision", classes);
+    }
+
+    /** Macro-averaged recall. */
+    static Metric recall(int classes) {
+        return new ConfusionMetric("recall", classes);
+    }
+
+    /** Macro-averaged F1 score. */
+    static Metric f1(int classes) {
+        return new ConfusionMetric("f1", classes);
+    }
+
+    /** Mean squared error over all elements. */
+    static Metric mse() {
+        return new ErrorMetric("mse", true);
+    }
+
+    /** Mean absolute error over all elements. */
+    static Metric mae() {
+        return new ErrorMetric("mae", false);
+    }
+}

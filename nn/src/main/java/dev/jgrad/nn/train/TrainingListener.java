@@ -1,0 +1,29 @@
+package dev.jgrad.nn.train;
+
+import java.util.Map;
+
+/**
+ * Callbacks from {@link Trainer#fit}; every method has an empty default.
+ *
+ * <pre>{@code
+ * trainer.listeners(new TrainingListener() {
+ *     public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) { System.out.println(logs); }
+ * });
+ * }</pre>
+ */
+public interface TrainingListener {
+    /** Before the first epoch; {@code epochs} is the planned number. */
+    default void onTrainBegin(Trainer trainer, int epochs, int batchesPerEpoch, int samplesPerEpoch) {}
+
+    /** Before each epoch (1-based). */
+    default void onEpochBegin(Trainer trainer, int epoch) {}
+
+    /** After each training batch (1-based), with its loss and size. */
+    default void onBatchEnd(Trainer trainer, int epoch, int batch, double loss, int batchSize) {}
+
+    /** After each epoch, with its logs (training loss, metrics, validation results, lr, seconds). */
+    default void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {}
+
+    /** After training ends (normally or by {@link Trainer#requestStop()}). */
+    default void onTrainEnd(Trainer trainer, History history) {}
+}

@@ -1,0 +1,483 @@
+package dev.jgrad.tensor;
+
+import dev.jgrad.cuda.Blas;
+import dev.jgrad.cuda.Cuda;
+import dev.jgrad.cuda.CudaDevice;
+import dev.jgrad.cuda.CudaKernels;
+import dev.jgrad.cuda.DeviceBuffer;
+import dev.jgrad.cuda.ScalarType;
+import dev.jgrad.kernels.BinaryFn;
+import dev.jgrad.kernels.ConvShape;
+import dev.jgrad.kernels.PoolShape;
+import dev.jgrad.kernels.ReduceFn;
+import dev.jgrad.kernels.UnaryFn;
+import java.lang.ref.Reference;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The CUDA backend: each method maps its tensors to device addresses and strides and launches
+ * jgrad's kernels ({@link CudaKernels}) or cuBLAS on the device's stream. Every dtype the CPU
+ * backend takes is taken here; operands of a type a kernel does not exist for are first cast
+ * (broadcast dimensions stay broadcast, so a cast never materialises an expansion) and results
+ * computed in a wider type are cast back, matching the CPU backend's compute-in-double-and-round
+ * semantics except that float32 is computed in float32 (as PyTorch does).
+ */
+final class CudaBackend implements Backend {
+    private static final CudaBackend[] INSTANCES = new CudaBackend[64];
+    private static volatile boolean warnedNoBlas;
+
+    final Device device;
+    final CudaDevice gpu;
+    final CudaKernels k;
+
+    private CudaBackend(int index) {
+        this.device = Device.cuda(index);
+        this.gpu = Cuda.device(index);
+        this.k = gpu.kernels();
+    }
+
+    static CudaBackend of(int index) {
+        synchronized (INSTANCES) {
+            if (INSTANCES[index] == null) INSTANCES[index] = new CudaBackend(index);
+            return INSTANCES[index];
+        }
+    }
+
+    static ScalarType st(DType d) {
+        return switch (d) {
+            case FLOAT32 -> ScalarType.F32;
+            case FLOAT64 -> ScalarType.F64;
+            case INT32 -> ScalarType.I32;
+            case INT64 -> ScalarType.I64;
+            case BOOL -> ScalarType.BOOL;
+        };
+    }
+
+    static DType dtype(ScalarType s) {
+        return switch (s) {
+            case F32 -> DType.FLOAT32;
+            case F64 -> DType.FLOAT64;
+            case I32 -> DType.INT32;
+            case I64 -> DType.INT64;
+            case BOOL -> DType.BOOL;
+        };
+    }
+
+    /** Device address of element (0, …, 0) of {@code t}. */
+    static long ptr(Tensor t) {
+        return ((CudaStorage) t.storage).address(t.layout.offset);
+    }
+
+    /** Keeps the tensors (and so their device memory) reachable until the launches using them are queued. */
+    private static void keep(Object... tensors) {
+        Reference.reachabilityFence(tensors);
+    }
+
+    @Override
+    public Storage allocate(DType dtype, int numel) {
+        CudaStorage s = uninitialized(dtype, numel);
+        s.buffer().fillBytes(0);
+        return s;
+    }
+
+    /** Storage whose contents are undefined: for outputs every element of which a kernel writes. */
+    CudaStorage uninitialized(DType dtype, int numel) {
+        DeviceBuffer b = gpu.allocate((long) numel * dtype.byteSize());
+        return new CudaStorage(b, dtype, device, numel);
+    }
+
+    private Tensor scratch(int[] shape, DType dtype) {
+        return new Tensor(uninitialized(dtype, Shapes.numel(shape)), Layout.contiguous(shape.clone()));
+    }
+
+    /**
+     * {@code x} in {@code dtype}: itself when it already is, else a cast copy that keeps stride-0
+     * (broadcast) dimensions of size 1 and is seen through the same broadcast shape.
+     */
+    private Tensor as(Tensor x, DType dtype) {
+        if (x.dtype() == dtype) return x;
+        int[] shape = x.layout.shape.clone(), xs = x.layout.strides;
+        for (int d = 0; d < shape.length; d++) if (xs[d] == 0) shape[d] = 1;
+        Tensor src = x.viewOf(new Layout(shape, xs.clone(), x.layout.offset));
+        Tensor tmp = scratch(shape, dtype);
+        copy(src, tmp);
+        return tmp.viewOf(tmp.layout.expand(x.layout.shape));
+    }
+
+    private static String name(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    // =============================================================================================
+    // Elementwise
+    // =============================================================================================
+
+    @Override
+    public void unary(UnaryFn fn, Tensor x, Tensor out) {
+        String f = name(fn);
+        DType o = out.dtype();
+        int[] shape = out.layout.shape;
+        if (fn == UnaryFn.NOT || fn == UnaryFn.IS_NONFINITE) {
+            // predicates read x in its own type and write bool
+            Tensor xi = CudaKernels.hasUnary(f, st(x.dtype())) ? x : as(x, DType.INT32);
+            Tensor dst = o == DType.BOOL ? out : scratch(shape, DType.BOOL);
+            k.unary(f, st(xi.dtype()), shape, ptr(dst), dst.layout.strides, ptr(xi), xi.layout.strides);
+            if (dst != out) copy(dst, out);
+            keep(x, xi, out, dst);
+            return;
+        }
+        DType c = o;
+        if (!CudaKernels.hasUnary(f, st(c))) {
+            boolean integerSafe = fn == UnaryFn.NEG || fn == UnaryFn.ABS || fn == UnaryFn.SIGN || fn == UnaryFn.RELU;
+            c = integerSafe ? DType.INT64 : DType.FLOAT64;
+        }
+        Tensor xi = as(x, c);
+        Tensor dst = c == o ? out : scratch(shape, c);
+        k.unary(f, st(c), shape, ptr(dst), dst.layout.strides, ptr(xi), xi.layout.strides);
+        if (dst != out) copy(dst, out);
+        keep(x, xi, out, dst);
+    }
+
+    @Override
+    public void binary(BinaryFn fn, Tensor a, Tensor b, Tensor out) {
+        String f = name(fn);
+        DType o = out.dtype(), p = DType.promote(a.dtype(), b.dtype());
+        DType c = fn.isPredicate() ? p : o;
+        if (fn == BinaryFn.DIV && !p.isFloating()) c = DType.FLOAT64;   // integer true division, as the CPU: in double
+        if (!CudaKernels.hasBinary(f, st(c))) c = fn == BinaryFn.POW || fn == BinaryFn.DIV ? DType.FLOAT64 : DType.INT64;
+        Tensor ai = as(a, c), bi = as(b, c);
+        DType produced = dtype(CudaKernels.binaryOutType(f, st(c)));
+        int[] shape = out.layout.shape;
+        Tensor dst = produced == o ? out : scratch(shape, produced);
+        k.binary(f, st(c), shape, ptr(dst), dst.layout.strides, ptr(ai), ai.layout.strides, ptr(bi), bi.layout.strides);
+        if (dst != out) copy(dst, out);
+        keep(a, b, ai, bi, out, dst);
+    }
+
+    @Override
+    public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        DType o = out.dtype();
+        Tensor ci = as(cond, DType.BOOL), ai = as(a, o), bi = as(b, o);
+        k.where(st(o), out.layout.shape, ptr(out), out.layout.strides, ptr(ci), ci.layout.strides, ptr(ai), ai.layout.strides, ptr(bi),
+                bi.layout.strides);
+        keep(cond, a, b, ci, ai, bi, out);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        if (!(src.storage instanceof CudaStorage) || !(dst.storage instanceof CudaStorage)) {
+            throw new IllegalArgumentException("copy: expected both tensors on " + device + ", got " + src.device() + " and " + dst.device());
+        }
+        k.copy(st(src.dtype()), st(dst.dtype()), dst.layout.shape, ptr(dst), dst.layout.strides, ptr(src), src.layout.strides);
+        keep(src, dst);
+    }
+
+    @Override
+    public void fill(Tensor dst, double value) {
+        k.fill(st(dst.dtype()), dst.layout.shape, ptr(dst), dst.layout.strides, value);
+        keep(dst);
+    }
+
+    // =============================================================================================
+    // Reductions and softmax
+    // =============================================================================================
+
+    /** The input's dimensions split into kept ones then reduced ones, as the CPU backend's Split. */
+    private record Split(int[] keptShape, int[] outStrides, int[] xKept, int[] reducedShape, int[] xReduced) {
+        static Split of(Tensor x, int[] dims, Tensor out) {
+            int[] shape = x.layout.shape, xs = x.layout.strides, os = out.layout.strides;
+            boolean[] reduced = new boolean[shape.length];
+            for (int d : dims) reduced[d] = true;
+            int kept = shape.length - dims.length;
+            int[] keptShape = new int[kept], outStrides = new int[kept], xKept = new int[kept];
+            int[] reducedShape = new int[dims.length], xReduced = new int[dims.length];
+            for (int d = 0, kk = 0, r = 0; d < shape.length; d++) {
+                if (reduced[d]) {
+                    reducedShape[r] = shape[d];
+                    xReduced[r++] = xs[d];
+                } else {
+                    keptShape[kk] = shape[d];
+                    outStrides[kk] = os[d];
+                    xKept[kk++] = xs[d];
+                }
+            }
+            return new Split(keptShape, outStrides, xKept, reducedShape, xReduced);
+        }
+    }
+
+    /** x with its kept dimensions first and reduced ones last, contiguous: every reduction fits the kernels then. */
+    private Tensor keptThenReduced(Tensor x, int[] dims) {
+        boolean[] red = new boolean[x.dim()];
+        for (int d : dims) red[d] = true;
+        int[] perm = new int[x.dim()];
+        int j = 0;
+        for (int d = 0; d < x.dim(); d++) if (!red[d]) perm[j++] = d;
+        for (int d = 0; d < x.dim(); d++) if (red[d]) perm[j++] = d;
+        Tensor p = x.viewOf(x.layout.permute(perm));
+        Tensor c = scratch(p.layout.shape, x.dtype());
+        copy(p, c);
+        return c;
+    }
+
+    @Override
+    public void reduce(ReduceFn fn, Tensor x, int[] dims, Tensor out) {
+        String op = name(fn);
+        DType produced = dtype(CudaKernels.reduceOutType(op, st(x.dtype())));
+        Tensor dst = produced == out.dtype() ? out : scratch(out.layout.shape, produced);
+        Split s = Split.of(x, dims, dst);
+        boolean done = k.reduce(op, st(x.dtype()), s.keptShape, ptr(dst), s.outStrides, s.xKept, s.reducedShape, s.xReduced, ptr(x));
+        if (!done) {
+            Tensor c = keptThenReduced(x, dims);
+            int kept = s.keptShape.length;
+            int[] cs = c.layout.strides;
+            k.reduce(op, st(x.dtype()), s.keptShape, ptr(dst), s.outStrides, Arrays.copyOfRange(cs, 0, kept), s.reducedShape,
+                    Arrays.copyOfRange(cs, kept, cs.length), ptr(c));
+            keep(c);
+        }
+        if (dst != out) copy(dst, out);
+        keep(x, out, dst);
+    }
+
+    @Override
+    public void argReduce(boolean max, Tensor x, int dim, Tensor out) {
+        int[] dims = dim < 0 ? Shapes.dims("argmax", null, x.dim()) : new int[] {dim};
+        Split s = Split.of(x, dims, out);
+        boolean done = k.argReduce(max, st(x.dtype()), s.keptShape, ptr(out), s.outStrides, s.xKept, s.reducedShape, s.xReduced, ptr(x));
+        if (!done) {
+            Tensor c = keptThenReduced(x, dims);
+            int kept = s.keptShape.length;
+            int[] cs = c.layout.strides;
+            k.argReduce(max, st(x.dtype()), s.keptShape, ptr(out), s.outStrides, Arrays.copyOfRange(cs, 0, kept), s.reducedShape,
+                    Arrays.copyOfRange(cs, kept, cs.length), ptr(c));
+            keep(c);
+        }
+        keep(x, out);
+    }
+
+    @Override
+    public void softmax(boolean log, Tensor x, int dim, Tensor out) {
+        DType o = out.dtype();
+        Tensor xi = as(x, o);
+        if (!k.softmax(log, st(o), xi.layout.shape, dim, ptr(out), out.layout.strides, ptr(xi), xi.layout.strides)) {
+            Tensor c = scratch(xi.layout.shape, o);
+            copy(xi, c);
+            k.softmax(log, st(o), c.layout.shape, dim, ptr(out), out.layout.strides, ptr(c), c.layout.strides);
+            keep(c);
+        }
+        keep(x, xi, out);
+    }
+
+    // =============================================================================================
+    // Matrix products
+    // =============================================================================================
+
+    /**
+     * c[i] (+)= a[i]·b[i] for i < batch with three strides per operand (batch, row, column); c's
+     * rows contiguous. cuBLAS for F32/F64 when it loaded (operands with other strides are copied
+     * dense first), else jgrad's tiled kernel.
+     */
+    private void gemm(DType t, int batch, int m, int n, int kk, long c, int[] cs, long a, int[] as, long b, int[] bs, double beta) {
+        if ((t == DType.FLOAT32 || t == DType.FLOAT64) && Cuda.cublasAvailable()) {
+            Blas blas = gpu.blas();
+            if (blas.matmul(st(t), batch, m, n, kk, c, cs, a, as, b, bs, beta)) return;
+            throw new IllegalStateException("gemm: operands must be BLAS-compatible here");
+        }
+        if ((t == DType.FLOAT32 || t == DType.FLOAT64) && !warnedNoBlas) {
+            warnedNoBlas = true;
+            System.getLogger("dev.jgrad.tensor").log(System.Logger.Level.WARNING,
+                    "matmul on CUDA without cuBLAS runs jgrad's slow tiled kernel: " + Cuda.cublasUnavailableReason());
+        }
+        if (beta == 0) {
+            k.matmulTiled(st(t), batch, m, n, kk, c, cs, a, as, b, bs);
+        } else {
+            Tensor tmp = scratch(new int[] {batch, m, n}, t);
+            k.matmulTiled(st(t), batch, m, n, kk, ptr(tmp), tmp.layout.strides, a, as, b, bs);
+            int[] shape = {batch, m, n};
+            k.binary("add", st(t), shape, c, cs, c, cs, ptr(tmp), tmp.layout.strides);
+            keep(tmp);
+        }
+    }
+
+    /** x [batch, r, c] with BLAS-compatible matrix strides: itself, or a copy dense in each matrix (a broadcast batch stays broadcast). */
+    private Tensor blasOperand(Tensor x) {
+        int[] sh = x.layout.shape, s = x.layout.strides;
+        if (Blas.supports(sh[1], 1, sh[2], s, new int[] {0, 1, 1})) return x;   // checks x as the left operand [r, c]
+        int[] shape = sh.clone();
+        if (s[0] == 0) shape[0] = 1;
+        Tensor src = x.viewOf(new Layout(shape, s.clone(), x.layout.offset));
+        Tensor tmp = scratch(shape, x.dtype());
+        copy(src, tmp);
+        return tmp.viewOf(tmp.layout.expand(sh));
+    }
+
+    @Override
+    public void matmul(Tensor a, Tensor b, Tensor out) {
+        DType o = out.dtype();
+        DType c = o == DType.BOOL ? DType.INT64 : o;
+        int[] s = out.layout.shape;
+        int batch = s[0], m = s[1], n = s[2], kk = a.layout.shape[2];
+        Tensor ai = as(a, c), bi = as(b, c);
+        if ((c == DType.FLOAT32 || c == DType.FLOAT64) && Cuda.cublasAvailable()) {
+            ai = blasOperand(ai);
+            bi = blasOperand(bi);
+        }
+        Tensor dst = c == o ? out : scratch(s, c);
+        gemm(c, batch, m, n, kk, ptr(dst), dst.layout.strides, ptr(ai), ai.layout.strides, ptr(bi), bi.layout.strides, 0);
+        if (dst != out) copy(dst, out);
+        keep(a, b, ai, bi, out, dst);
+    }
+
+    // =============================================================================================
+    // Convolution through im2col + GEMM
+    // =============================================================================================
+
+    /** Images per im2col chunk: the column buffer stays under 2^26 elements (256 MB in float32). */
+    private static int imagesPerChunk(ConvShape cs) {
+        long perImage = (long) cs.cPerGroup() * cs.r() * cs.s() * cs.outH() * cs.outW();
+        return (int) Math.max(1, Math.min(cs.n(), (1L << 26) / Math.max(1, perImage)));
+    }
+
+    private static int[] geom(ConvShape cs, int nb) {
+        return new int[] {nb, cs.cPerGroup(), cs.h(), cs.w(), cs.r(), cs.s(), cs.outH(), cs.outW(), cs.strideH(), cs.strideW(), cs.padH(),
+            cs.padW(), cs.dilH(), cs.dilW()};
+    }
+
+    @Override
+    public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor y) {
+        DType t = y.dtype();
+        int PQ = cs.outH() * cs.outW(), HW = cs.h() * cs.w(), Cg = cs.cPerGroup(), Kg = cs.kPerGroup();
+        int CRS = Cg * cs.r() * cs.s();
+        int chunk = imagesPerChunk(cs);
+        Tensor col = scratch(new int[] {chunk * CRS * PQ}, t);
+        long es = t.byteSize();
+        for (int n0 = 0; n0 < cs.n(); n0 += chunk) {
+            int nb = Math.min(chunk, cs.n() - n0);
+            for (int g = 0; g < cs.groups(); g++) {
+                long xg = ptr(x) + ((long) n0 * cs.c() + (long) g * Cg) * HW * es;
+                k.im2col(st(t), ptr(col), xg, geom(cs, nb), cs.c() * HW, CRS * PQ, PQ);
+                long wg = ptr(w) + (long) g * Kg * CRS * es;
+                long yg = ptr(y) + ((long) n0 * cs.k() + (long) g * Kg) * PQ * es;
+                gemm(t, nb, Kg, PQ, CRS, yg, new int[] {cs.k() * PQ, PQ, 1}, wg, new int[] {0, CRS, 1}, ptr(col),
+                        new int[] {CRS * PQ, PQ, 1}, 0);
+            }
+        }
+        keep(x, w, y, col);
+    }
+
+    @Override
+    public void conv2dBackwardInput(ConvShape cs, Tensor dy, Tensor w, Tensor dx) {
+        DType t = dx.dtype();
+        int PQ = cs.outH() * cs.outW(), HW = cs.h() * cs.w(), Cg = cs.cPerGroup(), Kg = cs.kPerGroup();
+        int CRS = Cg * cs.r() * cs.s();
+        int chunk = imagesPerChunk(cs);
+        Tensor col = scratch(new int[] {chunk * CRS * PQ}, t);
+        long es = t.byteSize();
+        for (int n0 = 0; n0 < cs.n(); n0 += chunk) {
+            int nb = Math.min(chunk, cs.n() - n0);
+            for (int g = 0; g < cs.groups(); g++) {
+                long wg = ptr(w) + (long) g * Kg * CRS * es;
+                long dyg = ptr(dy) + ((long) n0 * cs.k() + (long) g * Kg) * PQ * es;
+                // dcol [CRS, PQ] = w_g^T [CRS, Kg] · dy_g [Kg, PQ], per image
+                gemm(t, nb, CRS, PQ, Kg, ptr(col), new int[] {CRS * PQ, PQ, 1}, wg, new int[] {0, 1, CRS}, dyg,
+                        new int[] {cs.k() * PQ, PQ, 1}, 0);
+                long dxg = ptr(dx) + ((long) n0 * cs.c() + (long) g * Cg) * HW * es;
+                k.col2im(st(t), dxg, ptr(col), geom(cs, nb), cs.c() * HW, CRS * PQ, PQ);
+            }
+        }
+        keep(dy, w, dx, col);
+    }
+
+    @Override
+    public void conv2dBackwardWeight(ConvShape cs, Tensor x, Tensor dy, Tensor dw) {
+        DType t = dw.dtype();
+        int PQ = cs.outH() * cs.outW(), HW = cs.h() * cs.w(), Cg = cs.cPerGroup(), Kg = cs.kPerGroup();
+        int CRS = Cg * cs.r() * cs.s();
+        int chunk = imagesPerChunk(cs);
+        Tensor col = scratch(new int[] {chunk * CRS * PQ}, t);
+        Tensor dyp = scratch(new int[] {Kg * chunk * PQ}, t);
+        long es = t.byteSize();
+        for (int n0 = 0; n0 < cs.n(); n0 += chunk) {
+            int nb = Math.min(chunk, cs.n() - n0);
+            for (int g = 0; g < cs.groups(); g++) {
+                long xg = ptr(x) + ((long) n0 * cs.c() + (long) g * Cg) * HW * es;
+                // col [CRS, nb·PQ]: the chunk's images side by side
+                k.im2col(st(t), ptr(col), xg, geom(cs, nb), cs.c() * HW, PQ, nb * PQ);
+                // dy_g as [Kg, nb, PQ], contiguous
+                long dyg = ptr(dy) + ((long) n0 * cs.k() + (long) g * Kg) * PQ * es;
+                k.copy(st(t), st(t), new int[] {Kg, nb, PQ}, ptr(dyp), new int[] {nb * PQ, PQ, 1}, dyg, new int[] {PQ, cs.k() * PQ, 1});
+                // dw_g [Kg, CRS] (+)= dyp [Kg, nb·PQ] · col^T [nb·PQ, CRS]
+                long dwg = ptr(dw) + (long) g * Kg * CRS * es;
+                gemm(t, 1, Kg, CRS, nb * PQ, dwg, new int[] {0, CRS, 1}, ptr(dyp), new int[] {0, nb * PQ, 1}, ptr(col),
+                        new int[] {0, 1, nb * PQ}, n0 == 0 ? 0 : 1);
+            }
+        }
+        keep(x, dy, dw, col, dyp);
+    }
+
+    // =============================================================================================
+    // Pooling
+    // =============================================================================================
+
+    private static int[] geom(PoolShape ps, boolean countIncludePad) {
+        return new int[] {ps.n() * ps.c(), ps.h(), ps.w(), ps.outH(), ps.outW(), ps.kh(), ps.kw(), ps.strideH(), ps.strideW(), ps.padH(),
+            ps.padW(), ps.dilH(), ps.dilW(), countIncludePad ? 1 : 0};
+    }
+
+    /** {@code t} contiguous from offset 0 of its own layout (a copy when it is not). */
+    private Tensor dense(Tensor t) {
+        if (t.layout.isContiguous()) return t;
+        Tensor c = scratch(t.layout.shape, t.dtype());
+        copy(t, c);
+        return c;
+    }
+
+    @Override
+    public void maxPool2d(PoolShape ps, Tensor x, Tensor y, Tensor indices) {
+        k.maxPoolForward(st(y.dtype()), ptr(y), ptr(indices), ptr(x), geom(ps, false));
+        keep(x, y, indices);
+    }
+
+    @Override
+    public void maxPool2dBackward(PoolShape ps, Tensor dy, Tensor indices, Tensor dx) {
+        Tensor idx = dense(as(indices, DType.INT64));
+        k.maxPoolBackward(st(dx.dtype()), ptr(dx), ptr(dy), ptr(idx), geom(ps, false));
+        keep(dy, indices, idx, dx);
+    }
+
+    @Override
+    public void avgPool2d(PoolShape ps, boolean countIncludePad, Tensor x, Tensor y) {
+        k.avgPoolForward(st(y.dtype()), ptr(y), ptr(x), geom(ps, countIncludePad));
+        keep(x, y);
+    }
+
+    @Override
+    public void avgPool2dBackward(PoolShape ps, boolean countIncludePad, Tensor dy, Tensor dx) {
+        k.avgPoolBackward(st(dx.dtype()), ptr(dx), ptr(dy), geom(ps, countIncludePad));
+        keep(dy, dx);
+    }
+
+    // =============================================================================================
+    // Gather and scatter
+    // =============================================================================================
+
+    @Override
+    public void gather(int dim, Tensor x, Tensor index, Tensor out) {
+        k.gather(st(x.dtype()), st(index.dtype()), out.layout.shape, dim, x.layout.shape[dim], ptr(out), out.layout.strides, ptr(x),
+                x.layout.strides, ptr(index), index.layout.strides);
+        keep(x, index, out);
+    }
+
+    @Override
+    public void scatterAdd(int dim, Tensor index, Tensor src, Tensor out) {
+        Tensor si = as(src, out.dtype());
+        k.scatterAdd(st(out.dtype()), st(index.dtype()), index.layout.shape, dim, out.layout.shape[dim], ptr(out), out.layout.strides,
+                ptr(index), index.layout.strides, ptr(si), si.layout.strides);
+        keep(index, src, si, out);
+    }
+
+    @Override
+    public String toString() {
+        return device.toString();
+    }
+}

@@ -1,0 +1,158 @@
+package dev.jgrad.tensor.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jgrad.tensor.Tensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every way a safetensors file can lie is a {@link CorruptFileException} whose message names
+ * the file and the byte offset of the problem.
+ */
+class CorruptSafetensorsTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String name, byte[] bytes) throws IOException {
+        Path f = dir.resolve(name);
+        Files.write(f, bytes);
+        return f;
+    }
+
+    /** Reads {@code f}, expecting a corrupt-file error at {@code offset} whose message has every fragment. */
+    private static CorruptFileException corrupt(Path f, long offset, String... fragments) {
+        CorruptFileException e = assertThrows(CorruptFileException.class, () -> Safetensors.read(f));
+        String m = e.getMessage();
+        assertTrue(m.startsWith(f + ": at byte " + offset + ": "), m);
+        assertEquals(f, e.file());
+        assertEquals(offset, e.offset());
+        for (String s : fragments) assertTrue(m.contains(s), () -> "\"" + m + "\" lacks \"" + s + "\"");
+        return e;
+    }
+
+    private static String entry(String name, String dtype, String shape, long begin, long end) {
+        return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data_offsets\":[" + begin + "," + end + "]}";
+    }
+
+    @Test
+    void emptyAndTooShortFiles() throws IOException {
+        corrupt(write("empty.safetensors", new byte[0]), 0, "file is 0 bytes");
+        corrupt(write("short.safetensors", new byte[] {2, 0, 0}), 0, "file is 3 bytes");
+    }
+
+    @Test
+    void truncatedData() throws IOException {
+        Path good = dir.resolve("good.safetensors");
+        Safetensors.write(good, Map.of("w", Tensor.ones(4)), null);
+        byte[] bytes = Files.readAllBytes(good);
+        Path f = write("truncated.safetensors", Arrays.copyOf(bytes, bytes.length - 3));
+        long dataStart = bytes.length - 16;
+        corrupt(f, dataStart + 13, "the tensors cover 16 data bytes but the file holds 13");
+    }
+
+    @Test
+    void truncatedHeader() throws IOException {
+        Path good = dir.resolve("good.safetensors");
+        Safetensors.write(good, Map.of("w", Tensor.ones(4)), null);
+        byte[] bytes = Files.readAllBytes(good);
+        corrupt(write("cut.safetensors", Arrays.copyOf(bytes, 20)), 0, "runs past the end of the 20-byte file");
+    }
+
+    @Test
+    void headerLengthPastTheEnd() throws IOException {
+        byte[] h = "{}".getBytes(StandardCharsets.US_ASCII);
+        corrupt(write("long.safetensors", SafetensorsFiles.file(1000, h, new byte[0])), 0, "header length 1000", "10-byte file");
+    }
+
+    @Test
+    void absurdHeaderLengths() throws IOException {
+        byte[] h = "{}".getBytes(StandardCharsets.US_ASCII);
+        corrupt(write("huge.safetensors", SafetensorsFiles.file(1L << 40, h, new byte[0])), 0, "header length 1099511627776 is outside");
+        corrupt(write("negative.safetensors", SafetensorsFiles.file(-1, h, new byte[0])), 0, "header length 18446744073709551615");
+        corrupt(write("tiny.safetensors", SafetensorsFiles.file(1, h, new byte[0])), 0, "header length 1 is outside [2,");
+    }
+
+    @Test
+    void invalidJson() throws IOException {
+        // the parser stops at character 6 of the header: byte 8 + 6
+        corrupt(write("json.safetensors", SafetensorsFiles.file("{\"a\": }", new byte[0])), 14, "header is not valid JSON");
+        corrupt(write("array.safetensors", SafetensorsFiles.file("[1, 2]", new byte[0])), 8, "header is not valid JSON", "expected an object");
+    }
+
+    @Test
+    void unknownDtype() throws IOException {
+        corrupt(write("dtype.safetensors", SafetensorsFiles.file("{" + entry("w", "F8", "[2]", 0, 2) + "}", new byte[2])), 8,
+                "entry \"w\" has unknown dtype F8");
+    }
+
+    @Test
+    void malformedEntries() throws IOException {
+        corrupt(write("noshape.safetensors", SafetensorsFiles.file("{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,4]}}", new byte[4])),
+                8, "entry \"w\" has an invalid shape");
+        corrupt(write("negshape.safetensors", SafetensorsFiles.file("{" + entry("w", "F32", "[-1]", 0, 4) + "}", new byte[4])),
+                8, "invalid shape value -1");
+        corrupt(write("offsets.safetensors", SafetensorsFiles.file("{" + entry("w", "F32", "[1]", 4, 0) + "}", new byte[4])),
+                8, "entry \"w\" has invalid data_offsets");
+        corrupt(write("meta.safetensors", SafetensorsFiles.file("{\"__metadata__\":{\"k\":1}}", new byte[0])),
+                8, "__metadata__ value of \"k\" is not a string");
+        corrupt(write("notobj.safetensors", SafetensorsFiles.file("{\"w\":3}", new byte[0])), 8, "entry \"w\" is not an object");
+        corrupt(write("bigshape.safetensors", SafetensorsFiles.file("{" + entry("w", "F32", "[65536,65536]", 0, 4) + "}", new byte[4])),
+                8, "more than 2^31-1 elements");
+    }
+
+    @Test
+    void overlappingRanges() throws IOException {
+        String h = "{" + entry("a", "F32", "[2]", 0, 8) + "," + entry("b", "F32", "[2]", 4, 12) + "}";
+        int dataStart = 8 + h.length();
+        corrupt(write("overlap.safetensors", SafetensorsFiles.file(h, new byte[12])), dataStart + 4,
+                "tensor \"b\" starts at data offset 4 where 8 was expected", "overlap");
+    }
+
+    @Test
+    void gapBetweenRanges() throws IOException {
+        String h = "{" + entry("a", "F32", "[2]", 0, 8) + "," + entry("b", "F32", "[2]", 12, 20) + "}";
+        int dataStart = 8 + h.length();
+        corrupt(write("gap.safetensors", SafetensorsFiles.file(h, new byte[20])), dataStart + 8,
+                "tensor \"b\" starts at data offset 12 where 8 was expected", "gap");
+    }
+
+    @Test
+    void rangePastTheEndOfTheFile() throws IOException {
+        String h = "{" + entry("a", "F32", "[4]", 0, 16) + "}";
+        int dataStart = 8 + h.length();
+        corrupt(write("past.safetensors", SafetensorsFiles.file(h, new byte[10])), dataStart + 10,
+                "the tensors cover 16 data bytes but the file holds 10");
+    }
+
+    @Test
+    void trailingBytesAfterTheData() throws IOException {
+        String h = "{" + entry("a", "F32", "[1]", 0, 4) + "}";
+        int dataStart = 8 + h.length();
+        corrupt(write("trailing.safetensors", SafetensorsFiles.file(h, new byte[6])), dataStart + 4,
+                "the tensors cover 4 data bytes but the file holds 6");
+    }
+
+    @Test
+    void shapeDisagreesWithTheByteRange() throws IOException {
+        String h = "{" + entry("a", "F32", "[2]", 0, 4) + "," + entry("b", "I64", "[3]", 4, 12) + "}";
+        int dataStart = 8 + h.length();
+        corrupt(write("size.safetensors", SafetensorsFiles.file(h, new byte[12])), dataStart,
+                "tensor \"a\" of dtype F32 and shape [2] needs 8 bytes but its range holds 4");
+    }
+
+    @Test
+    void notAnExistingFileIsAnIOExceptionButNotCorrupt() {
+        IOException e = assertThrows(IOException.class, () -> Safetensors.read(dir.resolve("missing.safetensors")));
+        assertFalse(e instanceof CorruptFileException);
+    }
+}
