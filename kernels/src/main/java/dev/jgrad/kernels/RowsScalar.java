@@ -20,16 +20,16 @@ final class RowsScalar {
         for (int j = 0; j < n; j++) acc[ao + j] = (float) fn.combine(acc[ao + j], x[xo + j]);
     }
 
+    /** Softmax of one row computed in double and rounded once: the reference's values. */
     static void softmax(boolean log, float[] x, int xo, float[] out, int oo, int n) {
-        float m = max(true, x, xo, n);
-        if (m == Float.NEGATIVE_INFINITY) m = 0;
+        double m = max(true, x, xo, n);
+        if (m == Double.NEGATIVE_INFINITY) m = 0;
         double sum = 0;
         for (int j = 0; j < n; j++) sum += Math.exp(x[xo + j] - m);
-        if (log) {
-            float logSum = (float) Math.log(sum);
-            for (int j = 0; j < n; j++) out[oo + j] = (x[xo + j] - m) - logSum;
-        } else {
-            for (int j = 0; j < n; j++) out[oo + j] = (float) (Math.exp(x[xo + j] - m) / sum);
+        double logSum = Math.log(sum);
+        for (int j = 0; j < n; j++) {
+            double shifted = x[xo + j] - m;
+            out[oo + j] = (float) (log ? shifted - logSum : Math.exp(shifted) / sum);
         }
     }
 

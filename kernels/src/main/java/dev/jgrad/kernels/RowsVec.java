@@ -82,6 +82,12 @@ final class RowsVec {
 
     /** One row of softmax (or log-softmax when {@code log}) of x[xo..xo+n) into out[oo..oo+n). */
     static void softmax(boolean log, float[] x, int xo, float[] out, int oo, int n) {
+        if (n < L) {
+            // shorter than a vector: the scalar row, which computes in double (and so gives the
+            // reference's values exactly, e.g. softmax([0, ln 3]) = [0.25, 0.75])
+            RowsScalar.softmax(log, x, xo, out, oo, n);
+            return;
+        }
         float m = max(true, x, xo, n);
         if (m == Float.NEGATIVE_INFINITY) m = 0; // an all −∞ row: exp gives 0s, the sum 0, the result NaN, as the reference
         int bound = S.loopBound(n), j = 0;
@@ -109,9 +115,9 @@ final class RowsVec {
             for (; j < bound; j += L) FloatVector.fromArray(S, x, xo + j).sub(m).sub(logSum).intoArray(out, oo + j);
             for (; j < n; j++) out[oo + j] = (x[xo + j] - m) - logSum;
         } else {
-            float inv = (float) (1 / sum);
-            for (; j < bound; j += L) FloatVector.fromArray(S, out, oo + j).mul(inv).intoArray(out, oo + j);
-            for (; j < n; j++) out[oo + j] *= inv;
+            float total = (float) sum;
+            for (; j < bound; j += L) FloatVector.fromArray(S, out, oo + j).div(total).intoArray(out, oo + j);
+            for (; j < n; j++) out[oo + j] /= total;
         }
     }
 

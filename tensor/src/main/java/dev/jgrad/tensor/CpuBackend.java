@@ -3,19 +3,30 @@ package dev.jgrad.tensor;
 import dev.jgrad.kernels.BinaryFn;
 import dev.jgrad.kernels.Buf;
 import dev.jgrad.kernels.Conv2d;
+import dev.jgrad.kernels.Conv2dF32;
 import dev.jgrad.kernels.ConvShape;
 import dev.jgrad.kernels.Elementwise;
+import dev.jgrad.kernels.ElementwiseF32;
 import dev.jgrad.kernels.Gather;
 import dev.jgrad.kernels.MatMul;
 import dev.jgrad.kernels.Pool2d;
+import dev.jgrad.kernels.Pool2dF32;
 import dev.jgrad.kernels.PoolShape;
 import dev.jgrad.kernels.Reduce;
+import dev.jgrad.kernels.ReduceF32;
 import dev.jgrad.kernels.ReduceFn;
+import dev.jgrad.kernels.Sgemm;
 import dev.jgrad.kernels.Softmax;
+import dev.jgrad.kernels.SoftmaxF32;
 import dev.jgrad.kernels.Strided;
 import dev.jgrad.kernels.UnaryFn;
 
-/** The CPU backend: each method hands the operands' buffers and strides to one kernel. */
+/**
+ * The CPU backend: each method hands the operands' buffers and strides to one kernel. When every
+ * operand is float32 (and, where a kernel needs it, laid out as it needs) the fast float32 kernel
+ * runs ({@code *F32}: SIMD, multi-threaded); otherwise the double-precision reference kernel, which
+ * also serves float64 (gradient checks) and the integer and bool types.
+ */
 final class CpuBackend implements Backend {
     static final CpuBackend INSTANCE = new CpuBackend();
 
@@ -29,6 +40,27 @@ final class CpuBackend implements Backend {
         return t.layout.strided(buf(t));
     }
 
+    /** True when every tensor is float32. */
+    private static boolean f32(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t.dtype() != DType.FLOAT32) return false;
+        }
+        return true;
+    }
+
+    private static float[] floats(Tensor t) {
+        return ((Buf.F32) buf(t)).data();
+    }
+
+    private static boolean[] bools(Tensor t) {
+        return ((Buf.Bool) buf(t)).data();
+    }
+
+    /** True when t is contiguous from offset 0 (what the convolution and pooling kernels index). */
+    private static boolean dense(Tensor t) {
+        return t.layout.offset == 0 && t.layout.isContiguous();
+    }
+
     @Override
     public Storage allocate(DType dtype, int numel) {
         return CpuStorage.allocate(dtype, numel);
@@ -36,12 +68,28 @@ final class CpuBackend implements Backend {
 
     @Override
     public void unary(UnaryFn fn, Tensor x, Tensor out) {
-        Elementwise.unary(fn, out.layout.shape, strided(out), strided(x));
+        Layout o = out.layout, xl = x.layout;
+        if (f32(x, out)) {
+            ElementwiseF32.unary(fn, o.shape, floats(out), o.offset, o.strides, floats(x), xl.offset, xl.strides);
+        } else if (f32(x) && out.dtype() == DType.BOOL && (fn == UnaryFn.NOT || fn == UnaryFn.IS_NONFINITE)) {
+            ElementwiseF32.unaryPredicate(fn, o.shape, bools(out), o.offset, o.strides, floats(x), xl.offset, xl.strides);
+        } else {
+            Elementwise.unary(fn, o.shape, strided(out), strided(x));
+        }
     }
 
     @Override
     public void binary(BinaryFn fn, Tensor a, Tensor b, Tensor out) {
-        Elementwise.binary(fn, out.layout.shape, strided(out), strided(a), strided(b));
+        Layout o = out.layout, al = a.layout, bl = b.layout;
+        if (f32(a, b, out) && !fn.isPredicate()) {
+            ElementwiseF32.binary(fn, o.shape, floats(out), o.offset, o.strides, floats(a), al.offset, al.strides,
+                    floats(b), bl.offset, bl.strides);
+        } else if (f32(a, b) && out.dtype() == DType.BOOL && fn.isPredicate()) {
+            ElementwiseF32.compare(fn, o.shape, bools(out), o.offset, o.strides, floats(a), al.offset, al.strides,
+                    floats(b), bl.offset, bl.strides);
+        } else {
+            Elementwise.binary(fn, o.shape, strided(out), strided(a), strided(b));
+        }
     }
 
     @Override
@@ -51,18 +99,27 @@ final class CpuBackend implements Backend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        Elementwise.copy(dst.layout.shape, strided(dst), strided(src));
+        Layout d = dst.layout, sl = src.layout;
+        if (f32(src, dst)) ElementwiseF32.copy(d.shape, floats(dst), d.offset, d.strides, floats(src), sl.offset, sl.strides);
+        else Elementwise.copy(d.shape, strided(dst), strided(src));
     }
 
     @Override
     public void fill(Tensor dst, double value) {
-        Elementwise.fill(dst.layout.shape, strided(dst), value);
+        Layout d = dst.layout;
+        if (f32(dst)) ElementwiseF32.fill(d.shape, floats(dst), d.offset, d.strides, (float) value);
+        else Elementwise.fill(d.shape, strided(dst), value);
     }
 
     @Override
     public void reduce(ReduceFn fn, Tensor x, int[] dims, Tensor out) {
         Split s = Split.of(x, dims, out);
-        Reduce.reduce(fn, s.keptShape, s.out, s.reducedShape, s.x);
+        if (f32(x, out)) {
+            ReduceF32.reduce(fn, s.keptShape, floats(out), s.out.offset(), s.out.strides(), s.reducedShape,
+                    floats(x), s.x.offset(), s.x.strides());
+        } else {
+            Reduce.reduce(fn, s.keptShape, s.out, s.reducedShape, s.x);
+        }
     }
 
     @Override
@@ -101,48 +158,76 @@ final class CpuBackend implements Backend {
 
     @Override
     public void softmax(boolean log, Tensor x, int dim, Tensor out) {
-        Softmax.ref(log, x.layout.shape, dim, strided(out), strided(x));
+        int[] shape = x.layout.shape;
+        int n = shape[dim], rows = n == 0 ? 0 : x.layout.numel() / n;
+        if (f32(x, out) && dim == shape.length - 1 && n > 0) {
+            // rows of the last dimension, each contiguous, one row stride between them
+            Layout xr = x.layout.view(new int[] {rows, n}), or = out.layout.view(new int[] {rows, n});
+            if (xr != null && or != null && (xr.strides[1] == 1 || n == 1) && (or.strides[1] == 1 || n == 1)) {
+                SoftmaxF32.forward(log, rows, n, floats(x), xr.offset, xr.strides[0], floats(out), or.offset, or.strides[0]);
+                return;
+            }
+        }
+        Softmax.ref(log, shape, dim, strided(out), strided(x));
     }
 
     @Override
     public void matmul(Tensor a, Tensor b, Tensor out) {
         int[] s = out.layout.shape;
-        MatMul.ref(s[0], s[1], s[2], a.layout.shape[2], strided(out), strided(a), strided(b));
+        if (f32(a, b, out) && out.layout.strides[2] == 1) {
+            Sgemm.matmul(s[0], s[1], s[2], a.layout.shape[2], floats(out), out.layout.offset, out.layout.strides,
+                    floats(a), a.layout.offset, a.layout.strides, floats(b), b.layout.offset, b.layout.strides);
+        } else {
+            MatMul.ref(s[0], s[1], s[2], a.layout.shape[2], strided(out), strided(a), strided(b));
+        }
     }
 
     @Override
     public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor y) {
-        Conv2d.forward(cs, buf(x), buf(w), buf(y));
+        if (f32(x, w, y) && dense(x) && dense(w) && dense(y)) Conv2dF32.forward(cs, floats(x), floats(w), floats(y));
+        else Conv2d.forward(cs, buf(x), buf(w), buf(y));
     }
 
     @Override
     public void conv2dBackwardInput(ConvShape cs, Tensor dy, Tensor w, Tensor dx) {
-        Conv2d.backwardInput(cs, buf(dy), buf(w), buf(dx));
+        if (f32(dy, w, dx) && dense(dy) && dense(w) && dense(dx)) Conv2dF32.backwardInput(cs, floats(dy), floats(w), floats(dx));
+        else Conv2d.backwardInput(cs, buf(dy), buf(w), buf(dx));
     }
 
     @Override
     public void conv2dBackwardWeight(ConvShape cs, Tensor x, Tensor dy, Tensor dw) {
-        Conv2d.backwardWeight(cs, buf(x), buf(dy), buf(dw));
+        if (f32(x, dy, dw) && dense(x) && dense(dy) && dense(dw)) Conv2dF32.backwardWeight(cs, floats(x), floats(dy), floats(dw));
+        else Conv2d.backwardWeight(cs, buf(x), buf(dy), buf(dw));
     }
 
     @Override
     public void maxPool2d(PoolShape ps, Tensor x, Tensor y, Tensor indices) {
-        Pool2d.maxForward(ps, buf(x), buf(y), buf(indices));
+        if (f32(x, y) && indices.dtype() == DType.INT64 && dense(x) && dense(y) && dense(indices)) {
+            Pool2dF32.maxForward(ps, floats(x), floats(y), ((Buf.I64) buf(indices)).data());
+        } else {
+            Pool2d.maxForward(ps, buf(x), buf(y), buf(indices));
+        }
     }
 
     @Override
     public void maxPool2dBackward(PoolShape ps, Tensor dy, Tensor indices, Tensor dx) {
-        Pool2d.maxBackward(ps, buf(dy), buf(indices), buf(dx));
+        if (f32(dy, dx) && indices.dtype() == DType.INT64 && dense(dy) && dense(dx) && dense(indices)) {
+            Pool2dF32.maxBackward(ps, floats(dy), ((Buf.I64) buf(indices)).data(), floats(dx));
+        } else {
+            Pool2d.maxBackward(ps, buf(dy), buf(indices), buf(dx));
+        }
     }
 
     @Override
     public void avgPool2d(PoolShape ps, boolean countIncludePad, Tensor x, Tensor y) {
-        Pool2d.avgForward(ps, countIncludePad, buf(x), buf(y));
+        if (f32(x, y) && dense(x) && dense(y)) Pool2dF32.avgForward(ps, countIncludePad, floats(x), floats(y));
+        else Pool2d.avgForward(ps, countIncludePad, buf(x), buf(y));
     }
 
     @Override
     public void avgPool2dBackward(PoolShape ps, boolean countIncludePad, Tensor dy, Tensor dx) {
-        Pool2d.avgBackward(ps, countIncludePad, buf(dy), buf(dx));
+        if (f32(dy, dx) && dense(dy) && dense(dx)) Pool2dF32.avgBackward(ps, countIncludePad, floats(dy), floats(dx));
+        else Pool2d.avgBackward(ps, countIncludePad, buf(dy), buf(dx));
     }
 
     @Override
