@@ -38,6 +38,8 @@ public final class Sgemm {
     static final int MC = Integer.getInteger("jgrad.sgemm.mc", 96);
     /** Columns of B packed at a time (the B block, KC×NC, lives in L3). */
     static final int NC = Integer.getInteger("jgrad.sgemm.nc", 4096);
+    /** Depth of one pass of {@link #rowsGemm} (convolution): its B is read in place, so only A is blocked. */
+    static final int ROWS_KC = Integer.getInteger("jgrad.conv.kc", 384);
     /** Rows of the micro-tile (both paths). */
     static final int MR = 6;
     /** At or below this m·n·k a direct loop beats packing. */
@@ -284,14 +286,14 @@ public final class Sgemm {
     }
 
     /**
-     * A (m×k) packed whole for {@link #rowsGemm}: for each depth block of KC starting at pc, the
+     * A (m×k) packed whole for {@link #rowsGemm}: for each depth block of ROWS_KC starting at pc, the
      * ⌈m/rowsMr()⌉ panels of that block, block pc at {@code pc · roundUp(m, rowsMr())}.
      */
     static float[] packAll(int m, int k, float[] a, int off, int rs, int cs) {
         int mr = rowsMr(), mPad = (int) roundUp(m, mr);
         float[] dst = new float[mPad * k];
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        for (int pc = 0; pc < k; pc += ROWS_KC) {
+            int kc = Math.min(ROWS_KC, k - pc);
             float[] block = new float[mPad * kc];
             packA(mr, kc, m, 1f, a, off + pc * cs, rs, cs, block);
             System.arraycopy(block, 0, dst, pc * mPad, mPad * kc);
@@ -309,8 +311,8 @@ public final class Sgemm {
         boolean simd = Simd.enabled;
         int mr = rowsMr(), nr = rowsNr();
         int mPad = (int) roundUp(m, mr);
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        for (int pc = 0; pc < k; pc += ROWS_KC) {
+            int kc = Math.min(ROWS_KC, k - pc);
             boolean acc = pc > 0;
             int aBlock = pc * mPad;
             for (int jr = 0; jr < n; jr += nr) {
