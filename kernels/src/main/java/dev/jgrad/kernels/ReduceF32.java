@@ -42,10 +42,27 @@ public final class ReduceF32 {
         }
         if (rr <= 1 && (rr == 0 || r.strides()[0][0] == 1)) {
             // each output: one contiguous run of redCount elements
+            int threads = Parallel.threads();
+            if (keptCount < 2 * threads && redCount >= 4 * ElementwiseF32.SEGMENT && fn != ReduceFn.PROD) {
+                // few long runs (a full sum): split each run so that every thread gets a share
+                int segs = (int) Math.min(4L * threads, Sgemm.ceilDiv(redCount, ElementwiseF32.SEGMENT));
+                double[] partial = new double[keptCount * segs];
+                Parallel.forEach(keptCount * segs, work, t -> {
+                    int i = t / segs, seg = t % segs;
+                    int from = (int) ((long) redCount * seg / segs), to = (int) ((long) redCount * (seg + 1) / segs);
+                    partial[t] = row(simd, fn, x, xOff + offset(k, 1, i) + from, to - from);
+                });
+                for (int i = 0; i < keptCount; i++) {
+                    double acc = fn.identity();
+                    for (int seg = 0; seg < segs; seg++) acc = fn.combine(acc, partial[i * segs + seg]);
+                    out[oOff + offset(k, 0, i)] = (float) acc;
+                }
+                return;
+            }
             Parallel.forRange(keptCount, work, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     int o = oOff + offset(k, 0, i), xo = xOff + offset(k, 1, i);
-                    out[o] = row(simd, fn, x, xo, redCount);
+                    out[o] = (float) row(simd, fn, x, xo, redCount);
                 }
             });
             return;
@@ -98,18 +115,18 @@ public final class ReduceF32 {
         });
     }
 
-    /** Fold of the contiguous run x[o..o+n). */
-    private static float row(boolean simd, ReduceFn fn, float[] x, int o, int n) {
+    /** Fold of the contiguous run x[o..o+n) (a sum is returned unrounded). */
+    private static double row(boolean simd, ReduceFn fn, float[] x, int o, int n) {
         switch (fn) {
             case SUM:
-                return (float) (simd ? RowsVec.sum(x, o, n) : RowsScalar.sum(x, o, n));
+                return simd ? RowsVec.sum(x, o, n) : RowsScalar.sum(x, o, n);
             case MAX:
             case MIN:
                 return simd ? RowsVec.max(fn == ReduceFn.MAX, x, o, n) : RowsScalar.max(fn == ReduceFn.MAX, x, o, n);
             default:
                 double acc = fn.identity();
                 for (int j = 0; j < n; j++) acc = fn.combine(acc, x[o + j]);
-                return (float) acc;
+                return acc;
         }
     }
 

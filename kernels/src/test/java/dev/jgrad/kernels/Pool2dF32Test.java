@@ -18,9 +18,36 @@ class Pool2dF32Test {
             new PoolShape(3, 1, 1, 7, 1, 3, 1, 2, 0, 1, 1, 1, false),
             new PoolShape(1, 4, 255, 5, 2, 2, 2, 1, 1, 0, 1, 1, true));
 
-    @Test
-    void maxAndAveragePoolingMatchTheReference() {
-        Random rnd = new Random(1);
+    @org.junit.jupiter.params.ParameterizedTest(name = "simd={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void maxAndAveragePoolingMatchTheReference(boolean simd) {
+        withSimd(simd, () -> check(new Random(1)));
+    }
+
+    /** Ties, NaNs and signed zeros in 2×2 windows: the first maximum wins, NaN wins over all, the last NaN last. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "simd={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void tiesAndNaNFollowTheReference(boolean simd) {
+        withSimd(simd, () -> {
+            PoolShape ps = new PoolShape(1, 3, 12, 12, 2, 2, 2, 2, 0, 0, 1, 1, false);
+            Random rnd = new Random(2);
+            float[] choices = {0f, -0f, 1f, 1f, Float.NaN, -1f, Float.NEGATIVE_INFINITY};
+            float[] x = new float[3 * 144];
+            for (int i = 0; i < x.length; i++) x[i] = choices[rnd.nextInt(choices.length)];
+            Buf.F64 y = new Buf.F64(new double[3 * 36]);
+            Buf.I64 idx = new Buf.I64(new long[3 * 36]);
+            Pool2d.maxForward(ps, f64(x), y, idx);
+            float[] yf = new float[3 * 36];
+            long[] idxf = new long[3 * 36];
+            Pool2dF32.maxForward(ps, x, yf, idxf);
+            assertArrayEquals(idx.data(), idxf);
+            for (int i = 0; i < yf.length; i++) {
+                assertEquals(Double.doubleToRawLongBits(y.data()[i]), Double.doubleToRawLongBits(yf[i]), "value " + i);
+            }
+        });
+    }
+
+    private static void check(Random rnd) {
         for (PoolShape ps : SHAPES) {
             int in = ps.n() * ps.c() * ps.h() * ps.w(), out = ps.n() * ps.c() * ps.outH() * ps.outW();
             float[] x = rand(rnd, in), dy = rand(rnd, out);
