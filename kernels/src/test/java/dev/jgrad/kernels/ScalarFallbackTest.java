@@ -1,0 +1,57 @@
+package dev.jgrad.kernels;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Without {@code jdk.incubator.vector} the fast kernels still run (scalar float32 loops), say so
+ * once through System.Logger, and never load a SIMD class: checked in a child JVM started without
+ * {@code --add-modules}. (That the scalar paths compute the same values as the SIMD ones is checked
+ * by every *F32 test, which runs each case with {@link Simd#enabled} on and off.)
+ */
+class ScalarFallbackTest {
+
+    /** What the child JVM runs. */
+    public static final class Child {
+        public static void main(String[] args) {
+            int n = 70;
+            float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = i % 7 - 3;
+                b[i] = i % 5 - 2;
+            }
+            Sgemm.sgemm(false, true, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
+            double want = 0;
+            for (int p = 0; p < n; p++) want += a[p] * b[3 * n + p];
+            float[] o = new float[a.length];
+            ElementwiseF32.unary(UnaryFn.TANH, new int[] {a.length}, o, 0, new int[] {1}, a, 0, new int[] {1});
+            SoftmaxF32.forward(false, n, n, a, 0, n, o, 0, n);
+            Conv2dF32.forward(new ConvShape(1, 1, n, n, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1), a, new float[18], new float[2 * n * n]);
+            System.out.println("available=" + Simd.available() + " ok=" + (c[3] == want));
+        }
+    }
+
+    @Test
+    void kernelsRunWithoutTheVectorModule() throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xlog:class+load=info", "-cp", System.getProperty("java.class.path"),
+                Child.class.getName()));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("available=false ok=true"), out);
+        assertEquals(1, out.split("jdk.incubator.vector is not available", -1).length - 1, "logged once:\n" + out);
+        for (String line : out.split("\n")) {
+            assertFalse(line.matches(".*dev\\.jgrad\\.kernels\\.\\w+Vec\\b.*"), "SIMD class loaded: " + line);
+            assertFalse(line.contains("jdk.incubator.vector.FloatVector"), "Vector API loaded: " + line);
+        }
+    }
+}
