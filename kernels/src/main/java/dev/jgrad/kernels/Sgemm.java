@@ -20,18 +20,19 @@ import java.util.Arrays;
  */
 public final class Sgemm {
     // Tuning, measured on the 2-core Zen 4 (AVX-512) machine, best of 8 runs with the machine idle,
-    // against OpenBLAS 0.3.21 measured in the same session (GFLOP/s, square n):
+    // against OpenBLAS 0.3.21 (numpy) measured in the same session (GFLOP/s, square n, C = A·B):
     //                       n=256  n=512  n=1024  n=2048
-    //   1 thread, this        92     91      99     102
-    //   1 thread, OpenBLAS   103    104     100     104
-    //   2 threads, this      140    197     191     200
-    //   2 threads, OpenBLAS  187    202     187     206
+    //   1 thread, this        99    101      98     102
+    //   1 thread, OpenBLAS   103    102      99     103
+    //   2 threads, this      172    194     192     203
+    //   2 threads, OpenBLAS  185    207     200     208      (ratio 0.93, 0.94, 0.96, 0.97)
     // with KC=384, MC=96, NC=4096 and the jr loop outside the ir loop (the B micro-panel, 96 KB,
     // and the A block, 144 KB, stay in L2; the A micro-panel in L1). Other settings, 1 thread at
     // n=1024/2048: KC=512 MC=96 NC=384 with ir outside: 89/87; KC=256 NC=1536 ir outside: 98/97;
     // KC=512 MC=96 NC=4096: 98/97; KC=384 MC=144: 95/101. The 6×4-vector micro-kernel with
     // 256-bit vectors (6×32 tile): 95/97 on 1 thread, 183/191 on 2, so the preferred (512-bit)
-    // species stays. The micro-kernel alone runs at 115 GFLOP/s (peak about 117).
+    // species stays. The micro-kernel alone runs at 115 GFLOP/s (peak about 117). Spinning pool
+    // workers (see Parallel) took n=256 on 2 threads from 140 to 172.
     /** Depth of one pass (rows of B per packed block). */
     static final int KC = Integer.getInteger("jgrad.sgemm.kc", 384);
     /** Rows of A packed at a time (the A block, MC×KC, stays in L2). */
@@ -392,7 +393,12 @@ public final class Sgemm {
         }
     }
 
-    /** Reduction steps per {@link SgemmVec#dot} call: 4 KB rows, so a call's B rows stay in L1. */
+    /**
+     * Reduction steps per {@link SgemmVec#dot} call. Measured (dot GEMM 64×288 over 3364, one
+     * thread): 512: 78, 1024: 94, 2048: 97, 4096: 100 GFLOP/s; the 28×28 convolution's weight
+     * gradient was best at 2048. The first version, which summed the lanes after every call (with
+     * a 6×4 tile), took 14 ms for that gradient against 11.3 ms now.
+     */
     static final int DOT_BLOCK = Integer.getInteger("jgrad.dot.block", 2048);
     /** Cap on the vector partial sums of {@link #dotGemm} (floats); wider products go in column groups. */
     static final int DOT_PARTIALS = 1 << 21;
