@@ -42,6 +42,8 @@ public final class Tensor {
     private boolean graphReleased;
     private Tensor grad;
     private String name;
+    /** Where the op that made this tensor ran, captured only inside {@link Anomaly#detect()}. */
+    StackTraceElement[] creationSite;
 
     Tensor(Storage storage, Layout layout) {
         this.storage = storage;
@@ -1270,7 +1272,9 @@ public final class Tensor {
 
     /** Attaches {@code producedBy} when grad mode is on and an input requires grad; returns this tensor. */
     Tensor record(Op producedBy) {
-        if (producedBy == null || !GradMode.isEnabled() || !dtype().isFloating()) return this;
+        if (producedBy == null) return this;
+        if (Anomaly.isEnabled()) Anomaly.forward(this, producedBy);
+        if (!GradMode.isEnabled() || !dtype().isFloating()) return this;
         for (Tensor in : producedBy.inputs()) {
             if (in.requiresGrad) {
                 op = producedBy;
