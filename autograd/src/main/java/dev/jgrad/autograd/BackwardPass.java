@@ -48,6 +48,9 @@ public final class BackwardPass {
         }
         Tensor s = seed != null ? seed : defaultSeed(root);
         if (Anomaly.isEnabled()) Anomaly.checkSeed(s);
+        if (!s.device().equals(root.device())) {
+            throw new IllegalArgumentException("backward: the seed is on " + s.device() + " but the tensor is on " + root.device());
+        }
         if (!Arrays.equals(s.shape(), root.shape())) {
             throw new IllegalArgumentException("backward: seed shape " + Arrays.toString(s.shape())
                     + " does not match the tensor's shape " + Arrays.toString(root.shape()));

@@ -1154,6 +1154,7 @@ public final class Tensor {
 
     /** Replaces the gradient (null clears it); it must match this tensor's shape. */
     public void setGrad(Tensor g) {
+        if (g != null) checkSameDevice("setGrad", this, g);
         if (g != null && !Arrays.equals(g.layout.shape, layout.shape)) {
             throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.str(g.layout.shape) + " does not match tensor shape "
                     + Shapes.str(layout.shape));
@@ -1169,6 +1170,7 @@ public final class Tensor {
     /** Adds {@code g} to the gradient (the engine calls this for leaves and retained non-leaves). */
     public void accumulateGrad(Tensor g) {
         Checks.notNull("accumulateGrad", "gradient", g);
+        checkSameDevice("accumulateGrad", this, g);
         try (var scope = GradMode.noGrad()) {
             Tensor gg = g.dtype() == dtype() ? g : g.to(dtype());
             grad = grad == null ? ElementwiseOps.copy(gg, dtype()) : grad.add(gg);
