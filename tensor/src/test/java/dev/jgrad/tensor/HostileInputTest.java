@@ -116,6 +116,18 @@ class HostileInputTest {
         fails(IllegalArgumentException.class, () -> t.unsqueeze(0), "unsqueeze", "most dimensions (16)");
     }
 
+    @Test
+    void printingAHugeTensorCopiesOnlyWhatIsPrinted() {
+        // toString copied every element to print six per dimension: 8 GiB here, past the heap check
+        Tensor huge = Tensor.scalar(2).expand(1 << 30);
+        assertEquals("tensor([2., 2., 2., ..., 2., 2., 2.])", huge.toString());
+        Tensor wide = Tensor.arange(0, 1 << 20, 1).reshape(1 << 10, 1 << 10).expand(1 << 10, 1 << 10, 1 << 10);
+        String text = wide.toString();
+        assertTrue(text.startsWith("tensor([[[      0,       1,       2, ...,    1021,    1022,    1023],\n"
+                + "         [   1024,    1025,    1026, ...,    2045,    2046,    2047],"), text);
+        assertTrue(text.endsWith("[1047552, 1047553, 1047554, ..., 1048573, 1048574, 1048575]]], shape=[1024, 1024, 1024], dtype=int64)"), text);
+    }
+
     // ---- convolution and pooling geometry ----------------------------------------------------------
 
     @Test
