@@ -30,6 +30,13 @@ import java.util.ServiceLoader;
  *
  * <p>Tensors are not thread-safe while being written (in-place ops, gradient accumulation);
  * reading one from several threads is safe.
+ *
+ * <p>Bad arguments fail before any work, with a message naming the op and the offending values:
+ * {@link IllegalArgumentException} for shapes, dimensions, dtypes, devices, sizes no array or
+ * heap can hold, and null arguments; {@link IndexOutOfBoundsException} for index values;
+ * {@link IllegalStateException} for misuse of the graph (in-place updates of tensors that require
+ * grad, a second backward pass). See docs/robustness.md; {@link Anomaly} finds the op that first
+ * produced a NaN or infinity.
  */
 public final class Tensor {
     // Not final only so that setData can re-home a leaf (Module.to(device), checkpoint loading).
