@@ -1,5 +1,6 @@
 package dev.jgrad.autograd;
 
+import dev.jgrad.tensor.Anomaly;
 import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Op;
 import dev.jgrad.tensor.Tensor;
@@ -46,6 +47,10 @@ public final class BackwardPass {
                     + "the parameters, and do not compute the loss under GradMode.noGrad()");
         }
         Tensor s = seed != null ? seed : defaultSeed(root);
+        if (Anomaly.isEnabled()) Anomaly.checkSeed(s);
+        if (!s.device().equals(root.device())) {
+            throw new IllegalArgumentException("backward: the seed is on " + s.device() + " but the tensor is on " + root.device());
+        }
         if (!Arrays.equals(s.shape(), root.shape())) {
             throw new IllegalArgumentException("backward: seed shape " + Arrays.toString(s.shape())
                     + " does not match the tensor's shape " + Arrays.toString(root.shape()));
@@ -123,7 +128,10 @@ public final class BackwardPass {
         List<Tensor> leaves = new ArrayList<>();
         try (var scope = GradMode.noGrad()) {
             if (g != null) {
-                Tensor[] grads = Derivatives.inputGrads(op, node, g);
+                Tensor[] grads;
+                try (var rules = Anomaly.isEnabled() ? Anomaly.derivativeRules() : null) {
+                    grads = Derivatives.inputGrads(op, node, g);
+                }
                 for (int i = 0; i < inputs.size(); i++) {
                     Tensor in = inputs.get(i), gi = grads[i];
                     if (gi == null || !in.requiresGrad()) continue;
@@ -132,6 +140,7 @@ public final class BackwardPass {
                                 + Arrays.toString(gi.shape()) + " for input " + i + " of shape " + Arrays.toString(in.shape()));
                     }
                     if (gi.dtype() != in.dtype()) gi = gi.to(in.dtype());
+                    if (Anomaly.isEnabled()) Anomaly.checkGradient(node, i, gi, g);
                     sent.set(i, gi);
                     if (in.isLeaf()) {
                         in.accumulateGrad(gi);

@@ -21,6 +21,7 @@ public final class Activation extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         return f.apply(x);
     }
 
@@ -31,11 +32,13 @@ public final class Activation extends Module {
 
     /** x for x &gt; 0, slope·x otherwise. */
     public static Activation leakyRelu(double slope) {
+        Args.notNaN("Activation.leakyRelu", "slope", slope);
         return new Activation("LeakyReLU(slope=" + slope + ")", x -> leakyRelu(x, slope));
     }
 
     /** Leaky ReLU as a function. */
     public static Tensor leakyRelu(Tensor x, double slope) {
+        Args.notNull("leakyRelu", "input", x);
         return Tensor.where(x.gt(0), x, x.mul(slope));
     }
 

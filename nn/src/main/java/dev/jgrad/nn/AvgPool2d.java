@@ -20,15 +20,16 @@ public final class AvgPool2d extends Module {
 
     /** The general form; {@code stride} null means the window size. */
     public AvgPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
-        this.kernel = kernel.clone();
+        this.kernel = Args.notNull("AvgPool2d", "kernel", kernel).clone();
         this.stride = stride == null ? null : stride.clone();
-        this.padding = padding.clone();
+        this.padding = Args.notNull("AvgPool2d", "padding", padding).clone();
         this.ceilMode = ceilMode;
         this.countIncludePad = countIncludePad;
     }
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         return x.avgPool2d(kernel, stride, padding, ceilMode, countIncludePad);
     }
 

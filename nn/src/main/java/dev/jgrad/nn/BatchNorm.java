@@ -46,6 +46,7 @@ public final class BatchNorm extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         boolean ok = spatialDims == 2 ? x.dim() == 4 : x.dim() == 2 || x.dim() == 3;
         if (!ok || x.size(1) != channels) {
             throw new IllegalArgumentException("BatchNorm" + spatialDims + "d: expected input [N, " + channels

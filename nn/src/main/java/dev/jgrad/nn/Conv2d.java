@@ -32,17 +32,18 @@ public final class Conv2d extends Module {
         this.in = in;
         this.out = out;
         this.groups = groups;
-        this.kernel = kernel.clone();
-        this.stride = stride.clone();
-        this.padding = padding.clone();
-        this.dilation = dilation.clone();
-        weight = registerParameter("weight", Init.kaimingUniform(Tensor.zeros(out, in / groups, kernel[0], kernel[1]), Math.sqrt(5)));
+        this.kernel = Args.pair("Conv2d", "kernel", kernel);   // kernel[1] of a one-value array was an ArrayIndexOutOfBounds
+        this.stride = Args.notNull("Conv2d", "stride", stride).clone();
+        this.padding = Args.notNull("Conv2d", "padding", padding).clone();
+        this.dilation = Args.notNull("Conv2d", "dilation", dilation).clone();
+        weight = registerParameter("weight", Init.kaimingUniform(Tensor.zeros(out, in / groups, this.kernel[0], this.kernel[1]), Math.sqrt(5)));
         double bound = 1 / Math.sqrt(Init.fanIn(weight));
         this.bias = bias ? registerParameter("bias", Init.uniform(Tensor.zeros(out), -bound, bound)) : null;
     }
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         return x.conv2d(weight, bias, stride, padding, dilation, groups);
     }
 

@@ -25,11 +25,12 @@ public final class Dropout extends Module {
     public Dropout(double p, Generator generator) {
         if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);
         this.p = p;
-        this.generator = generator;
+        this.generator = Args.notNull("Dropout", "generator", generator);
     }
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         if (!isTraining() || p == 0) return x;
         Tensor keep = Tensor.rand(generator, x.shape()).ge(p).to(x.device());
         return x.mul(keep).mul(1 / (1 - p));

@@ -21,6 +21,7 @@ public final class Embedding extends Module {
 
     @Override
     public Tensor forward(Tensor indices) {
+        Args.input(this, indices);
         return Tensor.embedding(indices, weight);
     }
 

@@ -23,6 +23,7 @@ public final class Flatten extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         return x.flatten(start, end);
     }
 }

@@ -38,6 +38,7 @@ public final class GRU extends RNNBase {
 
     /** The output sequence and the final hidden states, from {@code h0} (null: zeros). */
     public Output forward(Tensor input, Tensor h0) {
+        Args.input(this, input);
         return run(input, h0, null, namedParameters()::get);
     }
 

@@ -18,16 +18,23 @@ public final class Init {
 
     /** Fills with U(low, high). */
     public static Tensor uniform(Tensor t, double low, double high) {
+        Args.notNull("Init.uniform", "tensor", t);
+        Args.notNaN("Init.uniform", "low", low);
+        Args.notNaN("Init.uniform", "high", high);
         return set(t, Tensor.rand(Generator.getDefault(), t.shape()).mul(high - low).add(low));
     }
 
     /** Fills with N(mean, std²). */
     public static Tensor normal(Tensor t, double mean, double std) {
+        Args.notNull("Init.normal", "tensor", t);
+        Args.notNaN("Init.normal", "mean", mean);
+        Args.notNaN("Init.normal", "std", std);
         return set(t, Tensor.randn(Generator.getDefault(), t.shape()).mul(std).add(mean));
     }
 
     /** Fills with a constant. */
     public static Tensor constant(Tensor t, double value) {
+        Args.notNull("Init.constant", "tensor", t);
         try (var scope = GradMode.noGrad()) {
             return t.fill(value);
         }
@@ -48,34 +55,44 @@ public final class Init {
      * (a is the negative slope of the rectifier that follows; PyTorch's layers use a = √5).
      */
     public static Tensor kaimingUniform(Tensor t, double a) {
+        Args.notNull("Init.kaimingUniform", "tensor", t);
+        Args.notNaN("Init.kaimingUniform", "a", a);
         double bound = Math.sqrt(2.0 / (1 + a * a)) * Math.sqrt(3.0 / fanIn(t));
         return uniform(t, -bound, bound);
     }
 
     /** Kaiming (He) normal, fan-in mode: N(0, (gain/√fanIn)²). */
     public static Tensor kaimingNormal(Tensor t, double a) {
+        Args.notNull("Init.kaimingNormal", "tensor", t);
+        Args.notNaN("Init.kaimingNormal", "a", a);
         return normal(t, 0, Math.sqrt(2.0 / (1 + a * a)) / Math.sqrt(fanIn(t)));
     }
 
     /** Xavier (Glorot) uniform: U(−b, b) with b = gain·√(6/(fanIn + fanOut)). */
     public static Tensor xavierUniform(Tensor t, double gain) {
+        Args.notNull("Init.xavierUniform", "tensor", t);
+        Args.notNaN("Init.xavierUniform", "gain", gain);
         double bound = gain * Math.sqrt(6.0 / (fanIn(t) + fanOut(t)));
         return uniform(t, -bound, bound);
     }
 
     /** Xavier (Glorot) normal: N(0, gain²·2/(fanIn + fanOut)). */
     public static Tensor xavierNormal(Tensor t, double gain) {
+        Args.notNull("Init.xavierNormal", "tensor", t);
+        Args.notNaN("Init.xavierNormal", "gain", gain);
         return normal(t, 0, gain * Math.sqrt(2.0 / (fanIn(t) + fanOut(t))));
     }
 
     /** Inputs feeding each output: size(1) × the receptive field (elements per slice of dims 2…). */
     public static int fanIn(Tensor t) {
+        Args.notNull("Init.fanIn", "tensor", t);
         if (t.dim() < 2) throw new IllegalArgumentException("fan in/out needs a tensor with at least 2 dimensions, got " + t.dim());
         return t.size(1) * receptiveField(t);
     }
 
     /** Outputs fed by each input: size(0) × the receptive field. */
     public static int fanOut(Tensor t) {
+        Args.notNull("Init.fanOut", "tensor", t);
         if (t.dim() < 2) throw new IllegalArgumentException("fan in/out needs a tensor with at least 2 dimensions, got " + t.dim());
         return t.size(0) * receptiveField(t);
     }

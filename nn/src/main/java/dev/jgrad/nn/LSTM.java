@@ -43,6 +43,7 @@ public final class LSTM extends RNNBase {
 
     /** The output sequence and the final hidden and cell states, from {@code h0} and {@code c0} (null: zeros). */
     public Output forward(Tensor input, Tensor h0, Tensor c0) {
+        Args.input(this, input);
         return run(input, h0, c0, namedParameters()::get);
     }
 

@@ -21,7 +21,8 @@ public final class LayerNorm extends Module {
     }
 
     public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) {
-        this.normalizedShape = normalizedShape.clone();
+        this.normalizedShape = Args.notNull("LayerNorm", "normalizedShape", normalizedShape).clone();
+        if (!(eps >= 0) || Double.isInfinite(eps)) throw new IllegalArgumentException("LayerNorm: eps must be finite and >= 0, got " + eps);
         this.eps = eps;
         weight = elementwiseAffine ? registerParameter("weight", Tensor.ones(normalizedShape)) : null;
         bias = elementwiseAffine ? registerParameter("bias", Tensor.zeros(normalizedShape)) : null;
@@ -29,6 +30,7 @@ public final class LayerNorm extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         int k = normalizedShape.length;
         int[] shape = x.shape();
         boolean ok = shape.length >= k;

@@ -34,6 +34,7 @@ public final class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         if (x.dim() == 0 || x.size(-1) != in) {
             throw new IllegalArgumentException("Linear: expected input with last dimension " + in + ", got shape "
                     + java.util.Arrays.toString(x.shape()));

@@ -27,7 +27,7 @@ public final class Losses {
     /** Squared error (input − target)², reduced. */
     public static Tensor mse(Tensor input, Tensor target, Reduction reduction) {
         checkSameShape("mse", input, target);
-        return reduction.apply(input.sub(target).square());
+        return Args.notNull("mse", "reduction", reduction).apply(input.sub(target).square());
     }
 
     /** Mean absolute error. */
@@ -38,7 +38,7 @@ public final class Losses {
     /** Absolute error |input − target|, reduced. */
     public static Tensor l1(Tensor input, Tensor target, Reduction reduction) {
         checkSameShape("l1", input, target);
-        return reduction.apply(input.sub(target).abs());
+        return Args.notNull("l1", "reduction", reduction).apply(input.sub(target).abs());
     }
 
     /** Cross-entropy of logits [N, C] (or [N, C, d…]) against class indices [N] (or [N, d…]), mean over samples. */
@@ -53,6 +53,9 @@ public final class Losses {
      * classes of −log p). A floating target of the logits' shape is taken as class probabilities.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor target, long ignoreIndex, double labelSmoothing, Reduction reduction) {
+        Args.notNull("cross_entropy", "logits", logits);
+        Args.notNull("cross_entropy", "target", target);
+        Args.notNull("cross_entropy", "reduction", reduction);
         if (logits.dim() < 1) throw new IllegalArgumentException("cross_entropy: logits must have a class dimension, got a 0-d tensor");
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
             throw new IllegalArgumentException("cross_entropy: label smoothing must be in [0, 1], got " + labelSmoothing);
@@ -81,6 +84,10 @@ public final class Losses {
 
     /** −logProbs[n, target[n]] per sample (0 where the target is {@code ignoreIndex}), reduced over non-ignored samples. */
     public static Tensor nll(Tensor logProbs, Tensor target, long ignoreIndex, Reduction reduction) {
+        Args.notNull("nll", "log-probabilities", logProbs);
+        Args.notNull("nll", "target", target);
+        Args.notNull("nll", "reduction", reduction);
+        if (logProbs.dim() < 1) throw new IllegalArgumentException("nll: log-probabilities must have a class dimension, got a 0-d tensor");
         if (!target.dtype().isInteger()) throw new IllegalArgumentException("nll: target must hold class indices (int64/int32), got " + target.dtype());
         int classDim = logProbs.dim() == 1 ? 0 : 1;
         int[] expected = removeDim(logProbs.shape(), classDim);
@@ -108,6 +115,7 @@ public final class Losses {
     /** −[y·log p + (1−y)·log(1−p)], reduced. */
     public static Tensor bce(Tensor probabilities, Tensor target, Reduction reduction) {
         checkSameShape("bce", probabilities, target);
+        Args.notNull("bce", "reduction", reduction);
         Tensor logP = clampedLog(probabilities);
         Tensor log1mP = clampedLog(probabilities.neg().add(1));
         return reduction.apply(target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg());
@@ -132,6 +140,7 @@ public final class Losses {
     /** max(x, 0) − x·y + log(1 + e^(−|x|)): the same as bce(sigmoid(x), y) without overflow. */
     public static Tensor bceWithLogits(Tensor logits, Tensor target, Reduction reduction) {
         checkSameShape("bce_with_logits", logits, target);
+        Args.notNull("bce_with_logits", "reduction", reduction);
         // −|x| written so that its derivative at x = 0 is 1, not abs's 0: with relu'(0) = 0 the
         // gradient at x = 0 is then σ(0) − y = 0.5 − y, as it must be (zero logits are common).
         Tensor negAbs = Tensor.where(logits.gt(0), logits.neg(), logits);
@@ -142,14 +151,20 @@ public final class Losses {
     /** Σ |p| over all parameters: add λ·l1Penalty to a loss for L1 regularisation. */
     public static Tensor l1Penalty(Iterable<Tensor> parameters) {
         Tensor total = null;
-        for (Tensor p : parameters) total = total == null ? p.abs().sum() : total.add(p.abs().sum());
+        for (Tensor p : Args.notNull("l1Penalty", "parameters", parameters)) {
+            Args.notNull("l1Penalty", "a parameter", p);
+            total = total == null ? p.abs().sum() : total.add(p.abs().sum());
+        }
         return total == null ? Tensor.scalar(0) : total;
     }
 
     /** Σ p² over all parameters: add λ·l2Penalty to a loss for L2 regularisation. */
     public static Tensor l2Penalty(Iterable<Tensor> parameters) {
         Tensor total = null;
-        for (Tensor p : parameters) total = total == null ? p.square().sum() : total.add(p.square().sum());
+        for (Tensor p : Args.notNull("l2Penalty", "parameters", parameters)) {
+            Args.notNull("l2Penalty", "a parameter", p);
+            total = total == null ? p.square().sum() : total.add(p.square().sum());
+        }
         return total == null ? Tensor.scalar(0) : total;
     }
 
@@ -173,6 +188,8 @@ public final class Losses {
     }
 
     private static void checkSameShape(String op, Tensor a, Tensor b) {
+        Args.notNull(op, "input", a);
+        Args.notNull(op, "target", b);
         if (!Arrays.equals(a.shape(), b.shape())) {
             throw new IllegalArgumentException(op + ": input shape " + Arrays.toString(a.shape()) + " and target shape "
                     + Arrays.toString(b.shape()) + " must be equal");

@@ -20,15 +20,16 @@ public final class MaxPool2d extends Module {
 
     /** The general form; {@code stride} null means the window size. */
     public MaxPool2d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-        this.kernel = kernel.clone();
+        this.kernel = Args.notNull("MaxPool2d", "kernel", kernel).clone();
         this.stride = stride == null ? null : stride.clone();
-        this.padding = padding.clone();
-        this.dilation = dilation.clone();
+        this.padding = Args.notNull("MaxPool2d", "padding", padding).clone();
+        this.dilation = Args.notNull("MaxPool2d", "dilation", dilation).clone();
         this.ceilMode = ceilMode;
     }
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         return x.maxPool2d(kernel, stride, padding, dilation, ceilMode);
     }
 

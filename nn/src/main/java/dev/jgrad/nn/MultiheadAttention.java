@@ -139,6 +139,9 @@ public final class MultiheadAttention extends Module {
     /** {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor, boolean, boolean, boolean)} with the parameters looked up through {@code p} by their state-dict names. */
     Output attend(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask, boolean isCausal,
                   boolean needWeights, boolean averageAttnWeights, Function<String, Tensor> p) {
+        Args.notNull("MultiheadAttention", "query", query);
+        Args.notNull("MultiheadAttention", "key", key);
+        Args.notNull("MultiheadAttention", "value", value);
         int qd = query.dim();
         if (qd != 2 && qd != 3 || key.dim() != qd || value.dim() != qd) {
             throw new IllegalArgumentException("MultiheadAttention: expected query, key and value all 3-D (batched) or all 2-D (unbatched), got shapes "
@@ -284,6 +287,9 @@ public final class MultiheadAttention extends Module {
 
     /** As {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean)} with the given {@code scale} (NaN: 1/√E). */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        Args.notNull("scaledDotProductAttention", "q", q);
+        Args.notNull("scaledDotProductAttention", "k", k);
+        Args.notNull("scaledDotProductAttention", "v", v);
         if (q.dim() < 2 || k.dim() < 2 || v.dim() < 2 || q.size(-1) != k.size(-1) || k.size(-2) != v.size(-2)) {
             throw new IllegalArgumentException("scaledDotProductAttention: expected q [..., L, E], k [..., S, E], v [..., S, Ev], got "
                     + shapes(q, k, v));

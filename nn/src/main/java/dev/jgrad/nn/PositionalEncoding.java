@@ -31,6 +31,10 @@ public final class PositionalEncoding extends Module {
      */
     public PositionalEncoding(int dModel, int maxLen, double dropout, boolean batchFirst) {
         if (dModel < 1 || maxLen < 1) throw new IllegalArgumentException("PositionalEncoding: dModel and maxLen must be positive, got " + dModel + ", " + maxLen);
+        if ((long) maxLen * dModel > Integer.MAX_VALUE - 8 || 12L * maxLen * dModel > Runtime.getRuntime().maxMemory()) {
+            // maxLen * dModel overflowed an int: NegativeArraySizeException or ArrayIndexOutOfBounds
+            throw new IllegalArgumentException("PositionalEncoding: a table of " + maxLen + " x " + dModel + " positions is more than the heap holds");
+        }
         this.dModel = dModel;
         this.maxLen = maxLen;
         this.batchFirst = batchFirst;
@@ -52,6 +56,7 @@ public final class PositionalEncoding extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         int d = x.dim();
         boolean ok = (d == 2 || d == 3) && x.size(-1) == dModel;
         int length = !ok ? -1 : d == 2 || !batchFirst ? x.size(0) : x.size(1);

@@ -38,11 +38,12 @@ public final class RNN extends RNNBase {
     public RNN(int inputSize, int hiddenSize, int numLayers, Nonlinearity nonlinearity, boolean bias, boolean batchFirst,
                double dropout, boolean bidirectional) {
         super(1, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, 0);
-        this.nonlinearity = java.util.Objects.requireNonNull(nonlinearity, "nonlinearity");
+        this.nonlinearity = Args.notNull("RNN", "nonlinearity", nonlinearity);
     }
 
     /** The output sequence and the final hidden states, from {@code h0} (null: zeros). */
     public Output forward(Tensor input, Tensor h0) {
+        Args.input(this, input);
         return run(input, h0, null, namedParameters()::get);
     }
 

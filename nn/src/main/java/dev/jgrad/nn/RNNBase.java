@@ -77,6 +77,7 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
         this.generator = Generator.getDefault();
         double bound = 1 / Math.sqrt(hiddenSize);
         int out = outSize();
+        checkSize(name, gates, inputSize, hiddenSize, numLayers, bias, directions(), out, projSize);
         for (int layer = 0; layer < numLayers; layer++) {
             for (int dir = 0; dir < directions(); dir++) {
                 String sfx = suffix(layer, dir);
@@ -89,6 +90,23 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
                 }
                 if (projSize > 0) registerParameter("weight_hr" + sfx, Init.uniform(Tensor.zeros(projSize, hiddenSize), -bound, bound));
             }
+        }
+    }
+
+    /**
+     * Refuses, before allocating anything, a network whose parameters cannot fit in the heap (a
+     * huge numLayers used to allocate layer after layer until OutOfMemoryError).
+     */
+    private static void checkSize(String name, int gates, int inputSize, int hiddenSize, int numLayers, boolean bias, int directions,
+                                  int out, int projSize) {
+        double g = (double) gates * hiddenSize;
+        double rest = g * out + (bias ? 2 * g : 0) + (projSize > 0 ? (double) projSize * hiddenSize : 0);
+        double params = directions * (g * inputSize + rest + (numLayers - 1.0) * (g * out * directions + rest));
+        double bytes = params * Float.BYTES;
+        long max = Runtime.getRuntime().maxMemory();
+        if (g > Integer.MAX_VALUE - 8 || bytes > max) {
+            throw new IllegalArgumentException(String.format("%s: %d layers of hidden size %d on input size %d have %.3g parameters (%.0f MiB),"
+                    + " more than the Java heap holds (%d MiB)", name, numLayers, hiddenSize, inputSize, params, bytes / (1 << 20), max >> 20));
         }
     }
 
@@ -130,6 +148,7 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
     /** The output sequence for {@code input}, starting from zero states. */
     @Override
     public Tensor forward(Tensor input) {
+        Args.input(this, input);
         return run(input, null, null, namedParameters()::get).output();
     }
 

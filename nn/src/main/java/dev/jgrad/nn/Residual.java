@@ -13,11 +13,12 @@ public final class Residual extends Module {
     private final Module inner;
 
     public Residual(Module inner) {
-        this.inner = registerModule("inner", inner);
+        this.inner = registerModule("inner", Args.notNull("Residual", "inner module", inner));
     }
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         return x.add(inner.forward(x));
     }
 }

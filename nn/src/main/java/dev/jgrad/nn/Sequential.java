@@ -18,11 +18,13 @@ public final class Sequential extends Module {
     private final List<Module> layers = new ArrayList<>();
 
     public Sequential(Module... layers) {
+        Args.notNull("Sequential", "the layers", layers);
         for (Module m : layers) add(m);
     }
 
     /** Appends a layer; returns this. */
     public Sequential add(Module layer) {
+        Args.notNull("Sequential.add", "layer " + this.layers.size(), layer);
         registerModule(Integer.toString(layers.size()), layer);
         layers.add(layer);
         return this;
@@ -40,6 +42,7 @@ public final class Sequential extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        Args.input(this, x);
         for (Module m : layers) x = m.forward(x);
         return x;
     }

@@ -30,9 +30,26 @@ public final class TransformerEncoder extends Module {
     /** {@code numLayers} layers made by {@code layer} (given the index), then {@code norm} (may be null). */
     public TransformerEncoder(IntFunction<TransformerEncoderLayer> layer, int numLayers, LayerNorm norm) {
         if (numLayers < 1) throw new IllegalArgumentException("TransformerEncoder: numLayers must be positive, got " + numLayers);
+        if (layer == null) throw new IllegalArgumentException("TransformerEncoder: the layer factory is null");
         ModuleList list = registerModule("layers", new ModuleList());
-        for (int i = 0; i < numLayers; i++) layers.add(list.add(layer.apply(i)));
+        for (int i = 0; i < numLayers; i++) {
+            TransformerEncoderLayer l = layer.apply(i);
+            if (l == null) throw new IllegalArgumentException("TransformerEncoder: the layer factory returned null for layer " + i);
+            if (i == 0) checkSize(l, numLayers);
+            layers.add(list.add(l));
+        }
         this.norm = norm == null ? null : registerModule("norm", norm);
+    }
+
+    /** Refuses, after the first layer, a stack whose parameters cannot fit in the heap (instead of building layers until OutOfMemoryError). */
+    private static void checkSize(TransformerEncoderLayer first, int numLayers) {
+        long bytes = 0;
+        for (Tensor p : first.parameters()) bytes += (long) p.numel() * p.dtype().byteSize();
+        long max = Runtime.getRuntime().maxMemory();
+        if ((double) bytes * numLayers > max) {
+            throw new IllegalArgumentException("TransformerEncoder: " + numLayers + " layers of " + bytes + " bytes of parameters each are more than"
+                    + " the Java heap holds (" + (max >> 20) + " MiB)");
+        }
     }
 
     /** The layers, in order. */
@@ -48,6 +65,7 @@ public final class TransformerEncoder extends Module {
 
     /** Every layer with the same masks (see {@link TransformerEncoderLayer#forward(Tensor, Tensor, Tensor, boolean)}), then the norm. */
     public Tensor forward(Tensor src, Tensor mask, Tensor srcKeyPaddingMask, boolean isCausal) {
+        Args.input(this, src);
         Tensor x = src;
         for (TransformerEncoderLayer l : layers) x = l.forward(x, mask, srcKeyPaddingMask, isCausal);
         return norm == null ? x : norm.forward(x);

@@ -58,6 +58,7 @@ public final class TransformerEncoderLayer extends Module {
     private TransformerEncoderLayer(int dModel, int nHead, int dimFeedforward, double dropout, String activationName,
                                     UnaryOperator<Tensor> activation, double layerNormEps, boolean batchFirst, boolean normFirst) {
         if (dimFeedforward < 1) throw new IllegalArgumentException("TransformerEncoderLayer: dimFeedforward must be positive, got " + dimFeedforward);
+        Args.notNull("TransformerEncoderLayer", "activation", activation);
         selfAttn = registerModule("self_attn", new MultiheadAttention(dModel, nHead, dropout, true, batchFirst));
         linear1 = registerModule("linear1", new Linear(dModel, dimFeedforward));
         this.dropout = registerModule("dropout", new Dropout(dropout));
@@ -66,13 +67,14 @@ public final class TransformerEncoderLayer extends Module {
         norm2 = registerModule("norm2", new LayerNorm(new int[] {dModel}, layerNormEps, true));
         dropout1 = registerModule("dropout1", new Dropout(dropout));
         dropout2 = registerModule("dropout2", new Dropout(dropout));
-        this.activation = java.util.Objects.requireNonNull(activation, "activation");
+        this.activation = Args.notNull("TransformerEncoderLayer", "activation", activation);
         this.activationName = activationName;
         this.normFirst = normFirst;
         this.batchFirst = batchFirst;
     }
 
     private static UnaryOperator<Tensor> activationOf(String name) {
+        if (name == null) throw new IllegalArgumentException("TransformerEncoderLayer: activation is null");
         return switch (name) {
             case "relu" -> Tensor::relu;
             case "gelu" -> Tensor::gelu;
@@ -92,6 +94,7 @@ public final class TransformerEncoderLayer extends Module {
      * (added); {@code isCausal} forbids attending to later positions.
      */
     public Tensor forward(Tensor src, Tensor srcMask, Tensor srcKeyPaddingMask, boolean isCausal) {
+        Args.input(this, src);
         int dModel = linear1.weight.size(1);
         if (src.dim() != 2 && src.dim() != 3 || src.size(-1) != dModel) {
             throw new IllegalArgumentException("TransformerEncoderLayer: expected src of shape " + (batchFirst ? "[N, L, " : "[L, N, ") + dModel

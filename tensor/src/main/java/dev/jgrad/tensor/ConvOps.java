@@ -8,12 +8,14 @@ final class ConvOps {
     private ConvOps() {}
 
     static int[] pair(String op, String what, int[] v) {
+        Checks.notNull(op, what, v);
         if (v.length == 1) return new int[] {v[0], v[0]};
         if (v.length == 2) return v.clone();
         throw new IllegalArgumentException(op + ": " + what + " must have 1 or 2 values, got " + Shapes.str(v));
     }
 
     static ConvShape convShape(Tensor x, Tensor w, int[] stride, int[] padding, int[] dilation, int groups) {
+        Checks.notNull("conv2d", "weight", w);
         if (x.dim() != 4 || w.dim() != 4) {
             throw new IllegalArgumentException("conv2d: expected 4-D input [N, C, H, W] and 4-D weight [K, C/groups, R, S], got input "
                     + Shapes.str(x.layout.shape) + " and weight " + Shapes.str(w.layout.shape));
@@ -24,12 +26,38 @@ final class ConvOps {
                     + Shapes.str(ws) + " expects " + ws[1] + " × groups (" + groups + ") = " + ws[1] * groups);
         }
         int[] s = pair("conv2d", "stride", stride), p = pair("conv2d", "padding", padding), d = pair("conv2d", "dilation", dilation);
+        checkGeometry("conv2d", xs, new int[] {ws[2], ws[3]}, s, p, d, false);
         ConvShape cs = new ConvShape(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], s[0], s[1], p[0], p[1], d[0], d[1], groups);
         if (cs.outH() < 1 || cs.outW() < 1) {
             throw new IllegalArgumentException("conv2d: input " + Shapes.str(xs) + " padded by " + Shapes.str(p)
                     + " is smaller than the dilated kernel " + (d[0] * (ws[2] - 1) + 1) + "x" + (d[1] * (ws[3] - 1) + 1));
         }
         return cs;
+    }
+
+    /**
+     * Refuses geometry whose index arithmetic would overflow an int inside the kernels (huge
+     * padding, dilation or stride), and, for pooling, windows larger than the padded input, whose
+     * cost would grow with the window rather than the input. Sizes are computed in long here; the
+     * kernels compute in int.
+     */
+    private static void checkGeometry(String op, int[] xs, int[] k, int[] s, int[] p, int[] d, boolean pool) {
+        final long limit = Integer.MAX_VALUE / 4;
+        for (int axis = 0; axis < 2; axis++) {
+            String name = axis == 0 ? "height" : "width";
+            long in = xs[2 + axis], kernel = k[axis], stride = s[axis], pad = p[axis], dil = d[axis];
+            if (kernel < 1 || stride < 1 || dil < 1 || pad < 0) continue;   // the shape records report these
+            long padded = in + 2 * pad, extent = dil * (kernel - 1) + 1;
+            if (padded > limit || extent > limit || stride > limit) {
+                throw new IllegalArgumentException(op + ": " + name + " geometry is too large (input " + in + ", padding " + pad
+                        + ", kernel " + kernel + ", dilation " + dil + ", stride " + stride + "); sizes must stay below " + limit);
+            }
+            if (pool && extent > padded) {
+                throw new IllegalArgumentException(op + ": input " + Shapes.str(xs) + " is too small for the window: its " + name
+                        + " (" + extent + " with dilation " + dil + ") is larger than the padded input (" + in + " + 2 x " + pad + " = "
+                        + padded + "); jgrad, unlike PyTorch's ceil mode, does not pool with a window overhanging the whole padded input");
+            }
+        }
     }
 
     static void checkFloating(String op, Tensor... ts) {
@@ -67,11 +95,13 @@ final class ConvOps {
         int[] s = stride == null || stride.length == 0 ? k : pair(op, "stride", stride);
         int[] p = pair(op, "padding", padding), d = pair(op, "dilation", dilation);
         int[] xs = x.layout.shape;
+        checkGeometry(op, xs, k, s, p, d, false);
         PoolShape ps = new PoolShape(xs[0], xs[1], xs[2], xs[3], k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], ceilMode);
         if (ps.outH() < 1 || ps.outW() < 1) {
             throw new IllegalArgumentException(op + ": input " + Shapes.str(xs) + " is too small for kernel " + Shapes.str(k)
                     + " with padding " + Shapes.str(p) + " and dilation " + Shapes.str(d));
         }
+        checkGeometry(op, xs, k, s, p, d, true);
         return ps;
     }
 

@@ -9,11 +9,15 @@ final class Creation {
 
     static Tensor arange(long start, long end, long step) {
         if (step == 0) throw new IllegalArgumentException("arange: step must be non-zero");
-        long n = Math.max(0, Math.ceilDiv(end - start, step));
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("arange: " + n + " elements is too many");
+        // the span end − start may overflow a long (arange(Long.MIN_VALUE, Long.MAX_VALUE)): count in BigInteger
+        java.math.BigInteger span = java.math.BigInteger.valueOf(end).subtract(java.math.BigInteger.valueOf(start));
+        java.math.BigInteger[] qr = span.divideAndRemainder(java.math.BigInteger.valueOf(step));
+        java.math.BigInteger count = qr[1].signum() != 0 && qr[1].signum() == Long.signum(step) ? qr[0].add(java.math.BigInteger.ONE) : qr[0];
+        long n = count.signum() <= 0 ? 0 : count.min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+        Checks.heapAllocation("arange", DType.INT64, n, null);
         long[] v = new long[(int) n];
         for (int i = 0; i < v.length; i++) v[i] = start + i * step;
-        return Tensor.of(v);
+        return Tensor.wrap(v, new int[] {v.length});
     }
 
     static Tensor arange(double start, double end, double step) {
@@ -22,36 +26,44 @@ final class Creation {
                     + start + ", " + end + ", " + step);
         }
         double n = Math.max(0, Math.ceil((end - start) / step));
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("arange: " + n + " elements is too many");
+        if (!(n <= Checks.MAX_ELEMENTS)) throw new IllegalArgumentException("arange: " + n + " elements is too many (start "
+                + start + ", end " + end + ", step " + step + ")");
+        Checks.heapAllocation("arange", DType.FLOAT32, (long) n, null);
         float[] v = new float[(int) n];
         for (int i = 0; i < v.length; i++) v[i] = (float) (start + i * step);
-        return Tensor.of(v);
+        return Tensor.wrap(v, new int[] {v.length});
     }
 
     static Tensor linspace(double start, double end, int steps) {
         if (steps < 0) throw new IllegalArgumentException("linspace: number of steps must be non-negative, got " + steps);
+        Checks.heapAllocation("linspace", DType.FLOAT32, steps, null);
         float[] v = new float[steps];
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         // fill from both ends, as PyTorch does, so that the last value is exactly `end`
         for (int i = 0; i < steps; i++) v[i] = (float) (i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step);
         if (steps == 1) v[0] = (float) start;   // one step is the start, as in PyTorch
-        return Tensor.of(v);
+        return Tensor.wrap(v, new int[] {steps});
     }
 
     static Tensor eye(int n, int m) {
         if (n < 0 || m < 0) throw new IllegalArgumentException("eye: sizes must be non-negative, got " + n + " x " + m);
+        Shapes.checked("eye", new int[] {n, m});
+        Checks.heapAllocation("eye", DType.FLOAT32, (long) n * m, new int[] {n, m});
         float[] v = new float[n * m];
         for (int i = 0; i < Math.min(n, m); i++) v[i * m + i] = 1;
-        return Tensor.of(v, n, m);
+        return Tensor.wrap(v, new int[] {n, m});
     }
 
     static Tensor random(int[] shape, DoubleSupplier next) {
+        Checks.heapAllocation("rand", DType.FLOAT32, Shapes.numel(shape), shape);
         float[] v = new float[Shapes.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = (float) next.getAsDouble();
         return Tensor.wrap(v, shape);
     }
 
     static Tensor randint(Generator g, long low, long high, int[] shape) {
+        if (high <= low) throw new IllegalArgumentException("randint: random range is empty: [" + low + ", " + high + ")");
+        Checks.heapAllocation("randint", DType.INT64, Shapes.numel(shape), shape);
         long[] v = new long[Shapes.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = g.nextLong(low, high);
         return Tensor.wrap(v, shape);
@@ -72,6 +84,7 @@ final class Creation {
             s[d] = Array.getLength(level);
             level = s[d] > 0 ? Array.get(level, 0) : null;
         }
+        Shapes.checked("fromArray", s);
         Object flat = Array.newInstance(leaf, Shapes.numel(s));
         int[] at = {0};
         flatten(nested, s, 0, flat, at);

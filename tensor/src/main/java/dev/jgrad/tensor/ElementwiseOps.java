@@ -28,11 +28,13 @@ final class ElementwiseOps {
 
     /** Arithmetic: the promoted dtype of the operands. */
     static Tensor arithmetic(String op, BinaryFn fn, Tensor a, Tensor b) {
+        Checks.notNull(op, "other", b);
         return binary(op, fn, a, b, DType.promote(a.dtype(), b.dtype()));
     }
 
     /** True division: integers divide as floats. */
     static Tensor divide(Tensor a, Tensor b) {
+        Checks.notNull("div", "other", b);
         return binary("div", BinaryFn.DIV, a, b, DType.promote(a.dtype(), b.dtype()).toFloating());
     }
 
@@ -41,6 +43,9 @@ final class ElementwiseOps {
     }
 
     static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Checks.notNull("where", "condition", cond);
+        Checks.notNull("where", "a", a);
+        Checks.notNull("where", "b", b);
         if (cond.dtype() != DType.BOOL) {
             throw new IllegalArgumentException("where: condition must be bool, got " + cond.dtype());
         }

@@ -81,6 +81,12 @@ public final class Generator {
     /** Uniform integer in [low, high). */
     public synchronized long nextLong(long low, long high) {
         if (high <= low) throw new IllegalArgumentException("random range is empty: [" + low + ", " + high + ")");
-        return low + Math.floorMod(nextLong(), high - low);
+        long span = high - low;
+        if (span > 0) return low + Math.floorMod(nextLong(), span);
+        // the span overflows a long (e.g. [Long.MIN_VALUE, Long.MAX_VALUE)): draw until a value falls inside
+        while (true) {
+            long v = nextLong();
+            if (v >= low && v < high) return v;
+        }
     }
 }

@@ -5,6 +5,7 @@ final class IndexingOps {
     private IndexingOps() {}
 
     static void checkIndex(String op, Tensor index) {
+        Checks.notNull(op, "index", index);
         if (!index.dtype().isInteger()) {
             throw new IllegalArgumentException(op + ": index must be int64 or int32, got " + index.dtype());
         }
@@ -15,6 +16,7 @@ final class IndexingOps {
         Tensor.checkSameDevice("gather", x, index);
         int d = Shapes.dim("gather", dim, x.dim());
         checkIndexShape("gather", x, d, index, "input");
+        checkRange("gather", index, d, x.dim() == 0 ? 1 : x.layout.shape[d]);
         if (x.dim() == 0) return gather(asVector(x), 0, asVector(index)).viewOf(Layout.contiguous(new int[0]));
         Tensor out = Tensor.empty(index.layout.shape, x.dtype(), x.device());
         if (out.numel() > 0) x.backend().gather(d, x, index, out);
@@ -23,10 +25,12 @@ final class IndexingOps {
 
     static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
         checkIndex("scatter_add", index);
+        Checks.notNull("scatter_add", "src", src);
         Tensor.checkSameDevice("scatter_add", x, index);
         Tensor.checkSameDevice("scatter_add", x, src);
         int d = Shapes.dim("scatter_add", dim, x.dim());
         checkIndexShape("scatter_add", x, d, index, "self");
+        checkRange("scatter_add", index, d, x.dim() == 0 ? 1 : x.layout.shape[d]);
         if (src.dim() != index.dim()) {
             throw new IllegalArgumentException("scatter_add: index " + Shapes.str(index.layout.shape) + " and src "
                     + Shapes.str(src.layout.shape) + " must have the same number of dimensions");
@@ -46,6 +50,21 @@ final class IndexingOps {
     /** A 0-d tensor as a one-element vector: PyTorch gathers and scatters 0-d tensors along their "dimension 0". */
     private static Tensor asVector(Tensor t) {
         return t.viewOf(t.layout.view(new int[] {1}));
+    }
+
+    /**
+     * Every index in [−size, size) (negative ones count from the end), checked before any kernel
+     * runs so that the error names the op, whatever the device.
+     */
+    static void checkRange(String op, Tensor index, int dim, int size) {
+        if (index.numel() == 0) return;
+        int[] all = Shapes.dims(op, null, index.dim());
+        long lo = ReductionOps.reduce(op, dev.jgrad.kernels.ReduceFn.MIN, index, all, false, index.dtype()).itemLong();
+        long hi = ReductionOps.reduce(op, dev.jgrad.kernels.ReduceFn.MAX, index, all, false, index.dtype()).itemLong();
+        if (lo < -size || hi >= size) {
+            throw new IndexOutOfBoundsException(op + ": index " + (lo < -size ? lo : hi) + " is out of bounds for dimension " + dim
+                    + " with size " + size + " (indices range from " + lo + " to " + hi + ")");
+        }
     }
 
     /** index must have x's rank and be no larger than x in every dimension but {@code dim}. */
@@ -70,6 +89,7 @@ final class IndexingOps {
                     + Shapes.str(x.layout.shape) + " and index " + Shapes.str(index.layout.shape));
         }
         int d = Shapes.dim("index_select", dim, x.dim());
+        checkRange("index_select", index, d, x.layout.shape[d]);
         int[] single = new int[x.dim()];
         java.util.Arrays.fill(single, 1);
         single[d] = index.numel();

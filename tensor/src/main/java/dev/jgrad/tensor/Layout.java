@@ -64,7 +64,7 @@ final class Layout {
 
     Layout slice(int dim, int start, int end, int step) {
         int[] s = shape.clone(), st = strides.clone();
-        s[dim] = end <= start ? 0 : (end - start + step - 1) / step;
+        s[dim] = end <= start ? 0 : (int) ((end - start + (long) step - 1) / step);   // long: a huge step must not overflow
         st[dim] = strides[dim] * step;
         return new Layout(s, st, s[dim] == 0 ? offset : offset + start * strides[dim]);
     }

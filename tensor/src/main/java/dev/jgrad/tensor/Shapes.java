@@ -14,23 +14,35 @@ final class Shapes {
     }
 
     static int numel(int[] shape) {
+        return numel(null, shape);
+    }
+
+    /** As {@link #numel(int[])}, naming {@code op} (when not null) in the error. */
+    static int numel(String op, int[] shape) {
+        for (int d : shape) if (d == 0) return 0;   // [huge, huge, 0] is a valid empty shape
         long n = 1;
-        for (int d : shape) n *= d;
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("shape " + str(shape) + " has " + n + " elements; jgrad tensors hold at most 2^31-1");
+        for (int d : shape) {
+            n *= d;   // stops before it could overflow: |n| <= 2^31 before each step
+            if (n > Checks.MAX_ELEMENTS) {
+                java.math.BigInteger exact = java.math.BigInteger.ONE;
+                for (int x : shape) exact = exact.multiply(java.math.BigInteger.valueOf(x));
+                throw new IllegalArgumentException((op == null ? "" : op + ": ") + "shape " + str(shape) + " has " + exact
+                        + " elements; jgrad tensors hold at most 2^31-9 (the largest Java array)");
+            }
         }
         return (int) n;
     }
 
     /** Validates a user-given shape: no negative sizes, not too many dimensions. */
     static int[] checked(String op, int[] shape) {
+        Checks.notNull(op, "shape", shape);
         if (shape.length > MAX_RANK) {
             throw new IllegalArgumentException(op + ": shape " + str(shape) + " has more than " + MAX_RANK + " dimensions");
         }
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + str(shape));
         }
-        numel(shape);
+        numel(op, shape);
         return shape.clone();
     }
 
@@ -85,6 +97,7 @@ final class Shapes {
 
     /** Resolves one {@code -1} in a reshape target from the element count. */
     static int[] inferReshape(String op, int[] from, int[] to) {
+        Checks.notNull(op, "shape", to);
         int numel = numel(from);
         int[] out = to.clone();
         int infer = -1;

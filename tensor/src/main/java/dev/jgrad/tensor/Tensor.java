@@ -30,6 +30,13 @@ import java.util.ServiceLoader;
  *
  * <p>Tensors are not thread-safe while being written (in-place ops, gradient accumulation);
  * reading one from several threads is safe.
+ *
+ * <p>Bad arguments fail before any work, with a message naming the op and the offending values:
+ * {@link IllegalArgumentException} for shapes, dimensions, dtypes, devices, sizes no array or
+ * heap can hold, and null arguments; {@link IndexOutOfBoundsException} for index values;
+ * {@link IllegalStateException} for misuse of the graph (in-place updates of tensors that require
+ * grad, a second backward pass). See docs/robustness.md; {@link Anomaly} finds the op that first
+ * produced a NaN or infinity.
  */
 public final class Tensor {
     // Not final only so that setData can re-home a leaf (Module.to(device), checkpoint loading).
@@ -42,6 +49,8 @@ public final class Tensor {
     private boolean graphReleased;
     private Tensor grad;
     private String name;
+    /** Where the op that made this tensor ran, captured only inside {@link Anomaly#detect()}. */
+    StackTraceElement[] creationSite;
 
     Tensor(Storage storage, Layout layout) {
         this.storage = storage;
@@ -54,27 +63,27 @@ public final class Tensor {
 
     /** A tensor over {@code data} (copied) with the given shape; a 1-D tensor when no shape is given. */
     public static Tensor of(float[] data, int... shape) {
-        return fromFlat(data.clone(), data.length, shape);
+        return fromFlat(Checks.notNull("of", "data", data).clone(), data.length, shape);
     }
 
     /** A float64 tensor over {@code data} (copied). */
     public static Tensor of(double[] data, int... shape) {
-        return fromFlat(data.clone(), data.length, shape);
+        return fromFlat(Checks.notNull("of", "data", data).clone(), data.length, shape);
     }
 
     /** An int64 tensor over {@code data} (copied). */
     public static Tensor of(long[] data, int... shape) {
-        return fromFlat(data.clone(), data.length, shape);
+        return fromFlat(Checks.notNull("of", "data", data).clone(), data.length, shape);
     }
 
     /** An int32 tensor over {@code data} (copied). */
     public static Tensor of(int[] data, int... shape) {
-        return fromFlat(data.clone(), data.length, shape);
+        return fromFlat(Checks.notNull("of", "data", data).clone(), data.length, shape);
     }
 
     /** A bool tensor over {@code data} (copied). */
     public static Tensor of(boolean[] data, int... shape) {
-        return fromFlat(data.clone(), data.length, shape);
+        return fromFlat(Checks.notNull("of", "data", data).clone(), data.length, shape);
     }
 
     /** A tensor over {@code array} (not copied) with exactly {@code shape} (which may be 0-d). */
@@ -83,7 +92,7 @@ public final class Tensor {
     }
 
     private static Tensor fromFlat(Object array, int length, int[] shape) {
-        int[] s = shape.length == 0 ? new int[] {length} : Shapes.checked("of", shape);
+        int[] s = Checks.notNull("of", "shape", shape).length == 0 ? new int[] {length} : Shapes.checked("of", shape);
         if (Shapes.numel(s) != length) {
             throw new IllegalArgumentException("of: " + length + " values cannot fill shape " + Shapes.str(s)
                     + " (" + Shapes.numel(s) + " elements)");
@@ -120,6 +129,7 @@ public final class Tensor {
 
     /** Zeros of the given dtype and shape. */
     public static Tensor zeros(DType dtype, int... shape) {
+        Checks.notNull("zeros", "dtype", dtype);
         return empty(Shapes.checked("zeros", shape), dtype, Device.CPU);
     }
 
@@ -140,6 +150,7 @@ public final class Tensor {
 
     /** {@code value} everywhere, in {@code dtype}. */
     public static Tensor full(double value, DType dtype, int... shape) {
+        Checks.notNull("full", "dtype", dtype);
         Tensor t = empty(Shapes.checked("full", shape), dtype, Device.CPU);
         if (value != 0) t.backend().fill(t, value);
         return t;
@@ -147,6 +158,7 @@ public final class Tensor {
 
     /** Zeros with the shape, dtype and device of {@code like}. */
     public static Tensor zerosLike(Tensor like) {
+        Checks.notNull("zeros_like", "the tensor", like);
         return empty(like.layout.shape, like.dtype(), like.device());
     }
 
@@ -199,6 +211,7 @@ public final class Tensor {
 
     /** Uniform in [0, 1), float32. */
     public static Tensor rand(Generator g, int... shape) {
+        Checks.notNull("rand", "generator", g);
         return Creation.random(Shapes.checked("rand", shape), g::nextDouble);
     }
 
@@ -209,6 +222,7 @@ public final class Tensor {
 
     /** Standard normal, float32. */
     public static Tensor randn(Generator g, int... shape) {
+        Checks.notNull("randn", "generator", g);
         return Creation.random(Shapes.checked("randn", shape), g::nextGaussian);
     }
 
@@ -219,6 +233,7 @@ public final class Tensor {
 
     /** Uniform integers in [low, high), int64. */
     public static Tensor randint(Generator g, long low, long high, int... shape) {
+        Checks.notNull("randint", "generator", g);
         return Creation.randint(g, low, high, Shapes.checked("randint", shape));
     }
 
@@ -229,6 +244,8 @@ public final class Tensor {
 
     /** A zero-filled tensor (allocation on {@code device}). */
     static Tensor empty(int[] shape, DType dtype, Device device) {
+        Checks.notNull("tensor creation", "dtype", dtype);
+        if (device.type() == Device.Type.CPU) Checks.heapAllocation("tensor creation", dtype, Shapes.numel(shape), shape);
         return new Tensor(Backends.of(device).allocate(dtype, Shapes.numel(shape)), Layout.contiguous(shape.clone()));
     }
 
@@ -296,12 +313,14 @@ public final class Tensor {
 
     /** This tensor in {@code dtype} (itself when it already is); differentiable between floating types. */
     public Tensor to(DType dtype) {
+        Checks.notNull("to", "dtype", dtype);
         if (dtype == dtype()) return this;
         return ElementwiseOps.copy(this, dtype).record(dtype.isFloating() ? new Op.Cast(this, dtype()) : null);
     }
 
     /** This tensor on {@code device} (itself when it already is there). */
     public Tensor to(Device device) {
+        Checks.notNull("to", "device", device);
         if (device.equals(device())) return this;
         return Backends.transfer(this, device).record(new Op.Copy(this));
     }
@@ -368,6 +387,7 @@ public final class Tensor {
 
     /** Whether both have the same shape and |a − b| ≤ atol + rtol·|b| everywhere (NaN equals nothing). */
     public boolean allClose(Tensor other, double rtol, double atol) {
+        Checks.notNull("allClose", "other", other);
         if (!Arrays.equals(layout.shape, other.layout.shape)) return false;
         double[] a = toDoubleArray(), b = other.toDoubleArray();
         for (int i = 0; i < a.length; i++) {
@@ -753,6 +773,7 @@ public final class Tensor {
      * gradient of a broadcast operand is the upstream gradient summed to its shape.
      */
     public Tensor sumTo(int... shape) {
+        Checks.notNull("sumTo", "shape", shape);
         if (Arrays.equals(shape, layout.shape)) return this;
         int lead = dim() - shape.length;
         if (lead < 0) throw new IllegalArgumentException("sumTo: cannot sum shape " + Shapes.str(layout.shape) + " to " + Shapes.str(shape));
@@ -873,6 +894,10 @@ public final class Tensor {
 
     /** A size-1 dimension inserted at {@code dim} (−1 appends). A view. */
     public Tensor unsqueeze(int dim) {
+        if (dim() >= Shapes.MAX_RANK) {
+            throw new IllegalArgumentException("unsqueeze: a tensor of shape " + Shapes.str(layout.shape) + " already has the most dimensions ("
+                    + Shapes.MAX_RANK + ")");
+        }
         int d = Shapes.dim("unsqueeze", dim, dim() + 1);
         int[] s = new int[dim() + 1];
         for (int i = 0, j = 0; i < s.length; i++) s[i] = i == d ? 1 : layout.shape[j++];
@@ -915,13 +940,13 @@ public final class Tensor {
 
     /** Concatenation along {@code dim}; sizes must match in the other dimensions. */
     public static Tensor cat(List<Tensor> tensors, int dim) {
-        Tensor out = ViewOps.cat(tensors, dim);
+        Tensor out = ViewOps.cat(Checks.tensors("cat", tensors), dim);
         return out.record(new Op.Cat(List.copyOf(tensors), Shapes.dim("cat", dim, tensors.get(0).dim())));
     }
 
     /** Tensors of one shape stacked along a new dimension {@code dim}. */
     public static Tensor stack(List<Tensor> tensors, int dim) {
-        ViewOps.checkStack(tensors);
+        ViewOps.checkStack(Checks.tensors("stack", tensors));
         int d = Shapes.dim("stack", dim, tensors.get(0).dim() + 1);
         return cat(tensors.stream().map(t -> t.unsqueeze(d)).toList(), d);
     }
@@ -949,6 +974,10 @@ public final class Tensor {
     /** One-hot encoding of an integer tensor: shape [..., numClasses], int64. */
     public Tensor oneHot(int numClasses) {
         if (!dtype().isInteger()) throw new IllegalArgumentException("one_hot: expected an integer tensor of class indices, got " + dtype());
+        if (numClasses < 0) throw new IllegalArgumentException("one_hot: numClasses must be >= 0, got " + numClasses);
+        int[] outShape = Shapes.concat(layout.shape, new int[] {numClasses});
+        Checks.heapAllocation("one_hot", DType.INT64, Shapes.numel("one_hot", outShape), outShape);
+        if (numel() == 0) return empty(outShape, DType.INT64, device());
         if (numel() > 0) {
             long lo = amin(null, false).itemLong(), hi = amax(null, false).itemLong();
             if (lo < 0 || hi >= numClasses) {
@@ -961,7 +990,11 @@ public final class Tensor {
 
     /** Rows of {@code weight} [num, dim] picked by {@code indices} (any shape): shape indices.shape + [dim]. */
     public static Tensor embedding(Tensor indices, Tensor weight) {
+        Checks.notNull("embedding", "indices", indices);
+        Checks.notNull("embedding", "weight", weight);
         if (weight.dim() != 2) throw new IllegalArgumentException("embedding: weight must be 2-D [num, dim], got " + Shapes.str(weight.layout.shape));
+        IndexingOps.checkIndex("embedding", indices);
+        IndexingOps.checkRange("embedding", indices, 0, weight.layout.shape[0]);
         int[] outShape = Shapes.concat(indices.layout.shape, new int[] {weight.layout.shape[1]});
         return weight.indexSelect(0, indices.reshape(-1)).reshape(outShape);
     }
@@ -976,6 +1009,7 @@ public final class Tensor {
      * dimensions of N-D operands broadcast.
      */
     public Tensor matmul(Tensor other) {
+        Checks.notNull("matmul", "other", other);
         if (dim() == 0 || other.dim() == 0) {
             throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got shapes "
                     + Shapes.str(layout.shape) + " and " + Shapes.str(other.layout.shape));
@@ -1069,6 +1103,7 @@ public final class Tensor {
     /** this += alpha · other, in place (other broadcast to this shape). */
     public Tensor addInPlace(Tensor other, double alpha) {
         checkInPlace("addInPlace");
+        checkSameDevice("addInPlace", this, other);
         Tensor update = alpha == 1 ? other : other.mul(alpha);
         backend().binary(BinaryFn.ADD, this, inPlaceOperand("addInPlace", update), this);
         return this;
@@ -1126,6 +1161,7 @@ public final class Tensor {
 
     /** Replaces the gradient (null clears it); it must match this tensor's shape. */
     public void setGrad(Tensor g) {
+        if (g != null) checkSameDevice("setGrad", this, g);
         if (g != null && !Arrays.equals(g.layout.shape, layout.shape)) {
             throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.str(g.layout.shape) + " does not match tensor shape "
                     + Shapes.str(layout.shape));
@@ -1140,6 +1176,8 @@ public final class Tensor {
 
     /** Adds {@code g} to the gradient (the engine calls this for leaves and retained non-leaves). */
     public void accumulateGrad(Tensor g) {
+        Checks.notNull("accumulateGrad", "gradient", g);
+        checkSameDevice("accumulateGrad", this, g);
         try (var scope = GradMode.noGrad()) {
             Tensor gg = g.dtype() == dtype() ? g : g.to(dtype());
             grad = grad == null ? ElementwiseOps.copy(gg, dtype()) : grad.add(gg);
@@ -1152,6 +1190,7 @@ public final class Tensor {
      * their parameters between devices. The gradient is cleared when the device or dtype changes.
      */
     public void setData(Tensor source) {
+        Checks.notNull("setData", "source", source);
         if (op != null) throw new IllegalStateException("setData: only leaf tensors can be re-homed; this one was produced by " + op.name());
         if (!Arrays.equals(source.layout.shape, layout.shape)) {
             throw new IllegalArgumentException("setData: shape " + Shapes.str(source.layout.shape) + " does not match "
@@ -1242,7 +1281,9 @@ public final class Tensor {
 
     /** Attaches {@code producedBy} when grad mode is on and an input requires grad; returns this tensor. */
     Tensor record(Op producedBy) {
-        if (producedBy == null || !GradMode.isEnabled() || !dtype().isFloating()) return this;
+        if (producedBy == null) return this;
+        if (Anomaly.isEnabled()) Anomaly.forward(this, producedBy);
+        if (!GradMode.isEnabled() || !dtype().isFloating()) return this;
         for (Tensor in : producedBy.inputs()) {
             if (in.requiresGrad) {
                 op = producedBy;
@@ -1254,6 +1295,8 @@ public final class Tensor {
     }
 
     static void checkSameDevice(String op, Tensor a, Tensor b) {
+        Checks.notNull(op, "a tensor argument", a);
+        Checks.notNull(op, "a tensor argument", b);
         if (!a.device().equals(b.device())) {
             throw new IllegalArgumentException(op + ": expected all tensors on the same device, got " + a.device() + " and "
                     + b.device() + " (move one with to(Device))");

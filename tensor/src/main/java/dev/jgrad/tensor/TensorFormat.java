@@ -20,12 +20,14 @@ final class TensorFormat {
         if (t.numel() == 0) {
             sb.append("[]");
         } else {
-            double[] values = t.toDoubleArray();
-            long[] longs = t.dtype() == DType.INT64 ? t.toLongArray() : null;
             boolean summarize = t.numel() > SUMMARIZE_ABOVE;
+            // only the printed corner is copied: a 10^8-element tensor prints without a 10^8-element array
+            Tensor src = summarize ? summary(t, 0) : t;
+            double[] values = src.toDoubleArray();
+            long[] longs = t.dtype() == DType.INT64 ? src.toLongArray() : null;
             int[] shape = t.layout.shape;
             List<Integer> shown = new ArrayList<>();
-            collectShown(shape, 0, 0, summarize, shown);
+            for (int i = 0; i < values.length; i++) shown.add(i);
             String[] text = new String[values.length];
             NumberStyle style = NumberStyle.choose(t.dtype(), values, shown);
             int width = 0;
@@ -33,7 +35,7 @@ final class TensorFormat {
                 text[i] = longs != null ? Long.toString(longs[i]) : style.format(values[i]);
                 width = Math.max(width, text[i].length());
             }
-            appendDim(sb, shape, 0, 0, summarize, text, width, 7 + 1);
+            appendDim(sb, shape, src.layout.shape, 0, 0, summarize, text, width, 7 + 1);
         }
         List<String> extras = new ArrayList<>();
         if (t.dim() != 1 || t.numel() == 0) extras.add("shape=" + Shapes.str(t.layout.shape));
@@ -55,24 +57,25 @@ final class TensorFormat {
         return new int[] {0, 1, 2, size - 3, size - 2, size - 1};
     }
 
-    private static void collectShown(int[] shape, int dim, int base, boolean summarize, List<Integer> out) {
-        if (dim == shape.length) {
-            out.add(base);
-            return;
-        }
-        int stride = 1;
-        for (int d = dim + 1; d < shape.length; d++) stride *= shape[d];
-        for (int i : shownIndices(shape[dim], summarize)) collectShown(shape, dim + 1, base + i * stride, summarize, out);
+    /** The first and last EDGE entries of every dimension longer than 2·EDGE, copied into a small tensor. */
+    private static Tensor summary(Tensor x, int dim) {
+        if (dim == x.dim()) return ElementwiseOps.copy(x, x.dtype());
+        int size = x.layout.shape[dim];
+        if (size <= 2 * EDGE) return summary(x, dim + 1);
+        Tensor head = summary(x.viewOf(x.layout.slice(dim, 0, EDGE, 1)), dim + 1);
+        Tensor tail = summary(x.viewOf(x.layout.slice(dim, size - EDGE, size, 1)), dim + 1);
+        return ViewOps.cat(List.of(head, tail), dim);
     }
 
-    private static void appendDim(StringBuilder sb, int[] shape, int dim, int base, boolean summarize,
+    /** {@code shape} is the tensor's, {@code printed} that of the values in {@code text} (the summary's when summarized). */
+    private static void appendDim(StringBuilder sb, int[] shape, int[] printed, int dim, int base, boolean summarize,
                                   String[] text, int width, int indent) {
         if (dim == shape.length) {
             sb.append(" ".repeat(width - text[base].length())).append(text[base]);
             return;
         }
         int stride = 1;
-        for (int d = dim + 1; d < shape.length; d++) stride *= shape[d];
+        for (int d = dim + 1; d < printed.length; d++) stride *= printed[d];
         int[] idx = shownIndices(shape[dim], summarize);
         boolean innermost = dim == shape.length - 1;
         String sep = innermost ? ", " : ",\n" + "\n".repeat(shape.length - dim - 2) + " ".repeat(indent);
@@ -80,7 +83,7 @@ final class TensorFormat {
         for (int j = 0; j < idx.length; j++) {
             if (j > 0) sb.append(sep);
             if (j > 0 && idx[j] != idx[j - 1] + 1) sb.append("...").append(sep);
-            appendDim(sb, shape, dim + 1, base + idx[j] * stride, summarize, text, width, indent + 1);
+            appendDim(sb, shape, printed, dim + 1, base + j * stride, summarize, text, width, indent + 1);
         }
         sb.append(']');
     }

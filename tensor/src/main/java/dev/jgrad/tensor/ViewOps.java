@@ -27,6 +27,7 @@ final class ViewOps {
     }
 
     static int[] checkPermutation(String op, int[] dims, int rank) {
+        Checks.notNull(op, "dims", dims);
         if (dims.length != rank) {
             throw new IllegalArgumentException(op + ": expected " + rank + " dimensions for a tensor of shape of rank " + rank
                     + ", got " + Shapes.str(dims));
@@ -49,6 +50,7 @@ final class ViewOps {
 
     /** Checks an expand target (−1 keeps a size) and returns it with the −1s resolved. */
     static int[] expandTarget(int[] from, int[] to) {
+        Checks.notNull("expand", "shape", to);
         String msg = "expand: cannot expand shape " + Shapes.str(from) + " to " + Shapes.str(to);
         if (to.length < from.length) throw new IllegalArgumentException(msg + " (the target has fewer dimensions)");
         int lead = to.length - from.length;

@@ -28,7 +28,10 @@ class BadShapeInputTest {
 
     @Test
     void tooManyElements() {
-        fails(IllegalArgumentException.class, () -> Tensor.zeros(65536, 65536), "[65536, 65536]", "4294967296", "2^31-1");
+        fails(IllegalArgumentException.class, () -> Tensor.zeros(65536, 65536), "[65536, 65536]", "4294967296", "2^31-9");
+        // products that overflow a long are still refused (65536^4 = 2^64 wraps to 0)
+        fails(IllegalArgumentException.class, () -> Tensor.zeros(65536, 65536, 65536, 65536), "18446744073709551616 elements");
+        fails(IllegalArgumentException.class, () -> Tensor.zeros(Integer.MAX_VALUE), "2^31-9", "largest Java array");
     }
 
     @Test

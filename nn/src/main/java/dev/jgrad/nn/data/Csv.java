@@ -85,7 +85,7 @@ public final class Csv {
 
     /** Reads a CSV file, keeping the columns named in {@code textColumns} as strings. */
     public static Table read(Path file, boolean hasHeader, char delimiter, Set<String> textColumns) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text = utf8(file, Files.readAllBytes(file));
         List<List<String>> records = new ArrayList<>();
         List<long[]> positions = new ArrayList<>();  // per record: line number and byte offset of its start
         parse(file, text, delimiter, records, positions);
@@ -132,6 +132,22 @@ public final class Csv {
         }
         strings.replaceAll((k, v) -> List.copyOf(v));
         return new Table(header, rows, Map.copyOf(strings));
+    }
+
+    /** The file as text; a byte that is not UTF-8 is an error naming its offset and line (Files.readString says only "Input length = 1"). */
+    private static String utf8(Path file, byte[] bytes) throws CorruptFileException {
+        java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT).onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = dec.decode(in, out, true);
+        if (r.isError()) {
+            int at = in.position(), line = 1;
+            for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
+            throw new CorruptFileException(file, at, "line " + line + ": the bytes are not UTF-8 text (byte 0x"
+                    + Integer.toHexString(bytes[at] & 0xFF) + ")");
+        }
+        return out.flip().toString();
     }
 
     private static void parse(Path file, String text, char delimiter, List<List<String>> records, List<long[]> positions) throws CorruptFileException {

@@ -30,6 +30,7 @@ public final class DataLoader implements Iterable<Batch> {
 
     /** A loader; {@code seed} drives the shuffle. */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed) {
+        if (dataset == null) throw new IllegalArgumentException("DataLoader: the dataset is null");
         if (batchSize < 1) throw new IllegalArgumentException("DataLoader: batch size must be >= 1, got " + batchSize);
         this.dataset = dataset;
         this.batchSize = batchSize;

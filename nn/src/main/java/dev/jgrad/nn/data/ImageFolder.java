@@ -1,6 +1,7 @@
 package dev.jgrad.nn.data;
 
 import dev.jgrad.tensor.Tensor;
+import dev.jgrad.tensor.io.CorruptFileException;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -9,10 +10,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Images sorted into one sub-folder per class ({@code root/cat/1.png}, {@code root/dog/7.jpg}):
@@ -20,12 +24,27 @@ import javax.imageio.ImageIO;
  * {@code javax.imageio}) are decoded on demand to float32 [C, H, W] in [0, 1], resized to a
  * fixed size, with C = 1 (grayscale) or 3 (RGB).
  *
+ * <p>A file that cannot be decoded — truncated, corrupt, not an image, or claiming more than
+ * {@link #MAX_PIXELS} pixels (checked from its header before any pixel is allocated) — makes
+ * {@link #get} throw an {@link UncheckedIOException} whose cause is a {@link CorruptFileException}
+ * naming the file and the byte offset where decoding stopped.
+ *
  * <pre>{@code
  * ImageFolder ds = new ImageFolder(Path.of("pets"), 64, 64, false);
  * ds.classes();   // [cat, dog]
  * }</pre>
  */
 public final class ImageFolder implements Dataset {
+    /** The most pixels a decoded image may have (2^26, e.g. 8192 × 8192); larger headers are refused unread. */
+    public static final long MAX_PIXELS = 1L << 26;
+
+    /**
+     * Pixels one byte of a file can at most encode: deflate expands at most ~1032:1, and a 1-bit
+     * PNG packs 8 pixels per byte (8256); JPEG, GIF and BMP compress less. A header claiming more
+     * than this (plus 2^20 pixels of slack) is corrupt, and refused before the decoder allocates.
+     */
+    private static final long MAX_PIXELS_PER_BYTE = 16384;
+
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".gif", ".bmp");
 
     private final List<String> classes = new ArrayList<>();
@@ -75,15 +94,66 @@ public final class ImageFolder implements Dataset {
 
     @Override
     public Example get(int index) {
+        if (index < 0 || index >= files.size()) {
+            throw new IndexOutOfBoundsException("ImageFolder.get: index " + index + " is outside [0, " + files.size() + ")");
+        }
         Path f = files.get(index);
         BufferedImage img;
         try {
-            img = ImageIO.read(f.toFile());
+            img = decode(f);
         } catch (IOException e) {
-            throw new UncheckedIOException(f + ": cannot be decoded as an image: " + e.getMessage(), e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
-        if (img == null) throw new UncheckedIOException(new IOException(f + ": not a supported image format"));
         return new Example(toTensor(resize(img)), Tensor.scalar(labels.get(index), dev.jgrad.tensor.DType.INT64));
+    }
+
+    /**
+     * Decodes the first image of {@code f}, reading its size from the header first so that a
+     * corrupt or hostile header cannot make the decoder allocate gigabytes; any failure of the
+     * decoder (javax.imageio readers throw IIOException, EOFException, and on corrupt input
+     * also unchecked exceptions) becomes a CorruptFileException at the stream position.
+     */
+    static BufferedImage decode(Path f) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(f.toFile())) {
+            if (in == null) throw new IOException(f + ": cannot be opened");
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new CorruptFileException(f, 0, "not a supported image format (PNG, JPEG, GIF or BMP)");
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long w = reader.getWidth(0), h = reader.getHeight(0), bytes = Math.max(in.length(), 0);
+                if (w < 1 || h < 1 || w * h > MAX_PIXELS) {
+                    throw new CorruptFileException(f, position(in), "the image claims " + w + " x " + h + " pixels; at most "
+                            + MAX_PIXELS + " are decoded (ImageFolder.MAX_PIXELS)");
+                }
+                if (w * h > (1L << 20) + MAX_PIXELS_PER_BYTE * bytes) {
+                    throw new CorruptFileException(f, position(in), "the image claims " + w + " x " + h + " pixels, more than a "
+                            + bytes + "-byte file can encode (corrupt header?)");
+                }
+                BufferedImage img = reader.read(0);
+                if (img == null) throw new CorruptFileException(f, position(in), "the decoder returned no image");
+                return img;
+            } catch (CorruptFileException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                CorruptFileException c = new CorruptFileException(f, position(in), "cannot be decoded as an image: " + e);
+                c.initCause(e);
+                throw c;
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    /** Where the decoder stopped, within the file (a decoder may seek past its end before failing). */
+    private static long position(ImageInputStream in) {
+        try {
+            long length = in.length();
+            long at = Math.max(in.getStreamPosition(), 0);
+            return length < 0 ? at : Math.min(at, length);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private BufferedImage resize(BufferedImage img) {

@@ -14,6 +14,7 @@ public final class TensorDataset implements Dataset {
     private final Tensor inputs, targets;
 
     public TensorDataset(Tensor inputs, Tensor targets) {
+        if (inputs == null || targets == null) throw new IllegalArgumentException("TensorDataset: inputs or targets is null");
         if (inputs.dim() == 0 || targets.dim() == 0 || inputs.size(0) != targets.size(0)) {
             throw new IllegalArgumentException("TensorDataset: inputs " + java.util.Arrays.toString(inputs.shape()) + " and targets "
                     + java.util.Arrays.toString(targets.shape()) + " must have the same first dimension");

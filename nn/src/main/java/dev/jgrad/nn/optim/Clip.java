@@ -21,6 +21,7 @@ public final class Clip {
 
     /** As {@link #gradNorm(List, double)} with the Lᵖ norm ({@code Double.POSITIVE_INFINITY} for the max norm). */
     public static double gradNorm(List<Tensor> params, double maxNorm, double p) {
+        checkParams("gradNorm", params);
         if (!(maxNorm >= 0)) throw new IllegalArgumentException("gradNorm: maxNorm must be >= 0, got " + maxNorm);
         if (!(p > 0)) throw new IllegalArgumentException("gradNorm: norm type must be > 0, got " + p);
         try (var scope = GradMode.noGrad()) {
@@ -41,9 +42,15 @@ public final class Clip {
 
     /** Clamps every gradient element into [−clip, clip]. */
     public static void gradValue(List<Tensor> params, double clip) {
+        checkParams("gradValue", params);
         if (!(clip >= 0)) throw new IllegalArgumentException("gradValue: clip must be >= 0, got " + clip);
         try (var scope = GradMode.noGrad()) {
             for (Tensor t : params) if (t.grad() != null) t.grad().copyFrom(t.grad().clamp(-clip, clip));
         }
+    }
+
+    private static void checkParams(String op, List<Tensor> params) {
+        if (params == null) throw new IllegalArgumentException(op + ": the parameter list is null");
+        for (Tensor t : params) if (t == null) throw new IllegalArgumentException(op + ": the parameter list holds null");
     }
 }

@@ -15,6 +15,7 @@ public abstract class LRScheduler {
     private int epoch;
 
     protected LRScheduler(Optimizer optimizer) {
+        if (optimizer == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": the optimizer is null");
         this.optimizer = optimizer;
         this.baseLr = optimizer.learningRate();
     }
@@ -42,6 +43,7 @@ public abstract class LRScheduler {
     /** lr·γ^⌊epoch/stepSize⌋ (PyTorch's StepLR). */
     public static LRScheduler step(Optimizer opt, int stepSize, double gamma) {
         if (stepSize < 1) throw new IllegalArgumentException("StepLR: step size must be >= 1, got " + stepSize);
+        if (!(gamma >= 0) || Double.isInfinite(gamma)) throw new IllegalArgumentException("StepLR: gamma must be finite and >= 0, got " + gamma);
         return new LRScheduler(opt) {
             protected double lrAt(int e) {
                 return baseLr * Math.pow(gamma, e / stepSize);
@@ -52,6 +54,9 @@ public abstract class LRScheduler {
     /** η_min + (lr − η_min)(1 + cos(π·epoch/tMax))/2 (PyTorch's CosineAnnealingLR, without restarts). */
     public static LRScheduler cosine(Optimizer opt, int tMax, double etaMin) {
         if (tMax < 1) throw new IllegalArgumentException("CosineAnnealingLR: tMax must be >= 1, got " + tMax);
+        if (!(etaMin >= 0) || Double.isInfinite(etaMin)) {
+            throw new IllegalArgumentException("CosineAnnealingLR: etaMin must be finite and >= 0, got " + etaMin);
+        }
         return new LRScheduler(opt) {
             protected double lrAt(int e) {
                 return etaMin + (baseLr - etaMin) * (1 + Math.cos(Math.PI * Math.min(e, tMax) / tMax)) / 2;

@@ -28,8 +28,10 @@ public abstract class Optimizer {
     private long steps;
 
     protected Optimizer(List<Tensor> params, double learningRate) {
+        if (params == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": the parameter list is null");
         if (params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": got an empty parameter list");
         for (Tensor p : params) {
+            if (p == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": the parameter list holds null");
             if (!p.requiresGrad()) throw new IllegalArgumentException(getClass().getSimpleName() + ": every parameter must require grad");
         }
         checkPositive("learning rate", learningRate);

@@ -27,6 +27,11 @@ public final class ReduceLROnPlateau {
     public ReduceLROnPlateau(Optimizer optimizer, boolean minimize, double factor, int patience, double threshold, int cooldown, double minLr) {
         if (!(factor > 0 && factor < 1)) throw new IllegalArgumentException("ReduceLROnPlateau: factor must be in (0, 1), got " + factor);
         if (patience < 0 || cooldown < 0) throw new IllegalArgumentException("ReduceLROnPlateau: patience and cooldown must be >= 0");
+        if (optimizer == null) throw new IllegalArgumentException("ReduceLROnPlateau: the optimizer is null");
+        if (!(threshold >= 0) || Double.isInfinite(threshold)) {
+            throw new IllegalArgumentException("ReduceLROnPlateau: threshold must be finite and >= 0, got " + threshold);
+        }
+        if (!(minLr >= 0) || Double.isInfinite(minLr)) throw new IllegalArgumentException("ReduceLROnPlateau: minLr must be finite and >= 0, got " + minLr);
         this.optimizer = optimizer;
         this.minimize = minimize;
         this.factor = factor;

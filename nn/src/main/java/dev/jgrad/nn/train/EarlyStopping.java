@@ -26,6 +26,7 @@ public final class EarlyStopping implements TrainingListener {
 
     /** Monitors {@code monitor}; keys ending in "loss", "mse" or "mae" are minimised, others maximised. */
     public EarlyStopping(String monitor, int patience, double minDelta, boolean restoreBest) {
+        if (monitor == null) throw new IllegalArgumentException("EarlyStopping: the monitored metric's name is null");
         if (patience < 0 || !(minDelta >= 0)) throw new IllegalArgumentException("EarlyStopping: patience and minDelta must be >= 0");
         this.monitor = monitor;
         this.patience = patience;

@@ -107,4 +107,14 @@ class CsvTest {
         assertEquals(0, headerOnly.rows().length);
         assertArrayEquals(new int[] {0, 2}, headerOnly.all().shape());
     }
+
+    @Test
+    void bytesThatAreNotUtf8NameTheirOffsetAndLine() throws IOException {
+        // Files.readString threw a bare MalformedInputException ("Input length = 1"), naming neither file nor place
+        Path f = dir.resolve("latin1.csv");
+        Files.write(f, "a,b\n1,2\n3,\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        CorruptFileException e = assertThrows(CorruptFileException.class, () -> Csv.read(f, true, ','));
+        assertEquals(10, e.offset());
+        assertTrue(e.getMessage().contains("line 3: the bytes are not UTF-8 text (byte 0xe9)"), e.getMessage());
+    }
 }

@@ -10,6 +10,7 @@ import dev.jgrad.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -100,5 +101,41 @@ class ImageFolderTest {
         assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
 
         assertThrows(IllegalArgumentException.class, () -> new ImageFolder(root, 0, 2, false));
+    }
+
+    // ---- corrupt and hostile image files (found by ParserFuzzTest) ---------------------------------
+
+    private static dev.jgrad.tensor.io.CorruptFileException corrupt(ImageFolder ds, Path file, String... fragments) {
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> ds.get(0));
+        dev.jgrad.tensor.io.CorruptFileException c = (dev.jgrad.tensor.io.CorruptFileException) e.getCause();
+        assertEquals(file, c.file());
+        assertTrue(c.offset() >= 0 && c.offset() <= file.toFile().length(), "offset " + c.offset());
+        for (String f : fragments) assertTrue(c.getMessage().contains(f), c.getMessage());
+        return c;
+    }
+
+    @Test
+    void aHeaderClaimingHugeDimensionsIsRefusedBeforeDecoding() throws IOException {
+        Path f = root.resolve("huge/x/big.png");
+        png(f, 2, 2, 0x123456);
+        byte[] b = Files.readAllBytes(f);
+        java.nio.ByteBuffer.wrap(b).putInt(16, 1 << 20).putInt(20, 1 << 20);   // IHDR width and height: 2^40 pixels
+        Files.write(f, b);
+        corrupt(new ImageFolder(root.resolve("huge"), 2, 2, false), f, "claims 1048576 x 1048576 pixels", "MAX_PIXELS");
+        java.nio.ByteBuffer.wrap(b).putInt(16, 4000).putInt(20, 4000);   // 16 M pixels from a ~70-byte file
+        Files.write(f, b);
+        corrupt(new ImageFolder(root.resolve("huge"), 2, 2, false), f, "claims 4000 x 4000 pixels, more than a", "can encode");
+    }
+
+    @Test
+    void truncatedAndGarbledImagesAreCorruptFiles() throws IOException {
+        Path f = root.resolve("cut/x/cut.png");
+        png(f, 8, 8, 0x00FF00);
+        byte[] b = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(b, 40));
+        corrupt(new ImageFolder(root.resolve("cut"), 2, 2, false), f, "cannot be decoded as an image");
+        Files.write(f, "GIF89a-but-not-really".getBytes(StandardCharsets.US_ASCII));
+        corrupt(new ImageFolder(root.resolve("cut"), 2, 2, false), f);
+        assertThrows(IndexOutOfBoundsException.class, () -> new ImageFolder(root, 2, 2, false).get(3));
     }
 }

@@ -164,11 +164,13 @@ public final class Json {
                 case 't' -> sb.append('\t');
                 case 'u' -> {
                     if (pos + 4 > text.length()) throw error("truncated \\u escape");
-                    try {
-                        sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("invalid \\u escape");
+                    int code = 0;
+                    for (int k = 0; k < 4; k++) {
+                        int digit = Character.digit(text.charAt(pos + k), 16);   // not parseInt, which takes "+12f" and "-001"
+                        if (digit < 0 || text.charAt(pos + k) > 'f') throw error("invalid \\u escape");
+                        code = code * 16 + digit;
                     }
+                    sb.append((char) code);
                     pos += 4;
                 }
                 default -> throw error("invalid escape '\\" + e + "'");
@@ -194,8 +196,13 @@ public final class Json {
             return Double.parseDouble(s);
         } catch (NumberFormatException ex) {
             pos = start;
-            throw error("invalid number '" + s + "'");
+            boolean digits = s.matches("-?\\d+");
+            throw error((digits ? "integer '" + abbreviate(s) + "' is outside the 64-bit range" : "invalid number '" + abbreviate(s) + "'"));
         }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 20) + "…(" + s.length() + " characters)";
     }
 
     /** Writes maps, lists, strings, numbers, booleans and null as compact JSON. */

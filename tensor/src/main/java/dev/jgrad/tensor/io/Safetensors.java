@@ -74,11 +74,14 @@ public final class Safetensors {
     }
 
     private static List<Entry> parseHeader(Path file, byte[] headerBytes, Map<String, String> metadata) throws CorruptFileException {
+        String text = utf8(file, headerBytes);
         Map<String, Object> header;
         try {
-            header = Json.parseObject(new String(headerBytes, StandardCharsets.UTF_8));
+            header = Json.parseObject(text);
         } catch (Json.ParseException ex) {
-            throw new CorruptFileException(file, 8 + ex.position(), "header is not valid JSON: " + ex.getMessage());
+            // the parser counts characters; the file counts bytes
+            long at = 8 + text.substring(0, Math.min(ex.position(), text.length())).getBytes(StandardCharsets.UTF_8).length;
+            throw new CorruptFileException(file, at, "header is not valid JSON: " + ex.getMessage());
         }
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<String, Object> kv : header.entrySet()) {
@@ -103,8 +106,25 @@ public final class Safetensors {
         return entries;
     }
 
+    /** The header as text; the format requires UTF-8, and a bad byte is reported where it is. */
+    private static String utf8(Path file, byte[] bytes) throws CorruptFileException {
+        java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT).onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = dec.decode(in, out, true);
+        if (r.isError()) throw new CorruptFileException(file, 8 + in.position(), "header is not valid UTF-8");
+        return out.flip().toString();
+    }
+
+    /** The most dimensions a tensor may have (as {@code Tensor}). */
+    private static final int MAX_RANK = 16;
+
     private static int[] shape(Path file, String name, Object v) throws CorruptFileException {
         if (!(v instanceof List<?> list)) throw new CorruptFileException(file, 8, "entry \"" + name + "\" has an invalid shape");
+        if (list.size() > MAX_RANK) {
+            throw new CorruptFileException(file, 8, "entry \"" + name + "\" has " + list.size() + " dimensions; tensors have at most " + MAX_RANK);
+        }
         int[] out = new int[list.size()];
         long numel = 1;
         for (int i = 0; i < out.length; i++) {
@@ -166,24 +186,35 @@ public final class Safetensors {
 
     private static Tensor decode(Entry e, MemorySegment data) {
         int n = (int) (data.byteSize() / Math.max(elementBytes(e.dtype()), 1));
-        ByteBuffer bb = data.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         int[] shape = e.shape();
+        // element by element from the mapped segment: no ByteBuffer view, which cannot exceed 2 GiB
         Tensor t = switch (e.dtype()) {
-            case "F64" -> { double[] a = new double[n]; bb.asDoubleBuffer().get(a); yield Tensor.of(a, shape); }
-            case "F32" -> { float[] a = new float[n]; bb.asFloatBuffer().get(a); yield Tensor.of(a, shape); }
-            case "I64", "U64" -> { long[] a = new long[n]; bb.asLongBuffer().get(a); yield Tensor.of(a, shape); }
-            case "I32", "U32" -> { int[] a = new int[n]; bb.asIntBuffer().get(a); yield Tensor.of(a, shape); }
-            case "F16" -> { float[] a = new float[n]; for (int i = 0; i < n; i++) a[i] = Float.float16ToFloat(bb.getShort(2 * i)); yield Tensor.of(a, shape); }
-            case "BF16" -> { float[] a = new float[n]; for (int i = 0; i < n; i++) a[i] = Float.intBitsToFloat((bb.getShort(2 * i) & 0xFFFF) << 16); yield Tensor.of(a, shape); }
-            case "I16" -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = bb.getShort(2 * i); yield Tensor.of(a, shape); }
-            case "U16" -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = bb.getShort(2 * i) & 0xFFFF; yield Tensor.of(a, shape); }
-            case "I8" -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = bb.get(i); yield Tensor.of(a, shape); }
-            case "U8" -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = bb.get(i) & 0xFF; yield Tensor.of(a, shape); }
-            case "BOOL" -> { boolean[] a = new boolean[n]; for (int i = 0; i < n; i++) a[i] = bb.get(i) != 0; yield Tensor.of(a, shape); }
+            case "F64" -> Tensor.of(copy(data, n, new double[n], F64), shape);
+            case "F32" -> Tensor.of(copy(data, n, new float[n], F32), shape);
+            case "I64", "U64" -> Tensor.of(copy(data, n, new long[n], I64), shape);
+            case "I32", "U32" -> Tensor.of(copy(data, n, new int[n], I32), shape);
+            case "F16" -> { float[] a = new float[n]; for (int i = 0; i < n; i++) a[i] = Float.float16ToFloat(data.get(I16, 2L * i)); yield Tensor.of(a, shape); }
+            case "BF16" -> { float[] a = new float[n]; for (int i = 0; i < n; i++) a[i] = Float.intBitsToFloat((data.get(I16, 2L * i) & 0xFFFF) << 16); yield Tensor.of(a, shape); }
+            case "I16" -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = data.get(I16, 2L * i); yield Tensor.of(a, shape); }
+            case "U16" -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = data.get(I16, 2L * i) & 0xFFFF; yield Tensor.of(a, shape); }
+            case "I8" -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = data.get(ValueLayout.JAVA_BYTE, i); yield Tensor.of(a, shape); }
+            case "U8" -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = data.get(ValueLayout.JAVA_BYTE, i) & 0xFF; yield Tensor.of(a, shape); }
+            case "BOOL" -> { boolean[] a = new boolean[n]; for (int i = 0; i < n; i++) a[i] = data.get(ValueLayout.JAVA_BYTE, i) != 0; yield Tensor.of(a, shape); }
             default -> throw new IllegalStateException("unreachable: dtype checked while parsing");
         };
         // Tensor.of reads an empty shape as "1-D of the data's length"; a 0-d entry must stay 0-d.
         return shape.length == 0 ? t.reshape() : t;
+    }
+
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private static <A> A copy(MemorySegment data, int n, A array, ValueLayout layout) {
+        MemorySegment.copy(data, layout, 0, array, 0, n);
+        return array;
     }
 
     /** Writes {@code tensors} (moved to the CPU, in their own dtypes) and {@code metadata}; replaces the file atomically. */

@@ -155,4 +155,27 @@ class CorruptSafetensorsTest {
         IOException e = assertThrows(IOException.class, () -> Safetensors.read(dir.resolve("missing.safetensors")));
         assertFalse(e instanceof CorruptFileException);
     }
+
+    // ---- found by ParserFuzzTest (nn) -------------------------------------------------------------
+
+    @Test
+    void moreDimensionsThanATensorHas() throws IOException {
+        // was an IllegalArgumentException from Tensor.of, not a CorruptFileException
+        String shape = "[" + "1,".repeat(17) + "1]";
+        corrupt(write("rank.safetensors", SafetensorsFiles.file("{" + entry("w", "F32", shape, 0, 4) + "}", new byte[4])), 8,
+                "entry \"w\" has 18 dimensions; tensors have at most 16");
+    }
+
+    @Test
+    void headerThatIsNotUtf8() throws IOException {
+        byte[] h = "{\"w\u00ff\":{}}".getBytes(StandardCharsets.ISO_8859_1);   // 0xFF is never UTF-8
+        corrupt(write("latin1.safetensors", SafetensorsFiles.file(h.length, h, new byte[0])), 8 + 3, "header is not valid UTF-8");
+    }
+
+    @Test
+    void jsonErrorOffsetsCountBytesNotCharacters() throws IOException {
+        // "é" is one character but two bytes: the error at character 8 is at byte 8 + 10 (it was reported at 8 + 8)
+        corrupt(write("utf8.safetensors", SafetensorsFiles.file("{\"\u00e9t\u00e9\": }", new byte[0])), 8 + 10, "header is not valid JSON",
+                "at character 8");
+    }
 }

@@ -113,4 +113,22 @@ class JsonTest {
     void parseObjectRejectsOtherValues() {
         assertThrows(Json.ParseException.class, () -> Json.parseObject("[]"));
     }
+
+    @Test
+    void unicodeEscapesTakeExactlyFourHexDigits() {
+        // Integer.parseInt accepted a sign: "\\u+041" was read as 'A' and "\\u-001" as U+FFFF
+        Json.ParseException e = assertThrows(Json.ParseException.class, () -> Json.parse("\"\\u+041\""));
+        assertTrue(e.getMessage().contains("invalid \\u escape"), e.getMessage());
+        assertThrows(Json.ParseException.class, () -> Json.parse("\"\\u-001\""));
+        assertThrows(Json.ParseException.class, () -> Json.parse("\"\\u\uFF10\uFF10\uFF14\uFF11\""));   // full-width digits
+        assertEquals("A", Json.parse("\"\\u0041\""));
+    }
+
+    @Test
+    void integersOutsideTheLongRangeSaySo() {
+        Json.ParseException e = assertThrows(Json.ParseException.class, () -> Json.parse("[9223372036854775808]"));
+        assertTrue(e.getMessage().contains("integer '9223372036854775808' is outside the 64-bit range"), e.getMessage());
+        Json.ParseException longOne = assertThrows(Json.ParseException.class, () -> Json.parse("9".repeat(5000)));
+        assertTrue(longOne.getMessage().contains("(5000 characters)"), "abbreviated: " + longOne.getMessage().length());
+    }
 }
