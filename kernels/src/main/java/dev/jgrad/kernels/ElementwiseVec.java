@@ -1,6 +1,7 @@
 package dev.jgrad.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -9,9 +10,16 @@ import jdk.incubator.vector.VectorSpecies;
  * Elementwise float32 rows with the Vector API. Each function and broadcast form has its own
  * loop (no vector is merged across branches, which would make C2 box it). The loops stop at the
  * last whole vector and return how far they got; {@link ElementwiseF32} finishes the row with
- * its scalar loop. Transcendentals use the Vector API's lanewise operators (SVML on x86); erf, which
- * the Vector API lacks, is a rational approximation (below). Loaded only when
- * {@link Simd#enabled}.
+ * its scalar loop. Loaded only when {@link Simd#enabled}.
+ *
+ * <p>Only IEEE-exact lane operations are used (+, −, ×, ÷, fma, sqrt, min, max, compares, bit
+ * operations): their results do not depend on whether C2 has compiled the loop yet. The Vector
+ * API's transcendental operators (EXP, LOG, TANH, …, SVML when compiled, Math in the interpreter)
+ * and its floating-point {@code reduceLanes(ADD)} (any order) give different bits before and
+ * after compilation, which broke bit-for-bit reproducible inference (measured: softmax, layer
+ * norm, sum, exp, tanh all changed between the first call and the 3000th). So exp, tanh, sigmoid
+ * and gelu are polynomial approximations written out below (Cephes expf and tanhf, Eigen's erf);
+ * log, sin, cos and pow take the scalar path, which is exact to the rounded double result.
  */
 final class ElementwiseVec {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -20,13 +28,18 @@ final class ElementwiseVec {
     private static final FloatVector MINUS_ONE = FloatVector.broadcast(S, -1f);
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+    private static final float LOG2E = (float) (1 / Math.log(2));
+    /** 1.5·2^23: adding and subtracting it rounds a float below 2^22 to an integer. */
+    private static final float ROUND = 12582912f;
+    /** ln 2 in two parts (Cody–Waite): n·LN2_HI is exact for |n| ≤ 2^10. */
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
 
     private ElementwiseVec() {}
 
     /** Whether {@link #unary} has a vector loop for {@code fn} (float result). */
     static boolean hasUnary(UnaryFn fn) {
         return switch (fn) {
-            case NEG, EXP, LOG, SQRT, ABS, SIGN, RELU, SIGMOID, TANH, ERF, GELU, GELU_TANH, SIN, COS -> true;
+            case NEG, EXP, SQRT, ABS, SIGN, RELU, SIGMOID, TANH, ERF, GELU, GELU_TANH -> true;
             default -> false;
         };
     }
@@ -45,14 +58,19 @@ final class ElementwiseVec {
             case EXP -> {
                 for (; j < bound; j += L) {
                     FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = v.lanewise(VectorOperators.EXP);
-                    r.intoArray(out, o + j);
-                }
-            }
-            case LOG -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = v.lanewise(VectorOperators.LOG);
+                    FloatVector ex = v.max(-104f).min(89f);
+                    FloatVector en = ex.mul(LOG2E).add(ROUND).sub(ROUND);
+                    FloatVector er = ex.sub(en.mul(LN2_HI)).sub(en.mul(LN2_LO));
+                    FloatVector ep = er.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+                    ep = ep.fma(er, FloatVector.broadcast(S, 8.3334519073e-3f));
+                    ep = ep.fma(er, FloatVector.broadcast(S, 4.1665795894e-2f));
+                    ep = ep.fma(er, FloatVector.broadcast(S, 1.6666665459e-1f));
+                    ep = ep.fma(er, FloatVector.broadcast(S, 5.0000001201e-1f));
+                    ep = ep.mul(er.mul(er)).add(er).add(1f);
+                    IntVector ei = (IntVector) en.convert(VectorOperators.F2I, 0);
+                    IntVector eh = ei.lanewise(VectorOperators.ASHR, 1);
+                    FloatVector e = ep.mul(eh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(ei.sub(eh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector r = e;
                     r.intoArray(out, o + j);
                 }
             }
@@ -87,14 +105,48 @@ final class ElementwiseVec {
             case SIGMOID -> {
                 for (; j < bound; j += L) {
                     FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = ONE.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+                    FloatVector ex = v.neg().max(-104f).min(89f);
+                    FloatVector en = ex.mul(LOG2E).add(ROUND).sub(ROUND);
+                    FloatVector er = ex.sub(en.mul(LN2_HI)).sub(en.mul(LN2_LO));
+                    FloatVector ep = er.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+                    ep = ep.fma(er, FloatVector.broadcast(S, 8.3334519073e-3f));
+                    ep = ep.fma(er, FloatVector.broadcast(S, 4.1665795894e-2f));
+                    ep = ep.fma(er, FloatVector.broadcast(S, 1.6666665459e-1f));
+                    ep = ep.fma(er, FloatVector.broadcast(S, 5.0000001201e-1f));
+                    ep = ep.mul(er.mul(er)).add(er).add(1f);
+                    IntVector ei = (IntVector) en.convert(VectorOperators.F2I, 0);
+                    IntVector eh = ei.lanewise(VectorOperators.ASHR, 1);
+                    FloatVector e = ep.mul(eh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(ei.sub(eh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector r = ONE.div(e.add(1f));
                     r.intoArray(out, o + j);
                 }
             }
             case TANH -> {
                 for (; j < bound; j += L) {
                     FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = v.lanewise(VectorOperators.TANH);
+                    FloatVector ta = v;
+                    FloatVector tz = ta.mul(ta);
+                    FloatVector ts = tz.fma(FloatVector.broadcast(S, -5.70498872745e-3f), FloatVector.broadcast(S, 2.06390887954e-2f));
+                    ts = ts.fma(tz, FloatVector.broadcast(S, -5.37397155531e-2f));
+                    ts = ts.fma(tz, FloatVector.broadcast(S, 1.33314422036e-1f));
+                    ts = ts.fma(tz, FloatVector.broadcast(S, -3.33332819422e-1f));
+                    ts = ts.mul(tz).fma(ta, ta);
+                    FloatVector tex = ta.abs().mul(2f).max(-104f).min(89f);
+                    FloatVector ten = tex.mul(LOG2E).add(ROUND).sub(ROUND);
+                    FloatVector ter = tex.sub(ten.mul(LN2_HI)).sub(ten.mul(LN2_LO));
+                    FloatVector tep = ter.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+                    tep = tep.fma(ter, FloatVector.broadcast(S, 8.3334519073e-3f));
+                    tep = tep.fma(ter, FloatVector.broadcast(S, 4.1665795894e-2f));
+                    tep = tep.fma(ter, FloatVector.broadcast(S, 1.6666665459e-1f));
+                    tep = tep.fma(ter, FloatVector.broadcast(S, 5.0000001201e-1f));
+                    tep = tep.mul(ter.mul(ter)).add(ter).add(1f);
+                    IntVector tei = (IntVector) ten.convert(VectorOperators.F2I, 0);
+                    IntVector teh = tei.lanewise(VectorOperators.ASHR, 1);
+                    FloatVector te = tep.mul(teh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(tei.sub(teh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector tl = ONE.sub(FloatVector.broadcast(S, 2f).div(te.add(1f)));
+                    tl = tl.blend(tl.neg(), ta.compare(VectorOperators.LT, 0f));
+                    FloatVector t = tl.blend(ts, ta.abs().compare(VectorOperators.LT, 0.625f));
+                    FloatVector r = t;
                     r.intoArray(out, o + j);
                 }
             }
@@ -141,21 +193,29 @@ final class ElementwiseVec {
             case GELU_TANH -> {
                 for (; j < bound; j += L) {
                     FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = v.mul(0.5f).mul(v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_2_OVER_PI).lanewise(VectorOperators.TANH).add(1f));
-                    r.intoArray(out, o + j);
-                }
-            }
-            case SIN -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = v.lanewise(VectorOperators.SIN);
-                    r.intoArray(out, o + j);
-                }
-            }
-            case COS -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = v.lanewise(VectorOperators.COS);
+                    FloatVector ta = v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_2_OVER_PI);
+                    FloatVector tz = ta.mul(ta);
+                    FloatVector ts = tz.fma(FloatVector.broadcast(S, -5.70498872745e-3f), FloatVector.broadcast(S, 2.06390887954e-2f));
+                    ts = ts.fma(tz, FloatVector.broadcast(S, -5.37397155531e-2f));
+                    ts = ts.fma(tz, FloatVector.broadcast(S, 1.33314422036e-1f));
+                    ts = ts.fma(tz, FloatVector.broadcast(S, -3.33332819422e-1f));
+                    ts = ts.mul(tz).fma(ta, ta);
+                    FloatVector tex = ta.abs().mul(2f).max(-104f).min(89f);
+                    FloatVector ten = tex.mul(LOG2E).add(ROUND).sub(ROUND);
+                    FloatVector ter = tex.sub(ten.mul(LN2_HI)).sub(ten.mul(LN2_LO));
+                    FloatVector tep = ter.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+                    tep = tep.fma(ter, FloatVector.broadcast(S, 8.3334519073e-3f));
+                    tep = tep.fma(ter, FloatVector.broadcast(S, 4.1665795894e-2f));
+                    tep = tep.fma(ter, FloatVector.broadcast(S, 1.6666665459e-1f));
+                    tep = tep.fma(ter, FloatVector.broadcast(S, 5.0000001201e-1f));
+                    tep = tep.mul(ter.mul(ter)).add(ter).add(1f);
+                    IntVector tei = (IntVector) ten.convert(VectorOperators.F2I, 0);
+                    IntVector teh = tei.lanewise(VectorOperators.ASHR, 1);
+                    FloatVector te = tep.mul(teh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(tei.sub(teh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector tl = ONE.sub(FloatVector.broadcast(S, 2f).div(te.add(1f)));
+                    tl = tl.blend(tl.neg(), ta.compare(VectorOperators.LT, 0f));
+                    FloatVector t = tl.blend(ts, ta.abs().compare(VectorOperators.LT, 0.625f));
+                    FloatVector r = v.mul(0.5f).mul(t.add(1f));
                     r.intoArray(out, o + j);
                 }
             }
@@ -263,23 +323,6 @@ final class ElementwiseVec {
                     FloatVector a = FloatVector.broadcast(S, x[xi]);
                     for (; j < bound; j += L) {
                         FloatVector b = FloatVector.fromArray(S, y, yi + j); a.div(b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case POW -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.lanewise(VectorOperators.POW, b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.lanewise(VectorOperators.POW, b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.lanewise(VectorOperators.POW, b).intoArray(out, o + j);
                     }
                 }
             }
@@ -469,6 +512,41 @@ final class ElementwiseVec {
             }
         }
         return bound;
+    }
+
+    /**
+     * dst[dO + j] = exp(src[so + j] − m) for j &lt; n (dst may be src); returns their sum, added in an
+     * order that does not depend on compilation (vector partial sums, then lanes in order).
+     */
+    static float expShift(float[] src, int so, float[] dst, int dO, int n, float m) {
+        int bound = S.loopBound(n), j = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (; j < bound; j += L) {
+            FloatVector ex = FloatVector.fromArray(S, src, so + j).sub(m).max(-104f).min(89f);
+            FloatVector en = ex.mul(LOG2E).add(ROUND).sub(ROUND);
+            FloatVector er = ex.sub(en.mul(LN2_HI)).sub(en.mul(LN2_LO));
+            FloatVector ep = er.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 8.3334519073e-3f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 4.1665795894e-2f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 1.6666665459e-1f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 5.0000001201e-1f));
+            ep = ep.mul(er.mul(er)).add(er).add(1f);
+            IntVector ei = (IntVector) en.convert(VectorOperators.F2I, 0);
+            IntVector eh = ei.lanewise(VectorOperators.ASHR, 1);
+            FloatVector e = ep.mul(eh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(ei.sub(eh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            e.intoArray(dst, dO + j);
+            acc = acc.add(e);
+        }
+        float[] lanes = new float[L];
+        acc.intoArray(lanes, 0);
+        float sum = 0;
+        for (int l = 0; l < L; l++) sum += lanes[l];
+        for (; j < n; j++) {
+            float e = (float) Math.exp(src[so + j] - m);
+            dst[dO + j] = e;
+            sum += e;
+        }
+        return sum;
     }
 
     // erf (no Vector API operator) is written into the ERF and GELU loops: x·P(x²)/Q(x²) on x

@@ -7,8 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Row primitives with the Vector API for the reductions, softmax and layer norm kernels: every
  * method takes and returns plain arrays and scalars (no vector crosses a method boundary, so C2
- * never has to box one). Each handles its whole row, tail included. Loaded only when
- * {@link Simd#enabled}.
+ * never has to box one). Each handles its whole row, tail included. Like {@link ElementwiseVec},
+ * they use only operations whose results do not change once C2 compiles them (see there).
+ * Loaded only when {@link Simd#enabled}.
  */
 final class RowsVec {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -17,6 +18,20 @@ final class RowsVec {
     static final int SUM_BLOCK = 4096;
 
     private RowsVec() {}
+
+    /**
+     * The sum of v's lanes in lane order. Not {@code reduceLanes(ADD)}, whose order (and so its
+     * rounding) differs between the interpreter and C2: results must not depend on compilation.
+     * Small enough that C2 always inlines it (a vector argument of a call it did not inline would
+     * be boxed).
+     */
+    private static float lanes(FloatVector v) {
+        float[] a = new float[L];
+        v.intoArray(a, 0);
+        float s = 0;
+        for (int i = 0; i < L; i++) s += a[i];
+        return s;
+    }
 
     /** Σ x[o..o+n): float vectors over blocks of {@link #SUM_BLOCK}, blocks added in double. */
     static double sum(float[] x, int o, int n) {
@@ -32,7 +47,7 @@ final class RowsVec {
                 a3 = a3.add(FloatVector.fromArray(S, x, base + j + 3 * L));
             }
             for (; j < bound; j += L) a0 = a0.add(FloatVector.fromArray(S, x, base + j));
-            float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            float s = lanes(a0.add(a1).add(a2.add(a3)));
             for (; j < len; j++) s += x[base + j];
             total += s;
         }
@@ -90,26 +105,9 @@ final class RowsVec {
         }
         float m = max(true, x, xo, n);
         if (m == Float.NEGATIVE_INFINITY) m = 0; // an all −∞ row: exp gives 0s, the sum 0, the result NaN, as the reference
+        // exp(x − m) into out (log-softmax overwrites it below), and its sum
+        double sum = ElementwiseVec.expShift(x, xo, out, oo, n, m);
         int bound = S.loopBound(n), j = 0;
-        FloatVector acc = FloatVector.zero(S);
-        if (log) {
-            for (; j < bound; j += L) {
-                acc = acc.add(FloatVector.fromArray(S, x, xo + j).sub(m).lanewise(VectorOperators.EXP));
-            }
-        } else {
-            for (; j < bound; j += L) {
-                FloatVector e = FloatVector.fromArray(S, x, xo + j).sub(m).lanewise(VectorOperators.EXP);
-                e.intoArray(out, oo + j);
-                acc = acc.add(e);
-            }
-        }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; j < n; j++) {
-            float e = (float) Math.exp(x[xo + j] - m);
-            if (!log) out[oo + j] = e;
-            sum += e;
-        }
-        j = 0;
         if (log) {
             float logSum = (float) Math.log(sum);
             for (; j < bound; j += L) FloatVector.fromArray(S, x, xo + j).sub(m).sub(logSum).intoArray(out, oo + j);
@@ -133,15 +131,15 @@ final class RowsVec {
         } else {
             for (; j < bound; j += L) acc = FloatVector.fromArray(S, dy, go + j).fma(FloatVector.fromArray(S, y, yo + j), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = lanes(acc);
         for (; j < n; j++) s += log ? dy[go + j] : dy[go + j] * y[yo + j];
         j = 0;
         if (log) {
+            ElementwiseVec.expShift(y, yo, dx, xo, n, 0f); // dx = exp(y) = p
             for (; j < bound; j += L) {
-                FloatVector e = FloatVector.fromArray(S, y, yo + j).lanewise(VectorOperators.EXP);
-                FloatVector.fromArray(S, dy, go + j).sub(e.mul(s)).intoArray(dx, xo + j);
+                FloatVector.fromArray(S, dy, go + j).sub(FloatVector.fromArray(S, dx, xo + j).mul(s)).intoArray(dx, xo + j);
             }
-            for (; j < n; j++) dx[xo + j] = dy[go + j] - (float) Math.exp(y[yo + j]) * s;
+            for (; j < n; j++) dx[xo + j] = dy[go + j] - dx[xo + j] * s;
         } else {
             for (; j < bound; j += L) {
                 FloatVector.fromArray(S, dy, go + j).sub(s).mul(FloatVector.fromArray(S, y, yo + j)).intoArray(dx, xo + j);
@@ -158,7 +156,7 @@ final class RowsVec {
             FloatVector d = FloatVector.fromArray(S, x, o + j).sub(mean);
             acc = d.fma(d, acc);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = lanes(acc);
         for (; j < n; j++) {
             float d = x[o + j] - mean;
             s += d * d;
@@ -207,7 +205,7 @@ final class RowsVec {
             if (dw != null) d.fma(xh, FloatVector.fromArray(S, dw, j)).intoArray(dw, j);
             if (db != null) d.add(FloatVector.fromArray(S, db, j)).intoArray(db, j);
         }
-        float sumG = sg.reduceLanes(VectorOperators.ADD), sumGx = sgx.reduceLanes(VectorOperators.ADD);
+        float sumG = lanes(sg), sumGx = lanes(sgx);
         for (; j < n; j++) {
             float xh = (x[xo + j] - mean) * rstd, d = dy[go + j], g = d * w[j];
             sumG += g;
@@ -231,20 +229,7 @@ final class RowsVec {
 
     /** s[o..o+n) = exp(s − m) in place; returns the sum of the new values. */
     static float expShiftSum(float[] s, int o, int n, float m) {
-        int bound = S.loopBound(n), j = 0;
-        FloatVector acc = FloatVector.zero(S);
-        for (; j < bound; j += L) {
-            FloatVector e = FloatVector.fromArray(S, s, o + j).sub(m).lanewise(VectorOperators.EXP);
-            e.intoArray(s, o + j);
-            acc = acc.add(e);
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; j < n; j++) {
-            float e = (float) Math.exp(s[o + j] - m);
-            s[o + j] = e;
-            sum += e;
-        }
-        return sum;
+        return ElementwiseVec.expShift(s, o, s, o, n, m);
     }
 
     /** a[o..o+n) *= f. */
@@ -259,7 +244,7 @@ final class RowsVec {
         int bound = S.loopBound(n), j = 0;
         FloatVector acc = FloatVector.zero(S);
         for (; j < bound; j += L) acc = FloatVector.fromArray(S, a, ao + j).fma(FloatVector.fromArray(S, b, bo + j), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = lanes(acc);
         for (; j < n; j++) s += a[ao + j] * b[bo + j];
         return s;
     }
