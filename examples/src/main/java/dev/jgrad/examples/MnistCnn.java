@@ -8,8 +8,10 @@ import dev.jgrad.nn.Linear;
 import dev.jgrad.nn.Losses;
 import dev.jgrad.nn.MaxPool2d;
 import dev.jgrad.nn.Sequential;
+import dev.jgrad.nn.data.Augment;
 import dev.jgrad.nn.data.DataLoader;
 import dev.jgrad.nn.optim.Adam;
+import dev.jgrad.nn.optim.LRScheduler;
 import dev.jgrad.nn.train.Checkpoint;
 import dev.jgrad.nn.train.CurvePlot;
 import dev.jgrad.nn.train.History;
@@ -49,11 +51,11 @@ public final class MnistCnn {
     }
 
     public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, Set.of("epochs", "batch", "lr", "device", "data", "idx", "full", "small", "out", "seed"));
+        Args args = Args.parse(argv, Set.of("epochs", "batch", "lr", "device", "data", "idx", "full", "small", "out", "seed", "shift"));
         Tensor.manualSeed(args.getInt("seed", 0));
         MnistData.Split data = MnistData.load(args, false);
         Device device = args.has("device") ? Device.parse(args.get("device", "cpu")) : Device.best();
-        int epochs = args.getInt("epochs", 8), batch = args.getInt("batch", 64);
+        int epochs = args.getInt("epochs", 15), batch = args.getInt("batch", 64);
         Path out = Path.of(args.get("out", "out"));
 
         Sequential model = model();
@@ -61,11 +63,14 @@ public final class MnistCnn {
         System.out.println("Device: " + device);
         System.out.println(model.summary(1, 1, 28, 28));
 
-        DataLoader train = new DataLoader(data.train(), batch, true, args.getInt("seed", 0));
+        // random shifts of a pixel or two: the cheapest way to more training data for digits
+        DataLoader train = new DataLoader(data.train(), batch, true, args.getInt("seed", 0))
+                .map(Augment.randomShift(args.getInt("shift", 1), 1));
         DataLoader test = new DataLoader(data.test(), 500, false, 0);
         Adam optimizer = new Adam(model.parameters(), args.getDouble("lr", 1e-3));
         Trainer trainer = new Trainer(model, optimizer, Losses::crossEntropy)
                 .device(device)
+                .scheduler(LRScheduler.cosine(optimizer, epochs, 0))
                 .metrics(Metric.accuracy())
                 .listeners(new ProgressBar(), new CurvePlot(out.resolve("mnist-cnn-curves.svg")));
         long start = System.nanoTime();

@@ -95,6 +95,22 @@ public final class ElementwiseF32 {
         });
     }
 
+    /**
+     * out = x converted to float (any strides): the cast that lets bool masks and integer
+     * operands join the float32 kernels. One typed loop per source type, chosen outside the loop.
+     */
+    public static void castToFloat(int[] shape, float[] out, int oOff, int[] oStrides, Buf x, int xOff, int[] xStrides) {
+        walk(shape, new int[][] {oStrides, xStrides}, new int[] {oOff, xOff}, 1, (n, o, s) -> {
+            switch (x) {
+                case Buf.F32 f -> { for (int j = 0; j < n; j++) out[o[0] + j * s[0]] = f.data()[o[1] + j * s[1]]; }
+                case Buf.F64 f -> { for (int j = 0; j < n; j++) out[o[0] + j * s[0]] = (float) f.data()[o[1] + j * s[1]]; }
+                case Buf.I64 f -> { for (int j = 0; j < n; j++) out[o[0] + j * s[0]] = f.data()[o[1] + j * s[1]]; }
+                case Buf.I32 f -> { for (int j = 0; j < n; j++) out[o[0] + j * s[0]] = f.data()[o[1] + j * s[1]]; }
+                case Buf.Bool f -> { for (int j = 0; j < n; j++) out[o[0] + j * s[0]] = f.data()[o[1] + j * s[1]] ? 1f : 0f; }
+            }
+        });
+    }
+
     /** out = value everywhere (any strides). */
     public static void fill(int[] shape, float[] out, int oOff, int[] oStrides, float value) {
         walk(shape, new int[][] {oStrides}, new int[] {oOff}, 1, (n, o, s) -> {

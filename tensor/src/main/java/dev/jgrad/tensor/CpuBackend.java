@@ -101,6 +101,7 @@ final class CpuBackend implements Backend {
     public void copy(Tensor src, Tensor dst) {
         Layout d = dst.layout, sl = src.layout;
         if (f32(src, dst)) ElementwiseF32.copy(d.shape, floats(dst), d.offset, d.strides, floats(src), sl.offset, sl.strides);
+        else if (f32(dst)) ElementwiseF32.castToFloat(d.shape, floats(dst), d.offset, d.strides, buf(src), sl.offset, sl.strides);
         else Elementwise.copy(d.shape, strided(dst), strided(src));
     }
 

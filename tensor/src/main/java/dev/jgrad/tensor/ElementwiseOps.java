@@ -29,13 +29,24 @@ final class ElementwiseOps {
     /** Arithmetic: the promoted dtype of the operands. */
     static Tensor arithmetic(String op, BinaryFn fn, Tensor a, Tensor b) {
         Checks.notNull(op, "other", b);
-        return binary(op, fn, a, b, DType.promote(a.dtype(), b.dtype()));
+        DType t = DType.promote(a.dtype(), b.dtype());
+        return binary(op, fn, as(a, t), as(b, t), t);
     }
 
     /** True division: integers divide as floats. */
     static Tensor divide(Tensor a, Tensor b) {
         Checks.notNull("div", "other", b);
-        return binary("div", BinaryFn.DIV, a, b, DType.promote(a.dtype(), b.dtype()).toFloating());
+        DType t = DType.promote(a.dtype(), b.dtype()).toFloating();
+        return binary("div", BinaryFn.DIV, as(a, t), as(b, t), t);
+    }
+
+    /**
+     * An operand converted to the floating type an op computes in, at its own (unbroadcast)
+     * size, so that both operands reach the typed float kernels (a bool mask times a float32
+     * gradient would otherwise take the per-element reference path).
+     */
+    private static Tensor as(Tensor x, DType t) {
+        return t.isFloating() && x.dtype() != t ? copy(x, t) : x;
     }
 
     static Tensor compare(String op, BinaryFn fn, Tensor a, Tensor b) {

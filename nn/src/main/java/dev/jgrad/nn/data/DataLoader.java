@@ -27,6 +27,7 @@ public final class DataLoader implements Iterable<Batch> {
     private final Generator generator;
     private boolean dropLast;
     private int prefetch = 2;
+    private java.util.function.UnaryOperator<Batch> transform = b -> b;
 
     /** A loader; {@code seed} drives the shuffle. */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed) {
@@ -48,6 +49,17 @@ public final class DataLoader implements Iterable<Batch> {
     public DataLoader prefetch(int batches) {
         if (batches < 0) throw new IllegalArgumentException("DataLoader: prefetch must be >= 0, got " + batches);
         this.prefetch = batches;
+        return this;
+    }
+
+    /**
+     * Applies {@code transform} to every batch as it is built (on the prefetch thread), such as
+     * the random augmentations of {@link Augment}; transforms chain in the order added. Returns this.
+     */
+    public DataLoader map(java.util.function.UnaryOperator<Batch> transform) {
+        if (transform == null) throw new IllegalArgumentException("DataLoader.map: transform is null");
+        java.util.function.UnaryOperator<Batch> before = this.transform;
+        this.transform = b -> transform.apply(before.apply(b));
         return this;
     }
 
@@ -85,6 +97,10 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     private Batch collate(int[] indices) {
+        return transform.apply(stack(indices));
+    }
+
+    private Batch stack(int[] indices) {
         if (dataset instanceof TensorDataset td) return td.batch(indices);
         List<Tensor> inputs = new ArrayList<>(indices.length), targets = new ArrayList<>(indices.length);
         for (int i : indices) {
