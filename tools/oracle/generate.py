@@ -248,6 +248,19 @@ def _conv2d(a, p):
                     dilation=p["dilation"], groups=p["groups"])
 
 
+def _sdpa(a, p):
+    """softmax(scale·q·kᵀ + mask)·v, written out (torch 1.13 has no scaled_dot_product_attention)."""
+    q, k, v = a[0], a[1], a[2]
+    scale = p["scale"] if p.get("scale") is not None else 1.0 / q.shape[-1] ** 0.5
+    s = q @ k.transpose(-2, -1) * scale
+    if p.get("causal"):
+        s = s.masked_fill(torch.ones(s.shape[-2], s.shape[-1], dtype=torch.bool).triu(1), float("-inf"))
+    if len(a) > 3:
+        m = a[3]
+        s = s.masked_fill(~m, float("-inf")) if m.dtype == torch.bool else s + m
+    return torch.softmax(s, -1) @ v
+
+
 TORCH_OPS = {
     # unary
     "neg": lambda a, p: torch.neg(a[0]),
@@ -294,6 +307,7 @@ TORCH_OPS = {
     "argmax": lambda a, p: torch.argmax(a[0], dim=p["dim"], keepdim=p["keepdim"]),
     # linear algebra
     "matmul": lambda a, p: torch.matmul(a[0], a[1]),
+    "sdpa": _sdpa,
     # joining
     "cat": lambda a, p: torch.cat(a, dim=p["dim"]),
     "stack": lambda a, p: torch.stack(a, dim=p["dim"]),
@@ -550,6 +564,23 @@ def matmul_cases(op, r):
     return [case({}, [r.randn(*a), r.randn(*b)], vw) for a, b, vw in spec]
 
 
+def sdpa_cases(op, r):
+    """Attention: self and cross, causal, bool and float masks (no query ever fully hidden,
+    where PyTorch 1.13 gives NaN), a given scale, non-contiguous inputs, a wider value."""
+    visible = r.mask(6, 6) | torch.eye(6, dtype=torch.bool)   # the diagonal keeps every row alive
+    return [
+        case({"causal": False, "scale": None}, [r.randn(2, 3, 4), r.randn(2, 5, 4), r.randn(2, 5, 4)]),
+        case({"causal": True, "scale": None}, [r.randn(2, 2, 6, 8), r.randn(2, 2, 6, 8), r.randn(2, 2, 6, 8)]),
+        case({"causal": True, "scale": None}, [r.randn(2, 6, 4), r.randn(2, 6, 4), r.randn(2, 6, 4), visible]),
+        case({"causal": False, "scale": None}, [r.randn(2, 3, 4, 4), r.randn(2, 3, 5, 4), r.randn(2, 3, 5, 4), r.randn(2, 1, 4, 5)]),
+        case({"causal": False, "scale": 0.3}, [r.randn(1, 3, 4), r.randn(1, 7, 4), r.randn(1, 7, 4)]),
+        case({"causal": True, "scale": None}, [r.randn(3, 2, 4), r.randn(3, 2, 4), r.randn(2, 3, 4)],
+             {0: [T(0, 1)], 1: [T(0, 1)], 2: [P(0, 1, 2)]}),
+        case({"causal": False, "scale": None}, [r.randn(2, 3, 4), r.randn(2, 5, 4), r.randn(2, 5, 6)]),
+        case({"causal": False, "scale": None}, [r.randn(70, 8), r.randn(70, 8), r.randn(70, 8)]),
+    ]
+
+
 def cat_cases(op, r):
     if op == "cat":
         spec = [  # (dim, base shapes, views)
@@ -755,6 +786,7 @@ FAMILIES = [
     (var_cases, ["var"]),
     (argmax_cases, ["argmax"]),
     (matmul_cases, ["matmul"]),
+    (sdpa_cases, ["sdpa"]),
     (cat_cases, ["cat", "stack"]),
     (gather_cases, ["gather", "index_select"]),
     (one_hot_cases, ["one_hot"]),

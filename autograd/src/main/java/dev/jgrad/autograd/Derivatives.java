@@ -99,6 +99,7 @@ public final class Derivatives {
             case Op.Conv2d(var x, var w, var cs) -> grads(BackwardOps.conv2dInput(cs, g, w), BackwardOps.conv2dWeight(cs, x, g));
             case Op.MaxPool2d(var x, var ps, var indices) -> grads(BackwardOps.maxPool2dInput(ps, g, indices));
             case Op.AvgPool2d(var x, var ps, var countIncludePad) -> grads(BackwardOps.avgPool2dInput(ps, countIncludePad, g));
+            case Op.Attention a -> BackwardOps.attention(a, out, g);            // recomputed tile by tile (FlashAttention-2)
         };
     }
 

@@ -96,6 +96,8 @@ public final class Formulas {
                     "∂L/∂x = transposed convolution of g with w,  ∂L/∂w = x ⋆ g (each weight: Σ input · g over the positions it touched)");
             case Op.MaxPool2d _ -> r("max pooling", "out = max over each window", "∂L/∂x = g sent to each window's maximum, 0 elsewhere");
             case Op.AvgPool2d _ -> r("average pooling", "out = mean over each window", "∂L/∂x = g / (window size), spread over each window");
+            case Op.Attention _ -> r("scaled dot-product attention", "out = P·v, P = softmax(scale·q·kᵀ + mask)",
+                    "∂L/∂v = Pᵀ·g, dS = P ⊙ (g·vᵀ − rowsum(g ⊙ out)), ∂L/∂q = scale·dS·k, ∂L/∂k = scale·dSᵀ·q  (P recomputed by tiles)");
         };
     }
 
@@ -111,6 +113,7 @@ public final class Formulas {
             case Op.Gather _ -> List.of("x", "index");
             case Op.ScatterAdd _ -> List.of("x", "index", "src");
             case Op.Conv2d _ -> List.of("x", "w");
+            case Op.Attention _ -> List.of("q", "k", "v");
             case Op.Cat c -> {
                 List<String> names = new ArrayList<>();
                 for (int i = 0; i < c.xs().size(); i++) names.add("x" + subscript(i));

@@ -13,11 +13,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Gradient checks of matmul (all of PyTorch's shape cases), conv2d and the two poolings. */
+/** Gradient checks of matmul (all of PyTorch's shape cases), conv2d, the two poolings and fused attention. */
 class GradCheckLinalgConvTest {
 
     static Stream<GradCase> cases() {
-        return Stream.of(matmulCases(), convCases(), maxPoolCases(), avgPoolCases()).flatMap(List::stream);
+        return Stream.of(matmulCases(), convCases(), maxPoolCases(), avgPoolCases(), attentionCases()).flatMap(List::stream);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -53,6 +53,27 @@ class GradCheckLinalgConvTest {
                 unary("matmul with itself", x -> x.matmul(x.t()).tanh(), randn(27, 3, 4)),
                 gc("matmul chain", xs -> xs.get(0).matmul(xs.get(1)).tanh().matmul(xs.get(2)),
                         randn(28, 2, 3), randn(29, 3, 4), randn(30, 4, 2)));
+    }
+
+    private static List<GradCase> attentionCases() {
+        Tensor someHidden = Tensor.of(new boolean[] {true, false, true, true, true, true, false, true, true, true, true, false}, 3, 4);
+        Tensor floatMask = randn(49, 3, 4);   // a constant: the fused op does not differentiate its mask
+        Tensor rowHidden = Tensor.of(new boolean[] {true, true, true, true, false, false, false, false, true, false, true, true}, 3, 4);
+        return List.of(
+                gc("attention", xs -> Tensor.scaledDotProductAttention(xs.get(0), xs.get(1), xs.get(2), null, false, Double.NaN),
+                        randn(40, 2, 3, 4), randn(41, 2, 5, 4), randn(42, 2, 5, 4)),
+                gc("attention causal, heads [2, 2]", xs -> Tensor.scaledDotProductAttention(xs.get(0), xs.get(1), xs.get(2), null, true, 0.7),
+                        randn(43, 2, 2, 4, 3), randn(44, 2, 2, 4, 3), randn(45, 2, 2, 4, 3)),
+                gc("attention float mask broadcast over the batch", xs -> Tensor.scaledDotProductAttention(xs.get(0), xs.get(1), xs.get(2),
+                        floatMask, false, Double.NaN), randn(46, 2, 3, 4), randn(47, 2, 4, 4), randn(48, 2, 4, 4)),
+                gc("attention bool mask and causal", xs -> Tensor.scaledDotProductAttention(xs.get(0), xs.get(1), xs.get(2), someHidden, true,
+                        Double.NaN), randn(50, 3, 4), randn(51, 4, 4), randn(52, 4, 4)),
+                gc("attention with a fully hidden query row", xs -> Tensor.scaledDotProductAttention(xs.get(0), xs.get(1), xs.get(2),
+                        rowHidden, false, Double.NaN), randn(53, 2, 3, 2), randn(54, 2, 4, 2), randn(55, 2, 4, 2)),
+                gc("attention on transposed views", xs -> Tensor.scaledDotProductAttention(xs.get(0).transpose(0, 1), xs.get(1).transpose(0, 1),
+                        xs.get(2).transpose(0, 1), null, false, Double.NaN), randn(56, 3, 2, 4), randn(57, 5, 2, 4), randn(58, 5, 2, 4)),
+                gc("attention with another value width (composed path)", xs -> Tensor.scaledDotProductAttention(xs.get(0), xs.get(1), xs.get(2),
+                        null, true, Double.NaN), randn(59, 2, 3, 4), randn(60, 2, 3, 4), randn(61, 2, 3, 6)));
     }
 
     private static List<GradCase> convCases() {

@@ -120,6 +120,8 @@ final class OracleOps {
         m.put("argmax", (in, p) -> argmax(in.get(0), p.optInteger("dim"), p.bool("keepdim")));
         // linear algebra
         m.put("matmul", (in, p) -> in.get(0).matmul(in.get(1)));
+        m.put("sdpa", (in, p) -> Tensor.scaledDotProductAttention(in.get(0), in.get(1), in.get(2), in.size() > 3 ? in.get(3) : null,
+                p.bool("causal"), p.number("scale", Double.NaN)));
         // joining
         m.put("cat", (in, p) -> Tensor.cat(in, p.integer("dim")));
         m.put("stack", (in, p) -> Tensor.stack(in, p.integer("dim")));

@@ -36,7 +36,7 @@ public final class Attention {
         double[] dqAcc = new double[bh * seqQ * d], dkAcc = new double[bh * seqK * d], dvAcc = new double[bh * seqK * d];
         for (int b = 0; b < bh; b++)
             for (int i = 0; i < seqQ; i++) {
-                probabilities(b, i, seqQ, seqK, d, q, k, scale, causal, mask, p);
+                if (probabilities(b, i, seqQ, seqK, d, q, k, scale, causal, mask, p) == Double.NEGATIVE_INFINITY) continue;
                 int qi = (b * seqQ + i) * d;
                 double[] dp = new double[seqK];
                 double dsum = 0;
@@ -75,6 +75,12 @@ public final class Attention {
             }
             p[j] = s;
             max = Math.max(max, s);
+        }
+        if (max == Double.NEGATIVE_INFINITY) {
+            // no visible key: NaN weights (0/0, as PyTorch's math backend and AttentionF32's output),
+            // but lse = −∞, and nothing flows back from this row
+            java.util.Arrays.fill(p, Double.NaN);
+            return Double.NEGATIVE_INFINITY;
         }
         double sum = 0;
         for (int j = 0; j < seqK; j++) {

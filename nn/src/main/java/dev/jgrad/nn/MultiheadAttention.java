@@ -227,7 +227,9 @@ public final class MultiheadAttention extends Module {
         }
 
         double pDrop = isTraining() ? dropout : 0;
-        Tensor[] r = attention(q, k, v, mask, false, 1 / Math.sqrt(headDim), pDrop, Generator.getDefault());
+        // without weights to return or dropout to apply, the fused kernel runs (no score matrix in memory)
+        Tensor[] r = needWeights || pDrop > 0 ? attention(q, k, v, mask, false, 1 / Math.sqrt(headDim), pDrop, Generator.getDefault())
+                : new Tensor[] {Tensor.scaledDotProductAttention(q, k, v, mask, false, 1 / Math.sqrt(headDim)), null};
         Tensor out = r[0].permute(2, 0, 1, 3).reshape(l, n, e);   // heads concatenated: [L, N, E]
         out = out.matmul(p.apply("out_proj.weight").t());
         if (bias) out = out.add(p.apply("out_proj.bias"));
@@ -265,8 +267,9 @@ public final class MultiheadAttention extends Module {
     }
 
     /**
-     * Scaled dot-product attention as PyTorch's {@code F.scaled_dot_product_attention}, built
-     * from matmul, softmax and where: softmax(q·kᵀ·scale + mask)·v with scale = 1/√E.
+     * Scaled dot-product attention as PyTorch's {@code F.scaled_dot_product_attention}:
+     * softmax(q·kᵀ·scale + mask)·v with scale = 1/√E, by {@link Tensor#scaledDotProductAttention}
+     * (the fused kernel where it applies).
      *
      * @param q      [..., L, E]
      * @param k      [..., S, E]
@@ -287,29 +290,7 @@ public final class MultiheadAttention extends Module {
 
     /** As {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean)} with the given {@code scale} (NaN: 1/√E). */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        Args.notNull("scaledDotProductAttention", "q", q);
-        Args.notNull("scaledDotProductAttention", "k", k);
-        Args.notNull("scaledDotProductAttention", "v", v);
-        if (q.dim() < 2 || k.dim() < 2 || v.dim() < 2 || q.size(-1) != k.size(-1) || k.size(-2) != v.size(-2)) {
-            throw new IllegalArgumentException("scaledDotProductAttention: expected q [..., L, E], k [..., S, E], v [..., S, Ev], got "
-                    + shapes(q, k, v));
-        }
-        int l = q.size(-2), s = k.size(-2);
-        Tensor additive = null;
-        if (mask != null) {
-            int md = mask.dim();
-            boolean fits = md >= 1 && (mask.size(-1) == 1 || mask.size(-1) == s) && (md < 2 || mask.size(-2) == 1 || mask.size(-2) == l);
-            if (!fits) {
-                throw new IllegalArgumentException("scaledDotProductAttention: mask of shape " + Arrays.toString(mask.shape())
-                        + " does not broadcast to [..., " + l + ", " + s + "] for q, k, v of shapes " + shapes(q, k, v));
-            }
-            DType dtype = q.dtype();
-            additive = mask.dtype() == DType.BOOL
-                    ? Tensor.where(mask, Tensor.scalar(0, dtype).to(mask.device()), Tensor.scalar(Double.NEGATIVE_INFINITY, dtype).to(mask.device()))
-                    : mask.to(dtype);
-        }
-        double sc = Double.isNaN(scale) ? 1 / Math.sqrt(q.size(-1)) : scale;
-        return attention(q, k, v, additive, causal, sc, 0, null)[0];
+        return Tensor.scaledDotProductAttention(q, k, v, mask, causal, scale);
     }
 
     /**
@@ -317,21 +298,7 @@ public final class MultiheadAttention extends Module {
      * an optional additive mask, optional causal masking and dropout on the weights.
      */
     static Tensor[] attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, double dropoutP, Generator generator) {
-        Tensor scores = q.mul(scale).matmul(k.transpose(-2, -1));
-        if (causal) {
-            Tensor c = causalMask(q.size(-2), k.size(-2), scores.dtype()).to(scores.device());
-            mask = mask == null ? c : mask.add(c);
-        }
-        Tensor weights;
-        if (mask == null) {
-            weights = scores.softmax(-1);
-        } else {
-            scores = scores.add(mask);
-            // rows with every score −∞ would give NaN; like PyTorch's safe softmax, they get zero weights
-            Tensor dead = scores.detach().amax(new int[] {-1}, true).eq(Double.NEGATIVE_INFINITY);
-            Tensor zero = Tensor.scalar(0, scores.dtype()).to(scores.device());
-            weights = Tensor.where(dead, zero, Tensor.where(dead, zero, scores).softmax(-1));
-        }
+        Tensor weights = Tensor.attentionWeights(q, k, mask, causal, scale);
         if (dropoutP > 0) {
             Tensor keep = Tensor.rand(generator, weights.shape()).ge(dropoutP).to(weights.device());
             weights = weights.mul(keep).mul(1 / (1 - dropoutP));

@@ -162,9 +162,9 @@ class SeqLayerTest {
         assertIllegal(() -> mha.forward(x, x, x, null, Tensor.zeros(DType.INT64, 3, 3), false, false, true), "attnMask", "int64");
         assertIllegal(() -> new MultiheadAttention(5, 2), "MultiheadAttention", "embedDim=5", "numHeads=2");
         assertIllegal(() -> MultiheadAttention.scaledDotProductAttention(randn(1, 2, 3, 4), randn(2, 2, 5, 3), randn(3, 2, 5, 4), null, false),
-                "scaledDotProductAttention", "[2, 3, 4]", "[2, 5, 3]");
+                "scaled_dot_product_attention", "[2, 3, 4]", "[2, 5, 3]");
         assertIllegal(() -> MultiheadAttention.scaledDotProductAttention(randn(1, 3, 4), randn(2, 5, 4), randn(3, 5, 4), Tensor.zeros(DType.BOOL, 3, 4), false),
-                "scaledDotProductAttention", "[3, 4]", "[..., 3, 5]");
+                "scaled_dot_product_attention", "[3, 4]", "[3, 5]");
     }
 
     @Test

@@ -61,4 +61,24 @@ interface Backend {
 
     /** out (any strides, accumulated in place) += src scattered along {@code dim} by {@code index}. */
     void scatterAdd(int dim, Tensor index, Tensor src, Tensor out);
+
+    /** Whether {@link #attention} and {@link #attentionBackward} exist for {@code dtype} on this backend. */
+    default boolean hasFusedAttention(DType dtype) {
+        return false;
+    }
+
+    /**
+     * Fused attention: out = softmax(scale·q·kᵀ + mask, causal)·v without the score matrix, and
+     * lse = the rows' log-sum-exp. q, out: [bh, L, d]; k, v: [bh, S, d]; lse: [bh, L] float32
+     * (all contiguous); mask: null or a float32 [bh, L, S] view (any strides).
+     */
+    default void attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor lse) {
+        throw new UnsupportedOperationException("fused attention is not available on " + this);
+    }
+
+    /** dq, dk, dv of {@link #attention} by recomputation from q, k, v, out, dout and lse. */
+    default void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor dout,
+                                   Tensor lse, Tensor dq, Tensor dk, Tensor dv) {
+        throw new UnsupportedOperationException("fused attention is not available on " + this);
+    }
 }

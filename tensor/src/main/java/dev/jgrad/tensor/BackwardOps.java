@@ -42,4 +42,11 @@ public final class BackwardOps {
             return ConvOps.avgPool2dBackward(ps, countIncludePad, dy);
         }
     }
+
+    /** ∂L/∂q, ∂L/∂k, ∂L/∂v of a fused attention node, recomputing the weights tile by tile from the saved log-sum-exp. */
+    public static Tensor[] attention(Op.Attention op, Tensor out, Tensor g) {
+        try (var scope = GradMode.noGrad()) {
+            return AttentionOps.backward(op, out, g);
+        }
+    }
 }

@@ -1,5 +1,8 @@
 package dev.jgrad.tensor;
 
+import dev.jgrad.kernels.Attention;
+import dev.jgrad.kernels.AttentionF32;
+import dev.jgrad.kernels.AttentionMask;
 import dev.jgrad.kernels.BinaryFn;
 import dev.jgrad.kernels.Buf;
 import dev.jgrad.kernels.Conv2d;
@@ -244,5 +247,43 @@ final class CpuBackend implements Backend {
     @Override
     public String toString() {
         return "cpu";
+    }
+
+    @Override
+    public boolean hasFusedAttention(DType dtype) {
+        return dtype.isFloating();
+    }
+
+    @Override
+    public void attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor lse) {
+        int[] qs = q.layout.shape;
+        int bh = qs[0], seqQ = qs[1], d = qs[2], seqK = k.layout.shape[1];
+        AttentionMask m = attentionMask(mask);
+        if (f32(q, k, v, out)) {
+            AttentionF32.forward(bh, seqQ, seqK, d, floats(q), floats(k), floats(v), (float) scale, causal, m, floats(out), floats(lse));
+        } else {
+            Attention.forward(bh, seqQ, seqK, d, buf(q), buf(k), buf(v), scale, causal, m, buf(out), buf(lse));
+        }
+    }
+
+    @Override
+    public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor dout,
+                                  Tensor lse, Tensor dq, Tensor dk, Tensor dv) {
+        int[] qs = q.layout.shape;
+        int bh = qs[0], seqQ = qs[1], d = qs[2], seqK = k.layout.shape[1];
+        AttentionMask m = attentionMask(mask);
+        if (f32(q, k, v, out, dout)) {
+            AttentionF32.backward(bh, seqQ, seqK, d, floats(q), floats(k), floats(v), (float) scale, causal, m, floats(out), floats(dout),
+                    floats(lse), floats(dq), floats(dk), floats(dv));
+        } else {
+            Attention.backward(bh, seqQ, seqK, d, buf(q), buf(k), buf(v), scale, causal, m, buf(dout), buf(dq), buf(dk), buf(dv));
+        }
+    }
+
+    /** The kernels' view of a float32 [bh, L, S] mask tensor (one head per slice). */
+    private static AttentionMask attentionMask(Tensor mask) {
+        if (mask == null) return null;
+        int[] st = mask.layout.strides;
+        return new AttentionMask(floats(mask), mask.layout.offset, 1, st[0], 0, st[1], st[2]);
     }
 }

@@ -160,6 +160,17 @@ public sealed interface Op {
     }
     /** 2-D max pooling; {@code indices} (saved for backward) holds each maximum's position in its plane. */
     record MaxPool2d(Tensor x, PoolShape shape, Tensor indices) implements UnaryOp {}
+    /**
+     * Fused scaled dot-product attention softmax(scale·q·kᵀ + mask)·v; {@code mask} (a float32
+     * [batch·heads, L, S] view, or null) is a constant, and {@code lse} (each query row's
+     * log-sum-exp of scores) is saved for the backward pass, which recomputes the weights by tiles.
+     */
+    record Attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor lse) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            return List.of(q, k, v);
+        }
+    }
     /** 2-D average pooling. */
     record AvgPool2d(Tensor x, PoolShape shape, boolean countIncludePad) implements UnaryOp {}
 }

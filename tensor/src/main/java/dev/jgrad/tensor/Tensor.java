@@ -1043,6 +1043,30 @@ public final class Tensor {
         return out.add(bias.reshape(1, cs.k(), 1, 1));
     }
 
+    /**
+     * Scaled dot-product attention, softmax(scale·q·kᵀ + mask)·v, over q [..., L, E], k [..., S, E],
+     * v [..., S, Ev]. {@code mask} is null, bool (true where attention is allowed, PyTorch's
+     * convention for this function) or float (added to the scores), broadcastable to [..., L, S];
+     * {@code causal} hides key j from query i when j &gt; i; {@code scale} NaN means 1/√E. Runs as
+     * one fused, tiled op with its own backward pass where the device has the kernel and the
+     * shapes fit, else as matmul and softmax. Queries that may attend to nothing give zeros.
+     *
+     * <pre>{@code
+     * Tensor y = Tensor.scaledDotProductAttention(q, k, v, null, true, Double.NaN);   // causal self-attention
+     * }</pre>
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        return AttentionOps.scaledDotProductAttention(q, k, v, mask, causal, scale);
+    }
+
+    /**
+     * The attention weights softmax(scale·q·kᵀ + mask) that {@link #scaledDotProductAttention}
+     * applies to v, for when they are wanted themselves (same arguments; a float mask here).
+     */
+    public static Tensor attentionWeights(Tensor q, Tensor k, Tensor mask, boolean causal, double scale) {
+        return AttentionOps.attentionWeights(q, k, mask, causal, scale);
+    }
+
     /** conv2d with stride 1, no padding. */
     public Tensor conv2d(Tensor weight, Tensor bias) {
         return conv2d(weight, bias, new int[] {1}, new int[] {0}, new int[] {1}, 1);

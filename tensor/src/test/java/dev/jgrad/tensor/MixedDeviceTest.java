@@ -40,7 +40,10 @@ class MixedDeviceTest {
             Map.entry("conv2d", (a, b) -> a.reshape(1, 1, 2, 2).conv2d(b.reshape(1, 1, 2, 2), null)),
             Map.entry("indexSelect", (a, b) -> a.indexSelect(0, Tensor.zeros(DType.INT64, 1).to(b.device()))),
             Map.entry("embedding", (a, b) -> Tensor.embedding(Tensor.zeros(DType.INT64, 1).to(b.device()), a.reshape(2, 2))),
-            Map.entry("accumulateGrad", (a, b) -> { a.accumulateGrad(b); return null; }));
+            Map.entry("accumulateGrad", (a, b) -> { a.accumulateGrad(b); return null; }),
+            Map.entry("scaledDotProductAttention", (a, b) -> Tensor.scaledDotProductAttention(a.reshape(1, 2, 2), b.reshape(1, 2, 2),
+                    a.reshape(1, 2, 2), null, false, Double.NaN)),
+            Map.entry("attentionWeights", (a, b) -> Tensor.attentionWeights(a.reshape(1, 2, 2), b.reshape(1, 2, 2), null, false, Double.NaN)));
 
     /** Methods with two tensor operands that may take them on different devices, by design. */
     static final Set<String> CROSS_DEVICE = Set.of(

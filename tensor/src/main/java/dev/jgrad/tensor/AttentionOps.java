@@ -1,0 +1,166 @@
+package dev.jgrad.tensor;
+
+import java.util.Arrays;
+
+/**
+ * Scaled dot-product attention: softmax(scale·q·kᵀ + mask)·v over the last two dimensions.
+ * When the backend has a fused kernel for the dtype and the operands fit it (q, k and v with the
+ * same batch dimensions and head size), the score matrix is never built and the op is one
+ * {@link Op.Attention} node whose backward pass recomputes by tiles; otherwise it is composed of
+ * matmul, softmax and masking, each differentiated by its own rule. Either way, a query that may
+ * attend to no key gets zeros, as PyTorch's safe softmax gives.
+ */
+final class AttentionOps {
+    private AttentionOps() {}
+
+    static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        String op = "scaled_dot_product_attention";
+        Checks.notNull(op, "v", v);
+        check(op, q, k, v, mask);
+        double sc = Double.isNaN(scale) ? 1 / Math.sqrt(q.size(-1)) : scale;
+        Tensor additive = additiveMask(mask, q);
+        if (fits(q, k, v, additive)) return fused(q, k, v, additive, causal, sc);
+        return weights(q, k, additive, causal, sc).matmul(v);
+    }
+
+    static Tensor attentionWeights(Tensor q, Tensor k, Tensor mask, boolean causal, double scale) {
+        check("attention_weights", q, k, null, mask);
+        return weights(q, k, additiveMask(mask, q), causal, Double.isNaN(scale) ? 1 / Math.sqrt(q.size(-1)) : scale);
+    }
+
+    /**
+     * q [..., L, E], k [..., S, E], v (null when there is none) [..., S, Ev] on one device with broadcastable
+     * batch dimensions, and a bool or floating mask that broadcasts to [batch…, L, S].
+     */
+    private static void check(String op, Tensor q, Tensor k, Tensor v, Tensor mask) {
+        Checks.notNull(op, "q", q);
+        Checks.notNull(op, "k", k);
+        boolean ok = q.dim() >= 2 && k.dim() >= 2 && q.size(-1) == k.size(-1) && (v == null || (v.dim() >= 2 && k.size(-2) == v.size(-2)));
+        if (!ok) {
+            throw new IllegalArgumentException(op + ": expected q [..., L, E], k [..., S, E]" + (v == null ? "" : ", v [..., S, Ev]") + ", got "
+                    + shapes(q, k, v));
+        }
+        Tensor.checkSameDevice(op, q, k);
+        if (v != null) Tensor.checkSameDevice(op, q, v);
+        int[] batch = Shapes.broadcast(op, batchOf(q), batchOf(k));
+        if (v != null) batch = Shapes.broadcast(op, batch, batchOf(v));
+        if (mask == null) return;
+        Tensor.checkSameDevice(op, q, mask);
+        if (mask.dtype() != DType.BOOL && !mask.dtype().isFloating()) {
+            throw new IllegalArgumentException(op + ": mask must be bool or floating, got " + mask.dtype());
+        }
+        int[] scores = Shapes.concat(batch, new int[] {q.size(-2), k.size(-2)});
+        if (!broadcastsTo(mask.layout.shape, scores)) {
+            throw new IllegalArgumentException(op + ": mask of shape " + Shapes.str(mask.layout.shape) + " does not broadcast to the scores' shape "
+                    + Shapes.str(scores));
+        }
+    }
+
+    /** Whether {@code from} broadcasts to exactly {@code to}. */
+    private static boolean broadcastsTo(int[] from, int[] to) {
+        if (from.length > to.length) return false;
+        for (int i = 1; i <= from.length; i++) {
+            int f = from[from.length - i];
+            if (f != 1 && f != to[to.length - i]) return false;
+        }
+        return true;
+    }
+
+    private static int[] batchOf(Tensor x) {
+        return Arrays.copyOf(x.layout.shape, x.dim() - 2);
+    }
+
+    /** softmax(scale·q·kᵀ + mask) with causal masking, zero rows where every key is masked. */
+    static Tensor weights(Tensor q, Tensor k, Tensor additive, boolean causal, double scale) {
+        Tensor scores = q.mul(scale).matmul(k.transpose(-2, -1));
+        if (causal) {
+            Tensor hidden = causalMask(q.size(-2), k.size(-2), scores.dtype()).to(scores.device());
+            additive = additive == null ? hidden : additive.add(hidden);
+        }
+        if (additive == null) return scores.softmax(-1);
+        scores = scores.add(additive);
+        Tensor dead = scores.detach().amax(new int[] {-1}, true).eq(Double.NEGATIVE_INFINITY);
+        Tensor zero = Tensor.zeros(scores.dtype()).to(scores.device());
+        return Tensor.where(dead, zero, Tensor.where(dead, zero, scores).softmax(-1));
+    }
+
+    /** A bool mask (true = may attend) as 0 / −∞, or a float mask in q's dtype (both checked by {@link #check}). */
+    private static Tensor additiveMask(Tensor mask, Tensor q) {
+        if (mask == null) return null;
+        if (mask.dtype() == DType.BOOL) {
+            return Tensor.where(mask, Tensor.zeros(q.dtype()).to(q.device()), Tensor.full(Double.NEGATIVE_INFINITY, q.dtype()).to(q.device()));
+        }
+        return mask.to(q.dtype());
+    }
+
+    /** [L, S] with −∞ above the diagonal: key j is hidden from query i when j &gt; i. */
+    static Tensor causalMask(int l, int s, DType dtype) {
+        double[] m = new double[l * s];
+        for (int i = 0; i < l; i++) for (int j = i + 1; j < s; j++) m[i * s + j] = Double.NEGATIVE_INFINITY;
+        return Tensor.of(m, l, s).to(dtype);
+    }
+
+    /**
+     * The fused kernels take q, k and v with one batch shape and one head size, and a constant
+     * float32 mask (a float64 run with a mask is composed instead, so its mask keeps float64
+     * precision).
+     */
+    private static boolean fits(Tensor q, Tensor k, Tensor v, Tensor additive) {
+        int[] batch = Arrays.copyOf(q.layout.shape, q.dim() - 2);
+        return q.backend().hasFusedAttention(q.dtype()) && q.dtype() == k.dtype() && q.dtype() == v.dtype()
+                && v.size(-1) == q.size(-1) && q.numel() > 0 && k.numel() > 0
+                && Arrays.equals(batch, Arrays.copyOf(k.layout.shape, k.dim() - 2))
+                && Arrays.equals(batch, Arrays.copyOf(v.layout.shape, v.dim() - 2))
+                && (additive == null || (!additive.requiresGrad() && q.dtype() == DType.FLOAT32));
+    }
+
+    private static Tensor fused(Tensor q, Tensor k, Tensor v, Tensor additive, boolean causal, double scale) {
+        int l = q.size(-2), s = k.size(-2), d = q.size(-1);
+        int[] batch = Arrays.copyOf(q.layout.shape, q.dim() - 2);
+        int bh = Shapes.numel(batch);
+        Tensor mask = null;
+        if (additive != null) {
+            int[] full = Shapes.concat(batch, new int[] {l, s});
+            Tensor m = additive.to(DType.FLOAT32);
+            Layout expanded = m.layout.expand(full);
+            Layout flat = expanded.view(new int[] {bh, l, s});
+            mask = flat != null ? m.viewOf(flat) : ElementwiseOps.copy(m.viewOf(expanded), DType.FLOAT32).viewOf(Layout.contiguous(new int[] {bh, l, s}));
+        }
+        Tensor out = Tensor.empty(new int[] {bh, l, d}, q.dtype(), q.device());
+        Tensor lse = Tensor.empty(new int[] {bh, l}, q.dtype(), q.device());
+        q.backend().attention(heads(q, bh), heads(k, bh), heads(v, bh), mask, causal, scale, out, lse);
+        if (mask != null) out = dropDeadRows(out, lse);
+        return out.viewOf(Layout.contiguous(Shapes.concat(batch, new int[] {l, d})))
+                .record(new Op.Attention(q, k, v, mask, causal, scale, lse));
+    }
+
+    /** Rows whose log-sum-exp is −∞ saw no key: zeros, not the kernel's NaN. */
+    private static Tensor dropDeadRows(Tensor out, Tensor lse) {
+        Tensor dead = lse.eq(Double.NEGATIVE_INFINITY).unsqueeze(-1);
+        return Tensor.where(dead, Tensor.zeros(out.dtype()).to(out.device()), out);
+    }
+
+    /** x (…, n, d) as a contiguous [bh, n, d] tensor. */
+    static Tensor heads(Tensor x, int bh) {
+        return ConvOps.dense(x, x.dtype()).viewOf(Layout.contiguous(new int[] {bh, x.size(-2), x.size(-1)}));
+    }
+
+    /** dq, dk, dv of a fused attention node, in the shapes of q, k and v. */
+    static Tensor[] backward(Op.Attention a, Tensor out, Tensor g) {
+        Tensor q = a.q(), k = a.k(), v = a.v();
+        int bh = Shapes.numel(Arrays.copyOf(q.layout.shape, q.dim() - 2));
+        Tensor q3 = heads(q, bh), k3 = heads(k, bh), v3 = heads(v, bh);
+        Tensor dq = Tensor.empty(q3.layout.shape, q.dtype(), q.device());
+        Tensor dk = Tensor.empty(k3.layout.shape, k.dtype(), k.device());
+        Tensor dv = Tensor.empty(v3.layout.shape, v.dtype(), v.device());
+        q.backend().attentionBackward(q3, k3, v3, a.mask(), a.causal(), a.scale(), heads(out, bh), heads(g.to(q.dtype()), bh),
+                a.lse(), dq, dk, dv);
+        return new Tensor[] {
+            dq.viewOf(Layout.contiguous(q.shape())), dk.viewOf(Layout.contiguous(k.shape())), dv.viewOf(Layout.contiguous(v.shape()))
+        };
+    }
+
+    private static String shapes(Tensor q, Tensor k, Tensor v) {
+        return "q " + Shapes.str(q.layout.shape) + ", k " + Shapes.str(k.layout.shape) + (v == null ? "" : ", v " + Shapes.str(v.layout.shape));
+    }
+}
