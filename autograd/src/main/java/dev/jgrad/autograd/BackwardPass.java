@@ -126,7 +126,7 @@ public final class BackwardPass {
         List<Tensor> inputs = op.inputs();
         List<Tensor> sent = new ArrayList<>(Collections.nCopies(inputs.size(), (Tensor) null));
         List<Tensor> leaves = new ArrayList<>();
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             if (g != null) {
                 Tensor[] grads;
                 try (var rules = Anomaly.isEnabled() ? Anomaly.derivativeRules() : null) {

@@ -60,7 +60,7 @@ public final class GradCheck {
         y.mul(v).sum().backward();
 
         Result worst = new Result(true, 0, -1, -1, 0, 0);
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (int k = 0; k < xs.size(); k++) {
                 Tensor x = xs.get(k);
                 if (!x.requiresGrad()) continue;

@@ -55,7 +55,7 @@ public final class TensorText {
         if (t == null) return "—";
         int n = t.numel();
         if (n == 0) return "[]";
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             if (t.dim() == 0) return number(t.item());
             if (n > READ_ALL_LIMIT) return flatEnds(t);
             double[] v = t.toDoubleArray();

@@ -164,7 +164,7 @@ class AutogradEngineTest {
     void noGradRecordsNothingAndIsRestored() {
         Tensor x = leaf(1, 2);
         assertTrue(GradMode.isEnabled());
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             assertFalse(GradMode.isEnabled());
             Tensor y = x.mul(2).exp().sum();
             assertNull(y.op());
@@ -206,7 +206,7 @@ class AutogradEngineTest {
     void backwardWorksInsideNoGrad() {
         Tensor x = leaf(1, 2);
         Tensor loss = x.mul(x).sum();
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             loss.backward();
             assertFalse(GradMode.isEnabled());
         }
@@ -226,7 +226,7 @@ class AutogradEngineTest {
     @Test
     void gradModeIsPerThread() throws Exception {
         AtomicReference<Boolean> seen = new AtomicReference<>();
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             Thread t = new Thread(() -> seen.set(GradMode.isEnabled()));
             t.start();
             t.join();
@@ -412,7 +412,7 @@ class AutogradEngineTest {
     @Test
     void inPlaceOpsOnALeafThatRequiresGradWorkUnderNoGrad() {
         Tensor x = leaf(1, 2);
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             x.addInPlace(Tensor.of(new double[] {10, 20}), 0.5);
             assertArrayEquals(new double[] {6, 12}, x.toDoubleArray());
             x.mulInPlace(2);

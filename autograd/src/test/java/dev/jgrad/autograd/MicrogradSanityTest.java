@@ -53,7 +53,7 @@ class MicrogradSanityTest {
         assertEquals(2, b.grad().item(), 1e-6);
 
         // one step of gradient descent brings the prediction towards the target
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             w.addInPlace(w.grad(), -0.05);
             b.addInPlace(b.grad(), -0.05);
         }

@@ -140,7 +140,7 @@ public final class CharLanguageModel extends Module {
     }
 
     private static double heldOutLoss(CharLanguageModel model, int[] ids, int split, int context, int vocabulary, Device device) {
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             model.eval();
             Tensor[] xy = batch(ids, split, ids.length, 16, context, new Generator(99));
             double loss = Losses.crossEntropy(model.forward(xy[0].to(device)).reshape(-1, vocabulary), xy[1].to(device).reshape(-1)).item();
@@ -153,7 +153,7 @@ public final class CharLanguageModel extends Module {
     static String sample(CharLanguageModel model, char[] vocabulary, String prompt, int length, int context, double temperature,
                          Generator g, Device device) {
         StringBuilder out = new StringBuilder(prompt);
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             model.eval();
             for (int i = 0; i < length; i++) {
                 String window = out.substring(Math.max(0, out.length() - context));

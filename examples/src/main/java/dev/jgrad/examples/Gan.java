@@ -89,7 +89,7 @@ public final class Gan {
     /** 64 generated digits as an 8×8 grid, white on black. */
     static void writeGrid(Sequential generator, Device device, Generator g, Path file) throws java.io.IOException {
         float[] pixels;
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             generator.eval();
             pixels = generator.forward(Tensor.randn(g, 64, NOISE).to(device)).add(1).div(2).clamp(0, 1).toFloatArray();
         }

@@ -27,7 +27,7 @@ public final class LinearRegression {
             Tensor prediction = x.mul(w).add(b);
             Tensor loss = prediction.sub(y).square().mean();
             loss.backward();
-            try (var scope = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 w.addInPlace(w.grad(), -learningRate);
                 b.addInPlace(b.grad(), -learningRate);
             }

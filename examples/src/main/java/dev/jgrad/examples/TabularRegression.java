@@ -80,7 +80,7 @@ public final class TabularRegression {
 
     /** The test MSE of the least-squares affine fit on the training rows (normal equations by gradient-free solve). */
     static double leastSquaresTestMse(Tensor x, Tensor y, int train) {
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             Tensor a = Tensor.cat(List.of(x, Tensor.ones(x.size(0), 1)), 1).to(dev.jgrad.tensor.DType.FLOAT64);
             Tensor at = a.narrow(0, 0, train), yt = y.narrow(0, 0, train).to(dev.jgrad.tensor.DType.FLOAT64);
             double[][] m = (double[][]) at.t().matmul(at).toArray();

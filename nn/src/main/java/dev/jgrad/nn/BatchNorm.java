@@ -62,7 +62,7 @@ public final class BatchNorm extends Module {
             if (n < 2) throw new IllegalArgumentException("BatchNorm: expected more than 1 value per channel in training, got input " + java.util.Arrays.toString(x.shape()));
             mean = x.mean(reduce, true);
             var = x.sub(mean).square().mean(reduce, true);
-            try (var scope = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 runningMean.mulInPlace(1 - momentum).addInPlace(mean.detach().reshape(channels), momentum);
                 runningVar.mulInPlace(1 - momentum).addInPlace(var.detach().reshape(channels).mul((double) n / (n - 1)), momentum);
                 numBatchesTracked.addInPlace(Tensor.scalar(1, DType.INT64), 1);

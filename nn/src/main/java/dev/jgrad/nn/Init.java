@@ -35,7 +35,7 @@ public final class Init {
     /** Fills with a constant. */
     public static Tensor constant(Tensor t, double value) {
         Args.notNull("Init.constant", "tensor", t);
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             return t.fill(value);
         }
     }
@@ -104,7 +104,7 @@ public final class Init {
     }
 
     private static Tensor set(Tensor t, Tensor values) {
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             return t.copyFrom(values.to(t.device()));
         }
     }

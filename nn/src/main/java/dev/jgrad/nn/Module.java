@@ -142,7 +142,7 @@ public abstract class Module {
                         + Arrays.toString(src.shape()) + ", this module has " + Arrays.toString(e.getValue().shape()));
             }
         }
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (Map.Entry<String, Tensor> e : own.entrySet()) {
                 Tensor src = state.get(e.getKey());
                 if (src != null) e.getValue().copyFrom(src.to(e.getValue().device()));

@@ -56,7 +56,7 @@ public final class Sequential extends Module {
         StringBuilder sb = new StringBuilder();
         String rule = "-".repeat(72) + "\n";
         sb.append(String.format("%-36s %-22s %12s%n", "Layer", "Output shape", "Params")).append(rule);
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             Tensor x = Tensor.zeros(inputShape).to(parameters().isEmpty() ? dev.jgrad.tensor.Device.CPU : parameters().get(0).device());
             boolean wasTraining = isTraining();
             eval();

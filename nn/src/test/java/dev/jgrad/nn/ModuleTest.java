@@ -198,7 +198,7 @@ class ModuleTest {
                 new Linear(4 * 3 * 3, 5));
         s.train();
         String summary;
-        try (var scope = GradMode.enableGrad()) {
+        try (var _ = GradMode.enableGrad()) {
             summary = s.summary(2, 1, 6, 6);
         }
         List<String> lines = summary.lines().toList();

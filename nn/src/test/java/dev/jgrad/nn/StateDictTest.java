@@ -43,7 +43,7 @@ class StateDictTest {
         assertArrayEquals(a.forward(x).toFloatArray(), b.forward(x).toFloatArray());
         // the loaded values are copies: changing a afterwards leaves b alone
         Linear a0 = (Linear) a.get(0);
-        try (var scope = dev.jgrad.tensor.GradMode.noGrad()) {
+        try (var _ = dev.jgrad.tensor.GradMode.noGrad()) {
             a0.weight.fill(7);
         }
         assertFalse(((Linear) b.get(0)).weight.toDoubleArray()[0] == 7);
@@ -58,7 +58,7 @@ class StateDictTest {
         assertNotSame(first.weight, w);
         assertFalse(w.requiresGrad());
         assertArrayEquals(first.weight.toFloatArray(), w.toFloatArray());
-        try (var scope = dev.jgrad.tensor.GradMode.noGrad()) {
+        try (var _ = dev.jgrad.tensor.GradMode.noGrad()) {
             first.weight.fill(0.5);
         }
         assertEquals(0.5, w.toDoubleArray()[3], "a view shares the parameter's storage");

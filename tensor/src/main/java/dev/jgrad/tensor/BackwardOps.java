@@ -17,35 +17,35 @@ public final class BackwardOps {
 
     /** ∂L/∂x of {@code conv2d}: the transposed convolution of dy with w. */
     public static Tensor conv2dInput(ConvShape cs, Tensor dy, Tensor w) {
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             return ConvOps.conv2dBackwardInput(cs, dy, w);
         }
     }
 
     /** ∂L/∂w of {@code conv2d}: the correlation of x with dy. */
     public static Tensor conv2dWeight(ConvShape cs, Tensor x, Tensor dy) {
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             return ConvOps.conv2dBackwardWeight(cs, x, dy);
         }
     }
 
     /** ∂L/∂x of {@code max_pool2d}: dy routed to the recorded maxima. */
     public static Tensor maxPool2dInput(PoolShape ps, Tensor dy, Tensor indices) {
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             return ConvOps.maxPool2dBackward(ps, dy, indices);
         }
     }
 
     /** ∂L/∂x of {@code avg_pool2d}: dy spread evenly over each window. */
     public static Tensor avgPool2dInput(PoolShape ps, boolean countIncludePad, Tensor dy) {
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             return ConvOps.avgPool2dBackward(ps, countIncludePad, dy);
         }
     }
 
     /** ∂L/∂q, ∂L/∂k, ∂L/∂v of a fused attention node, recomputing the weights tile by tile from the saved log-sum-exp. */
     public static Tensor[] attention(Op.Attention op, Tensor out, Tensor g) {
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             return AttentionOps.backward(op, out, g);
         }
     }

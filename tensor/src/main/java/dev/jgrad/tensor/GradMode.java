@@ -4,7 +4,7 @@ package dev.jgrad.tensor;
  * Whether ops record the graph that {@code backward()} walks, per thread.
  *
  * <pre>{@code
- * try (var scope = GradMode.noGrad()) {
+ * try (var _ = GradMode.noGrad()) {
  *     Tensor y = model.forward(x);   // no graph recorded, no memory held for backward
  * }
  * }</pre>

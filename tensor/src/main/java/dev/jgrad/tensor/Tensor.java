@@ -1202,7 +1202,7 @@ public final class Tensor {
     public void accumulateGrad(Tensor g) {
         Checks.notNull("accumulateGrad", "gradient", g);
         checkSameDevice("accumulateGrad", this, g);
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             Tensor gg = g.dtype() == dtype() ? g : g.to(dtype());
             grad = grad == null ? ElementwiseOps.copy(gg, dtype()) : grad.add(gg);
         }

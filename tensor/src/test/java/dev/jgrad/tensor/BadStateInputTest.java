@@ -41,7 +41,7 @@ class BadStateInputTest {
         Tensor w = Tensor.ones(2).requiresGrad(true);
         fails(IllegalStateException.class, () -> w.fill(0), "fill", "requires grad", "GradMode.noGrad()");
         fails(IllegalStateException.class, () -> w.copyFrom(Tensor.zeros(2)), "copyFrom", "requires grad");
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             w.fill(3);   // allowed without recording
         }
     }

@@ -25,7 +25,7 @@ public final class Augment {
         return b -> {
             Tensor x = images("randomShift", b);
             int n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), m = maxShift;
-            try (var scope = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 Tensor padded = Tensor.zeros(x.dtype(), n, c, h + 2 * m, w + 2 * m);
                 padded.narrow(2, m, h).narrow(3, m, w).copyFrom(x);
                 List<Tensor> shifted = new ArrayList<>(n);
@@ -46,7 +46,7 @@ public final class Augment {
             Tensor x = images("randomHorizontalFlip", b);
             int n = x.size(0), w = x.size(3);
             Tensor reversed = Tensor.arange(w - 1, -1, -1);
-            try (var scope = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 List<Tensor> out = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     Tensor image = x.select(0, i);

@@ -24,7 +24,7 @@ public final class Clip {
         checkParams("gradNorm", params);
         if (!(maxNorm >= 0)) throw new IllegalArgumentException("gradNorm: maxNorm must be >= 0, got " + maxNorm);
         if (!(p > 0)) throw new IllegalArgumentException("gradNorm: norm type must be > 0, got " + p);
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             double total = 0;
             for (Tensor t : params) {
                 if (t.grad() == null) continue;
@@ -44,7 +44,7 @@ public final class Clip {
     public static void gradValue(List<Tensor> params, double clip) {
         checkParams("gradValue", params);
         if (!(clip >= 0)) throw new IllegalArgumentException("gradValue: clip must be >= 0, got " + clip);
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (Tensor t : params) if (t.grad() != null) t.grad().copyFrom(t.grad().clamp(-clip, clip));
         }
     }

@@ -68,7 +68,7 @@ public abstract class Optimizer {
     /** Applies one update to every parameter that has a gradient. */
     public final void step() {
         steps++;
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
                 if (p.grad() == null) continue;

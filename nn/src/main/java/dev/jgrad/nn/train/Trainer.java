@@ -128,7 +128,7 @@ public final class Trainer {
                 throw new IllegalStateException("fit: the loss became " + value + " at epoch " + epoch + ", batch " + (batchIndex + 1)
                         + "; lower the learning rate or check the data");
             }
-            try (var scope = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 for (Metric m : metrics) m.update(out.detach(), y);
             }
             lossSum += value * b.size();
@@ -149,7 +149,7 @@ public final class Trainer {
         for (Metric m : metrics) m.reset();
         double lossSum = 0;
         long samples = 0;
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (Batch b : data) {
                 Tensor x = b.inputs().to(device), y = b.targets().to(device);
                 Tensor out = model.forward(x);
@@ -171,7 +171,7 @@ public final class Trainer {
         boolean wasTraining = model.isTraining();
         model.eval();
         List<Tensor> outs = new ArrayList<>();
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (Batch b : data) outs.add(model.forward(b.inputs().to(device)).cpu());
         } finally {
             model.train(wasTraining);
