@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Peer timings for jgrad's CPU benchmark CLI (dev.jgrad.bench.Main).
 
-Reads the suite as JSON on stdin, times the same computations with numpy (OpenBLAS) and
-PyTorch on the CPU, and writes JSON on stdout. Progress goes to stderr.
+Speaks JSON lines over stdin/stdout, so that the CLI can time each case in jgrad and in the
+peers back to back (on a shared machine, both then see the same conditions):
 
-Input:  {"threads": 2, "budget": {"warmup_s": .5, "measure_s": 2, "max_call_s": 8},
-         "cases": [{"id": "matmul/512", "openblas": true, "kind": "matmul", "n": 512}, ...]}
-Output: {"numpy": {"version": ..., "available": true}, "torch": {...}, "threads": 2,
-         "results": {"matmul/512": {"numpy": {"median_s": ..., "min_s": ..., "samples": ...},
-                                    "torch": {...}}}, "errors": [...]}
+  in, first line:   {"threads": 2, "budget": {"warmup_s": .5, "measure_s": 2, "max_call_s": 8}}
+  out, first line:  {"threads": 2, "python": ..., "numpy": {"available": true, "version": ...,
+                     "blas": "OpenBLAS 0.3.21 ...", "openblas": true}, "torch": {...}}
+  in, then:         one case per line, {"id": "matmul/512", "openblas": true, "kind": "matmul", "n": 512}
+  out, for each:    {"id": ..., "results": {"numpy": {"median_s": ..., "min_s": ..., "samples": ...,
+                     "cpu_per_wall": ...}, "torch": {...}}, "errors": [...]}
+
+Progress goes to stderr. Without numpy or torch the corresponding entries say why.
 
 Thread counts match the Java run: OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS are
 set before numpy and torch are imported (torch.mm goes through OpenBLAS, which
@@ -36,7 +39,8 @@ def measure(fn, budget):
     fn()
     cold = time.perf_counter() - t0
     if cold > budget["max_call_s"]:
-        return {"median_s": cold, "min_s": cold, "samples": 1, "calls_per_sample": 1, "note": "1 cold call"}
+        return {"median_s": cold, "min_s": cold, "samples": 1, "calls_per_sample": 1, "cpu_per_wall": -1,
+                "note": "1 cold call"}
     est = cold
     ws = time.perf_counter()
     calls = 0
@@ -47,6 +51,7 @@ def measure(fn, budget):
         calls += 1
     inner = int(max(1, min(1_000_000, math.ceil(SAMPLE_S / max(est, 1e-9)))))
     per_call = []
+    cpu0 = time.process_time()
     start = time.perf_counter()
     while len(per_call) < MAX_SAMPLES:
         s = time.perf_counter()
@@ -56,10 +61,12 @@ def measure(fn, budget):
         per_call.append(t / inner)
         if len(per_call) >= MIN_SAMPLES and (time.perf_counter() - start) + t > budget["measure_s"]:
             break
+    cpu = (time.process_time() - cpu0) / (time.perf_counter() - start)
     per_call.sort()
     n = len(per_call)
     median = per_call[n // 2] if n % 2 else (per_call[n // 2 - 1] + per_call[n // 2]) / 2
-    return {"median_s": median, "min_s": per_call[0], "samples": n, "calls_per_sample": inner, "note": ""}
+    return {"median_s": median, "min_s": per_call[0], "samples": n, "calls_per_sample": inner, "cpu_per_wall": cpu,
+            "note": ""}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -198,37 +205,41 @@ def torch_case(torch, c):
 
 
 def main():
-    spec = json.load(sys.stdin)
-    threads = int(spec["threads"])
+    config = json.loads(sys.stdin.readline())
+    threads = int(config["threads"])
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
-    budget = spec["budget"]
-    out = {"threads": threads, "python": sys.version.split()[0], "executable": sys.executable,
-           "numpy": {"available": False}, "torch": {"available": False}, "results": {}, "errors": []}
+    budget = config["budget"]
+    info = {"threads": threads, "python": sys.version.split()[0], "executable": sys.executable,
+            "numpy": {"available": False}, "torch": {"available": False}}
 
     np = torch = None
     try:
         import numpy as np
         a = np.ones((8, 8), dtype=np.float32)
         a @ a  # makes sure the BLAS is loaded
-        out["numpy"] = {"available": True, "version": np.__version__}
-        out["numpy"].update({"blas": (b := loaded_blas())["name"], "openblas": b["openblas"]})
-        if "threads" in b:
-            out["numpy"]["blas_threads"] = b["threads"]
+        blas = loaded_blas()
+        info["numpy"] = {"available": True, "version": np.__version__, "blas": blas["name"], "openblas": blas["openblas"]}
+        if "threads" in blas:
+            info["numpy"]["blas_threads"] = blas["threads"]
     except Exception as e:  # noqa: BLE001 - report whatever went wrong
-        out["numpy"]["reason"] = "%s: %s" % (type(e).__name__, e)
+        info["numpy"]["reason"] = "%s: %s" % (type(e).__name__, e)
     try:
         import torch
         torch.set_num_threads(threads)
         t = torch.ones(8, 8)
         torch.mm(t, t)
-        out["torch"] = {"available": True, "version": torch.__version__, "num_threads": torch.get_num_threads(),
-                        "mkldnn": bool(torch.backends.mkldnn.is_available()), "blas": loaded_blas()["name"]}
+        info["torch"] = {"available": True, "version": torch.__version__, "num_threads": torch.get_num_threads(),
+                         "mkldnn": bool(torch.backends.mkldnn.is_available()), "blas": loaded_blas()["name"]}
     except Exception as e:  # noqa: BLE001
-        out["torch"]["reason"] = "%s: %s" % (type(e).__name__, e)
+        info["torch"]["reason"] = "%s: %s" % (type(e).__name__, e)
+    reply(info)
 
-    for c in spec["cases"]:
-        res = {}
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        c = json.loads(line)
+        res, errors = {}, []
         for name, mod, build in (("numpy", np, numpy_case), ("torch", torch, torch_case)):
             if mod is None or (name == "numpy" and not c.get("openblas")):
                 continue
@@ -239,12 +250,17 @@ def main():
                 res[name] = measure(fn, budget)
                 del fn
             except Exception as e:  # noqa: BLE001
-                out["errors"].append("%s on %s: %s: %s" % (name, c["id"], type(e).__name__, e))
+                errors.append("%s on %s: %s: %s" % (name, c["id"], type(e).__name__, e))
         if res:
             log("%-24s %s" % (c["id"], "  ".join("%s %.4g s" % (k, v["median_s"]) for k, v in res.items())))
-        out["results"][c["id"]] = res
-    json.dump(out, sys.stdout)
-    sys.stdout.write("\n")
+        for e in errors:
+            log(e)
+        reply({"id": c["id"], "results": res, "errors": errors})
+
+
+def reply(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
 
 
 def loaded_blas():

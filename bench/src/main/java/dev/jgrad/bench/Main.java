@@ -102,66 +102,64 @@ public final class Main {
         System.out.printf(Locale.ROOT, "  peak: %.1f GFLOP/s FP32 on %d thread(s) (%.1f on one), copy %.1f GB/s%n",
                 peak.flops() / 1e9, threads, peak.flopsOneThread() / 1e9, peak.bytesPerSecond() / 1e9);
 
-        System.out.println("timing jgrad (" + suite.size() + " cases; warm-up " + budget.warmupSeconds() + " s, samples "
-                + budget.measureSeconds() + " s, max one call " + budget.maxCallSeconds() + " s)...");
-        List<Timing.Result> results = new ArrayList<>();
-        List<String> skips = new ArrayList<>();
-        Map<String, double[]> lastInSeries = new HashMap<>();   // series → {seconds, work}
-        for (Workload w : suite) {
-            Timing.Result r = null;
-            String skip = "";
-            double[] last = w.series() == null ? null : lastInSeries.get(w.series().name());
-            double predicted = last == null ? Double.NaN : last[0] * w.work() / last[1];
-            if (predicted > budget.maxCallSeconds()) {
-                skip = String.format(Locale.ROOT, "skipped: one call ≈ %s (extrapolated) > %s budget", Report.formatTime(predicted),
-                        Report.formatTime(budget.maxCallSeconds()));
-            } else {
-                try {
-                    r = Timing.measure(w.build(), budget);
-                    if (w.series() != null) lastInSeries.put(w.series().name(), new double[] {r.medianSeconds(), w.work()});
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    skip = "error: " + e;
-                }
-            }
-            results.add(r);
-            skips.add(skip);
-            System.out.printf(Locale.ROOT, "  %-28s %s%n", w.id(), r == null ? skip
-                    : Report.formatTime(r.medianSeconds()) + "  " + Report.formatRate(w.work() / r.medianSeconds() / (w.unit() == Workload.Unit.CALL ? 1 : 1e9), w.unit())
-                    + (r.note().isEmpty() ? "" : "  (" + r.note() + ")"));
-            System.gc();   // the next case starts without this one's garbage
-        }
-
-        Peers.Outcome peers;
+        Peers peers;
         if (opts.containsKey("no-peers")) {
-            peers = new Peers.Outcome(null, "peers skipped: --no-peers");
+            peers = Peers.none("peers skipped: --no-peers");
         } else {
-            System.out.println("timing the peers (numpy/OpenBLAS, PyTorch CPU) with " + threads + " thread(s)...");
-            peers = Peers.run(suite, threads, budget, opts.get("python"), null,
-                    opts.containsKey("blas-dir") ? Path.of(opts.get("blas-dir")) : null);
+            System.out.println("starting the peers (numpy/OpenBLAS, PyTorch CPU) with " + threads + " thread(s)...");
+            peers = Peers.start(threads, budget, opts.get("python"), null, opts.containsKey("blas-dir") ? Path.of(opts.get("blas-dir")) : null);
         }
         System.out.println(peers.message());
+        boolean openBlas = peers.numpyHasOpenBlas();
         if (peers.available()) {
             System.out.println("  " + peers.describe("numpy") + "\n  " + peers.describe("torch"));
-            if (!peers.numpyHasOpenBlas()) {
-                System.out.println("warning: numpy does not use OpenBLAS here, so there is no OpenBLAS column and the OpenBLAS targets say so. "
+            if (!openBlas) {
+                System.out.println("warning: numpy does not use OpenBLAS here, so the OpenBLAS column stays empty and the OpenBLAS targets say so. "
                         + "Install it (Debian/Ubuntu: apt-get install libopenblas0-pthread) or pass --blas-dir with the directory of its libblas.so.3.");
             }
         }
 
+        System.out.println("timing " + suite.size() + " cases, each in jgrad and then in the peers (warm-up " + budget.warmupSeconds()
+                + " s, samples " + budget.measureSeconds() + " s, max one call " + budget.maxCallSeconds() + " s)...");
         List<Report.Row> rows = new ArrayList<>();
-        for (int i = 0; i < suite.size(); i++) {
-            Workload w = suite.get(i);
-            rows.add(new Report.Row(w, results.get(i), skips.get(i), peers.median(w.id(), "numpy"), peers.numpyHasOpenBlas(),
-                    peers.median(w.id(), "torch")));
+        List<Object> peerReplies = new ArrayList<>();
+        Map<String, double[]> lastInSeries = new HashMap<>();   // series → {seconds, work}
+        try (peers) {
+            for (Workload w : suite) {
+                Timing.Result r = null;
+                String skip = "";
+                double[] last = w.series() == null ? null : lastInSeries.get(w.series().name());
+                double predicted = last == null ? Double.NaN : last[0] * w.work() / last[1];
+                if (predicted > budget.maxCallSeconds()) {
+                    skip = String.format(Locale.ROOT, "skipped: one call ≈ %s (extrapolated) > %s budget", Report.formatTime(predicted),
+                            Report.formatTime(budget.maxCallSeconds()));
+                } else {
+                    try {
+                        r = Timing.measure(w.build(), budget);
+                        if (w.series() != null) lastInSeries.put(w.series().name(), new double[] {r.medianSeconds(), w.work()});
+                    } catch (RuntimeException | OutOfMemoryError e) {
+                        skip = "error: " + e;
+                    }
+                }
+                System.out.printf(Locale.ROOT, "  %-28s %s%n", w.id(), r == null ? skip
+                        : Report.formatTime(r.medianSeconds()) + "  " + Report.formatRate(w.work() / r.medianSeconds()
+                                / (w.unit() == Workload.Unit.CALL ? 1 : 1e9), w.unit()) + (r.note().isEmpty() ? "" : "  (" + r.note() + ")"));
+                System.gc();   // neither the peers nor the next case see this one's garbage
+                Peers.Times times = peers.measure(w);
+                if (times.raw() != null) peerReplies.add(times.raw());
+                rows.add(new Report.Row(w, r, skip, times, openBlas, MachineInfo.loadAverage().split(" ")[0]));
+            }
         }
+        if (peers.available()) System.out.println(peers.message());
+
         machine.put("load average at end", MachineInfo.loadAverage());
         machine.put("fp32 fma peak", String.format(Locale.ROOT, "%.1f GFLOP/s on %d thread(s), %.1f GFLOP/s on one", peak.flops() / 1e9,
                 threads, peak.flopsOneThread() / 1e9));
         machine.put("copy bandwidth", String.format(Locale.ROOT, "%.1f GB/s", peak.bytesPerSecond() / 1e9));
         machine.put("peak method", peak.description());
         if (opts.containsKey("blas-dir")) machine.put("peer blas dir", opts.get("blas-dir"));
-        machine.put("peers", peers.available() ? peers.describe("numpy") + "; " + peers.describe("torch") + "; python "
-                + peers.json().get("python") + " (" + peers.json().get("executable") + ")" : peers.message().replaceFirst("^peers ", ""));
+        machine.put("peers", peers.info() != null ? peers.describe("numpy") + "; " + peers.describe("torch") + "; python "
+                + peers.info().get("python") + " (" + peers.info().get("executable") + ")" : peers.message().replaceFirst("^peers ", ""));
 
         String table = Report.table(rows, peak);
         System.out.println();
@@ -177,11 +175,16 @@ public final class Main {
         Report.writeSgemmPlot(out.resolve("sgemm.svg"), rows, peak);
         Report.writeMachine(out.resolve("machine.txt"), machine);
         Files.writeString(out.resolve("table.txt"), table + "\n" + legend, StandardCharsets.UTF_8);
-        if (peers.available()) Files.writeString(out.resolve("peers.json"), dev.jgrad.tensor.io.Json.write(peers.json()) + "\n");
+        if (peers.info() != null) {
+            Map<String, Object> raw = new java.util.LinkedHashMap<>();
+            raw.put("info", peers.info());
+            raw.put("cases", peerReplies);
+            Files.writeString(out.resolve("peers.json"), dev.jgrad.tensor.io.Json.write(raw) + "\n");
+        }
         Files.writeString(out.resolve("README.md"), readme(argv, opts.get("note"), machine, table, legend, minutes, peers),
                 StandardCharsets.UTF_8);
         System.out.printf(Locale.ROOT, "%nwrote %s/{results.csv, table.txt, sgemm.svg, machine.txt, README.md%s} (%.1f min)%n", out,
-                peers.available() ? ", peers.json" : "", minutes);
+                peers.info() != null ? ", peers.json" : "", minutes);
     }
 
     private static String legend(Peak peak, int threads) {
@@ -194,7 +197,7 @@ public final class Main {
     }
 
     private static String readme(String[] argv, String note, Map<String, String> machine, String table, String legend, double minutes,
-            Peers.Outcome peers) {
+            Peers peers) {
         StringBuilder sb = new StringBuilder("# jgrad CPU benchmark, " + machine.get("date") + "\n\n");
         if (note != null && !note.isBlank()) sb.append(note).append("\n\n");
         sb.append("Command: `./jgrad bench").append(argv.length == 0 ? "" : " " + String.join(" ", argv)).append("` (")
@@ -206,7 +209,7 @@ public final class Main {
                 .append("\n\nPeers: ").append(machine.get("peers")).append("\n\n");
         sb.append("```\n").append(table).append("\n").append(legend).append("```\n\n");
         sb.append("Files: `results.csv` (every figure, unformatted), `table.txt` (the table above), `sgemm.svg` (GFLOP/s vs n), "
-                + "`machine.txt`").append(peers.available() ? ", `peers.json` (the peer script's raw output)" : "").append(".\n");
+                + "`machine.txt`").append(peers.info() != null ? ", `peers.json` (the peer script's raw output)" : "").append(".\n");
         return sb.toString();
     }
 

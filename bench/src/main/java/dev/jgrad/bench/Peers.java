@@ -1,105 +1,80 @@
 package dev.jgrad.bench;
 
 import dev.jgrad.tensor.io.Json;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@code bench/python/cpu_peers.py} with a Python that has numpy and/or PyTorch, passing
- * the suite as JSON on stdin and reading the peers' timings back as JSON.
+ * The peers, numpy (OpenBLAS) and PyTorch CPU, timed by {@code bench/python/cpu_peers.py} in a
+ * Python process that stays up for the whole run: the CLI sends one case at a time as a JSON
+ * line right after timing it in jgrad, so that on a shared machine both see the same
+ * conditions, and reads the peer timings back as a JSON line.
  *
  * <pre>{@code
- * Peers.Outcome o = Peers.run(suite, 2, budget, null, null, null);
- * if (o.available()) System.out.println(o.json().get("torch"));
+ * try (Peers peers = Peers.start(2, budget, null, null, null)) {
+ *     if (peers.available()) System.out.println(peers.measure(Workloads.matmul(512)).torchSeconds());
+ * }
  * }</pre>
  */
-public final class Peers {
-    private Peers() {}
+public final class Peers implements AutoCloseable {
+    private final Process process;
+    private final BufferedWriter in;
+    private final BufferedReader out;
+    private final Map<String, Object> info;
+    private String message;
 
-    /** A peer run: the parsed JSON (null when no peer ran) and a line saying what happened. */
-    public record Outcome(Map<String, Object> json, String message) {
-        public boolean available() {
-            return json != null;
-        }
-
-        /** Whether numpy's BLAS is OpenBLAS (Debian's numpy falls back to the much slower reference BLAS without it). */
-        @SuppressWarnings("unchecked")
-        public boolean numpyHasOpenBlas() {
-            return json != null && json.get("numpy") instanceof Map<?, ?> m && Boolean.TRUE.equals(((Map<String, Object>) m).get("openblas"));
-        }
-
-        /** The median seconds of {@code peer} ("numpy" or "torch") on case {@code id}, or NaN. */
-        public double median(String id, String peer) {
-            Map<String, Object> m = timing(id, peer);
-            return m == null ? Double.NaN : ((Number) m.get("median_s")).doubleValue();
-        }
-
-        /** The peer's raw timing record for a case, or null. */
-        @SuppressWarnings("unchecked")
-        public Map<String, Object> timing(String id, String peer) {
-            if (json == null) return null;
-            Object results = json.get("results");
-            if (!(results instanceof Map<?, ?> r) || !(r.get(id) instanceof Map<?, ?> c)) return null;
-            return c.get(peer) instanceof Map<?, ?> t ? (Map<String, Object>) t : null;
-        }
-
-        /** "numpy 1.24.2 (openblas …)" or why it is absent. */
-        @SuppressWarnings("unchecked")
-        public String describe(String peer) {
-            if (json == null) return peer + ": not run";
-            Map<String, Object> m = (Map<String, Object>) json.get(peer);
-            if (m == null || !Boolean.TRUE.equals(m.get("available"))) {
-                return peer + ": absent" + (m != null && m.get("reason") != null ? " (" + m.get("reason") + ")" : "");
-            }
-            StringBuilder sb = new StringBuilder(peer + " " + m.get("version"));
-            if (m.get("blas") != null) sb.append(", BLAS: ").append(m.get("blas"));
-            if (m.get("blas_threads") != null) sb.append(" (").append(m.get("blas_threads")).append(" threads)");
-            if (m.get("num_threads") != null) sb.append(", ").append(m.get("num_threads")).append(" threads");
-            if (m.get("mkldnn") != null) sb.append(", oneDNN ").append(Boolean.TRUE.equals(m.get("mkldnn")) ? "on" : "off");
-            return sb.toString();
-        }
+    private Peers(Process process, BufferedWriter in, BufferedReader out, Map<String, Object> info, String message) {
+        this.process = process;
+        this.in = in;
+        this.out = out;
+        this.info = info;
+        this.message = message;
     }
 
     /**
-     * Runs the peer script on {@code cases}.
+     * The peers' times for one case (NaN where a peer did not run it).
      *
-     * @param python the interpreter to use, or null to find one ({@code /usr/bin/python3}, then
-     *               {@code python3} on the PATH, preferring one with torch)
-     * @param script the script, or null for {@code bench/python/cpu_peers.py} under the working
-     *               directory or else the copy inside this jar
-     * @param blasDir a directory holding an OpenBLAS {@code libblas.so.3} to put first on the
-     *               peer process's {@code LD_LIBRARY_PATH}, or null
+     * @param numpySeconds median seconds of numpy, NaN when absent
+     * @param numpyCpu     its process CPU / wall time while timing
+     * @param torchSeconds median seconds of PyTorch, NaN when absent
+     * @param torchCpu     its process CPU / wall time while timing
+     * @param raw          the script's reply for this case, or null
      */
-    public static Outcome run(List<Workload> cases, int threads, Timing.Budget budget, String python, Path script, Path blasDir) {
+    public record Times(double numpySeconds, double numpyCpu, double torchSeconds, double torchCpu, Map<String, Object> raw) {
+        public static final Times NONE = new Times(Double.NaN, Double.NaN, Double.NaN, Double.NaN, null);
+    }
+
+    /**
+     * Starts the peer script.
+     *
+     * @param python  the interpreter, or null to find one ({@code /usr/bin/python3}, then
+     *                {@code python3} on the PATH, preferring one with torch)
+     * @param script  the script, or null for {@code bench/python/cpu_peers.py} under the working
+     *                directory or else the copy inside this jar
+     * @param blasDir a directory holding an OpenBLAS {@code libblas.so.3} to put first on the
+     *                peer process's {@code LD_LIBRARY_PATH}, or null
+     * @return a session; when no peer can run, {@link #available()} is false and
+     *         {@link #message()} says why
+     */
+    public static Peers start(int threads, Timing.Budget budget, String python, Path script, Path blasDir) {
         String py = python != null ? python : findPython();
         if (py == null) {
-            return new Outcome(null, "peers skipped: no Python with numpy or torch found (tried /usr/bin/python3 and python3; "
-                    + "on Debian/Ubuntu: apt-get install python3-torch python3-numpy)");
+            return none("peers skipped: no Python with numpy or torch found (tried /usr/bin/python3 and python3; "
+                    + "on Debian/Ubuntu: apt-get install python3-torch python3-numpy libopenblas0-pthread)");
         }
+        Process p = null;
         try {
             Path file = script != null ? script : locateScript();
-            Map<String, Object> spec = new LinkedHashMap<>();
-            spec.put("threads", (long) threads);
-            spec.put("budget", Map.of("warmup_s", budget.warmupSeconds(), "measure_s", budget.measureSeconds(),
-                    "max_call_s", budget.maxCallSeconds()));
-            List<Object> list = new ArrayList<>();
-            for (Workload w : cases) {
-                Map<String, Object> c = new LinkedHashMap<>(w.peer());
-                c.put("id", w.id());
-                c.put("openblas", w.openBlas());
-                list.add(c);
-            }
-            spec.put("cases", list);
-
             ProcessBuilder pb = new ProcessBuilder(py, file.toString());
             pb.redirectError(ProcessBuilder.Redirect.INHERIT);
             Map<String, String> env = pb.environment();
@@ -108,29 +83,116 @@ public final class Peers {
                 String old = env.get("LD_LIBRARY_PATH");
                 env.put("LD_LIBRARY_PATH", blasDir.toAbsolutePath() + (old == null || old.isEmpty() ? "" : ":" + old));
             }
-            Process p = pb.start();
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(Json.write(spec).getBytes(StandardCharsets.UTF_8));
+            p = pb.start();
+            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("threads", (long) threads);
+            config.put("budget", Map.of("warmup_s", budget.warmupSeconds(), "measure_s", budget.measureSeconds(),
+                    "max_call_s", budget.maxCallSeconds()));
+            w.write(Json.write(config));
+            w.newLine();
+            w.flush();
+            Map<String, Object> info = readReply(r);
+            if (info == null) {
+                p.destroy();
+                return none("peers skipped: " + py + " " + file + " stopped before answering");
             }
-            String out;
-            try (InputStream s = p.getInputStream()) {
-                out = new String(s.readAllBytes(), StandardCharsets.UTF_8).trim();
-            }
-            if (!p.waitFor(60, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                return new Outcome(null, "peers skipped: " + py + " " + file + " did not finish");
-            }
-            if (p.exitValue() != 0 || out.isEmpty()) {
-                return new Outcome(null, "peers skipped: " + py + " " + file + " exited with status " + p.exitValue());
-            }
-            Map<String, Object> json = Json.parseObject(out.substring(out.lastIndexOf("\n{") + 1));
-            return new Outcome(json, "peers: " + py);
+            return new Peers(p, w, r, info, "peers: " + py + " " + file);
         } catch (IOException | RuntimeException e) {
-            return new Outcome(null, "peers skipped: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Outcome(null, "peers skipped: interrupted");
+            if (p != null) p.destroy();
+            return none("peers skipped: " + e);
         }
+    }
+
+    /** A session in which no peer runs, for the reason given. */
+    public static Peers none(String message) {
+        return new Peers(null, null, null, null, message);
+    }
+
+    /** Whether the peer process is up. */
+    public boolean available() {
+        return process != null;
+    }
+
+    /** Which Python and script ran, or why no peer ran. */
+    public String message() {
+        return message;
+    }
+
+    /** The script's first reply (versions, BLAS, threads), or null. */
+    public Map<String, Object> info() {
+        return info;
+    }
+
+    /** Times {@code w} in the peers; {@link Times#NONE} when they are not running. */
+    public Times measure(Workload w) {
+        if (process == null) return Times.NONE;
+        try {
+            Map<String, Object> c = new LinkedHashMap<>(w.peer());
+            c.put("id", w.id());
+            c.put("openblas", w.openBlas());
+            in.write(Json.write(c));
+            in.newLine();
+            in.flush();
+            Map<String, Object> reply = readReply(out);
+            if (reply == null) throw new IOException("the peer script stopped");
+            return new Times(num(reply, "numpy", "median_s"), num(reply, "numpy", "cpu_per_wall"), num(reply, "torch", "median_s"),
+                    num(reply, "torch", "cpu_per_wall"), reply);
+        } catch (IOException | RuntimeException e) {
+            message = "peers stopped at " + w.id() + ": " + e;
+            close();
+            return Times.NONE;
+        }
+    }
+
+    /** Whether numpy's BLAS is OpenBLAS (Debian's numpy falls back to the much slower reference BLAS without it). */
+    public boolean numpyHasOpenBlas() {
+        return info != null && info.get("numpy") instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("openblas"));
+    }
+
+    /** "numpy 1.24.2, BLAS: OpenBLAS 0.3.21 …" or why that peer is absent. */
+    public String describe(String peer) {
+        if (info == null) return peer + ": not run";
+        if (!(info.get(peer) instanceof Map<?, ?> m) || !Boolean.TRUE.equals(m.get("available"))) {
+            return peer + ": absent" + (info.get(peer) instanceof Map<?, ?> m2 && m2.get("reason") != null ? " (" + m2.get("reason") + ")" : "");
+        }
+        StringBuilder sb = new StringBuilder(peer + " " + m.get("version"));
+        if (m.get("blas") != null) sb.append(", BLAS: ").append(m.get("blas"));
+        if (m.get("blas_threads") != null) sb.append(" (").append(m.get("blas_threads")).append(" threads)");
+        if (m.get("num_threads") != null) sb.append(", ").append(m.get("num_threads")).append(" threads");
+        if (m.get("mkldnn") != null) sb.append(", oneDNN ").append(Boolean.TRUE.equals(m.get("mkldnn")) ? "on" : "off");
+        return sb.toString();
+    }
+
+    /** Ends the peer process (it exits when its input closes). */
+    @Override
+    public void close() {
+        if (process == null) return;
+        try {
+            in.close();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroy();
+        } catch (IOException e) {
+            process.destroy();
+        } catch (InterruptedException e) {
+            process.destroy();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Map<String, Object> readReply(BufferedReader r) throws IOException {
+        for (String line; (line = r.readLine()) != null; ) {
+            if (line.startsWith("{")) return Json.parseObject(line);   // anything else is stray library output
+        }
+        return null;
+    }
+
+    private static double num(Map<String, Object> reply, String peer, String key) {
+        if (reply.get("results") instanceof Map<?, ?> res && res.get(peer) instanceof Map<?, ?> t && t.get(key) instanceof Number n) {
+            double v = n.doubleValue();
+            return v < 0 ? Double.NaN : v;
+        }
+        return Double.NaN;
     }
 
     /** The first of /usr/bin/python3 and python3 (PATH) that has torch, else the first with numpy, else null. */
@@ -163,11 +225,11 @@ public final class Peers {
     private static Path locateScript() throws IOException {
         Path local = Path.of("bench", "python", "cpu_peers.py");
         if (Files.isRegularFile(local)) return local;
-        try (InputStream in = Peers.class.getResourceAsStream("python/cpu_peers.py")) {
-            if (in == null) throw new IOException("cpu_peers.py is neither at " + local.toAbsolutePath() + " nor inside the jar");
+        try (InputStream s = Peers.class.getResourceAsStream("python/cpu_peers.py")) {
+            if (s == null) throw new IOException("cpu_peers.py is neither at " + local.toAbsolutePath() + " nor inside the jar");
             Path tmp = Files.createTempFile("jgrad-cpu-peers", ".py");
             tmp.toFile().deleteOnExit();
-            Files.write(tmp, in.readAllBytes());
+            Files.write(tmp, s.readAllBytes());
             return tmp;
         }
     }

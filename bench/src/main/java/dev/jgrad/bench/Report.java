@@ -29,11 +29,19 @@ public final class Report {
      * @param w       the case
      * @param result  jgrad's timing, or null when the case was skipped
      * @param skip    why it was skipped ("" when it ran)
-     * @param numpyS  numpy median seconds, or NaN
+     * @param peers   the peers' times for the same case, measured right after jgrad's
      * @param openBlas whether numpy's BLAS is OpenBLAS (else numpy's time is not an OpenBLAS time)
-     * @param torchS  PyTorch median seconds, or NaN
+     * @param load    the 1-minute load average when the case finished
      */
-    public record Row(Workload w, Timing.Result result, String skip, double numpyS, boolean openBlas, double torchS) {
+    public record Row(Workload w, Timing.Result result, String skip, Peers.Times peers, boolean openBlas, String load) {
+        double numpyS() {
+            return peers.numpySeconds();
+        }
+
+        double torchS() {
+            return peers.torchSeconds();
+        }
+
         public double seconds() {
             return result == null ? Double.NaN : result.medianSeconds();
         }
@@ -54,12 +62,12 @@ public final class Report {
 
         /** Speed relative to OpenBLAS (numpy): its time / jgrad's time (above 1: jgrad is faster); NaN when numpy has no OpenBLAS. */
         public double vsOpenBlas() {
-            return openBlas ? numpyS / seconds() : Double.NaN;
+            return openBlas ? numpyS() / seconds() : Double.NaN;
         }
 
         /** Speed relative to PyTorch: its time / jgrad's time. */
         public double vsTorch() {
-            return torchS / seconds();
+            return torchS() / seconds();
         }
 
         /** "met", "missed", "no peer", or "" without a target. */
@@ -73,7 +81,7 @@ public final class Report {
                 default -> Double.NaN;
             };
             if (t.peer().equals("abs")) return seconds() <= t.ratio() ? "met" : "missed";
-            if (t.peer().equals("openblas") && !openBlas && !Double.isNaN(numpyS)) return "no OpenBLAS";
+            if (t.peer().equals("openblas") && !openBlas && !Double.isNaN(numpyS())) return "no OpenBLAS";
             if (Double.isNaN(ratio)) return "no peer";
             return ratio >= t.ratio() ? "met" : "missed";
         }
@@ -137,15 +145,17 @@ public final class Report {
     /** One line per case with every figure the table shows, unformatted. */
     public static void writeCsv(Path file, List<Row> rows, Peak peak) throws IOException {
         StringBuilder sb = new StringBuilder("id,op,size,unit,work,threads,median_s,min_s,samples,calls_per_sample,cpu_per_wall,rate,"
-                + "rate_unit,pct_of_peak,numpy_median_s,numpy_is_openblas,torch_median_s,vs_openblas,vs_torch,target,target_status,note\n");
+                + "rate_unit,pct_of_peak,numpy_median_s,numpy_cpu_per_wall,numpy_is_openblas,torch_median_s,torch_cpu_per_wall,vs_openblas,vs_torch,"
+                + "target,target_status,load1,note\n");
         for (Row r : rows) {
             Timing.Result t = r.result;
             sb.append(String.join(",", csv(r.w.id()), csv(r.w.op()), csv(r.w.size()), r.w.unit().name(), num(r.w.work()),
                     Integer.toString(peak.threads()), num(r.seconds()), t == null ? "" : num(t.minSeconds()),
                     t == null ? "0" : Integer.toString(t.samples()), t == null ? "0" : Integer.toString(t.callsPerSample()),
                     t == null ? "" : num(t.cpuPerWall()), num(r.rate()), csv(r.w.unit() == Unit.CALL ? "op/s" : r.w.unit().rateLabel),
-                    num(r.percentOfPeak(peak)), num(r.numpyS), Boolean.toString(r.openBlas), num(r.torchS), num(r.vsOpenBlas()), num(r.vsTorch()),
-                    csv(r.w.target() == null ? "" : r.w.target().describe()), csv(r.targetStatus()),
+                    num(r.percentOfPeak(peak)), num(r.numpyS()), num(r.peers.numpyCpu()), Boolean.toString(r.openBlas), num(r.torchS()),
+                    num(r.peers.torchCpu()), num(r.vsOpenBlas()), num(r.vsTorch()),
+                    csv(r.w.target() == null ? "" : r.w.target().describe()), csv(r.targetStatus()), r.load,
                     csv(t == null ? r.skip : t.note()))).append('\n');
         }
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
@@ -161,8 +171,8 @@ public final class Report {
             Row r = sweep.get(i);
             x[i] = r.w.series().x();
             jg[i] = r.rate();
-            ob[i] = r.w.work() / r.numpyS / 1e9;
-            pt[i] = r.w.work() / r.torchS / 1e9;
+            ob[i] = r.w.work() / r.numpyS() / 1e9;
+            pt[i] = r.w.work() / r.torchS() / 1e9;
             pk[i] = peak.flops() / 1e9;
         }
         List<LinePlot.Series> series = new ArrayList<>();
