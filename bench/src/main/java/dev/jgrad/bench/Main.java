@@ -165,7 +165,7 @@ public final class Main {
         System.out.println();
         System.out.print(table);
         System.out.println();
-        String legend = legend(peak, threads);
+        String legend = legend(peak, threads) + loadWarning(machine.get("load average at start"), machine.get("load average at end"));
         System.out.print(legend);
         double minutes = (System.nanoTime() - start) / 60e9;
 
@@ -194,6 +194,19 @@ public final class Main {
                 cpu: process CPU time / wall time while timing (≈ cores busy); ×OpenBLAS, ×PyTorch: peer time / jgrad time (above 1: jgrad faster);
                 targets are reported, not asserted.
                 """, peak.flops() / 1e9, peak.bytesPerSecond() / 1e9, threads);
+    }
+
+    /** A warning when other work ran on the machine (1-minute load average above 0.5 at the start or the end), else "". */
+    private static String loadWarning(String start, String end) {
+        try {
+            double a = Double.parseDouble(start.split(" ")[0]), b = Double.parseDouble(end.split(" ")[0]);
+            if (a <= 0.5 && b <= 0.5) return "";
+            return String.format(Locale.ROOT, "warning: the machine was busy with other work (1-minute load average %.2f at the start, %.2f at the end): "
+                    + "times and peaks are skewed; a cpu value well under the op's thread count, and the load1 and *_cpu_per_wall columns "
+                    + "of results.csv, show where.%n", a, b);
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     private static String readme(String[] argv, String note, Map<String, String> machine, String table, String legend, double minutes,
