@@ -98,7 +98,7 @@ public final class Main {
             System.out.println("warning: load average " + load + " before starting: other work on this machine will skew the figures");
         }
         System.out.println("measuring this machine's peak (FMA throughput, copy bandwidth)...");
-        Peak peak = Peak.measure(threads);
+        Peak peak = Peak.measure(threads);   // measured again at the end; the better of the two is kept
         System.out.printf(Locale.ROOT, "  peak: %.1f GFLOP/s FP32 on %d thread(s) (%.1f on one), copy %.1f GB/s%n",
                 peak.flops() / 1e9, threads, peak.flopsOneThread() / 1e9, peak.bytesPerSecond() / 1e9);
 
@@ -153,6 +153,8 @@ public final class Main {
         if (peers.available()) System.out.println(peers.message());
 
         machine.put("load average at end", MachineInfo.loadAverage());
+        System.out.println("measuring the peak again...");
+        peak = Peak.better(peak, Peak.measure(threads));
         machine.put("fp32 fma peak", String.format(Locale.ROOT, "%.1f GFLOP/s on %d thread(s), %.1f GFLOP/s on one", peak.flops() / 1e9,
                 threads, peak.flopsOneThread() / 1e9));
         machine.put("copy bandwidth", String.format(Locale.ROOT, "%.1f GB/s", peak.bytesPerSecond() / 1e9));
@@ -196,14 +198,17 @@ public final class Main {
                 """, peak.flops() / 1e9, peak.bytesPerSecond() / 1e9, threads);
     }
 
-    /** A warning when other work ran on the machine (1-minute load average above 0.5 at the start or the end), else "". */
+    /**
+     * A warning when other work ran on the machine before this run (1-minute load average above
+     * 0.5 at the start; later readings include this run's own threads), else "".
+     */
     private static String loadWarning(String start, String end) {
         try {
-            double a = Double.parseDouble(start.split(" ")[0]), b = Double.parseDouble(end.split(" ")[0]);
-            if (a <= 0.5 && b <= 0.5) return "";
-            return String.format(Locale.ROOT, "warning: the machine was busy with other work (1-minute load average %.2f at the start, %.2f at the end): "
-                    + "times and peaks are skewed; a cpu value well under the op's thread count, and the load1 and *_cpu_per_wall columns "
-                    + "of results.csv, show where.%n", a, b);
+            double a = Double.parseDouble(start.split(" ")[0]);
+            if (a <= 0.5) return "";
+            return String.format(Locale.ROOT, "warning: the machine was busy with other work (1-minute load average %.2f at the start, %s at the end, "
+                    + "this run's own threads included): times may be skewed; a cpu value under the op's thread count, and the "
+                    + "*_cpu_per_wall columns of results.csv, show where.%n", a, end.split(" ")[0]);
         } catch (RuntimeException e) {
             return "";
         }
