@@ -167,7 +167,8 @@ public final class Main {
         System.out.println();
         System.out.print(table);
         System.out.println();
-        String legend = legend(peak, threads) + loadWarning(machine.get("load average at start"), machine.get("load average at end"));
+        String legend = legend(peak, threads) + loadWarning(machine.get("load average at start"), machine.get("load average at end"))
+                + contentionWarning(rows);
         System.out.print(legend);
         double minutes = (System.nanoTime() - start) / 60e9;
 
@@ -212,6 +213,15 @@ public final class Main {
         } catch (RuntimeException e) {
             return "";
         }
+    }
+
+    /** A warning naming how many cases got less than 0.8 of a core in jgrad or a peer while timing, else "". */
+    private static String contentionWarning(List<Report.Row> rows) {
+        long n = rows.stream().filter(Report.Row::contended).count();
+        if (n == 0) return "";
+        return String.format(Locale.ROOT, "warning: %d of %d cases are marked CONTENDED: jgrad or a peer got less than %.1f of a core while "
+                + "timing them, so other work on the machine slowed them; rerun those (--only) on a quiet machine.%n", n, rows.size(),
+                Report.CONTENDED);
     }
 
     private static String readme(String[] argv, String note, Map<String, String> machine, String table, String legend, double minutes,

@@ -70,6 +70,15 @@ public final class Report {
             return torchS() / seconds();
         }
 
+        /**
+         * Whether this case was timed while other work took CPU from it: jgrad's or a peer's
+         * process got less than 0.8 of a core while timing (every op keeps at least one busy).
+         */
+        public boolean contended() {
+            return (result != null && result.cpuPerWall() >= 0 && result.cpuPerWall() < CONTENDED)
+                    || peers.numpyCpu() < CONTENDED || peers.torchCpu() < CONTENDED;
+        }
+
         /** "met", "missed", "no peer", or "" without a target. */
         public String targetStatus() {
             Workload.Target t = w.target();
@@ -91,6 +100,9 @@ public final class Report {
     // Table
     // ---------------------------------------------------------------------------------------------
 
+    /** Below this process CPU / wall time while timing, a case is flagged as contended. */
+    static final double CONTENDED = 0.8;
+
     private static final String FMT = "%-30s %-29s %10s %15s %7s %5s %10s %9s  %-15s %s%n";
 
     /** The table the CLI prints. */
@@ -102,6 +114,7 @@ public final class Report {
             String status = r.targetStatus();
             String note = r.result == null ? r.skip : r.result.note();
             if (!note.isEmpty()) status = status.isEmpty() ? note : status + "; " + note;
+            if (r.contended()) status = status.isEmpty() ? "CONTENDED" : status + "; CONTENDED";
             sb.append(String.format(Locale.ROOT, FMT, r.w.op(), r.w.size(),
                     r.result == null ? "skipped" : formatTime(r.seconds()),
                     r.result == null ? "" : formatRate(r.rate(), r.w.unit()),
@@ -146,7 +159,7 @@ public final class Report {
     public static void writeCsv(Path file, List<Row> rows, Peak peak) throws IOException {
         StringBuilder sb = new StringBuilder("id,op,size,unit,work,threads,median_s,min_s,samples,calls_per_sample,cpu_per_wall,rate,"
                 + "rate_unit,pct_of_peak,numpy_median_s,numpy_cpu_per_wall,numpy_is_openblas,torch_median_s,torch_cpu_per_wall,vs_openblas,vs_torch,"
-                + "target,target_status,load1,note\n");
+                + "target,target_status,load1,contended,note\n");
         for (Row r : rows) {
             Timing.Result t = r.result;
             sb.append(String.join(",", csv(r.w.id()), csv(r.w.op()), csv(r.w.size()), r.w.unit().name(), num(r.w.work()),
@@ -155,7 +168,7 @@ public final class Report {
                     t == null ? "" : num(t.cpuPerWall()), num(r.rate()), csv(r.w.unit() == Unit.CALL ? "op/s" : r.w.unit().rateLabel),
                     num(r.percentOfPeak(peak)), num(r.numpyS()), num(r.peers.numpyCpu()), Boolean.toString(r.openBlas), num(r.torchS()),
                     num(r.peers.torchCpu()), num(r.vsOpenBlas()), num(r.vsTorch()),
-                    csv(r.w.target() == null ? "" : r.w.target().describe()), csv(r.targetStatus()), r.load,
+                    csv(r.w.target() == null ? "" : r.w.target().describe()), csv(r.targetStatus()), r.load, Boolean.toString(r.contended()),
                     csv(t == null ? r.skip : t.note()))).append('\n');
         }
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
