@@ -1,4 +1,15 @@
-/** Benchmarks of jgrad's kernels against the machine's peak and peer libraries. */
+/**
+ * Benchmarks of jgrad through its public Tensor and nn API: a CLI ({@code dev.jgrad.bench.Main})
+ * that runs a quick CPU suite against this machine's measured peak and against OpenBLAS and
+ * PyTorch, and JMH benchmarks of every kernel family ({@code target/benchmarks.jar}).
+ *
+ * <p>The Vector API is read only for the FMA peak probe, and JMH only by the JMH benchmark
+ * classes; both are optional at run time.
+ */
 module dev.jgrad.bench {
     requires dev.jgrad.nn;
+    requires jdk.management;   // process CPU time
+    requires static jdk.incubator.vector;
+    requires static jmh.core;
+    exports dev.jgrad.bench;
 }

@@ -1,0 +1,256 @@
+package dev.jgrad.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The benchmark CLI. {@code cpu} (the default) runs the quick CPU suite of {@link Workloads}
+ * through the public Tensor/nn API, measures this machine's FMA and copy peaks in the same run,
+ * times the same cases in numpy (OpenBLAS) and PyTorch when they are installed, prints a table
+ * and writes CSV, an SVG plot and a machine description to an output folder.
+ *
+ * <pre>{@code
+ * ./jgrad bench                          # the whole CPU suite, all cores, results under bench/results/
+ * ./jgrad bench cpu --threads 1 --only 'matmul|conv' --out /tmp/b
+ * }</pre>
+ */
+public final class Main {
+    private Main() {}
+
+    private static final String USAGE = """
+            usage: ./jgrad bench [cpu] [options]      (the JMH benchmarks: ./jgrad bench jmh [JMH args])
+
+              cpu                 the quick CPU suite (default): jgrad vs this machine's peak, OpenBLAS and PyTorch
+              list                list the cases and exit
+              --threads N         threads for jgrad (sets -Djgrad.threads) and the peers (default: all cores)
+              --out DIR           output folder (default: bench/results/<date>-<cpu tag>)
+              --only REGEX        run only cases whose id matches (see `list`)
+              --budget S          seconds of timed samples per case (default 2)
+              --warmup S          seconds of warm-up per case (default 0.5)
+              --max-call S        a call slower than this is timed once; a sweep size predicted slower is skipped (default 8)
+              --no-peers          do not run numpy/PyTorch
+              --python PATH       Python to run bench/python/cpu_peers.py with (default: /usr/bin/python3, then python3)
+              --blas-dir DIR      directory with an OpenBLAS libblas.so.3 for the peers (put first on their LD_LIBRARY_PATH)
+              --note TEXT         a note for the output folder's README
+            """;
+
+    public static void main(String[] argv) throws IOException {
+        Map<String, String> opts = new HashMap<>();
+        String command = "cpu";
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            switch (a) {
+                case "cpu", "list" -> command = a;
+                case "help", "-h", "--help" -> {
+                    System.out.print(USAGE);
+                    return;
+                }
+                case "--no-peers" -> opts.put("no-peers", "true");
+                case "--threads", "--out", "--only", "--budget", "--warmup", "--max-call", "--python", "--blas-dir", "--note" -> {
+                    if (i + 1 >= argv.length) {
+                        System.err.println("bench: " + a + " needs a value\n" + USAGE);
+                        System.exit(2);
+                    }
+                    opts.put(a.substring(2), argv[++i]);
+                }
+                default -> {
+                    System.err.println("bench: unknown argument '" + a + "'\n" + USAGE);
+                    System.exit(2);
+                }
+            }
+        }
+        int threads = Runtime.getRuntime().availableProcessors();
+        if (opts.containsKey("threads")) {
+            threads = Integer.parseInt(opts.get("threads"));
+            // Before any kernel class loads, so a thread pool sized from it sees the value.
+            System.setProperty("jgrad.threads", Integer.toString(threads));
+        }
+        List<Workload> suite = Workloads.cpuSuite();
+        if (opts.containsKey("only")) {
+            Pattern p = Pattern.compile(opts.get("only"));
+            suite = suite.stream().filter(w -> p.matcher(w.id()).find()).toList();
+        }
+        if (command.equals("list")) {
+            for (Workload w : suite) System.out.printf(Locale.ROOT, "%-28s %-32s %s%n", w.id(), w.op(), w.size());
+            return;
+        }
+        Timing.Budget budget = new Timing.Budget(dbl(opts, "warmup", 0.5), dbl(opts, "budget", 2), dbl(opts, "max-call", 8));
+        runCpu(suite, threads, budget, opts, argv);
+    }
+
+    private static void runCpu(List<Workload> suite, int threads, Timing.Budget budget, Map<String, String> opts, String[] argv)
+            throws IOException {
+        long start = System.nanoTime();
+        Map<String, String> machine = MachineInfo.collect(threads);
+        System.out.println("jgrad CPU benchmark: " + machine.get("cpu model") + ", " + machine.get("cores (available processors)")
+                + " cores, " + threads + " thread(s), " + machine.get("jdk"));
+        String load = machine.get("load average at start");
+        if (!load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > 0.5) {
+            System.out.println("warning: load average " + load + " before starting: other work on this machine will skew the figures");
+        }
+        System.out.println("measuring this machine's peak (FMA throughput, copy bandwidth)...");
+        Peak peak = Peak.measure(threads);   // measured again at the end; the better of the two is kept
+        System.out.printf(Locale.ROOT, "  peak: %.1f GFLOP/s FP32 on %d thread(s) (%.1f on one), copy %.1f GB/s%n",
+                peak.flops() / 1e9, threads, peak.flopsOneThread() / 1e9, peak.bytesPerSecond() / 1e9);
+
+        Peers peers;
+        if (opts.containsKey("no-peers")) {
+            peers = Peers.none("peers skipped: --no-peers");
+        } else {
+            System.out.println("starting the peers (numpy/OpenBLAS, PyTorch CPU) with " + threads + " thread(s)...");
+            peers = Peers.start(threads, budget, opts.get("python"), null, opts.containsKey("blas-dir") ? Path.of(opts.get("blas-dir")) : null);
+        }
+        System.out.println(peers.message());
+        boolean openBlas = peers.numpyHasOpenBlas();
+        if (peers.available()) {
+            System.out.println("  " + peers.describe("numpy") + "\n  " + peers.describe("torch"));
+            if (!openBlas) {
+                System.out.println("warning: numpy does not use OpenBLAS here, so the OpenBLAS column stays empty and the OpenBLAS targets say so. "
+                        + "Install it (Debian/Ubuntu: apt-get install libopenblas0-pthread) or pass --blas-dir with the directory of its libblas.so.3.");
+            }
+        }
+
+        System.out.println("timing " + suite.size() + " cases, each in jgrad and then in the peers (warm-up " + budget.warmupSeconds()
+                + " s, samples " + budget.measureSeconds() + " s, max one call " + budget.maxCallSeconds() + " s)...");
+        List<Report.Row> rows = new ArrayList<>();
+        List<Object> peerReplies = new ArrayList<>();
+        Map<String, double[]> lastInSeries = new HashMap<>();   // series → {seconds, work}
+        try (peers) {
+            for (Workload w : suite) {
+                Timing.Result r = null;
+                String skip = "";
+                double[] last = w.series() == null ? null : lastInSeries.get(w.series().name());
+                double predicted = last == null ? Double.NaN : last[0] * w.work() / last[1];
+                if (predicted > budget.maxCallSeconds()) {
+                    skip = String.format(Locale.ROOT, "skipped: one call ≈ %s (extrapolated) > %s budget", Report.formatTime(predicted),
+                            Report.formatTime(budget.maxCallSeconds()));
+                } else {
+                    try {
+                        r = Timing.measure(w.build(), budget);
+                        if (w.series() != null) lastInSeries.put(w.series().name(), new double[] {r.medianSeconds(), w.work()});
+                    } catch (RuntimeException | OutOfMemoryError e) {
+                        skip = "error: " + e;
+                    }
+                }
+                System.out.printf(Locale.ROOT, "  %-28s %s%n", w.id(), r == null ? skip
+                        : Report.formatTime(r.medianSeconds()) + "  " + Report.formatRate(w.work() / r.medianSeconds()
+                                / (w.unit() == Workload.Unit.CALL ? 1 : 1e9), w.unit()) + (r.note().isEmpty() ? "" : "  (" + r.note() + ")"));
+                System.gc();   // neither the peers nor the next case see this one's garbage
+                Peers.Times times = peers.measure(w);
+                if (times.raw() != null) peerReplies.add(times.raw());
+                rows.add(new Report.Row(w, r, skip, times, openBlas, MachineInfo.loadAverage().split(" ")[0]));
+            }
+        }
+        if (peers.available()) System.out.println(peers.message());
+
+        machine.put("load average at end", MachineInfo.loadAverage());
+        System.out.println("measuring the peak again...");
+        peak = Peak.better(peak, Peak.measure(threads));
+        machine.put("fp32 fma peak", String.format(Locale.ROOT, "%.1f GFLOP/s on %d thread(s), %.1f GFLOP/s on one", peak.flops() / 1e9,
+                threads, peak.flopsOneThread() / 1e9));
+        machine.put("copy bandwidth", String.format(Locale.ROOT, "%.1f GB/s", peak.bytesPerSecond() / 1e9));
+        machine.put("peak method", peak.description());
+        if (opts.containsKey("blas-dir")) machine.put("peer blas dir", opts.get("blas-dir"));
+        machine.put("peers", peers.info() != null ? peers.describe("numpy") + "; " + peers.describe("torch") + "; python "
+                + peers.info().get("python") + " (" + peers.info().get("executable") + ")" : peers.message().replaceFirst("^peers ", ""));
+
+        String table = Report.table(rows, peak);
+        System.out.println();
+        System.out.print(table);
+        System.out.println();
+        String legend = legend(peak, threads) + loadWarning(machine.get("load average at start"), machine.get("load average at end"))
+                + contentionWarning(rows);
+        System.out.print(legend);
+        double minutes = (System.nanoTime() - start) / 60e9;
+
+        Path out = outputDir(opts.get("out"), machine);
+        Files.createDirectories(out);
+        Report.writeCsv(out.resolve("results.csv"), rows, peak);
+        Report.writeSgemmPlot(out.resolve("sgemm.svg"), rows, peak);
+        Report.writeMachine(out.resolve("machine.txt"), machine);
+        Files.writeString(out.resolve("table.txt"), table + "\n" + legend, StandardCharsets.UTF_8);
+        if (peers.info() != null) {
+            Map<String, Object> raw = new java.util.LinkedHashMap<>();
+            raw.put("info", peers.info());
+            raw.put("cases", peerReplies);
+            Files.writeString(out.resolve("peers.json"), dev.jgrad.tensor.io.Json.write(raw) + "\n");
+        }
+        Files.writeString(out.resolve("README.md"), readme(argv, opts.get("note"), machine, table, legend, minutes, peers),
+                StandardCharsets.UTF_8);
+        System.out.printf(Locale.ROOT, "%nwrote %s/{results.csv, table.txt, sgemm.svg, machine.txt, README.md%s} (%.1f min)%n", out,
+                peers.info() != null ? ", peers.json" : "", minutes);
+    }
+
+    private static String legend(Peak peak, int threads) {
+        return String.format(Locale.ROOT, """
+                time: median per call after warm-up; rate: GFLOP/s (FLOP cases) or GB/s read+written (memory cases);
+                %%peak: of the FP32 FMA peak (%.1f GFLOP/s) or copy bandwidth (%.1f GB/s) measured in this run on %d thread(s);
+                cpu: process CPU time / wall time while timing (≈ cores busy); ×OpenBLAS, ×PyTorch: peer time / jgrad time (above 1: jgrad faster);
+                targets are reported, not asserted.
+                """, peak.flops() / 1e9, peak.bytesPerSecond() / 1e9, threads);
+    }
+
+    /**
+     * A warning when other work ran on the machine before this run (1-minute load average above
+     * 0.5 at the start; later readings include this run's own threads), else "".
+     */
+    private static String loadWarning(String start, String end) {
+        try {
+            double a = Double.parseDouble(start.split(" ")[0]);
+            if (a <= 0.5) return "";
+            return String.format(Locale.ROOT, "warning: the machine was busy with other work (1-minute load average %.2f at the start, %s at the end, "
+                    + "this run's own threads included): times may be skewed; a cpu value under the op's thread count, and the "
+                    + "*_cpu_per_wall columns of results.csv, show where.%n", a, end.split(" ")[0]);
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** A warning naming how many cases got less than 0.8 of a core in jgrad or a peer while timing, else "". */
+    private static String contentionWarning(List<Report.Row> rows) {
+        long n = rows.stream().filter(Report.Row::contended).count();
+        if (n == 0) return "";
+        return String.format(Locale.ROOT, "warning: %d of %d cases are marked CONTENDED: jgrad or a peer got less than %.1f of a core while "
+                + "timing them, so other work on the machine slowed them; rerun those (--only) on a quiet machine.%n", n, rows.size(),
+                Report.CONTENDED);
+    }
+
+    private static String readme(String[] argv, String note, Map<String, String> machine, String table, String legend, double minutes,
+            Peers peers) {
+        StringBuilder sb = new StringBuilder("# jgrad CPU benchmark, " + machine.get("date") + "\n\n");
+        if (note != null && !note.isBlank()) sb.append(note).append("\n\n");
+        sb.append("Command: `./jgrad bench").append(argv.length == 0 ? "" : " " + String.join(" ", argv)).append("` (")
+                .append(String.format(Locale.ROOT, "%.1f", minutes)).append(" min)\n\n");
+        sb.append("Machine: ").append(machine.get("cpu model")).append(", ").append(machine.get("cores (available processors)"))
+                .append(" cores, ").append(machine.get("threads used")).append(" thread(s); ").append(machine.get("jdk")).append("; ")
+                .append(machine.get("os")).append(" (all of it in `machine.txt`)\n\n");
+        sb.append("Peak measured in this run: ").append(machine.get("fp32 fma peak")).append("; copy ").append(machine.get("copy bandwidth"))
+                .append("\n\nPeers: ").append(machine.get("peers")).append("\n\n");
+        sb.append("```\n").append(table).append("\n").append(legend).append("```\n\n");
+        sb.append("Files: `results.csv` (every figure, unformatted), `table.txt` (the table above), `sgemm.svg` (GFLOP/s vs n), "
+                + "`machine.txt`").append(peers.info() != null ? ", `peers.json` (the peer script's raw output)" : "").append(".\n");
+        return sb.toString();
+    }
+
+    private static Path outputDir(String given, Map<String, String> machine) {
+        if (given != null) return Path.of(given);
+        Path base = Files.isDirectory(Path.of("bench")) ? Path.of("bench", "results") : Path.of("jgrad-bench-results");
+        String name = LocalDate.now() + "-" + MachineInfo.hostTag();
+        Path p = base.resolve(name);
+        for (int i = 2; Files.exists(p); i++) p = base.resolve(name + "-" + i);
+        return p;
+    }
+
+    private static double dbl(Map<String, String> opts, String key, double def) {
+        return opts.containsKey(key) ? Double.parseDouble(opts.get(key)) : def;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.jgrad.bench;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One benchmark case: what it computes, how much work one call does, how to set it up through
+ * the public Tensor/nn API, how the peers compute the same thing, and the target it is held to.
+ *
+ * <p>{@link #setup()} builds the inputs (outside the timed region) and returns the body to time;
+ * the JMH benchmarks and the CLI share these definitions, so both measure the same thing.
+ *
+ * @param id     unique key, also used in the CSV and by the peer script ("matmul/1024")
+ * @param op     what the table prints in its op column ("matmul", "conv2d fwd+bwd", …)
+ * @param size   human-readable shape ("1024³", "64×32×14×14 → 64, 3×3 p1")
+ * @param unit   whether {@link #work} counts floating-point operations or bytes moved
+ * @param work   FLOPs (or bytes) of one call
+ * @param series a sweep this case belongs to (e.g. "sgemm") and its x value, or null
+ * @param peer   the peer script's description of the same computation (kind + parameters)
+ * @param openBlas whether numpy/OpenBLAS computes this case too (only plain matmuls)
+ * @param target what the case is held to, or null
+ * @param setup  builds inputs and returns the timed body
+ */
+public record Workload(String id, String op, String size, Unit unit, double work, Series series, Map<String, Object> peer,
+        boolean openBlas, Target target, Supplier<Body> setup) {
+
+    /** What {@link Workload#work} counts. */
+    public enum Unit {
+        FLOP("GFLOP/s"), BYTE("GB/s"), CALL("ops/s");
+
+        /** The rate label printed in the table. */
+        public final String rateLabel;
+
+        Unit(String rateLabel) {
+            this.rateLabel = rateLabel;
+        }
+    }
+
+    /** The timed computation; returns its result so that nothing can be optimised away. */
+    @FunctionalInterface
+    public interface Body {
+        Object run();
+    }
+
+    /** A point of a sweep: the series name and this case's x coordinate (e.g. n of an n³ SGEMM). */
+    public record Series(String name, double x) {}
+
+    /**
+     * A goal this case is reported against (never asserted).
+     *
+     * @param peer  "openblas" or "torch" for a speed ratio (jgrad time / peer time ≤ 1/ratio), or
+     *              "abs" for an absolute bound on one call's time
+     * @param ratio minimum speed ratio to the peer (for "abs": the bound in seconds)
+     */
+    public record Target(String peer, double ratio) {
+        public static Target vsOpenBlas(double ratio) {
+            return new Target("openblas", ratio);
+        }
+
+        public static Target vsTorch(double ratio) {
+            return new Target("torch", ratio);
+        }
+
+        public static Target atMostSeconds(double seconds) {
+            return new Target("abs", seconds);
+        }
+
+        /** The target as the table prints it. */
+        public String describe() {
+            return switch (peer) {
+                case "openblas" -> String.format(java.util.Locale.ROOT, "≥%.1f× OpenBLAS", ratio);
+                case "torch" -> String.format(java.util.Locale.ROOT, "≥%.1f× PyTorch", ratio);
+                default -> "≤" + Report.formatTime(ratio);
+            };
+        }
+    }
+
+    /** Builds the inputs and returns the body to time. */
+    public Body build() {
+        return setup.get();
+    }
+}
