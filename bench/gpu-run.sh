@@ -36,7 +36,7 @@ peers() {
   tail -45 "$out/peers.txt"
 }
 kernels() {
-  timeout 240 bash .gpu/run.sh junit --include-classname '.*(GemmKernelsTest|GemmPlanTest|KernelCatalogTest|CudaBackendTest)' \
+  timeout 240 bash .gpu/run.sh junit --include-classname '.*(GemmKernelsTest|GemmPlanTest|KernelCatalogTest|CudaBackendTest|CudaOwnKernelsTest)' \
     > "$out/junit-kernels.txt" 2>&1
   tail -25 "$out/junit-kernels.txt"
   # what the tensor cores and loads compiled to (no disassembler on the build machine)
