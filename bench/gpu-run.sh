@@ -2,8 +2,10 @@
 # One call on the lent GPU machine (which has CUDA 13, PyTorch and no Java): CUDA tests, then
 # GpuBench, then the PyTorch peers, logs under $OUT. Pack first, on the build machine, from the
 # project root:   ../shared/gpu/pack.sh
-# then run with the device tool:  command "bash bench/gpu-run.sh [cuda-tests|all-tests|bench|peers|all]"
+# then run with the device tool:  command "bash bench/gpu-run.sh [cuda-tests|all-tests|bench|peers|kernels|all]"
 # with carry [".gpu"]. Default: cuda-tests, bench and peers (fits one 10-minute call).
+# "kernels": the GEMM ladder and implicit-GEMM convolution (gemm.cu, convgemm.cu): their JUnit tests,
+# a SASS summary of the cubins, the PyTorch peers (gpu_kernel_peers.py), then GpuKernelBench.
 set -uo pipefail
 what=${1:-default}
 out=${OUT:-/tmp/jgrad-out}
@@ -33,12 +35,38 @@ peers() {
   timeout 180 python3 bench/python/gpu_peers.py "${REPS:-50}" > "$out/peers.txt" 2>&1
   tail -45 "$out/peers.txt"
 }
+kernels() {
+  timeout 240 bash .gpu/run.sh junit --include-classname '.*(GemmKernelsTest|GemmPlanTest|KernelCatalogTest|CudaBackendTest|CudaOwnKernelsTest)' \
+    > "$out/junit-kernels.txt" 2>&1
+  tail -25 "$out/junit-kernels.txt"
+  # what the tensor cores and loads compiled to (no disassembler on the build machine)
+  if command -v cuobjdump >/dev/null; then
+    k=native/src/main/resources/dev/jgrad/cuda/kernels
+    for f in gemm.sm_90a.cubin gemm.sm_90.cubin convgemm.sm_90.cubin; do
+      cuobjdump -sass "$k/$f" > "$out/${f%.cubin}.sass" 2>&1
+      awk '/Function :/ { if (fn) print fn, c["HGMMA"]+0, c["HMMA"]+0, c["FFMA"]+0, c["LDS.128"]+0, c["LDSM"]+0, c["LDGSTS"]+0, c["UTMALDG"]+0, c["LDL"]+0, c["STL"]+0;
+           fn = $3; delete c; next }
+           { for (op in want) if (index($0, op " ") || index($0, op ".")) c[op]++ }
+           BEGIN { split("HGMMA HMMA FFMA LDS.128 LDSM LDGSTS UTMALDG LDL STL", w, " "); for (i in w) want[w[i]] = 1;
+                   print "kernel HGMMA HMMA FFMA LDS.128 LDSM LDGSTS UTMALDG LDL STL" }
+           END { if (fn) print fn, c["HGMMA"]+0, c["HMMA"]+0, c["FFMA"]+0, c["LDS.128"]+0, c["LDSM"]+0, c["LDGSTS"]+0, c["UTMALDG"]+0, c["LDL"]+0, c["STL"]+0 }' \
+        "$out/${f%.cubin}.sass" | column -t > "$out/${f%.cubin}.sass-summary.txt"
+    done
+    cat "$out"/gemm.sm_90a.sass-summary.txt
+  fi
+  timeout 150 python3 bench/python/gpu_kernel_peers.py "${REPS:-30}" "${SIZE:-4096}" > "$out/kernel-peers.txt" 2>&1
+  tail -30 "$out/kernel-peers.txt" | grep -v '^PEER'
+  timeout 240 bash .gpu/run.sh java -cp ".gpu/lib/*" dev.jgrad.bench.GpuKernelBench "${REPS:-30}" --size "${SIZE:-4096}" \
+    --peers "$out/kernel-peers.txt" > "$out/gpukernelbench.txt" 2>&1
+  tail -60 "$out/gpukernelbench.txt"
+}
 case "$what" in
   cuda-tests) cuda_tests ;;
   all-tests) all_tests ;;
   bench) bench ;;
   peers) peers ;;
+  kernels) kernels ;;
   all) cuda_tests; bench; peers; all_tests ;;
   default) cuda_tests; bench; peers ;;
-  *) echo "usage: gpu-run.sh [cuda-tests|all-tests|bench|peers|all]" >&2; exit 2 ;;
+  *) echo "usage: gpu-run.sh [cuda-tests|all-tests|bench|peers|kernels|all]" >&2; exit 2 ;;
 esac

@@ -3,6 +3,9 @@
 #   src/main/resources/dev/jgrad/cuda/kernels/<name>.ptx        PTX for compute_80 (JIT on any cc >= 8.0)
 #   src/main/resources/dev/jgrad/cuda/kernels/<name>.sm_80.cubin  machine code for A100-class GPUs (8.x)
 #   src/main/resources/dev/jgrad/cuda/kernels/<name>.sm_90.cubin  machine code for H100/H200 (9.0)
+#   src/main/resources/dev/jgrad/cuda/kernels/<name>.sm_90a.cubin machine code with the 9.0-only
+#       instructions (wgmma, setmaxnreg), only for a file whose header has the line
+#       "// Build extra: sm_90a" (gemm.cu); KernelModules prefers it on a 9.0 device
 # plus src/main/cuda/PTXAS.txt (the -Xptxas -v register/spill report, timings dropped) and a
 # BUILD-STAMP (hash of the sources, this script and the nvcc version).
 #
@@ -36,13 +39,20 @@ fi
 
 FLAGS=(-std=c++17 -O3)
 TARGETS=("ptx:-ptx -arch=compute_80" "sm_80.cubin:-cubin -arch=sm_80" "sm_90.cubin:-cubin -arch=sm_90")
+# the -gencode form: the -arch=sm_90a shorthand may add a plain sm_90 pass that rejects wgmma
+EXTRA_90A="sm_90a.cubin:-cubin -gencode=arch=compute_90a,code=sm_90a"
+# the targets of one file: TARGETS, plus EXTRA_90A when its header asks for it
+targets_of() {
+  printf '%s\n' "${TARGETS[@]}"
+  if grep -qx '// Build extra: sm_90a' "$1"; then echo "$EXTRA_90A"; fi
+}
 version=$("$NVCC" --version | grep -o 'release [0-9.]*, V[0-9.]*' || true)
 
 stamp() {
   {
     echo "nvcc $version"
     echo "flags ${FLAGS[*]}"
-    printf '%s\n' "${TARGETS[@]}"
+    printf '%s\n' "${TARGETS[@]}" "$EXTRA_90A"
     sha256sum "$here/build-kernels.sh" | cut -d' ' -f1
     (cd "$src" && for f in $(ls *.cu *.cuh | LC_ALL=C sort); do echo "$f $(sha256sum "$f" | cut -d' ' -f1)"; done)
   } | sha256sum | cut -d' ' -f1
@@ -60,7 +70,8 @@ names=$(ls *.cu | LC_ALL=C sort | sed 's/\.cu$//')
 echo "build-kernels: compiling $(echo $names | wc -w) kernel files with nvcc ${version#release } ..."
 jobs=()
 for n in $names; do
-  for t in "${TARGETS[@]}"; do
+  mapfile -t file_targets < <(targets_of "$n.cu")
+  for t in "${file_targets[@]}"; do
     ext=${t%%:*}; opts=${t#*:}
     # shellcheck disable=SC2086
     ( "$NVCC" "${FLAGS[@]}" -Xptxas -v $opts "$n.cu" -o "$out/$n.$ext" > "$log/$n.$ext.txt" 2>&1 \
@@ -75,11 +86,13 @@ for j in "${jobs[@]}"; do wait "$j"; done
 {
   echo "# ptxas -v for every kernel (nvcc ${version#release }; flags ${FLAGS[*]}); compile times dropped."
   for n in $names; do
-    for arch in sm_80 sm_90; do
+    for arch in sm_80 sm_90 sm_90a; do
+      [ -f "$log/$n.$arch.cubin.txt" ] || continue
       echo "## $n.cu  $arch"
       awk '
         /Compiling entry function/ { match($0, /\x27[A-Za-z0-9_]+\x27/); fn = substr($0, RSTART + 1, RLENGTH - 2) }
         /bytes stack frame/ { stack = $1; spst = $5; spld = $9 }
+        /[Ww]arning/ { w = $0; sub(/^.*[Ww]arning[^:]*: */, "", w); printf "%-34s warning: %s\n", fn, w }
         /Used [0-9]+ registers/ {
           regs = $0; sub(/.*Used /, "", regs); sub(/ registers.*/, "", regs)
           smem = 0; if (match($0, /[0-9]+ bytes smem/)) { smem = substr($0, RSTART, RLENGTH); sub(/ bytes smem/, "", smem) }

@@ -118,6 +118,8 @@ public final class CudaKernels {
         for (ScalarType t : List.of(ScalarType.F32, ScalarType.F64, ScalarType.I32, ScalarType.I64)) {
             put(m, "matmul", "matmul_" + t.suffix(), PTR, PTR, PTR, I32, I32, I32, I32, MAT_STRIDES);
         }
+        // gemm.cu and convgemm.cu (GEMM ladder, implicit-GEMM convolution): declared and launched by GemmKernels / ConvKernels
+        GemmKernels.declare(m);
         return Collections.unmodifiableMap(m);
     }
 

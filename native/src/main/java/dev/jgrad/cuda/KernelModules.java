@@ -19,6 +19,12 @@ final class KernelModules {
     static final String RESOURCES = "/dev/jgrad/cuda/kernels/";
     /** The machine-code targets build-kernels.sh produces, as {major, minor}. */
     static final int[][] CUBIN_TARGETS = {{8, 0}, {9, 0}};
+    /**
+     * Cubins with architecture-specific instructions ({@code sm_90a}: wgmma, setmaxnreg), built only
+     * for some files (gemm.cu) and tried first on exactly that compute capability; a module without
+     * one goes on to the next image.
+     */
+    static final int[][] ARCH_SPECIFIC_TARGETS = {{9, 0}};
     /** The PTX virtual architecture. */
     static final int PTX_MAJOR = 8, PTX_MINOR = 0;
 
@@ -37,11 +43,13 @@ final class KernelModules {
     /**
      * The image files to try, best first, for a device of compute capability major.minor: a cubin
      * runs on the same major version with an equal or higher minor (sm_80 code runs on 8.6 and
-     * 8.9, sm_90 only on 9.x); the PTX JIT-compiles on any device at or above its virtual
-     * architecture. Empty when the device is too old.
+     * 8.9, sm_90 only on 9.x), an {@code sm_90a} cubin only on 9.0 (tried first; most modules have
+     * none); the PTX JIT-compiles on any device at or above its virtual architecture. Empty when
+     * the device is too old.
      */
     static List<String> imageOrder(int major, int minor) {
         List<String> order = new ArrayList<>();
+        for (int[] t : ARCH_SPECIFIC_TARGETS) if (t[0] == major && t[1] == minor) order.add("sm_" + t[0] + t[1] + "a.cubin");
         int[] best = null;
         for (int[] t : CUBIN_TARGETS) {
             if (t[0] == major && t[1] <= minor && (best == null || t[1] > best[1])) best = t;

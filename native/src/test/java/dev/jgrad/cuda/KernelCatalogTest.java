@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * every PTX kernel is declared, and each module has its cubins.
  */
 class KernelCatalogTest {
-    static final List<String> MODULES = List.of("conv", "crossentropy", "dropout", "elementwise", "indexing", "layernorm", "matmul",
-            "optim", "reduce", "softmax");
+    static final List<String> MODULES = List.of("conv", "convgemm", "crossentropy", "dropout", "elementwise", "gemm", "indexing",
+            "layernorm", "matmul", "optim", "reduce", "softmax");
     static final Pattern ENTRY = Pattern.compile("\\.visible \\.entry (\\w+)\\(([^)]*)\\)");
     static final Pattern PARAM = Pattern.compile("\\.param (?:\\.align (\\d+) )?\\.(\\w+)(?: \\.ptr[^ ]*)? *\\w+?_param_\\d+(?:\\[(\\d+)])?");
 
@@ -122,7 +122,7 @@ class KernelCatalogTest {
 
     @Test
     void imagesAreChosenByComputeCapability() {
-        assertEquals(List.of("sm_90.cubin", "ptx"), KernelModules.imageOrder(9, 0));
+        assertEquals(List.of("sm_90a.cubin", "sm_90.cubin", "ptx"), KernelModules.imageOrder(9, 0));
         assertEquals(List.of("sm_80.cubin", "ptx"), KernelModules.imageOrder(8, 0));
         assertEquals(List.of("sm_80.cubin", "ptx"), KernelModules.imageOrder(8, 6));
         assertEquals(List.of("sm_80.cubin", "ptx"), KernelModules.imageOrder(8, 9));

@@ -1,10 +1,13 @@
 package dev.jgrad.tensor;
 
 import dev.jgrad.cuda.Blas;
+import dev.jgrad.cuda.ConvKernels;
 import dev.jgrad.cuda.Cuda;
 import dev.jgrad.cuda.CudaDevice;
 import dev.jgrad.cuda.CudaKernels;
 import dev.jgrad.cuda.DeviceBuffer;
+import dev.jgrad.cuda.GemmDispatch;
+import dev.jgrad.cuda.GemmKernels;
 import dev.jgrad.cuda.ScalarType;
 import dev.jgrad.kernels.BinaryFn;
 import dev.jgrad.kernels.ConvShape;
@@ -278,6 +281,7 @@ final class CudaBackend implements Backend {
      * dense first), else jgrad's tiled kernel.
      */
     private void gemm(DType t, int batch, int m, int n, int kk, long c, int[] cs, long a, int[] as, long b, int[] bs, double beta) {
+        if (t == DType.FLOAT32 && beta == 0 && ownGemm(batch, m, n, kk, c, cs, a, as, b, bs)) return;
         if ((t == DType.FLOAT32 || t == DType.FLOAT64) && Cuda.cublasAvailable()) {
             Blas blas = gpu.blas();
             if (blas.matmul(st(t), batch, m, n, kk, c, cs, a, as, b, bs, beta)) return;
@@ -297,6 +301,23 @@ final class CudaBackend implements Backend {
             k.binary("add", st(t), shape, c, cs, c, cs, ptr(tmp), tmp.layout.strides);
             keep(tmp);
         }
+    }
+
+    /**
+     * Runs a float32 product on one of jgrad's GEMM versions when {@link GemmDispatch} chooses one
+     * for its shape class (default: none, so cuBLAS) and the operands suit it: A and B row-major
+     * (unit column stride), C's rows contiguous. Returns false to leave it to cuBLAS.
+     */
+    private boolean ownGemm(int batch, int m, int n, int kk, long c, int[] cs, long a, int[] as, long b, int[] bs) {
+        GemmDispatch.Choice choice = GemmDispatch.choose(Cuda.allowTf32(), batch, m, n, kk);
+        if (choice == GemmDispatch.Choice.CUBLAS) return false;
+        if (as[2] != 1 || bs[2] != 1 || cs[2] != 1) return false;   // column-major views stay with cuBLAS
+        int lda = as[1], ldb = bs[1], ldc = cs[1];
+        if ((m > 1 && lda < kk) || (kk > 1 && ldb < n) || (m > 1 && ldc < n) || lda < 1 || ldb < 1 || ldc < 1) return false;
+        GemmKernels g = GemmKernels.of(gpu);
+        if (g.unsupported(choice.version, batch, m, n, kk, a, lda, b, ldb) != null) return false;
+        g.gemm(choice.version, batch, m, n, kk, c, ldc, cs[0], a, lda, as[0], b, ldb, bs[0]);
+        return true;
     }
 
     /** x [batch, r, c] with BLAS-compatible matrix strides: itself, or a copy dense in each matrix (a broadcast batch stays broadcast). */
@@ -343,9 +364,27 @@ final class CudaBackend implements Backend {
             cs.padW(), cs.dilH(), cs.dilW()};
     }
 
+    /** {@code -Djgrad.cuda.conv=im2col} selects the im2col + cuBLAS path for float32 (default: implicit GEMM). */
+    static final String CONV_PROPERTY = "jgrad.cuda.conv";
+
+    /** Whether float32 convolutions run on the implicit-GEMM kernels (ConvKernels) rather than im2col + GEMM. */
+    static boolean implicitConv(DType t) {
+        return t == DType.FLOAT32 && !"im2col".equalsIgnoreCase(System.getProperty(CONV_PROPERTY, "igemm").trim());
+    }
+
+    static ConvKernels.Geometry geometry(ConvShape cs) {
+        return new ConvKernels.Geometry(cs.n(), cs.c(), cs.h(), cs.w(), cs.k(), cs.r(), cs.s(), cs.strideH(), cs.strideW(), cs.padH(),
+                cs.padW(), cs.dilH(), cs.dilW(), cs.groups());
+    }
+
     @Override
     public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor y) {
         DType t = y.dtype();
+        if (implicitConv(t)) {
+            ConvKernels.of(gpu).forward(ptr(y), ptr(x), ptr(w), geometry(cs), Cuda.allowTf32());
+            keep(x, w, y);
+            return;
+        }
         int PQ = cs.outH() * cs.outW(), HW = cs.h() * cs.w(), Cg = cs.cPerGroup(), Kg = cs.kPerGroup();
         int CRS = Cg * cs.r() * cs.s();
         int chunk = imagesPerChunk(cs);
@@ -368,6 +407,11 @@ final class CudaBackend implements Backend {
     @Override
     public void conv2dBackwardInput(ConvShape cs, Tensor dy, Tensor w, Tensor dx) {
         DType t = dx.dtype();
+        if (implicitConv(t)) {
+            ConvKernels.of(gpu).backwardData(ptr(dx), ptr(dy), ptr(w), geometry(cs), Cuda.allowTf32());
+            keep(dy, w, dx);
+            return;
+        }
         int PQ = cs.outH() * cs.outW(), HW = cs.h() * cs.w(), Cg = cs.cPerGroup(), Kg = cs.kPerGroup();
         int CRS = Cg * cs.r() * cs.s();
         int chunk = imagesPerChunk(cs);
@@ -391,6 +435,11 @@ final class CudaBackend implements Backend {
     @Override
     public void conv2dBackwardWeight(ConvShape cs, Tensor x, Tensor dy, Tensor dw) {
         DType t = dw.dtype();
+        if (implicitConv(t)) {
+            ConvKernels.of(gpu).backwardWeight(ptr(dw), ptr(x), ptr(dy), geometry(cs), Cuda.allowTf32());
+            keep(x, dy, dw);
+            return;
+        }
         int PQ = cs.outH() * cs.outW(), HW = cs.h() * cs.w(), Cg = cs.cPerGroup(), Kg = cs.kPerGroup();
         int CRS = Cg * cs.r() * cs.s();
         int chunk = imagesPerChunk(cs);
