@@ -211,6 +211,15 @@ public final class AttentionKernels {
 
     // ---- helpers --------------------------------------------------------------------------------------------
 
+    /**
+     * The BF16 path's conversion pass alone (for benchmarks): dst [bh, rowsPadded, D] bf16 =
+     * src [bh, rows, D] float32 rounded to nearest even, zero padding rows; D a multiple of 8.
+     */
+    public void packBf16(long dst, long src, int bh, int rows, int rowsPadded, int D) {
+        if (D % 8 != 0) throw new IllegalArgumentException("attention packBf16: D must be a multiple of 8, got " + D);
+        pack(dst, src, bh, rows, rowsPadded, D);
+    }
+
     private void pack(long dst, long src, int bh, int rows, int rowsPadded, int D) {
         long chunks = (long) bh * rowsPadded * (D / 8);
         launch1d("attn_pack_bf16", chunks, KernelArgs.get().ptr(dst).ptr(src).i32(bh).i32(rows).i32(rowsPadded).i32(D));
