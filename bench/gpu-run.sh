@@ -19,7 +19,7 @@ fi
 echo "JGRAD_CUBLAS_PATH=${JGRAD_CUBLAS_PATH:-<system>}" | tee -a "$out/gpu.txt"
 
 cuda_tests() {
-  timeout 300 bash .gpu/run.sh junit --include-classname '.*(CudaBackendTest|CudaRuntimeTest|KernelCatalogTest|CachingAllocatorTest)' \
+  timeout 300 bash .gpu/run.sh junit --include-classname '.*(CudaBackendTest|CudaRuntimeTest|KernelCatalogTest|CachingAllocatorTest|CudaAttentionTest|OracleTest)' \
     > "$out/junit-cuda.txt" 2>&1
   tail -25 "$out/junit-cuda.txt"
 }

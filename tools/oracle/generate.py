@@ -578,6 +578,12 @@ def sdpa_cases(op, r):
              {0: [T(0, 1)], 1: [T(0, 1)], 2: [P(0, 1, 2)]}),
         case({"causal": False, "scale": None}, [r.randn(2, 3, 4), r.randn(2, 5, 4), r.randn(2, 5, 6)]),
         case({"causal": False, "scale": None}, [r.randn(70, 8), r.randn(70, 8), r.randn(70, 8)]),
+        # the head sizes the GPU kernels specialise (64, 128) and a padded one (40), across 64-row
+        # tiles, with causal masking and a key-padding mask (key 0 always visible)
+        case({"causal": True, "scale": None}, [r.randn(1, 70, 64), r.randn(1, 70, 64), r.randn(1, 70, 64)]),
+        case({"causal": False, "scale": None}, [r.randn(1, 8, 128), r.randn(1, 70, 128), r.randn(1, 70, 128), r.randn(1, 1, 70)]),
+        case({"causal": True, "scale": None}, [r.randn(2, 33, 40), r.randn(2, 33, 40), r.randn(2, 33, 40),
+                                               torch.cat([torch.ones(1, dtype=torch.bool), r.mask(32)])]),
     ]
 
 

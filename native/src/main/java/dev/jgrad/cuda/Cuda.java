@@ -27,6 +27,7 @@ public final class Cuda {
     static final String DISABLE_PROPERTY = "jgrad.cuda.disable";
 
     private static volatile boolean allowTf32;
+    private static volatile boolean allowBf16Attention;
     private static volatile boolean checkIndices = true;
 
     /** The outcome of loading the driver: a driver and a device count, or why not. */
@@ -143,6 +144,21 @@ public final class Cuda {
 
     public static boolean allowTf32() {
         return allowTf32;
+    }
+
+    /**
+     * Lets fused float32 attention with head size 64 or 128 run on BF16 tensor cores: q, k, v and
+     * the output gradient are rounded to bfloat16 (8 mantissa bits), products accumulate in float32,
+     * softmax statistics stay float32. Much faster; relative errors near 1e-2 instead of 1e-6; the
+     * backward pass accumulates dq with atomics (not bitwise reproducible). Off by default (the
+     * float32 kernels run), like {@link #setAllowTf32}.
+     */
+    public static void setAllowBf16Attention(boolean allow) {
+        allowBf16Attention = allow;
+    }
+
+    public static boolean allowBf16Attention() {
+        return allowBf16Attention;
     }
 
     /**

@@ -120,6 +120,20 @@ public final class CudaKernels {
         }
         // gemm.cu and convgemm.cu (GEMM ladder, implicit-GEMM convolution): declared and launched by GemmKernels / ConvKernels
         GemmKernels.declare(m);
+        // attention.cu (launched by AttentionKernels)
+        for (int dp : AttentionKernels.SIMT_HEAD_DIMS) {
+            put(m, "attention", "attn_fwd_f32_d" + dp, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, F32, I32);
+            put(m, "attention", "attn_bwd_dkdv_f32_d" + dp, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, F32, I32);
+            put(m, "attention", "attn_bwd_dq_f32_d" + dp, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, F32, I32);
+        }
+        put(m, "attention", "attn_bwd_dsum_f32", PTR, PTR, PTR, I32, I32);
+        put(m, "attention", "attn_pack_bf16", PTR, PTR, I32, I32, I32, I32);
+        put(m, "attention", "attn_bwd_prep_bf16", PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32);
+        for (int d : AttentionKernels.TC_HEAD_DIMS) {
+            put(m, "attention", "attn_fwd_bf16_d" + d, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, I32, F32, I32);
+            put(m, "attention", "attn_bwd_bf16_d" + d, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, I32, F32,
+                    I32);
+        }
         return Collections.unmodifiableMap(m);
     }
 

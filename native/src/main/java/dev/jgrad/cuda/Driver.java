@@ -42,6 +42,7 @@ final class Driver {
     static final int FUNC_ATTR_SHARED_SIZE_BYTES = 1;
     static final int FUNC_ATTR_LOCAL_SIZE_BYTES = 3;
     static final int FUNC_ATTR_NUM_REGS = 4;
+    static final int FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
 
     static final int CU_STREAM_NON_BLOCKING = 1;
     static final int CU_EVENT_DEFAULT = 0;
@@ -131,6 +132,8 @@ final class Driver {
     private final MethodHandle cuModuleGetFunction;
     // CUresult cuFuncGetAttribute(int *pi, CUfunction_attribute attrib, CUfunction hfunc)
     private final MethodHandle cuFuncGetAttribute;
+    // CUresult cuFuncSetAttribute(CUfunction hfunc, CUfunction_attribute attrib, int value)
+    private final MethodHandle cuFuncSetAttribute;
     // CUresult cuLaunchKernel(CUfunction f, unsigned int gridDimX, unsigned int gridDimY, unsigned int gridDimZ,
     //                         unsigned int blockDimX, unsigned int blockDimY, unsigned int blockDimZ,
     //                         unsigned int sharedMemBytes, CUstream hStream, void **kernelParams, void **extra)
@@ -182,6 +185,7 @@ final class Driver {
         cuModuleUnload = Ffm.bind(lib, LIB, i_l, "cuModuleUnload");
         cuModuleGetFunction = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, PTR, LONG, PTR), "cuModuleGetFunction");
         cuFuncGetAttribute = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, PTR, INT, LONG), "cuFuncGetAttribute");
+        cuFuncSetAttribute = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, LONG, INT, INT), "cuFuncSetAttribute");
         cuLaunchKernel = Ffm.bind(lib, LIB,
                 FunctionDescriptor.of(INT, LONG, INT, INT, INT, INT, INT, INT, INT, LONG, PTR, PTR), "cuLaunchKernel");
         cuGetErrorName = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, INT, PTR), "cuGetErrorName");
@@ -566,6 +570,15 @@ final class Driver {
             MemorySegment p = a.allocate(INT);
             check("cuFuncGetAttribute", (int) cuFuncGetAttribute.invokeExact(p, attribute, function));
             return p.get(INT, 0);
+        } catch (Throwable t) {
+            throw Ffm.rethrow(t);
+        }
+    }
+
+    /** Sets a kernel attribute (e.g. {@link #FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES} before launching with more than 48 KiB). */
+    void funcSetAttribute(long function, int attribute, int value) {
+        try {
+            check("cuFuncSetAttribute", (int) cuFuncSetAttribute.invokeExact(function, attribute, value));
         } catch (Throwable t) {
             throw Ffm.rethrow(t);
         }

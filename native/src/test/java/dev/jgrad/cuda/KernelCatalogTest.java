@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * every PTX kernel is declared, and each module has its cubins.
  */
 class KernelCatalogTest {
-    static final List<String> MODULES = List.of("conv", "convgemm", "crossentropy", "dropout", "elementwise", "gemm", "indexing",
-            "layernorm", "matmul", "optim", "reduce", "softmax");
+    static final List<String> MODULES = List.of("attention", "conv", "convgemm", "crossentropy", "dropout", "elementwise", "gemm",
+            "indexing", "layernorm", "matmul", "optim", "reduce", "softmax");
     static final Pattern ENTRY = Pattern.compile("\\.visible \\.entry (\\w+)\\(([^)]*)\\)");
     static final Pattern PARAM = Pattern.compile("\\.param (?:\\.align (\\d+) )?\\.(\\w+)(?: \\.ptr[^ ]*)? *\\w+?_param_\\d+(?:\\[(\\d+)])?");
 

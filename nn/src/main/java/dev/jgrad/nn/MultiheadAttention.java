@@ -202,7 +202,10 @@ public final class MultiheadAttention extends Module {
             Tensor kpm = additive("keyPaddingMask", keyPaddingMask, dtype).reshape(n, 1, 1, s);
             mask = mask == null ? kpm : mask.add(kpm);
         }
-        if (isCausal) {
+        // causal masking as the kernels' flag (no [L, S] mask in memory, and whole tiles above the
+        // diagonal skipped), unless appended keys (bias_k/v, zero attention) must stay visible
+        boolean causalFlag = isCausal && !addBiasKv && !addZeroAttn;
+        if (isCausal && !causalFlag) {
             Tensor causal = causalMask(l, s, dtype).to(q.device());
             mask = mask == null ? causal : mask.add(causal);
         }
@@ -228,8 +231,8 @@ public final class MultiheadAttention extends Module {
 
         double pDrop = isTraining() ? dropout : 0;
         // without weights to return or dropout to apply, the fused kernel runs (no score matrix in memory)
-        Tensor[] r = needWeights || pDrop > 0 ? attention(q, k, v, mask, false, 1 / Math.sqrt(headDim), pDrop, Generator.getDefault())
-                : new Tensor[] {Tensor.scaledDotProductAttention(q, k, v, mask, false, 1 / Math.sqrt(headDim)), null};
+        Tensor[] r = needWeights || pDrop > 0 ? attention(q, k, v, mask, causalFlag, 1 / Math.sqrt(headDim), pDrop, Generator.getDefault())
+                : new Tensor[] {Tensor.scaledDotProductAttention(q, k, v, mask, causalFlag, 1 / Math.sqrt(headDim)), null};
         Tensor out = r[0].permute(2, 0, 1, 3).reshape(l, n, e);   // heads concatenated: [L, N, E]
         out = out.matmul(p.apply("out_proj.weight").t());
         if (bias) out = out.add(p.apply("out_proj.bias"));

@@ -107,7 +107,7 @@ final class AttentionOps {
      */
     private static boolean fits(Tensor q, Tensor k, Tensor v, Tensor additive) {
         int[] batch = Arrays.copyOf(q.layout.shape, q.dim() - 2);
-        return q.backend().hasFusedAttention(q.dtype()) && q.dtype() == k.dtype() && q.dtype() == v.dtype()
+        return q.backend().hasFusedAttention(q.dtype(), q.size(-1)) && q.dtype() == k.dtype() && q.dtype() == v.dtype()
                 && v.size(-1) == q.size(-1) && q.numel() > 0 && k.numel() > 0
                 && Arrays.equals(batch, Arrays.copyOf(k.layout.shape, k.dim() - 2))
                 && Arrays.equals(batch, Arrays.copyOf(v.layout.shape, v.dim() - 2))

@@ -67,6 +67,11 @@ interface Backend {
         return false;
     }
 
+    /** Whether {@link #attention} and {@link #attentionBackward} take {@code dtype} with head size {@code headDim}. */
+    default boolean hasFusedAttention(DType dtype, int headDim) {
+        return hasFusedAttention(dtype);
+    }
+
     /**
      * Fused attention: out = softmax(scale·q·kᵀ + mask, causal)·v without the score matrix, and
      * lse = the rows' log-sum-exp. q, out: [bh, L, d]; k, v: [bh, S, d]; lse: [bh, L] float32

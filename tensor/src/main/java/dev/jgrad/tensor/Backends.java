@@ -48,7 +48,7 @@ final class Backends {
 
     /** CUDA → CPU: made contiguous on the device first (when x is a view), then copied through pinned staging. */
     private static Tensor download(Tensor x) {
-        CudaBackend source = (CudaBackend) x.backend();
+        CudaBackend source = (CudaBackend) x.storage.backend();
         int n = x.numel();
         Tensor dense = x;
         if (!(x.layout.isContiguous() && x.layout.offset == 0 && x.storage.length() == n)) {

@@ -1,5 +1,6 @@
 package dev.jgrad.tensor;
 
+import dev.jgrad.cuda.AttentionKernels;
 import dev.jgrad.cuda.Blas;
 import dev.jgrad.cuda.ConvKernels;
 import dev.jgrad.cuda.Cuda;
@@ -523,6 +524,43 @@ final class CudaBackend implements Backend {
         k.scatterAdd(st(out.dtype()), st(index.dtype()), index.layout.shape, dim, out.layout.shape[dim], ptr(out), out.layout.strides,
                 ptr(index), index.layout.strides, ptr(si), si.layout.strides);
         keep(index, src, si, out);
+    }
+
+    // =============================================================================================
+    // Fused attention (attention.cu): float32; float64 is composed by AttentionOps
+    // =============================================================================================
+
+    @Override
+    public boolean hasFusedAttention(DType dtype) {
+        return dtype == DType.FLOAT32;
+    }
+
+    @Override
+    public boolean hasFusedAttention(DType dtype, int headDim) {
+        return dtype == DType.FLOAT32 && AttentionKernels.of(gpu).supports(headDim);
+    }
+
+    @Override
+    public void attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor lse) {
+        int[] qs = q.layout.shape;
+        int bh = qs[0], seqQ = qs[1], d = qs[2], seqK = k.layout.shape[1];
+        Tensor qd = dense(q), kd = dense(k), vd = dense(v);
+        int[] ms = mask == null ? new int[3] : mask.layout.strides;
+        AttentionKernels.of(gpu).forward(ptr(out), ptr(lse), ptr(qd), ptr(kd), ptr(vd), bh, seqQ, seqK, d, scale, causal,
+                mask == null ? 0 : ptr(mask), ms[0], ms[1], ms[2]);
+        keep(q, k, v, qd, kd, vd, mask, out, lse);
+    }
+
+    @Override
+    public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor dout,
+                                  Tensor lse, Tensor dq, Tensor dk, Tensor dv) {
+        int[] qs = q.layout.shape;
+        int bh = qs[0], seqQ = qs[1], d = qs[2], seqK = k.layout.shape[1];
+        Tensor qd = dense(q), kd = dense(k), vd = dense(v), od = dense(out), gd = dense(dout), ld = dense(lse);
+        int[] ms = mask == null ? new int[3] : mask.layout.strides;
+        AttentionKernels.of(gpu).backward(ptr(dq), ptr(dk), ptr(dv), ptr(qd), ptr(kd), ptr(vd), ptr(od), ptr(gd), ptr(ld), bh, seqQ, seqK, d,
+                scale, causal, mask == null ? 0 : ptr(mask), ms[0], ms[1], ms[2]);
+        keep(q, k, v, qd, kd, vd, od, gd, ld, mask, out, dout, lse, dq, dk, dv);
     }
 
     @Override
