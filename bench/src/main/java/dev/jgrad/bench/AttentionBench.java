@@ -117,7 +117,8 @@ public final class AttentionBench {
                         continue;
                     }
                     int n = Math.min(s.seq(), o.checkSeq());
-                    double[][] ref = n > 0 ? refs.computeIfAbsent(s.headDim() + "/" + s.causal() + "/" + n, x -> reference(b, s.headDim(), n, s.causal())) : null;
+                    double[][] ref = n == 0 ? null
+                            : refs.computeIfAbsent(s.headDim() + "/" + s.causal() + "/" + n, x -> reference(b, s.headDim(), n, s.causal()));
                     new Case(t, b, s, ver, ref, results).run(o);
                 }
             }
