@@ -2,10 +2,16 @@
 # One call on the lent GPU machine (which has CUDA 13, PyTorch and no Java): CUDA tests, then
 # GpuBench, then the PyTorch peers, logs under $OUT. Pack first, on the build machine, from the
 # project root:   ../shared/gpu/pack.sh
-# then run with the device tool:  command "bash bench/gpu-run.sh [cuda-tests|all-tests|bench|peers|kernels|all]"
+# then run with the device tool:  command "bash bench/gpu-run.sh [cuda-tests|all-tests|bench|peers|kernels|attention|gpt|all]"
 # with carry [".gpu"]. Default: cuda-tests, bench and peers (fits one 10-minute call).
 # "kernels": the GEMM ladder and implicit-GEMM convolution (gemm.cu, convgemm.cu): their JUnit tests,
 # a SASS summary of the cubins, the PyTorch peers (gpu_kernel_peers.py), then GpuKernelBench.
+# "attention": fused attention (attention.cu): AttentionBenchTest and CudaAttentionTest, PyTorch SDPA
+# (gpu_attention_peers.py), then AttentionBench against those peers. REPS (default 20) and
+# ATTN_ARGS (e.g. "--seq 4096 --head-dim 128") pass through to both.
+# "gpt": the GPT-2-small training step, jgrad (GptBench --profile: FP32, then TF32 + BF16 attention)
+# and PyTorch eager (gpt_step.py: fp32, tf32, bf16 autocast) on the same batch (BATCH, default 8;
+# STEPS, default 10). Each of "kernels", "attention", "gpt" fits one 10-minute call; "all" does not.
 set -uo pipefail
 what=${1:-default}
 out=${OUT:-/tmp/jgrad-out}
@@ -60,13 +66,38 @@ kernels() {
     --peers "$out/kernel-peers.txt" > "$out/gpukernelbench.txt" 2>&1
   tail -60 "$out/gpukernelbench.txt"
 }
+attention() {
+  timeout 120 bash .gpu/run.sh junit --include-classname '.*(AttentionBenchTest|CudaAttentionTest)' > "$out/junit-attention.txt" 2>&1
+  tail -15 "$out/junit-attention.txt"
+  # shellcheck disable=SC2086  # ATTN_ARGS is a list of options
+  timeout 180 python3 bench/python/gpu_attention_peers.py --reps "${REPS:-20}" ${ATTN_ARGS:-} > "$out/attention-peers.txt" 2>&1
+  grep -v '^PEER' "$out/attention-peers.txt" | tail -40
+  # shellcheck disable=SC2086
+  timeout 260 bash .gpu/run.sh java -cp ".gpu/lib/*" dev.jgrad.bench.AttentionBench --reps "${REPS:-20}" ${ATTN_ARGS:-} \
+    --peers "$out/attention-peers.txt" > "$out/attentionbench.txt" 2>&1
+  tail -70 "$out/attentionbench.txt"
+}
+gpt() {
+  local b=${BATCH:-8} n=${STEPS:-10}
+  timeout 190 bash .gpu/run.sh java -cp ".gpu/lib/*" dev.jgrad.bench.GptBench --batch "$b" --steps "$n" --profile \
+    > "$out/gpt-jgrad-fp32.txt" 2>&1
+  timeout 150 bash .gpu/run.sh java -cp ".gpu/lib/*" dev.jgrad.bench.GptBench --batch "$b" --steps "$n" --tf32 --bf16-attention --profile \
+    > "$out/gpt-jgrad-tf32-bf16attn.txt" 2>&1
+  timeout 180 python3 bench/python/gpt_step.py --batch "$b" --steps "$n" --modes fp32,tf32,bf16 --profile > "$out/gpt-torch.txt" 2>&1
+  # the summary lines side by side, then the heads of the profiles
+  grep -h -e '^# jgrad GPT' -e '^jgrad ' -e '^# torch GPT' -e '^torch ' "$out"/gpt-jgrad-fp32.txt "$out"/gpt-jgrad-tf32-bf16attn.txt "$out"/gpt-torch.txt
+  for f in gpt-jgrad-fp32.txt gpt-jgrad-tf32-bf16attn.txt; do echo "== $f"; grep -A14 '^op kind' "$out/$f"; done
+  tail -5 "$out"/gpt-*.txt | grep -i -e error -e exception -e killed || true
+}
 case "$what" in
   cuda-tests) cuda_tests ;;
   all-tests) all_tests ;;
   bench) bench ;;
   peers) peers ;;
   kernels) kernels ;;
-  all) cuda_tests; bench; peers; all_tests ;;
+  attention) attention ;;
+  gpt) gpt ;;
+  all) cuda_tests; bench; peers; kernels; attention; gpt; all_tests ;;
   default) cuda_tests; bench; peers ;;
-  *) echo "usage: gpu-run.sh [cuda-tests|all-tests|bench|peers|kernels|all]" >&2; exit 2 ;;
+  *) echo "usage: gpu-run.sh [cuda-tests|all-tests|bench|peers|kernels|attention|gpt|all]" >&2; exit 2 ;;
 esac

@@ -14,6 +14,8 @@ Usage (on the GPU machine):  python3 bench/python/gpu_kernel_peers.py [reps] [si
 import sys
 import torch
 
+import cuda_timing  # next to this script
+
 REPS = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else 4096
 dev = torch.device("cuda")
@@ -28,19 +30,7 @@ LAYERS = [  # name, (n, c, h, w, k, r, stride, pad): the same list as GpuKernelB
 
 
 def time_ms(fn):
-    for _ in range(max(3, REPS // 5)):
-        fn()
-    torch.cuda.synchronize()
-    a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    ms = []
-    for _ in range(REPS):
-        a.record()
-        fn()
-        b.record()
-        b.synchronize()
-        ms.append(a.elapsed_time(b))
-    ms.sort()
-    return ms[len(ms) // 2]
+    return cuda_timing.time_ms(fn, REPS)
 
 
 def rnd(*shape, dtype=torch.float32):

@@ -9,6 +9,8 @@ import sys
 import torch
 import torch.nn.functional as F
 
+import cuda_timing  # next to this script
+
 REPS = int(sys.argv[1]) if len(sys.argv) > 1 else 50
 dev = torch.device("cuda")
 rows = []
@@ -17,19 +19,7 @@ blas = {}
 
 
 def time_ms(fn):
-    for _ in range(max(3, REPS // 5)):
-        fn()
-    torch.cuda.synchronize()
-    a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    ms = []
-    for _ in range(REPS):
-        a.record()
-        fn()
-        b.record()
-        b.synchronize()
-        ms.append(a.elapsed_time(b))
-    ms.sort()
-    return ms[len(ms) // 2]
+    return cuda_timing.time_ms(fn, REPS)
 
 
 def row(name, shape, ms, nbytes=0.0, flops=0.0, kind=None):

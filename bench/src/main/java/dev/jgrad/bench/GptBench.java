@@ -61,15 +61,16 @@ public final class GptBench {
     }
 
     /** What a run measured. */
-    record Result(double[] losses, double medianStepMs, double tokensPerSecond, long peakAllocated, long peakReserved, String profile) {}
+    record Result(double[] losses, double medianStepMs, double tokensPerSecond, long peakAllocated, long peakReserved, String profile,
+                  long parameters) {}
 
     public static void main(String[] args) {
         Options o = Options.parse(args);
         Result r = run(o);
         Gpt.Config c = o.config();
         String mode = (o.tf32() ? "tf32" : "fp32") + (o.bf16Attention() ? "+bf16-attention" : "");
-        System.out.printf(Locale.ROOT, "# jgrad GPT step on %s: %d layers, width %d, %d heads, seq %d, vocab %d, %s embeddings, batch %d, %s%n",
-                o.device(), c.layers(), c.width(), c.heads(), c.context(), c.vocab(), c.tied() ? "tied" : "untied", o.batch(), mode);
+        System.out.printf(Locale.ROOT, "# jgrad GPT step on %s: %d layers, width %d, %d heads, seq %d, vocab %d, %s embeddings, batch %d, %s, parameters %d%n",
+                o.device(), c.layers(), c.width(), c.heads(), c.context(), c.vocab(), c.tied() ? "tied" : "untied", o.batch(), mode, r.parameters());
         System.out.printf(Locale.ROOT, "jgrad %-24s step %9.2f ms  %10.0f tokens/s  peak allocated %7.2f GiB  peak reserved %7.2f GiB  loss %.4f -> %.4f%n",
                 mode, r.medianStepMs(), r.tokensPerSecond(), r.peakAllocated() / 1073741824.0, r.peakReserved() / 1073741824.0, r.losses()[0],
                 r.losses()[r.losses().length - 1]);
@@ -117,7 +118,7 @@ public final class GptBench {
                     profile = p.report();
                 }
             }
-            return new Result(losses, median, (double) o.batch() * c.context() / (median / 1e3), peakA, peakR, profile);
+            return new Result(losses, median, (double) o.batch() * c.context() / (median / 1e3), peakA, peakR, profile, model.parameterCount());
         } finally {
             if (cuda) {
                 Cuda.setAllowTf32(oldTf32);

@@ -1,12 +1,15 @@
 package dev.jgrad.bench;
 
+import static dev.jgrad.bench.KernelTable.download;
+import static dev.jgrad.bench.KernelTable.randomFloats;
+import static dev.jgrad.bench.KernelTable.relErr;
+
 import dev.jgrad.cuda.Blas;
 import dev.jgrad.cuda.ConvKernels;
 import dev.jgrad.cuda.Cuda;
 import dev.jgrad.cuda.CudaDevice;
 import dev.jgrad.cuda.CudaKernels;
 import dev.jgrad.cuda.DeviceBuffer;
-import dev.jgrad.cuda.Event;
 import dev.jgrad.cuda.GemmDispatch;
 import dev.jgrad.cuda.GemmKernels;
 import dev.jgrad.cuda.GemmKernels.Precision;
@@ -14,15 +17,10 @@ import dev.jgrad.cuda.GemmKernels.Version;
 import dev.jgrad.cuda.ScalarType;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * The kernel ladder benchmark, llm.c dev/cuda style: for every GEMM version of gemm.cu and the
@@ -53,10 +51,7 @@ public final class GpuKernelBench {
 
     static CudaDevice gpu;
     static GemmKernels gk;
-    static int reps = 30;
-    static int size = 4096;
-    static final Map<String, Double> peers = new HashMap<>();
-    static final List<String> rows = new ArrayList<>();
+    static KernelTable t;
     static final List<String> candidates = new ArrayList<>();
 
     public static void main(String[] args) throws IOException {
@@ -64,113 +59,34 @@ public final class GpuKernelBench {
             System.out.println("GpuKernelBench: no usable GPU: " + Cuda.unavailableReason());
             return;
         }
+        int reps = 30;
+        int size = 4096;
+        Path peers = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--peers" -> readPeers(Path.of(args[++i]));
+                case "--peers" -> peers = Path.of(args[++i]);
                 case "--size" -> size = Integer.parseInt(args[++i]);
                 default -> reps = Integer.parseInt(args[i]);
             }
         }
         gpu = Cuda.device(0);
         gk = GemmKernels.of(gpu);
+        t = new KernelTable(gpu, reps);
+        if (peers != null) t.readPeers(peers);
         System.out.println("# jgrad GpuKernelBench on " + gpu + ", driver " + Cuda.driverVersion() + ", cuBLAS "
                 + (Cuda.cublasAvailable() ? gpu.blas().library() + " v" + gpu.blas().version() : "missing: " + Cuda.cublasUnavailableReason()));
         System.out.printf(Locale.ROOT, "# gemm image %s, wgmma %s; peaks (dense, TFLOP/s): FP32 %.1f, TF32 %.1f, BF16 %.1f; median of %d%n",
                 gk.gemmImage(), gk.hasWgmma(), gk.peakTflops(Precision.F32), gk.peakTflops(Precision.TF32), gk.peakTflops(Precision.BF16), reps);
-        header();
+        t.header("vs ref", "rel.err");
         if (Cuda.cublasAvailable()) gemms(size);
         else System.out.println("# no cuBLAS: GEMM section skipped");
         convs();
-        rows.forEach(System.out::println);
+        t.rows().forEach(System.out::println);
         System.out.println();
         candidates.forEach(System.out::println);
         for (Version v : Version.values()) System.out.println("# " + gk.describe(v.kernel));
         System.out.println("# " + gk.describe("conv_fwd_f32_128x64"));
         System.out.println("# " + gk.describe("conv_fwd_tf32_128x64"));
-    }
-
-    static void readPeers(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            System.out.println("# no peers file " + file);
-            return;
-        }
-        for (String line : Files.readAllLines(file)) {
-            String[] f = line.split("\t");
-            if (f.length == 3 && f[0].equals("PEER")) peers.put(f[1], Double.parseDouble(f[2]));
-        }
-    }
-
-    // ---- timing and output -----------------------------------------------------------------------------
-
-    static double time(Runnable body) {
-        for (int i = 0; i < Math.max(3, reps / 5); i++) body.run();
-        gpu.synchronize();
-        double[] ms = new double[reps];
-        try (Event a = gpu.newEvent(true); Event b = gpu.newEvent(true)) {
-            for (int i = 0; i < reps; i++) {
-                a.record(gpu.stream());
-                body.run();
-                b.record(gpu.stream());
-                ms[i] = a.elapsedMillis(b);
-            }
-        }
-        Arrays.sort(ms);
-        return ms[reps / 2];
-    }
-
-    static void header() {
-        rows.add(String.format(Locale.ROOT, "%-44s %-30s %9s %8s %7s %8s %10s", "version", "shape", "ms", "TFLOP/s", "%peak", "vs ref", "rel.err"));
-    }
-
-    /** One row; {@code refMs} the library's time (cuBLAS / cuDNN), NaN when unknown; speed = refMs / ms. */
-    static void row(String name, String shape, double ms, double flops, double peak, double refMs, double err) {
-        double tf = flops / (ms * 1e-3) / 1e12;
-        rows.add(String.format(Locale.ROOT, "%-44s %-30s %9.4f %8.2f %6.1f%% %7.2fx %10.2e", name, shape, ms, tf, 100 * tf / peak, refMs / ms, err));
-    }
-
-    static float[] randomFloats(long n, long seed, boolean bf16Exact) {
-        float[] h = new float[(int) n];
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < h.length; i++) {
-            float v = (float) (r.nextDouble() * 2 - 1);
-            h[i] = bf16Exact ? Float.intBitsToFloat(Float.floatToRawIntBits(v) & 0xFFFF0000) : v;
-        }
-        return h;
-    }
-
-    static DeviceBuffer upload(float[] h) {
-        DeviceBuffer b = gpu.allocate(4L * h.length);
-        b.copyFromHost(MemorySegment.ofArray(h), 0, 0, 4L * h.length);
-        return b;
-    }
-
-    static DeviceBuffer poisoned(long bytes) {
-        DeviceBuffer b = gpu.allocate(bytes);
-        b.fillBytes(0xFF);
-        return b;
-    }
-
-    static float[] download(DeviceBuffer b, long n) {
-        float[] out = new float[(int) n];
-        b.copyToHost(0, MemorySegment.ofArray(out), 0, 4L * n);
-        return out;
-    }
-
-    static double relErr(float[] got, double[] ref) {
-        double num = 0, den = 0;
-        for (int i = 0; i < ref.length; i++) {
-            double e = got[i] - ref[i];
-            if (Double.isNaN(e)) return Double.NaN;
-            num += e * e;
-            den += ref[i] * ref[i];
-        }
-        return Math.sqrt(num / den);
-    }
-
-    static double relErr(float[] got, float[] ref) {
-        double[] r = new double[ref.length];
-        for (int i = 0; i < r.length; i++) r[i] = ref[i];
-        return relErr(got, r);
     }
 
     // ---- GEMM ------------------------------------------------------------------------------------------
@@ -195,24 +111,24 @@ public final class GpuKernelBench {
         double flops = 2.0 * s * s * s;
         String shape = s + "^3";
         // FP32 and TF32: random floats
-        try (DeviceBuffer a = upload(randomFloats(nn, 1, false)); DeviceBuffer b = upload(randomFloats(nn, 2, false));
-             DeviceBuffer c = poisoned(4 * nn)) {
+        try (DeviceBuffer a = t.upload(randomFloats(nn, 1, false)); DeviceBuffer b = t.upload(randomFloats(nn, 2, false));
+             DeviceBuffer c = t.poisoned(4 * nn)) {
             double[] ref = reference(a, b, s);
             // row-major C = A·B through cuBLAS's column-major Cᵀ = Bᵀ·Aᵀ
             Runnable sgemm = () -> blas.gemmEx(false, false, s, s, s, b.address(), Blas.DataType.F32, s, 0, a.address(), Blas.DataType.F32, s, 0,
                     0, c.address(), Blas.DataType.F32, s, 0, 1, Blas.Compute.F32);
-            double cublas = time(sgemm);
-            row("cuBLAS SGEMM (FP32)", shape, cublas, flops, gk.peakTflops(Precision.F32), cublas, relErr(download(c, nn), ref));
+            double cublas = t.time(sgemm);
+            t.row("cuBLAS SGEMM (FP32)", shape, cublas, flops, gk.peakTflops(Precision.F32), cublas, relErr(download(c, nn), ref));
             for (Version v : List.of(Version.V1, Version.V2, Version.V3, Version.V4)) gemmRow(v, s, a, b, c, ref, cublas, flops);
             Runnable tf32 = () -> blas.gemmEx(false, false, s, s, s, b.address(), Blas.DataType.F32, s, 0, a.address(), Blas.DataType.F32, s, 0,
                     0, c.address(), Blas.DataType.F32, s, 0, 1, Blas.Compute.F32_FAST_TF32);
-            double cublasTf32 = time(tf32);
-            row("cuBLAS TF32", shape, cublasTf32, flops, gk.peakTflops(Precision.TF32), cublasTf32, relErr(download(c, nn), ref));
+            double cublasTf32 = t.time(tf32);
+            t.row("cuBLAS TF32", shape, cublasTf32, flops, gk.peakTflops(Precision.TF32), cublasTf32, relErr(download(c, nn), ref));
             gemmRow(Version.V5_TF32, s, a, b, c, ref, cublasTf32, flops);
         }
         // BF16: floats that are exactly bf16 values, so the float64 reference is the bf16 product's
-        try (DeviceBuffer a = upload(randomFloats(nn, 3, true)); DeviceBuffer b = upload(randomFloats(nn, 4, true));
-             DeviceBuffer c = poisoned(4 * nn); DeviceBuffer ah = gpu.allocate(2 * nn); DeviceBuffer bh = gpu.allocate(2 * nn);
+        try (DeviceBuffer a = t.upload(randomFloats(nn, 3, true)); DeviceBuffer b = t.upload(randomFloats(nn, 4, true));
+             DeviceBuffer c = t.poisoned(4 * nn); DeviceBuffer ah = gpu.allocate(2 * nn); DeviceBuffer bh = gpu.allocate(2 * nn);
              DeviceBuffer bth = gpu.allocate(2 * nn)) {
             double[] ref = reference(a, b, s);
             gk.toBf16(ah.address(), a.address(), s, s, s, s, false);
@@ -220,17 +136,17 @@ public final class GpuKernelBench {
             gk.toBf16(bth.address(), b.address(), s, s, s, s, true);
             Runnable bf = () -> blas.gemmEx(false, false, s, s, s, bh.address(), Blas.DataType.BF16, s, 0, ah.address(), Blas.DataType.BF16, s, 0,
                     0, c.address(), Blas.DataType.F32, s, 0, 1, Blas.Compute.F32);
-            double cublasBf16 = time(bf);
-            row("cuBLAS BF16 (FP32 acc, FP32 C)", shape, cublasBf16, flops, gk.peakTflops(Precision.BF16), cublasBf16,
+            double cublasBf16 = t.time(bf);
+            t.row("cuBLAS BF16 (FP32 acc, FP32 C)", shape, cublasBf16, flops, gk.peakTflops(Precision.BF16), cublasBf16,
                     relErr(download(c, nn), ref));
             // the same product with B given transposed (K-major), as version 6 takes it
             Runnable bft = () -> blas.gemmEx(true, false, s, s, s, bth.address(), Blas.DataType.BF16, s, 0, ah.address(), Blas.DataType.BF16, s,
                     0, 0, c.address(), Blas.DataType.F32, s, 0, 1, Blas.Compute.F32);
-            double cublasBf16t = time(bft);
-            row("cuBLAS BF16, B K-major", shape, cublasBf16t, flops, gk.peakTflops(Precision.BF16), cublasBf16t, relErr(download(c, nn), ref));
+            double cublasBf16t = t.time(bft);
+            t.row("cuBLAS BF16, B K-major", shape, cublasBf16t, flops, gk.peakTflops(Precision.BF16), cublasBf16t, relErr(download(c, nn), ref));
             gemmRowBf16(Version.V5_BF16, s, ah, bh, c, ref, cublasBf16, flops);
             if (gk.hasWgmma()) gemmRowBf16(Version.V6_BF16, s, ah, bth, c, ref, Math.min(cublasBf16, cublasBf16t), flops);
-            else rows.add("# version 6 skipped: " + gk.unsupported(Version.V6_BF16, 1, s, s, s, ah.address(), s, bth.address(), s));
+            else t.note("# version 6 skipped: " + gk.unsupported(Version.V6_BF16, 1, s, s, s, ah.address(), s, bth.address(), s));
         }
     }
 
@@ -239,8 +155,8 @@ public final class GpuKernelBench {
         Runnable run = () -> gk.gemm(v, 1, s, s, s, c.address(), s, 0, a.address(), s, 0, b.address(), s, 0);
         run.run();
         double err = relErr(download(c, (long) s * s), ref);
-        double ms = time(run);
-        row(v.number() + ": " + v.what, s + "^3", ms, flops, gk.peakTflops(v.precision), cublasMs, err);
+        double ms = t.time(run);
+        t.row(v.number() + ": " + v.what, s + "^3", ms, flops, gk.peakTflops(v.precision), cublasMs, err);
         if (ms < cublasMs && v.precision != Precision.BF16) {
             candidates.add("# dispatch candidate: " + GemmDispatch.shapeClass(v.precision == Precision.TF32, 1, s, s, s) + "=v" + v.number()
                     + "   (" + String.format(Locale.ROOT, "%.3f ms vs cuBLAS %.3f ms", ms, cublasMs) + ")");
@@ -252,7 +168,7 @@ public final class GpuKernelBench {
         Runnable run = () -> gk.gemm(v, 1, s, s, s, c.address(), s, 0, ah.address(), s, 0, bh.address(), s, 0);
         run.run();
         double err = relErr(download(c, (long) s * s), ref);
-        row(v.number() + ": " + v.what, s + "^3", time(run), flops, gk.peakTflops(Precision.BF16), cublasMs, err);
+        t.row(v.number() + ": " + v.what, s + "^3", t.time(run), flops, gk.peakTflops(Precision.BF16), cublasMs, err);
     }
 
     // ---- convolution -------------------------------------------------------------------------------------
@@ -321,9 +237,9 @@ public final class GpuKernelBench {
             double flops = 2.0 * g.macs();
             boolean blas = Cuda.cublasAvailable();
             Im2col im = blas ? new Im2col(g) : null;
-            try (DeviceBuffer x = upload(randomFloats(xs, 5, false)); DeviceBuffer w = upload(randomFloats(ws, 6, false));
-                 DeviceBuffer dy = upload(randomFloats(ys, 7, false)); DeviceBuffer y = poisoned(4 * ys); DeviceBuffer dx = poisoned(4 * xs);
-                 DeviceBuffer dw = poisoned(4 * ws); DeviceBuffer ry = gpu.allocate(4 * ys); DeviceBuffer rdx = gpu.allocate(4 * xs);
+            try (DeviceBuffer x = t.upload(randomFloats(xs, 5, false)); DeviceBuffer w = t.upload(randomFloats(ws, 6, false));
+                 DeviceBuffer dy = t.upload(randomFloats(ys, 7, false)); DeviceBuffer y = t.poisoned(4 * ys); DeviceBuffer dx = t.poisoned(4 * xs);
+                 DeviceBuffer dw = t.poisoned(4 * ws); DeviceBuffer ry = gpu.allocate(4 * ys); DeviceBuffer rdx = gpu.allocate(4 * xs);
                  DeviceBuffer rdw = gpu.allocate(4 * ws)) {
                 float[][] ref = null;
                 if (im != null) {
@@ -347,10 +263,10 @@ public final class GpuKernelBench {
                         out.fillBytes(0xFF);
                         run.run();
                         double err = ref == null ? Double.NaN : relErr(download(out, n), ref[pass]);
-                        double ms = time(run);
+                        double ms = t.time(run);
                         String prec = tf32 ? "tf32" : "fp32";
-                        double cudnn = peers.getOrDefault("conv " + passes[pass] + " " + prec + " " + layer.key(), Double.NaN);
-                        row("igemm " + passes[pass] + " " + prec.toUpperCase(Locale.ROOT) + " (NCHW)", shape, ms, flops,
+                        double cudnn = t.peer("conv " + passes[pass] + " " + prec + " " + layer.key());
+                        t.row("igemm " + passes[pass] + " " + prec.toUpperCase(Locale.ROOT) + " (NCHW)", shape, ms, flops,
                                 gk.peakTflops(tf32 ? Precision.TF32 : Precision.F32), cudnn, err);
                     }
                     if (im != null) {
@@ -359,17 +275,17 @@ public final class GpuKernelBench {
                             case 1 -> () -> im.backwardData(dx.address(), dy.address(), w.address());
                             default -> () -> im.backwardWeight(dw.address(), x.address(), dy.address());
                         };
-                        double cudnn = peers.getOrDefault("conv " + passes[pass] + " fp32 " + layer.key(), Double.NaN);
-                        row("im2col+cuBLAS " + passes[pass] + " FP32", shape, time(run), flops, gk.peakTflops(Precision.F32), cudnn, 0);
+                        double cudnn = t.peer("conv " + passes[pass] + " fp32 " + layer.key());
+                        t.row("im2col+cuBLAS " + passes[pass] + " FP32", shape, t.time(run), flops, gk.peakTflops(Precision.F32), cudnn, 0);
                     }
                 }
                 // the kernel alone, NHWC (no transposes), FP32 forward
                 try (DeviceBuffer xh = gpu.allocate(4 * xs); DeviceBuffer wr = gpu.allocate(4 * ws); DeviceBuffer yh = gpu.allocate(4 * ys)) {
                     conv.transpose(xh.address(), x.address(), g.n(), g.c(), g.h() * g.w());
                     conv.transpose(wr.address(), w.address(), g.k(), g.cg(), g.r() * g.s());
-                    double ms = time(() -> conv.forwardNhwc(yh.address(), xh.address(), wr.address(), g, false));
-                    row("igemm fwd FP32 kernel only (NHWC)", shape, ms, flops, gk.peakTflops(Precision.F32),
-                            peers.getOrDefault("conv fwd fp32 " + layer.key(), Double.NaN), Double.NaN);
+                    double ms = t.time(() -> conv.forwardNhwc(yh.address(), xh.address(), wr.address(), g, false));
+                    t.row("igemm fwd FP32 kernel only (NHWC)", shape, ms, flops, gk.peakTflops(Precision.F32),
+                            t.peer("conv fwd fp32 " + layer.key()), Double.NaN);
                 }
             } finally {
                 if (im != null) im.close();
