@@ -5,14 +5,12 @@ import dev.jgrad.cuda.Cuda;
 import dev.jgrad.cuda.CudaDevice;
 import dev.jgrad.cuda.CudaKernels;
 import dev.jgrad.cuda.DeviceBuffer;
-import dev.jgrad.cuda.Event;
 import dev.jgrad.cuda.ScalarType;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -72,19 +70,7 @@ public final class GpuBench {
 
     /** Median milliseconds of {@code body} over {@link #reps} event-timed repeats after warm-up. */
     static double time(Runnable body) {
-        for (int i = 0; i < Math.max(3, reps / 5); i++) body.run();
-        gpu.synchronize();
-        double[] ms = new double[reps];
-        try (Event a = gpu.newEvent(true); Event b = gpu.newEvent(true)) {
-            for (int i = 0; i < reps; i++) {
-                a.record(gpu.stream());
-                body.run();
-                b.record(gpu.stream());
-                ms[i] = a.elapsedMillis(b);
-            }
-        }
-        Arrays.sort(ms);
-        return ms[reps / 2];
+        return KernelTable.eventMedianMs(gpu, reps, body);
     }
 
     static void row(String name, String shape, double ms, double bytes, double flops, int blasKind) {

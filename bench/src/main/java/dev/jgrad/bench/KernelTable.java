@@ -102,6 +102,11 @@ final class KernelTable {
      * max(3, reps/5) warm-up calls (bench/python/cuda_timing.py times the PyTorch peers the same way).
      */
     double time(Runnable body) {
+        return eventMedianMs(gpu, reps, body);
+    }
+
+    /** {@link #time} for callers without a table (GpuBench): the median of {@code reps} event-timed calls after warm-up. */
+    static double eventMedianMs(CudaDevice gpu, int reps, Runnable body) {
         for (int i = 0; i < Math.max(3, reps / 5); i++) body.run();
         gpu.synchronize();
         double[] ms = new double[reps];
