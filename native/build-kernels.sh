@@ -39,7 +39,7 @@ fi
 
 FLAGS=(-std=c++17 -O3)
 TARGETS=("ptx:-ptx -arch=compute_80" "sm_80.cubin:-cubin -arch=sm_80" "sm_90.cubin:-cubin -arch=sm_90")
-# (nvcc 13.0 PTX output is not always byte-identical from run to run: KernelSourcesTest retries a differing PTX)
+# (nvcc 13.0 PTX output is not always byte-identical from run to run: KernelSourcesTest compares PTX by entry points)
 # the -gencode form: the -arch=sm_90a shorthand may add a plain sm_90 pass that rejects wgmma
 EXTRA_90A="sm_90a.cubin:-cubin -gencode=arch=compute_90a,code=sm_90a"
 # the targets of one file: TARGETS, plus EXTRA_90A when its header asks for it
