@@ -261,6 +261,14 @@ def _sdpa(a, p):
     return torch.softmax(s, -1) @ v
 
 
+def _layer_norm(a, p):
+    """F.layer_norm over the trailing normalized_shape; weight and bias follow x when present."""
+    rest = list(a[1:])
+    w = rest.pop(0) if p["weight"] else None
+    b = rest.pop(0) if p["bias"] else None
+    return F.layer_norm(a[0], p["normalized_shape"], w, b, p["eps"])
+
+
 TORCH_OPS = {
     # unary
     "neg": lambda a, p: torch.neg(a[0]),
@@ -308,6 +316,7 @@ TORCH_OPS = {
     # linear algebra
     "matmul": lambda a, p: torch.matmul(a[0], a[1]),
     "sdpa": _sdpa,
+    "layer_norm": _layer_norm,
     # joining
     "cat": lambda a, p: torch.cat(a, dim=p["dim"]),
     "stack": lambda a, p: torch.stack(a, dim=p["dim"]),
@@ -587,6 +596,31 @@ def sdpa_cases(op, r):
     ]
 
 
+def layer_norm_cases(op, r):
+    """LayerNorm: one and two normalized dims, with and without weight and bias, leading batch
+    dims, a larger eps, a transposed (non-contiguous) input, ragged row lengths."""
+    spec = [  # (x base, normalized_shape, weight, bias, eps, views)
+        ((3, 5), [5], True, True, 1e-5, None),
+        ((2, 3, 4), [4], False, False, 1e-5, None),
+        ((2, 3, 4), [3, 4], True, True, 1e-5, None),
+        ((2, 2, 3, 6), [6], True, False, 1e-5, None),
+        ((4, 7), [7], False, True, 0.1, None),
+        ((6, 3), [6], True, True, 1e-5, {0: [T(0, 1)]}),
+        ((3, 2, 5), [3, 5], True, True, 1e-5, {0: [P(1, 0, 2)]}),
+        ((2, 17), [17], True, True, 1e-5, None),
+        ((5, 1), [1], True, True, 1e-5, None),
+    ]
+    out = []
+    for xs, ns, w, b, eps, vw in spec:
+        ins = [r.randn(*xs, scale=2.0).add(0.5)]
+        if w:
+            ins.append(r.randn(*ns))
+        if b:
+            ins.append(r.randn(*ns))
+        out.append(case({"normalized_shape": ns, "eps": eps, "weight": w, "bias": b}, ins, vw))
+    return out
+
+
 def cat_cases(op, r):
     if op == "cat":
         spec = [  # (dim, base shapes, views)
@@ -793,6 +827,7 @@ FAMILIES = [
     (argmax_cases, ["argmax"]),
     (matmul_cases, ["matmul"]),
     (sdpa_cases, ["sdpa"]),
+    (layer_norm_cases, ["layer_norm"]),
     (cat_cases, ["cat", "stack"]),
     (gather_cases, ["gather", "index_select"]),
     (one_hot_cases, ["one_hot"]),

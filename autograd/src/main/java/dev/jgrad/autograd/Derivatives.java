@@ -100,6 +100,7 @@ public final class Derivatives {
             case Op.MaxPool2d(var x, var ps, var indices) -> grads(BackwardOps.maxPool2dInput(ps, g, indices));
             case Op.AvgPool2d(var x, var ps, var countIncludePad) -> grads(BackwardOps.avgPool2dInput(ps, countIncludePad, g));
             case Op.Attention a -> BackwardOps.attention(a, out, g);            // recomputed tile by tile (FlashAttention-2)
+            case Op.LayerNorm l -> BackwardOps.layerNorm(l, g);                 // from the saved mean and rstd, in one kernel
         };
     }
 

@@ -98,6 +98,11 @@ public final class Formulas {
             case Op.AvgPool2d _ -> r("average pooling", "out = mean over each window", "∂L/∂x = g / (window size), spread over each window");
             case Op.Attention _ -> r("scaled dot-product attention", "out = P·v, P = softmax(scale·q·kᵀ + mask)",
                     "∂L/∂v = Pᵀ·g, dS = P ⊙ (g·vᵀ − rowsum(g ⊙ out)), ∂L/∂q = scale·dS·k, ∂L/∂k = scale·dSᵀ·q  (P recomputed by tiles)");
+            case Op.LayerNorm(_, var w, var b, var ns, _, _, _) -> r("layer normalisation",
+                    "out = x̂" + (w != null ? " · w" : "") + (b != null ? " + b" : "") + ",  x̂ = (x − mean)·rstd over the last "
+                            + ns.length + " dim(s), rstd = 1/√(var + eps)",
+                    "∂L/∂x = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)),  ĝ = g" + (w != null ? " · w" : "")
+                            + (w != null ? ",  ∂L/∂w = Σ g · x̂" : "") + (b != null ? ",  ∂L/∂b = Σ g" : "") + "  (sums over the leading dims)");
         };
     }
 
@@ -114,6 +119,12 @@ public final class Formulas {
             case Op.ScatterAdd _ -> List.of("x", "index", "src");
             case Op.Conv2d _ -> List.of("x", "w");
             case Op.Attention _ -> List.of("q", "k", "v");
+            case Op.LayerNorm l -> {
+                List<String> names = new ArrayList<>(List.of("x"));
+                if (l.weight() != null) names.add("w");
+                if (l.bias() != null) names.add("b");
+                yield names;
+            }
             case Op.Cat c -> {
                 List<String> names = new ArrayList<>();
                 for (int i = 0; i < c.xs().size(); i++) names.add("x" + subscript(i));

@@ -13,11 +13,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Gradient checks of matmul (all of PyTorch's shape cases), conv2d, the two poolings and fused attention. */
+/** Gradient checks of matmul (all of PyTorch's shape cases), conv2d, the two poolings, fused attention and fused layer norm. */
 class GradCheckLinalgConvTest {
 
     static Stream<GradCase> cases() {
-        return Stream.of(matmulCases(), convCases(), maxPoolCases(), avgPoolCases(), attentionCases()).flatMap(List::stream);
+        return Stream.of(matmulCases(), convCases(), maxPoolCases(), avgPoolCases(), attentionCases(), layerNormCases()).flatMap(List::stream);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -74,6 +74,25 @@ class GradCheckLinalgConvTest {
                         xs.get(2).transpose(0, 1), null, false, Double.NaN), randn(56, 3, 2, 4), randn(57, 5, 2, 4), randn(58, 5, 2, 4)),
                 gc("attention with another value width (composed path)", xs -> Tensor.scaledDotProductAttention(xs.get(0), xs.get(1), xs.get(2),
                         null, true, Double.NaN), randn(59, 2, 3, 4), randn(60, 2, 3, 4), randn(61, 2, 3, 6)));
+    }
+
+    private static List<GradCase> layerNormCases() {
+        return List.of(
+                gc("layer norm affine, one dim", xs -> xs.get(0).layerNorm(p(5), xs.get(1), xs.get(2), 1e-5),
+                        randn(70, 3, 5), randn(71, 5), randn(72, 5)),
+                gc("layer norm without affine", xs -> xs.get(0).layerNorm(p(4), null, null, 1e-5), randn(73, 2, 3, 4)),
+                gc("layer norm affine, two dims", xs -> xs.get(0).layerNorm(p(3, 4), xs.get(1), xs.get(2), 1e-5),
+                        randn(74, 2, 3, 4), randn(75, 3, 4), randn(76, 3, 4)),
+                gc("layer norm without affine, two dims", xs -> xs.get(0).layerNorm(p(2, 3), null, null, 0.01), randn(77, 4, 2, 3)),
+                gc("layer norm weight only, leading batch dims", xs -> xs.get(0).layerNorm(p(4), xs.get(1), null, 1e-5),
+                        randn(78, 2, 2, 3, 4), randn(79, 4)),
+                gc("layer norm bias only", xs -> xs.get(0).layerNorm(p(6), null, xs.get(1), 1e-5), randn(80, 3, 6), randn(81, 6)),
+                gc("layer norm of a transposed input", xs -> xs.get(0).t().layerNorm(p(5), xs.get(1), xs.get(2), 1e-5),
+                        randn(82, 5, 3), randn(83, 5), randn(84, 5)),
+                gc("layer norm of a permuted input, two dims", xs -> xs.get(0).permute(1, 0, 2).layerNorm(p(3, 4), xs.get(1), xs.get(2), 1e-5),
+                        randn(85, 3, 2, 4), randn(86, 3, 4), randn(87, 3, 4)),
+                gc("layer norm after another op (non-leaf input)", xs -> xs.get(0).mul(2).tanh().layerNorm(p(4), xs.get(1), xs.get(2), 1e-5)
+                        .square(), randn(88, 3, 4), randn(89, 4), randn(90, 4)));
     }
 
     private static List<GradCase> convCases() {

@@ -122,6 +122,11 @@ final class OracleOps {
         m.put("matmul", (in, p) -> in.get(0).matmul(in.get(1)));
         m.put("sdpa", (in, p) -> Tensor.scaledDotProductAttention(in.get(0), in.get(1), in.get(2), in.size() > 3 ? in.get(3) : null,
                 p.bool("causal"), p.number("scale", Double.NaN)));
+        m.put("layer_norm", (in, p) -> {
+            int at = 1;
+            Tensor w = p.bool("weight") ? in.get(at++) : null, b = p.bool("bias") ? in.get(at) : null;
+            return in.get(0).layerNorm(p.ints("normalized_shape"), w, b, p.number("eps"));
+        });
         // joining
         m.put("cat", (in, p) -> Tensor.cat(in, p.integer("dim")));
         m.put("stack", (in, p) -> Tensor.stack(in, p.integer("dim")));

@@ -4,7 +4,8 @@ import dev.jgrad.tensor.Tensor;
 
 /**
  * Normalises over the last {@code normalizedShape.length} dimensions with the biased variance,
- * then applies a per-element affine map (weight 1, bias 0 at start), as PyTorch's LayerNorm.
+ * then applies a per-element affine map (weight 1, bias 0 at start), as PyTorch's LayerNorm. Runs
+ * as the fused {@link Tensor#layerNorm} op (one kernel forward, one backward).
  *
  * <pre>{@code
  * LayerNorm ln = new LayerNorm(768);
@@ -39,12 +40,7 @@ public final class LayerNorm extends Module {
             throw new IllegalArgumentException("LayerNorm: expected input ending in " + java.util.Arrays.toString(normalizedShape)
                     + ", got " + java.util.Arrays.toString(shape));
         }
-        int[] dims = new int[k];
-        for (int i = 0; i < k; i++) dims[i] = shape.length - k + i;
-        Tensor mean = x.mean(dims, true);
-        Tensor centered = x.sub(mean);
-        Tensor y = centered.div(centered.square().mean(dims, true).add(eps).sqrt());
-        return weight == null ? y : y.mul(weight).add(bias);
+        return x.layerNorm(normalizedShape, weight, bias, eps);
     }
 
     @Override

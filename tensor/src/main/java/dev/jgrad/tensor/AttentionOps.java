@@ -73,6 +73,7 @@ final class AttentionOps {
     /** softmax(scale·q·kᵀ + mask) with causal masking, zero rows where every key is masked. */
     static Tensor weights(Tensor q, Tensor k, Tensor additive, boolean causal, double scale) {
         Tensor scores = q.mul(scale).matmul(k.transpose(-2, -1));
+        if (scores.numel() == 0) return scores.softmax(-1);   // no keys or no queries: nothing to mask (and amax has no identity)
         if (causal) {
             Tensor hidden = causalMask(q.size(-2), k.size(-2), scores.dtype()).to(scores.device());
             additive = additive == null ? hidden : additive.add(hidden);

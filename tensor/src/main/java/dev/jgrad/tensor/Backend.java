@@ -86,4 +86,18 @@ interface Backend {
                                    Tensor lse, Tensor dq, Tensor dk, Tensor dv) {
         throw new UnsupportedOperationException("fused attention is not available on " + this);
     }
+
+    /**
+     * Layer normalisation of {@code rows} contiguous rows of {@code n} elements: out = (x − mean)·rstd·w + b and, per
+     * row, mean and rstd = 1/√(var + eps) (biased variance). x, out: [rows·n]; w, b: [n] or null (1 and 0); mean,
+     * rstd: [rows]; all contiguous from offset 0 and of one floating dtype.
+     */
+    void layerNorm(int rows, int n, double eps, Tensor x, Tensor w, Tensor b, Tensor out, Tensor mean, Tensor rstd);
+
+    /**
+     * Gradients of {@link #layerNorm} given dy and the forward pass's mean and rstd: dx, and dw = Σ dy·x̂ and db = Σ dy
+     * over rows. Any of dx, dw, db may be null (not wanted); those given are fresh zero-filled tensors. Same layout
+     * rules as {@link #layerNorm}.
+     */
+    void layerNormBackward(int rows, int n, Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw, Tensor db);
 }

@@ -49,4 +49,15 @@ public final class BackwardOps {
             return AttentionOps.backward(op, out, g);
         }
     }
+
+    /**
+     * ∂L/∂x, ∂L/∂weight, ∂L/∂bias of a fused layer-norm node from the saved mean and rstd, one per
+     * {@link Op.LayerNorm#inputs() input} (null for those that do not require grad). The result is
+     * not itself differentiable: layer norm has no double-backward rule.
+     */
+    public static Tensor[] layerNorm(Op.LayerNorm op, Tensor g) {
+        try (var _ = GradMode.noGrad()) {
+            return LayerNormOps.backward(op, g);
+        }
+    }
 }

@@ -3,6 +3,8 @@ package dev.jgrad.tensor;
 import dev.jgrad.kernels.Attention;
 import dev.jgrad.kernels.AttentionF32;
 import dev.jgrad.kernels.AttentionMask;
+import dev.jgrad.kernels.LayerNorm;
+import dev.jgrad.kernels.LayerNormF32;
 import dev.jgrad.kernels.BinaryFn;
 import dev.jgrad.kernels.Buf;
 import dev.jgrad.kernels.Conv2d;
@@ -285,5 +287,28 @@ final class CpuBackend implements Backend {
         if (mask == null) return null;
         int[] st = mask.layout.strides;
         return new AttentionMask(floats(mask), mask.layout.offset, 1, st[0], 0, st[1], st[2]);
+    }
+
+    @Override
+    public void layerNorm(int rows, int n, double eps, Tensor x, Tensor w, Tensor b, Tensor out, Tensor mean, Tensor rstd) {
+        if (x.dtype() == DType.FLOAT32) {
+            LayerNormF32.forward(rows, n, (float) eps, floats(x), 0, w == null ? null : floats(w), b == null ? null : floats(b), floats(out), 0,
+                    floats(mean), floats(rstd));
+        } else {
+            LayerNorm.forward(rows, n, eps, buf(x), w == null ? null : buf(w), b == null ? null : buf(b), buf(out), buf(mean), buf(rstd));
+        }
+    }
+
+    @Override
+    public void layerNormBackward(int rows, int n, Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw,
+                                  Tensor db) {
+        if (dx == null) dx = Tensor.empty(x.layout.shape, x.dtype(), Device.CPU);   // the kernels always write dx
+        if (x.dtype() == DType.FLOAT32) {
+            LayerNormF32.backward(rows, n, floats(dy), 0, floats(x), 0, w == null ? null : floats(w), floats(mean), floats(rstd), floats(dx), 0,
+                    dw == null ? null : floats(dw), db == null ? null : floats(db));
+        } else {
+            LayerNorm.backward(rows, n, buf(dy), buf(x), w == null ? null : buf(w), buf(mean), buf(rstd), buf(dx), dw == null ? null : buf(dw),
+                    db == null ? null : buf(db));
+        }
     }
 }

@@ -563,6 +563,27 @@ final class CudaBackend implements Backend {
         keep(q, k, v, qd, kd, vd, od, gd, ld, mask, out, dout, lse, dq, dk, dv);
     }
 
+    // =============================================================================================
+    // Fused layer normalisation (layernorm.cu): float32 and float64
+    // =============================================================================================
+
+    @Override
+    public void layerNorm(int rows, int n, double eps, Tensor x, Tensor w, Tensor b, Tensor out, Tensor mean, Tensor rstd) {
+        k.layerNormForward(st(x.dtype()), ptr(out), ptr(mean), ptr(rstd), ptr(x), w == null ? 0 : ptr(w), b == null ? 0 : ptr(b), rows, n, eps);
+        keep(x, w, b, out, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(int rows, int n, Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw,
+                                  Tensor db) {
+        ScalarType t = st(x.dtype());
+        if (dx != null) k.layerNormBackwardInput(t, ptr(dx), ptr(dy), ptr(x), ptr(mean), ptr(rstd), w == null ? 0 : ptr(w), rows, n);
+        if (dw != null || db != null) {   // accumulates into dw and db, which arrive zero-filled
+            k.layerNormBackwardParams(t, dw == null ? 0 : ptr(dw), db == null ? 0 : ptr(db), ptr(dy), ptr(x), ptr(mean), ptr(rstd), rows, n);
+        }
+        keep(dy, x, w, mean, rstd, dx, dw, db);
+    }
+
     @Override
     public String toString() {
         return device.toString();

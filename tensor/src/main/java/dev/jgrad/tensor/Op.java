@@ -171,6 +171,18 @@ public sealed interface Op {
             return List.of(q, k, v);
         }
     }
+    /**
+     * Fused layer normalisation over the trailing dimensions {@code normalizedShape}: (x − mean)·rstd·weight + bias,
+     * rstd = 1/√(var + eps); {@code weight} and {@code bias} may be null (then they are not inputs). {@code mean}
+     * and {@code rstd} (one per normalised row, in x's dtype) are saved for the backward pass.
+     */
+    record LayerNorm(Tensor x, Tensor weight, Tensor bias, int[] normalizedShape, double eps, Tensor mean, Tensor rstd) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            if (weight == null) return bias == null ? List.of(x) : List.of(x, bias);
+            return bias == null ? List.of(x, weight) : List.of(x, weight, bias);
+        }
+    }
     /** 2-D average pooling. */
     record AvgPool2d(Tensor x, PoolShape shape, boolean countIncludePad) implements UnaryOp {}
 }

@@ -276,6 +276,17 @@ public final class Profiler implements AutoCloseable {
         }
 
         @Override
+        public void layerNorm(int rows, int n, double eps, Tensor x, Tensor w, Tensor b, Tensor out, Tensor mean, Tensor rstd) {
+            time("layer_norm " + shape(x) + " n=" + n, () -> this.b.layerNorm(rows, n, eps, x, w, b, out, mean, rstd));
+        }
+
+        @Override
+        public void layerNormBackward(int rows, int n, Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw,
+                                      Tensor db) {
+            time("layer_norm backward " + shape(x) + " n=" + n, () -> b.layerNormBackward(rows, n, dy, x, w, mean, rstd, dx, dw, db));
+        }
+
+        @Override
         public String toString() {
             return b.toString();
         }

@@ -1069,6 +1069,28 @@ public final class Tensor {
         return AttentionOps.attentionWeights(q, k, mask, causal, scale);
     }
 
+    /**
+     * Layer normalisation over the trailing dimensions matching {@code normalizedShape} (any
+     * leading shape): y = (x − mean)·rstd·weight + bias with rstd = 1/√(var + eps) and the biased
+     * variance, as PyTorch's {@code layer_norm}. {@code weight} and {@code bias} (shaped
+     * {@code normalizedShape}, either may be null: 1 and 0) are cast to this tensor's dtype. Runs
+     * as one fused op whose backward pass computes the gradients of x, weight and bias from the
+     * saved row means and reciprocal standard deviations (the gradients are not themselves
+     * differentiable). A non-contiguous input is copied to a contiguous one first.
+     *
+     * <pre>{@code
+     * Tensor x = Tensor.randn(16, 128, 768);
+     * Tensor w = Tensor.ones(768).requiresGrad(true), b = Tensor.zeros(768).requiresGrad(true);
+     * Tensor y = x.layerNorm(new int[] {768}, w, b, 1e-5);   // each of the 16·128 rows: mean 0, variance ≈ 1
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the input does not end in {@code normalizedShape},
+     *     weight or bias is not shaped {@code normalizedShape}, or eps is negative, infinite or NaN
+     */
+    public Tensor layerNorm(int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        return LayerNormOps.layerNorm(this, normalizedShape, weight, bias, eps);
+    }
+
     /** conv2d with stride 1, no padding. */
     public Tensor conv2d(Tensor weight, Tensor bias) {
         return conv2d(weight, bias, new int[] {1}, new int[] {0}, new int[] {1}, 1);

@@ -43,6 +43,7 @@ class MixedDeviceTest {
             Map.entry("accumulateGrad", (a, b) -> { a.accumulateGrad(b); return null; }),
             Map.entry("scaledDotProductAttention", (a, b) -> Tensor.scaledDotProductAttention(a.reshape(1, 2, 2), b.reshape(1, 2, 2),
                     a.reshape(1, 2, 2), null, false, Double.NaN)),
+            Map.entry("layerNorm", (a, b) -> a.layerNorm(new int[] {4}, b, null, 1e-5)),
             Map.entry("attentionWeights", (a, b) -> Tensor.attentionWeights(a.reshape(1, 2, 2), b.reshape(1, 2, 2), null, false, Double.NaN)));
 
     /** Methods with two tensor operands that may take them on different devices, by design. */
