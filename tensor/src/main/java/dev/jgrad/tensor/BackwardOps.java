@@ -29,6 +29,13 @@ public final class BackwardOps {
         }
     }
 
+    /** ∂L/∂b of {@code conv2d}: dy summed over images and output positions, per output channel. */
+    public static Tensor conv2dBias(ConvShape cs, Tensor dy) {
+        try (var _ = GradMode.noGrad()) {
+            return ConvOps.conv2dBackwardBias(cs, dy);
+        }
+    }
+
     /** ∂L/∂x of {@code max_pool2d}: dy routed to the recorded maxima. */
     public static Tensor maxPool2dInput(PoolShape ps, Tensor dy, Tensor indices) {
         try (var _ = GradMode.noGrad()) {
