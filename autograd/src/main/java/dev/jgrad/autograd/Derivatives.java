@@ -35,7 +35,7 @@ public final class Derivatives {
             case Op.Log(var x) -> grads(g.div(x));                                // (ln x)' = 1/x
             case Op.Sqrt s -> grads(g.div(out.mul(2)));                           // (√x)' = 1/(2√x)
             case Op.Abs(var x) -> grads(g.mul(x.sign()));                         // |x|' = sign x (0 at 0)
-            case Op.Relu(var x) -> grads(g.mul(x.gt(0)));                         // 1 where x > 0
+            case Op.Relu(var x) -> grads(BackwardOps.reluInput(x, g));            // g where x > 0, else 0 (one fused pass)
             case Op.Sigmoid s -> grads(g.mul(out).mul(out.neg().add(1)));         // σ(1 − σ)
             case Op.Tanh t -> grads(g.mul(out.square().neg().add(1)));            // 1 − tanh²
             case Op.Erf(var x) -> grads(g.mul(x.square().neg().exp().mul(TWO_OVER_SQRT_PI)));  // (2/√π)e^(−x²)

@@ -47,6 +47,11 @@ final class CopyVec {
         }
         for (; i <= length - L; i += L) a0 = a0.add(FloatVector.fromArray(S, x, off + i));
         if (i < length) a1 = a1.add(FloatVector.fromArray(S, x, off + i, S.indexInRange(i, length)));
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        // lanes added in a fixed order: reduceLanes(ADD) may use another order once C2 compiles it
+        float[] lanes = new float[L];
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        float s = 0;
+        for (float v : lanes) s += v;
+        return s;
     }
 }
