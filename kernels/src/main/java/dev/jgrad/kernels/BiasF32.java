@@ -13,8 +13,9 @@ package dev.jgrad.kernels;
 public final class BiasF32 {
     private BiasF32() {}
 
-    // Measured (2-core Zen 4, busy machine): 64×32×28×28 (6.4 MB) in ~0.3 ms, against ~2 ms for the
-    // generic broadcast reduction (sumTo of the [N, K, P, Q] gradient to [1, K, 1, 1]) it replaces.
+    // Profiled in the MNIST-CNN step (2-core Zen 4, machine shared with other jobs): 0.17 ms per call
+    // on average over conv1's 64×32×28×28 and conv2's 64×64×14×14 gradients. It replaces the Add
+    // node's generic broadcast reduction (sumTo [1, K, 1, 1]) and the Reshape node before it.
     /**
      * db[k] = Σ over n &lt; images and i &lt; plane of dy[(n·channels + k)·plane + i]. Each plane is
      * summed in float32 vector lanes, the planes of a channel added in double. Multi-threaded over

@@ -41,7 +41,7 @@ public final class BackwardOps {
     /**
      * ∂L/∂x of {@code relu}: g where x &gt; 0, else 0. Contiguous float32 CPU operands take one fused
      * pass ({@link ReluF32}); written as g·(x &gt; 0) it cost a bool mask, its float32 copy and the
-     * product (~7 ms of a 30–40 ms MNIST-CNN step, against ~0.5 ms fused). Other cases use that product.
+     * product (~7 ms of a 32–41 ms MNIST-CNN step; see ReluF32). Other cases use that product.
      */
     public static Tensor reluInput(Tensor x, Tensor g) {
         try (var _ = GradMode.noGrad()) {
