@@ -91,9 +91,11 @@ public final class Formulas {
                     "out = x;  out[p with dim " + dim + " ← index[p]] += src[p]", "∂L/∂x = g,  ∂L/∂src = g gathered at index");
 
             case Op.MatMul _ -> r("matrix product rule", "out = a @ b", "∂L/∂a = g @ bᵀ,  ∂L/∂b = aᵀ @ g");
-            case Op.Conv2d(_, _, var cs) -> r("convolution",
-                    "out = x ⋆ w  (stride " + cs.strideH() + "×" + cs.strideW() + ", padding " + cs.padH() + "×" + cs.padW() + ")",
-                    "∂L/∂x = transposed convolution of g with w,  ∂L/∂w = x ⋆ g (each weight: Σ input · g over the positions it touched)");
+            case Op.Conv2d(_, _, var b, var cs) -> r("convolution",
+                    "out = x ⋆ w" + (b != null ? " + b" : "") + "  (stride " + cs.strideH() + "×" + cs.strideW() + ", padding " + cs.padH()
+                            + "×" + cs.padW() + ")",
+                    "∂L/∂x = transposed convolution of g with w,  ∂L/∂w = x ⋆ g (each weight: Σ input · g over the positions it touched)"
+                            + (b != null ? ",  ∂L/∂b = g summed per channel" : ""));
             case Op.MaxPool2d _ -> r("max pooling", "out = max over each window", "∂L/∂x = g sent to each window's maximum, 0 elsewhere");
             case Op.AvgPool2d _ -> r("average pooling", "out = mean over each window", "∂L/∂x = g / (window size), spread over each window");
             case Op.Attention _ -> r("scaled dot-product attention", "out = P·v, P = softmax(scale·q·kᵀ + mask)",
@@ -117,7 +119,7 @@ public final class Formulas {
             case Op.Where _ -> List.of("cond", "a", "b");
             case Op.Gather _ -> List.of("x", "index");
             case Op.ScatterAdd _ -> List.of("x", "index", "src");
-            case Op.Conv2d _ -> List.of("x", "w");
+            case Op.Conv2d c -> c.b() == null ? List.of("x", "w") : List.of("x", "w", "b");
             case Op.Attention _ -> List.of("q", "k", "v");
             case Op.LayerNorm l -> {
                 List<String> names = new ArrayList<>(List.of("x"));

@@ -18,7 +18,16 @@ public final class Conv2d {
 
     /** y[n,k,p,q] = Σ_{c,r,s} x[n, group(k)·C/g + c, p·sh − ph + r·dh, q·sw − pw + s·dw] · w[k,c,r,s]. */
     public static void forward(ConvShape cs, Buf x, Buf w, Buf y) {
+        forward(cs, x, w, null, y);
+    }
+
+    /** {@link #forward(ConvShape, Buf, Buf, Buf)} plus {@code bias[k]} on every output of channel k (null: no bias). */
+    public static void forward(ConvShape cs, Buf x, Buf w, Buf bias, Buf y) {
         double[] acc = new double[y.length()];
+        if (bias != null) {
+            int pq = cs.outH() * cs.outW();
+            for (int i = 0; i < acc.length; i++) acc[i] = bias.get(i / pq % cs.k());
+        }
         visitTaps(cs, (yi, xi, wi) -> acc[yi] += x.get(xi) * w.get(wi));
         y.setAll(acc);
     }

@@ -36,6 +36,21 @@ final class ElementwiseVec {
 
     private ElementwiseVec() {}
 
+    /** dx = x &gt; 0 ? g : 0 over {@code n} floats (the masked tail included). */
+    static void reluBackward(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            VectorMask<Float> pos = FloatVector.fromArray(S, x, xOff + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(S, g, gOff + i), pos).intoArray(dx, dxOff + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            VectorMask<Float> pos = FloatVector.fromArray(S, x, xOff + i, m).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(S, g, gOff + i, m), pos).intoArray(dx, dxOff + i, m);
+        }
+    }
+
     /** Whether {@link #unary} has a vector loop for {@code fn} (float result). */
     static boolean hasUnary(UnaryFn fn) {
         return switch (fn) {

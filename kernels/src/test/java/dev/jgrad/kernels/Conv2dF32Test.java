@@ -59,6 +59,17 @@ class Conv2dF32Test {
         Conv2dF32.forward(cs, x, w, yf);
         assertClose("forward " + what, y.data(), yf, 1e-5 * Math.sqrt(cs.cPerGroup() * cs.r() * cs.s()), 1e-5);
 
+        float[] bias = rand(rnd, cs.k());
+        Buf.F64 yb = new Buf.F64(new double[dy.length]);
+        Conv2d.forward(cs, f64(x), f64(w), f64(bias), yb);
+        float[] ybf = new float[dy.length];
+        Conv2dF32.forward(cs, x, w, bias, ybf);
+        assertClose("forward with bias " + what, yb.data(), ybf, 1e-5 * Math.sqrt(cs.cPerGroup() * cs.r() * cs.s() + 1), 1e-5);
+        int pq = P * Q;
+        for (int i = 0; i < dy.length; i++) {
+            if (Math.abs(yb.data()[i] - y.data()[i] - bias[i / pq % cs.k()]) > 1e-9) throw new AssertionError("reference bias at " + i);
+        }
+
         Buf.F64 dx = new Buf.F64(new double[x.length]);
         Conv2d.backwardInput(cs, f64(dy), f64(w), dx);
         float[] dxf = new float[x.length];

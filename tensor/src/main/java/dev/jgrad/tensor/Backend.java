@@ -42,7 +42,11 @@ interface Backend {
     /** out[b] = a[b] · b[b] with a: [batch, m, k], b: [batch, k, n] (any strides; batch stride 0 broadcasts), out: [batch, m, n]. */
     void matmul(Tensor a, Tensor b, Tensor out);
 
-    void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor y);
+    /** y = x ⋆ w, plus {@code b[k]} (contiguous [K], or null for no bias) on every output of channel k. */
+    void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor b, Tensor y);
+
+    /** db [K] = Σ of dy (contiguous [N, K, P, Q]) over n, p, q: the bias gradient of a convolution. */
+    void conv2dBackwardBias(ConvShape cs, Tensor dy, Tensor db);
 
     void conv2dBackwardInput(ConvShape cs, Tensor dy, Tensor w, Tensor dx);
 

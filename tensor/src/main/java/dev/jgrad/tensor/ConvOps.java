@@ -66,13 +66,26 @@ final class ConvOps {
         }
     }
 
-    static Tensor conv2d(ConvShape cs, Tensor x, Tensor w) {
+    /** y = x ⋆ w (+ bias per output channel when {@code b} is not null). */
+    static Tensor conv2d(ConvShape cs, Tensor x, Tensor w, Tensor b) {
         Tensor.checkSameDevice("conv2d", x, w);
         checkFloating("conv2d", x, w);
         DType dtype = DType.promote(x.dtype(), w.dtype());
+        if (b != null) {
+            Tensor.checkSameDevice("conv2d", x, b);
+            checkFloating("conv2d", b);
+            dtype = DType.promote(dtype, b.dtype());
+        }
         Tensor y = Tensor.empty(new int[] {cs.n(), cs.k(), cs.outH(), cs.outW()}, dtype, x.device());
-        if (y.numel() > 0) x.backend().conv2d(cs, dense(x, dtype), dense(w, dtype), y);
+        if (y.numel() > 0) x.backend().conv2d(cs, dense(x, dtype), dense(w, dtype), b == null ? null : dense(b, dtype), y);
         return y;
+    }
+
+    /** db [K] = Σ of dy over images and output positions. */
+    static Tensor conv2dBackwardBias(ConvShape cs, Tensor dy) {
+        Tensor db = Tensor.empty(new int[] {cs.k()}, dy.dtype(), dy.device());
+        if (dy.numel() > 0) dy.backend().conv2dBackwardBias(cs, dense(dy, dy.dtype()), db);
+        return db;
     }
 
     static Tensor conv2dBackwardInput(ConvShape cs, Tensor dy, Tensor w) {

@@ -7,6 +7,7 @@ import dev.jgrad.kernels.LayerNorm;
 import dev.jgrad.kernels.LayerNormF32;
 import dev.jgrad.kernels.BinaryFn;
 import dev.jgrad.kernels.Buf;
+import dev.jgrad.kernels.BiasF32;
 import dev.jgrad.kernels.Conv2d;
 import dev.jgrad.kernels.Conv2dF32;
 import dev.jgrad.kernels.ConvShape;
@@ -189,9 +190,19 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor y) {
-        if (f32(x, w, y) && dense(x) && dense(w) && dense(y)) Conv2dF32.forward(cs, floats(x), floats(w), floats(y));
-        else Conv2d.forward(cs, buf(x), buf(w), buf(y));
+    public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor b, Tensor y) {
+        if (f32(x, w, y) && dense(x) && dense(w) && dense(y) && (b == null || f32(b) && dense(b))) {
+            Conv2dF32.forward(cs, floats(x), floats(w), b == null ? null : floats(b), floats(y));
+        } else {
+            Conv2d.forward(cs, buf(x), buf(w), b == null ? null : buf(b), buf(y));
+        }
+    }
+
+    @Override
+    public void conv2dBackwardBias(ConvShape cs, Tensor dy, Tensor db) {
+        int pq = cs.outH() * cs.outW();
+        if (f32(dy, db) && dense(dy) && dense(db)) BiasF32.sumPlanes(floats(dy), cs.n(), cs.k(), pq, floats(db));
+        else BiasF32.sumPlanesRef(buf(dy), cs.n(), cs.k(), pq, buf(db));
     }
 
     @Override

@@ -379,7 +379,18 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor y) {
+    public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor b, Tensor y) {
+        convolve(cs, x, w, y);
+        // the bias as one broadcast add launch over y in place (b seen with strides 0, 1, 0, 0)
+        if (b != null) binary(BinaryFn.ADD, y, new Tensor(b.storage, new Layout(y.layout.shape.clone(), new int[] {0, 1, 0, 0}, 0)), y);
+    }
+
+    @Override
+    public void conv2dBackwardBias(ConvShape cs, Tensor dy, Tensor db) {
+        reduce(ReduceFn.SUM, dy, new int[] {0, 2, 3}, new Tensor(db.storage, Layout.contiguous(new int[] {1, cs.k(), 1, 1})));
+    }
+
+    private void convolve(ConvShape cs, Tensor x, Tensor w, Tensor y) {
         DType t = y.dtype();
         if (implicitConv(t)) {
             ConvKernels.of(gpu).forward(ptr(y), ptr(x), ptr(w), geometry(cs), Cuda.allowTf32());

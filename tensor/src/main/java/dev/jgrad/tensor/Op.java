@@ -151,11 +151,15 @@ public sealed interface Op {
     // ---- linear algebra and convolution -------------------------------------------------------
     /** Matrix product over the last two dimensions, batch dimensions broadcast. */
     record MatMul(Tensor a, Tensor b) implements BinaryOp {}
-    /** 2-D convolution of NCHW input with KCRS weights (no bias: a bias is a broadcast add). */
-    record Conv2d(Tensor x, Tensor w, ConvShape shape) implements Op {
+    /**
+     * 2-D convolution of NCHW input with KCRS weights plus an optional bias [K] ({@code b}, null
+     * when there is none), added by the kernel while it writes the output: one node, one output
+     * array, and a bias gradient summed by a dedicated per-channel reduction.
+     */
+    record Conv2d(Tensor x, Tensor w, Tensor b, ConvShape shape) implements Op {
         @Override
         public List<Tensor> inputs() {
-            return List.of(x, w);
+            return b == null ? List.of(x, w) : List.of(x, w, b);
         }
     }
     /** 2-D max pooling; {@code indices} (saved for backward) holds each maximum's position in its plane. */

@@ -208,8 +208,13 @@ public final class Profiler implements AutoCloseable {
         }
 
         @Override
-        public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor y) {
-            time("conv2d", () -> b.conv2d(cs, x, w, y));
+        public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor bias, Tensor y) {
+            time("conv2d", () -> b.conv2d(cs, x, w, bias, y));
+        }
+
+        @Override
+        public void conv2dBackwardBias(ConvShape cs, Tensor dy, Tensor db) {
+            time("conv2d backward bias", () -> b.conv2dBackwardBias(cs, dy, db));
         }
 
         @Override

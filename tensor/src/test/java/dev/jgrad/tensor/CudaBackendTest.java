@@ -290,10 +290,22 @@ class CudaBackendTest {
             double tl = t == DType.FLOAT32 ? 1e-4 : 1e-11;
 
             Tensor want = Tensor.empty(yShape, t, Device.CPU);
-            want.backend().conv2d(cs, x, w, want);
+            want.backend().conv2d(cs, x, w, null, want);
             Tensor got = poisoned(yShape, t, d);
-            got.backend().conv2d(cs, x.to(d), w.to(d), got);
+            got.backend().conv2d(cs, x.to(d), w.to(d), null, got);
             close(want, got.cpu(), tl, "conv2d " + t);
+
+            Tensor b = random(g, t, 6);
+            Tensor wantB = Tensor.empty(yShape, t, Device.CPU);
+            wantB.backend().conv2d(cs, x, w, b, wantB);
+            Tensor gotB = poisoned(yShape, t, d);
+            gotB.backend().conv2d(cs, x.to(d), w.to(d), b.to(d), gotB);
+            close(wantB, gotB.cpu(), tl, "conv2d with bias " + t);
+            Tensor wantDb = Tensor.empty(new int[] {6}, t, Device.CPU);
+            wantDb.backend().conv2dBackwardBias(cs, dy, wantDb);
+            Tensor gotDb = poisoned(new int[] {6}, t, d);
+            gotDb.backend().conv2dBackwardBias(cs, dy.to(d), gotDb);
+            close(wantDb, gotDb.cpu(), tl * 10, "conv2d bias gradient " + t);
 
             Tensor wantDx = Tensor.empty(x.shape(), t, Device.CPU);
             wantDx.backend().conv2dBackwardInput(cs, dy, w, wantDx);

@@ -48,7 +48,9 @@ public class Adam extends Optimizer {
             else g = g.add(p.mul(weightDecay));
         }
         Tensor m = s.getOrDefault("exp_avg", Tensor.zerosLike(p)).mul(beta1).add(g.mul(1 - beta1));
-        Tensor v = s.getOrDefault("exp_avg_sq", Tensor.zerosLike(p)).mul(beta2).add(g.square().mul(1 - beta2));
+        // g·g, not g.square(): square is pow(x, 2), whose float32 kernel takes the scalar Math.pow
+        // path (~1 ms of a ~25 ms MNIST-CNN step for the 3136×128 weight); the products are the same
+        Tensor v = s.getOrDefault("exp_avg_sq", Tensor.zerosLike(p)).mul(beta2).add(g.mul(g).mul(1 - beta2));
         s.put("exp_avg", m);
         s.put("exp_avg_sq", v);
         if (amsgrad) {
