@@ -65,14 +65,28 @@ public abstract class Optimizer {
      */
     protected abstract Tensor update(Tensor param, Tensor grad, Map<String, Tensor> state, long step);
 
+    /**
+     * Updates one parameter and its state in place, when the optimizer has a fused path for it;
+     * {@link #step()} tries this first and calls {@link #update} when it returns false. The state
+     * tensors this puts must be owned by this optimizer alone (later calls may write them in place).
+     *
+     * @param param the parameter itself (gradient recording is off): write its new value into it
+     * @return whether the update was done; false leaves the parameter and the state untouched
+     */
+    protected boolean updateInPlace(Tensor param, Tensor grad, Map<String, Tensor> state, long step) {
+        return false;
+    }
+
     /** Applies one update to every parameter that has a gradient. */
     public final void step() {
         steps++;
         try (var _ = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
-                if (p.grad() == null) continue;
-                p.copyFrom(update(p.detach(), p.grad(), state.get(i), ++paramSteps[i]));
+                Tensor g = p.grad();
+                if (g == null) continue;
+                long t = ++paramSteps[i];
+                if (!updateInPlace(p, g, state.get(i), t)) p.copyFrom(update(p.detach(), g, state.get(i), t));
             }
         }
     }
@@ -113,7 +127,8 @@ public abstract class Optimizer {
         for (int i = 0; i < state.size(); i++) {
             Map<String, Tensor> s = new java.util.TreeMap<>(state.get(i));
             if (paramSteps[i] > 0) s.put("step", Tensor.scalar(paramSteps[i], DType.INT64));
-            for (Map.Entry<String, Tensor> e : s.entrySet()) out.put("state." + i + "." + e.getKey(), e.getValue());
+            // copies: fused updates write the state tensors in place, and a saved dict must not change with later steps
+            for (Map.Entry<String, Tensor> e : s.entrySet()) out.put("state." + i + "." + e.getKey(), e.getValue().detach().clone());
         }
         return out;
     }
@@ -148,7 +163,7 @@ public abstract class Optimizer {
             }
             String name = k.substring(dot + 1);
             if (name.equals("step")) loadedSteps[index] = v.itemLong();
-            else loaded.get(index).put(name, v.to(p.device()));
+            else loaded.get(index).put(name, v.detach().to(p.device()).clone());   // owned: fused updates write it in place
         }
         setLearningRate(dict.get("lr").item());
         steps = dict.get("step").itemLong();
