@@ -31,11 +31,13 @@ public final class Adagrad extends Optimizer {
         this.eps = eps;
     }
 
+    // x·x, not x.square(): square is pow(x, 2), whose float32 kernel takes the scalar Math.pow path
+    // (as in Adam, where it cost ~1 ms of a ~25 ms MNIST-CNN step for the 3136×128 weight); same products
     @Override
     protected Tensor update(Tensor p, Tensor g, Map<String, Tensor> s, long step) {
         if (weightDecay != 0) g = g.add(p.mul(weightDecay));
         double lr = learningRate() / (1 + (step - 1) * lrDecay);
-        Tensor sum = s.getOrDefault("sum", Tensor.fullLike(p, initialAccumulator)).add(g.square());
+        Tensor sum = s.getOrDefault("sum", Tensor.fullLike(p, initialAccumulator)).add(g.mul(g));
         s.put("sum", sum);
         return p.sub(g.div(sum.sqrt().add(eps)).mul(lr));
     }

@@ -33,16 +33,18 @@ public final class RMSprop extends Optimizer {
         this.centered = centered;
     }
 
+    // x·x, not x.square(): square is pow(x, 2), whose float32 kernel takes the scalar Math.pow path
+    // (as in Adam, where it cost ~1 ms of a ~25 ms MNIST-CNN step for the 3136×128 weight); same products
     @Override
     protected Tensor update(Tensor p, Tensor g, Map<String, Tensor> s, long step) {
         if (weightDecay != 0) g = g.add(p.mul(weightDecay));
-        Tensor squareAvg = s.getOrDefault("square_avg", Tensor.zerosLike(p)).mul(alpha).add(g.square().mul(1 - alpha));
+        Tensor squareAvg = s.getOrDefault("square_avg", Tensor.zerosLike(p)).mul(alpha).add(g.mul(g).mul(1 - alpha));
         s.put("square_avg", squareAvg);
         Tensor avg;
         if (centered) {
             Tensor gradAvg = s.getOrDefault("grad_avg", Tensor.zerosLike(p)).mul(alpha).add(g.mul(1 - alpha));
             s.put("grad_avg", gradAvg);
-            avg = squareAvg.sub(gradAvg.square()).sqrt().add(eps);
+            avg = squareAvg.sub(gradAvg.mul(gradAvg)).sqrt().add(eps);
         } else {
             avg = squareAvg.sqrt().add(eps);
         }
