@@ -1,5 +1,6 @@
 package dev.jgrad.nn.optim;
 
+import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.OptimOps;
 import dev.jgrad.tensor.Tensor;
 import java.util.List;
@@ -47,7 +48,7 @@ public class Adam extends Optimizer {
     // 2.38 → 0.24 ms, the whole step median 21.5 → 18.0 ms.
     @Override
     protected boolean updateInPlace(Tensor p, Tensor g, Map<String, Tensor> s, long step) {
-        if (amsgrad) return false;
+        if (amsgrad || !p.device().equals(Device.CPU)) return false;   // CUDA: the composed update
         Tensor m = s.get("exp_avg"), v = s.get("exp_avg_sq");
         if (m == null) m = Tensor.zerosLike(p);
         if (v == null) v = Tensor.zerosLike(p);
