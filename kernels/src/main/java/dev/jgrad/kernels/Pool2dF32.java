@@ -79,10 +79,13 @@ public final class Pool2dF32 {
     /** dx[position recorded in indices] += dy, plane by plane (dx is overwritten). */
     public static void maxBackward(PoolShape ps, float[] dy, long[] indices, float[] dx) {
         int plane = ps.h() * ps.w(), outPlane = ps.outH() * ps.outW();
+        // Plane by plane, zero-fill then scatter while the plane is in L1 (a whole chunk of planes,
+        // filled first, had left the cache by the scatter). Both MNIST-CNN pools (2-core VM shared
+        // with other jobs, kernel alone, two interleaved runs): 0.58, 0.47 → 0.49, 0.36 ms (medians).
         Parallel.forRange(ps.n() * ps.c(), (long) ps.n() * ps.c() * (plane + outPlane), (from, to) -> {
-            Arrays.fill(dx, from * plane, to * plane, 0f);
             for (int nc = from; nc < to; nc++) {
                 int xb = nc * plane, yb = nc * outPlane;
+                Arrays.fill(dx, xb, xb + plane, 0f);
                 for (int o = 0; o < outPlane; o++) dx[xb + (int) indices[yb + o]] += dy[yb + o];
             }
         });

@@ -12,6 +12,9 @@ class Pool2dF32Test {
     // n, c, h, w, kh, kw, strideH, strideW, padH, padW, dilH, dilW, ceilMode
     private static final List<PoolShape> SHAPES = List.of(
             new PoolShape(2, 3, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, false),
+            new PoolShape(2, 3, 15, 13, 2, 2, 2, 2, 0, 0, 1, 1, false),  // odd sizes: the last row and column are in no window
+            new PoolShape(3, 5, 14, 6, 2, 2, 2, 2, 0, 0, 1, 1, false),
+            new PoolShape(1, 2, 15, 13, 2, 2, 2, 2, 0, 0, 1, 1, true),   // ceil mode: partial windows
             new PoolShape(2, 3, 7, 9, 3, 3, 2, 2, 1, 1, 1, 1, false),
             new PoolShape(1, 2, 7, 9, 3, 3, 2, 2, 1, 1, 1, 1, true),   // ceil mode
             new PoolShape(1, 2, 17, 13, 3, 2, 1, 3, 1, 1, 2, 1, true), // dilation, mixed strides
