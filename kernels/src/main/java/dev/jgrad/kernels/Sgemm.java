@@ -287,6 +287,11 @@ public final class Sgemm {
      * panel holds mr consecutive rows' values at column p), zero-padding the last panel.
      */
     static void packA(int mr, int kc, int mc, float alpha, float[] a, int off, int rs, int cs, float[] dst) {
+        // Row-major A (the usual case) is transposed into the panels with gathers when SIMD is on:
+        // packing 1024×384 took 0.70 ms with scalar stores of stride MR (5× packing B's 384×1024),
+        // 0.26 ms with gathers; 2 threads, n=512/1024/2048, medians of 3 interleaved runs:
+        // 1.56/11.8/93.4 ms before, 1.45/12.3/88.2 ms after (1024 within the noise).
+        int[] gather = Simd.enabled && mr == MR && rs != 1 && cs == 1 ? SgemmVec.packA6Index(rs) : null;
         for (int i = 0, d = 0; i < mc; i += mr, d += kc * mr) {
             int h = Math.min(mr, mc - i);
             int src = off + i * rs;
@@ -296,6 +301,8 @@ public final class Sgemm {
                     for (int r = 0; r < h; r++) dst[row + r] = alpha * a[s + r];
                     for (int r = h; r < mr; r++) dst[row + r] = 0;
                 }
+            } else if (gather != null && h == MR) {
+                SgemmVec.packA6(kc, alpha, a, src, rs, gather, dst, d);
             } else {
                 for (int r = 0; r < h; r++) {
                     int s = src + r * rs;

@@ -37,6 +37,45 @@ final class SgemmVec {
 
     private SgemmVec() {}
 
+    private static final ThreadLocal<int[]> PACK_INDEX = ThreadLocal.withInitial(() -> {
+        int[] idx = new int[MR * L + 1];
+        idx[MR * L] = Integer.MIN_VALUE; // no stride cached yet
+        return idx;
+    });
+
+    /**
+     * Gather offsets for {@link #packA6} with source row stride {@code rs}: lane q of output vector
+     * j reads row (jL + q) mod MR, column (jL + q) / MR. Cached per thread for the last stride
+     * (slot MR·L holds it).
+     */
+    static int[] packA6Index(int rs) {
+        int[] idx = PACK_INDEX.get();
+        if (idx[MR * L] != rs) {
+            for (int i = 0; i < MR * L; i++) idx[i] = (i % MR) * rs + i / MR;
+            idx[MR * L] = rs;
+        }
+        return idx;
+    }
+
+    /**
+     * One A panel of {@link Sgemm#packA} for six full rows of a row-major source:
+     * dst[d + p·MR + r] = alpha · a[src + r·rs + p] for p &lt; kc, r &lt; MR; L columns (MR
+     * vectors) per step with gathers, the rest scalar.
+     */
+    static void packA6(int kc, float alpha, float[] a, int src, int rs, int[] idx, float[] dst, int d) {
+        int p = 0;
+        for (; p + L <= kc; p += L) {
+            int o = d + p * MR;
+            for (int j = 0; j < MR; j++) {
+                FloatVector.fromArray(S, a, src + p, idx, j * L).mul(alpha).intoArray(dst, o + j * L);
+            }
+        }
+        for (; p < kc; p++) {
+            int o = d + p * MR;
+            for (int r = 0; r < MR; r++) dst[o + r] = alpha * a[src + r * rs + p];
+        }
+    }
+
     /**
      * C[0..MR, 0..NR] += Σ_p ap[ao + p·MR + r] · bp[bo + p·NR + j], with C(r, j) at
      * {@code c[co + r·ldc + j]}.
