@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One call on the lent GPU machine (which has CUDA 13, PyTorch and no Java): CUDA tests, then
 # GpuBench, then the PyTorch peers, logs under $OUT. Pack first, on the build machine, from the
-# project root:   ../shared/gpu/pack.sh
+# project root, the lab's GPU pack script (gpu/pack.sh of its shared tooling), which writes .gpu/
 # then run with the device tool:  command "bash bench/gpu-run.sh [cuda-tests|all-tests|bench|peers|kernels|attention|gpt|all]"
 # with carry [".gpu"]. Default: cuda-tests, bench and peers (fits one 10-minute call).
 # "kernels": the GEMM ladder and implicit-GEMM convolution (gemm.cu, convgemm.cu): their JUnit tests,
