@@ -46,6 +46,35 @@ class Conv2dF32Test {
         });
     }
 
+    // one input channel per group: the direct forward (one channel, 3×3, stride 1, SIMD) or the GEMM path
+    private static final List<ConvShape> ONE_CHANNEL = List.of(
+            new ConvShape(3, 1, 7, 17, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // ragged 7×17
+            new ConvShape(2, 1, 1, 1, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1),      // 1×1 image, 1×1 kernel
+            new ConvShape(1, 1, 1, 1, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1),      // 1×1 image, 3×3 kernel, all padding
+            new ConvShape(2, 1, 17, 7, 4, 3, 5, 1, 1, 2, 1, 1, 1, 1),     // odd per-axis padding, non-square kernel
+            new ConvShape(2, 1, 17, 33, 3, 3, 3, 1, 1, 3, 0, 2, 3, 1),    // dilation, padding on one axis, Q = 27
+            new ConvShape(5, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),   // MNIST conv1, odd batch
+            new ConvShape(2, 3, 9, 8, 6, 3, 3, 1, 1, 1, 1, 1, 1, 3),      // grouped, 2 outputs per channel
+            new ConvShape(2, 5, 7, 17, 5, 5, 5, 1, 1, 2, 2, 1, 1, 5),     // depthwise 5×5
+            new ConvShape(2, 1, 17, 17, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1),    // stride 2: GEMM path
+            new ConvShape(2, 1, 17, 16, 9, 3, 3, 1, 1, 1, 0, 1, 1, 1),    // K = 9: a block of 8 and one of 1, Q = 14
+            new ConvShape(1, 1, 3, 18, 17, 3, 3, 1, 1, 0, 1, 1, 1, 1),    // K = 17, one output row, Q = 18
+            new ConvShape(2, 1, 9, 9, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1),      // K = 1: the input gradient runs the direct forward too
+            new ConvShape(3, 1, 40, 40, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1));   // Q = 40: two whole vectors and a tail
+
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2, 3})
+    void oneInputChannelPerGroup(int threads) {
+        withThreads(threads, () -> withSimd(true, () -> {
+            Random rnd = new Random(11);
+            for (ConvShape cs : ONE_CHANNEL) {
+                boolean expect = Conv2dF32.DIRECT && Simd.enabled && cs.c() == 1 && cs.r() == 3 && cs.s() == 3 && cs.strideH() == 1;
+                if (Conv2dF32.direct(cs) != expect) throw new AssertionError("routing of " + cs);
+                check(rnd, cs);
+            }
+        }));
+    }
+
     static void check(Random rnd, ConvShape cs) {
         int P = cs.outH(), Q = cs.outW();
         float[] x = rand(rnd, cs.n() * cs.c() * cs.h() * cs.w());
