@@ -8,14 +8,11 @@ import dev.jgrad.testing.OracleAssert.Tolerance;
 import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -30,21 +27,7 @@ class LossOracleTest {
 
     @TestFactory
     Stream<DynamicNode> losses() {
-        List<DynamicNode> nodes = new ArrayList<>();
-        for (Fixture f : Oracle.load("losses")) {
-            List<DynamicTest> tests = new ArrayList<>();
-            for (int i = 0; i < f.cases(); i++) {
-                for (Device device : Oracle.devices()) {
-                    for (DType precision : List.of(DType.FLOAT64, DType.FLOAT32)) {
-                        int c = i;
-                        String label = f.name() + " case " + i + " " + precision + (device.equals(Device.CPU) ? "" : " " + device);
-                        tests.add(DynamicTest.dynamicTest(label, () -> runCase(label + " " + f.params(c), f, c, device, precision)));
-                    }
-                }
-            }
-            nodes.add(DynamicContainer.dynamicContainer(f.name(), tests));
-        }
-        return nodes.stream();
+        return Oracle.cases("losses", List.of(DType.FLOAT64, DType.FLOAT32), LossOracleTest::runCase);
     }
 
     private static void runCase(String label, Fixture f, int i, Device device, DType precision) {

@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,6 +27,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
 
 /**
  * Reading the PyTorch fixtures of {@code src/test/resources/oracle-nn} (written by
@@ -196,6 +200,36 @@ public final class Oracle {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** One fixture case run on a device in a precision; {@code label} names the case and its parameters. */
+    @FunctionalInterface
+    public interface CaseRunner {
+        void run(String label, Fixture f, int i, Device device, DType precision) throws Throwable;
+    }
+
+    /**
+     * The dynamic tests of a fixture group: a container per fixture, a test per case × device
+     * ({@link #devices}) × precision, labelled "name case i [precision] [device]". A null
+     * precision runs the case once and leaves the precision out of the label.
+     */
+    public static Stream<DynamicNode> cases(String group, List<DType> precisions, CaseRunner runner) {
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (Fixture f : load(group)) {
+            List<DynamicTest> tests = new ArrayList<>();
+            for (int i = 0; i < f.cases(); i++) {
+                for (Device device : devices()) {
+                    for (DType precision : precisions) {
+                        int c = i;
+                        String label = f.name() + " case " + i + (precision == null ? "" : " " + precision)
+                                + (device.equals(Device.CPU) ? "" : " " + device);
+                        tests.add(DynamicTest.dynamicTest(label, () -> runner.run(label + " " + f.params(c), f, c, device, precision)));
+                    }
+                }
+            }
+            nodes.add(DynamicContainer.dynamicContainer(f.name(), tests));
+        }
+        return nodes.stream();
     }
 
     /** The CPU always; a CUDA device too when one is usable. */

@@ -10,13 +10,12 @@ import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -31,19 +30,7 @@ class OptimizerOracleTest {
 
     @TestFactory
     Stream<DynamicNode> optimizers() {
-        List<DynamicNode> nodes = new ArrayList<>();
-        for (Fixture f : Oracle.load("optim")) {
-            List<DynamicTest> tests = new ArrayList<>();
-            for (int i = 0; i < f.cases(); i++) {
-                for (Device device : Oracle.devices()) {
-                    int c = i;
-                    String label = f.name() + " case " + i + (device.equals(Device.CPU) ? "" : " " + device);
-                    tests.add(DynamicTest.dynamicTest(label, () -> runCase(label + " " + f.params(c), f, c, device)));
-                }
-            }
-            nodes.add(DynamicContainer.dynamicContainer(f.name(), tests));
-        }
-        return nodes.stream();
+        return Oracle.cases("optim", Arrays.asList((DType) null), (label, f, i, device, precision) -> runCase(label, f, i, device));
     }
 
     private static void runCase(String label, Fixture f, int i, Device device) {
