@@ -2,4 +2,5 @@
 module dev.jgrad.examples {
     requires dev.jgrad.nn;
     requires java.desktop;   // javax.imageio for the GAN sample grid
+    exports dev.jgrad.examples;   // the benchmarks time MnistCnn.model()
 }

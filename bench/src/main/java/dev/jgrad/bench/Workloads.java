@@ -4,14 +4,9 @@ import dev.jgrad.bench.Workload.Body;
 import dev.jgrad.bench.Workload.Series;
 import dev.jgrad.bench.Workload.Target;
 import dev.jgrad.bench.Workload.Unit;
-import dev.jgrad.nn.Activation;
-import dev.jgrad.nn.Conv2d;
-import dev.jgrad.nn.Dropout;
-import dev.jgrad.nn.Flatten;
+import dev.jgrad.examples.MnistCnn;
 import dev.jgrad.nn.LayerNorm;
-import dev.jgrad.nn.Linear;
 import dev.jgrad.nn.Losses;
-import dev.jgrad.nn.MaxPool2d;
 import dev.jgrad.nn.Sequential;
 import dev.jgrad.nn.optim.Adam;
 import dev.jgrad.tensor.Generator;
@@ -295,16 +290,6 @@ public final class Workloads {
                 });
     }
 
-    /** The MNIST CNN of the examples: conv 1→32, relu, pool, conv 32→64, relu, pool, 3136→128, relu, dropout 0.25, 128→10. */
-    public static Sequential mnistCnn() {
-        return new Sequential(
-                new Conv2d(1, 32, 3, 1, 1), Activation.relu(), new MaxPool2d(2),
-                new Conv2d(32, 64, 3, 1, 1), Activation.relu(), new MaxPool2d(2),
-                new Flatten(),
-                new Linear(64 * 7 * 7, 128), Activation.relu(), new Dropout(0.25),
-                new Linear(128, 10));
-    }
-
     /** FLOPs of one MNIST-CNN training step (convolutions and linear layers, forward and backward). */
     public static double mnistStepFlops() {
         double c1 = ConvLayer.MNIST1.forwardFlops(), c2 = ConvLayer.MNIST2.forwardFlops();
@@ -317,7 +302,7 @@ public final class Workloads {
         return new Workload("mnist_cnn_step", "MNIST-CNN train step", "batch 64, Adam", Unit.FLOP, mnistStepFlops(), null,
                 peer("mnist_step", "batch", BATCH), false, Target.vsTorch(1.0), () -> {
                     Tensor.manualSeed(13);
-                    Sequential model = mnistCnn();
+                    Sequential model = MnistCnn.model();
                     model.train(true);
                     Adam optimizer = new Adam(model.parameters(), 1e-3);
                     Generator g = new Generator(14);
