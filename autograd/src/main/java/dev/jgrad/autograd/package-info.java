@@ -1,10 +1,11 @@
 /**
- * Autograd: {@link dev.jgrad.autograd.Derivatives} holds every derivative rule in one
- * {@code switch}; {@link dev.jgrad.autograd.BackwardPass} walks the graph in reverse
- * topological order; {@link dev.jgrad.autograd.GradCheck} compares the rules with central
- * differences. For learning: {@link dev.jgrad.autograd.BackwardStepper} runs the pass one node
- * at a time, showing each rule from {@link dev.jgrad.autograd.Formulas}, and
- * {@link dev.jgrad.autograd.DotExport} and {@link dev.jgrad.autograd.HtmlExport} draw the graph.
+ * The autograd engine: {@link dev.jgrad.autograd.Derivatives} holds every derivative rule in one
+ * {@code switch}; {@link dev.jgrad.autograd.BackwardPass} walks the graph in reverse topological
+ * order, one node per {@link dev.jgrad.autograd.BackwardPass#step() step};
+ * {@link dev.jgrad.autograd.Engine} runs that pass to its end for {@code Tensor.backward()}; and
+ * {@link dev.jgrad.autograd.GradCheck} compares the rules with central differences. Tools for
+ * looking at a graph and a pass are in {@code dev.jgrad.autograd.inspect}, which builds on this
+ * package (this package does not use it).
  *
  * <pre>{@code
  * Tensor x = Tensor.of(new double[] {1, 2, 3}).requiresGrad(true);

@@ -15,13 +15,14 @@ import java.util.function.UnaryOperator;
  * inputs, and seeded input data kept away from the points where an op is not differentiable.
  * Each test class lists its cases in a static {@code cases()} method; the parameterized test runs
  * {@link GradCheck} on each, and {@link GradCheckCoverageTest} walks the graph each case builds to
- * prove that every primitive op is checked.
+ * prove that every primitive op is checked. Public, with its {@link GradCase} record, because the
+ * inspect package's stepper test replays every case.
  */
-final class GradCases {
+public final class GradCases {
     private GradCases() {}
 
     /** One gradient check: {@code f} applied to float64 leaves made from {@code inputs}. */
-    record GradCase(String name, Function<List<Tensor>, Tensor> f, List<Tensor> inputs, double eps, double atol, double rtol) {
+    public record GradCase(String name, Function<List<Tensor>, Tensor> f, List<Tensor> inputs, double eps, double atol, double rtol) {
         @Override
         public String toString() {
             return name;

@@ -25,16 +25,19 @@ import org.junit.jupiter.api.Test;
  * {@code GradCheck*Test} classes (as {@link GradCheck} does, from float64 leaves that require
  * grad), walks it through {@link Op#inputs()}, and compares the op names found with the records
  * permitted by the sealed {@link Op}. A new primitive without a gradcheck fails here.
+ * {@link #allCases()} and {@link #primitiveOpNames()} are public for the inspect package's tests
+ * (the stepper replays every case; every op has a formula).
  */
-class GradCheckCoverageTest {
+public class GradCheckCoverageTest {
 
-    static Stream<GradCase> allCases() {
+    /** Every case of the {@code GradCheck*Test} classes. */
+    public static Stream<GradCase> allCases() {
         return Stream.of(GradCheckElementwiseTest.cases(), GradCheckReductionTest.cases(), GradCheckViewTest.cases(),
                 GradCheckIndexingTest.cases(), GradCheckLinalgConvTest.cases()).flatMap(s -> s);
     }
 
     /** The simple names of the records permitted by {@code Op}, recursing into the sealed sub-interfaces. */
-    static Set<String> primitiveOpNames() {
+    public static Set<String> primitiveOpNames() {
         Set<String> names = new TreeSet<>();
         collectRecords(Op.class, names);
         return names;

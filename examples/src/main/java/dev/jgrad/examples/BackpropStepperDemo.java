@@ -1,10 +1,10 @@
 package dev.jgrad.examples;
 
-import dev.jgrad.autograd.BackwardStepper;
-import dev.jgrad.autograd.DotExport;
-import dev.jgrad.autograd.HtmlExport;
-import dev.jgrad.autograd.NodeStep;
-import dev.jgrad.autograd.TensorText;
+import dev.jgrad.autograd.inspect.BackwardStepper;
+import dev.jgrad.autograd.inspect.DotExport;
+import dev.jgrad.autograd.inspect.HtmlExport;
+import dev.jgrad.autograd.inspect.NodeStep;
+import dev.jgrad.autograd.inspect.TensorText;
 import dev.jgrad.nn.Linear;
 import dev.jgrad.nn.Losses;
 import dev.jgrad.nn.optim.SGD;

@@ -1,7 +1,7 @@
 package dev.jgrad.examples;
 
-import dev.jgrad.autograd.BackwardStepper;
-import dev.jgrad.autograd.TensorText;
+import dev.jgrad.autograd.inspect.BackwardStepper;
+import dev.jgrad.autograd.inspect.TensorText;
 import dev.jgrad.nn.Conv2d;
 import dev.jgrad.nn.Linear;
 import dev.jgrad.nn.Losses;

@@ -1,4 +1,4 @@
-package dev.jgrad.autograd;
+package dev.jgrad.autograd.inspect;
 
 import dev.jgrad.tensor.io.Json;
 import java.io.IOException;
@@ -125,9 +125,17 @@ public final class HtmlExport {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
+    /**
+     * The page's template, styles or script. The name is relative, so it resolves in this class's
+     * own package (dev/jgrad/autograd/inspect/) whether the jar is on the class path or the module
+     * path: a module may read the resources of its own packages without opening them.
+     */
     private static String resource(String name) {
         try (InputStream in = HtmlExport.class.getResourceAsStream(name)) {
-            if (in == null) throw new IllegalStateException("HtmlExport: resource " + name + " is missing from the jgrad-autograd jar");
+            if (in == null) {
+                String path = HtmlExport.class.getPackageName().replace('.', '/') + "/" + name;
+                throw new IllegalStateException("HtmlExport: resource " + path + " is missing from the jgrad-autograd jar");
+            }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,7 +1,7 @@
-package dev.jgrad.autograd;
+package dev.jgrad.autograd.inspect;
 
-import static dev.jgrad.autograd.GraphLayout.HEIGHT;
-import static dev.jgrad.autograd.GraphLayout.WIDTH;
+import static dev.jgrad.autograd.inspect.GraphLayout.HEIGHT;
+import static dev.jgrad.autograd.inspect.GraphLayout.WIDTH;
 
 import java.util.List;
 import java.util.Locale;

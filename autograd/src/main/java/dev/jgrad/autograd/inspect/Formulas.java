@@ -1,4 +1,4 @@
-package dev.jgrad.autograd;
+package dev.jgrad.autograd.inspect;
 
 import dev.jgrad.tensor.Op;
 import java.util.ArrayList;
@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The derivative rule of every op in words: its name, the forward formula and the backward
- * formula that {@link Derivatives} implements, with g = ∂L/∂out. The {@code switch} is over the
+ * formula that {@link dev.jgrad.autograd.Derivatives} implements, with g = ∂L/∂out. The {@code switch} is over the
  * sealed {@link Op}, so an op without a formula does not compile. The learner's
  * {@link BackwardStepper} and the graph exports show these.
  *

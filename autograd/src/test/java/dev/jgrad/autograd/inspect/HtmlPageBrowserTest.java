@@ -1,4 +1,4 @@
-package dev.jgrad.autograd;
+package dev.jgrad.autograd.inspect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

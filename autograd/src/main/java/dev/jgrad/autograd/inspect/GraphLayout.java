@@ -1,4 +1,4 @@
-package dev.jgrad.autograd;
+package dev.jgrad.autograd.inspect;
 
 import java.util.ArrayList;
 import java.util.Comparator;

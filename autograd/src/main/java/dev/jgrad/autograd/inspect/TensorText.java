@@ -1,4 +1,4 @@
-package dev.jgrad.autograd;
+package dev.jgrad.autograd.inspect;
 
 import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Tensor;

@@ -1,9 +1,10 @@
-package dev.jgrad.autograd;
+package dev.jgrad.autograd.inspect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jgrad.autograd.GradCheckCoverageTest;
 import dev.jgrad.kernels.ConvShape;
 import dev.jgrad.kernels.PoolShape;
 import dev.jgrad.tensor.DType;

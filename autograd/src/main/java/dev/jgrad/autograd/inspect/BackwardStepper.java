@@ -1,5 +1,6 @@
-package dev.jgrad.autograd;
+package dev.jgrad.autograd.inspect;
 
+import dev.jgrad.autograd.BackwardPass;
 import dev.jgrad.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
