@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tests jgrad's backprop page (autograd's HtmlExport) in a real headless Chromium.
+# Tests jgrad's backprop page (dev.jgrad.autograd.inspect.HtmlExport) in a real headless Chromium.
 #
 #   tools/html-test/run.sh [--screenshot PATH]
 #
@@ -49,5 +49,5 @@ props=(-Djgrad.browserTest=required)
 echo "html-test: $("$chromium" --version 2>/dev/null | head -1), node $(node --version)"
 # ./jgrad finds a JDK 25 and runs Maven's verify phase with these arguments
 JGRAD_CHROMIUM="$chromium" ./jgrad test -q -pl autograd -am -Dtest=HtmlPageBrowserTest -Dsurefire.failIfNoSpecifiedTests=false "${props[@]}"
-cat autograd/target/surefire-reports/dev.jgrad.autograd.HtmlPageBrowserTest-output.txt 2>/dev/null || true
+cat autograd/target/surefire-reports/dev.jgrad.autograd.inspect.HtmlPageBrowserTest-output.txt 2>/dev/null || true
 echo "html-test: passed"
