@@ -1,13 +1,19 @@
 package dev.jgrad.nn.train;
 
+import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Tensor;
 
-/** Mean squared or absolute error over all elements seen. */
+/**
+ * Mean squared or absolute error over all elements seen. The running sum stays on the outputs'
+ * device as a float64 0-d tensor and is read once, in {@link #value()}: each batch's sum is
+ * widened to float64 and added in batch order, the same arithmetic as summing the batches'
+ * values in a {@code double} on the host, so the result is the same to the last bit.
+ */
 final class ErrorMetric implements Metric {
     private final String name;
     private final boolean squared;
-    private double sum;
-    private long count;
+    private Tensor sum;   // float64 0-d on the outputs' device; null until the first batch
+    private long count;   // known from the shapes: needs no read from the device
 
     ErrorMetric(String name, boolean squared) {
         this.name = name;
@@ -21,19 +27,21 @@ final class ErrorMetric implements Metric {
 
     @Override
     public void reset() {
-        sum = 0;
+        sum = null;
         count = 0;
     }
 
     @Override
     public void update(Tensor output, Tensor target) {
         Tensor diff = output.reshape(-1).sub(target.reshape(-1).to(output.dtype()));
-        sum += (squared ? diff.square() : diff.abs()).sum().item();
+        // detached so that the running sum never holds a graph, whatever the caller passes
+        Tensor batch = (squared ? diff.square() : diff.abs()).sum().detach().to(DType.FLOAT64);
+        sum = sum == null ? batch : sum.add(batch);
         count += diff.numel();
     }
 
     @Override
     public double value() {
-        return count == 0 ? Double.NaN : sum / count;
+        return count == 0 ? Double.NaN : sum.item() / count;
     }
 }

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A terminal progress bar: epoch, step, running loss, throughput and time left, redrawn in
  * place on a terminal (carriage return) or printed about ten times per epoch otherwise (logs,
- * CI); then one summary line per epoch.
+ * CI); then one summary line per epoch. On a GPU the trainer delivers batches in bursts
+ * ({@link Trainer#lossSyncEvery(int)}); the bar prints the same lines, each when its batch arrives.
  *
  * <pre>{@code
  * epoch 2/5 [=============>        ] 84/125  loss 0.1432  2210 samples/s  ETA 0:02

@@ -18,7 +18,13 @@ public interface TrainingListener {
     /** Before each epoch (1-based). */
     default void onEpochBegin(Trainer trainer, int epoch) {}
 
-    /** After each training batch (1-based), with its loss and size. */
+    /**
+     * After each training batch (1-based), with its loss and size, once per batch and in order.
+     * The loss is read from the device a group of steps at a time ({@link Trainer#lossSyncEvery(int)}:
+     * every step on the CPU, every 16 on a GPU unless set), so on a GPU the calls come in bursts and
+     * the model may have taken up to that many − 1 further steps; all of an epoch's calls come before
+     * its {@link #onEpochEnd}.
+     */
     default void onBatchEnd(Trainer trainer, int epoch, int batch, double loss, int batchSize) {}
 
     /** After each epoch, with its logs (training loss, metrics, validation results, lr, seconds). */

@@ -1,0 +1,78 @@
+package dev.jgrad.nn.train;
+
+import dev.jgrad.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One epoch's training losses, kept on their device and read back to the host a group at a
+ * time: {@code groupSize} losses cost one transfer, and so one wait for the device, instead of
+ * one each. When a group is read, each of its batches is checked for a non-finite loss and
+ * delivered to the listeners' {@code onBatchEnd} in order, with its own value and size.
+ *
+ * <pre>{@code
+ * DeferredLosses losses = new DeferredLosses(trainer, listeners, epoch, 16);
+ * for (Batch b : loader) { ...; losses.add(loss, b.size()); }
+ * losses.flush();                      // the last, partial group
+ * double epochLoss = losses.mean();
+ * }</pre>
+ */
+final class DeferredLosses {
+    private final Trainer trainer;
+    private final List<TrainingListener> listeners;
+    private final int epoch;
+    private final int groupSize;
+    private final List<Tensor> pending;
+    private final int[] pendingSizes;
+    private int stepsTaken;   // batches trained so far this epoch, read or not
+    private int delivered;    // batches whose loss has been read and delivered
+    private double lossSum;
+    private long samples;
+
+    DeferredLosses(Trainer trainer, List<TrainingListener> listeners, int epoch, int groupSize) {
+        this.trainer = trainer;
+        this.listeners = listeners;
+        this.epoch = epoch;
+        this.groupSize = groupSize;
+        this.pending = new ArrayList<>(groupSize);
+        this.pendingSizes = new int[groupSize];
+    }
+
+    /** Keeps one step's loss (detached; its graph is not held) and reads the group once it is full. */
+    void add(Tensor loss, int batchSize) {
+        if (loss.numel() != 1) {
+            throw new IllegalArgumentException("fit: the loss must have one element, got shape " + java.util.Arrays.toString(loss.shape()));
+        }
+        pendingSizes[pending.size()] = batchSize;
+        pending.add(loss.detach().reshape(-1));
+        stepsTaken++;
+        if (pending.size() == groupSize) flush();
+    }
+
+    /** Reads the losses not yet read, in one transfer, and delivers their batches in order. */
+    void flush() {
+        if (pending.isEmpty()) return;
+        // one device-to-host copy for the whole group: the only point where the host waits for the device
+        double[] values = (pending.size() == 1 ? pending.get(0) : Tensor.cat(pending, 0)).toDoubleArray();
+        pending.clear();
+        for (int i = 0; i < values.length; i++) {
+            int batch = delivered + 1, size = pendingSizes[i];
+            double value = values[i];
+            if (!Double.isFinite(value)) {
+                String late = batch == stepsTaken ? ""
+                        : " (losses are read every " + groupSize + " steps; training had reached batch " + stepsTaken + ")";
+                throw new IllegalStateException("fit: the loss became " + value + " at epoch " + epoch + ", batch " + batch
+                        + "; lower the learning rate or check the data" + late);
+            }
+            lossSum += value * size;
+            samples += size;
+            delivered = batch;
+            for (TrainingListener l : listeners) l.onBatchEnd(trainer, epoch, batch, value, size);
+        }
+    }
+
+    /** The sample-weighted mean of the losses delivered so far (0 when none). */
+    double mean() {
+        return lossSum / Math.max(samples, 1);
+    }
+}
