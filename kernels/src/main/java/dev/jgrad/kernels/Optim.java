@@ -1,18 +1,21 @@
 package dev.jgrad.kernels;
 
 /**
- * Fused optimizer updates: one pass over a parameter, its gradient and its state, updating the
- * parameter and the state in place. The composed update (Adam: a dozen elementwise ops) allocated
- * about ten full-size arrays per parameter per step and read and wrote each of them once.
+ * Fused optimizer updates (Adam/AdamW, SGD with momentum): one pass over a parameter, its
+ * gradient and its state, updating the parameter and the state in place. The composed update
+ * (Adam: a dozen elementwise ops) allocated about ten full-size arrays per parameter per step and
+ * read and wrote each of them once.
  *
- * <p>The float32 loop rounds after every operation in the order of the composed tensor ops of
- * {@code dev.jgrad.nn.optim.Adam} (scalars rounded to float32 the way {@code Tensor.mul(double)}
- * rounds them), so its results are bit-for-bit those of the composed update; the float64 loop
- * likewise. The vector loop uses only IEEE-exact lane operations (×, +, ÷, sqrt; no fma), so it
- * matches the scalar reference {@link #adamReference} exactly.
+ * <p>The float32 loops round after every operation in the order of the composed tensor ops of
+ * {@code dev.jgrad.nn.optim.Adam} and {@code SGD} (scalars rounded to float32 the way
+ * {@code Tensor.mul(double)} rounds them), so their results are bit-for-bit those of the composed
+ * update; the float64 loops likewise. The vector loops use only IEEE-exact lane operations (×, +,
+ * ÷, sqrt; no fma), so they match the scalar references {@link #adamReference} and
+ * {@link #sgdReference} exactly.
  *
  * <pre>{@code
  * Optim.adamF32(p, 0, g, 0, m, 0, v, 0, n, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1 - Math.pow(0.9, t), 1 - Math.pow(0.999, t));
+ * Optim.sgdF32(p, 0, g, 0, buf, 0, n, 0.01, 0.9, 0, 5e-4, true, step == 1);   // buf: the momentum buffer
  * }</pre>
  */
 public final class Optim {
@@ -82,6 +85,90 @@ public final class Optim {
                 p[pOff + i] = w - mi / (Math.sqrt(vi) / sqrtBc2 + eps) * stepSize;
             }
         });
+    }
+
+    /** The SGD step's scalars as the composed float32 ops see them (each rounded to float32 once). */
+    record SgdF32(float wd, float momentum, float damp, float lr, boolean hasDecay, boolean hasMomentum, boolean nesterov, boolean first) {
+        static SgdF32 of(double lr, double momentum, double dampening, double wd, boolean nesterov, boolean first) {
+            return new SgdF32((float) wd, (float) momentum, (float) (1 - dampening), (float) lr, wd != 0, momentum != 0, nesterov, first);
+        }
+    }
+
+    /**
+     * One SGD step over {@code n} float32 elements (PyTorch's SGD, as {@code dev.jgrad.nn.optim.SGD}
+     * composes it), in place on p and, with momentum, on the buffer: with weight decay
+     * g = g + wd·p; with momentum buf = first ? g : momentum·buf + (1 − dampening)·g (the buffer
+     * starts as a copy of the first gradient) and g = nesterov ? g + momentum·buf : buf; then
+     * p = p − lr·g. Weight decay and momentum of 0 skip their steps; {@code buf} may then be null.
+     * Multi-threaded over ranges.
+     */
+    public static void sgdF32(float[] p, int pOff, float[] g, int gOff, float[] buf, int bufOff, int n, double lr, double momentum,
+                              double dampening, double weightDecay, boolean nesterov, boolean first) {
+        SgdF32 k = SgdF32.of(lr, momentum, dampening, weightDecay, nesterov, first);
+        Parallel.forRange(n, 8L * n, (from, to) -> {
+            int done = from;
+            if (Simd.enabled) done += OptimVec.sgd(k, p, pOff + from, g, gOff + from, buf, bufOff + from, to - from);
+            sgdScalarF32(k, p, pOff, g, gOff, buf, bufOff, done, to);
+        });
+    }
+
+    private static void sgdScalarF32(SgdF32 k, float[] p, int pOff, float[] g, int gOff, float[] buf, int bufOff, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float w = p[pOff + i], gi = g[gOff + i];
+            if (k.hasDecay()) gi = gi + w * k.wd();
+            if (k.hasMomentum()) {
+                float b = k.first() ? gi : buf[bufOff + i] * k.momentum() + gi * k.damp();
+                buf[bufOff + i] = b;
+                gi = k.nesterov() ? gi + b * k.momentum() : b;
+            }
+            p[pOff + i] = w - gi * k.lr();
+        }
+    }
+
+    /** {@link #sgdF32} in float64 (scalar loop; the same order of operations). */
+    public static void sgdF64(double[] p, int pOff, double[] g, int gOff, double[] buf, int bufOff, int n, double lr, double momentum,
+                              double dampening, double weightDecay, boolean nesterov, boolean first) {
+        double damp = 1 - dampening;
+        boolean hasDecay = weightDecay != 0, hasMomentum = momentum != 0;
+        Parallel.forRange(n, 8L * n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double w = p[pOff + i], gi = g[gOff + i];
+                if (hasDecay) gi = gi + w * weightDecay;
+                if (hasMomentum) {
+                    double b = first ? gi : buf[bufOff + i] * momentum + gi * damp;
+                    buf[bufOff + i] = b;
+                    gi = nesterov ? gi + b * momentum : b;
+                }
+                p[pOff + i] = w - gi * lr;
+            }
+        });
+    }
+
+    /**
+     * The SGD reference: the composed update of {@code dev.jgrad.nn.optim.SGD}, one elementwise op
+     * at a time over whole buffers, rounding as {@link #adamReference} does. {@code buf} may be
+     * null without momentum. Slow; for tests.
+     */
+    public static void sgdReference(Buf p, Buf g, Buf buf, double lr, double momentum, double dampening, double weightDecay,
+                                    boolean nesterov, boolean first) {
+        int n = p.length();
+        Buf t = p.allocate(1);
+        java.util.function.DoubleUnaryOperator r = x -> {   // rounds to the element type
+            t.set(0, x);
+            return t.get(0);
+        };
+        Buf gg = g.allocate(n);
+        for (int i = 0; i < n; i++) gg.set(i, g.get(i));
+        if (weightDecay != 0) for (int i = 0; i < n; i++) gg.set(i, gg.get(i) + r.applyAsDouble(p.get(i) * r.applyAsDouble(weightDecay)));
+        if (momentum != 0) {
+            double m = r.applyAsDouble(momentum), damp = r.applyAsDouble(1 - dampening);
+            for (int i = 0; i < n; i++) {
+                double b = first ? gg.get(i) : r.applyAsDouble(r.applyAsDouble(buf.get(i) * m) + r.applyAsDouble(gg.get(i) * damp));
+                buf.set(i, b);
+                gg.set(i, nesterov ? r.applyAsDouble(gg.get(i) + r.applyAsDouble(b * m)) : b);
+            }
+        }
+        for (int i = 0; i < n; i++) p.set(i, p.get(i) - r.applyAsDouble(gg.get(i) * r.applyAsDouble(lr)));
     }
 
     /**

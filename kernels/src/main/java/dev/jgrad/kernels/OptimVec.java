@@ -34,4 +34,23 @@ final class OptimVec {
         }
         return bound;
     }
+
+    /** The SGD step over the whole vectors of n elements; returns how many it did. */
+    static int sgd(Optim.SgdF32 k, float[] p, int pOff, float[] g, int gOff, float[] buf, int bufOff, int n) {
+        int bound = n - n % L;
+        FloatVector wd = FloatVector.broadcast(S, k.wd()), momentum = FloatVector.broadcast(S, k.momentum());
+        FloatVector damp = FloatVector.broadcast(S, k.damp()), lr = FloatVector.broadcast(S, k.lr());
+        boolean hasDecay = k.hasDecay(), hasMomentum = k.hasMomentum(), nesterov = k.nesterov(), first = k.first();
+        for (int i = 0; i < bound; i += L) {
+            FloatVector w = FloatVector.fromArray(S, p, pOff + i), gi = FloatVector.fromArray(S, g, gOff + i);
+            if (hasDecay) gi = gi.add(w.mul(wd));
+            if (hasMomentum) {
+                FloatVector b = first ? gi : FloatVector.fromArray(S, buf, bufOff + i).mul(momentum).add(gi.mul(damp));
+                b.intoArray(buf, bufOff + i);
+                gi = nesterov ? gi.add(b.mul(momentum)) : b;
+            }
+            w.sub(gi.mul(lr)).intoArray(p, pOff + i);
+        }
+        return bound;
+    }
 }
