@@ -1,33 +1,54 @@
 package dev.jgrad.kernels;
 
 /**
- * Elementwise functions of two arguments. Comparisons and logical functions return 1 or 0.
+ * Elementwise functions of two arguments: each with its double-precision definition, the name of
+ * its CUDA kernels in elementwise.cu ({@code binary_<cudaName>_<type>}) and whether
+ * {@code ElementwiseVec} has a vector loop for it. Comparisons and logical functions return 1 or 0.
  *
  * <pre>{@code
  * double z = BinaryFn.POW.apply(2, 10);   // 1024
+ * BinaryFn.POW.simd();                     // false: the float32 kernel calls Math.pow per element
  * }</pre>
  */
 public enum BinaryFn {
-    ADD { public double apply(double a, double b) { return a + b; } },
-    SUB { public double apply(double a, double b) { return a - b; } },
-    MUL { public double apply(double a, double b) { return a * b; } },
-    DIV { public double apply(double a, double b) { return a / b; } },
-    POW { public double apply(double a, double b) { return Math.pow(a, b); } },
+    ADD("add", true) { public double apply(double a, double b) { return a + b; } },
+    SUB("sub", true) { public double apply(double a, double b) { return a - b; } },
+    MUL("mul", true) { public double apply(double a, double b) { return a * b; } },
+    DIV("div", true) { public double apply(double a, double b) { return a / b; } },
+    POW("pow", false) { public double apply(double a, double b) { return Math.pow(a, b); } },
     /** Larger of the two; NaN if either is NaN. */
-    MAXIMUM { public double apply(double a, double b) { return Math.max(a, b); } },
+    MAXIMUM("maximum", true) { public double apply(double a, double b) { return Math.max(a, b); } },
     /** Smaller of the two; NaN if either is NaN. */
-    MINIMUM { public double apply(double a, double b) { return Math.min(a, b); } },
-    EQ { public double apply(double a, double b) { return a == b ? 1 : 0; } },
-    NE { public double apply(double a, double b) { return a != b ? 1 : 0; } },
-    LT { public double apply(double a, double b) { return a < b ? 1 : 0; } },
-    LE { public double apply(double a, double b) { return a <= b ? 1 : 0; } },
-    GT { public double apply(double a, double b) { return a > b ? 1 : 0; } },
-    GE { public double apply(double a, double b) { return a >= b ? 1 : 0; } },
-    AND { public double apply(double a, double b) { return a != 0 && b != 0 ? 1 : 0; } },
-    OR { public double apply(double a, double b) { return a != 0 || b != 0 ? 1 : 0; } };
+    MINIMUM("minimum", true) { public double apply(double a, double b) { return Math.min(a, b); } },
+    EQ("eq", true) { public double apply(double a, double b) { return a == b ? 1 : 0; } },
+    NE("ne", true) { public double apply(double a, double b) { return a != b ? 1 : 0; } },
+    LT("lt", true) { public double apply(double a, double b) { return a < b ? 1 : 0; } },
+    LE("le", true) { public double apply(double a, double b) { return a <= b ? 1 : 0; } },
+    GT("gt", true) { public double apply(double a, double b) { return a > b ? 1 : 0; } },
+    GE("ge", true) { public double apply(double a, double b) { return a >= b ? 1 : 0; } },
+    AND("and", true) { public double apply(double a, double b) { return a != 0 && b != 0 ? 1 : 0; } },
+    OR("or", true) { public double apply(double a, double b) { return a != 0 || b != 0 ? 1 : 0; } };
+
+    private final String cudaName;
+    private final boolean simd;
+
+    BinaryFn(String cudaName, boolean simd) {
+        this.cudaName = cudaName;
+        this.simd = simd;
+    }
 
     /** The function's value at ({@code a}, {@code b}). */
     public abstract double apply(double a, double b);
+
+    /** The function's part of its CUDA kernels' names: {@code binary_<cudaName>_<type suffix>}. */
+    public String cudaName() {
+        return cudaName;
+    }
+
+    /** Whether the float32 kernels have a vector loop for it (else they loop over {@link #apply}). */
+    public boolean simd() {
+        return simd;
+    }
 
     /** True for the functions whose result is a truth value (comparisons, logical and/or). */
     public boolean isPredicate() {

@@ -36,7 +36,7 @@ public final class ElementwiseF32 {
 
     /** out = fn(x) elementwise, float result. */
     public static void unary(UnaryFn fn, int[] shape, float[] out, int oOff, int[] oStrides, float[] x, int xOff, int[] xStrides) {
-        boolean simd = Simd.enabled && ElementwiseVec.hasUnary(fn);
+        boolean simd = Simd.enabled && fn.simd() && !fn.isPredicate();
         walk(shape, new int[][] {oStrides, xStrides}, new int[] {oOff, xOff}, cost(fn), (n, o, s) -> {
             int done = 0;
             if (simd && s[0] == 1 && s[1] == 1) done = ElementwiseVec.unary(fn, n, out, o[0], x, o[1]);
@@ -51,7 +51,7 @@ public final class ElementwiseF32 {
 
     /** out = fn(x) as a truth value, for {@link UnaryFn#NOT} and {@link UnaryFn#IS_NONFINITE}. */
     public static void unaryPredicate(UnaryFn fn, int[] shape, boolean[] out, int oOff, int[] oStrides, float[] x, int xOff, int[] xStrides) {
-        boolean simd = Simd.enabled && (fn == UnaryFn.NOT || fn == UnaryFn.IS_NONFINITE);
+        boolean simd = Simd.enabled && fn.simd() && fn.isPredicate();
         walk(shape, new int[][] {oStrides, xStrides}, new int[] {oOff, xOff}, 1, (n, o, s) -> {
             int done = 0;
             if (simd && s[0] == 1 && s[1] == 1) done = ElementwiseVec.unaryPredicate(fn, n, out, o[0], x, o[1]);
@@ -63,7 +63,7 @@ public final class ElementwiseF32 {
     public static void binary(BinaryFn fn, int[] shape, float[] out, int oOff, int[] oStrides,
                               float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides) {
         if (fn.isPredicate()) throw new IllegalArgumentException("ElementwiseF32.binary: " + fn + " gives a truth value; use compare");
-        boolean simd = Simd.enabled;
+        boolean simd = Simd.enabled && fn.simd();
         walk(shape, new int[][] {oStrides, aStrides, bStrides}, new int[] {oOff, aOff, bOff}, fn == BinaryFn.POW ? 8 : 1, (n, o, s) -> {
             int done = 0;
             if (simd && s[0] == 1 && (s[1] | s[2]) == 1 && (s[1] & ~1) == 0 && (s[2] & ~1) == 0) {
@@ -77,7 +77,7 @@ public final class ElementwiseF32 {
     public static void compare(BinaryFn fn, int[] shape, boolean[] out, int oOff, int[] oStrides,
                                float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides) {
         if (!fn.isPredicate()) throw new IllegalArgumentException("ElementwiseF32.compare: " + fn + " is not a comparison");
-        boolean simd = Simd.enabled;
+        boolean simd = Simd.enabled && fn.simd();
         walk(shape, new int[][] {oStrides, aStrides, bStrides}, new int[] {oOff, aOff, bOff}, 1, (n, o, s) -> {
             int done = 0;
             if (simd && s[0] == 1 && (s[1] | s[2]) == 1 && (s[1] & ~1) == 0 && (s[2] & ~1) == 0) {

@@ -51,15 +51,7 @@ final class ElementwiseVec {
         }
     }
 
-    /** Whether {@link #unary} has a vector loop for {@code fn} (float result). */
-    static boolean hasUnary(UnaryFn fn) {
-        return switch (fn) {
-            case NEG, EXP, SQRT, ABS, SIGN, RELU, SIGMOID, TANH, ERF, GELU, GELU_TANH -> true;
-            default -> false;
-        };
-    }
-
-    /** out[o + j] = fn(x[xi + j]) for j below the last whole vector of n; returns that bound. */
+    /** out[o + j] = fn(x[xi + j]) for j below the last whole vector of n; returns that bound (0 for a function without a vector loop). */
     static int unary(UnaryFn fn, int n, float[] out, int o, float[] x, int xi) {
         int bound = S.loopBound(n), j = 0;
         switch (fn) {

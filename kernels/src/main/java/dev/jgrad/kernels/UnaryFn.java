@@ -1,49 +1,76 @@
 package dev.jgrad.kernels;
 
 /**
- * Elementwise functions of one argument, each with its double-precision definition.
+ * Elementwise functions of one argument: each with its double-precision definition (the
+ * reference every kernel is tested against), the name of its CUDA kernels in elementwise.cu
+ * ({@code unary_<cudaName>_<type>}) and whether {@code ElementwiseVec} has a vector loop for it.
+ * A test checks both against the compiled kernels and the vector loops.
  *
  * <pre>{@code
  * double y = UnaryFn.SIGMOID.apply(0.0);   // 0.5
+ * UnaryFn.SIGMOID.cudaName();              // "sigmoid": unary_sigmoid_f32, unary_sigmoid_f64
  * }</pre>
  */
 public enum UnaryFn {
-    NEG { public double apply(double x) { return -x; } },
-    EXP { public double apply(double x) { return Math.exp(x); } },
-    LOG { public double apply(double x) { return Math.log(x); } },
-    SQRT { public double apply(double x) { return Math.sqrt(x); } },
-    ABS { public double apply(double x) { return Math.abs(x); } },
+    NEG("neg", true) { public double apply(double x) { return -x; } },
+    EXP("exp", true) { public double apply(double x) { return Math.exp(x); } },
+    LOG("log", false) { public double apply(double x) { return Math.log(x); } },
+    SQRT("sqrt", true) { public double apply(double x) { return Math.sqrt(x); } },
+    ABS("abs", true) { public double apply(double x) { return Math.abs(x); } },
     /** -1, 0 or 1 (0 for ±0, NaN for NaN). */
-    SIGN { public double apply(double x) { return Math.signum(x); } },
-    RELU { public double apply(double x) { return x > 0 ? x : (Double.isNaN(x) ? x : 0); } },
+    SIGN("sign", true) { public double apply(double x) { return Math.signum(x); } },
+    RELU("relu", true) { public double apply(double x) { return x > 0 ? x : (Double.isNaN(x) ? x : 0); } },
     /** 1 / (1 + e^-x), written so that neither branch overflows. */
-    SIGMOID {
+    SIGMOID("sigmoid", true) {
         public double apply(double x) {
             if (x >= 0) return 1 / (1 + Math.exp(-x));
             double e = Math.exp(x);
             return e / (1 + e);
         }
     },
-    TANH { public double apply(double x) { return Math.tanh(x); } },
-    ERF { public double apply(double x) { return Erf.erf(x); } },
+    TANH("tanh", true) { public double apply(double x) { return Math.tanh(x); } },
+    ERF("erf", true) { public double apply(double x) { return Erf.erf(x); } },
     /** Exact GELU: x·Φ(x) = ½x(1 + erf(x/√2)). */
-    GELU { public double apply(double x) { return 0.5 * x * (1 + Erf.erf(x * INV_SQRT2)); } },
+    GELU("gelu", true) { public double apply(double x) { return 0.5 * x * (1 + Erf.erf(x * INV_SQRT2)); } },
     /** GELU with the tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
-    GELU_TANH {
+    GELU_TANH("gelu_tanh", true) {
         public double apply(double x) {
             return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
         }
     },
-    SIN { public double apply(double x) { return Math.sin(x); } },
-    COS { public double apply(double x) { return Math.cos(x); } },
+    SIN("sin", false) { public double apply(double x) { return Math.sin(x); } },
+    COS("cos", false) { public double apply(double x) { return Math.cos(x); } },
     /** Logical not: 1 where x == 0, else 0. */
-    NOT { public double apply(double x) { return x == 0 ? 1 : 0; } },
+    NOT("not", true) { public double apply(double x) { return x == 0 ? 1 : 0; } },
     /** 1 where x is NaN or infinite, else 0. */
-    IS_NONFINITE { public double apply(double x) { return Double.isFinite(x) ? 0 : 1; } };
+    IS_NONFINITE("is_nonfinite", true) { public double apply(double x) { return Double.isFinite(x) ? 0 : 1; } };
 
     static final double INV_SQRT2 = 1 / Math.sqrt(2);
     static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
+    private final String cudaName;
+    private final boolean simd;
+
+    UnaryFn(String cudaName, boolean simd) {
+        this.cudaName = cudaName;
+        this.simd = simd;
+    }
+
     /** The function's value at {@code x}. */
     public abstract double apply(double x);
+
+    /** The function's part of its CUDA kernels' names: {@code unary_<cudaName>_<type suffix>}. */
+    public String cudaName() {
+        return cudaName;
+    }
+
+    /** Whether the float32 kernels have a vector loop for it (else they loop over {@link #apply}). */
+    public boolean simd() {
+        return simd;
+    }
+
+    /** True for the functions whose result is a truth value (a bool tensor). */
+    public boolean isPredicate() {
+        return this == NOT || this == IS_NONFINITE;
+    }
 }
