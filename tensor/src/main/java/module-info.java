@@ -11,5 +11,6 @@ module dev.jgrad.tensor {
     requires static jdk.incubator.vector;
     exports dev.jgrad.tensor;
     exports dev.jgrad.tensor.io;
+    exports dev.jgrad.tensor.internal to dev.jgrad.autograd, dev.jgrad.nn;   // engine hooks and fused optimizer updates
     uses dev.jgrad.tensor.BackwardEngine;
 }

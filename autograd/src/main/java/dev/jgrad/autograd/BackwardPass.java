@@ -4,6 +4,7 @@ import dev.jgrad.tensor.Anomaly;
 import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Op;
 import dev.jgrad.tensor.Tensor;
+import dev.jgrad.tensor.internal.TensorInternals;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,7 +58,7 @@ public final class BackwardPass {
         }
         this.retainGraph = retainGraph;
         this.order = reverseTopologicalOrder(root);
-        if (root.isLeaf()) root.accumulateGrad(s);
+        if (root.isLeaf()) TensorInternals.accumulateGrad(root, s);
         else pending.put(root, s);
     }
 
@@ -81,7 +82,7 @@ public final class BackwardPass {
         while (!stack.isEmpty()) {
             Object[] frame = stack.peek();
             Tensor node = (Tensor) frame[0];
-            if (node.isGraphReleased()) {
+            if (TensorInternals.isGraphReleased(node)) {
                 throw new IllegalStateException("backward: trying to go through the graph a second time (at " + node.op().name()
                         + "); pass retainGraph = true to the first backward call if you need to");
             }
@@ -143,16 +144,16 @@ public final class BackwardPass {
                     if (Anomaly.isEnabled()) Anomaly.checkGradient(node, i, gi, g);
                     sent.set(i, gi);
                     if (in.isLeaf()) {
-                        in.accumulateGrad(gi);
+                        TensorInternals.accumulateGrad(in, gi);
                         leaves.add(in);
                     } else {
                         pending.merge(in, gi, Tensor::add);
                     }
                 }
-                if (node.retainsGrad()) node.accumulateGrad(g);
+                if (node.retainsGrad()) TensorInternals.accumulateGrad(node, g);
             }
         }
-        if (!retainGraph) node.releaseGraph();
+        if (!retainGraph) TensorInternals.releaseGraph(node);
         return new Step(index, node, op, g, Collections.unmodifiableList(sent), List.copyOf(leaves));
     }
 }

@@ -1,6 +1,5 @@
 package dev.jgrad.autograd;
 
-import dev.jgrad.tensor.BackwardOps;
 import dev.jgrad.tensor.Op;
 import dev.jgrad.tensor.Tensor;
 import java.util.Arrays;
@@ -35,7 +34,7 @@ public final class Derivatives {
             case Op.Log(var x) -> grads(g.div(x));                                // (ln x)' = 1/x
             case Op.Sqrt s -> grads(g.div(out.mul(2)));                           // (√x)' = 1/(2√x)
             case Op.Abs(var x) -> grads(g.mul(x.sign()));                         // |x|' = sign x (0 at 0)
-            case Op.Relu(var x) -> grads(BackwardOps.reluInput(x, g));            // g where x > 0, else 0 (one fused pass)
+            case Op.Relu r -> grads(r.backward(g));                               // g · [x > 0] (one fused pass)
             case Op.Sigmoid s -> grads(g.mul(out).mul(out.neg().add(1)));         // σ(1 − σ)
             case Op.Tanh t -> grads(g.mul(out.square().neg().add(1)));            // 1 − tanh²
             case Op.Erf(var x) -> grads(g.mul(x.square().neg().exp().mul(TWO_OVER_SQRT_PI)));  // (2/√π)e^(−x²)
@@ -96,26 +95,12 @@ public final class Derivatives {
             case Op.MatMul(var a, var b) -> grads(                                  // g·bᵀ, aᵀ·g
                     g.matmul(b.transpose(-1, -2)).sumTo(a.shape()),
                     transposedMatrix(a, b) ? g.transpose(0, 1).matmul(a).transpose(0, 1) : a.transpose(-1, -2).matmul(g).sumTo(b.shape()));
-            case Op.Conv2d c -> conv2dGrads(c, g);
-            case Op.MaxPool2d(var x, var ps, var indices) -> grads(BackwardOps.maxPool2dInput(ps, g, indices));
-            case Op.AvgPool2d(var x, var ps, var countIncludePad) -> grads(BackwardOps.avgPool2dInput(ps, countIncludePad, g));
-            case Op.Attention a -> BackwardOps.attention(a, out, g);            // recomputed tile by tile (FlashAttention-2)
-            case Op.LayerNorm l -> BackwardOps.layerNorm(l, g);                 // from the saved mean and rstd, in one kernel
+            case Op.Conv2d c -> c.backward(g);                                   // g ⋆ᵀ w,  x ⋆ g,  Σ g per channel
+            case Op.MaxPool2d p -> grads(p.backward(g));                        // g to each window's maximum
+            case Op.AvgPool2d p -> grads(p.backward(g));                        // g / window size to every element
+            case Op.Attention a -> a.backward(out, g);                          // recomputed tile by tile (FlashAttention-2)
+            case Op.LayerNorm l -> l.backward(g);                               // from the saved mean and rstd, in one kernel
         };
-    }
-
-    /**
-     * ∂L/∂x (transposed convolution), ∂L/∂w (x ⋆ g) and ∂L/∂b (g summed per channel), each only
-     * for an input that needs it: the first layer's input usually does not, and its transposed
-     * convolution was the largest part of that layer's backward pass. With the fused bias, MNIST
-     * conv1 forward + backward went from 4.9–9.1 ms to 2.4–2.9 ms (medians of interleaved runs, busy machine).
-     */
-    private static Tensor[] conv2dGrads(Op.Conv2d c, Tensor g) {
-        Tensor x = c.x(), w = c.w(), b = c.b();
-        Tensor dx = x.requiresGrad() ? BackwardOps.conv2dInput(c.shape(), g, w) : null;
-        Tensor dw = w.requiresGrad() ? BackwardOps.conv2dWeight(c.shape(), x, g) : null;
-        if (b == null) return grads(dx, dw);
-        return grads(dx, dw, b.requiresGrad() ? BackwardOps.conv2dBias(c.shape(), g) : null);
     }
 
     /**

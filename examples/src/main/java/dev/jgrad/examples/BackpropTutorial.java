@@ -5,6 +5,8 @@ import dev.jgrad.autograd.inspect.TensorText;
 import dev.jgrad.nn.Conv2d;
 import dev.jgrad.nn.Linear;
 import dev.jgrad.nn.Losses;
+import dev.jgrad.tensor.DType;
+import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Tensor;
 import java.io.PrintStream;
 
@@ -53,10 +55,14 @@ public final class BackpropTutorial {
     /** Part 2: a 2-2-1 MLP with tanh, on one sample, mean squared error. */
     public static Mlp mlp(PrintStream out) {
         Linear fc1 = new Linear(2, 2), fc2 = new Linear(2, 1);
-        fc1.weight.setData(Tensor.of(new double[] {0.5, -0.3, 0.8, 0.2}, 2, 2));
-        fc1.bias.setData(Tensor.of(new double[] {0.2, -0.1}));
-        fc2.weight.setData(Tensor.of(new double[] {1.0, -1.5}, 1, 2));
-        fc2.bias.setData(Tensor.of(new double[] {0.2}));
+        fc1.to(DType.FLOAT64);   // the tutorial computes in double, so its numbers are exact to print
+        fc2.to(DType.FLOAT64);
+        try (var _ = GradMode.noGrad()) {   // setting parameters is not part of the graph
+            fc1.weight.copyFrom(Tensor.of(new double[] {0.5, -0.3, 0.8, 0.2}, 2, 2));
+            fc1.bias.copyFrom(Tensor.of(new double[] {0.2, -0.1}));
+            fc2.weight.copyFrom(Tensor.of(new double[] {1.0, -1.5}, 1, 2));
+            fc2.bias.copyFrom(Tensor.of(new double[] {0.2}));
+        }
         fc1.weight.name("fc1.weight");
         fc1.bias.name("fc1.bias");
         fc2.weight.name("fc2.weight");
@@ -82,8 +88,11 @@ public final class BackpropTutorial {
     /** Part 3: one 2×2 filter over a 3×3 image, L = the sum of the 2×2 output. */
     public static Conv conv(PrintStream out) {
         Conv2d conv = new Conv2d(1, 1, 2, 1, 0);   // 1 channel in, 1 out, 2×2 kernel, stride 1, no padding
-        conv.weight.setData(Tensor.of(new double[] {1, 0, -1, 2}, 1, 1, 2, 2));
-        conv.bias.setData(Tensor.of(new double[] {0.5}));
+        conv.to(DType.FLOAT64);
+        try (var _ = GradMode.noGrad()) {
+            conv.weight.copyFrom(Tensor.of(new double[] {1, 0, -1, 2}, 1, 1, 2, 2));
+            conv.bias.copyFrom(Tensor.of(new double[] {0.5}));
+        }
         conv.weight.name("conv.weight");
         conv.bias.name("conv.bias");
 

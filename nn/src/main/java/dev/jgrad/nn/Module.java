@@ -4,6 +4,7 @@ import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Tensor;
+import dev.jgrad.tensor.internal.TensorInternals;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -175,14 +176,14 @@ public abstract class Module {
 
     /** Moves every parameter and buffer to {@code device} in place (the tensors keep their identity); returns this. */
     public Module to(Device device) {
-        for (Tensor t : uniqueState()) t.setData(t.detach().to(device));
+        for (Tensor t : uniqueState()) TensorInternals.setData(t, t.detach().to(device));
         return this;
     }
 
     /** Converts every floating parameter and buffer to {@code dtype} in place; returns this. */
     public Module to(DType dtype) {
         if (!dtype.isFloating()) throw new IllegalArgumentException("Module.to: expected a floating dtype, got " + dtype);
-        for (Tensor t : uniqueState()) if (t.dtype().isFloating()) t.setData(t.detach().to(dtype));
+        for (Tensor t : uniqueState()) if (t.dtype().isFloating()) TensorInternals.setData(t, t.detach().to(dtype));
         return this;
     }
 

@@ -1,5 +1,9 @@
 package dev.jgrad.tensor;
 
+import dev.jgrad.cuda.AttentionKernels;
+import dev.jgrad.kernels.Attention;
+import dev.jgrad.kernels.AttentionF32;
+import dev.jgrad.kernels.AttentionMask;
 import java.util.Arrays;
 
 /**
@@ -8,7 +12,14 @@ import java.util.Arrays;
  * same batch dimensions and head size), the score matrix is never built and the op is one
  * {@link Op.Attention} node whose backward pass recomputes by tiles; otherwise it is composed of
  * matmul, softmax and masking, each differentiated by its own rule. Either way, a query that may
- * attend to no key gets zeros, as PyTorch's safe softmax gives.
+ * attend to no key gets zeros, as PyTorch's safe softmax gives. The fused kernels: on the CPU
+ * for float32 (SIMD) and float64 (reference), on CUDA for float32 at the head sizes attention.cu
+ * is compiled for.
+ *
+ * <pre>{@code
+ * Tensor y = Tensor.scaledDotProductAttention(q, k, v, null, true, Double.NaN);   // AttentionOps
+ * Tensor[] dqkv = ((Op.Attention) y.op()).backward(y, g);                        // recomputed by tiles
+ * }</pre>
  */
 final class AttentionOps {
     private AttentionOps() {}
@@ -108,7 +119,7 @@ final class AttentionOps {
      */
     private static boolean fits(Tensor q, Tensor k, Tensor v, Tensor additive) {
         int[] batch = Arrays.copyOf(q.layout.shape, q.dim() - 2);
-        return q.backend().hasFusedAttention(q.dtype(), q.size(-1)) && q.dtype() == k.dtype() && q.dtype() == v.dtype()
+        return hasFusedKernel(q) && q.dtype() == k.dtype() && q.dtype() == v.dtype()
                 && v.size(-1) == q.size(-1) && q.numel() > 0 && k.numel() > 0
                 && Arrays.equals(batch, Arrays.copyOf(k.layout.shape, k.dim() - 2))
                 && Arrays.equals(batch, Arrays.copyOf(v.layout.shape, v.dim() - 2))
@@ -129,7 +140,7 @@ final class AttentionOps {
         }
         Tensor out = Tensor.empty(new int[] {bh, l, d}, q.dtype(), q.device());
         Tensor lse = Tensor.empty(new int[] {bh, l}, q.dtype(), q.device());
-        q.backend().attention(heads(q, bh), heads(k, bh), heads(v, bh), mask, causal, scale, out, lse);
+        forwardKernel(heads(q, bh), heads(k, bh), heads(v, bh), mask, causal, scale, out, lse);
         if (mask != null) out = dropDeadRows(out, lse);
         return out.viewOf(Layout.contiguous(Shapes.concat(batch, new int[] {l, d})))
                 .record(new Op.Attention(q, k, v, mask, causal, scale, lse));
@@ -143,7 +154,7 @@ final class AttentionOps {
 
     /** x (…, n, d) as a contiguous [bh, n, d] tensor. */
     static Tensor heads(Tensor x, int bh) {
-        return ConvOps.dense(x, x.dtype()).viewOf(Layout.contiguous(new int[] {bh, x.size(-2), x.size(-1)}));
+        return ElementwiseOps.contiguous(x, x.dtype()).viewOf(Layout.contiguous(new int[] {bh, x.size(-2), x.size(-1)}));
     }
 
     /** dq, dk, dv of a fused attention node, in the shapes of q, k and v. */
@@ -154,11 +165,83 @@ final class AttentionOps {
         Tensor dq = Tensor.empty(q3.layout.shape, q.dtype(), q.device());
         Tensor dk = Tensor.empty(k3.layout.shape, k.dtype(), k.device());
         Tensor dv = Tensor.empty(v3.layout.shape, v.dtype(), v.device());
-        q.backend().attentionBackward(q3, k3, v3, a.mask(), a.causal(), a.scale(), heads(out, bh), heads(g.to(q.dtype()), bh),
-                a.lse(), dq, dk, dv);
+        backwardKernel(q3, k3, v3, a.mask(), a.causal(), a.scale(), heads(out, bh), heads(g.to(q.dtype()), bh), a.lse(), dq, dk, dv);
         return new Tensor[] {
             dq.viewOf(Layout.contiguous(q.shape())), dk.viewOf(Layout.contiguous(k.shape())), dv.viewOf(Layout.contiguous(v.shape()))
         };
+    }
+
+    /** Whether q's device has a fused kernel for q's dtype and head size. */
+    private static boolean hasFusedKernel(Tensor q) {
+        return switch (q.storage) {
+            case CpuStorage _ -> q.dtype().isFloating();
+            case CudaStorage s -> q.dtype() == DType.FLOAT32 && AttentionKernels.of(CudaBackend.of(s).gpu).supports(q.size(-1));
+        };
+    }
+
+    /**
+     * out = softmax(scale·q·kᵀ + mask, causal)·v without the score matrix, and lse = the rows'
+     * log-sum-exp. q, out: [bh, L, d]; k, v: [bh, S, d]; lse: [bh, L] (all contiguous); mask: null
+     * or a float32 [bh, L, S] view (any strides).
+     */
+    private static void forwardKernel(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor lse) {
+        int bh = q.layout.shape[0], seqQ = q.layout.shape[1], d = q.layout.shape[2], seqK = k.layout.shape[1];
+        try (var _ = Profiler.time(() -> "attention " + Profiler.shape(q) + (causal ? " causal" : "") + (mask != null ? " masked" : ""), q)) {
+            switch (out.storage) {
+                case CpuStorage _ -> {
+                    AttentionMask m = cpuMask(mask);
+                    if (CpuBackend.f32(q, k, v, out)) {
+                        AttentionF32.forward(bh, seqQ, seqK, d, CpuBackend.floats(q), CpuBackend.floats(k), CpuBackend.floats(v), (float) scale,
+                                causal, m, CpuBackend.floats(out), CpuBackend.floats(lse));
+                    } else {
+                        Attention.forward(bh, seqQ, seqK, d, CpuBackend.buf(q), CpuBackend.buf(k), CpuBackend.buf(v), scale, causal, m,
+                                CpuBackend.buf(out), CpuBackend.buf(lse));
+                    }
+                }
+                case CudaStorage s -> {
+                    int[] ms = mask == null ? new int[3] : mask.layout.strides;
+                    AttentionKernels.of(CudaBackend.of(s).gpu).forward(CudaBackend.ptr(out), CudaBackend.ptr(lse), CudaBackend.ptr(q),
+                            CudaBackend.ptr(k), CudaBackend.ptr(v), bh, seqQ, seqK, d, scale, causal, mask == null ? 0 : CudaBackend.ptr(mask),
+                            ms[0], ms[1], ms[2]);
+                    CudaBackend.keep(q, k, v, mask, out, lse);
+                }
+            }
+        }
+    }
+
+    /** dq, dk, dv of {@link #forwardKernel} by recomputation from q, k, v, out, dout and lse (same layouts; all contiguous). */
+    private static void backwardKernel(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor dout,
+                                       Tensor lse, Tensor dq, Tensor dk, Tensor dv) {
+        int bh = q.layout.shape[0], seqQ = q.layout.shape[1], d = q.layout.shape[2], seqK = k.layout.shape[1];
+        try (var _ = Profiler.time(() -> "attention backward " + Profiler.shape(q) + (causal ? " causal" : "") + (mask != null ? " masked" : ""), q)) {
+            switch (dq.storage) {
+                case CpuStorage _ -> {
+                    AttentionMask m = cpuMask(mask);
+                    if (CpuBackend.f32(q, k, v, out, dout)) {
+                        AttentionF32.backward(bh, seqQ, seqK, d, CpuBackend.floats(q), CpuBackend.floats(k), CpuBackend.floats(v), (float) scale,
+                                causal, m, CpuBackend.floats(out), CpuBackend.floats(dout), CpuBackend.floats(lse), CpuBackend.floats(dq),
+                                CpuBackend.floats(dk), CpuBackend.floats(dv));
+                    } else {
+                        Attention.backward(bh, seqQ, seqK, d, CpuBackend.buf(q), CpuBackend.buf(k), CpuBackend.buf(v), scale, causal, m,
+                                CpuBackend.buf(dout), CpuBackend.buf(dq), CpuBackend.buf(dk), CpuBackend.buf(dv));
+                    }
+                }
+                case CudaStorage s -> {
+                    int[] ms = mask == null ? new int[3] : mask.layout.strides;
+                    AttentionKernels.of(CudaBackend.of(s).gpu).backward(CudaBackend.ptr(dq), CudaBackend.ptr(dk), CudaBackend.ptr(dv),
+                            CudaBackend.ptr(q), CudaBackend.ptr(k), CudaBackend.ptr(v), CudaBackend.ptr(out), CudaBackend.ptr(dout),
+                            CudaBackend.ptr(lse), bh, seqQ, seqK, d, scale, causal, mask == null ? 0 : CudaBackend.ptr(mask), ms[0], ms[1], ms[2]);
+                    CudaBackend.keep(q, k, v, mask, out, dout, lse, dq, dk, dv);
+                }
+            }
+        }
+    }
+
+    /** The CPU kernels' view of a float32 [bh, L, S] mask tensor (one head per slice). */
+    private static AttentionMask cpuMask(Tensor mask) {
+        if (mask == null) return null;
+        int[] st = mask.layout.strides;
+        return new AttentionMask(CpuBackend.floats(mask), mask.layout.offset, 1, st[0], 0, st[1], st[2]);
     }
 
     private static String shapes(Tensor q, Tensor k, Tensor v) {

@@ -1,155 +1,161 @@
 package dev.jgrad.tensor;
 
+import dev.jgrad.kernels.BiasF32;
+import dev.jgrad.kernels.Conv2d;
+import dev.jgrad.kernels.Conv2dF32;
 import dev.jgrad.kernels.ConvShape;
-import dev.jgrad.kernels.PoolShape;
 
-/** Forward passes of convolution and pooling, and the backward kernels their rules call. */
+/**
+ * 2-D convolution as one op family: the geometry checks, the forward pass (the bias added by the
+ * kernel while it writes the output: one node, one output array), the three backward passes of
+ * {@link Op.Conv2d}, and for each kernel one {@code switch} over the device's storage: the CPU
+ * kernels of {@code dev.jgrad.kernels} or the CUDA ones of {@link ConvCuda}.
+ *
+ * <pre>{@code
+ * Tensor y = x.conv2d(w, b, new int[] {1}, new int[] {1}, new int[] {1}, 1);   // ConvOps.conv2d
+ * Tensor[] grads = ((Op.Conv2d) y.op()).backward(g);                           // dx, dw, db
+ * }</pre>
+ */
 final class ConvOps {
+    private static final String OP = "conv2d";
+
     private ConvOps() {}
 
-    static int[] pair(String op, String what, int[] v) {
-        Checks.notNull(op, what, v);
-        if (v.length == 1) return new int[] {v[0], v[0]};
-        if (v.length == 2) return v.clone();
-        throw new IllegalArgumentException(op + ": " + what + " must have 1 or 2 values, got " + Shapes.str(v));
+    /** Checks the arguments, convolves and records the node. */
+    static Tensor conv2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
+        ConvShape cs = convShape(x, w, stride, padding, dilation, groups);
+        if (b != null && (b.dim() != 1 || b.layout.shape[0] != cs.k())) {
+            throw new IllegalArgumentException(OP + ": bias must have shape [" + cs.k() + "], got " + Shapes.str(b.layout.shape));
+        }
+        return forward(cs, x, w, b).record(new Op.Conv2d(x, w, b, cs));
     }
 
     static ConvShape convShape(Tensor x, Tensor w, int[] stride, int[] padding, int[] dilation, int groups) {
-        Checks.notNull("conv2d", "weight", w);
+        Checks.notNull(OP, "weight", w);
         if (x.dim() != 4 || w.dim() != 4) {
-            throw new IllegalArgumentException("conv2d: expected 4-D input [N, C, H, W] and 4-D weight [K, C/groups, R, S], got input "
+            throw new IllegalArgumentException(OP + ": expected 4-D input [N, C, H, W] and 4-D weight [K, C/groups, R, S], got input "
                     + Shapes.str(x.layout.shape) + " and weight " + Shapes.str(w.layout.shape));
         }
         int[] xs = x.layout.shape, ws = w.layout.shape;
         if (groups < 1 || xs[1] != ws[1] * groups) {
-            throw new IllegalArgumentException("conv2d: input " + Shapes.str(xs) + " has " + xs[1] + " channels but weight "
+            throw new IllegalArgumentException(OP + ": input " + Shapes.str(xs) + " has " + xs[1] + " channels but weight "
                     + Shapes.str(ws) + " expects " + ws[1] + " × groups (" + groups + ") = " + ws[1] * groups);
         }
-        int[] s = pair("conv2d", "stride", stride), p = pair("conv2d", "padding", padding), d = pair("conv2d", "dilation", dilation);
-        checkGeometry("conv2d", xs, new int[] {ws[2], ws[3]}, s, p, d, false);
+        int[] s = WindowGeometry.pair(OP, "stride", stride), p = WindowGeometry.pair(OP, "padding", padding);
+        int[] d = WindowGeometry.pair(OP, "dilation", dilation);
+        WindowGeometry.check(OP, xs, new int[] {ws[2], ws[3]}, s, p, d, false);
         ConvShape cs = new ConvShape(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], s[0], s[1], p[0], p[1], d[0], d[1], groups);
         if (cs.outH() < 1 || cs.outW() < 1) {
-            throw new IllegalArgumentException("conv2d: input " + Shapes.str(xs) + " padded by " + Shapes.str(p)
+            throw new IllegalArgumentException(OP + ": input " + Shapes.str(xs) + " padded by " + Shapes.str(p)
                     + " is smaller than the dilated kernel " + (d[0] * (ws[2] - 1) + 1) + "x" + (d[1] * (ws[3] - 1) + 1));
         }
         return cs;
     }
 
-    /**
-     * Refuses geometry whose index arithmetic would overflow an int inside the kernels (huge
-     * padding, dilation or stride), and, for pooling, windows larger than the padded input, whose
-     * cost would grow with the window rather than the input. Sizes are computed in long here; the
-     * kernels compute in int.
-     */
-    private static void checkGeometry(String op, int[] xs, int[] k, int[] s, int[] p, int[] d, boolean pool) {
-        final long limit = Integer.MAX_VALUE / 4;
-        for (int axis = 0; axis < 2; axis++) {
-            String name = axis == 0 ? "height" : "width";
-            long in = xs[2 + axis], kernel = k[axis], stride = s[axis], pad = p[axis], dil = d[axis];
-            if (kernel < 1 || stride < 1 || dil < 1 || pad < 0) continue;   // the shape records report these
-            long padded = in + 2 * pad, extent = dil * (kernel - 1) + 1;
-            if (padded > limit || extent > limit || stride > limit) {
-                throw new IllegalArgumentException(op + ": " + name + " geometry is too large (input " + in + ", padding " + pad
-                        + ", kernel " + kernel + ", dilation " + dil + ", stride " + stride + "); sizes must stay below " + limit);
-            }
-            if (pool && extent > padded) {
-                throw new IllegalArgumentException(op + ": input " + Shapes.str(xs) + " is too small for the window: its " + name
-                        + " (" + extent + " with dilation " + dil + ") is larger than the padded input (" + in + " + 2 x " + pad + " = "
-                        + padded + "); jgrad, unlike PyTorch's ceil mode, does not pool with a window overhanging the whole padded input");
-            }
-        }
-    }
-
-    static void checkFloating(String op, Tensor... ts) {
-        for (Tensor t : ts) {
-            if (!t.dtype().isFloating()) throw new IllegalArgumentException(op + ": expected floating-point tensors, got " + t.dtype());
-        }
-    }
-
-    /** y = x ⋆ w (+ bias per output channel when {@code b} is not null). */
-    static Tensor conv2d(ConvShape cs, Tensor x, Tensor w, Tensor b) {
-        Tensor.checkSameDevice("conv2d", x, w);
-        checkFloating("conv2d", x, w);
+    /** y = x ⋆ w (+ bias per output channel when {@code b} is not null), outside the graph. */
+    static Tensor forward(ConvShape cs, Tensor x, Tensor w, Tensor b) {
+        Tensor.checkSameDevice(OP, x, w);
+        WindowGeometry.checkFloating(OP, x, w);
         DType dtype = DType.promote(x.dtype(), w.dtype());
         if (b != null) {
-            Tensor.checkSameDevice("conv2d", x, b);
-            checkFloating("conv2d", b);
+            Tensor.checkSameDevice(OP, x, b);
+            WindowGeometry.checkFloating(OP, b);
             dtype = DType.promote(dtype, b.dtype());
         }
         Tensor y = Tensor.empty(new int[] {cs.n(), cs.k(), cs.outH(), cs.outW()}, dtype, x.device());
-        if (y.numel() > 0) x.backend().conv2d(cs, dense(x, dtype), dense(w, dtype), b == null ? null : dense(b, dtype), y);
+        if (y.numel() == 0) return y;
+        forwardKernel(cs, ElementwiseOps.contiguous(x, dtype), ElementwiseOps.contiguous(w, dtype),
+                b == null ? null : ElementwiseOps.contiguous(b, dtype), y);
         return y;
     }
 
-    /** db [K] = Σ of dy over images and output positions. */
-    static Tensor conv2dBackwardBias(ConvShape cs, Tensor dy) {
-        Tensor db = Tensor.empty(new int[] {cs.k()}, dy.dtype(), dy.device());
-        if (dy.numel() > 0) dy.backend().conv2dBackwardBias(cs, dense(dy, dy.dtype()), db);
-        return db;
+    /** y = x ⋆ w (+ b) with every operand contiguous from offset 0 and of y's dtype; b may be null. */
+    static void forwardKernel(ConvShape cs, Tensor x, Tensor w, Tensor b, Tensor y) {
+        try (var _ = Profiler.time(OP, x)) {
+            switch (y.storage) {
+                case CpuStorage _ -> {
+                    if (CpuBackend.f32(x, w, y) && (b == null || CpuBackend.f32(b))) {
+                        Conv2dF32.forward(cs, CpuBackend.floats(x), CpuBackend.floats(w), b == null ? null : CpuBackend.floats(b), CpuBackend.floats(y));
+                    } else {
+                        Conv2d.forward(cs, CpuBackend.buf(x), CpuBackend.buf(w), b == null ? null : CpuBackend.buf(b), CpuBackend.buf(y));
+                    }
+                }
+                case CudaStorage s -> ConvCuda.forward(CudaBackend.of(s), cs, x, w, b, y);
+            }
+        }
     }
 
-    static Tensor conv2dBackwardInput(ConvShape cs, Tensor dy, Tensor w) {
+    /**
+     * ∂L/∂x (the transposed convolution of g with w), ∂L/∂w (x correlated with g) and ∂L/∂b (g
+     * summed per output channel), each only for an input that requires grad: the first layer's
+     * input usually does not, and its transposed convolution is that layer's largest backward cost.
+     */
+    static Tensor[] backward(Op.Conv2d c, Tensor g) {
+        ConvShape cs = c.shape();
+        Tensor x = c.x(), w = c.w(), b = c.b();
+        Tensor dy = ElementwiseOps.contiguous(g, g.dtype());
+        Tensor dx = x.requiresGrad() ? backwardInput(cs, dy, w) : null;
+        Tensor dw = w.requiresGrad() ? backwardWeight(cs, x, dy) : null;
+        if (b == null) return new Tensor[] {dx, dw};
+        return new Tensor[] {dx, dw, b.requiresGrad() ? backwardBias(cs, dy) : null};
+    }
+
+    private static Tensor backwardInput(ConvShape cs, Tensor dy, Tensor w) {
         Tensor dx = Tensor.empty(new int[] {cs.n(), cs.c(), cs.h(), cs.w()}, dy.dtype(), dy.device());
-        if (dy.numel() > 0) dy.backend().conv2dBackwardInput(cs, dense(dy, dy.dtype()), dense(w, dy.dtype()), dx);
+        if (dy.numel() > 0) backwardInputKernel(cs, dy, ElementwiseOps.contiguous(w, dy.dtype()), dx);
         return dx;
     }
 
-    static Tensor conv2dBackwardWeight(ConvShape cs, Tensor x, Tensor dy) {
+    /** dx = the transposed convolution of dy with w (all contiguous, one dtype). */
+    static void backwardInputKernel(ConvShape cs, Tensor dy, Tensor w, Tensor dx) {
+        try (var _ = Profiler.time("conv2d backward input", dy)) {
+            switch (dx.storage) {
+                case CpuStorage _ -> {
+                    if (CpuBackend.f32(dy, w, dx)) Conv2dF32.backwardInput(cs, CpuBackend.floats(dy), CpuBackend.floats(w), CpuBackend.floats(dx));
+                    else Conv2d.backwardInput(cs, CpuBackend.buf(dy), CpuBackend.buf(w), CpuBackend.buf(dx));
+                }
+                case CudaStorage s -> ConvCuda.backwardInput(CudaBackend.of(s), cs, dy, w, dx);
+            }
+        }
+    }
+
+    private static Tensor backwardWeight(ConvShape cs, Tensor x, Tensor dy) {
         Tensor dw = Tensor.empty(new int[] {cs.k(), cs.cPerGroup(), cs.r(), cs.s()}, dy.dtype(), dy.device());
-        if (dy.numel() > 0) dy.backend().conv2dBackwardWeight(cs, dense(x, dy.dtype()), dense(dy, dy.dtype()), dw);
+        if (dy.numel() > 0) backwardWeightKernel(cs, ElementwiseOps.contiguous(x, dy.dtype()), dy, dw);
         return dw;
     }
 
-    static PoolShape poolShape(String op, Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-        if (x.dim() != 4) {
-            throw new IllegalArgumentException(op + ": expected 4-D input [N, C, H, W], got " + Shapes.str(x.layout.shape));
+    /** dw = x correlated with dy (all contiguous, one dtype). */
+    static void backwardWeightKernel(ConvShape cs, Tensor x, Tensor dy, Tensor dw) {
+        try (var _ = Profiler.time("conv2d backward weight", dy)) {
+            switch (dw.storage) {
+                case CpuStorage _ -> {
+                    if (CpuBackend.f32(x, dy, dw)) Conv2dF32.backwardWeight(cs, CpuBackend.floats(x), CpuBackend.floats(dy), CpuBackend.floats(dw));
+                    else Conv2d.backwardWeight(cs, CpuBackend.buf(x), CpuBackend.buf(dy), CpuBackend.buf(dw));
+                }
+                case CudaStorage s -> ConvCuda.backwardWeight(CudaBackend.of(s), cs, x, dy, dw);
+            }
         }
-        int[] k = pair(op, "kernel size", kernel);
-        int[] s = stride == null || stride.length == 0 ? k : pair(op, "stride", stride);
-        int[] p = pair(op, "padding", padding), d = pair(op, "dilation", dilation);
-        int[] xs = x.layout.shape;
-        checkGeometry(op, xs, k, s, p, d, false);
-        PoolShape ps = new PoolShape(xs[0], xs[1], xs[2], xs[3], k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], ceilMode);
-        if (ps.outH() < 1 || ps.outW() < 1) {
-            throw new IllegalArgumentException(op + ": input " + Shapes.str(xs) + " is too small for kernel " + Shapes.str(k)
-                    + " with padding " + Shapes.str(p) + " and dilation " + Shapes.str(d));
+    }
+
+    /** db [K] = Σ of dy over images and output positions. */
+    private static Tensor backwardBias(ConvShape cs, Tensor dy) {
+        Tensor db = Tensor.empty(new int[] {cs.k()}, dy.dtype(), dy.device());
+        if (dy.numel() > 0) backwardBiasKernel(cs, dy, db);
+        return db;
+    }
+
+    /** db [K] = Σ of dy (contiguous [N, K, P, Q]) over n, p, q. */
+    static void backwardBiasKernel(ConvShape cs, Tensor dy, Tensor db) {
+        int pq = cs.outH() * cs.outW();
+        try (var _ = Profiler.time("conv2d backward bias", dy)) {
+            switch (db.storage) {
+                case CpuStorage _ -> {
+                    if (CpuBackend.f32(dy, db)) BiasF32.sumPlanes(CpuBackend.floats(dy), cs.n(), cs.k(), pq, CpuBackend.floats(db));
+                    else BiasF32.sumPlanesRef(CpuBackend.buf(dy), cs.n(), cs.k(), pq, CpuBackend.buf(db));
+                }
+                case CudaStorage s -> ConvCuda.backwardBias(CudaBackend.of(s), cs, dy, db);
+            }
         }
-        checkGeometry(op, xs, k, s, p, d, true);
-        return ps;
-    }
-
-    /** Returns {y, indices}. */
-    static Tensor[] maxPool2d(PoolShape ps, Tensor x) {
-        checkFloating("max_pool2d", x);
-        int[] outShape = {ps.n(), ps.c(), ps.outH(), ps.outW()};
-        Tensor y = Tensor.empty(outShape, x.dtype(), x.device());
-        Tensor indices = Tensor.empty(outShape, DType.INT64, x.device());
-        if (y.numel() > 0) x.backend().maxPool2d(ps, dense(x, x.dtype()), y, indices);
-        return new Tensor[] {y, indices};
-    }
-
-    static Tensor maxPool2dBackward(PoolShape ps, Tensor dy, Tensor indices) {
-        Tensor dx = Tensor.empty(new int[] {ps.n(), ps.c(), ps.h(), ps.w()}, dy.dtype(), dy.device());
-        if (dy.numel() > 0) dy.backend().maxPool2dBackward(ps, dense(dy, dy.dtype()), indices, dx);
-        return dx;
-    }
-
-    static Tensor avgPool2d(PoolShape ps, boolean countIncludePad, Tensor x) {
-        checkFloating("avg_pool2d", x);
-        Tensor y = Tensor.empty(new int[] {ps.n(), ps.c(), ps.outH(), ps.outW()}, x.dtype(), x.device());
-        if (y.numel() > 0) x.backend().avgPool2d(ps, countIncludePad, dense(x, x.dtype()), y);
-        return y;
-    }
-
-    static Tensor avgPool2dBackward(PoolShape ps, boolean countIncludePad, Tensor dy) {
-        Tensor dx = Tensor.empty(new int[] {ps.n(), ps.c(), ps.h(), ps.w()}, dy.dtype(), dy.device());
-        if (dy.numel() > 0) dy.backend().avgPool2dBackward(ps, countIncludePad, dense(dy, dy.dtype()), dx);
-        return dx;
-    }
-
-    /** x contiguous and of {@code dtype}, copying only when it is not already. */
-    static Tensor dense(Tensor x, DType dtype) {
-        if (x.dtype() == dtype && x.layout.isContiguous() && x.layout.offset == 0) return x;
-        return ElementwiseOps.copy(x, dtype);
     }
 }

@@ -1,23 +1,11 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.kernels.Attention;
-import dev.jgrad.kernels.AttentionF32;
-import dev.jgrad.kernels.AttentionMask;
-import dev.jgrad.kernels.LayerNorm;
-import dev.jgrad.kernels.LayerNormF32;
 import dev.jgrad.kernels.BinaryFn;
 import dev.jgrad.kernels.Buf;
-import dev.jgrad.kernels.BiasF32;
-import dev.jgrad.kernels.Conv2d;
-import dev.jgrad.kernels.Conv2dF32;
-import dev.jgrad.kernels.ConvShape;
 import dev.jgrad.kernels.Elementwise;
 import dev.jgrad.kernels.ElementwiseF32;
 import dev.jgrad.kernels.Gather;
 import dev.jgrad.kernels.MatMul;
-import dev.jgrad.kernels.Pool2d;
-import dev.jgrad.kernels.Pool2dF32;
-import dev.jgrad.kernels.PoolShape;
 import dev.jgrad.kernels.Reduce;
 import dev.jgrad.kernels.ReduceF32;
 import dev.jgrad.kernels.ReduceFn;
@@ -47,23 +35,23 @@ final class CpuBackend implements Backend {
     }
 
     /** True when every tensor is float32. */
-    private static boolean f32(Tensor... ts) {
+    static boolean f32(Tensor... ts) {
         for (Tensor t : ts) {
             if (t.dtype() != DType.FLOAT32) return false;
         }
         return true;
     }
 
-    private static float[] floats(Tensor t) {
+    static float[] floats(Tensor t) {
         return ((Buf.F32) buf(t)).data();
     }
 
-    private static boolean[] bools(Tensor t) {
+    static boolean[] bools(Tensor t) {
         return ((Buf.Bool) buf(t)).data();
     }
 
     /** True when t is contiguous from offset 0 (what the convolution and pooling kernels index). */
-    private static boolean dense(Tensor t) {
+    static boolean dense(Tensor t) {
         return t.layout.offset == 0 && t.layout.isContiguous();
     }
 
@@ -77,7 +65,7 @@ final class CpuBackend implements Backend {
         Layout o = out.layout, xl = x.layout;
         if (f32(x, out)) {
             ElementwiseF32.unary(fn, o.shape, floats(out), o.offset, o.strides, floats(x), xl.offset, xl.strides);
-        } else if (f32(x) && out.dtype() == DType.BOOL && (fn == UnaryFn.NOT || fn == UnaryFn.IS_NONFINITE)) {
+        } else if (f32(x) && out.dtype() == DType.BOOL && fn.isPredicate()) {
             ElementwiseF32.unaryPredicate(fn, o.shape, bools(out), o.offset, o.strides, floats(x), xl.offset, xl.strides);
         } else {
             Elementwise.unary(fn, o.shape, strided(out), strided(x));
@@ -190,64 +178,6 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor b, Tensor y) {
-        if (f32(x, w, y) && dense(x) && dense(w) && dense(y) && (b == null || f32(b) && dense(b))) {
-            Conv2dF32.forward(cs, floats(x), floats(w), b == null ? null : floats(b), floats(y));
-        } else {
-            Conv2d.forward(cs, buf(x), buf(w), b == null ? null : buf(b), buf(y));
-        }
-    }
-
-    @Override
-    public void conv2dBackwardBias(ConvShape cs, Tensor dy, Tensor db) {
-        int pq = cs.outH() * cs.outW();
-        if (f32(dy, db) && dense(dy) && dense(db)) BiasF32.sumPlanes(floats(dy), cs.n(), cs.k(), pq, floats(db));
-        else BiasF32.sumPlanesRef(buf(dy), cs.n(), cs.k(), pq, buf(db));
-    }
-
-    @Override
-    public void conv2dBackwardInput(ConvShape cs, Tensor dy, Tensor w, Tensor dx) {
-        if (f32(dy, w, dx) && dense(dy) && dense(w) && dense(dx)) Conv2dF32.backwardInput(cs, floats(dy), floats(w), floats(dx));
-        else Conv2d.backwardInput(cs, buf(dy), buf(w), buf(dx));
-    }
-
-    @Override
-    public void conv2dBackwardWeight(ConvShape cs, Tensor x, Tensor dy, Tensor dw) {
-        if (f32(x, dy, dw) && dense(x) && dense(dy) && dense(dw)) Conv2dF32.backwardWeight(cs, floats(x), floats(dy), floats(dw));
-        else Conv2d.backwardWeight(cs, buf(x), buf(dy), buf(dw));
-    }
-
-    @Override
-    public void maxPool2d(PoolShape ps, Tensor x, Tensor y, Tensor indices) {
-        if (f32(x, y) && indices.dtype() == DType.INT64 && dense(x) && dense(y) && dense(indices)) {
-            Pool2dF32.maxForward(ps, floats(x), floats(y), ((Buf.I64) buf(indices)).data());
-        } else {
-            Pool2d.maxForward(ps, buf(x), buf(y), buf(indices));
-        }
-    }
-
-    @Override
-    public void maxPool2dBackward(PoolShape ps, Tensor dy, Tensor indices, Tensor dx) {
-        if (f32(dy, dx) && indices.dtype() == DType.INT64 && dense(dy) && dense(dx) && dense(indices)) {
-            Pool2dF32.maxBackward(ps, floats(dy), ((Buf.I64) buf(indices)).data(), floats(dx));
-        } else {
-            Pool2d.maxBackward(ps, buf(dy), buf(indices), buf(dx));
-        }
-    }
-
-    @Override
-    public void avgPool2d(PoolShape ps, boolean countIncludePad, Tensor x, Tensor y) {
-        if (f32(x, y) && dense(x) && dense(y)) Pool2dF32.avgForward(ps, countIncludePad, floats(x), floats(y));
-        else Pool2d.avgForward(ps, countIncludePad, buf(x), buf(y));
-    }
-
-    @Override
-    public void avgPool2dBackward(PoolShape ps, boolean countIncludePad, Tensor dy, Tensor dx) {
-        if (f32(dy, dx) && dense(dy) && dense(dx)) Pool2dF32.avgBackward(ps, countIncludePad, floats(dy), floats(dx));
-        else Pool2d.avgBackward(ps, countIncludePad, buf(dy), buf(dx));
-    }
-
-    @Override
     public void gather(int dim, Tensor x, Tensor index, Tensor out) {
         Gather.gather(out.layout.shape, dim, x.layout.shape[dim], strided(out), strided(x), strided(index));
     }
@@ -260,66 +190,5 @@ final class CpuBackend implements Backend {
     @Override
     public String toString() {
         return "cpu";
-    }
-
-    @Override
-    public boolean hasFusedAttention(DType dtype) {
-        return dtype.isFloating();
-    }
-
-    @Override
-    public void attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor lse) {
-        int[] qs = q.layout.shape;
-        int bh = qs[0], seqQ = qs[1], d = qs[2], seqK = k.layout.shape[1];
-        AttentionMask m = attentionMask(mask);
-        if (f32(q, k, v, out)) {
-            AttentionF32.forward(bh, seqQ, seqK, d, floats(q), floats(k), floats(v), (float) scale, causal, m, floats(out), floats(lse));
-        } else {
-            Attention.forward(bh, seqQ, seqK, d, buf(q), buf(k), buf(v), scale, causal, m, buf(out), buf(lse));
-        }
-    }
-
-    @Override
-    public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor dout,
-                                  Tensor lse, Tensor dq, Tensor dk, Tensor dv) {
-        int[] qs = q.layout.shape;
-        int bh = qs[0], seqQ = qs[1], d = qs[2], seqK = k.layout.shape[1];
-        AttentionMask m = attentionMask(mask);
-        if (f32(q, k, v, out, dout)) {
-            AttentionF32.backward(bh, seqQ, seqK, d, floats(q), floats(k), floats(v), (float) scale, causal, m, floats(out), floats(dout),
-                    floats(lse), floats(dq), floats(dk), floats(dv));
-        } else {
-            Attention.backward(bh, seqQ, seqK, d, buf(q), buf(k), buf(v), scale, causal, m, buf(dout), buf(dq), buf(dk), buf(dv));
-        }
-    }
-
-    /** The kernels' view of a float32 [bh, L, S] mask tensor (one head per slice). */
-    private static AttentionMask attentionMask(Tensor mask) {
-        if (mask == null) return null;
-        int[] st = mask.layout.strides;
-        return new AttentionMask(floats(mask), mask.layout.offset, 1, st[0], 0, st[1], st[2]);
-    }
-
-    @Override
-    public void layerNorm(int rows, int n, double eps, Tensor x, Tensor w, Tensor b, Tensor out, Tensor mean, Tensor rstd) {
-        if (x.dtype() == DType.FLOAT32) {
-            LayerNormF32.forward(rows, n, (float) eps, floats(x), 0, w == null ? null : floats(w), b == null ? null : floats(b), floats(out), 0,
-                    floats(mean), floats(rstd));
-        } else {
-            LayerNorm.forward(rows, n, eps, buf(x), w == null ? null : buf(w), b == null ? null : buf(b), buf(out), buf(mean), buf(rstd));
-        }
-    }
-
-    @Override
-    public void layerNormBackward(int rows, int n, Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw,
-                                  Tensor db) {
-        if (dx == null) dx = Tensor.empty(x.layout.shape, x.dtype(), Device.CPU);   // the kernels always write dx
-        if (x.dtype() == DType.FLOAT32) {
-            LayerNormF32.backward(rows, n, floats(dy), 0, floats(x), 0, w == null ? null : floats(w), floats(mean), floats(rstd), floats(dx), 0,
-                    dw == null ? null : floats(dw), db == null ? null : floats(db));
-        } else {
-            LayerNorm.backward(rows, n, buf(dy), buf(x), w == null ? null : buf(w), buf(mean), buf(rstd), buf(dx), dw == null ? null : buf(dw),
-                    db == null ? null : buf(db));
-        }
     }
 }

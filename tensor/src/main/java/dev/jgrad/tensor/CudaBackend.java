@@ -1,8 +1,6 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.cuda.AttentionKernels;
 import dev.jgrad.cuda.Blas;
-import dev.jgrad.cuda.ConvKernels;
 import dev.jgrad.cuda.Cuda;
 import dev.jgrad.cuda.CudaDevice;
 import dev.jgrad.cuda.CudaKernels;
@@ -11,8 +9,6 @@ import dev.jgrad.cuda.GemmDispatch;
 import dev.jgrad.cuda.GemmKernels;
 import dev.jgrad.cuda.ScalarType;
 import dev.jgrad.kernels.BinaryFn;
-import dev.jgrad.kernels.ConvShape;
-import dev.jgrad.kernels.PoolShape;
 import dev.jgrad.kernels.ReduceFn;
 import dev.jgrad.kernels.UnaryFn;
 import java.lang.ref.Reference;
@@ -39,6 +35,11 @@ final class CudaBackend implements Backend {
         this.device = Device.cuda(index);
         this.gpu = Cuda.device(index);
         this.k = gpu.kernels();
+    }
+
+    /** The backend of the device {@code s} lives on. */
+    static CudaBackend of(CudaStorage s) {
+        return of(s.device().index());
     }
 
     static CudaBackend of(int index) {
@@ -74,7 +75,7 @@ final class CudaBackend implements Backend {
     }
 
     /** Keeps the tensors (and so their device memory) reachable until the launches using them are queued. */
-    private static void keep(Object... tensors) {
+    static void keep(Object... tensors) {
         Reference.reachabilityFence(tensors);
     }
 
@@ -91,7 +92,8 @@ final class CudaBackend implements Backend {
         return new CudaStorage(b, dtype, device, numel);
     }
 
-    private Tensor scratch(int[] shape, DType dtype) {
+    /** A contiguous tensor whose elements are undefined until a kernel writes them all. */
+    Tensor scratch(int[] shape, DType dtype) {
         return new Tensor(uninitialized(dtype, Shapes.numel(shape)), Layout.contiguous(shape.clone()));
     }
 
@@ -99,7 +101,7 @@ final class CudaBackend implements Backend {
      * {@code x} in {@code dtype}: itself when it already is, else a cast copy that keeps stride-0
      * (broadcast) dimensions of size 1 and is seen through the same broadcast shape.
      */
-    private Tensor as(Tensor x, DType dtype) {
+    Tensor as(Tensor x, DType dtype) {
         if (x.dtype() == dtype) return x;
         int[] shape = x.layout.shape.clone(), xs = x.layout.strides;
         for (int d = 0; d < shape.length; d++) if (xs[d] == 0) shape[d] = 1;
@@ -107,6 +109,14 @@ final class CudaBackend implements Backend {
         Tensor tmp = scratch(shape, dtype);
         copy(src, tmp);
         return tmp.viewOf(tmp.layout.expand(x.layout.shape));
+    }
+
+    /** {@code t} contiguous (itself, or a contiguous device copy). */
+    Tensor dense(Tensor t) {
+        if (t.layout.isContiguous()) return t;
+        Tensor c = scratch(t.layout.shape, t.dtype());
+        copy(t, c);
+        return c;
     }
 
     private static String name(Enum<?> e) {
@@ -281,7 +291,7 @@ final class CudaBackend implements Backend {
      * rows contiguous. cuBLAS for F32/F64 when it loaded (operands with other strides are copied
      * dense first), else jgrad's tiled kernel.
      */
-    private void gemm(DType t, int batch, int m, int n, int kk, long c, int[] cs, long a, int[] as, long b, int[] bs, double beta) {
+    void gemm(DType t, int batch, int m, int n, int kk, long c, int[] cs, long a, int[] as, long b, int[] bs, double beta) {
         if (t == DType.FLOAT32 && beta == 0 && ownGemm(batch, m, n, kk, c, cs, a, as, b, bs)) return;
         if ((t == DType.FLOAT32 || t == DType.FLOAT64) && Cuda.cublasAvailable()) {
             Blas blas = gpu.blas();
@@ -351,174 +361,6 @@ final class CudaBackend implements Backend {
     }
 
     // =============================================================================================
-    // Convolution through im2col + GEMM
-    // =============================================================================================
-
-    /** Images per im2col chunk: the column buffer stays under 2^26 elements (256 MB in float32). */
-    private static int imagesPerChunk(ConvShape cs) {
-        long perImage = (long) cs.cPerGroup() * cs.r() * cs.s() * cs.outH() * cs.outW();
-        return (int) Math.max(1, Math.min(cs.n(), (1L << 26) / Math.max(1, perImage)));
-    }
-
-    private static int[] geom(ConvShape cs, int nb) {
-        return new int[] {nb, cs.cPerGroup(), cs.h(), cs.w(), cs.r(), cs.s(), cs.outH(), cs.outW(), cs.strideH(), cs.strideW(), cs.padH(),
-            cs.padW(), cs.dilH(), cs.dilW()};
-    }
-
-    /** {@code -Djgrad.cuda.conv=im2col} selects the im2col + cuBLAS path for float32 (default: implicit GEMM). */
-    static final String CONV_PROPERTY = "jgrad.cuda.conv";
-
-    /** Whether float32 convolutions run on the implicit-GEMM kernels (ConvKernels) rather than im2col + GEMM. */
-    static boolean implicitConv(DType t) {
-        return t == DType.FLOAT32 && !"im2col".equalsIgnoreCase(System.getProperty(CONV_PROPERTY, "igemm").trim());
-    }
-
-    static ConvKernels.Geometry geometry(ConvShape cs) {
-        return new ConvKernels.Geometry(cs.n(), cs.c(), cs.h(), cs.w(), cs.k(), cs.r(), cs.s(), cs.strideH(), cs.strideW(), cs.padH(),
-                cs.padW(), cs.dilH(), cs.dilW(), cs.groups());
-    }
-
-    @Override
-    public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor b, Tensor y) {
-        convolve(cs, x, w, y);
-        // the bias as one broadcast add launch over y in place (b seen with strides 0, 1, 0, 0)
-        if (b != null) binary(BinaryFn.ADD, y, new Tensor(b.storage, new Layout(y.layout.shape.clone(), new int[] {0, 1, 0, 0}, 0)), y);
-    }
-
-    @Override
-    public void conv2dBackwardBias(ConvShape cs, Tensor dy, Tensor db) {
-        reduce(ReduceFn.SUM, dy, new int[] {0, 2, 3}, new Tensor(db.storage, Layout.contiguous(new int[] {1, cs.k(), 1, 1})));
-    }
-
-    private void convolve(ConvShape cs, Tensor x, Tensor w, Tensor y) {
-        DType t = y.dtype();
-        if (implicitConv(t)) {
-            ConvKernels.of(gpu).forward(ptr(y), ptr(x), ptr(w), geometry(cs), Cuda.allowTf32());
-            keep(x, w, y);
-            return;
-        }
-        int PQ = cs.outH() * cs.outW(), HW = cs.h() * cs.w(), Cg = cs.cPerGroup(), Kg = cs.kPerGroup();
-        int CRS = Cg * cs.r() * cs.s();
-        int chunk = imagesPerChunk(cs);
-        Tensor col = scratch(new int[] {chunk * CRS * PQ}, t);
-        long es = t.byteSize();
-        for (int n0 = 0; n0 < cs.n(); n0 += chunk) {
-            int nb = Math.min(chunk, cs.n() - n0);
-            for (int g = 0; g < cs.groups(); g++) {
-                long xg = ptr(x) + ((long) n0 * cs.c() + (long) g * Cg) * HW * es;
-                k.im2col(st(t), ptr(col), xg, geom(cs, nb), cs.c() * HW, CRS * PQ, PQ);
-                long wg = ptr(w) + (long) g * Kg * CRS * es;
-                long yg = ptr(y) + ((long) n0 * cs.k() + (long) g * Kg) * PQ * es;
-                gemm(t, nb, Kg, PQ, CRS, yg, new int[] {cs.k() * PQ, PQ, 1}, wg, new int[] {0, CRS, 1}, ptr(col),
-                        new int[] {CRS * PQ, PQ, 1}, 0);
-            }
-        }
-        keep(x, w, y, col);
-    }
-
-    @Override
-    public void conv2dBackwardInput(ConvShape cs, Tensor dy, Tensor w, Tensor dx) {
-        DType t = dx.dtype();
-        if (implicitConv(t)) {
-            ConvKernels.of(gpu).backwardData(ptr(dx), ptr(dy), ptr(w), geometry(cs), Cuda.allowTf32());
-            keep(dy, w, dx);
-            return;
-        }
-        int PQ = cs.outH() * cs.outW(), HW = cs.h() * cs.w(), Cg = cs.cPerGroup(), Kg = cs.kPerGroup();
-        int CRS = Cg * cs.r() * cs.s();
-        int chunk = imagesPerChunk(cs);
-        Tensor col = scratch(new int[] {chunk * CRS * PQ}, t);
-        long es = t.byteSize();
-        for (int n0 = 0; n0 < cs.n(); n0 += chunk) {
-            int nb = Math.min(chunk, cs.n() - n0);
-            for (int g = 0; g < cs.groups(); g++) {
-                long wg = ptr(w) + (long) g * Kg * CRS * es;
-                long dyg = ptr(dy) + ((long) n0 * cs.k() + (long) g * Kg) * PQ * es;
-                // dcol [CRS, PQ] = w_g^T [CRS, Kg] · dy_g [Kg, PQ], per image
-                gemm(t, nb, CRS, PQ, Kg, ptr(col), new int[] {CRS * PQ, PQ, 1}, wg, new int[] {0, 1, CRS}, dyg,
-                        new int[] {cs.k() * PQ, PQ, 1}, 0);
-                long dxg = ptr(dx) + ((long) n0 * cs.c() + (long) g * Cg) * HW * es;
-                k.col2im(st(t), dxg, ptr(col), geom(cs, nb), cs.c() * HW, CRS * PQ, PQ);
-            }
-        }
-        keep(dy, w, dx, col);
-    }
-
-    @Override
-    public void conv2dBackwardWeight(ConvShape cs, Tensor x, Tensor dy, Tensor dw) {
-        DType t = dw.dtype();
-        if (implicitConv(t)) {
-            ConvKernels.of(gpu).backwardWeight(ptr(dw), ptr(x), ptr(dy), geometry(cs), Cuda.allowTf32());
-            keep(x, dy, dw);
-            return;
-        }
-        int PQ = cs.outH() * cs.outW(), HW = cs.h() * cs.w(), Cg = cs.cPerGroup(), Kg = cs.kPerGroup();
-        int CRS = Cg * cs.r() * cs.s();
-        int chunk = imagesPerChunk(cs);
-        Tensor col = scratch(new int[] {chunk * CRS * PQ}, t);
-        Tensor dyp = scratch(new int[] {Kg * chunk * PQ}, t);
-        long es = t.byteSize();
-        for (int n0 = 0; n0 < cs.n(); n0 += chunk) {
-            int nb = Math.min(chunk, cs.n() - n0);
-            for (int g = 0; g < cs.groups(); g++) {
-                long xg = ptr(x) + ((long) n0 * cs.c() + (long) g * Cg) * HW * es;
-                // col [CRS, nb·PQ]: the chunk's images side by side
-                k.im2col(st(t), ptr(col), xg, geom(cs, nb), cs.c() * HW, PQ, nb * PQ);
-                // dy_g as [Kg, nb, PQ], contiguous
-                long dyg = ptr(dy) + ((long) n0 * cs.k() + (long) g * Kg) * PQ * es;
-                k.copy(st(t), st(t), new int[] {Kg, nb, PQ}, ptr(dyp), new int[] {nb * PQ, PQ, 1}, dyg, new int[] {PQ, cs.k() * PQ, 1});
-                // dw_g [Kg, CRS] (+)= dyp [Kg, nb·PQ] · col^T [nb·PQ, CRS]
-                long dwg = ptr(dw) + (long) g * Kg * CRS * es;
-                gemm(t, 1, Kg, CRS, nb * PQ, dwg, new int[] {0, CRS, 1}, ptr(dyp), new int[] {0, nb * PQ, 1}, ptr(col),
-                        new int[] {0, 1, nb * PQ}, n0 == 0 ? 0 : 1);
-            }
-        }
-        keep(x, dy, dw, col, dyp);
-    }
-
-    // =============================================================================================
-    // Pooling
-    // =============================================================================================
-
-    private static int[] geom(PoolShape ps, boolean countIncludePad) {
-        return new int[] {ps.n() * ps.c(), ps.h(), ps.w(), ps.outH(), ps.outW(), ps.kh(), ps.kw(), ps.strideH(), ps.strideW(), ps.padH(),
-            ps.padW(), ps.dilH(), ps.dilW(), countIncludePad ? 1 : 0};
-    }
-
-    /** {@code t} contiguous from offset 0 of its own layout (a copy when it is not). */
-    private Tensor dense(Tensor t) {
-        if (t.layout.isContiguous()) return t;
-        Tensor c = scratch(t.layout.shape, t.dtype());
-        copy(t, c);
-        return c;
-    }
-
-    @Override
-    public void maxPool2d(PoolShape ps, Tensor x, Tensor y, Tensor indices) {
-        k.maxPoolForward(st(y.dtype()), ptr(y), ptr(indices), ptr(x), geom(ps, false));
-        keep(x, y, indices);
-    }
-
-    @Override
-    public void maxPool2dBackward(PoolShape ps, Tensor dy, Tensor indices, Tensor dx) {
-        Tensor idx = dense(as(indices, DType.INT64));
-        k.maxPoolBackward(st(dx.dtype()), ptr(dx), ptr(dy), ptr(idx), geom(ps, false));
-        keep(dy, indices, idx, dx);
-    }
-
-    @Override
-    public void avgPool2d(PoolShape ps, boolean countIncludePad, Tensor x, Tensor y) {
-        k.avgPoolForward(st(y.dtype()), ptr(y), ptr(x), geom(ps, countIncludePad));
-        keep(x, y);
-    }
-
-    @Override
-    public void avgPool2dBackward(PoolShape ps, boolean countIncludePad, Tensor dy, Tensor dx) {
-        k.avgPoolBackward(st(dx.dtype()), ptr(dx), ptr(dy), geom(ps, countIncludePad));
-        keep(dy, dx);
-    }
-
-    // =============================================================================================
     // Gather and scatter
     // =============================================================================================
 
@@ -535,64 +377,6 @@ final class CudaBackend implements Backend {
         k.scatterAdd(st(out.dtype()), st(index.dtype()), index.layout.shape, dim, out.layout.shape[dim], ptr(out), out.layout.strides,
                 ptr(index), index.layout.strides, ptr(si), si.layout.strides);
         keep(index, src, si, out);
-    }
-
-    // =============================================================================================
-    // Fused attention (attention.cu): float32; float64 is composed by AttentionOps
-    // =============================================================================================
-
-    @Override
-    public boolean hasFusedAttention(DType dtype) {
-        return dtype == DType.FLOAT32;
-    }
-
-    @Override
-    public boolean hasFusedAttention(DType dtype, int headDim) {
-        return dtype == DType.FLOAT32 && AttentionKernels.of(gpu).supports(headDim);
-    }
-
-    @Override
-    public void attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor lse) {
-        int[] qs = q.layout.shape;
-        int bh = qs[0], seqQ = qs[1], d = qs[2], seqK = k.layout.shape[1];
-        Tensor qd = dense(q), kd = dense(k), vd = dense(v);
-        int[] ms = mask == null ? new int[3] : mask.layout.strides;
-        AttentionKernels.of(gpu).forward(ptr(out), ptr(lse), ptr(qd), ptr(kd), ptr(vd), bh, seqQ, seqK, d, scale, causal,
-                mask == null ? 0 : ptr(mask), ms[0], ms[1], ms[2]);
-        keep(q, k, v, qd, kd, vd, mask, out, lse);
-    }
-
-    @Override
-    public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor dout,
-                                  Tensor lse, Tensor dq, Tensor dk, Tensor dv) {
-        int[] qs = q.layout.shape;
-        int bh = qs[0], seqQ = qs[1], d = qs[2], seqK = k.layout.shape[1];
-        Tensor qd = dense(q), kd = dense(k), vd = dense(v), od = dense(out), gd = dense(dout), ld = dense(lse);
-        int[] ms = mask == null ? new int[3] : mask.layout.strides;
-        AttentionKernels.of(gpu).backward(ptr(dq), ptr(dk), ptr(dv), ptr(qd), ptr(kd), ptr(vd), ptr(od), ptr(gd), ptr(ld), bh, seqQ, seqK, d,
-                scale, causal, mask == null ? 0 : ptr(mask), ms[0], ms[1], ms[2]);
-        keep(q, k, v, qd, kd, vd, od, gd, ld, mask, out, dout, lse, dq, dk, dv);
-    }
-
-    // =============================================================================================
-    // Fused layer normalisation (layernorm.cu): float32 and float64
-    // =============================================================================================
-
-    @Override
-    public void layerNorm(int rows, int n, double eps, Tensor x, Tensor w, Tensor b, Tensor out, Tensor mean, Tensor rstd) {
-        k.layerNormForward(st(x.dtype()), ptr(out), ptr(mean), ptr(rstd), ptr(x), w == null ? 0 : ptr(w), b == null ? 0 : ptr(b), rows, n, eps);
-        keep(x, w, b, out, mean, rstd);
-    }
-
-    @Override
-    public void layerNormBackward(int rows, int n, Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw,
-                                  Tensor db) {
-        ScalarType t = st(x.dtype());
-        if (dx != null) k.layerNormBackwardInput(t, ptr(dx), ptr(dy), ptr(x), ptr(mean), ptr(rstd), w == null ? 0 : ptr(w), rows, n);
-        if (dw != null || db != null) {   // accumulates into dw and db, which arrive zero-filled
-            k.layerNormBackwardParams(t, dw == null ? 0 : ptr(dw), db == null ? 0 : ptr(db), ptr(dy), ptr(x), ptr(mean), ptr(rstd), rows, n);
-        }
-        keep(dy, x, w, mean, rstd, dx, dw, db);
     }
 
     @Override

@@ -1,15 +1,33 @@
 package dev.jgrad.tensor;
 
 import dev.jgrad.kernels.BinaryFn;
+import dev.jgrad.kernels.ReluF32;
 import dev.jgrad.kernels.UnaryFn;
+import java.util.Arrays;
+import java.util.Locale;
 
-/** Forward passes of the elementwise ops: output shape (broadcast), output dtype, one kernel call. */
+/**
+ * Elementwise ops: output shape (broadcast) and dtype, then one kernel of the device's
+ * {@link Backend}, timed for the {@link Profiler}; copies and fills; and the fused ReLU backward.
+ */
 final class ElementwiseOps {
     private ElementwiseOps() {}
 
+    private static final String[] UNARY_KIND = kinds("unary ", UnaryFn.values());
+    private static final String[] BINARY_KIND = kinds("binary ", BinaryFn.values());
+    private static final String[][] COPY_KIND = new String[DType.values().length][DType.values().length];
+
+    static {
+        for (DType a : DType.values()) {
+            for (DType b : DType.values()) COPY_KIND[a.ordinal()][b.ordinal()] = "copy " + lower(a) + "->" + lower(b);
+        }
+    }
+
     static Tensor unary(UnaryFn fn, Tensor x, DType outType) {
         Tensor out = Tensor.empty(x.layout.shape, outType, x.device());
-        x.backend().unary(fn, x, out);
+        try (var _ = Profiler.time(UNARY_KIND[fn.ordinal()], x)) {
+            x.backend().unary(fn, x, out);
+        }
         return out;
     }
 
@@ -22,8 +40,15 @@ final class ElementwiseOps {
         Tensor.checkSameDevice(op, a, b);
         int[] shape = Shapes.broadcast(op, a.layout.shape, b.layout.shape);
         Tensor out = Tensor.empty(shape, outType, a.device());
-        a.backend().binary(fn, a.broadcastView(shape), b.broadcastView(shape), out);
+        binaryInto(fn, a.broadcastView(shape), b.broadcastView(shape), out);
         return out;
+    }
+
+    /** out = fn(a, b) into an existing tensor (a and b already broadcast to out's shape; out may be a or b: in place). */
+    static void binaryInto(BinaryFn fn, Tensor a, Tensor b, Tensor out) {
+        try (var _ = Profiler.time(BINARY_KIND[fn.ordinal()], out)) {
+            out.backend().binary(fn, a, b, out);
+        }
     }
 
     /** Arithmetic: the promoted dtype of the operands. */
@@ -64,7 +89,9 @@ final class ElementwiseOps {
         Tensor.checkSameDevice("where", a, b);
         int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.layout.shape, a.layout.shape), b.layout.shape);
         Tensor out = Tensor.empty(shape, DType.promote(a.dtype(), b.dtype()), a.device());
-        a.backend().where(cond.broadcastView(shape), a.broadcastView(shape), b.broadcastView(shape), out);
+        try (var _ = Profiler.time("where", out)) {
+            a.backend().where(cond.broadcastView(shape), a.broadcastView(shape), b.broadcastView(shape), out);
+        }
         return out;
     }
 
@@ -80,7 +107,57 @@ final class ElementwiseOps {
     /** A contiguous copy of {@code x} in {@code dtype}. */
     static Tensor copy(Tensor x, DType dtype) {
         Tensor out = Tensor.empty(x.layout.shape, dtype, x.device());
-        x.backend().copy(x, out);
+        copyInto(x, out);
         return out;
+    }
+
+    /** x contiguous from offset 0 and of {@code dtype} (what most fused kernels index): x itself, or a copy. */
+    static Tensor contiguous(Tensor x, DType dtype) {
+        if (x.dtype() == dtype && x.layout.isContiguous() && x.layout.offset == 0) return x;
+        return copy(x, dtype);
+    }
+
+    /** dst = src elementwise (same shape and device, any strides, converting dtype). */
+    static void copyInto(Tensor src, Tensor dst) {
+        try (var _ = Profiler.time(COPY_KIND[src.dtype().ordinal()][dst.dtype().ordinal()], dst)) {
+            dst.backend().copy(src, dst);
+        }
+    }
+
+    /** Every element of {@code dst} (any strides) set to {@code value}. */
+    static void fill(Tensor dst, double value) {
+        try (var _ = Profiler.time("fill", dst)) {
+            dst.backend().fill(dst, value);
+        }
+    }
+
+    /**
+     * ∂L/∂x of {@code relu}: g where x &gt; 0, else 0. Contiguous float32 CPU operands of one shape
+     * take one fused pass ({@link ReluF32}) instead of a bool mask, its float32 copy and the
+     * product; everything else uses that product.
+     */
+    static Tensor reluBackward(Tensor x, Tensor g) {
+        try (var _ = GradMode.noGrad()) {
+            if (x.storage instanceof CpuStorage && g.storage instanceof CpuStorage && CpuBackend.f32(x, g) && x.layout.isContiguous()
+                    && g.layout.isContiguous() && Arrays.equals(x.layout.shape, g.layout.shape)) {
+                Tensor dx = Tensor.empty(x.layout.shape, DType.FLOAT32, x.device());
+                try (var _ = Profiler.time("relu backward", x)) {
+                    ReluF32.backward(CpuBackend.floats(x), x.layout.offset, CpuBackend.floats(g), g.layout.offset, CpuBackend.floats(dx), 0,
+                            x.numel());
+                }
+                return dx;
+            }
+            return g.mul(x.gt(0));
+        }
+    }
+
+    private static String[] kinds(String prefix, Enum<?>[] fns) {
+        String[] k = new String[fns.length];
+        for (Enum<?> fn : fns) k[fn.ordinal()] = prefix + lower(fn);
+        return k;
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
     }
 }

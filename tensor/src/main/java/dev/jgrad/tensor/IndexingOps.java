@@ -19,7 +19,11 @@ final class IndexingOps {
         checkRange("gather", index, d, x.dim() == 0 ? 1 : x.layout.shape[d]);
         if (x.dim() == 0) return gather(asVector(x), 0, asVector(index)).viewOf(Layout.contiguous(new int[0]));
         Tensor out = Tensor.empty(index.layout.shape, x.dtype(), x.device());
-        if (out.numel() > 0) x.backend().gather(d, x, index, out);
+        if (out.numel() > 0) {
+            try (var _ = Profiler.time("gather", x)) {
+                x.backend().gather(d, x, index, out);
+            }
+        }
         return out;
     }
 
@@ -43,7 +47,11 @@ final class IndexingOps {
         }
         if (x.dim() == 0) return scatterAdd(asVector(x), 0, asVector(index), asVector(src)).viewOf(Layout.contiguous(new int[0]));
         Tensor out = ElementwiseOps.copy(x, DType.promote(x.dtype(), src.dtype()));
-        if (index.numel() > 0) x.backend().scatterAdd(d, index, src, out);
+        if (index.numel() > 0) {
+            try (var _ = Profiler.time("scatter_add", x)) {
+                x.backend().scatterAdd(d, index, src, out);
+            }
+        }
         return out;
     }
 

@@ -1,5 +1,8 @@
 package dev.jgrad.tensor;
 
+import dev.jgrad.cuda.ScalarType;
+import dev.jgrad.kernels.LayerNorm;
+import dev.jgrad.kernels.LayerNormF32;
 import java.util.Arrays;
 
 /**
@@ -7,7 +10,13 @@ import java.util.Arrays;
  * match {@code normalizedShape}, with rstd = 1/√(var + eps) and the biased variance, as
  * PyTorch's {@code layer_norm}. The forward pass saves each row's mean and rstd in the
  * {@link Op.LayerNorm} node; the backward pass computes dx, dw and db from them in one kernel
- * instead of differentiating the nine elementwise ops the composed formula takes.
+ * instead of differentiating the nine elementwise ops the composed formula takes. Kernels: on the
+ * CPU float32 (SIMD) and float64 (reference), on CUDA both (layernorm.cu).
+ *
+ * <pre>{@code
+ * Tensor y = x.layerNorm(new int[] {768}, w, b, 1e-5);          // LayerNormOps.layerNorm
+ * Tensor[] grads = ((Op.LayerNorm) y.op()).backward(g);          // dx, dw, db from the saved mean and rstd
+ * }</pre>
  */
 final class LayerNormOps {
     private static final String OP = "layer_norm";
@@ -25,7 +34,7 @@ final class LayerNormOps {
         Tensor mean = Tensor.empty(new int[] {rows}, x.dtype(), x.device());
         Tensor rstd = Tensor.empty(new int[] {rows}, x.dtype(), x.device());
         if (out.numel() > 0) {
-            x.backend().layerNorm(rows, n, eps, dense(x), dense(w), dense(b), out, mean, rstd);
+            forwardKernel(rows, n, eps, dense(x), dense(w), dense(b), out, mean, rstd);
         }
         return out.record(new Op.LayerNorm(x, w, b, ns, eps, mean, rstd));
     }
@@ -61,7 +70,7 @@ final class LayerNormOps {
 
     /** t contiguous from offset 0 (the kernels index rows from element 0), or null. */
     private static Tensor dense(Tensor t) {
-        return t == null ? null : ConvOps.dense(t, t.dtype());
+        return t == null ? null : ElementwiseOps.contiguous(t, t.dtype());
     }
 
     /** dx, dw, db of a layer-norm node, one per {@link Op.LayerNorm#inputs() input}, null where no gradient is wanted. */
@@ -72,7 +81,7 @@ final class LayerNormOps {
         Tensor dw = w != null && w.requiresGrad() ? Tensor.empty(w.layout.shape, x.dtype(), x.device()) : null;
         Tensor db = b != null && b.requiresGrad() ? Tensor.empty(b.layout.shape, x.dtype(), x.device()) : null;
         if (x.numel() > 0 && (dx != null || dw != null || db != null)) {
-            x.backend().layerNormBackward(rows, n, ConvOps.dense(g, x.dtype()), dense(x), dense(w), op.mean(), op.rstd(), dx, dw, db);
+            backwardKernel(rows, n, ElementwiseOps.contiguous(g, x.dtype()), dense(x), dense(w), op.mean(), op.rstd(), dx, dw, db);
         }
         Tensor[] grads = new Tensor[op.inputs().size()];
         int i = 0;
@@ -80,5 +89,73 @@ final class LayerNormOps {
         if (w != null) grads[i++] = dw;
         if (b != null) grads[i] = db;
         return grads;
+    }
+
+    /**
+     * out = (x − mean)·rstd·w + b over {@code rows} contiguous rows of {@code n}, writing each row's mean and rstd;
+     * w, b may be null (1 and 0); all contiguous from offset 0 and of one floating dtype.
+     */
+    private static void forwardKernel(int rows, int n, double eps, Tensor x, Tensor w, Tensor b, Tensor out, Tensor mean, Tensor rstd) {
+        try (var _ = Profiler.time(() -> OP + " " + Profiler.shape(x) + " n=" + n, x)) {
+            switch (out.storage) {
+                case CpuStorage _ -> {
+                    if (x.dtype() == DType.FLOAT32) {
+                        LayerNormF32.forward(rows, n, (float) eps, CpuBackend.floats(x), 0, floatsOrNull(w), floatsOrNull(b), CpuBackend.floats(out),
+                                0, CpuBackend.floats(mean), CpuBackend.floats(rstd));
+                    } else {
+                        LayerNorm.forward(rows, n, eps, CpuBackend.buf(x), bufOrNull(w), bufOrNull(b), CpuBackend.buf(out), CpuBackend.buf(mean),
+                                CpuBackend.buf(rstd));
+                    }
+                }
+                case CudaStorage s -> {
+                    CudaBackend.of(s).k.layerNormForward(CudaBackend.st(x.dtype()), CudaBackend.ptr(out), CudaBackend.ptr(mean), CudaBackend.ptr(rstd),
+                            CudaBackend.ptr(x), ptrOrZero(w), ptrOrZero(b), rows, n, eps);
+                    CudaBackend.keep(x, w, b, out, mean, rstd);
+                }
+            }
+        }
+    }
+
+    /** dx (always written; may be null on entry only on the CPU, where a scratch is used) and, when not null, dw = Σ dy·x̂ and db = Σ dy, zero-filled on entry. */
+    private static void backwardKernel(int rows, int n, Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw, Tensor db) {
+        try (var _ = Profiler.time(() -> OP + " backward " + Profiler.shape(x) + " n=" + n, x)) {
+            switch (x.storage) {
+                case CpuStorage _ -> {
+                    Tensor dxOut = dx != null ? dx : Tensor.empty(x.layout.shape, x.dtype(), Device.CPU);   // the CPU kernels always write dx
+                    if (x.dtype() == DType.FLOAT32) {
+                        LayerNormF32.backward(rows, n, CpuBackend.floats(dy), 0, CpuBackend.floats(x), 0, floatsOrNull(w), CpuBackend.floats(mean),
+                                CpuBackend.floats(rstd), CpuBackend.floats(dxOut), 0, floatsOrNull(dw), floatsOrNull(db));
+                    } else {
+                        LayerNorm.backward(rows, n, CpuBackend.buf(dy), CpuBackend.buf(x), bufOrNull(w), CpuBackend.buf(mean), CpuBackend.buf(rstd),
+                                CpuBackend.buf(dxOut), bufOrNull(dw), bufOrNull(db));
+                    }
+                }
+                case CudaStorage s -> {
+                    CudaBackend cuda = CudaBackend.of(s);
+                    ScalarType t = CudaBackend.st(x.dtype());
+                    if (dx != null) {
+                        cuda.k.layerNormBackwardInput(t, CudaBackend.ptr(dx), CudaBackend.ptr(dy), CudaBackend.ptr(x), CudaBackend.ptr(mean),
+                                CudaBackend.ptr(rstd), ptrOrZero(w), rows, n);
+                    }
+                    if (dw != null || db != null) {   // accumulates into dw and db, which arrive zero-filled
+                        cuda.k.layerNormBackwardParams(t, ptrOrZero(dw), ptrOrZero(db), CudaBackend.ptr(dy), CudaBackend.ptr(x), CudaBackend.ptr(mean),
+                                CudaBackend.ptr(rstd), rows, n);
+                    }
+                    CudaBackend.keep(dy, x, w, mean, rstd, dx, dw, db);
+                }
+            }
+        }
+    }
+
+    private static float[] floatsOrNull(Tensor t) {
+        return t == null ? null : CpuBackend.floats(t);
+    }
+
+    private static dev.jgrad.kernels.Buf bufOrNull(Tensor t) {
+        return t == null ? null : CpuBackend.buf(t);
+    }
+
+    private static long ptrOrZero(Tensor t) {
+        return t == null ? 0 : CudaBackend.ptr(t);
     }
 }

@@ -25,7 +25,9 @@ final class LinalgOps {
         if (out.numel() == 0) return out;
         if (k == 0) return out; // an empty sum: zeros
         Tensor a3 = asBatched(a, batch, batchCount, m, k), b3 = asBatched(b, batch, batchCount, k, n);
-        out.backend().matmul(a3, b3, out.viewOf(Layout.contiguous(new int[] {batchCount, m, n})));
+        try (var _ = Profiler.time(() -> "matmul " + Profiler.shape(a3) + "·" + Profiler.shape(b3), out)) {
+            out.backend().matmul(a3, b3, out.viewOf(Layout.contiguous(new int[] {batchCount, m, n})));
+        }
         return out;
     }
 

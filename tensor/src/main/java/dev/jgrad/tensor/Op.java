@@ -8,7 +8,9 @@ import java.util.List;
  * The differentiable primitive that produced a tensor, with its inputs: one node of the graph
  * {@code backward()} walks. The set is small on purpose (composites such as {@code mean},
  * {@code var}, {@code select} or {@code embedding} are built from these), and sealed, so the
- * autograd module's {@code switch} over it must give every primitive a derivative rule.
+ * autograd module's {@code switch} over it must give every primitive a derivative rule. A fused
+ * op whose gradient comes from kernels of its own (convolution, pooling, attention, layer norm,
+ * the ReLU gate) offers them as its record's {@code backward} method, which that rule calls.
  *
  * <pre>{@code
  * Tensor y = a.mul(b).add(c);
@@ -60,7 +62,12 @@ public sealed interface Op {
     /** |x| */
     record Abs(Tensor x) implements UnaryOp {}
     /** max(x, 0) */
-    record Relu(Tensor x) implements UnaryOp {}
+    record Relu(Tensor x) implements UnaryOp {
+        /** ∂L/∂x = g where x &gt; 0, else 0, in one fused pass where the device has it; not itself recorded. */
+        public Tensor backward(Tensor g) {
+            return ElementwiseOps.reluBackward(x, g);
+        }
+    }
     /** 1 / (1 + e⁻ˣ) */
     record Sigmoid(Tensor x) implements UnaryOp {}
     /** tanh x */
@@ -161,9 +168,26 @@ public sealed interface Op {
         public List<Tensor> inputs() {
             return b == null ? List.of(x, w) : List.of(x, w, b);
         }
+
+        /**
+         * ∂L/∂x, ∂L/∂w (and ∂L/∂b) from the convolution's own backward kernels, null for an input
+         * that does not require grad; not themselves recorded.
+         */
+        public Tensor[] backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return ConvOps.backward(this, g);
+            }
+        }
     }
     /** 2-D max pooling; {@code indices} (saved for backward) holds each maximum's position in its plane. */
-    record MaxPool2d(Tensor x, PoolShape shape, Tensor indices) implements UnaryOp {}
+    record MaxPool2d(Tensor x, PoolShape shape, Tensor indices) implements UnaryOp {
+        /** ∂L/∂x: g routed to the recorded maxima; not itself recorded. */
+        public Tensor backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return PoolOps.maxPool2dBackward(this, g);
+            }
+        }
+    }
     /**
      * Fused scaled dot-product attention softmax(scale·q·kᵀ + mask)·v; {@code mask} (a float32
      * [batch·heads, L, S] view, or null) is a constant, and {@code lse} (each query row's
@@ -173,6 +197,13 @@ public sealed interface Op {
         @Override
         public List<Tensor> inputs() {
             return List.of(q, k, v);
+        }
+
+        /** ∂L/∂q, ∂L/∂k, ∂L/∂v, recomputing the weights tile by tile from the saved log-sum-exp; not themselves recorded. */
+        public Tensor[] backward(Tensor out, Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return AttentionOps.backward(this, out, g);
+            }
         }
     }
     /**
@@ -186,7 +217,25 @@ public sealed interface Op {
             if (weight == null) return bias == null ? List.of(x) : List.of(x, bias);
             return bias == null ? List.of(x, weight) : List.of(x, weight, bias);
         }
+
+        /**
+         * ∂L/∂x, ∂L/∂weight, ∂L/∂bias from the saved mean and rstd, one per {@link #inputs() input}
+         * (null for those that do not require grad); not themselves recorded: layer norm has no
+         * double-backward rule.
+         */
+        public Tensor[] backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return LayerNormOps.backward(this, g);
+            }
+        }
     }
     /** 2-D average pooling. */
-    record AvgPool2d(Tensor x, PoolShape shape, boolean countIncludePad) implements UnaryOp {}
+    record AvgPool2d(Tensor x, PoolShape shape, boolean countIncludePad) implements UnaryOp {
+        /** ∂L/∂x: g spread evenly over each window; not itself recorded. */
+        public Tensor backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return PoolOps.avgPool2dBackward(this, g);
+            }
+        }
+    }
 }

@@ -1,49 +1,90 @@
 package dev.jgrad.tensor;
 
+import dev.jgrad.cuda.ScalarType;
 import dev.jgrad.kernels.Optim;
+import java.util.Arrays;
 
 /**
- * Fused in-place optimizer updates for the optimizers of {@code dev.jgrad.nn.optim}: one pass over
- * a parameter, its gradient and its state instead of a dozen elementwise ops that each allocate a
- * full-size tensor. Each method returns false, touching nothing, when the fused path does not
- * apply (not on the CPU, a dtype other than float32/float64, mixed dtypes or shapes, a
- * non-contiguous operand); the caller then runs its composed update. The results equal the
- * composed update's bit for bit (see {@link Optim}).
+ * Fused in-place optimizer updates for {@code dev.jgrad.nn.optim} (through
+ * {@link dev.jgrad.tensor.internal.TensorInternals}): one pass over a parameter, its gradient and
+ * its state instead of a dozen elementwise ops that each allocate a full-size tensor, on the
+ * parameter's device. Each returns false, touching nothing, when the fused path does not apply (a
+ * dtype other than float32/float64, mixed devices, dtypes or shapes, a non-contiguous operand);
+ * the caller then runs its composed update. On the CPU the results equal the composed update's
+ * bit for bit (see {@link Optim}); on CUDA optim.cu computes the same formula in the same order.
  *
  * <pre>{@code
  * if (!OptimOps.adam(p, g, m, v, lr, 0.9, 0.999, 1e-8, 0, false, bc1, bc2)) { ...composed update... }
  * }</pre>
  */
-public final class OptimOps {
+final class OptimOps {
     private OptimOps() {}
 
-    /**
-     * One Adam/AdamW step in place on {@code param}, {@code expAvg} and {@code expAvgSq} (see
-     * {@link Optim#adamF32}); bc1 = 1 − β1^t, bc2 = 1 − β2^t. The state tensors must not share
-     * storage with anything else. Call it with gradient recording off.
-     */
-    public static boolean adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2,
-                               double eps, double weightDecay, boolean decoupled, double bc1, double bc2) {
+    /** One Adam/AdamW step in place (see {@link Optim#adamF32}); bc1 = 1 − β1^t, bc2 = 1 − β2^t. */
+    static boolean adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2, double eps,
+                        double weightDecay, boolean decoupled, double bc1, double bc2) {
         if (!fusable(param, grad, expAvg, expAvgSq)) return false;
         int n = param.numel();
-        if (param.dtype() == DType.FLOAT32) {
-            Optim.adamF32(f32(param), param.storageOffset(), f32(grad), grad.storageOffset(), f32(expAvg), expAvg.storageOffset(),
-                    f32(expAvgSq), expAvgSq.storageOffset(), n, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
-        } else {
-            Optim.adamF64(f64(param), param.storageOffset(), f64(grad), grad.storageOffset(), f64(expAvg), expAvg.storageOffset(),
-                    f64(expAvgSq), expAvgSq.storageOffset(), n, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
+        try (var _ = Profiler.time(decoupled ? "adamw" : "adam", param)) {
+            switch (param.storage) {
+                case CpuStorage _ -> {
+                    if (param.dtype() == DType.FLOAT32) {
+                        Optim.adamF32(f32(param), param.storageOffset(), f32(grad), grad.storageOffset(), f32(expAvg), expAvg.storageOffset(),
+                                f32(expAvgSq), expAvgSq.storageOffset(), n, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
+                    } else {
+                        Optim.adamF64(f64(param), param.storageOffset(), f64(grad), grad.storageOffset(), f64(expAvg), expAvg.storageOffset(),
+                                f64(expAvgSq), expAvgSq.storageOffset(), n, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
+                    }
+                }
+                case CudaStorage s -> {
+                    ScalarType t = CudaBackend.st(param.dtype());
+                    CudaBackend.of(s).k.adam(t, CudaBackend.ptr(param), CudaBackend.ptr(grad), CudaBackend.ptr(expAvg), CudaBackend.ptr(expAvgSq),
+                            n, lr, beta1, beta2, eps, weightDecay, bc1, bc2, decoupled);
+                    CudaBackend.keep(param, grad, expAvg, expAvgSq);
+                }
+            }
         }
         return true;
     }
 
+    /**
+     * One SGD step in place: PyTorch's momentum (the buffer starts at the gradient: {@code first}),
+     * dampening, Nesterov momentum and L2 weight decay; {@code buffer} is null when momentum is 0.
+     */
+    static boolean sgd(Tensor param, Tensor grad, Tensor buffer, double lr, double momentum, double dampening, double weightDecay,
+                       boolean nesterov, boolean first) {
+        if (momentum != 0 ? !fusable(param, grad, buffer) : buffer != null || !fusable(param, grad)) return false;
+        int n = param.numel();
+        try (var _ = Profiler.time("sgd", param)) {
+            switch (param.storage) {
+                case CpuStorage _ -> {
+                    if (param.dtype() == DType.FLOAT32) {
+                        Optim.sgdF32(f32(param), param.storageOffset(), f32(grad), grad.storageOffset(), buffer == null ? null : f32(buffer),
+                                buffer == null ? 0 : buffer.storageOffset(), n, lr, momentum, dampening, weightDecay, nesterov, first);
+                    } else {
+                        Optim.sgdF64(f64(param), param.storageOffset(), f64(grad), grad.storageOffset(), buffer == null ? null : f64(buffer),
+                                buffer == null ? 0 : buffer.storageOffset(), n, lr, momentum, dampening, weightDecay, nesterov, first);
+                    }
+                }
+                case CudaStorage s -> {
+                    ScalarType t = CudaBackend.st(param.dtype());
+                    CudaBackend.of(s).k.sgd(t, CudaBackend.ptr(param), CudaBackend.ptr(grad), buffer == null ? 0 : CudaBackend.ptr(buffer), n, lr,
+                            momentum, dampening, weightDecay, nesterov, first);
+                    CudaBackend.keep(param, grad, buffer);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** One device, one floating dtype (float32 or float64), one shape, every operand contiguous, and no gradient being recorded. */
     private static boolean fusable(Tensor first, Tensor... rest) {
         DType dtype = first.dtype();
         if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) return false;
-        if (!(first.storage instanceof CpuStorage) || !first.isContiguous()) return false;
+        if (!first.isContiguous()) return false;
         if (first.requiresGrad() && GradMode.isEnabled()) return false;
         for (Tensor t : rest) {
-            if (t.dtype() != dtype || !(t.storage instanceof CpuStorage) || !t.isContiguous()
-                    || !java.util.Arrays.equals(t.shape(), first.shape())) {
+            if (t.dtype() != dtype || !t.device().equals(first.device()) || !t.isContiguous() || !Arrays.equals(t.shape(), first.shape())) {
                 return false;
             }
         }
@@ -51,10 +92,10 @@ public final class OptimOps {
     }
 
     private static float[] f32(Tensor t) {
-        return (float[]) ((CpuStorage) t.storage).buf().array();
+        return CpuBackend.floats(t);
     }
 
     private static double[] f64(Tensor t) {
-        return (double[]) ((CpuStorage) t.storage).buf().array();
+        return (double[]) CpuBackend.buf(t).array();
     }
 }

@@ -1,20 +1,16 @@
 package dev.jgrad.tensor;
 
 import dev.jgrad.cuda.Event;
-import dev.jgrad.kernels.BinaryFn;
-import dev.jgrad.kernels.ConvShape;
-import dev.jgrad.kernels.PoolShape;
-import dev.jgrad.kernels.ReduceFn;
-import dev.jgrad.kernels.UnaryFn;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * Where the time goes, op kind by op kind: while a profiler is open, every backend call (each
- * kernel-level op of the forward pass, the backward pass and the optimizer) is timed — on a GPU
+ * Where the time goes, op kind by op kind: while a profiler is open, every kernel dispatch of an
+ * op family (each kernel-level op of the forward pass, the backward pass and the optimizer) is timed — on a GPU
  * with a pair of CUDA events around the call (device time, including any wait for the host to
  * queue the work), on the CPU with the host clock — and {@link #report()} sums the times per
  * kind ("matmul [4096x768]·[768x2304]", "binary add", "attention backward", …). When no profiler
@@ -31,7 +27,7 @@ import java.util.Map;
  * every thread, so profile one training loop at a time.
  */
 public final class Profiler implements AutoCloseable {
-    /** The open profiler, or null: read by {@link Tensor#backend()} for every op. */
+    /** The open profiler, or null: read once at every op family's dispatch ({@link #time}). */
     static volatile Profiler active;
 
     /** One timed call. */
@@ -65,10 +61,6 @@ public final class Profiler implements AutoCloseable {
             calls.clear();
             spare.clear();
         }
-    }
-
-    Backend wrap(Backend b) {
-        return new Timed(b, this);
     }
 
     /** Totals per op kind: {calls, device ms, host ms}, after waiting for the GPU work recorded so far. */
@@ -120,180 +112,72 @@ public final class Profiler implements AutoCloseable {
         calls.add(c);
     }
 
-    private static String shape(Tensor t) {
+    /**
+     * Starts timing one dispatch of an op family on {@code on}'s device: the family's kernel
+     * call goes inside the returned scope. When no profiler is open this is one volatile read and
+     * returns a shared scope whose close does nothing.
+     *
+     * <pre>{@code
+     * try (var _ = Profiler.time("layer_norm", x)) {
+     *     switch (x.storage) { ... }   // the kernel call
+     * }
+     * }</pre>
+     */
+    static Scope time(String kind, Tensor on) {
+        Profiler p = active;
+        return p == null ? Scope.NONE : p.begin(kind, on);
+    }
+
+    /** As {@link #time(String, Tensor)}, for kinds worth building only while profiling ("attention [16x512x64] causal"). */
+    static Scope time(Supplier<String> kind, Tensor on) {
+        Profiler p = active;
+        return p == null ? Scope.NONE : p.begin(kind.get(), on);
+    }
+
+    private Scope begin(String kind, Tensor on) {
+        CudaBackend cuda = on.storage instanceof CudaStorage s ? CudaBackend.of(s) : null;
+        Event start = null, end = null;
+        if (cuda != null) {
+            start = event(cuda);
+            end = event(cuda);
+            start.record(cuda.gpu.stream());
+        }
+        return new Scope(this, kind, cuda, start, end, System.nanoTime());
+    }
+
+    /** One timed dispatch: closing it records the call (device events on a GPU, the host clock everywhere). */
+    static final class Scope implements AutoCloseable {
+        static final Scope NONE = new Scope(null, null, null, null, null, 0);
+
+        private final Profiler profiler;
+        private final String kind;
+        private final CudaBackend cuda;
+        private final Event start, end;
+        private final long t0;
+
+        private Scope(Profiler profiler, String kind, CudaBackend cuda, Event start, Event end, long t0) {
+            this.profiler = profiler;
+            this.kind = kind;
+            this.cuda = cuda;
+            this.start = start;
+            this.end = end;
+            this.t0 = t0;
+        }
+
+        @Override
+        public void close() {
+            if (profiler == null) return;
+            long dt = System.nanoTime() - t0;
+            if (end != null) end.record(cuda.gpu.stream());
+            profiler.add(new Call(kind, dt, start, end));
+        }
+    }
+
+    /** A shape as the op kinds show it: [64x784]. */
+    static String shape(Tensor t) {
         int[] s = t.layout.shape;
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < s.length; i++) sb.append(i == 0 ? "" : "x").append(s[i]);
         return sb.append(']').toString();
-    }
-
-    private static String name(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
-    }
-
-    /** A backend whose every call is timed. */
-    private static final class Timed implements Backend {
-        private final Backend b;
-        private final Profiler p;
-        private final CudaBackend cuda;
-
-        Timed(Backend b, Profiler p) {
-            this.b = b;
-            this.p = p;
-            this.cuda = b instanceof CudaBackend c ? c : null;
-        }
-
-        private void time(String kind, Runnable call) {
-            Event s = null, e = null;
-            if (cuda != null) {
-                s = p.event(cuda);
-                e = p.event(cuda);
-                s.record(cuda.gpu.stream());
-            }
-            long t0 = System.nanoTime();
-            call.run();
-            long dt = System.nanoTime() - t0;
-            if (e != null) e.record(cuda.gpu.stream());
-            p.add(new Call(kind, dt, s, e));
-        }
-
-        @Override
-        public Storage allocate(DType dtype, int numel) {
-            return b.allocate(dtype, numel);
-        }
-
-        @Override
-        public void unary(UnaryFn fn, Tensor x, Tensor out) {
-            time("unary " + name(fn), () -> b.unary(fn, x, out));
-        }
-
-        @Override
-        public void binary(BinaryFn fn, Tensor a, Tensor bb, Tensor out) {
-            time("binary " + name(fn), () -> b.binary(fn, a, bb, out));
-        }
-
-        @Override
-        public void where(Tensor cond, Tensor a, Tensor bb, Tensor out) {
-            time("where", () -> b.where(cond, a, bb, out));
-        }
-
-        @Override
-        public void copy(Tensor src, Tensor dst) {
-            time("copy " + src.dtype().name().toLowerCase(Locale.ROOT) + "->" + dst.dtype().name().toLowerCase(Locale.ROOT), () -> b.copy(src, dst));
-        }
-
-        @Override
-        public void fill(Tensor dst, double value) {
-            time("fill", () -> b.fill(dst, value));
-        }
-
-        @Override
-        public void reduce(ReduceFn fn, Tensor x, int[] dims, Tensor out) {
-            time("reduce " + name(fn), () -> b.reduce(fn, x, dims, out));
-        }
-
-        @Override
-        public void argReduce(boolean max, Tensor x, int dim, Tensor out) {
-            time(max ? "argmax" : "argmin", () -> b.argReduce(max, x, dim, out));
-        }
-
-        @Override
-        public void softmax(boolean log, Tensor x, int dim, Tensor out) {
-            time(log ? "log_softmax" : "softmax", () -> b.softmax(log, x, dim, out));
-        }
-
-        @Override
-        public void matmul(Tensor a, Tensor bb, Tensor out) {
-            time("matmul " + shape(a) + "·" + shape(bb), () -> b.matmul(a, bb, out));
-        }
-
-        @Override
-        public void conv2d(ConvShape cs, Tensor x, Tensor w, Tensor bias, Tensor y) {
-            time("conv2d", () -> b.conv2d(cs, x, w, bias, y));
-        }
-
-        @Override
-        public void conv2dBackwardBias(ConvShape cs, Tensor dy, Tensor db) {
-            time("conv2d backward bias", () -> b.conv2dBackwardBias(cs, dy, db));
-        }
-
-        @Override
-        public void conv2dBackwardInput(ConvShape cs, Tensor dy, Tensor w, Tensor dx) {
-            time("conv2d backward input", () -> b.conv2dBackwardInput(cs, dy, w, dx));
-        }
-
-        @Override
-        public void conv2dBackwardWeight(ConvShape cs, Tensor x, Tensor dy, Tensor dw) {
-            time("conv2d backward weight", () -> b.conv2dBackwardWeight(cs, x, dy, dw));
-        }
-
-        @Override
-        public void maxPool2d(PoolShape ps, Tensor x, Tensor y, Tensor indices) {
-            time("max_pool2d", () -> b.maxPool2d(ps, x, y, indices));
-        }
-
-        @Override
-        public void maxPool2dBackward(PoolShape ps, Tensor dy, Tensor indices, Tensor dx) {
-            time("max_pool2d backward", () -> b.maxPool2dBackward(ps, dy, indices, dx));
-        }
-
-        @Override
-        public void avgPool2d(PoolShape ps, boolean countIncludePad, Tensor x, Tensor y) {
-            time("avg_pool2d", () -> b.avgPool2d(ps, countIncludePad, x, y));
-        }
-
-        @Override
-        public void avgPool2dBackward(PoolShape ps, boolean countIncludePad, Tensor dy, Tensor dx) {
-            time("avg_pool2d backward", () -> b.avgPool2dBackward(ps, countIncludePad, dy, dx));
-        }
-
-        @Override
-        public void gather(int dim, Tensor x, Tensor index, Tensor out) {
-            time("gather", () -> b.gather(dim, x, index, out));
-        }
-
-        @Override
-        public void scatterAdd(int dim, Tensor index, Tensor src, Tensor out) {
-            time("scatter_add", () -> b.scatterAdd(dim, index, src, out));
-        }
-
-        @Override
-        public boolean hasFusedAttention(DType dtype) {
-            return b.hasFusedAttention(dtype);
-        }
-
-        @Override
-        public boolean hasFusedAttention(DType dtype, int headDim) {
-            return b.hasFusedAttention(dtype, headDim);
-        }
-
-        @Override
-        public void attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor lse) {
-            time("attention " + shape(q) + (causal ? " causal" : "") + (mask != null ? " masked" : ""),
-                    () -> b.attention(q, k, v, mask, causal, scale, out, lse));
-        }
-
-        @Override
-        public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor dout,
-                                      Tensor lse, Tensor dq, Tensor dk, Tensor dv) {
-            time("attention backward " + shape(q) + (causal ? " causal" : "") + (mask != null ? " masked" : ""),
-                    () -> b.attentionBackward(q, k, v, mask, causal, scale, out, dout, lse, dq, dk, dv));
-        }
-
-        @Override
-        public void layerNorm(int rows, int n, double eps, Tensor x, Tensor w, Tensor b, Tensor out, Tensor mean, Tensor rstd) {
-            time("layer_norm " + shape(x) + " n=" + n, () -> this.b.layerNorm(rows, n, eps, x, w, b, out, mean, rstd));
-        }
-
-        @Override
-        public void layerNormBackward(int rows, int n, Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw,
-                                      Tensor db) {
-            time("layer_norm backward " + shape(x) + " n=" + n, () -> b.layerNormBackward(rows, n, dy, x, w, mean, rstd, dx, dw, db));
-        }
-
-        @Override
-        public String toString() {
-            return b.toString();
-        }
     }
 }

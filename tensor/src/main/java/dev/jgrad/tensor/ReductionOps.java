@@ -6,6 +6,12 @@ import dev.jgrad.kernels.ReduceFn;
 final class ReductionOps {
     private ReductionOps() {}
 
+    private static final String[] REDUCE_KIND = new String[ReduceFn.values().length];
+
+    static {
+        for (ReduceFn fn : ReduceFn.values()) REDUCE_KIND[fn.ordinal()] = "reduce " + fn.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** The keep-dim result of folding {@code dims} (already wrapped and sorted), then the requested shape. */
     static Tensor reduce(String op, ReduceFn fn, Tensor x, int[] dims, boolean keepDim, DType outType) {
         int[] shape = x.layout.shape;
@@ -18,7 +24,9 @@ final class ReductionOps {
             }
         }
         Tensor out = Tensor.empty(Shapes.reduced(shape, dims, true), outType, x.device());
-        x.backend().reduce(fn, x, dims, out);
+        try (var _ = Profiler.time(REDUCE_KIND[fn.ordinal()], x)) {
+            x.backend().reduce(fn, x, dims, out);
+        }
         return keepDim ? out : out.viewOf(Layout.contiguous(Shapes.reduced(shape, dims, false)));
     }
 
@@ -36,7 +44,9 @@ final class ReductionOps {
         boolean all = dim == null || shape.length == 0;
         int[] dims = all ? Shapes.dims(op, null, shape.length) : new int[] {Shapes.dim(op, dim, shape.length)};
         Tensor out = Tensor.empty(Shapes.reduced(shape, dims, true), DType.INT64, x.device());
-        x.backend().argReduce(max, x, all ? -1 : dims[0], out);
+        try (var _ = Profiler.time(max ? "argmax" : "argmin", x)) {
+            x.backend().argReduce(max, x, all ? -1 : dims[0], out);
+        }
         return keepDim ? out : out.viewOf(Layout.contiguous(Shapes.reduced(shape, dims, false)));
     }
 
@@ -44,7 +54,9 @@ final class ReductionOps {
         int d = Shapes.dim(op, dim, x.dim());
         Tensor src = x.dim() == 0 ? x.viewOf(Layout.contiguous(new int[] {1})) : x;
         Tensor out = Tensor.empty(src.layout.shape, x.dtype().toFloating(), x.device());
-        x.backend().softmax(log, src, d, out);
+        try (var _ = Profiler.time(log ? "log_softmax" : "softmax", x)) {
+            x.backend().softmax(log, src, d, out);
+        }
         return x.dim() == 0 ? out.viewOf(Layout.contiguous(new int[0])) : out;
     }
 

@@ -52,6 +52,10 @@ public final class Tensor {
     /** Where the op that made this tensor ran, captured only inside {@link Anomaly#detect()}. */
     StackTraceElement[] creationSite;
 
+    static {   // the engine's and the optimizers' hooks (TensorInternals, exported to those modules only)
+        dev.jgrad.tensor.internal.TensorInternals.install(new InternalAccess());
+    }
+
     Tensor(Storage storage, Layout layout) {
         this.storage = storage;
         this.layout = layout;
@@ -152,7 +156,7 @@ public final class Tensor {
     public static Tensor full(double value, DType dtype, int... shape) {
         Checks.notNull("full", "dtype", dtype);
         Tensor t = empty(Shapes.checked("full", shape), dtype, Device.CPU);
-        if (value != 0) t.backend().fill(t, value);
+        if (value != 0) ElementwiseOps.fill(t, value);
         return t;
     }
 
@@ -170,7 +174,7 @@ public final class Tensor {
     /** {@code value} everywhere, with the shape, dtype and device of {@code like}. */
     public static Tensor fullLike(Tensor like, double value) {
         Tensor t = zerosLike(like);
-        if (value != 0) t.backend().fill(t, value);
+        if (value != 0) ElementwiseOps.fill(t, value);
         return t;
     }
 
@@ -254,7 +258,7 @@ public final class Tensor {
         DType t = like.dtype();
         DType dtype = t.isFloating() ? t : v == Math.rint(v) && !Double.isInfinite(v) ? (t == DType.BOOL ? DType.INT64 : t) : DType.FLOAT32;
         Tensor s = empty(new int[0], dtype, like.device());
-        s.backend().fill(s, v);
+        ElementwiseOps.fill(s, v);
         return s;
     }
 
@@ -307,10 +311,9 @@ public final class Tensor {
         return layout.isContiguous();
     }
 
+    /** The primitives of this tensor's device (op families time their calls for the {@link Profiler}). */
     Backend backend() {
-        Backend b = storage.backend();
-        Profiler p = Profiler.active;   // null unless a Profiler is open: one volatile read per op
-        return p == null ? b : p.wrap(b);
+        return storage.backend();
     }
 
     /** This tensor in {@code dtype} (itself when it already is); differentiable between floating types. */
@@ -360,7 +363,7 @@ public final class Tensor {
     private Object hostCopy(DType dtype) {
         Tensor host = to(Device.CPU);
         Tensor out = empty(host.layout.shape, dtype, Device.CPU);
-        out.backend().copy(host, out);
+        ElementwiseOps.copyInto(host, out);
         return ((CpuStorage) out.storage).buf().array();
     }
 
@@ -1036,14 +1039,7 @@ public final class Tensor {
      * value for both axes or two (height, width).
      */
     public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
-        ConvShape cs = ConvOps.convShape(this, weight, stride, padding, dilation, groups);
-        if (bias != null && (bias.dim() != 1 || bias.layout.shape[0] != cs.k())) {
-            throw new IllegalArgumentException("conv2d: bias must have shape [" + cs.k() + "], got " + Shapes.str(bias.layout.shape));
-        }
-        // the bias is added by the convolution kernel (one node, one output array); as a separate
-        // broadcast add it cost a second 6.4 MB output on MNIST conv1: 2.1–2.6 ms with bias, 1.3–1.9 ms fused
-        // (medians of interleaved runs on a busy 2-core machine)
-        return ConvOps.conv2d(cs, this, weight, bias).record(new Op.Conv2d(this, weight, bias, cs));
+        return ConvOps.conv2d(this, weight, bias, stride, padding, dilation, groups);
     }
 
     /**
@@ -1109,9 +1105,7 @@ public final class Tensor {
 
     /** Max pooling over NCHW input; {@code stride} null means the kernel size. */
     public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-        PoolShape ps = ConvOps.poolShape("max_pool2d", this, kernel, stride, padding, dilation, ceilMode);
-        Tensor[] yi = ConvOps.maxPool2d(ps, this);
-        return yi[0].record(new Op.MaxPool2d(this, ps, yi[1]));
+        return PoolOps.maxPool2d(this, kernel, stride, padding, dilation, ceilMode);
     }
 
     /** Average pooling with a square window and stride equal to it. */
@@ -1121,8 +1115,7 @@ public final class Tensor {
 
     /** Average pooling over NCHW input; {@code stride} null means the kernel size. */
     public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
-        PoolShape ps = ConvOps.poolShape("avg_pool2d", this, kernel, stride, padding, new int[] {1}, ceilMode);
-        return ConvOps.avgPool2d(ps, countIncludePad, this).record(new Op.AvgPool2d(this, ps, countIncludePad));
+        return PoolOps.avgPool2d(this, kernel, stride, padding, ceilMode, countIncludePad);
     }
 
     // =============================================================================================
@@ -1133,14 +1126,14 @@ public final class Tensor {
     public Tensor copyFrom(Tensor src) {
         checkInPlace("copyFrom");
         checkSameDevice("copyFrom", this, src);
-        backend().copy(inPlaceOperand("copyFrom", src), this);
+        ElementwiseOps.copyInto(inPlaceOperand("copyFrom", src), this);
         return this;
     }
 
     /** Sets every element to {@code value}. */
     public Tensor fill(double value) {
         checkInPlace("fill");
-        backend().fill(this, value);
+        ElementwiseOps.fill(this, value);
         return this;
     }
 
@@ -1154,14 +1147,14 @@ public final class Tensor {
         checkInPlace("addInPlace");
         checkSameDevice("addInPlace", this, other);
         Tensor update = alpha == 1 ? other : other.mul(alpha);
-        backend().binary(BinaryFn.ADD, this, inPlaceOperand("addInPlace", update), this);
+        ElementwiseOps.binaryInto(BinaryFn.ADD, this, inPlaceOperand("addInPlace", update), this);
         return this;
     }
 
     /** this *= value, in place. */
     public Tensor mulInPlace(double value) {
         checkInPlace("mulInPlace");
-        backend().binary(BinaryFn.MUL, this, scalarLike(value, this).broadcastView(layout.shape), this);
+        ElementwiseOps.binaryInto(BinaryFn.MUL, this, scalarLike(value, this).broadcastView(layout.shape), this);
         return this;
     }
 
@@ -1223,8 +1216,8 @@ public final class Tensor {
         grad = null;
     }
 
-    /** Adds {@code g} to the gradient (the engine calls this for leaves and retained non-leaves). */
-    public void accumulateGrad(Tensor g) {
+    /** Adds {@code g} to the gradient (the engine calls this for leaves and retained non-leaves, through TensorInternals). */
+    void accumulateGrad(Tensor g) {
         Checks.notNull("accumulateGrad", "gradient", g);
         checkSameDevice("accumulateGrad", this, g);
         try (var _ = GradMode.noGrad()) {
@@ -1236,9 +1229,9 @@ public final class Tensor {
     /**
      * Makes this leaf hold {@code source}'s elements (its storage and layout, so possibly another
      * device or dtype), keeping its identity, {@code requiresGrad} flag and name — how modules move
-     * their parameters between devices. The gradient is cleared when the device or dtype changes.
+     * their parameters between devices (through TensorInternals). The gradient is cleared when the device or dtype changes.
      */
-    public void setData(Tensor source) {
+    void setData(Tensor source) {
         Checks.notNull("setData", "source", source);
         if (op != null) throw new IllegalStateException("setData: only leaf tensors can be re-homed; this one was produced by " + op.name());
         if (!Arrays.equals(source.layout.shape, layout.shape)) {
@@ -1288,14 +1281,14 @@ public final class Tensor {
 
     /**
      * Marks this node's graph as consumed: a later backward pass through it fails, as in PyTorch
-     * without {@code retain_graph}. Called by the engine.
+     * without {@code retain_graph}. Called by the engine, through TensorInternals.
      */
-    public void releaseGraph() {
+    void releaseGraph() {
         graphReleased = true;
     }
 
     /** Whether a backward pass without {@code retainGraph} already went through this node. */
-    public boolean isGraphReleased() {
+    boolean isGraphReleased() {
         return graphReleased;
     }
 

@@ -106,7 +106,7 @@ final class ViewOps {
         int at = 0;
         for (Tensor t : xs) {
             int len = t.layout.shape[d];
-            out.backend().copy(t, out.viewOf(out.layout.slice(d, at, at + len, 1)));
+            ElementwiseOps.copyInto(t, out.viewOf(out.layout.slice(d, at, at + len, 1)));
             at += len;
         }
         return out;

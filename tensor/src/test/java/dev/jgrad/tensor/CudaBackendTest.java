@@ -290,33 +290,33 @@ class CudaBackendTest {
             double tl = t == DType.FLOAT32 ? 1e-4 : 1e-11;
 
             Tensor want = Tensor.empty(yShape, t, Device.CPU);
-            want.backend().conv2d(cs, x, w, null, want);
+            ConvOps.forwardKernel(cs, x, w, null, want);
             Tensor got = poisoned(yShape, t, d);
-            got.backend().conv2d(cs, x.to(d), w.to(d), null, got);
+            ConvOps.forwardKernel(cs, x.to(d), w.to(d), null, got);
             close(want, got.cpu(), tl, "conv2d " + t);
 
             Tensor b = random(g, t, 6);
             Tensor wantB = Tensor.empty(yShape, t, Device.CPU);
-            wantB.backend().conv2d(cs, x, w, b, wantB);
+            ConvOps.forwardKernel(cs, x, w, b, wantB);
             Tensor gotB = poisoned(yShape, t, d);
-            gotB.backend().conv2d(cs, x.to(d), w.to(d), b.to(d), gotB);
+            ConvOps.forwardKernel(cs, x.to(d), w.to(d), b.to(d), gotB);
             close(wantB, gotB.cpu(), tl, "conv2d with bias " + t);
             Tensor wantDb = Tensor.empty(new int[] {6}, t, Device.CPU);
-            wantDb.backend().conv2dBackwardBias(cs, dy, wantDb);
+            ConvOps.backwardBiasKernel(cs, dy, wantDb);
             Tensor gotDb = poisoned(new int[] {6}, t, d);
-            gotDb.backend().conv2dBackwardBias(cs, dy.to(d), gotDb);
+            ConvOps.backwardBiasKernel(cs, dy.to(d), gotDb);
             close(wantDb, gotDb.cpu(), tl * 10, "conv2d bias gradient " + t);
 
             Tensor wantDx = Tensor.empty(x.shape(), t, Device.CPU);
-            wantDx.backend().conv2dBackwardInput(cs, dy, w, wantDx);
+            ConvOps.backwardInputKernel(cs, dy, w, wantDx);
             Tensor gotDx = poisoned(x.shape(), t, d);
-            gotDx.backend().conv2dBackwardInput(cs, dy.to(d), w.to(d), gotDx);
+            ConvOps.backwardInputKernel(cs, dy.to(d), w.to(d), gotDx);
             close(wantDx, gotDx.cpu(), tl, "conv2d dx " + t);
 
             Tensor wantDw = Tensor.empty(w.shape(), t, Device.CPU);
-            wantDw.backend().conv2dBackwardWeight(cs, x, dy, wantDw);
+            ConvOps.backwardWeightKernel(cs, x, dy, wantDw);
             Tensor gotDw = poisoned(w.shape(), t, d);
-            gotDw.backend().conv2dBackwardWeight(cs, x.to(d), dy.to(d), gotDw);
+            ConvOps.backwardWeightKernel(cs, x.to(d), dy.to(d), gotDw);
             close(wantDw, gotDw.cpu(), tl * 10, "conv2d dw " + t);
         }
     }
@@ -333,27 +333,27 @@ class CudaBackendTest {
             int[] o = {ps.n(), ps.c(), ps.outH(), ps.outW()};
             Tensor dy = random(g, DType.FLOAT32, o);
             Tensor wy = Tensor.empty(o, DType.FLOAT32, Device.CPU), wi = Tensor.empty(o, DType.INT64, Device.CPU);
-            wy.backend().maxPool2d(ps, x, wy, wi);
+            PoolOps.maxForwardKernel(ps, x, wy, wi);
             Tensor gy = poisoned(o, DType.FLOAT32, d), gi = poisoned(o, DType.INT64, d);
-            gy.backend().maxPool2d(ps, x.to(d), gy, gi);
+            PoolOps.maxForwardKernel(ps, x.to(d), gy, gi);
             close(wy, gy.cpu(), 0, "max_pool2d " + ps);
             close(wi, gi.cpu(), 0, "max_pool2d indices " + ps);
             Tensor wdx = Tensor.empty(x.shape(), DType.FLOAT32, Device.CPU);
-            wdx.backend().maxPool2dBackward(ps, dy, wi, wdx);
+            PoolOps.maxBackwardKernel(ps, dy, wi, wdx);
             Tensor gdx = poisoned(x.shape(), DType.FLOAT32, d);
-            gdx.backend().maxPool2dBackward(ps, dy.to(d), gi, gdx);
+            PoolOps.maxBackwardKernel(ps, dy.to(d), gi, gdx);
             close(wdx, gdx.cpu(), 1e-6, "max_pool2d backward " + ps);
             if (ps.dilH() == 1) {
                 for (boolean inc : new boolean[] {true, false}) {
                     Tensor wa = Tensor.empty(o, DType.FLOAT32, Device.CPU);
-                    wa.backend().avgPool2d(ps, inc, x, wa);
+                    PoolOps.avgForwardKernel(ps, inc, x, wa);
                     Tensor ga = poisoned(o, DType.FLOAT32, d);
-                    ga.backend().avgPool2d(ps, inc, x.to(d), ga);
+                    PoolOps.avgForwardKernel(ps, inc, x.to(d), ga);
                     close(wa, ga.cpu(), 1e-6, "avg_pool2d " + inc);
                     Tensor wb = Tensor.empty(x.shape(), DType.FLOAT32, Device.CPU);
-                    wb.backend().avgPool2dBackward(ps, inc, dy, wb);
+                    PoolOps.avgBackwardKernel(ps, inc, dy, wb);
                     Tensor gb = poisoned(x.shape(), DType.FLOAT32, d);
-                    gb.backend().avgPool2dBackward(ps, inc, dy.to(d), gb);
+                    PoolOps.avgBackwardKernel(ps, inc, dy.to(d), gb);
                     close(wb, gb.cpu(), 1e-6, "avg_pool2d backward " + inc);
                 }
             }

@@ -1,6 +1,7 @@
 package dev.jgrad.nn.optim;
 
 import dev.jgrad.tensor.Tensor;
+import dev.jgrad.tensor.internal.TensorInternals;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +39,17 @@ public final class SGD extends Optimizer {
         this.dampening = dampening;
         this.nesterov = nesterov;
         this.weightDecay = weightDecay;
+    }
+
+    // Fused in place on the parameter's device (one pass; on the CPU bit-for-bit the composed update below).
+    @Override
+    protected boolean updateInPlace(Tensor p, Tensor g, Map<String, Tensor> s, long step) {
+        Tensor buf = momentum == 0 ? null : s.get("momentum_buffer");
+        boolean first = momentum != 0 && buf == null;
+        if (first) buf = Tensor.zerosLike(p);
+        if (!TensorInternals.sgd(p, g, buf, learningRate(), momentum, dampening, weightDecay, nesterov, first)) return false;
+        if (buf != null) s.put("momentum_buffer", buf);
+        return true;
     }
 
     @Override

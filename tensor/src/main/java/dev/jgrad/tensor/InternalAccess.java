@@ -1,0 +1,39 @@
+package dev.jgrad.tensor;
+
+import dev.jgrad.tensor.internal.TensorInternals;
+
+/** The tensor package's implementation of {@link TensorInternals.Access}: package-private members of {@link Tensor} and {@link OptimOps}. */
+final class InternalAccess implements TensorInternals.Access {
+
+    @Override
+    public void accumulateGrad(Tensor leaf, Tensor g) {
+        leaf.accumulateGrad(g);
+    }
+
+    @Override
+    public void setData(Tensor leaf, Tensor source) {
+        leaf.setData(source);
+    }
+
+    @Override
+    public void releaseGraph(Tensor node) {
+        node.releaseGraph();
+    }
+
+    @Override
+    public boolean isGraphReleased(Tensor node) {
+        return node.isGraphReleased();
+    }
+
+    @Override
+    public boolean adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2, double eps,
+                        double weightDecay, boolean decoupled, double bc1, double bc2) {
+        return OptimOps.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
+    }
+
+    @Override
+    public boolean sgd(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double dampening, double weightDecay,
+                       boolean nesterov, boolean first) {
+        return OptimOps.sgd(param, grad, momentumBuffer, lr, momentum, dampening, weightDecay, nesterov, first);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.jgrad.tensor.internal;
+
+import dev.jgrad.tensor.Tensor;
+
+/**
+ * What the autograd engine and the optimizers may do to tensors and users may not: accumulate
+ * into and re-home leaves, mark graph nodes consumed, and run the fused optimizer updates in
+ * place. The package is exported only to {@code dev.jgrad.autograd} and {@code dev.jgrad.nn}.
+ *
+ * <pre>{@code
+ * TensorInternals.accumulateGrad(leaf, g);   // what BackwardPass does at each leaf
+ * }</pre>
+ */
+public final class TensorInternals {
+    private TensorInternals() {}
+
+    /** The tensor package's side, installed once by {@code Tensor}'s class initializer. */
+    public interface Access {
+        void accumulateGrad(Tensor leaf, Tensor g);
+
+        void setData(Tensor leaf, Tensor source);
+
+        void releaseGraph(Tensor node);
+
+        boolean isGraphReleased(Tensor node);
+
+        boolean adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2, double eps,
+                     double weightDecay, boolean decoupled, double bc1, double bc2);
+
+        boolean sgd(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double dampening, double weightDecay,
+                    boolean nesterov, boolean first);
+    }
+
+    private static volatile Access access;
+
+    /** Called once, by {@code Tensor}; a second call fails. */
+    public static synchronized void install(Access a) {
+        if (access != null) throw new IllegalStateException("TensorInternals: already installed");
+        access = a;
+    }
+
+    private static Access access() {
+        Access a = access;
+        if (a != null) return a;
+        try {   // Tensor's class initializer installs the access
+            Class.forName(Tensor.class.getName(), true, Tensor.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
+        return access;
+    }
+
+    /** Adds {@code g} to the leaf's gradient (a copy on the first call), in the leaf's dtype. */
+    public static void accumulateGrad(Tensor leaf, Tensor g) {
+        access().accumulateGrad(leaf, g);
+    }
+
+    /**
+     * Makes a leaf hold {@code source}'s elements (its storage and layout, so possibly another
+     * device or dtype), keeping its identity, {@code requiresGrad} flag and name — how modules
+     * move their parameters between devices. The gradient is cleared when the device or dtype changes.
+     */
+    public static void setData(Tensor leaf, Tensor source) {
+        access().setData(leaf, source);
+    }
+
+    /** Marks a node's graph consumed: a later backward pass through it fails, as in PyTorch without {@code retain_graph}. */
+    public static void releaseGraph(Tensor node) {
+        access().releaseGraph(node);
+    }
+
+    /** Whether a backward pass without {@code retainGraph} already went through this node. */
+    public static boolean isGraphReleased(Tensor node) {
+        return access().isGraphReleased(node);
+    }
+
+    /**
+     * One Adam/AdamW step in place on {@code param}, {@code expAvg} and {@code expAvgSq}, on the
+     * parameter's device; bc1 = 1 − β1^t, bc2 = 1 − β2^t. Returns false, touching nothing, when
+     * the fused update does not apply (a dtype other than float32/float64, mixed devices, dtypes
+     * or shapes, a non-contiguous operand); the caller then runs its composed update. Call it
+     * with gradient recording off; the state tensors must not share storage with anything else.
+     */
+    public static boolean adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2, double eps,
+                               double weightDecay, boolean decoupled, double bc1, double bc2) {
+        return access().adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
+    }
+
+    /**
+     * One SGD step in place (PyTorch's momentum, dampening, Nesterov and L2 weight decay);
+     * {@code momentumBuffer} is null when momentum is 0, and {@code first} starts it at the
+     * gradient. Returns false, touching nothing, where {@link #adam} would.
+     */
+    public static boolean sgd(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double dampening,
+                              double weightDecay, boolean nesterov, boolean first) {
+        return access().sgd(param, grad, momentumBuffer, lr, momentum, dampening, weightDecay, nesterov, first);
+    }
+}
