@@ -256,6 +256,25 @@ class CudaRuntimeTest {
     }
 
     @Test
+    void peerCopiesRunInStreamOrderWithoutTheHost() {
+        Random r = new Random(8);
+        float[] a = randn(r, 1 << 20);
+        CudaDevice last = Cuda.device(Cuda.deviceCount() - 1);   // another GPU where there is one, else the same
+        try (DeviceBuffer src = upload(a); DeviceBuffer dst = last.allocate(4L * a.length)) {
+            dst.fillBytes(0xFF);
+            src.fillBytes(0);                                        // queued on the source stream before the copy
+            dst.copyFromPeer(src, 0, 0, 4L * a.length);
+            src.copyFromHost(MemorySegment.ofArray(a), 0, 0, 4L * a.length);   // after the copy: must not leak into dst
+            float[] got = new float[a.length];
+            dst.copyToHost(0, MemorySegment.ofArray(got), 0, 4L * a.length);
+            assertArrayEquals(new float[a.length], got);
+            dst.copyFromPeer(src, 4 * 10, 0, 4 * 5);
+            dst.copyToHost(0, MemorySegment.ofArray(got), 0, 4 * 5);
+            assertArrayEquals(java.util.Arrays.copyOfRange(a, 10, 15), java.util.Arrays.copyOfRange(got, 0, 5));
+        }
+    }
+
+    @Test
     void adamWAndSgdStepsMatchTheOptimizers() {
         Random r = new Random(5);
         int n = 4099;
