@@ -60,7 +60,7 @@ public final class GpuBench {
         rows.forEach(System.out::println);
         System.out.println();
         for (String name : List.of("unary_exp_f32", "binary_add_f32", "copy_f32_f32", "reduce_rows_sum_f32", "reduce_cols_sum_f32",
-                "softmax_rows_f32", "layernorm_fwd_f32", "cross_entropy_f32", "adam_f32", "im2col_f32",
+                "softmax_rows_f32", "layernorm_fwd_f32", "cross_entropy_fwd_f32", "cross_entropy_bwd_f32", "adam_f32", "im2col_f32",
                 "matmul_f32")) {
             System.out.println("# " + k.describe(name));
         }
@@ -229,12 +229,13 @@ public final class GpuBench {
         SplittableRandom r = new SplittableRandom(3);
         for (int i = 0; i < B; i++) targets[i] = r.nextInt(V);
         try (DeviceBuffer logits = randomFloats(nv); DeviceBuffer grad = poisoned(4 * nv); DeviceBuffer loss = poisoned(4L * B);
-             DeviceBuffer t = gpu.allocate(8L * B)) {
+             DeviceBuffer lse = poisoned(4L * B); DeviceBuffer dloss = gpu.allocate(4); DeviceBuffer t = gpu.allocate(8L * B)) {
             t.copyFromHost(MemorySegment.ofArray(targets), 0, 0, 8L * B);
-            row("cross_entropy_f32 (loss + grad)", B + "x" + V, time(() -> k.crossEntropy(ScalarType.F32, loss.address(), grad.address(),
-                    logits.address(), t.address(), B, V, 1.0 / B, -100)), 8.0 * nv, 0, -1);
-            row("cross_entropy_f32 (loss only)", B + "x" + V, time(() -> k.crossEntropy(ScalarType.F32, loss.address(), 0, logits.address(),
-                    t.address(), B, V, 1.0 / B, -100)), 4.0 * nv, 0, -1);
+            dloss.copyFromHost(MemorySegment.ofArray(new float[] {1f / B}), 0, 0, 4);
+            row("cross_entropy_fwd_f32 (loss + lse)", B + "x" + V, time(() -> k.crossEntropyForward(ScalarType.F32, loss.address(),
+                    lse.address(), logits.address(), t.address(), B, V, -100)), 4.0 * nv, 0, -1);
+            row("cross_entropy_bwd_f32 (scalar dloss)", B + "x" + V, time(() -> k.crossEntropyBackward(ScalarType.F32, grad.address(),
+                    logits.address(), lse.address(), t.address(), dloss.address(), 0, B, V, -100)), 8.0 * nv, 0, -1);
         }
         int m = 64 << 20;
         try (DeviceBuffer p = randomFloats(m); DeviceBuffer g = randomFloats(m); DeviceBuffer mm = randomFloats(m); DeviceBuffer v = randomFloats(m);
@@ -246,7 +247,7 @@ public final class GpuBench {
             row("sgd_f32 (momentum)", "64M", time(() -> k.sgd(ScalarType.F32, p.address(), g.address(), mm.address(), m, 1e-6, 0.9, 0, 0,
                     false, false)), 20.0 * m, 0, -1);
             row("dropout_fwd_f32 (p=0.1, mask)", "64M", time(() -> k.dropoutForward(ScalarType.F32, v.address(), mask.address(), g.address(), m,
-                    0.1f, 1234, 0)), 9.0 * m, 0, -1);
+                    0.1f, 1 / (1 - 0.1f), 1234, 0)), 9.0 * m, 0, -1);
         }
         int num = 50257, dim = 1024, ids = 65536;
         long[] idx = new long[ids];

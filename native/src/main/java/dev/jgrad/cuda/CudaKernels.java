@@ -507,34 +507,67 @@ public final class CudaKernels {
         launch("layernorm_bwd_dwdb_" + t.suffix(), gx, chunks, 32, 8, 0, a);
     }
 
+    /** Threads per row of the cross-entropy kernels (one block per row). */
+    private static int crossEntropyThreads(int V) {
+        return V >= 4096 ? 1024 : V >= 512 ? 256 : 64;
+    }
+
     /**
-     * Fused softmax cross-entropy over logits [N, V] with int64 targets [N]: loss [N] (may be 0)
-     * and, when dlogits != 0, the gradient scaled by gradScale (dlogits may equal logits).
+     * Cross-entropy forward over contiguous logits [N, V] (F32 or F64) with int64 targets [N]:
+     * lse[n] = log Σ_j exp(logits[n, j]) and loss[n] = lse[n] − logits[n, target[n]], or 0 when
+     * target[n] == ignoreIndex. Either output may be 0 (not written). Throws
+     * IndexOutOfBoundsException for a target outside [0, V) other than ignoreIndex.
+     *
+     * <pre>{@code
+     * k.crossEntropyForward(ScalarType.F32, loss, lse, logits, targets, N, V, -100);
+     * }</pre>
      */
-    public void crossEntropy(ScalarType t, long loss, long dlogits, long logits, long targets, int N, int V, double gradScale,
-                             long ignoreIndex) {
+    public void crossEntropyForward(ScalarType t, long loss, long lse, long logits, long targets, int N, int V, long ignoreIndex) {
         if (N == 0) return;
-        int threads = V >= 4096 ? 1024 : V >= 512 ? 256 : 64;
-        KernelArgs a = KernelArgs.get().ptr(loss).ptr(dlogits).ptr(logits).ptr(targets).i32(N).i32(V).scalar(t, gradScale).i64(ignoreIndex)
-                .ptr(indexErrorSlot());
-        launch("cross_entropy_" + t.suffix(), Math.min(N, device.multiprocessorCount() * 32), 1, threads, 1, 0, a);
+        KernelArgs a = KernelArgs.get().ptr(loss).ptr(lse).ptr(logits).ptr(targets).i32(N).i32(V).i64(ignoreIndex).ptr(indexErrorSlot());
+        launch("cross_entropy_fwd_" + t.suffix(), Math.min(N, device.multiprocessorCount() * 32), 1, crossEntropyThreads(V), 1, 0, a);
         checkIndexError("cross_entropy: target %d is out of bounds for " + V + " classes");
     }
 
-    /** Inverted dropout with Philox4x32-10 (see {@link Philox}); mask (BOOL bytes) may be 0. */
-    public void dropoutForward(ScalarType t, long out, long mask, long x, int n, float p, long seed, long offset) {
-        if (n == 0) return;
-        launchGridStride("dropout_fwd_" + t.suffix(), Math.ceilDiv(n, 4), KernelArgs.get().ptr(out).ptr(mask).ptr(x).i32(n).f32(p).i64(seed).i64(offset));
+    /**
+     * Cross-entropy backward: dlogits[n, j] = (exp(logits[n, j] − lse[n]) − [j == target[n]]) ·
+     * dloss[n · dlossStride], or 0 for an ignored row; lse from {@link #crossEntropyForward}.
+     * dlossStride 1 takes one upstream gradient per row, 0 broadcasts one scalar (the gradient
+     * of a mean or sum over the rows). dlogits may be logits (in place).
+     *
+     * <pre>{@code
+     * k.crossEntropyBackward(ScalarType.F32, dlogits, logits, lse, targets, dmean, 0, N, V, -100);   // dmean = 1/N
+     * }</pre>
+     */
+    public void crossEntropyBackward(ScalarType t, long dlogits, long logits, long lse, long targets, long dloss, int dlossStride, int N,
+                                     int V, long ignoreIndex) {
+        if (N == 0 || V == 0) return;
+        KernelArgs a = KernelArgs.get().ptr(dlogits).ptr(logits).ptr(lse).ptr(targets).ptr(dloss).i32(dlossStride).i32(N).i32(V)
+                .i64(ignoreIndex);
+        launch("cross_entropy_bwd_" + t.suffix(), Math.min(N, device.multiprocessorCount() * 32), 1, crossEntropyThreads(V), 1, 0, a);
     }
 
-    public void dropoutBackward(ScalarType t, long dx, long dy, long mask, int n, float p) {
+    /**
+     * Inverted dropout over n contiguous elements (F32 or F64): u_i is the Philox4x32-10 uniform
+     * of element i for (seed, offset) (dropout.cu; {@code dev.jgrad.kernels.Philox} is its Java
+     * twin), keep_i = u_i ≥ p, out_i = keep_i ? x_i · scale : 0, mask_i = keep_i (mask: BOOL
+     * bytes, may be 0). The caller gives scale (1 / (1 − p), or 0 for p = 1), converted to the
+     * element type, so the CPU and GPU results are the same bits.
+     *
+     * <pre>{@code
+     * k.dropoutForward(ScalarType.F32, out, mask, x, n, 0.1f, 1 / (1 - 0.1f), seed, offset);
+     * }</pre>
+     */
+    public void dropoutForward(ScalarType t, long out, long mask, long x, int n, float p, double scale, long seed, long offset) {
         if (n == 0) return;
-        launchGridStride("dropout_bwd_" + t.suffix(), n, KernelArgs.get().ptr(dx).ptr(dy).ptr(mask).i32(n).f32(p));
+        launchGridStride("dropout_fwd_" + t.suffix(), Math.ceilDiv(n, 4),
+                KernelArgs.get().ptr(out).ptr(mask).ptr(x).i32(n).f32(p).scalar(t, scale).i64(seed).i64(offset));
     }
 
-    /** The raw Philox words: out[4b + j] = word j of block b, for b < blocks (tests against {@link Philox}). */
-    public void philoxRaw(long out, int blocks, long seed, long offset) {
-        launchGridStride("philox_raw", blocks, KernelArgs.get().ptr(out).i32(blocks).i64(seed).i64(offset));
+    /** dx_i = mask_i ? dy_i · scale : 0 over n contiguous elements, with the forward pass's mask and scale. */
+    public void dropoutBackward(ScalarType t, long dx, long dy, long mask, int n, double scale) {
+        if (n == 0) return;
+        launchGridStride("dropout_bwd_" + t.suffix(), n, KernelArgs.get().ptr(dx).ptr(dy).ptr(mask).i32(n).scalar(t, scale));
     }
 
     /** One Adam/AdamW step over n contiguous elements (see optim.cu for the formula; bc = bias corrections). */

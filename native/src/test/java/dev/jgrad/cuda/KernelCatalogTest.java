@@ -67,7 +67,17 @@ class KernelCatalogTest {
     void signaturesAreReadFromTheCompiledDeclarations() {
         // elementwise.cu: unary_<fn>_<t>(O* out, const I* x, Indexer<2> ix, int n)
         assertEquals("(B64:8, B64:8, STRUCT:" + Indexing.structBytes(2) + ", I32:4)", KernelCatalog.get("unary_exp_f32").signature().toString());
+        // crossentropy.cu: the forward/backward pair
+        assertEquals("(B64:8, B64:8, B64:8, B64:8, I32:4, I32:4, B64:8, B64:8)", KernelCatalog.get("cross_entropy_fwd_f32").signature().toString());
+        assertEquals("(B64:8, B64:8, B64:8, B64:8, B64:8, I32:4, I32:4, I32:4, B64:8)",
+                KernelCatalog.get("cross_entropy_bwd_f64").signature().toString());
+        // dropout.cu: the scale in the element type
+        assertEquals("(B64:8, B64:8, B64:8, I32:4, F32:4, F64:8, B64:8, B64:8)", KernelCatalog.get("dropout_fwd_f64").signature().toString());
+        assertEquals("(B64:8, B64:8, B64:8, I32:4, F32:4)", KernelCatalog.get("dropout_bwd_f32").signature().toString());
+        assertEquals("crossentropy", KernelCatalog.get("cross_entropy_fwd_f32").module());
         assertTrue(CudaKernels.hasKernel("binary_add_i64"));
+        assertFalse(CudaKernels.hasKernel("philox_raw"));
+        assertFalse(CudaKernels.hasKernel("cross_entropy_f32"));
         assertFalse(CudaKernels.hasKernel("unary_exp_i32"));
     }
 
@@ -144,10 +154,10 @@ class KernelCatalogTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> bad.check("unary_exp_f32", sig));
         assertEquals("kernel unary_exp_f32 takes (B64:8, B64:8, STRUCT:100, I32:4) but was given (PTR:8, PTR:8, I32:4)", e.getMessage());
         // a 64-bit PTX parameter takes a pointer or a long long, nothing else of 8 bytes
-        KernelSig ce = KernelCatalog.get("cross_entropy_f32").signature();
-        KernelArgs.fresh().ptr(1).ptr(2).ptr(3).ptr(4).i32(5).i32(6).f32(1).i64(-100).ptr(7).check("cross_entropy_f32", ce);
-        KernelArgs f64 = KernelArgs.fresh().ptr(1).ptr(2).ptr(3).ptr(4).i32(5).i32(6).f32(1).f64(-100).ptr(7);
-        assertThrows(IllegalStateException.class, () -> f64.check("cross_entropy_f32", ce));
+        KernelSig ce = KernelCatalog.get("cross_entropy_fwd_f32").signature();
+        KernelArgs.fresh().ptr(1).ptr(2).ptr(3).ptr(4).i32(5).i32(6).i64(-100).ptr(7).check("cross_entropy_fwd_f32", ce);
+        KernelArgs f64 = KernelArgs.fresh().ptr(1).ptr(2).ptr(3).ptr(4).i32(5).i32(6).f64(-100).ptr(7);
+        assertThrows(IllegalStateException.class, () -> f64.check("cross_entropy_fwd_f32", ce));
         // the scalar of a kernel's element type
         KernelSig dropout = KernelCatalog.get("dropout_bwd_f32").signature();
         KernelArgs.fresh().ptr(1).ptr(2).ptr(3).i32(4).scalar(ScalarType.F32, 2.0).check("dropout_bwd_f32", dropout);
