@@ -3,10 +3,13 @@
 // What it computes, for n elements:
 //   dropout_fwd_<t>: u_i = uniform [0, 1) from Philox4x32-10(counter = (i / 4, 0, offset_lo,
 //                    offset_hi), key = (seed_lo, seed_hi)), word i % 4, as (word >> 8) * 2^-24;
-//                    keep_i = u_i >= p; out_i = keep_i ? x_i / (1 - p) : 0; mask_i = keep_i
+//                    keep_i = u_i >= p; out_i = keep_i ? x_i * scale : 0; mask_i = keep_i
 //                    (mask may be null). The same (seed, offset) always gives the same mask, on
-//                    any GPU and any launch shape; dev.jgrad.cuda.Philox is the Java twin.
-//   dropout_bwd_<t>: dx_i = mask_i ? dy_i / (1 - p) : 0
+//                    any GPU and any launch shape; dev.jgrad.kernels.Philox is the Java twin.
+//   dropout_bwd_<t>: dx_i = mask_i ? dy_i * scale : 0
+// The host passes scale (1 / (1 - p), or 0 for p = 1) already rounded to the element type, so
+// that the CPU twin, which multiplies by the same value, gives the same bits for any p.
+// Element types t: f32, f64.
 //
 // Versions: 1 (each thread draws one Philox block = 4 numbers for 4 consecutive elements).
 //
@@ -31,9 +34,8 @@ __device__ __forceinline__ U4 philox4x32_10(U4 c, unsigned int k0, unsigned int 
 __device__ __forceinline__ float to_unit(unsigned int v) { return (float)(v >> 8) * (1.0f / 16777216.0f); }
 
 template <class T>
-__device__ __forceinline__ void dropout_fwd_body(T* out, jbool* mask, const T* __restrict__ x, int n, float p,
+__device__ __forceinline__ void dropout_fwd_body(T* out, jbool* mask, const T* __restrict__ x, int n, float p, T scale,
                                                  unsigned long long seed, unsigned long long offset) {
-    T scale = p < 1.f ? T(1) / (T(1) - T(p)) : T(0);
     int blocks4 = (n + 3) / 4;
     for (int b = global_thread(); b < blocks4; b += global_threads()) {
         U4 r = philox4x32_10({(unsigned int)b, 0u, (unsigned int)offset, (unsigned int)(offset >> 32)},
@@ -52,30 +54,18 @@ __device__ __forceinline__ void dropout_fwd_body(T* out, jbool* mask, const T* _
 }
 
 template <class T>
-__device__ __forceinline__ void dropout_bwd_body(T* dx, const T* __restrict__ dy, const jbool* __restrict__ mask, int n, float p) {
-    T scale = p < 1.f ? T(1) / (T(1) - T(p)) : T(0);
+__device__ __forceinline__ void dropout_bwd_body(T* dx, const T* __restrict__ dy, const jbool* __restrict__ mask, int n, T scale) {
     for (int i = global_thread(); i < n; i += global_threads()) dx[i] = mask[i] ? dy[i] * scale : T(0);
 }
 
 #define DROPOUT(T, sfx)                                                                                    \
     extern "C" __global__ void __launch_bounds__(256) dropout_fwd_##sfx(                                   \
-        T* out, jbool* mask, const T* x, int n, float p, unsigned long long seed, unsigned long long offset) { \
-        dropout_fwd_body<T>(out, mask, x, n, p, seed, offset);                                             \
+        T* out, jbool* mask, const T* x, int n, float p, T scale, unsigned long long seed,                 \
+        unsigned long long offset) {                                                                       \
+        dropout_fwd_body<T>(out, mask, x, n, p, scale, seed, offset);                                      \
     }                                                                                                      \
-    extern "C" __global__ void __launch_bounds__(256) dropout_bwd_##sfx(T* dx, const T* dy, const jbool* mask, int n, float p) { \
-        dropout_bwd_body<T>(dx, dy, mask, n, p);                                                           \
+    extern "C" __global__ void __launch_bounds__(256) dropout_bwd_##sfx(T* dx, const T* dy, const jbool* mask, int n, T scale) { \
+        dropout_bwd_body<T>(dx, dy, mask, n, scale);                                                       \
     }
 DROPOUT(float, f32)
 DROPOUT(double, f64)
-
-// The raw generator, for tests against the Java twin: out[4 * b + j] = word j of block b.
-extern "C" __global__ void __launch_bounds__(256) philox_raw(unsigned int* out, int blocks, unsigned long long seed, unsigned long long offset) {
-    for (int b = global_thread(); b < blocks; b += global_threads()) {
-        U4 r = philox4x32_10({(unsigned int)b, 0u, (unsigned int)offset, (unsigned int)(offset >> 32)},
-                             (unsigned int)seed, (unsigned int)(seed >> 32));
-        out[4 * b] = r.x;
-        out[4 * b + 1] = r.y;
-        out[4 * b + 2] = r.z;
-        out[4 * b + 3] = r.w;
-    }
-}

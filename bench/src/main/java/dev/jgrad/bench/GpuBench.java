@@ -60,7 +60,8 @@ public final class GpuBench {
         rows.forEach(System.out::println);
         System.out.println();
         for (String name : List.of("unary_exp_f32", "binary_add_f32", "copy_f32_f32", "reduce_rows_sum_f32", "reduce_cols_sum_f32",
-                "softmax_rows_f32", "layernorm_fwd_f32", "cross_entropy_f32", "adam_f32", "im2col_f32", "matmul_f32")) {
+                "softmax_rows_f32", "layernorm_fwd_f32", "cross_entropy_fwd_f32", "cross_entropy_bwd_f32", "adam_f32", "im2col_f32",
+                "matmul_f32")) {
             System.out.println("# " + k.describe(name));
         }
         System.out.println("# memory: " + gpu.memoryStats());
@@ -158,15 +159,16 @@ public final class GpuBench {
         int n = 64 << 20;
         int[] flat = {n};
         try (DeviceBuffer x = randomFloats(n); DeviceBuffer y = randomFloats(n); DeviceBuffer out = poisoned(8L * n)) {
-            row("unary_exp_f32 (dense, 128-bit)", "64M", time(() -> k.unary("exp", ScalarType.F32, flat, out.address(), c(1), x.address(), c(1))),
+            ScalarType f32 = ScalarType.F32;
+            row("unary_exp_f32 (dense, 128-bit)", "64M", time(() -> k.unary("exp", f32, f32, flat, out.address(), c(1), x.address(), c(1))),
                     8.0 * n, 0, -1);
-            row("unary_gelu_f32", "64M", time(() -> k.unary("gelu", ScalarType.F32, flat, out.address(), c(1), x.address(), c(1))), 8.0 * n, 0, -1);
-            row("binary_add_f32 (dense)", "64M", time(() -> k.binary("add", ScalarType.F32, flat, out.address(), c(1), x.address(), c(1),
+            row("unary_gelu_f32", "64M", time(() -> k.unary("gelu", f32, f32, flat, out.address(), c(1), x.address(), c(1))), 8.0 * n, 0, -1);
+            row("binary_add_f32 (dense)", "64M", time(() -> k.binary("add", f32, f32, flat, out.address(), c(1), x.address(), c(1),
                     y.address(), c(1))), 12.0 * n, 0, -1);
             int r = 8192, cc = n / r;
-            row("binary_add_f32 (row broadcast)", r + "x" + cc + " + " + cc, time(() -> k.binary("add", ScalarType.F32, new int[] {r, cc},
+            row("binary_add_f32 (row broadcast)", r + "x" + cc + " + " + cc, time(() -> k.binary("add", f32, f32, new int[] {r, cc},
                     out.address(), c(cc, 1), x.address(), c(cc, 1), y.address(), c(0, 1))), 8.0 * n, 0, -1);
-            row("binary_gt_f32 -> bool", "64M", time(() -> k.binary("gt", ScalarType.F32, flat, out.address(), c(1), x.address(), c(1),
+            row("binary_gt_f32 -> bool", "64M", time(() -> k.binary("gt", f32, ScalarType.BOOL, flat, out.address(), c(1), x.address(), c(1),
                     y.address(), c(1))), 9.0 * n, 0, -1);
             row("copy_f32_f32 (transpose)", r + "x" + cc + " ^T", time(() -> k.copy(ScalarType.F32, ScalarType.F32, new int[] {cc, r},
                     out.address(), c(r, 1), x.address(), c(1, cc))), 8.0 * n, 0, -1);
@@ -184,13 +186,14 @@ public final class GpuBench {
         int rows = 16384, cols = 4096;
         long n = (long) rows * cols;
         try (DeviceBuffer x = randomFloats(n); DeviceBuffer out = poisoned(4L * Math.max(rows, cols) * 2); DeviceBuffer sm = poisoned(4 * n)) {
-            row("reduce sum, last dim (rows)", rows + "x" + cols, time(() -> k.reduce("sum", ScalarType.F32, new int[] {rows}, out.address(),
+            ScalarType f32 = ScalarType.F32;
+            row("reduce sum, last dim (rows)", rows + "x" + cols, time(() -> k.reduce("sum", f32, f32, new int[] {rows}, out.address(),
                     c(1), c(cols), new int[] {cols}, c(1), x.address())), 4.0 * n, 0, -1);
-            row("reduce sum, dim 0 (cols)", rows + "x" + cols, time(() -> k.reduce("sum", ScalarType.F32, new int[] {cols}, out.address(),
+            row("reduce sum, dim 0 (cols)", rows + "x" + cols, time(() -> k.reduce("sum", f32, f32, new int[] {cols}, out.address(),
                     c(1), c(1), new int[] {rows}, c(cols), x.address())), 4.0 * n, 0, -1);
-            row("reduce sum, all (split + finish)", rows + "x" + cols, time(() -> k.reduce("sum", ScalarType.F32, new int[0], out.address(),
+            row("reduce sum, all (split + finish)", rows + "x" + cols, time(() -> k.reduce("sum", f32, f32, new int[0], out.address(),
                     c(), c(), new int[] {rows, cols}, c(cols, 1), x.address())), 4.0 * n, 0, -1);
-            row("reduce max, last dim", rows + "x" + cols, time(() -> k.reduce("max", ScalarType.F32, new int[] {rows}, out.address(),
+            row("reduce max, last dim", rows + "x" + cols, time(() -> k.reduce("max", f32, f32, new int[] {rows}, out.address(),
                     c(1), c(cols), new int[] {cols}, c(1), x.address())), 4.0 * n, 0, -1);
             row("argmax, last dim", rows + "x" + cols, time(() -> k.argReduce(true, ScalarType.F32, new int[] {rows}, out.address(),
                     c(1), c(cols), new int[] {cols}, c(1), x.address())), 4.0 * n, 0, -1);
@@ -226,24 +229,25 @@ public final class GpuBench {
         SplittableRandom r = new SplittableRandom(3);
         for (int i = 0; i < B; i++) targets[i] = r.nextInt(V);
         try (DeviceBuffer logits = randomFloats(nv); DeviceBuffer grad = poisoned(4 * nv); DeviceBuffer loss = poisoned(4L * B);
-             DeviceBuffer t = gpu.allocate(8L * B)) {
+             DeviceBuffer lse = poisoned(4L * B); DeviceBuffer dloss = gpu.allocate(4); DeviceBuffer t = gpu.allocate(8L * B)) {
             t.copyFromHost(MemorySegment.ofArray(targets), 0, 0, 8L * B);
-            row("cross_entropy_f32 (loss + grad)", B + "x" + V, time(() -> k.crossEntropy(ScalarType.F32, loss.address(), grad.address(),
-                    logits.address(), t.address(), B, V, 1.0 / B, -100)), 8.0 * nv, 0, -1);
-            row("cross_entropy_f32 (loss only)", B + "x" + V, time(() -> k.crossEntropy(ScalarType.F32, loss.address(), 0, logits.address(),
-                    t.address(), B, V, 1.0 / B, -100)), 4.0 * nv, 0, -1);
+            dloss.copyFromHost(MemorySegment.ofArray(new float[] {1f / B}), 0, 0, 4);
+            row("cross_entropy_fwd_f32 (loss + lse)", B + "x" + V, time(() -> k.crossEntropyForward(ScalarType.F32, loss.address(),
+                    lse.address(), logits.address(), t.address(), B, V, -100)), 4.0 * nv, 0, -1);
+            row("cross_entropy_bwd_f32 (scalar dloss)", B + "x" + V, time(() -> k.crossEntropyBackward(ScalarType.F32, grad.address(),
+                    logits.address(), lse.address(), t.address(), dloss.address(), 0, B, V, -100)), 8.0 * nv, 0, -1);
         }
         int m = 64 << 20;
         try (DeviceBuffer p = randomFloats(m); DeviceBuffer g = randomFloats(m); DeviceBuffer mm = randomFloats(m); DeviceBuffer v = randomFloats(m);
              DeviceBuffer mask = poisoned(m)) {
             // v must be non-negative for Adam: |random| by an abs kernel
-            k.unary("abs", ScalarType.F32, new int[] {m}, v.address(), c(1), v.address(), c(1));
+            k.unary("abs", ScalarType.F32, ScalarType.F32, new int[] {m}, v.address(), c(1), v.address(), c(1));
             row("adam_f32 (AdamW step)", "64M", time(() -> k.adam(ScalarType.F32, p.address(), g.address(), mm.address(), v.address(), m, 1e-6,
                     0.9, 0.999, 1e-8, 0.01, 0.5, 0.5, true)), 28.0 * m, 0, -1);
             row("sgd_f32 (momentum)", "64M", time(() -> k.sgd(ScalarType.F32, p.address(), g.address(), mm.address(), m, 1e-6, 0.9, 0, 0,
                     false, false)), 20.0 * m, 0, -1);
             row("dropout_fwd_f32 (p=0.1, mask)", "64M", time(() -> k.dropoutForward(ScalarType.F32, v.address(), mask.address(), g.address(), m,
-                    0.1f, 1234, 0)), 9.0 * m, 0, -1);
+                    0.1f, 1 / (1 - 0.1f), 1234, 0)), 9.0 * m, 0, -1);
         }
         int num = 50257, dim = 1024, ids = 65536;
         long[] idx = new long[ids];

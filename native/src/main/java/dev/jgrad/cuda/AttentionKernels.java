@@ -1,7 +1,6 @@
 package dev.jgrad.cuda;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -36,13 +35,11 @@ public final class AttentionKernels {
     /** The bf16 copies' rows are padded to a multiple of this (the largest tile), so tile loads need no bounds checks. */
     static final int PAD = 128;
     static final int THREADS = 256;
-    static final int STATIC_SMEM_LIMIT = 48 * 1024;
     static final int MAX_GRID_Y = 65535;
 
     private static final Map<CudaDevice, AttentionKernels> INSTANCES = new ConcurrentHashMap<>();
 
     private final CudaDevice device;
-    private final Set<Long> smemConfigured = ConcurrentHashMap.newKeySet();
 
     private AttentionKernels(CudaDevice device) {
         this.device = device;
@@ -249,24 +246,10 @@ public final class AttentionKernels {
     }
 
     private void launch1d(String name, long work, KernelArgs args) {
-        int blocks = (int) Math.max(1, Math.min(Math.ceilDiv(Math.max(work, 1), THREADS), (long) device.multiprocessorCount() * 32));
-        launch(name, blocks, 1, 0, args);
+        device.kernels().launchGridStride(name, work, args);
     }
 
     private void launch(String name, int gx, int gy, int smem, KernelArgs args) {
-        CudaKernels.Entry e = CudaKernels.signatures().get(name);
-        if (e == null) throw new IllegalStateException("no kernel named " + name);
-        args.check(name, e.sig());
-        long fn = device.modules().function(e.module(), name);
-        device.makeCurrent();
-        if (smem > STATIC_SMEM_LIMIT && smemConfigured.add(fn)) {
-            if (smem > device.maxSharedMemoryPerBlockOptin()) {
-                smemConfigured.remove(fn);
-                throw new UnsupportedOperationException(name + " needs " + smem + " B of shared memory; " + device.name() + " allows "
-                        + device.maxSharedMemoryPerBlockOptin() + " B per block");
-            }
-            device.driver().funcSetAttribute(fn, Driver.FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem);
-        }
-        device.driver().launchKernel(fn, gx, gy, 1, THREADS, 1, 1, smem, device.stream().handle(), args.pointerArray(), name);
+        device.kernels().launch(name, gx, gy, THREADS, 1, smem, args);
     }
 }

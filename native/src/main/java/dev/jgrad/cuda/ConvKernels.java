@@ -1,8 +1,5 @@
 package dev.jgrad.cuda;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * 2-D convolution as implicit GEMM (native/src/main/cuda/convgemm.cu): forward, backward-data
  * and backward-weight on NHWC tensors with KRSC filters, FP32 SIMT or TF32 tensor cores, any
@@ -64,17 +61,6 @@ public final class ConvKernels {
         return pass.equals("wgrad") ? "64x128" : "128x64";
     }
 
-    static List<String> kernelNames() {
-        List<String> names = new ArrayList<>();
-        for (String pass : PASSES) {
-            for (String prec : List.of("f32", "tf32")) {
-                names.add("conv_" + pass + "_" + prec + "_128x128");
-                names.add("conv_" + pass + "_" + prec + "_" + (pass.equals("wgrad") ? "64x128" : "128x64"));
-            }
-        }
-        return names;
-    }
-
     private static final java.util.Map<CudaDevice, ConvKernels> INSTANCES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final CudaDevice device;
@@ -89,7 +75,7 @@ public final class ConvKernels {
         return INSTANCES.computeIfAbsent(device, ConvKernels::new);
     }
 
-    private static int[] params(Geometry g, int splits, int kchunk) {
+    static int[] params(Geometry g, int splits, int kchunk) {
         return new int[] {g.n(), g.h(), g.w(), g.c(), g.k(), g.r(), g.s(), g.p(), g.q(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(), g.dw(),
             g.groups(), g.cg(), g.kg(), splits, kchunk};
     }
@@ -167,7 +153,7 @@ public final class ConvKernels {
             launcher.launch("conv_wgrad_" + (tf32 ? "tf32_" : "f32_") + t, (int) gx, (int) gy, g.groups() * split[0], threads(t), 1, 0,
                     KernelArgs.get().ptr(ws == null ? dwr : ws.address()).ptr(x).ptr(dy).ints(params(g, split[0], split[1])));
             if (ws != null) {
-                launcher.launch("splitk_sum_f32", device.kernels().blocks(total), 1, 1, 256, 1, 0,
+                launcher.launch("splitk_sum_f32", device.kernels().gridStrideBlocks(total), 1, 1, 256, 1, 0,
                         KernelArgs.get().ptr(dwr).ptr(ws.address()).i32((int) total).i32(split[0]));
             }
         } finally {

@@ -30,6 +30,7 @@ public final class CudaDevice {
     private PinnedBuffer[] staging;
     private Event[] stagingEvents;
     private final boolean[] stagingBusy = new boolean[2];
+    private volatile Event orderEvent;
     private volatile KernelModules modules;
     private volatile CudaKernels kernels;
     private volatile Blas blas;
@@ -64,6 +65,11 @@ public final class CudaDevice {
 
     Driver driver() {
         return driver;
+    }
+
+    /** The primary context (a CUcontext). */
+    long context() {
+        return context;
     }
 
     CachingAllocator allocator() {
@@ -177,6 +183,46 @@ public final class CudaDevice {
         if (bytes == 0) return;
         makeCurrent();
         driver.memcpyDtoDAsync(dst, src, bytes, stream.handle());
+    }
+
+    /**
+     * Copies {@code bytes} from {@code src} on device {@code from} (this one included) to
+     * {@code dst} on this device, queued on this device's stream after the work already queued
+     * on {@code from}'s stream; {@code from}'s stream then waits for the copy before its later
+     * work, so the source may be freed or overwritten in its stream's order. The host never
+     * waits: each side records an event on its own stream and the other stream waits for it.
+     */
+    void copyFromPeer(CudaDevice from, long src, long dst, long bytes) {
+        if (bytes == 0) return;
+        if (from == this) {
+            copyDeviceToDevice(src, dst, bytes);
+            return;
+        }
+        from.orderAfter(this);
+        makeCurrent();
+        driver.memcpyPeerAsync(dst, context, src, from.context, bytes, stream.handle());
+        orderAfter(from);
+    }
+
+    /** Makes {@code later}'s stream wait for the work queued on this device's stream so far. */
+    private void orderAfter(CudaDevice later) {
+        Event e = orderEvent();
+        // one event per device: cuStreamWaitEvent captures the recorded state, so re-recording it afterwards is safe
+        synchronized (e) {
+            e.record(stream);
+            later.stream.waitFor(e);
+        }
+    }
+
+    private Event orderEvent() {
+        Event e = orderEvent;
+        if (e == null) {
+            synchronized (this) {
+                if (orderEvent == null) orderEvent = newEvent(false);
+                e = orderEvent;
+            }
+        }
+        return e;
     }
 
     /**

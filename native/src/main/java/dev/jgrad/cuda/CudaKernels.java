@@ -1,18 +1,8 @@
 package dev.jgrad.cuda;
 
-import static dev.jgrad.cuda.KernelArgs.Param.F32;
-import static dev.jgrad.cuda.KernelArgs.Param.F64;
-import static dev.jgrad.cuda.KernelArgs.Param.I32;
-import static dev.jgrad.cuda.KernelArgs.Param.I64;
-import static dev.jgrad.cuda.KernelArgs.Param.PTR;
-
-import dev.jgrad.cuda.KernelArgs.KernelSig;
-import dev.jgrad.cuda.KernelArgs.Param;
 import java.lang.foreign.MemorySegment;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Launches jgrad's CUDA kernels (native/src/main/cuda/*.cu) on one device's stream. Operands
@@ -20,8 +10,10 @@ import java.util.Map;
  * strides per dimension (stride 0 broadcasts); everything is asynchronous except the
  * index-checking ops, which read back a device error flag.
  *
- * <p>The kernel signatures are declared once here ({@link #signatures()}); every launch is
- * checked against its declaration, and a test checks the declarations against the PTX.
+ * <p>Kernels are found by name in {@link KernelCatalog}, which reads their parameters from the
+ * compiled PTX; every launch is checked against that signature. Besides the launchers of the
+ * shared primitives below, {@link #launchGridStride} and {@link #launch} start any kernel by
+ * name, so an op family elsewhere can launch its own kernels.
  *
  * <pre>{@code
  * CudaKernels k = Cuda.device(0).kernels();
@@ -29,156 +21,81 @@ import java.util.Map;
  * }</pre>
  */
 public final class CudaKernels {
+    /** Threads per block of the grid-stride launches. */
     static final int THREADS = 256;
+    /** Shared memory a block may use without opting in (cuFuncSetAttribute). */
+    static final int STATIC_SMEM_LIMIT = 48 * 1024;
 
     private final CudaDevice device;
+    /** CUfunction → the dynamic shared memory its limit was raised to. */
+    private final Map<Long, Integer> smemRaised = new ConcurrentHashMap<>();
     private DeviceBuffer errorSlot;
 
     CudaKernels(CudaDevice device) {
         this.device = device;
     }
 
-    // =============================================================================================
-    // Signatures
-    // =============================================================================================
-
-    record Entry(String module, KernelSig sig) {}
-
-    static final List<String> UNARY_FLOAT = List.of("neg", "exp", "log", "sqrt", "abs", "sign", "relu", "sigmoid", "tanh", "erf",
-            "gelu", "gelu_tanh", "sin", "cos", "not", "is_nonfinite");
-    static final List<String> UNARY_INT = List.of("neg", "abs", "sign", "relu", "not", "is_nonfinite");
-    static final List<String> BINARY_ARITH = List.of("add", "sub", "mul", "maximum", "minimum");
-    static final List<String> BINARY_FLOAT_ONLY = List.of("div", "pow");
-    static final List<String> BINARY_PRED = List.of("eq", "ne", "lt", "le", "gt", "ge", "and", "or");
-    static final List<String> REDUCE_OPS = List.of("sum", "prod", "max", "min");
-    static final int GEOM = 14 * 4, MAT_STRIDES = 9 * 4;
-
-    private static final Map<String, Entry> SIGS = buildSignatures();
-
-    private static Map<String, Entry> buildSignatures() {
-        Map<String, Entry> m = new LinkedHashMap<>();
-        int idx1 = Indexing.structBytes(1), idx2 = Indexing.structBytes(2), idx3 = Indexing.structBytes(3), idx4 = Indexing.structBytes(4);
-        ScalarType[] all = ScalarType.values();
-        // elementwise.cu
-        for (ScalarType t : all) {
-            List<String> fns = t.isFloating() ? UNARY_FLOAT : t == ScalarType.BOOL ? List.of("not") : UNARY_INT;
-            for (String fn : fns) put(m, "elementwise", "unary_" + fn + "_" + t.suffix(), PTR, PTR, idx2, I32);
-            List<String> bins = new java.util.ArrayList<>(BINARY_PRED);
-            if (t != ScalarType.BOOL) bins.addAll(BINARY_ARITH);
-            if (t.isFloating()) bins.addAll(BINARY_FLOAT_ONLY);
-            for (String fn : bins) put(m, "elementwise", "binary_" + fn + "_" + t.suffix(), PTR, PTR, PTR, idx3, I32);
-            put(m, "elementwise", "where_" + t.suffix(), PTR, PTR, PTR, PTR, idx4, I32);
-            put(m, "elementwise", "fill_" + t.suffix(), PTR, idx1, I32, scalarParam(t));
-            for (ScalarType d : all) put(m, "elementwise", "copy_" + t.suffix() + "_" + d.suffix(), PTR, PTR, idx2, I32);
-            // reduce.cu
-            for (String op : REDUCE_OPS) {
-                for (String mode : List.of("rows", "cols")) {
-                    put(m, "reduce", "reduce_" + mode + "_" + op + "_" + t.suffix(), PTR, PTR, PTR, idx2, idx1, I32, I32, I32);
-                }
-                put(m, "reduce", "reduce_finish_" + op + "_" + t.suffix(), PTR, PTR, idx1, I32, I32);
-            }
-            for (String op : List.of("max", "min")) {
-                for (String mode : List.of("rows", "cols")) {
-                    put(m, "reduce", "argreduce_" + mode + "_" + op + "_" + t.suffix(), PTR, PTR, PTR, PTR, idx2, idx1, I32, I32, I32);
-                }
-                put(m, "reduce", "argreduce_finish_" + op + "_" + t.suffix(), PTR, PTR, PTR, idx1, I32, I32);
-            }
-            // indexing.cu
-            for (ScalarType i : List.of(ScalarType.I32, ScalarType.I64)) {
-                put(m, "indexing", "scatter_add_" + t.suffix() + "_" + i.suffix(), PTR, PTR, PTR, idx3, I32, I32, I32, PTR);
-            }
-        }
-        for (String w : List.of("b8", "b32", "b64"))
-            for (String i : List.of("i32", "i64")) put(m, "indexing", "gather_" + w + "_" + i, PTR, PTR, PTR, idx3, I32, I32, I32, PTR);
-        for (ScalarType t : List.of(ScalarType.F32, ScalarType.F64)) {
-            String s = t.suffix();
-            Param f = scalarParam(t);
-            for (String name : List.of("softmax", "log_softmax")) {
-                put(m, "softmax", name + "_rows_" + s, PTR, PTR, idx2, I32, I32);
-                put(m, "softmax", name + "_cols_" + s, PTR, PTR, idx2, I32, I32, I32, I32);
-            }
-            put(m, "indexing", "embedding_fwd_" + s, PTR, PTR, PTR, I32, I32, I32, PTR);
-            put(m, "indexing", "embedding_bwd_" + s, PTR, PTR, PTR, I32, I32, I32, PTR);
-            put(m, "conv", "im2col_" + s, PTR, PTR, GEOM, I32, I32, I32);
-            put(m, "conv", "col2im_" + s, PTR, PTR, GEOM, I32, I32, I32);
-            put(m, "conv", "max_pool_fwd_" + s, PTR, PTR, PTR, GEOM);
-            put(m, "conv", "max_pool_bwd_" + s, PTR, PTR, PTR, GEOM);
-            put(m, "conv", "avg_pool_fwd_" + s, PTR, PTR, GEOM);
-            put(m, "conv", "avg_pool_bwd_" + s, PTR, PTR, GEOM);
-            put(m, "layernorm", "layernorm_fwd_" + s, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, f);
-            put(m, "layernorm", "layernorm_bwd_dx_" + s, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32);
-            put(m, "layernorm", "layernorm_bwd_dwdb_" + s, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32);
-            put(m, "crossentropy", "cross_entropy_" + s, PTR, PTR, PTR, PTR, I32, I32, f, I64, PTR);
-            put(m, "dropout", "dropout_fwd_" + s, PTR, PTR, PTR, I32, F32, I64, I64);
-            put(m, "dropout", "dropout_bwd_" + s, PTR, PTR, PTR, I32, F32);
-            put(m, "optim", "adam_" + s, PTR, PTR, PTR, PTR, I32, f, f, f, f, f, f, f, I32);
-            put(m, "optim", "sgd_" + s, PTR, PTR, PTR, I32, f, f, f, f, I32, I32);
-        }
-        put(m, "dropout", "philox_raw", PTR, I32, I64, I64);
-        for (ScalarType t : List.of(ScalarType.F32, ScalarType.F64, ScalarType.I32, ScalarType.I64)) {
-            put(m, "matmul", "matmul_" + t.suffix(), PTR, PTR, PTR, I32, I32, I32, I32, MAT_STRIDES);
-        }
-        // gemm.cu and convgemm.cu (GEMM ladder, implicit-GEMM convolution): declared and launched by GemmKernels / ConvKernels
-        GemmKernels.declare(m);
-        // attention.cu (launched by AttentionKernels)
-        for (int dp : AttentionKernels.SIMT_HEAD_DIMS) {
-            put(m, "attention", "attn_fwd_f32_d" + dp, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, F32, I32);
-            put(m, "attention", "attn_bwd_dkdv_f32_d" + dp, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, F32, I32);
-            put(m, "attention", "attn_bwd_dq_f32_d" + dp, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, F32, I32);
-        }
-        put(m, "attention", "attn_bwd_dsum_f32", PTR, PTR, PTR, I32, I32);
-        put(m, "attention", "attn_pack_bf16", PTR, PTR, I32, I32, I32, I32);
-        put(m, "attention", "attn_bwd_prep_bf16", PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32);
-        for (int d : AttentionKernels.TC_HEAD_DIMS) {
-            put(m, "attention", "attn_fwd_bf16_d" + d, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, I32, F32, I32);
-            put(m, "attention", "attn_bwd_bf16_d" + d, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, I32, F32,
-                    I32);
-        }
-        return Collections.unmodifiableMap(m);
-    }
-
-    private static Param scalarParam(ScalarType t) {
-        return switch (t) {
-            case F32 -> F32;
-            case F64 -> F64;
-            case I64 -> I64;
-            case I32, BOOL -> I32;
-        };
-    }
-
-    private static void put(Map<String, Entry> m, String module, String name, Object... spec) {
-        if (m.put(name, new Entry(module, KernelSig.of(spec))) != null) throw new IllegalStateException("duplicate kernel " + name);
-    }
-
-    /** Every kernel this class may launch: name → (module, signature). */
-    static Map<String, Entry> signatures() {
-        return SIGS;
-    }
-
-    /** Whether kernel {@code name} exists. */
+    /** Whether kernel {@code name} exists in the compiled modules ({@link KernelCatalog#contains}). */
     public static boolean hasKernel(String name) {
-        return SIGS.containsKey(name);
+        return KernelCatalog.contains(name);
     }
 
     // =============================================================================================
     // Launching
     // =============================================================================================
 
-    private void launch(String name, int gx, int gy, int bx, int by, int sharedMem, KernelArgs args) {
-        Entry e = SIGS.get(name);
-        if (e == null) throw new IllegalStateException("no kernel named " + name);
-        args.check(name, e.sig());
-        long fn = device.modules().function(e.module(), name);
-        device.makeCurrent();
-        device.driver().launchKernel(fn, gx, gy, 1, bx, by, 1, sharedMem, device.stream().handle(), args.pointerArray(), name);
+    /**
+     * Launches {@code kernel} over a grid-stride loop of {@code work} items: 256 threads per
+     * block, one block per 256 items, at most 32 blocks per SM (the kernel loops over the rest).
+     *
+     * <pre>{@code
+     * k.launchGridStride("adam_f32", n, KernelArgs.get().ptr(p).ptr(g).ptr(m).ptr(v).i32(n)...);
+     * }</pre>
+     *
+     * @throws IllegalStateException when there is no such kernel or the arguments do not match its PTX signature
+     */
+    public void launchGridStride(String kernel, long work, KernelArgs args) {
+        launch(kernel, gridStrideBlocks(work), 1, 1, THREADS, 1, 1, 0, args);
     }
 
-    private void launch1d(String name, long work, KernelArgs args) {
-        launch(name, blocks(work), 1, THREADS, 1, 0, args);
+    /**
+     * Launches {@code kernel} with a 2-D grid of 2-D blocks and {@code sharedMem} bytes of
+     * dynamic shared memory (above 48 KiB the kernel's limit is raised once, up to the device's
+     * opt-in maximum).
+     *
+     * <pre>{@code
+     * k.launch("layernorm_bwd_dwdb_f32", (C + 31) / 32, chunks, 32, 8, 0, args);
+     * }</pre>
+     *
+     * @throws IllegalStateException when there is no such kernel or the arguments do not match its PTX signature
+     * @throws UnsupportedOperationException when the device cannot give {@code sharedMem} bytes to a block
+     */
+    public void launch(String kernel, int gx, int gy, int bx, int by, int sharedMem, KernelArgs args) {
+        launch(kernel, gx, gy, 1, bx, by, 1, sharedMem, args);
+    }
+
+    /** {@link #launch(String, int, int, int, int, int, KernelArgs)} with 3-D grid and block dimensions. */
+    public void launch(String kernel, int gx, int gy, int gz, int bx, int by, int bz, int sharedMem, KernelArgs args) {
+        KernelCatalog.Kernel k = KernelCatalog.get(kernel);
+        args.check(kernel, k.signature());
+        long fn = device.modules().function(k.module(), kernel);
+        device.makeCurrent();
+        if (sharedMem > STATIC_SMEM_LIMIT && smemRaised.getOrDefault(fn, 0) < sharedMem) raiseSharedMemory(kernel, fn, sharedMem);
+        device.driver().launchKernel(fn, gx, gy, gz, bx, by, bz, sharedMem, device.stream().handle(), args.pointerArray(), kernel);
+    }
+
+    private void raiseSharedMemory(String kernel, long fn, int sharedMem) {
+        int max = device.maxSharedMemoryPerBlockOptin();
+        if (sharedMem > max) {
+            throw new UnsupportedOperationException(kernel + " needs " + sharedMem + " B of shared memory; " + device.name() + " allows " + max
+                    + " B per block");
+        }
+        device.driver().funcSetAttribute(fn, Driver.FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES, sharedMem);
+        smemRaised.merge(fn, sharedMem, Math::max);
     }
 
     /** Blocks for a grid-stride loop over {@code work} items: one per 256 items, at most 32 per SM. */
-    int blocks(long work) {
+    public int gridStrideBlocks(long work) {
         long b = Math.ceilDiv(Math.max(work, 1), THREADS);
         return (int) Math.max(1, Math.min(b, (long) device.multiprocessorCount() * 32));
     }
@@ -191,48 +108,39 @@ public final class CudaKernels {
     // Elementwise
     // =============================================================================================
 
-    /** Whether {@code unary_<fn>_<t>} exists. */
-    public static boolean hasUnary(String fn, ScalarType t) {
-        return SIGS.containsKey("unary_" + fn + "_" + t.suffix());
-    }
-
-    /** Whether {@code binary_<fn>_<t>} exists. */
-    public static boolean hasBinary(String fn, ScalarType t) {
-        return SIGS.containsKey("binary_" + fn + "_" + t.suffix());
-    }
-
-    /** The output type of {@code unary_<fn>_<t>}: BOOL for not / is_nonfinite, else t. */
-    public static ScalarType unaryOutType(String fn, ScalarType t) {
-        return fn.equals("not") || fn.equals("is_nonfinite") ? ScalarType.BOOL : t;
-    }
-
-    /** The output type of {@code binary_<fn>_<t>}: BOOL for comparisons and logic, else t. */
-    public static ScalarType binaryOutType(String fn, ScalarType t) {
-        return BINARY_PRED.contains(fn) ? ScalarType.BOOL : t;
-    }
-
-    /** out = fn(x) over {@code shape}; out's type is {@link #unaryOutType}. */
-    public void unary(String fn, ScalarType t, int[] shape, long out, int[] outStrides, long x, int[] xStrides) {
-        String name = "unary_" + fn + "_" + t.suffix();
-        ScalarType o = unaryOutType(fn, t);
+    /**
+     * out = fn(x) over {@code shape} by kernel {@code unary_<fn>_<in>}: x of type {@code in}, out
+     * of type {@code out} (the caller states it: the input type, or BOOL for a predicate such as
+     * {@code not} / {@code is_nonfinite}).
+     *
+     * <pre>{@code
+     * k.unary("is_nonfinite", ScalarType.F32, ScalarType.BOOL, shape, mask, maskStrides, x, xStrides);
+     * }</pre>
+     */
+    public void unary(String fn, ScalarType in, ScalarType out, int[] shape, long outAddress, int[] outStrides, long x, int[] xStrides) {
+        String name = "unary_" + fn + "_" + in.suffix();
         for (Indexing.Chunk c : Indexing.coalesce(shape, outStrides, xStrides).chunks()) {
             long n = c.plan().numel();
             if (n == 0) return;
-            KernelArgs a = KernelArgs.get().ptr(at(out, c.offsets()[0], o)).ptr(at(x, c.offsets()[1], t)).indexer(c.plan()).i32((int) n);
-            launch1d(name, c.plan().dense() ? n / 4 : n, a);
+            KernelArgs a = KernelArgs.get().ptr(at(outAddress, c.offsets()[0], out)).ptr(at(x, c.offsets()[1], in)).indexer(c.plan())
+                    .i32((int) n);
+            launchGridStride(name, c.plan().dense() ? n / 4 : n, a);
         }
     }
 
-    /** out = fn(a, b) over {@code shape} (a and b of type t; out per {@link #binaryOutType}). */
-    public void binary(String fn, ScalarType t, int[] shape, long out, int[] outStrides, long a, int[] aStrides, long b, int[] bStrides) {
-        String name = "binary_" + fn + "_" + t.suffix();
-        ScalarType o = binaryOutType(fn, t);
+    /**
+     * out = fn(a, b) over {@code shape} by kernel {@code binary_<fn>_<in>}: a and b of type
+     * {@code in}, out of type {@code out} (the input type, or BOOL for comparisons and logic).
+     */
+    public void binary(String fn, ScalarType in, ScalarType out, int[] shape, long outAddress, int[] outStrides, long a, int[] aStrides,
+                       long b, int[] bStrides) {
+        String name = "binary_" + fn + "_" + in.suffix();
         for (Indexing.Chunk c : Indexing.coalesce(shape, outStrides, aStrides, bStrides).chunks()) {
             long n = c.plan().numel();
             if (n == 0) return;
-            KernelArgs k = KernelArgs.get().ptr(at(out, c.offsets()[0], o)).ptr(at(a, c.offsets()[1], t)).ptr(at(b, c.offsets()[2], t))
-                    .indexer(c.plan()).i32((int) n);
-            launch1d(name, c.plan().dense() ? n / 4 : n, k);
+            KernelArgs k = KernelArgs.get().ptr(at(outAddress, c.offsets()[0], out)).ptr(at(a, c.offsets()[1], in))
+                    .ptr(at(b, c.offsets()[2], in)).indexer(c.plan()).i32((int) n);
+            launchGridStride(name, c.plan().dense() ? n / 4 : n, k);
         }
     }
 
@@ -245,7 +153,7 @@ public final class CudaKernels {
             long[] off = c.offsets();
             KernelArgs k = KernelArgs.get().ptr(at(out, off[0], t)).ptr(at(cond, off[1], ScalarType.BOOL)).ptr(at(a, off[2], t))
                     .ptr(at(b, off[3], t)).indexer(c.plan()).i32((int) n);
-            launch1d("where_" + t.suffix(), n, k);
+            launchGridStride("where_" + t.suffix(), n, k);
         }
     }
 
@@ -255,7 +163,7 @@ public final class CudaKernels {
             long n = c.plan().numel();
             if (n == 0) return;
             KernelArgs k = KernelArgs.get().ptr(at(out, c.offsets()[0], t)).indexer(c.plan()).i32((int) n).scalar(t, value);
-            launch1d("fill_" + t.suffix(), c.plan().dense() ? n / 4 : n, k);
+            launchGridStride("fill_" + t.suffix(), c.plan().dense() ? n / 4 : n, k);
         }
     }
 
@@ -271,7 +179,7 @@ public final class CudaKernels {
         for (Indexing.Chunk c : p.chunks()) {
             long n = c.plan().numel();
             KernelArgs k = KernelArgs.get().ptr(at(out, c.offsets()[0], dst)).ptr(at(x, c.offsets()[1], src)).indexer(c.plan()).i32((int) n);
-            launch1d(name, c.plan().dense() ? n / 4 : n, k);
+            launchGridStride(name, c.plan().dense() ? n / 4 : n, k);
         }
     }
 
@@ -279,15 +187,9 @@ public final class CudaKernels {
     // Reductions
     // =============================================================================================
 
-    /** The output type of {@code reduce_*_<op>_<t>}: sum and prod of integers and bool give I64. */
-    public static ScalarType reduceOutType(String op, ScalarType t) {
-        if ((op.equals("sum") || op.equals("prod")) && !t.isFloating()) return ScalarType.I64;
-        return t;
-    }
-
-    private static int accBytes(String op, ScalarType t) {
-        if (op.equals("sum") || op.equals("prod")) return t.isFloating() ? t.bytes() : 8;
-        return t == ScalarType.BOOL ? 4 : t.bytes();
+    /** Bytes of one partial accumulator: the produced type's, with bool kept as int (as reduce.cu's max/min do). */
+    private static int accBytes(ScalarType produced) {
+        return produced == ScalarType.BOOL ? 4 : produced.bytes();
     }
 
     /** Launch geometry of a reduction over K outputs of R elements each. */
@@ -324,12 +226,20 @@ public final class CudaKernels {
     }
 
     /**
-     * out[k] = op over the reduced space of x[k, r] (op: sum, prod, max, min). The kept space has
-     * out strides and x strides; the reduced space x strides. Returns false, launching nothing,
-     * when either space has more than 8 dimensions after coalescing (the caller then makes x
-     * contiguous with the reduced dimensions last).
+     * out[k] = op over the reduced space of x[k, r] (op: sum, prod, max, min) by the kernels
+     * {@code reduce_*_<op>_<in>}: x of type {@code in}, out of type {@code out}, which the caller
+     * states (reduce.cu: sum and prod of integers and bool produce I64, everything else its input
+     * type). The kept space has out strides and x strides; the reduced space x strides. Returns
+     * false, launching nothing, when either space has more than 8 dimensions after coalescing
+     * (the caller then makes x contiguous with the reduced dimensions last).
+     *
+     * <pre>{@code
+     * // row sums of a contiguous int32 [rows, cols] into int64 [rows]
+     * k.reduce("sum", ScalarType.I32, ScalarType.I64, new int[] {rows}, out, new int[] {1}, new int[] {cols},
+     *         new int[] {cols}, new int[] {1}, x);
+     * }</pre>
      */
-    public boolean reduce(String op, ScalarType t, int[] keptShape, long out, int[] outStrides, int[] xKeptStrides,
+    public boolean reduce(String op, ScalarType in, ScalarType out, int[] keptShape, long outAddress, int[] outStrides, int[] xKeptStrides,
                           int[] reducedShape, int[] xReducedStrides, long x) {
         Indexing.Plan kept = Indexing.coalesce(keptShape, outStrides, xKeptStrides);
         Indexing.Plan red = Indexing.coalesce(reducedShape, xReducedStrides);
@@ -338,18 +248,17 @@ public final class CudaKernels {
         if (K == 0) return true;
         if (red.numel() == 0) red = new Indexing.Plan(new int[] {0}, new int[][] {{1}});
         ReducePlan rp = reducePlan(kept, red, device.multiprocessorCount());
-        String suffix = op + "_" + t.suffix();
+        String suffix = op + "_" + in.suffix();
         String mode = rp.rows() ? "rows" : "cols";
-        ScalarType o = reduceOutType(op, t);
-        DeviceBuffer partial = rp.chunks() > 1 ? device.allocate((long) rp.chunks() * K * accBytes(op, t)) : null;
+        DeviceBuffer partial = rp.chunks() > 1 ? device.allocate((long) rp.chunks() * K * accBytes(out)) : null;
         try {
-            KernelArgs a = KernelArgs.get().ptr(out).ptr(partial == null ? 0 : partial.address()).ptr(x).indexer(kept).indexer(red)
+            KernelArgs a = KernelArgs.get().ptr(outAddress).ptr(partial == null ? 0 : partial.address()).ptr(x).indexer(kept).indexer(red)
                     .i32((int) K).i32((int) red.numel()).i32(rp.chunk());
             launch("reduce_" + mode + "_" + suffix, rp.gridX(), rp.chunks(), rp.bx(), rp.by(), 0, a);
             if (partial != null) {
                 Indexing.Plan oix = new Indexing.Plan(kept.shape(), new int[][] {kept.strides()[0]});
-                KernelArgs f = KernelArgs.get().ptr(out).ptr(partial.address()).indexer(oix).i32((int) K).i32(rp.chunks());
-                launch1d("reduce_finish_" + suffix, K, f);
+                KernelArgs f = KernelArgs.get().ptr(outAddress).ptr(partial.address()).indexer(oix).i32((int) K).i32(rp.chunks());
+                launchGridStride("reduce_finish_" + suffix, K, f);
             }
         } finally {
             if (partial != null) partial.close();
@@ -378,7 +287,7 @@ public final class CudaKernels {
             if (pv != null) {
                 Indexing.Plan oix = new Indexing.Plan(kept.shape(), new int[][] {kept.strides()[0]});
                 KernelArgs f = KernelArgs.get().ptr(out).ptr(pv.address()).ptr(pi.address()).indexer(oix).i32((int) K).i32(rp.chunks());
-                launch1d("argreduce_finish_" + suffix, K, f);
+                launchGridStride("argreduce_finish_" + suffix, K, f);
             }
         } finally {
             if (pv != null) pv.close();
@@ -413,7 +322,7 @@ public final class CudaKernels {
             launch(base + "_rows_" + t.suffix(), (int) Math.ceilDiv(nrows, by), 1, bx, by, 0, a);
         } else {
             KernelArgs a = KernelArgs.get().ptr(out).ptr(x).indexer(rows).i32((int) nrows).i32(len).i32(xStrides[dim]).i32(outStrides[dim]);
-            launch1d(base + "_cols_" + t.suffix(), nrows, a);
+            launchGridStride(base + "_cols_" + t.suffix(), nrows, a);
         }
         return true;
     }
@@ -422,7 +331,19 @@ public final class CudaKernels {
     // Indexing
     // =============================================================================================
 
-    private synchronized long errorSlot() {
+    /**
+     * The device address of this device's index-error slot, two {@code unsigned long long}
+     * words {flag, bad index}: pass it as the {@code err} argument of a kernel that reports an
+     * out-of-range index with {@code report_bad_index} (common.cuh), then call
+     * {@link #checkIndexError} after the launch.
+     *
+     * <pre>{@code
+     * k.launchGridStride("embedding_fwd_f32", n * 32L, KernelArgs.get().ptr(out).ptr(w).ptr(idx).i32(n).i32(dim).i32(num)
+     *         .ptr(k.indexErrorSlot()));
+     * k.checkIndexError("embedding: index %d is out of range for " + num + " embeddings");
+     * }</pre>
+     */
+    public synchronized long indexErrorSlot() {
         if (errorSlot == null) {
             errorSlot = device.allocate(16);
             errorSlot.fillBytes(0);
@@ -430,14 +351,18 @@ public final class CudaKernels {
         return errorSlot.address();
     }
 
-    /** Reads the device error flag after an index kernel; a recorded bad index becomes an IndexOutOfBoundsException. */
-    private void checkIndexError(String message) {
+    /**
+     * Reads the index-error slot (a small synchronous copy) unless index checking is off
+     * ({@link Cuda#setCheckIndices}); when a kernel recorded a bad index, clears the slot and
+     * throws an IndexOutOfBoundsException whose message is {@code String.format(messageFormat, index)}.
+     */
+    public void checkIndexError(String messageFormat) {
         if (!Cuda.checkIndices()) return;
         long[] words = new long[2];
-        device.copyDeviceToHost(errorSlot(), MemorySegment.ofArray(words), 0, 16);
+        device.copyDeviceToHost(indexErrorSlot(), MemorySegment.ofArray(words), 0, 16);
         if (words[0] != 0) {
             errorSlot.fillBytes(0);
-            throw new IndexOutOfBoundsException(String.format(message, words[1]));
+            throw new IndexOutOfBoundsException(String.format(messageFormat, words[1]));
         }
     }
 
@@ -456,7 +381,7 @@ public final class CudaKernels {
                        int[] xStrides, long index, int[] indexStrides) {
         String w = t.bytes() == 1 ? "b8" : t.bytes() == 4 ? "b32" : "b64";
         String name = "gather_" + w + "_" + idx.suffix();
-        long err = errorSlot();
+        long err = indexErrorSlot();
         boolean any = false;
         for (Indexing.Chunk c : Indexing.coalesce(shape, outStrides, zeroAt(xStrides, dim), indexStrides).chunks()) {
             long n = c.plan().numel();
@@ -464,7 +389,7 @@ public final class CudaKernels {
             long[] off = c.offsets();
             KernelArgs a = KernelArgs.get().ptr(at(out, off[0], t)).ptr(at(x, off[1], t)).ptr(at(index, off[2], idx)).indexer(c.plan())
                     .i32((int) n).i32(dimSize).i32(xStrides[dim]).ptr(err);
-            launch1d(name, n, a);
+            launchGridStride(name, n, a);
             any = true;
         }
         if (any) checkIndexError("index %d is out of bounds for dimension " + dim + " with size " + dimSize);
@@ -474,7 +399,7 @@ public final class CudaKernels {
     public void scatterAdd(ScalarType t, ScalarType idx, int[] shape, int dim, int dimSize, long out, int[] outStrides, long index,
                            int[] indexStrides, long src, int[] srcStrides) {
         String name = "scatter_add_" + t.suffix() + "_" + idx.suffix();
-        long err = errorSlot();
+        long err = indexErrorSlot();
         boolean any = false;
         for (Indexing.Chunk c : Indexing.coalesce(shape, zeroAt(outStrides, dim), indexStrides, srcStrides).chunks()) {
             long n = c.plan().numel();
@@ -482,7 +407,7 @@ public final class CudaKernels {
             long[] off = c.offsets();
             KernelArgs a = KernelArgs.get().ptr(at(out, off[0], t)).ptr(at(index, off[1], idx)).ptr(at(src, off[2], t)).indexer(c.plan())
                     .i32((int) n).i32(dimSize).i32(outStrides[dim]).ptr(err);
-            launch1d(name, n, a);
+            launchGridStride(name, n, a);
             any = true;
         }
         if (any) checkIndexError("index %d is out of bounds for dimension " + dim + " with size " + dimSize);
@@ -491,16 +416,16 @@ public final class CudaKernels {
     /** out [n, dim] = weight[idx[i], :] for int64 idx [n]; weight [num, dim]; all contiguous. */
     public void embeddingForward(ScalarType t, long out, long weight, long idx, int n, int dim, int num) {
         if (n == 0 || dim == 0) return;
-        KernelArgs a = KernelArgs.get().ptr(out).ptr(weight).ptr(idx).i32(n).i32(dim).i32(num).ptr(errorSlot());
-        launch1d("embedding_fwd_" + t.suffix(), (long) n * 32, a);
+        KernelArgs a = KernelArgs.get().ptr(out).ptr(weight).ptr(idx).i32(n).i32(dim).i32(num).ptr(indexErrorSlot());
+        launchGridStride("embedding_fwd_" + t.suffix(), (long) n * 32, a);
         checkIndexError("embedding: index %d is out of range for " + num + " embeddings");
     }
 
     /** dweight[idx[i], :] += dout[i, :] (atomic; dweight not cleared). */
     public void embeddingBackward(ScalarType t, long dweight, long dout, long idx, int n, int dim, int num) {
         if (n == 0 || dim == 0) return;
-        KernelArgs a = KernelArgs.get().ptr(dweight).ptr(dout).ptr(idx).i32(n).i32(dim).i32(num).ptr(errorSlot());
-        launch1d("embedding_bwd_" + t.suffix(), (long) n * 32, a);
+        KernelArgs a = KernelArgs.get().ptr(dweight).ptr(dout).ptr(idx).i32(n).i32(dim).i32(num).ptr(indexErrorSlot());
+        launchGridStride("embedding_bwd_" + t.suffix(), (long) n * 32, a);
         checkIndexError("embedding: index %d is out of range for " + num + " embeddings");
     }
 
@@ -513,13 +438,9 @@ public final class CudaKernels {
         if (batch == 0 || m == 0 || n == 0) return;
         KernelArgs args = KernelArgs.get().ptr(c).ptr(a).ptr(b).i32(batch).i32(m).i32(n).i32(k)
                 .ints(as[0], as[1], as[2], bs[0], bs[1], bs[2], cs[0], cs[1], cs[2]);
-        Entry e = SIGS.get("matmul_" + t.suffix());
-        if (e == null) throw new IllegalArgumentException("matmul: no kernel for " + t);
-        args.check("matmul_" + t.suffix(), e.sig());
-        long fn = device.modules().function(e.module(), "matmul_" + t.suffix());
-        device.makeCurrent();
-        device.driver().launchKernel(fn, (n + 15) / 16, (m + 15) / 16, Math.min(batch, 65535), 16, 16, 1, 0, device.stream().handle(),
-                args.pointerArray(), "matmul_" + t.suffix());
+        String name = "matmul_" + t.suffix();
+        if (!hasKernel(name)) throw new IllegalArgumentException("matmul: no kernel for " + t);
+        launch(name, (n + 15) / 16, (m + 15) / 16, Math.min(batch, 65535), 16, 16, 1, 0, args);
     }
 
     /**
@@ -529,31 +450,31 @@ public final class CudaKernels {
     public void im2col(ScalarType t, long col, long x, int[] geom, int xImg, int imgStride, int rowStride) {
         long work = (long) geom[0] * geom[1] * geom[4] * geom[5] * geom[6] * geom[7];
         KernelArgs a = KernelArgs.get().ptr(col).ptr(x).ints(geom).i32(xImg).i32(imgStride).i32(rowStride);
-        launch1d("im2col_" + t.suffix(), work, a);
+        launchGridStride("im2col_" + t.suffix(), work, a);
     }
 
     /** The adjoint of {@link #im2col}: dx (assigned, not accumulated) from col. */
     public void col2im(ScalarType t, long dx, long col, int[] geom, int xImg, int imgStride, int rowStride) {
         long work = (long) geom[0] * geom[1] * geom[2] * geom[3];
         KernelArgs a = KernelArgs.get().ptr(dx).ptr(col).ints(geom).i32(xImg).i32(imgStride).i32(rowStride);
-        launch1d("col2im_" + t.suffix(), work, a);
+        launchGridStride("col2im_" + t.suffix(), work, a);
     }
 
     /** geom = {nc, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, countIncludePad}. */
     public void maxPoolForward(ScalarType t, long y, long indices, long x, int[] geom) {
-        launch1d("max_pool_fwd_" + t.suffix(), (long) geom[0] * geom[3] * geom[4], KernelArgs.get().ptr(y).ptr(indices).ptr(x).ints(geom));
+        launchGridStride("max_pool_fwd_" + t.suffix(), (long) geom[0] * geom[3] * geom[4], KernelArgs.get().ptr(y).ptr(indices).ptr(x).ints(geom));
     }
 
     public void maxPoolBackward(ScalarType t, long dx, long dy, long indices, int[] geom) {
-        launch1d("max_pool_bwd_" + t.suffix(), (long) geom[0] * geom[1] * geom[2], KernelArgs.get().ptr(dx).ptr(dy).ptr(indices).ints(geom));
+        launchGridStride("max_pool_bwd_" + t.suffix(), (long) geom[0] * geom[1] * geom[2], KernelArgs.get().ptr(dx).ptr(dy).ptr(indices).ints(geom));
     }
 
     public void avgPoolForward(ScalarType t, long y, long x, int[] geom) {
-        launch1d("avg_pool_fwd_" + t.suffix(), (long) geom[0] * geom[3] * geom[4], KernelArgs.get().ptr(y).ptr(x).ints(geom));
+        launchGridStride("avg_pool_fwd_" + t.suffix(), (long) geom[0] * geom[3] * geom[4], KernelArgs.get().ptr(y).ptr(x).ints(geom));
     }
 
     public void avgPoolBackward(ScalarType t, long dx, long dy, int[] geom) {
-        launch1d("avg_pool_bwd_" + t.suffix(), (long) geom[0] * geom[1] * geom[2], KernelArgs.get().ptr(dx).ptr(dy).ints(geom));
+        launchGridStride("avg_pool_bwd_" + t.suffix(), (long) geom[0] * geom[1] * geom[2], KernelArgs.get().ptr(dx).ptr(dy).ints(geom));
     }
 
     // =============================================================================================
@@ -564,14 +485,14 @@ public final class CudaKernels {
     public void layerNormForward(ScalarType t, long out, long mean, long rstd, long x, long weight, long bias, int N, int C, double eps) {
         if (N == 0) return;
         KernelArgs a = KernelArgs.get().ptr(out).ptr(mean).ptr(rstd).ptr(x).ptr(weight).ptr(bias).i32(N).i32(C).scalar(t, eps);
-        launch1d("layernorm_fwd_" + t.suffix(), (long) N * 32, a);
+        launchGridStride("layernorm_fwd_" + t.suffix(), (long) N * 32, a);
     }
 
     /** dx of LayerNorm; weight may be 0. */
     public void layerNormBackwardInput(ScalarType t, long dx, long dout, long x, long mean, long rstd, long weight, int N, int C) {
         if (N == 0) return;
         KernelArgs a = KernelArgs.get().ptr(dx).ptr(dout).ptr(x).ptr(mean).ptr(rstd).ptr(weight).i32(N).i32(C);
-        launch1d("layernorm_bwd_dx_" + t.suffix(), (long) N * 32, a);
+        launchGridStride("layernorm_bwd_dx_" + t.suffix(), (long) N * 32, a);
     }
 
     /** dweight += Σ dout·norm, dbias += Σ dout (either may be 0); callers zero them for a fresh gradient. */
@@ -586,34 +507,67 @@ public final class CudaKernels {
         launch("layernorm_bwd_dwdb_" + t.suffix(), gx, chunks, 32, 8, 0, a);
     }
 
+    /** Threads per row of the cross-entropy kernels (one block per row). */
+    private static int crossEntropyThreads(int V) {
+        return V >= 4096 ? 1024 : V >= 512 ? 256 : 64;
+    }
+
     /**
-     * Fused softmax cross-entropy over logits [N, V] with int64 targets [N]: loss [N] (may be 0)
-     * and, when dlogits != 0, the gradient scaled by gradScale (dlogits may equal logits).
+     * Cross-entropy forward over contiguous logits [N, V] (F32 or F64) with int64 targets [N]:
+     * lse[n] = log Σ_j exp(logits[n, j]) and loss[n] = lse[n] − logits[n, target[n]], or 0 when
+     * target[n] == ignoreIndex. Either output may be 0 (not written). Throws
+     * IndexOutOfBoundsException for a target outside [0, V) other than ignoreIndex.
+     *
+     * <pre>{@code
+     * k.crossEntropyForward(ScalarType.F32, loss, lse, logits, targets, N, V, -100);
+     * }</pre>
      */
-    public void crossEntropy(ScalarType t, long loss, long dlogits, long logits, long targets, int N, int V, double gradScale,
-                             long ignoreIndex) {
+    public void crossEntropyForward(ScalarType t, long loss, long lse, long logits, long targets, int N, int V, long ignoreIndex) {
         if (N == 0) return;
-        int threads = V >= 4096 ? 1024 : V >= 512 ? 256 : 64;
-        KernelArgs a = KernelArgs.get().ptr(loss).ptr(dlogits).ptr(logits).ptr(targets).i32(N).i32(V).scalar(t, gradScale).i64(ignoreIndex)
-                .ptr(errorSlot());
-        launch("cross_entropy_" + t.suffix(), Math.min(N, device.multiprocessorCount() * 32), 1, threads, 1, 0, a);
+        KernelArgs a = KernelArgs.get().ptr(loss).ptr(lse).ptr(logits).ptr(targets).i32(N).i32(V).i64(ignoreIndex).ptr(indexErrorSlot());
+        launch("cross_entropy_fwd_" + t.suffix(), Math.min(N, device.multiprocessorCount() * 32), 1, crossEntropyThreads(V), 1, 0, a);
         checkIndexError("cross_entropy: target %d is out of bounds for " + V + " classes");
     }
 
-    /** Inverted dropout with Philox4x32-10 (see {@link Philox}); mask (BOOL bytes) may be 0. */
-    public void dropoutForward(ScalarType t, long out, long mask, long x, int n, float p, long seed, long offset) {
-        if (n == 0) return;
-        launch1d("dropout_fwd_" + t.suffix(), Math.ceilDiv(n, 4), KernelArgs.get().ptr(out).ptr(mask).ptr(x).i32(n).f32(p).i64(seed).i64(offset));
+    /**
+     * Cross-entropy backward: dlogits[n, j] = (exp(logits[n, j] − lse[n]) − [j == target[n]]) ·
+     * dloss[n · dlossStride], or 0 for an ignored row; lse from {@link #crossEntropyForward}.
+     * dlossStride 1 takes one upstream gradient per row, 0 broadcasts one scalar (the gradient
+     * of a mean or sum over the rows). dlogits may be logits (in place).
+     *
+     * <pre>{@code
+     * k.crossEntropyBackward(ScalarType.F32, dlogits, logits, lse, targets, dmean, 0, N, V, -100);   // dmean = 1/N
+     * }</pre>
+     */
+    public void crossEntropyBackward(ScalarType t, long dlogits, long logits, long lse, long targets, long dloss, int dlossStride, int N,
+                                     int V, long ignoreIndex) {
+        if (N == 0 || V == 0) return;
+        KernelArgs a = KernelArgs.get().ptr(dlogits).ptr(logits).ptr(lse).ptr(targets).ptr(dloss).i32(dlossStride).i32(N).i32(V)
+                .i64(ignoreIndex);
+        launch("cross_entropy_bwd_" + t.suffix(), Math.min(N, device.multiprocessorCount() * 32), 1, crossEntropyThreads(V), 1, 0, a);
     }
 
-    public void dropoutBackward(ScalarType t, long dx, long dy, long mask, int n, float p) {
+    /**
+     * Inverted dropout over n contiguous elements (F32 or F64): u_i is the Philox4x32-10 uniform
+     * of element i for (seed, offset) (dropout.cu; {@code dev.jgrad.kernels.Philox} is its Java
+     * twin), keep_i = u_i ≥ p, out_i = keep_i ? x_i · scale : 0, mask_i = keep_i (mask: BOOL
+     * bytes, may be 0). The caller gives scale (1 / (1 − p), or 0 for p = 1), converted to the
+     * element type, so the CPU and GPU results are the same bits.
+     *
+     * <pre>{@code
+     * k.dropoutForward(ScalarType.F32, out, mask, x, n, 0.1f, 1 / (1 - 0.1f), seed, offset);
+     * }</pre>
+     */
+    public void dropoutForward(ScalarType t, long out, long mask, long x, int n, float p, double scale, long seed, long offset) {
         if (n == 0) return;
-        launch1d("dropout_bwd_" + t.suffix(), n, KernelArgs.get().ptr(dx).ptr(dy).ptr(mask).i32(n).f32(p));
+        launchGridStride("dropout_fwd_" + t.suffix(), Math.ceilDiv(n, 4),
+                KernelArgs.get().ptr(out).ptr(mask).ptr(x).i32(n).f32(p).scalar(t, scale).i64(seed).i64(offset));
     }
 
-    /** The raw Philox words: out[4b + j] = word j of block b, for b < blocks (tests against {@link Philox}). */
-    public void philoxRaw(long out, int blocks, long seed, long offset) {
-        launch1d("philox_raw", blocks, KernelArgs.get().ptr(out).i32(blocks).i64(seed).i64(offset));
+    /** dx_i = mask_i ? dy_i · scale : 0 over n contiguous elements, with the forward pass's mask and scale. */
+    public void dropoutBackward(ScalarType t, long dx, long dy, long mask, int n, double scale) {
+        if (n == 0) return;
+        launchGridStride("dropout_bwd_" + t.suffix(), n, KernelArgs.get().ptr(dx).ptr(dy).ptr(mask).i32(n).scalar(t, scale));
     }
 
     /** One Adam/AdamW step over n contiguous elements (see optim.cu for the formula; bc = bias corrections). */
@@ -622,7 +576,7 @@ public final class CudaKernels {
         if (n == 0) return;
         KernelArgs a = KernelArgs.get().ptr(p).ptr(grad).ptr(m).ptr(v).i32(n).scalar(t, lr).scalar(t, beta1).scalar(t, beta2).scalar(t, eps)
                 .scalar(t, weightDecay).scalar(t, bc1).scalar(t, bc2).i32(decoupled ? 1 : 0);
-        launch1d("adam_" + t.suffix(), n, a);
+        launchGridStride("adam_" + t.suffix(), n, a);
     }
 
     /** One SGD step (PyTorch's momentum/dampening/Nesterov/weight decay); {@code first} starts the momentum buffer at g. */
@@ -631,19 +585,16 @@ public final class CudaKernels {
         if (n == 0) return;
         KernelArgs a = KernelArgs.get().ptr(p).ptr(grad).ptr(buf).i32(n).scalar(t, lr).scalar(t, momentum).scalar(t, dampening)
                 .scalar(t, weightDecay).i32(nesterov ? 1 : 0).i32(first ? 1 : 0);
-        launch1d("sgd_" + t.suffix(), n, a);
+        launchGridStride("sgd_" + t.suffix(), n, a);
     }
 
     /** Registers, local memory and max threads of a kernel, as the driver reports them (for benchmarks). */
     public String describe(String name) {
-        Entry e = SIGS.get(name);
+        KernelCatalog.Kernel e = KernelCatalog.get(name);
         long fn = device.modules().function(e.module(), name);
         Driver d = device.driver();
         return name + " [" + device.modules().source(e.module()) + "]: regs=" + d.funcAttribute(Driver.FUNC_ATTR_NUM_REGS, fn) + " local="
                 + d.funcAttribute(Driver.FUNC_ATTR_LOCAL_SIZE_BYTES, fn) + "B static-smem=" + d.funcAttribute(Driver.FUNC_ATTR_SHARED_SIZE_BYTES, fn)
                 + "B max-threads=" + d.funcAttribute(Driver.FUNC_ATTR_MAX_THREADS_PER_BLOCK, fn);
     }
-
-
-
 }

@@ -80,6 +80,36 @@ public final class DeviceBuffer implements AutoCloseable {
         device().copyDeviceToDevice(src.address() + srcOffset, address() + dstOffset, bytes);
     }
 
+    /**
+     * Copies {@code bytes} from {@code src}, a buffer on any GPU (this buffer's included), into
+     * this buffer without the host: the copy runs on this buffer's device stream after the work
+     * already queued on {@code src}'s device stream, and {@code src}'s stream runs its later work
+     * only after the copy, so {@code src} may be closed or overwritten at once. Returns without
+     * waiting; synchronize this buffer's device (or read the buffer) to see the bytes on the host.
+     *
+     * <pre>{@code
+     * try (DeviceBuffer a = Cuda.device(0).allocate(bytes); DeviceBuffer b = Cuda.device(1).allocate(bytes)) {
+     *     a.fillBytes(1);                  // queued on cuda:0
+     *     b.copyFromPeer(a, 0, 0, bytes);   // queued on cuda:1, runs after the fill
+     * }
+     * }</pre>
+     *
+     * @throws IndexOutOfBoundsException when a range falls outside its buffer
+     * @throws IllegalArgumentException  when a buffer is not CUDA device memory
+     */
+    public void copyFromPeer(DeviceBuffer src, long srcOffset, long dstOffset, long bytes) {
+        if (src == null) throw new IllegalArgumentException("copyFromPeer: the source buffer is null");
+        src.checkRange(srcOffset, bytes);
+        checkRange(dstOffset, bytes);
+        long from = src.address() + srcOffset, to = address() + dstOffset;
+        CudaDevice srcDevice = src.device(), dstDevice = device();
+        if (srcDevice == null || dstDevice == null) {
+            throw new IllegalArgumentException("copyFromPeer: expected two buffers of CUDA devices, got " + src
+                    + (srcDevice == null ? " (no device)" : "") + " and " + this + (dstDevice == null ? " (no device)" : ""));
+        }
+        dstDevice.copyFromPeer(srcDevice, from, to, bytes);
+    }
+
     /** Sets every byte to {@code value}, in stream order. */
     public void fillBytes(int value) {
         if (byteSize > 0) device().memset(address(), value, byteSize);

@@ -95,6 +95,11 @@ final class Driver {
     private final MethodHandle cuMemcpyDtoHAsync;
     // CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dstDevice, CUdeviceptr srcDevice, size_t ByteCount, CUstream hStream)
     private final MethodHandle cuMemcpyDtoDAsync;
+    // CUresult cuMemcpyPeerAsync(CUdeviceptr dstDevice, CUcontext dstContext, CUdeviceptr srcDevice, CUcontext srcContext,
+    //                            size_t ByteCount, CUstream hStream)
+    private final MethodHandle cuMemcpyPeerAsync;
+    /** cuMemcpyPeerAsync's descriptor: CUresult (int) ← CUdeviceptr, CUcontext, CUdeviceptr, CUcontext, size_t, CUstream. */
+    static final FunctionDescriptor MEMCPY_PEER_ASYNC = FunctionDescriptor.of(INT, LONG, LONG, LONG, LONG, SIZE_T, LONG);
     // CUresult cuMemsetD8Async(CUdeviceptr dstDevice, unsigned char uc, size_t N, CUstream hStream)
     private final MethodHandle cuMemsetD8Async;
     // CUresult cuMemsetD32Async(CUdeviceptr dstDevice, unsigned int ui, size_t N, CUstream hStream)
@@ -111,6 +116,8 @@ final class Driver {
     private final MethodHandle cuStreamSynchronize;
     // CUresult cuStreamWaitEvent(CUstream hStream, CUevent hEvent, unsigned int Flags)
     private final MethodHandle cuStreamWaitEvent;
+    /** cuStreamWaitEvent's descriptor: CUresult (int) ← CUstream, CUevent, unsigned int. */
+    static final FunctionDescriptor STREAM_WAIT_EVENT = FunctionDescriptor.of(INT, LONG, LONG, INT);
     // CUresult cuEventCreate(CUevent *phEvent, unsigned int Flags)
     private final MethodHandle cuEventCreate;
     // CUresult cuEventDestroy_v2(CUevent hEvent)
@@ -167,6 +174,7 @@ final class Driver {
         cuMemcpyHtoDAsync = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, LONG, PTR, SIZE_T, LONG), "cuMemcpyHtoDAsync_v2");
         cuMemcpyDtoHAsync = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, PTR, LONG, SIZE_T, LONG), "cuMemcpyDtoHAsync_v2");
         cuMemcpyDtoDAsync = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, LONG, LONG, SIZE_T, LONG), "cuMemcpyDtoDAsync_v2");
+        cuMemcpyPeerAsync = Ffm.bind(lib, LIB, MEMCPY_PEER_ASYNC, "cuMemcpyPeerAsync");
         cuMemsetD8Async = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, LONG, java.lang.foreign.ValueLayout.JAVA_BYTE, SIZE_T, LONG), "cuMemsetD8Async");
         cuMemsetD32Async = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, LONG, INT, SIZE_T, LONG), "cuMemsetD32Async");
         cuMemHostAlloc = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, PTR, SIZE_T, INT), "cuMemHostAlloc");
@@ -174,7 +182,7 @@ final class Driver {
         cuStreamCreate = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, PTR, INT), "cuStreamCreate");
         cuStreamDestroy = Ffm.bind(lib, LIB, i_l, "cuStreamDestroy_v2", "cuStreamDestroy");
         cuStreamSynchronize = Ffm.bind(lib, LIB, i_l, "cuStreamSynchronize");
-        cuStreamWaitEvent = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, LONG, LONG, INT), "cuStreamWaitEvent");
+        cuStreamWaitEvent = Ffm.bind(lib, LIB, STREAM_WAIT_EVENT, "cuStreamWaitEvent");
         cuEventCreate = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, PTR, INT), "cuEventCreate");
         cuEventDestroy = Ffm.bind(lib, LIB, i_l, "cuEventDestroy_v2", "cuEventDestroy");
         cuEventRecord = Ffm.bind(lib, LIB, FunctionDescriptor.of(INT, LONG, LONG), "cuEventRecord");
@@ -394,6 +402,19 @@ final class Driver {
     void memcpyDtoDAsync(long dst, long src, long bytes, long stream) {
         try {
             check("cuMemcpyDtoDAsync_v2", (int) cuMemcpyDtoDAsync.invokeExact(dst, src, bytes, stream));
+        } catch (Throwable t) {
+            throw Ffm.rethrow(t);
+        }
+    }
+
+    /**
+     * Copies {@code bytes} from {@code src} in context {@code srcCtx} to {@code dst} in context
+     * {@code dstCtx}, queued on {@code stream} (the driver stages the copy through the host when the
+     * two devices cannot reach each other directly).
+     */
+    void memcpyPeerAsync(long dst, long dstCtx, long src, long srcCtx, long bytes, long stream) {
+        try {
+            check("cuMemcpyPeerAsync", (int) cuMemcpyPeerAsync.invokeExact(dst, dstCtx, src, srcCtx, bytes, stream));
         } catch (Throwable t) {
             throw Ffm.rethrow(t);
         }

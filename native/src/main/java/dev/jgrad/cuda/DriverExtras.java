@@ -12,13 +12,12 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The driver entry points the GEMM and convolution kernels need beyond {@link Driver}'s:
- * raising a kernel's dynamic shared-memory limit above 48 KiB, and encoding TMA tensor maps.
- * Kept apart from Driver so that the two grow without touching each other; bound lazily from the
- * same {@code libcuda.so.1} (already loaded by then).
+ * The driver entry point GEMM version 6 needs beyond {@link Driver}'s: encoding TMA tensor maps
+ * ({@code cuTensorMapEncodeTiled}, absent from older drivers, so bound as optional). Kept apart
+ * from Driver so that the two grow without touching each other; bound lazily from the same
+ * {@code libcuda.so.1} (already loaded by then).
  */
 final class DriverExtras {
-    static final int FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
     static final int TENSOR_MAP_DATA_TYPE_BFLOAT16 = 9;
     static final int TENSOR_MAP_INTERLEAVE_NONE = 0;
     static final int TENSOR_MAP_SWIZZLE_128B = 3;
@@ -27,8 +26,6 @@ final class DriverExtras {
     /** sizeof(CUtensorMap): 16 quad words, 64-byte aligned. */
     static final int TENSOR_MAP_BYTES = 128;
 
-    // CUresult cuFuncSetAttribute(CUfunction hfunc, CUfunction_attribute attrib, int value)
-    private final MethodHandle cuFuncSetAttribute;
     // CUresult cuTensorMapEncodeTiled(CUtensorMap *tensorMap, CUtensorMapDataType tensorDataType, cuuint32_t tensorRank,
     //     void *globalAddress, const cuuint64_t *globalDim, const cuuint64_t *globalStrides, const cuuint32_t *boxDim,
     //     const cuuint32_t *elementStrides, CUtensorMapInterleave interleave, CUtensorMapSwizzle swizzle,
@@ -40,7 +37,6 @@ final class DriverExtras {
 
     private DriverExtras(SymbolLookup lib, Driver driver) {
         this.driver = driver;
-        cuFuncSetAttribute = Ffm.bind(lib, LibraryProbe.DRIVER, FunctionDescriptor.of(INT, LONG, INT, INT), "cuFuncSetAttribute");
         cuTensorMapEncodeTiled = Ffm.bindOptional(lib, FunctionDescriptor.of(INT, PTR, INT, INT, LONG, PTR, PTR, PTR, PTR, INT, INT, INT, INT),
                 "cuTensorMapEncodeTiled");
     }
@@ -60,14 +56,6 @@ final class DriverExtras {
             }
         }
         return d;
-    }
-
-    void funcSetAttribute(long function, int attribute, int value) {
-        try {
-            driver.check("cuFuncSetAttribute", (int) cuFuncSetAttribute.invokeExact(function, attribute, value));
-        } catch (Throwable t) {
-            throw Ffm.rethrow(t);
-        }
     }
 
     boolean hasTensorMaps() {

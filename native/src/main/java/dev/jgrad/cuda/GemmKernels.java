@@ -1,12 +1,6 @@
 package dev.jgrad.cuda;
 
-import static dev.jgrad.cuda.KernelArgs.Param.I32;
-import static dev.jgrad.cuda.KernelArgs.Param.PTR;
-
-import dev.jgrad.cuda.KernelArgs.KernelSig;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -53,31 +47,13 @@ public final class GemmKernels {
         F32, TF32, BF16
     }
 
-    static final int GEMM_SHAPE = 56, TENSOR_MAP = DriverExtras.TENSOR_MAP_BYTES, CONV_PARAMS = 20 * 4;
     static final int V5_SMEM = 4 * 18944, V6_SMEM = 1024 + 4 * (128 * 64 + 256 * 64) * 2 + 2 * 4 * 8;
     /** The largest grid y and z dimensions. */
     static final int GRID_YZ = 65535;
 
-    /** Declares gemm.cu's and convgemm.cu's kernels in {@link CudaKernels}' signature table. */
-    static void declare(Map<String, CudaKernels.Entry> m) {
-        for (Version v : Version.values()) {
-            if (v == Version.V6_BF16) put(m, "gemm", v.kernel, PTR, TENSOR_MAP, TENSOR_MAP, I32, I32, I32, I32);
-            else put(m, "gemm", v.kernel, PTR, PTR, PTR, GEMM_SHAPE);
-        }
-        put(m, "gemm", "cvt_f32_bf16", PTR, PTR, I32, I32, I32, I32, I32);
-        for (String k : ConvKernels.kernelNames()) put(m, "convgemm", k, PTR, PTR, PTR, CONV_PARAMS);
-        put(m, "convgemm", "transpose_f32", PTR, PTR, I32, I32, I32);
-        put(m, "convgemm", "splitk_sum_f32", PTR, PTR, I32, I32);
-    }
-
-    private static void put(Map<String, CudaKernels.Entry> m, String module, String name, Object... spec) {
-        if (m.put(name, new CudaKernels.Entry(module, KernelSig.of(spec))) != null) throw new IllegalStateException("duplicate kernel " + name);
-    }
-
     private static final Map<CudaDevice, GemmKernels> INSTANCES = new ConcurrentHashMap<>();
 
     final CudaDevice device;
-    private final Set<Long> smemRaised = new HashSet<>();
 
     private GemmKernels(CudaDevice device) {
         this.device = device;
@@ -90,21 +66,9 @@ public final class GemmKernels {
 
     // ---- launching ------------------------------------------------------------------------------------
 
-    /** Launches {@code name} (declared in CudaKernels' table) with a 3-D grid and dynamic shared memory. */
+    /** Launches {@code name} with a 3-D grid and dynamic shared memory (see {@link CudaKernels#launch}). */
     void launch(String name, int gx, int gy, int gz, int bx, int by, int smem, KernelArgs args) {
-        CudaKernels.Entry e = CudaKernels.signatures().get(name);
-        if (e == null) throw new IllegalStateException("no kernel named " + name);
-        args.check(name, e.sig());
-        long fn = device.modules().function(e.module(), name);
-        device.makeCurrent();
-        if (smem > 48 * 1024) {
-            synchronized (smemRaised) {
-                if (smemRaised.add(fn)) {
-                    DriverExtras.of(device.driver()).funcSetAttribute(fn, DriverExtras.FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem);
-                }
-            }
-        }
-        device.driver().launchKernel(fn, gx, gy, gz, bx, by, 1, smem, device.stream().handle(), args.pointerArray(), name);
+        device.kernels().launch(name, gx, gy, gz, bx, by, 1, smem, args);
     }
 
     /** Where the gemm module was loaded from ("gemm.sm_90a.cubin"), loading it first. */
@@ -118,7 +82,7 @@ public final class GemmKernels {
         return device.computeCapability() == 90 && gemmImage().endsWith("sm_90a.cubin") && DriverExtras.of(device.driver()).hasTensorMaps();
     }
 
-    private static int[] shape(int m, int n, int k, int lda, int ldb, int ldc, int batch, long sa, long sb, long sc) {
+    static int[] shape(int m, int n, int k, int lda, int ldb, int ldc, int batch, long sa, long sb, long sc) {
         return new int[] {m, n, k, lda, ldb, ldc, batch, 0, (int) sa, (int) (sa >>> 32), (int) sb, (int) (sb >>> 32), (int) sc,
             (int) (sc >>> 32)};
     }

@@ -8,20 +8,38 @@ import java.util.Arrays;
 /**
  * The arguments of one kernel launch, packed for cuLaunchKernel: each value is written into an
  * off-heap block and the {@code void**} array points at each one. One instance per thread is
- * reused for every launch, so a launch allocates nothing.
+ * reused for every launch, so a launch allocates nothing: build the arguments with
+ * {@link #get()} right before the launch, with no other launch in between.
  *
- * <p>Each value also records its {@link Param} kind, checked against the kernel's declared
- * signature before the launch (a mismatch would otherwise be undefined behaviour on the GPU).
+ * <p>Each value also records its {@link Param} kind, which the launch checks against the
+ * kernel's signature in the compiled PTX ({@link KernelCatalog}); a mismatch would otherwise be
+ * undefined behaviour on the GPU.
+ *
+ * <pre>{@code
+ * // layernorm_fwd_f32(float* out, float* mean, float* rstd, const float* x, const float* w, const float* b, int N, int C, float eps)
+ * KernelArgs a = KernelArgs.get().ptr(out).ptr(mean).ptr(rstd).ptr(x).ptr(w).ptr(b).i32(N).i32(C).scalar(ScalarType.F32, 1e-5);
+ * Cuda.device(0).kernels().launchGridStride("layernorm_fwd_f32", (long) N * 32, a);
+ * }</pre>
  */
-final class KernelArgs {
-    /** Kinds of kernel parameters and their sizes in bytes (structs carry their own size). */
-    enum Param {
-        PTR(8), I32(4), I64(8), F32(4), F64(8), STRUCT(-1);
+public final class KernelArgs {
+    /**
+     * Kinds of kernel parameters and their sizes in bytes (structs carry their own size).
+     * {@code PTR} and {@code I64} are what a caller packs; the PTX declares both as one 64-bit
+     * integer kind, {@code B64} (it does not tell a pointer from a {@code long long}), which
+     * accepts either.
+     */
+    public enum Param {
+        PTR(8), I32(4), I64(8), F32(4), F64(8), B64(8), STRUCT(-1);
 
         final int bytes;
 
         Param(int bytes) {
             this.bytes = bytes;
+        }
+
+        /** Whether a packed argument of kind {@code arg} fits a parameter of this kind. */
+        boolean accepts(Param arg) {
+            return this == arg || (this == B64 && (arg == PTR || arg == I64));
         }
     }
 
@@ -44,7 +62,7 @@ final class KernelArgs {
     }
 
     /** This thread's instance, emptied. */
-    static KernelArgs get() {
+    public static KernelArgs get() {
         KernelArgs a = LOCAL.get();
         a.count = 0;
         a.offset = 0;
@@ -69,33 +87,38 @@ final class KernelArgs {
         return at;
     }
 
-    KernelArgs ptr(long address) {
+    /** A device address (any pointer parameter). */
+    public KernelArgs ptr(long address) {
         data.set(ValueLayout.JAVA_LONG, slot(Param.PTR, 8, 8), address);
         return this;
     }
 
-    KernelArgs i32(int v) {
+    /** An {@code int} (or {@code unsigned int}). */
+    public KernelArgs i32(int v) {
         data.set(ValueLayout.JAVA_INT, slot(Param.I32, 4, 4), v);
         return this;
     }
 
-    KernelArgs i64(long v) {
+    /** A {@code long long} (or {@code unsigned long long}). */
+    public KernelArgs i64(long v) {
         data.set(ValueLayout.JAVA_LONG, slot(Param.I64, 8, 8), v);
         return this;
     }
 
-    KernelArgs f32(float v) {
+    /** A {@code float}. */
+    public KernelArgs f32(float v) {
         data.set(ValueLayout.JAVA_FLOAT, slot(Param.F32, 4, 4), v);
         return this;
     }
 
-    KernelArgs f64(double v) {
+    /** A {@code double}. */
+    public KernelArgs f64(double v) {
         data.set(ValueLayout.JAVA_DOUBLE, slot(Param.F64, 8, 8), v);
         return this;
     }
 
     /** A scalar of the kernel's element type: float, double, int, long long, or int for bool. */
-    KernelArgs scalar(ScalarType t, double v) {
+    public KernelArgs scalar(ScalarType t, double v) {
         return switch (t) {
             case F32 -> f32((float) v);
             case F64 -> f64(v);
@@ -106,14 +129,14 @@ final class KernelArgs {
     }
 
     /** An {@code Indexer<plan.operands()>} by value. */
-    KernelArgs indexer(Indexing.Plan plan) {
+    public KernelArgs indexer(Indexing.Plan plan) {
         int bytes = Indexing.structBytes(plan.operands());
         plan.write(data, slot(Param.STRUCT, bytes, 8));
         return this;
     }
 
     /** A struct of ints by value (ConvGeom, PoolGeom, MatStrides). */
-    KernelArgs ints(int... values) {
+    public KernelArgs ints(int... values) {
         long at = slot(Param.STRUCT, 4 * values.length, 8);
         for (int i = 0; i < values.length; i++) data.set(ValueLayout.JAVA_INT, at + 4L * i, values[i]);
         return this;
@@ -136,28 +159,41 @@ final class KernelArgs {
 
     /** Throws when the packed arguments do not match {@code sig}, naming the kernel. */
     void check(String kernel, KernelSig sig) {
-        boolean ok = count == sig.params().length;
-        for (int i = 0; ok && i < count; i++) ok = kinds[i] == sig.params()[i] && sizes[i] == sig.sizes()[i];
+        boolean ok = count == sig.params.length;
+        for (int i = 0; ok && i < count; i++) ok = sig.params[i].accepts(kinds[i]) && sizes[i] == sig.sizes[i];
         if (!ok) {
             throw new IllegalStateException("kernel " + kernel + " takes " + sig + " but was given " + describe());
         }
     }
 
-    /** A kernel's declared parameters: kinds and byte sizes (structs by their size). */
-    record KernelSig(Param[] params, int[] sizes) {
-        static KernelSig of(Object... spec) {
-            Param[] p = new Param[spec.length];
-            int[] s = new int[spec.length];
-            for (int i = 0; i < spec.length; i++) {
-                if (spec[i] instanceof Param k) {
-                    p[i] = k;
-                    s[i] = k.bytes;
-                } else {
-                    p[i] = Param.STRUCT;
-                    s[i] = (Integer) spec[i];
-                }
+    /**
+     * A kernel's parameters as the PTX declares them: kinds and byte sizes (structs by their
+     * size). Built by {@link KernelCatalog}.
+     */
+    public record KernelSig(Param[] params, int[] sizes) {
+        public KernelSig {
+            if (params.length != sizes.length) {
+                throw new IllegalArgumentException("kernel signature: " + params.length + " kinds, " + sizes.length + " sizes");
             }
-            return new KernelSig(p, s);
+            params = params.clone();
+            sizes = sizes.clone();
+        }
+
+        /** The parameter kinds (a copy). */
+        @Override
+        public Param[] params() {
+            return params.clone();
+        }
+
+        /** The parameter sizes in bytes (a copy). */
+        @Override
+        public int[] sizes() {
+            return sizes.clone();
+        }
+
+        /** The number of parameters. */
+        public int count() {
+            return params.length;
         }
 
         @Override

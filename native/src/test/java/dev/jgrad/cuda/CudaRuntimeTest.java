@@ -146,37 +146,35 @@ class CudaRuntimeTest {
     }
 
     @Test
-    void philoxOnTheGpuMatchesTheJavaTwin() {
-        int blocks = 1000;
-        try (DeviceBuffer out = gpu.allocate(16L * blocks)) {
-            out.fillBytes(0xAB);
-            k.philoxRaw(out.address(), blocks, 0x123456789ABCDEFL, 77);
-            int[] got = new int[4 * blocks];
-            out.copyToHost(0, MemorySegment.ofArray(got), 0, 16L * blocks);
-            for (int i = 0; i < 4 * blocks; i++) assertEquals(Philox.word(0x123456789ABCDEFL, 77, i), got[i], "word " + i);
-        }
-    }
-
-    @Test
-    void dropoutKeepsExactlyThePhiloxDecisions() {
+    void dropoutKeepsAboutOneMinusPAndScalesByTheGivenFactorBitForBit() {
+        // the mask against the Philox Java twin is checked where both devices meet (the tensor module)
         Random r = new Random(2);
         int n = 10_001;
         float p = 0.3f;
+        float scale = 1 / (1 - p);
         float[] x = randn(r, n);
         try (DeviceBuffer xb = upload(x); DeviceBuffer out = poisonedFloats(n); DeviceBuffer mask = gpu.allocate(n);
-             DeviceBuffer dx = poisonedFloats(n)) {
+             DeviceBuffer mask2 = gpu.allocate(n); DeviceBuffer other = gpu.allocate(n); DeviceBuffer dx = poisonedFloats(n)) {
             mask.fillBytes(7);
-            k.dropoutForward(ScalarType.F32, out.address(), mask.address(), xb.address(), n, p, 42, 5);
-            k.dropoutBackward(ScalarType.F32, dx.address(), xb.address(), mask.address(), n, p);
+            k.dropoutForward(ScalarType.F32, out.address(), mask.address(), xb.address(), n, p, scale, 42, 5);
+            k.dropoutBackward(ScalarType.F32, dx.address(), xb.address(), mask.address(), n, scale);
+            k.dropoutForward(ScalarType.F32, out.address(), mask2.address(), xb.address(), n, p, scale, 42, 5);
+            k.dropoutForward(ScalarType.F32, out.address(), other.address(), xb.address(), n, p, scale, 42, 6);
             float[] got = floats(out, n), gotDx = floats(dx, n);
-            byte[] m = new byte[n];
+            byte[] m = new byte[n], m2 = new byte[n], m3 = new byte[n];
             mask.copyToHost(0, MemorySegment.ofArray(m), 0, n);
+            mask2.copyToHost(0, MemorySegment.ofArray(m2), 0, n);
+            other.copyToHost(0, MemorySegment.ofArray(m3), 0, n);
+            assertArrayEquals(m, m2, "same seed and offset, same mask");
+            assertNotEquals(java.util.Arrays.toString(m), java.util.Arrays.toString(m3), "another offset, another mask");
+            int kept = 0;
             for (int i = 0; i < n; i++) {
-                boolean keep = Philox.uniform(Philox.word(42, 5, i)) >= p;
-                assertEquals(keep ? 1 : 0, m[i]);
-                assertEquals(keep ? x[i] / (1 - p) : 0f, got[i], 1e-6f * Math.abs(x[i]) + 1e-7f);
-                assertEquals(got[i], gotDx[i], 1e-6f * Math.abs(x[i]) + 1e-7f);
+                assertTrue(m[i] == 0 || m[i] == 1, "mask byte " + m[i]);
+                kept += m[i];
+                assertEquals(m[i] == 1 ? x[i] * scale : 0f, got[i], "out " + i);
+                assertEquals(m[i] == 1 ? x[i] * scale : 0f, gotDx[i], "dx " + i);
             }
+            assertEquals(1 - p, kept / (double) n, 0.02);
         }
     }
 
@@ -231,27 +229,57 @@ class CudaRuntimeTest {
         long[] t = new long[N];
         for (int i = 0; i < N; i++) t[i] = r.nextInt(V);
         t[3] = -100;   // ignored
-        float[] loss = new float[N], grad = new float[N * V];
+        float[] loss = new float[N], lse = new float[N], grad = new float[N * V], dloss = randn(r, N), gradRows = new float[N * V];
         for (int n = 0; n < N; n++) {
             double m = Double.NEGATIVE_INFINITY, s = 0;
             for (int j = 0; j < V; j++) m = Math.max(m, logits[n * V + j]);
             for (int j = 0; j < V; j++) s += Math.exp(logits[n * V + j] - m);
+            lse[n] = (float) (Math.log(s) + m);
             if (t[n] == -100) continue;
             loss[n] = (float) (Math.log(s) + m - logits[n * V + (int) t[n]]);
-            for (int j = 0; j < V; j++) grad[n * V + j] = (float) ((Math.exp(logits[n * V + j] - m) / s - (j == t[n] ? 1 : 0)) / 8);
+            for (int j = 0; j < V; j++) {
+                double g = Math.exp(logits[n * V + j] - m) / s - (j == t[n] ? 1 : 0);
+                grad[n * V + j] = (float) (g / 8);
+                gradRows[n * V + j] = (float) (g * dloss[n]);
+            }
         }
         try (DeviceBuffer lb = upload(logits); DeviceBuffer tb = upload(t); DeviceBuffer loss2 = poisonedFloats(N);
-             DeviceBuffer gb = poisonedFloats(N * V)) {
-            k.crossEntropy(ScalarType.F32, loss2.address(), gb.address(), lb.address(), tb.address(), N, V, 1.0 / 8, -100);
+             DeviceBuffer lse2 = poisonedFloats(N); DeviceBuffer gb = poisonedFloats(N * V); DeviceBuffer scale = upload(new float[] {1f / 8});
+             DeviceBuffer perRow = upload(dloss)) {
+            k.crossEntropyForward(ScalarType.F32, loss2.address(), lse2.address(), lb.address(), tb.address(), N, V, -100);
             close(loss, floats(loss2, N), 1e-5, "loss");
-            close(grad, floats(gb, N * V), 1e-6, "dlogits");
+            close(lse, floats(lse2, N), 1e-5, "lse");
+            k.crossEntropyBackward(ScalarType.F32, gb.address(), lb.address(), lse2.address(), tb.address(), scale.address(), 0, N, V, -100);
+            close(grad, floats(gb, N * V), 1e-6, "dlogits (one scalar upstream gradient)");
+            k.crossEntropyBackward(ScalarType.F32, gb.address(), lb.address(), lse2.address(), tb.address(), perRow.address(), 1, N, V, -100);
+            close(gradRows, floats(gb, N * V), 1e-5, "dlogits (one upstream gradient per row)");
             long[] bad = t.clone();
             bad[5] = V;
             try (DeviceBuffer badb = upload(bad)) {
                 IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
-                        () -> k.crossEntropy(ScalarType.F32, loss2.address(), 0, lb.address(), badb.address(), N, V, 1, -100));
+                        () -> k.crossEntropyForward(ScalarType.F32, loss2.address(), 0, lb.address(), badb.address(), N, V, -100));
                 assertEquals("cross_entropy: target " + V + " is out of bounds for " + V + " classes", e.getMessage());
+                assertEquals(0f, floats(loss2, N)[5], "the bad row's loss");
             }
+        }
+    }
+
+    @Test
+    void peerCopiesRunInStreamOrderWithoutTheHost() {
+        Random r = new Random(8);
+        float[] a = randn(r, 1 << 20);
+        CudaDevice last = Cuda.device(Cuda.deviceCount() - 1);   // another GPU where there is one, else the same
+        try (DeviceBuffer src = upload(a); DeviceBuffer dst = last.allocate(4L * a.length)) {
+            dst.fillBytes(0xFF);
+            src.fillBytes(0);                                        // queued on the source stream before the copy
+            dst.copyFromPeer(src, 0, 0, 4L * a.length);
+            src.copyFromHost(MemorySegment.ofArray(a), 0, 0, 4L * a.length);   // after the copy: must not leak into dst
+            float[] got = new float[a.length];
+            dst.copyToHost(0, MemorySegment.ofArray(got), 0, 4L * a.length);
+            assertArrayEquals(new float[a.length], got);
+            dst.copyFromPeer(src, 4 * 10, 0, 4 * 5);
+            dst.copyToHost(0, MemorySegment.ofArray(got), 0, 4 * 5);
+            assertArrayEquals(java.util.Arrays.copyOfRange(a, 10, 15), java.util.Arrays.copyOfRange(got, 0, 5));
         }
     }
 

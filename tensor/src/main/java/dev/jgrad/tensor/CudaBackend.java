@@ -134,21 +134,21 @@ final class CudaBackend implements Backend {
         int[] shape = out.layout.shape;
         if (fn == UnaryFn.NOT || fn == UnaryFn.IS_NONFINITE) {
             // predicates read x in its own type and write bool
-            Tensor xi = CudaKernels.hasUnary(f, st(x.dtype())) ? x : as(x, DType.INT32);
+            Tensor xi = CudaKernels.hasKernel("unary_" + f + "_" + st(x.dtype()).suffix()) ? x : as(x, DType.INT32);
             Tensor dst = o == DType.BOOL ? out : scratch(shape, DType.BOOL);
-            k.unary(f, st(xi.dtype()), shape, ptr(dst), dst.layout.strides, ptr(xi), xi.layout.strides);
+            k.unary(f, st(xi.dtype()), ScalarType.BOOL, shape, ptr(dst), dst.layout.strides, ptr(xi), xi.layout.strides);
             if (dst != out) copy(dst, out);
             keep(x, xi, out, dst);
             return;
         }
         DType c = o;
-        if (!CudaKernels.hasUnary(f, st(c))) {
+        if (!CudaKernels.hasKernel("unary_" + f + "_" + st(c).suffix())) {
             boolean integerSafe = fn == UnaryFn.NEG || fn == UnaryFn.ABS || fn == UnaryFn.SIGN || fn == UnaryFn.RELU;
             c = integerSafe ? DType.INT64 : DType.FLOAT64;
         }
         Tensor xi = as(x, c);
         Tensor dst = c == o ? out : scratch(shape, c);
-        k.unary(f, st(c), shape, ptr(dst), dst.layout.strides, ptr(xi), xi.layout.strides);
+        k.unary(f, st(c), st(c), shape, ptr(dst), dst.layout.strides, ptr(xi), xi.layout.strides);
         if (dst != out) copy(dst, out);
         keep(x, xi, out, dst);
     }
@@ -159,12 +159,12 @@ final class CudaBackend implements Backend {
         DType o = out.dtype(), p = DType.promote(a.dtype(), b.dtype());
         DType c = fn.isPredicate() ? p : o;
         if (fn == BinaryFn.DIV && !p.isFloating()) c = DType.FLOAT64;   // integer true division, as the CPU: in double
-        if (!CudaKernels.hasBinary(f, st(c))) c = fn == BinaryFn.POW || fn == BinaryFn.DIV ? DType.FLOAT64 : DType.INT64;
+        if (!CudaKernels.hasKernel("binary_" + f + "_" + st(c).suffix())) c = fn == BinaryFn.POW || fn == BinaryFn.DIV ? DType.FLOAT64 : DType.INT64;
         Tensor ai = as(a, c), bi = as(b, c);
-        DType produced = dtype(CudaKernels.binaryOutType(f, st(c)));
+        DType produced = fn.isPredicate() ? DType.BOOL : c;
         int[] shape = out.layout.shape;
         Tensor dst = produced == o ? out : scratch(shape, produced);
-        k.binary(f, st(c), shape, ptr(dst), dst.layout.strides, ptr(ai), ai.layout.strides, ptr(bi), bi.layout.strides);
+        k.binary(f, st(c), st(produced), shape, ptr(dst), dst.layout.strides, ptr(ai), ai.layout.strides, ptr(bi), bi.layout.strides);
         if (dst != out) copy(dst, out);
         keep(a, b, ai, bi, out, dst);
     }
@@ -237,15 +237,15 @@ final class CudaBackend implements Backend {
     @Override
     public void reduce(ReduceFn fn, Tensor x, int[] dims, Tensor out) {
         String op = name(fn);
-        DType produced = dtype(CudaKernels.reduceOutType(op, st(x.dtype())));
+        DType produced = fn == ReduceFn.SUM || fn == ReduceFn.PROD ? ReductionOps.sumType(x.dtype()) : x.dtype();
         Tensor dst = produced == out.dtype() ? out : scratch(out.layout.shape, produced);
         Split s = Split.of(x, dims, dst);
-        boolean done = k.reduce(op, st(x.dtype()), s.keptShape, ptr(dst), s.outStrides, s.xKept, s.reducedShape, s.xReduced, ptr(x));
+        boolean done = k.reduce(op, st(x.dtype()), st(produced), s.keptShape, ptr(dst), s.outStrides, s.xKept, s.reducedShape, s.xReduced, ptr(x));
         if (!done) {
             Tensor c = keptThenReduced(x, dims);
             int kept = s.keptShape.length;
             int[] cs = c.layout.strides;
-            k.reduce(op, st(x.dtype()), s.keptShape, ptr(dst), s.outStrides, Arrays.copyOfRange(cs, 0, kept), s.reducedShape,
+            k.reduce(op, st(x.dtype()), st(produced), s.keptShape, ptr(dst), s.outStrides, Arrays.copyOfRange(cs, 0, kept), s.reducedShape,
                     Arrays.copyOfRange(cs, kept, cs.length), ptr(c));
             keep(c);
         }
@@ -309,7 +309,7 @@ final class CudaBackend implements Backend {
             Tensor tmp = scratch(new int[] {batch, m, n}, t);
             k.matmulTiled(st(t), batch, m, n, kk, ptr(tmp), tmp.layout.strides, a, as, b, bs);
             int[] shape = {batch, m, n};
-            k.binary("add", st(t), shape, c, cs, c, cs, ptr(tmp), tmp.layout.strides);
+            k.binary("add", st(t), st(t), shape, c, cs, c, cs, ptr(tmp), tmp.layout.strides);
             keep(tmp);
         }
     }
