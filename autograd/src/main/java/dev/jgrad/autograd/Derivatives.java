@@ -100,6 +100,8 @@ public final class Derivatives {
             case Op.AvgPool2d p -> grads(p.backward(g));                        // g / window size to every element
             case Op.Attention a -> a.backward(out, g);                          // recomputed tile by tile (FlashAttention-2)
             case Op.LayerNorm l -> l.backward(g);                               // from the saved mean and rstd, in one kernel
+            case Op.CrossEntropy c -> c.backward(g);                            // (softmax − one-hot) · g, per row
+            case Op.Dropout d -> grads(d.backward(g));                          // g / (1 − p) where kept, else 0
         };
     }
 

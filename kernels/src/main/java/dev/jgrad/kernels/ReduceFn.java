@@ -1,7 +1,7 @@
 package dev.jgrad.kernels;
 
 /**
- * Associative reductions: a starting value and a combining step.
+ * Associative reductions: a starting value, a combining step and the name of its CUDA kernels.
  *
  * <pre>{@code
  * double acc = ReduceFn.MAX.identity();
@@ -9,17 +9,24 @@ package dev.jgrad.kernels;
  * }</pre>
  */
 public enum ReduceFn {
-    SUM(0) { public double combine(double acc, double v) { return acc + v; } },
-    PROD(1) { public double combine(double acc, double v) { return acc * v; } },
+    SUM("sum", 0) { public double combine(double acc, double v) { return acc + v; } },
+    PROD("prod", 1) { public double combine(double acc, double v) { return acc * v; } },
     /** NaN wins, as in PyTorch. */
-    MAX(Double.NEGATIVE_INFINITY) { public double combine(double acc, double v) { return Math.max(acc, v); } },
+    MAX("max", Double.NEGATIVE_INFINITY) { public double combine(double acc, double v) { return Math.max(acc, v); } },
     /** NaN wins, as in PyTorch. */
-    MIN(Double.POSITIVE_INFINITY) { public double combine(double acc, double v) { return Math.min(acc, v); } };
+    MIN("min", Double.POSITIVE_INFINITY) { public double combine(double acc, double v) { return Math.min(acc, v); } };
 
+    private final String cudaName;
     private final double identity;
 
-    ReduceFn(double identity) {
+    ReduceFn(String cudaName, double identity) {
+        this.cudaName = cudaName;
         this.identity = identity;
+    }
+
+    /** The reduction's part of its CUDA kernels' names in reduce.cu: {@code reduce_rows_<cudaName>_<type suffix>}. */
+    public String cudaName() {
+        return cudaName;
     }
 
     /** The value of the reduction over no elements. */

@@ -5,7 +5,9 @@ import dev.jgrad.tensor.Tensor;
 
 /**
  * In training mode, zeroes each element with probability p and scales the rest by 1/(1−p)
- * (inverted dropout, so evaluation needs no scaling); in evaluation mode, the identity.
+ * (inverted dropout, so evaluation needs no scaling); in evaluation mode, the identity. Each call
+ * draws one seed from the generator, from which {@link Tensor#dropout(double, Generator)} derives
+ * the whole mask on the input's device.
  *
  * <pre>{@code
  * Dropout d = new Dropout(0.2);
@@ -32,8 +34,7 @@ public final class Dropout extends Module {
     public Tensor forward(Tensor x) {
         Args.input(this, x);
         if (!isTraining() || p == 0) return x;
-        Tensor keep = Tensor.rand(generator, x.shape()).ge(p).to(x.device());
-        return x.mul(keep).mul(1 / (1 - p));
+        return x.dropout(p, generator);   // the mask is drawn on x's device (Philox; the same mask on every device)
     }
 
     @Override

@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * Loss functions with PyTorch's definitions and defaults (mean reduction). Each is built from
- * differentiable tensor ops, so its gradient needs no rule of its own.
+ * differentiable tensor ops, so its gradient needs no rule of its own; cross-entropy of [N, C]
+ * logits against class indices runs as the fused {@link Tensor#crossEntropy} op.
  *
  * <pre>{@code
  * Tensor loss = Losses.crossEntropy(logits, labels);   // logits [N, C], labels int64 [N]
@@ -59,6 +60,10 @@ public final class Losses {
         if (logits.dim() < 1) throw new IllegalArgumentException("cross_entropy: logits must have a class dimension, got a 0-d tensor");
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
             throw new IllegalArgumentException("cross_entropy: label smoothing must be in [0, 1], got " + labelSmoothing);
+        }
+        if (logits.dim() == 2 && target.dtype().isInteger() && labelSmoothing == 0 && logits.dtype().isFloating()) {
+            // the common case as one fused op: no probability tensor, one pass forward and one backward
+            return reduceIgnoring(logits.crossEntropy(target, ignoreIndex), target, ignoreIndex, reduction);
         }
         int classDim = logits.dim() == 1 ? 0 : 1;
         Tensor logProbs = logits.logSoftmax(classDim);

@@ -29,11 +29,23 @@ final class Backends {
             target.copy(x, out);
             return out;
         }
-        if (from.type() == Device.Type.CUDA && device.type() == Device.Type.CUDA) {
-            return transfer(transfer(x, Device.CPU), device);   // between GPUs through the host
-        }
+        if (from.type() == Device.Type.CUDA && device.type() == Device.Type.CUDA) return betweenGpus(x, (CudaBackend) of(device));
         if (device.type() == Device.Type.CUDA) return upload(x, (CudaBackend) of(device));
         return download(x);
+    }
+
+    /**
+     * CUDA → CUDA without the host: made contiguous on its own device first (when x is a view),
+     * then copied device to device, ordered after the work queued on the source's stream.
+     */
+    private static Tensor betweenGpus(Tensor x, CudaBackend target) {
+        Tensor dense = denseOnDevice(x);
+        int n = x.numel();
+        CudaStorage storage = target.uninitialized(x.dtype(), n);
+        long bytes = (long) n * x.dtype().byteSize();
+        if (bytes > 0) storage.buffer().copyFromPeer(((CudaStorage) dense.storage).buffer(), 0, 0, bytes);
+        java.lang.ref.Reference.reachabilityFence(dense);
+        return new Tensor(storage, Layout.contiguous(x.layout.shape.clone()));
     }
 
     /** CPU → CUDA: a dense host copy (when x is a view) goes through pinned staging into fresh device memory. */
@@ -48,13 +60,8 @@ final class Backends {
 
     /** CUDA → CPU: made contiguous on the device first (when x is a view), then copied through pinned staging. */
     private static Tensor download(Tensor x) {
-        CudaBackend source = (CudaBackend) x.storage.backend();
         int n = x.numel();
-        Tensor dense = x;
-        if (!(x.layout.isContiguous() && x.layout.offset == 0 && x.storage.length() == n)) {
-            dense = new Tensor(source.uninitialized(x.dtype(), n), Layout.contiguous(x.layout.shape.clone()));
-            source.copy(x, dense);
-        }
+        Tensor dense = denseOnDevice(x);
         CpuStorage out = CpuStorage.allocate(x.dtype(), n);
         long bytes = (long) n * x.dtype().byteSize();
         if (bytes > 0) {
@@ -69,6 +76,15 @@ final class Backends {
         }
         java.lang.ref.Reference.reachabilityFence(dense);
         return new Tensor(out, Layout.contiguous(x.layout.shape.clone()));
+    }
+
+    /** x itself when it is a whole contiguous CUDA storage, else a contiguous copy on its device. */
+    private static Tensor denseOnDevice(Tensor x) {
+        if (x.layout.isContiguous() && x.layout.offset == 0 && x.storage.length() == x.numel()) return x;
+        CudaBackend source = (CudaBackend) x.storage.backend();
+        Tensor dense = new Tensor(source.uninitialized(x.dtype(), x.numel()), Layout.contiguous(x.layout.shape.clone()));
+        source.copy(x, dense);
+        return dense;
     }
 
     /** x itself when it is a whole contiguous CPU storage, else a contiguous CPU copy. */

@@ -13,7 +13,6 @@ import dev.jgrad.kernels.ReduceFn;
 import dev.jgrad.kernels.UnaryFn;
 import java.lang.ref.Reference;
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * The CUDA backend: each method maps its tensors to device addresses and strides and launches
@@ -119,52 +118,51 @@ final class CudaBackend implements Backend {
         return c;
     }
 
-    private static String name(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
-    }
-
     // =============================================================================================
     // Elementwise
     // =============================================================================================
 
+    /** The kernel of {@code fn} for element type t ({@code unary_exp_f32}); elementwise.cu compiles each function for some types only. */
+    private static String kernel(UnaryFn fn, DType t) {
+        return "unary_" + fn.cudaName() + "_" + st(t).suffix();
+    }
+
+    private static String kernel(BinaryFn fn, DType t) {
+        return "binary_" + fn.cudaName() + "_" + st(t).suffix();
+    }
+
+    /**
+     * Computes in out's type (a predicate: in x's type, writing bool); where elementwise.cu has no
+     * kernel for that type, in int64 when the function has an integer kernel, else in float64,
+     * casting the result back.
+     */
     @Override
     public void unary(UnaryFn fn, Tensor x, Tensor out) {
-        String f = name(fn);
-        DType o = out.dtype();
         int[] shape = out.layout.shape;
-        if (fn == UnaryFn.NOT || fn == UnaryFn.IS_NONFINITE) {
-            // predicates read x in its own type and write bool
-            Tensor xi = CudaKernels.hasKernel("unary_" + f + "_" + st(x.dtype()).suffix()) ? x : as(x, DType.INT32);
-            Tensor dst = o == DType.BOOL ? out : scratch(shape, DType.BOOL);
-            k.unary(f, st(xi.dtype()), ScalarType.BOOL, shape, ptr(dst), dst.layout.strides, ptr(xi), xi.layout.strides);
-            if (dst != out) copy(dst, out);
-            keep(x, xi, out, dst);
-            return;
-        }
-        DType c = o;
-        if (!CudaKernels.hasKernel("unary_" + f + "_" + st(c).suffix())) {
-            boolean integerSafe = fn == UnaryFn.NEG || fn == UnaryFn.ABS || fn == UnaryFn.SIGN || fn == UnaryFn.RELU;
-            c = integerSafe ? DType.INT64 : DType.FLOAT64;
-        }
+        DType o = out.dtype();
+        DType c = fn.isPredicate() ? x.dtype() : o;
+        if (!CudaKernels.hasKernel(kernel(fn, c))) c = CudaKernels.hasKernel(kernel(fn, DType.INT64)) ? DType.INT64 : DType.FLOAT64;
+        DType produced = fn.isPredicate() ? DType.BOOL : c;
         Tensor xi = as(x, c);
-        Tensor dst = c == o ? out : scratch(shape, c);
-        k.unary(f, st(c), st(c), shape, ptr(dst), dst.layout.strides, ptr(xi), xi.layout.strides);
+        Tensor dst = produced == o ? out : scratch(shape, produced);
+        k.unary(fn.cudaName(), st(c), st(produced), shape, ptr(dst), dst.layout.strides, ptr(xi), xi.layout.strides);
         if (dst != out) copy(dst, out);
         keep(x, xi, out, dst);
     }
 
+    /** As {@link #unary}: integer true division computes in float64, as on the CPU. */
     @Override
     public void binary(BinaryFn fn, Tensor a, Tensor b, Tensor out) {
-        String f = name(fn);
         DType o = out.dtype(), p = DType.promote(a.dtype(), b.dtype());
         DType c = fn.isPredicate() ? p : o;
-        if (fn == BinaryFn.DIV && !p.isFloating()) c = DType.FLOAT64;   // integer true division, as the CPU: in double
-        if (!CudaKernels.hasKernel("binary_" + f + "_" + st(c).suffix())) c = fn == BinaryFn.POW || fn == BinaryFn.DIV ? DType.FLOAT64 : DType.INT64;
+        if (fn == BinaryFn.DIV && !p.isFloating()) c = DType.FLOAT64;
+        if (!CudaKernels.hasKernel(kernel(fn, c))) c = CudaKernels.hasKernel(kernel(fn, DType.INT64)) ? DType.INT64 : DType.FLOAT64;
         Tensor ai = as(a, c), bi = as(b, c);
         DType produced = fn.isPredicate() ? DType.BOOL : c;
         int[] shape = out.layout.shape;
         Tensor dst = produced == o ? out : scratch(shape, produced);
-        k.binary(f, st(c), st(produced), shape, ptr(dst), dst.layout.strides, ptr(ai), ai.layout.strides, ptr(bi), bi.layout.strides);
+        k.binary(fn.cudaName(), st(c), st(produced), shape, ptr(dst), dst.layout.strides, ptr(ai), ai.layout.strides, ptr(bi),
+                bi.layout.strides);
         if (dst != out) copy(dst, out);
         keep(a, b, ai, bi, out, dst);
     }
@@ -236,7 +234,7 @@ final class CudaBackend implements Backend {
 
     @Override
     public void reduce(ReduceFn fn, Tensor x, int[] dims, Tensor out) {
-        String op = name(fn);
+        String op = fn.cudaName();
         DType produced = fn == ReduceFn.SUM || fn == ReduceFn.PROD ? ReductionOps.sumType(x.dtype()) : x.dtype();
         Tensor dst = produced == out.dtype() ? out : scratch(out.layout.shape, produced);
         Split s = Split.of(x, dims, dst);
@@ -309,7 +307,7 @@ final class CudaBackend implements Backend {
             Tensor tmp = scratch(new int[] {batch, m, n}, t);
             k.matmulTiled(st(t), batch, m, n, kk, ptr(tmp), tmp.layout.strides, a, as, b, bs);
             int[] shape = {batch, m, n};
-            k.binary("add", st(t), st(t), shape, c, cs, c, cs, ptr(tmp), tmp.layout.strides);
+            k.binary(BinaryFn.ADD.cudaName(), st(t), st(t), shape, c, cs, c, cs, ptr(tmp), tmp.layout.strides);
             keep(tmp);
         }
     }
@@ -360,12 +358,31 @@ final class CudaBackend implements Backend {
         keep(a, b, ai, bi, out, dst);
     }
 
+    /**
+     * Whether a gather (or the scatter-add of its gradient) picks whole rows of a matrix: the
+     * pattern of embedding lookups and index_select along dimension 0, an int64 index [n] seen as
+     * [n, d] with strides (1, 0), the matrix [num, d] and the other operand [n, d] contiguous.
+     * indexing.cu's embedding kernels then move each row with one warp instead of one thread per element.
+     */
+    private static boolean rowLookup(int dim, Tensor matrix, Tensor index, Tensor rows) {
+        int[] is = index.layout.strides;
+        return dim == 0 && matrix.dim() == 2 && index.dtype() == DType.INT64 && is[0] == 1 && is[1] == 0
+                && index.layout.shape[1] == matrix.layout.shape[1] && Arrays.equals(rows.layout.shape, index.layout.shape)
+                && matrix.layout.isContiguous()
+                && rows.layout.isContiguous() && rows.dtype() == matrix.dtype() && CudaKernels.hasKernel("embedding_fwd_" + st(matrix.dtype()).suffix());
+    }
+
     // =============================================================================================
     // Gather and scatter
     // =============================================================================================
 
     @Override
     public void gather(int dim, Tensor x, Tensor index, Tensor out) {
+        if (rowLookup(dim, x, index, out)) {   // an embedding / index_select of rows: one warp per row
+            k.embeddingForward(st(x.dtype()), ptr(out), ptr(x), ptr(index), index.layout.shape[0], x.layout.shape[1], x.layout.shape[0]);
+            keep(x, index, out);
+            return;
+        }
         k.gather(st(x.dtype()), st(index.dtype()), out.layout.shape, dim, x.layout.shape[dim], ptr(out), out.layout.strides, ptr(x),
                 x.layout.strides, ptr(index), index.layout.strides);
         keep(x, index, out);
@@ -374,6 +391,11 @@ final class CudaBackend implements Backend {
     @Override
     public void scatterAdd(int dim, Tensor index, Tensor src, Tensor out) {
         Tensor si = as(src, out.dtype());
+        if (rowLookup(dim, out, index, si)) {   // the gradient of a row lookup: rows added back, one warp per row
+            k.embeddingBackward(st(out.dtype()), ptr(out), ptr(si), ptr(index), index.layout.shape[0], out.layout.shape[1], out.layout.shape[0]);
+            keep(index, src, si, out);
+            return;
+        }
         k.scatterAdd(st(out.dtype()), st(index.dtype()), index.layout.shape, dim, out.layout.shape[dim], ptr(out), out.layout.strides,
                 ptr(index), index.layout.strides, ptr(si), si.layout.strides);
         keep(index, src, si, out);

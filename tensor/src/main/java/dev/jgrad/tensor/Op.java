@@ -229,6 +229,33 @@ public sealed interface Op {
             }
         }
     }
+    /**
+     * Fused softmax cross-entropy of logits [N, C] against class indices [N], per sample:
+     * ln Σ e^x − x[target], 0 where the target is {@code ignoreIndex}; {@code lse} (each row's
+     * log-sum-exp) is saved for the backward pass. The target is not differentiable.
+     */
+    record CrossEntropy(Tensor logits, Tensor target, long ignoreIndex, Tensor lse) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            return List.of(logits, target);
+        }
+
+        /** ∂L/∂logits = (softmax − one-hot)·g per row, and null for the target; not themselves recorded. */
+        public Tensor[] backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return LossOps.backward(this, g);
+            }
+        }
+    }
+    /** Inverted dropout with probability {@code p}; {@code mask} (bool, true = kept) is saved for the backward pass. */
+    record Dropout(Tensor x, double p, Tensor mask) implements UnaryOp {
+        /** ∂L/∂x = g / (1 − p) where kept, else 0; not itself recorded. */
+        public Tensor backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return DropoutOps.backward(this, g);
+            }
+        }
+    }
     /** 2-D average pooling. */
     record AvgPool2d(Tensor x, PoolShape shape, boolean countIncludePad) implements UnaryOp {
         /** ∂L/∂x: g spread evenly over each window; not itself recorded. */

@@ -1118,6 +1118,42 @@ public final class Tensor {
         return PoolOps.avgPool2d(this, kernel, stride, padding, ceilMode, countIncludePad);
     }
 
+    /**
+     * Softmax cross-entropy of these logits [N, C] against class indices {@code target} [N]
+     * (int64 or int32), per sample: ln Σ_j e^(x_j) − x_target, and 0 where the target equals
+     * {@code ignoreIndex}. One fused op: the probabilities are never stored, and the backward pass
+     * writes (softmax − one-hot)·g in one pass. Reduce the result as the loss needs (nn's
+     * {@code Losses.crossEntropy} does, with PyTorch's options).
+     *
+     * <pre>{@code
+     * Tensor loss = logits.crossEntropy(labels, -100).mean();
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the shapes do not fit or a target is outside [0, C) and not {@code ignoreIndex}
+     */
+    public Tensor crossEntropy(Tensor target, long ignoreIndex) {
+        return LossOps.crossEntropy(this, target, ignoreIndex);
+    }
+
+    /**
+     * Inverted dropout: each element is zeroed with probability {@code p} and the others are
+     * scaled by 1/(1 − p), with a mask drawn from {@code generator} by the Philox4x32-10
+     * generator — the same mask for the same seed on the CPU and on a GPU, where it is drawn on
+     * the device. Always applies (nn's {@code Dropout} module skips it in evaluation mode).
+     *
+     * <pre>{@code
+     * Tensor y = x.dropout(0.1, new Generator(42));
+     * }</pre>
+     */
+    public Tensor dropout(double p, Generator generator) {
+        return DropoutOps.dropout(this, p, generator);
+    }
+
+    /** {@link #dropout(double, Generator)} with the default generator. */
+    public Tensor dropout(double p) {
+        return dropout(p, Generator.getDefault());
+    }
+
     // =============================================================================================
     // In-place updates (optimizers, initialisation)
     // =============================================================================================

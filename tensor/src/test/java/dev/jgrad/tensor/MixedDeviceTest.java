@@ -44,6 +44,7 @@ class MixedDeviceTest {
             Map.entry("scaledDotProductAttention", (a, b) -> Tensor.scaledDotProductAttention(a.reshape(1, 2, 2), b.reshape(1, 2, 2),
                     a.reshape(1, 2, 2), null, false, Double.NaN)),
             Map.entry("layerNorm", (a, b) -> a.layerNorm(new int[] {4}, b, null, 1e-5)),
+            Map.entry("crossEntropy", (a, b) -> a.reshape(2, 2).crossEntropy(Tensor.zeros(DType.INT64, 2).to(b.device()), -100)),
             Map.entry("attentionWeights", (a, b) -> Tensor.attentionWeights(a.reshape(1, 2, 2), b.reshape(1, 2, 2), null, false, Double.NaN)));
 
     /** Methods with two tensor operands that may take them on different devices, by design. */

@@ -105,6 +105,11 @@ public final class Formulas {
                             + ns.length + " dim(s), rstd = 1/√(var + eps)",
                     "∂L/∂x = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)),  ĝ = g" + (w != null ? " · w" : "")
                             + (w != null ? ",  ∂L/∂w = Σ g · x̂" : "") + (b != null ? ",  ∂L/∂b = Σ g" : "") + "  (sums over the leading dims)");
+            case Op.CrossEntropy(_, _, var ignore, _) -> r("softmax cross-entropy",
+                    "out[n] = ln Σⱼ e^x[n, j] − x[n, target[n]]  (0 where target = " + ignore + ")",
+                    "∂L/∂x[n] = g[n] · (softmax(x[n]) − one-hot(target[n]))");
+            case Op.Dropout(_, var p, _) -> r("dropout", "out = x / (1 − " + num(p) + ") where kept, 0 where dropped",
+                    "∂L/∂x = g / (1 − " + num(p) + ") where kept, 0 where dropped");
         };
     }
 
@@ -118,6 +123,7 @@ public final class Formulas {
             case Op.BinaryOp _ -> List.of("a", "b");
             case Op.Where _ -> List.of("cond", "a", "b");
             case Op.Gather _ -> List.of("x", "index");
+            case Op.CrossEntropy _ -> List.of("logits", "target");
             case Op.ScatterAdd _ -> List.of("x", "index", "src");
             case Op.Conv2d c -> c.b() == null ? List.of("x", "w") : List.of("x", "w", "b");
             case Op.Attention _ -> List.of("q", "k", "v");

@@ -73,6 +73,7 @@ class FormulasTest {
         if (type == List.class) return List.of(Tensor.ones(1), Tensor.ones(1));
         if (type == int[].class) return new int[] {0};
         if (type == int.class) return 1;
+        if (type == long.class) return -100L;
         if (type == double.class) return 2.0;
         if (type == boolean.class) return false;
         if (type == DType.class) return DType.FLOAT32;

@@ -1,0 +1,94 @@
+package dev.jgrad.tensor;
+
+import dev.jgrad.kernels.Dropout;
+
+/**
+ * Inverted dropout as one op: each element is kept with probability 1 − p and scaled by
+ * 1/(1 − p), or zeroed. The keep decisions come from the counter-based Philox4x32-10 generator,
+ * keyed by a seed drawn from a {@link Generator} and indexed by element, so one seed gives the same
+ * mask on the CPU ({@link Dropout}) and on a GPU (dropout.cu), and a GPU draws its mask on the
+ * device. The backward pass reuses the mask the forward pass saved (one byte per element).
+ *
+ * <pre>{@code
+ * Tensor y = x.dropout(0.2, new Generator(42));   // DropoutOps.dropout
+ * Tensor dx = ((Op.Dropout) y.op()).backward(g);  // g·scale where kept, else 0
+ * }</pre>
+ */
+final class DropoutOps {
+    private static final String OP = "dropout";
+
+    private DropoutOps() {}
+
+    static Tensor dropout(Tensor x, double p, Generator generator) {
+        Checks.notNull(OP, "generator", generator);
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException(OP + ": p must be in [0, 1], got " + p);
+        if (!x.dtype().isFloating()) throw new IllegalArgumentException(OP + ": expected a floating input, got " + x.dtype());
+        long seed = generator.nextLong();
+        Tensor xd = ElementwiseOps.contiguous(x, x.dtype());
+        Tensor out = Tensor.empty(x.layout.shape, x.dtype(), x.device());
+        boolean recorded = GradMode.isEnabled() && x.requiresGrad();
+        Tensor mask = recorded ? Tensor.empty(x.layout.shape, DType.BOOL, x.device()) : null;
+        if (out.numel() > 0) forwardKernel(xd, out, mask, (float) p, scale(p), seed);
+        return out.record(recorded ? new Op.Dropout(x, p, mask) : null);
+    }
+
+    /** 1/(1 − p), or 0 when everything is dropped. */
+    static double scale(double p) {
+        return p < 1 ? 1 / (1 - p) : 0;
+    }
+
+    /** ∂L/∂x: g·scale where the forward pass kept the element, else 0. */
+    static Tensor backward(Op.Dropout op, Tensor g) {
+        Tensor dx = Tensor.empty(g.layout.shape, g.dtype(), g.device());
+        if (g.numel() > 0) backwardKernel(ElementwiseOps.contiguous(g, g.dtype()), op.mask(), dx, scale(op.p()));
+        return dx;
+    }
+
+    /** out (and mask, when not null) from contiguous x with Philox stream (seed, offset 0). */
+    private static void forwardKernel(Tensor x, Tensor out, Tensor mask, float p, double scale, long seed) {
+        int n = x.numel();
+        try (var _ = Profiler.time(OP, x)) {
+            switch (out.storage) {
+                case CpuStorage _ -> {
+                    boolean[] m = mask == null ? null : CpuBackend.bools(mask);
+                    switch (x.dtype()) {
+                        case FLOAT32 -> Dropout.forwardF32(CpuBackend.floats(x), 0, CpuBackend.floats(out), 0, m, 0, n, p, (float) scale, seed, 0);
+                        case FLOAT64 -> Dropout.forwardF64(doubles(x), 0, doubles(out), 0, m, 0, n, p, scale, seed, 0);
+                        default -> throw new IllegalStateException(OP + ": " + x.dtype());
+                    }
+                }
+                case CudaStorage s -> {
+                    CudaBackend.of(s).k.dropoutForward(CudaBackend.st(x.dtype()), CudaBackend.ptr(out), mask == null ? 0 : CudaBackend.ptr(mask),
+                            CudaBackend.ptr(x), n, p, scale, seed, 0);
+                    CudaBackend.keep(x, out, mask);
+                }
+            }
+        }
+    }
+
+    /** dx = mask ? dy·scale : 0 (all contiguous). */
+    private static void backwardKernel(Tensor dy, Tensor mask, Tensor dx, double scale) {
+        int n = dy.numel();
+        try (var _ = Profiler.time("dropout backward", dy)) {
+            switch (dx.storage) {
+                case CpuStorage _ -> {
+                    switch (dy.dtype()) {
+                        case FLOAT32 -> Dropout.backwardF32(CpuBackend.floats(dy), 0, CpuBackend.bools(mask), 0, CpuBackend.floats(dx), 0, n,
+                                (float) scale);
+                        case FLOAT64 -> Dropout.backwardF64(doubles(dy), 0, CpuBackend.bools(mask), 0, doubles(dx), 0, n, scale);
+                        default -> throw new IllegalStateException("dropout backward: " + dy.dtype());
+                    }
+                }
+                case CudaStorage s -> {
+                    CudaBackend.of(s).k.dropoutBackward(CudaBackend.st(dy.dtype()), CudaBackend.ptr(dx), CudaBackend.ptr(dy), CudaBackend.ptr(mask),
+                            n, scale);
+                    CudaBackend.keep(dy, mask, dx);
+                }
+            }
+        }
+    }
+
+    private static double[] doubles(Tensor t) {
+        return (double[]) CpuBackend.buf(t).array();
+    }
+}
