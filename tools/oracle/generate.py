@@ -269,6 +269,52 @@ def _layer_norm(a, p):
     return F.layer_norm(a[0], p["normalized_shape"], w, b, p["eps"])
 
 
+def _cross_entropy(a, p):
+    return F.cross_entropy(a[0], a[1], ignore_index=p["ignore_index"], reduction="none")
+
+
+M64 = (1 << 64) - 1
+
+
+def _splitmix64_first(seed):
+    """The first nextLong() of jgrad's Generator(seed) (SplitMix64), as an unsigned 64-bit int."""
+    z = (seed + 0x9E3779B97F4A7C15) & M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def _philox4x32_10(c, k0, k1):
+    """Philox4x32-10 (Salmon et al., SC 2011): four 32-bit words for counter c and key (k0, k1)."""
+    c0, c1, c2, c3 = c
+    for _ in range(10):
+        p0, p1 = 0xD2511F53 * c0, 0xCD9E8D57 * c2
+        c0, c1, c2, c3 = ((p1 >> 32) ^ c1 ^ k0) & 0xFFFFFFFF, p1 & 0xFFFFFFFF, ((p0 >> 32) ^ c3 ^ k1) & 0xFFFFFFFF, p0 & 0xFFFFFFFF
+        k0, k1 = (k0 + 0x9E3779B9) & 0xFFFFFFFF, (k1 + 0xBB67AE85) & 0xFFFFFFFF
+    return c0, c1, c2, c3
+
+
+def _dropout_keep(n, seed, p):
+    """jgrad's dropout decision for elements 0..n-1: word i % 4 of Philox block i / 4 (counter
+    (i/4, 0, 0, 0), key = the generator's first long), as uniform (word >> 8)·2^-24 in float32,
+    kept when >= p in float32."""
+    key = _splitmix64_first(seed)
+    k0, k1 = key & 0xFFFFFFFF, key >> 32
+    pf = float(np.float32(p))
+    keep = []
+    for b in range((n + 3) // 4):
+        for w in _philox4x32_10((b, 0, 0, 0), k0, k1)[: min(4, n - 4 * b)]:
+            keep.append((w >> 8) * (1.0 / 16777216.0) >= pf)
+    return torch.tensor(keep, dtype=torch.bool)
+
+
+def _dropout(a, p):
+    x = a[0]
+    keep = _dropout_keep(x.numel(), p["seed"], p["p"]).reshape(x.shape)
+    scale = 1.0 / (1.0 - p["p"]) if p["p"] < 1 else 0.0
+    return torch.where(keep, x * scale, torch.zeros_like(x))
+
+
 TORCH_OPS = {
     # unary
     "neg": lambda a, p: torch.neg(a[0]),
@@ -317,6 +363,9 @@ TORCH_OPS = {
     "matmul": lambda a, p: torch.matmul(a[0], a[1]),
     "sdpa": _sdpa,
     "layer_norm": _layer_norm,
+    # losses and regularisation
+    "cross_entropy": _cross_entropy,
+    "dropout": _dropout,
     # joining
     "cat": lambda a, p: torch.cat(a, dim=p["dim"]),
     "stack": lambda a, p: torch.stack(a, dim=p["dim"]),
@@ -621,6 +670,40 @@ def layer_norm_cases(op, r):
     return out
 
 
+def cross_entropy_cases(op, r):
+    """Per-sample cross-entropy: several widths, ignored rows, a wide logit range, a transposed
+    (non-contiguous) input, one class, int32 targets."""
+    spec = [  # (N, C, ignore_index, ignored rows, logit scale, views)
+        (4, 5, -100, [], 1.0, None),
+        (6, 3, -100, [1, 4], 1.0, None),
+        (3, 17, 2, [0], 1.0, None),
+        (5, 7, -100, [], 30.0, None),
+        (4, 6, -100, [2], 1.0, {0: [T(0, 1)]}),
+        (2, 1, -100, [], 1.0, None),
+    ]
+    out = []
+    for n, c, ignore, ignored, scale, vw in spec:
+        x = r.randn(c, n, scale=scale) if vw else r.randn(n, c, scale=scale)
+        t = r.index(c, n)
+        for i in ignored:
+            t[i] = ignore
+        out.append(case({"ignore_index": ignore}, [x, t], vw))
+    return out
+
+
+def dropout_cases(op, r):
+    """Dropout with jgrad's Philox mask stream: several p (0 and 1 included), shapes, a view."""
+    spec = [  # (p, seed, shape, views)
+        (0.3, 1, (4, 6), None),
+        (0.0, 2, (3, 5), None),
+        (0.5, 3, (37,), None),
+        (0.9, 4, (2, 3, 4), None),
+        (0.25, 5, (6, 4), {0: [T(0, 1)]}),
+        (1.0, 6, (5,), None),
+    ]
+    return [case({"p": pr, "seed": sd}, [r.randn(*shape)], vw) for pr, sd, shape, vw in spec]
+
+
 def cat_cases(op, r):
     if op == "cat":
         spec = [  # (dim, base shapes, views)
@@ -828,6 +911,8 @@ FAMILIES = [
     (matmul_cases, ["matmul"]),
     (sdpa_cases, ["sdpa"]),
     (layer_norm_cases, ["layer_norm"]),
+    (cross_entropy_cases, ["cross_entropy"]),
+    (dropout_cases, ["dropout"]),
     (cat_cases, ["cat", "stack"]),
     (gather_cases, ["gather", "index_select"]),
     (one_hot_cases, ["one_hot"]),

@@ -1,5 +1,6 @@
 package dev.jgrad.autograd;
 
+import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.Tensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -127,6 +128,9 @@ final class OracleOps {
             Tensor w = p.bool("weight") ? in.get(at++) : null, b = p.bool("bias") ? in.get(at) : null;
             return in.get(0).layerNorm(p.ints("normalized_shape"), w, b, p.number("eps"));
         });
+        // losses and regularisation
+        m.put("cross_entropy", (in, p) -> in.get(0).crossEntropy(in.get(1), p.integer("ignore_index")));
+        m.put("dropout", (in, p) -> in.get(0).dropout(p.number("p"), new Generator(p.integer("seed"))));
         // joining
         m.put("cat", (in, p) -> Tensor.cat(in, p.integer("dim")));
         m.put("stack", (in, p) -> Tensor.stack(in, p.integer("dim")));
