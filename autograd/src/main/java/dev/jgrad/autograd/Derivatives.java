@@ -3,6 +3,7 @@ package dev.jgrad.autograd;
 import dev.jgrad.tensor.Op;
 import dev.jgrad.tensor.Tensor;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The derivative rule of every primitive op, in one place.
@@ -12,6 +13,8 @@ import java.util.Arrays;
  * op's {@link Op#inputs() inputs}, in order (null for inputs that are not differentiable, such
  * as indices and masks). A broadcast input's gradient is summed back to its shape with
  * {@link Tensor#sumTo}. Because {@link Op} is sealed, the compiler rejects an op without a rule.
+ * The table reads one rule per line, its math in the comment; where the code needs more than a
+ * line (a special case, a faster layout), a helper below the table does it.
  *
  * <pre>{@code
  * // y = a · b  ⇒  ∂L/∂a = g · b,  ∂L/∂b = g · a
@@ -28,93 +31,103 @@ public final class Derivatives {
     /** ∂L/∂input for each input of {@code op}, given g = ∂L/∂out. Runs outside the graph. */
     public static Tensor[] inputGrads(Op op, Tensor out, Tensor g) {
         return switch (op) {
-            // ---- one input ----------------------------------------------------------------------
-            case Op.Neg n -> grads(g.neg());
-            case Op.Exp e -> grads(g.mul(out));                                   // (eˣ)' = eˣ
-            case Op.Log(var x) -> grads(g.div(x));                                // (ln x)' = 1/x
-            case Op.Sqrt s -> grads(g.div(out.mul(2)));                           // (√x)' = 1/(2√x)
-            case Op.Abs(var x) -> grads(g.mul(x.sign()));                         // |x|' = sign x (0 at 0)
-            case Op.Relu r -> grads(r.backward(g));                               // g · [x > 0] (one fused pass)
-            case Op.Sigmoid s -> grads(g.mul(out).mul(out.neg().add(1)));         // σ(1 − σ)
-            case Op.Tanh t -> grads(g.mul(out.square().neg().add(1)));            // 1 − tanh²
-            case Op.Erf(var x) -> grads(g.mul(x.square().neg().exp().mul(TWO_OVER_SQRT_PI)));  // (2/√π)e^(−x²)
-            case Op.Gelu(var x, var tanh) -> grads(g.mul(tanh ? geluTanhSlope(x) : geluSlope(x)));
-            case Op.Sin(var x) -> grads(g.mul(x.cos()));
-            case Op.Cos(var x) -> grads(g.mul(x.sin()).neg());
-            case Op.PowScalar(var x, var p) -> grads(p == 0 ? Tensor.zerosLike(g) : g.mul(x.pow(p - 1)).mul(p));  // p·xᵖ⁻¹
-            case Op.Clamp(var x, var lo, var hi) -> grads(g.mul(x.ge(lo).logicalAnd(x.le(hi))));  // 1 inside [lo, hi]
-            case Op.Cast(var x, var from) -> grads(g.to(from));
-            case Op.Copy(var x) -> grads(g.to(x.device()));
+            // ---- one input ------------------------------------------------------------------------------------------------------
+            case Op.Neg _ -> grads(g.neg());                                                         // −g
+            case Op.Exp _ -> grads(g.mul(out));                                                      // g·eˣ = g·out
+            case Op.Log(var x) -> grads(g.div(x));                                                   // g/x
+            case Op.Sqrt _ -> grads(g.div(out.mul(2)));                                              // g/(2√x)
+            case Op.Abs(var x) -> grads(g.mul(x.sign()));                                            // g·sign x (0 at 0)
+            case Op.Relu r -> grads(r.backward(g));                                                  // g·[x > 0], one fused pass
+            case Op.Sigmoid _ -> grads(g.mul(out).mul(out.neg().add(1)));                            // g·σ(1 − σ)
+            case Op.Tanh _ -> grads(g.mul(out.square().neg().add(1)));                               // g·(1 − tanh²)
+            case Op.Erf(var x) -> grads(g.mul(x.square().neg().exp().mul(TWO_OVER_SQRT_PI)));        // g·(2/√π)e^(−x²)
+            case Op.Gelu(var x, var tanh) -> grads(g.mul(tanh ? geluTanhSlope(x) : geluSlope(x)));   // g·GELU′(x)
+            case Op.Sin(var x) -> grads(g.mul(x.cos()));                                             // g·cos x
+            case Op.Cos(var x) -> grads(g.mul(x.sin()).neg());                                       // −g·sin x
+            case Op.PowScalar(var x, var p) -> grads(p == 0 ? Tensor.zerosLike(g) : g.mul(x.pow(p - 1)).mul(p));  // g·p·xᵖ⁻¹
+            case Op.Clamp(var x, var lo, var hi) -> grads(g.mul(x.ge(lo).logicalAnd(x.le(hi))));     // g·[lo ≤ x ≤ hi]
+            case Op.Cast(_, var from) -> grads(g.to(from));                                          // g, in x's dtype
+            case Op.Copy(var x) -> grads(g.to(x.device()));                                          // g, on x's device
 
-            // ---- two inputs, broadcast: sum each gradient back to its input's shape ---------------
-            case Op.Add(var a, var b) -> grads(g.sumTo(a.shape()), g.sumTo(b.shape()));
-            case Op.Sub(var a, var b) -> grads(g.sumTo(a.shape()), g.neg().sumTo(b.shape()));
-            case Op.Mul(var a, var b) -> grads(g.mul(b).sumTo(a.shape()), g.mul(a).sumTo(b.shape()));
-            case Op.Div(var a, var b) -> grads(g.div(b).sumTo(a.shape()),                // 1/b
-                    g.mul(out).div(b).neg().sumTo(b.shape()));                            // −a/b² = −out/b
-            case Op.Pow(var a, var b) -> grads(
-                    Tensor.where(b.eq(0), Tensor.zerosLike(g),                          // b·aᵇ⁻¹ (0 where b = 0, even at a = 0)
-                            g.mul(b).mul(a.pow(b.sub(1)))).sumTo(a.shape()),
-                    Tensor.where(a.eq(0).logicalAnd(b.ge(0)), Tensor.zerosLike(g),      // aᵇ·ln a (0 where a = 0)
-                            g.mul(out).mul(a.log())).sumTo(b.shape()));
-            case Op.Maximum(var a, var b) -> tieSplit(g, a.gt(b), a.eq(b), a, b);
-            case Op.Minimum(var a, var b) -> tieSplit(g, a.lt(b), a.eq(b), a, b);
-            case Op.Where(var cond, var a, var b) -> new Tensor[] {null,
-                    Tensor.where(cond, g, Tensor.zerosLike(g)).sumTo(a.shape()),
-                    Tensor.where(cond, Tensor.zerosLike(g), g).sumTo(b.shape())};
+            // ---- two inputs, broadcast: each gradient summed back to its input's shape ---------------------------------------------
+            case Op.Add(var a, var b) -> grads(g.sumTo(a.shape()), g.sumTo(b.shape()));              // g, g
+            case Op.Sub(var a, var b) -> grads(g.sumTo(a.shape()), g.neg().sumTo(b.shape()));        // g, −g
+            case Op.Mul(var a, var b) -> grads(g.mul(b).sumTo(a.shape()), g.mul(a).sumTo(b.shape()));  // g·b, g·a
+            case Op.Div(var a, var b) -> grads(g.div(b).sumTo(a.shape()), g.mul(out).div(b).neg().sumTo(b.shape()));  // g/b, −g·a/b²
+            case Op.Pow(var a, var b) -> grads(powBase(g, a, b), powExponent(g, out, a, b));         // g·b·aᵇ⁻¹, g·aᵇ·ln a
+            case Op.Maximum(var a, var b) -> tieSplit(g, a.gt(b), a.eq(b), a, b);                    // g to the larger, ½ each on a tie
+            case Op.Minimum(var a, var b) -> tieSplit(g, a.lt(b), a.eq(b), a, b);                    // g to the smaller, ½ each on a tie
+            case Op.Where(var cond, var a, var b) -> grads(null, masked(g, cond, true, a), masked(g, cond, false, b));  // g where cond, g where not
 
-            // ---- reductions: spread g back over the reduced dimensions ---------------------------
-            case Op.Sum(var x, var dims, var keepDim) -> grads(keepDims(g, x, dims, keepDim).expand(x.shape()));
-            case Op.Amax(var x, var dims, var keepDim) -> grads(extremumGrad(x, out, g, dims, keepDim));
-            case Op.Amin(var x, var dims, var keepDim) -> grads(extremumGrad(x, out, g, dims, keepDim));
-            case Op.Softmax(var x, var dim) ->                                     // s ⊙ (g − Σ g·s)
-                    grads(out.mul(g.sub(g.mul(out).sum(new int[] {dim}, true))));
-            case Op.LogSoftmax(var x, var dim) ->                                  // g − softmax · Σ g
-                    grads(g.sub(out.exp().mul(g.sum(new int[] {dim}, true))));
+            // ---- reductions: g spread back over the reduced dimensions ------------------------------------------------------------
+            case Op.Sum(var x, var dims, var keepDim) -> grads(keepDims(g, x, dims, keepDim).expand(x.shape()));  // g copied back
+            case Op.Amax(var x, var dims, var keepDim) -> grads(extremumGrad(x, out, g, dims, keepDim));  // g at the maximum
+            case Op.Amin(var x, var dims, var keepDim) -> grads(extremumGrad(x, out, g, dims, keepDim));  // g at the minimum
+            case Op.Softmax(_, var dim) -> grads(out.mul(g.sub(g.mul(out).sum(new int[] {dim}, true))));  // s ⊙ (g − Σ g·s)
+            case Op.LogSoftmax(_, var dim) -> grads(g.sub(out.exp().mul(g.sum(new int[] {dim}, true))));  // g − softmax·Σ g
 
-            // ---- views and data movement: route g back to where each element came from ----------
-            case Op.Reshape(var x) -> grads(g.reshape(x.shape()));
-            case Op.Permute(var x, var dims) -> grads(g.permute(inverse(dims)));
-            case Op.Expand(var x) -> grads(g.sumTo(x.shape()));
-            case Op.Slice(var x, var dim, var start, var end, var step) -> {
-                Tensor dx = Tensor.zerosLike(x);
-                dx.slice(dim, start, end, step).copyFrom(g);
-                yield grads(dx);
-            }
-            case Op.Cat(var xs, var dim) -> {
-                Tensor[] parts = new Tensor[xs.size()];
-                for (int i = 0, at = 0; i < parts.length; at += xs.get(i).size(dim), i++) {
-                    parts[i] = g.narrow(dim, at, xs.get(i).size(dim));
-                }
-                yield parts;
-            }
-            case Op.Gather(var x, var dim, var index) -> new Tensor[] {Tensor.zerosLike(x).scatterAdd(dim, index, g), null};
-            case Op.ScatterAdd(var x, var dim, var index, var src) -> new Tensor[] {g, null, padTo(g.gather(dim, index), src)};
+            // ---- views and data movement: g routed back to where each element came from ------------------------------------------
+            case Op.Reshape(var x) -> grads(g.reshape(x.shape()));                                   // g in x's shape
+            case Op.Permute(_, var dims) -> grads(g.permute(inverse(dims)));                         // g un-permuted
+            case Op.Expand(var x) -> grads(g.sumTo(x.shape()));                                      // g summed over the copies
+            case Op.Slice s -> grads(sliceGrad(s, g));                                               // g at the slice, 0 elsewhere
+            case Op.Cat(var xs, var dim) -> catGrads(xs, dim, g);                                    // each x's part of g
+            case Op.Gather(var x, var dim, var index) -> grads(Tensor.zerosLike(x).scatterAdd(dim, index, g), null);  // g scattered back
+            case Op.ScatterAdd(_, var dim, var index, var src) -> grads(g, null, padTo(g.gather(dim, index), src));  // g, g gathered
 
-            // ---- linear algebra and convolution -------------------------------------------------
-            case Op.MatMul(var a, var b) -> grads(                                  // g·bᵀ, aᵀ·g
-                    g.matmul(b.transpose(-1, -2)).sumTo(a.shape()),
-                    transposedMatrix(a, b) ? g.transpose(0, 1).matmul(a).transpose(0, 1) : a.transpose(-1, -2).matmul(g).sumTo(b.shape()));
-            case Op.Conv2d c -> c.backward(g);                                   // g ⋆ᵀ w,  x ⋆ g,  Σ g per channel
-            case Op.MaxPool2d p -> grads(p.backward(g));                        // g to each window's maximum
-            case Op.AvgPool2d p -> grads(p.backward(g));                        // g / window size to every element
-            case Op.Attention a -> a.backward(out, g);                          // recomputed tile by tile (FlashAttention-2)
-            case Op.LayerNorm l -> l.backward(g);                               // from the saved mean and rstd, in one kernel
-            case Op.CrossEntropy c -> c.backward(g);                            // (softmax − one-hot) · g, per row
-            case Op.Dropout d -> grads(d.backward(g));                          // g / (1 − p) where kept, else 0
+            // ---- linear algebra, convolution and fused ops with kernels of their own ----------------------------------------------
+            case Op.MatMul(var a, var b) -> grads(g.matmul(b.transpose(-1, -2)).sumTo(a.shape()), matmulRight(g, a, b));  // g·bᵀ, aᵀ·g
+            case Op.Conv2d c -> c.backward(g);                                                       // g ⋆ᵀ w, x ⋆ g, Σ g per channel
+            case Op.MaxPool2d p -> grads(p.backward(g));                                             // g to each window's maximum
+            case Op.AvgPool2d p -> grads(p.backward(g));                                             // g / window size, over each window
+            case Op.Attention a -> a.backward(out, g);                                               // FlashAttention-2, recomputed by tiles
+            case Op.LayerNorm l -> l.backward(g);                                                    // rstd·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)), Σ g·x̂, Σ g
+            case Op.CrossEntropy c -> c.backward(g);                                                 // g·(softmax − one-hot), per row
+            case Op.Dropout d -> grads(d.backward(g));                                               // g/(1 − p) where kept, else 0
         };
     }
 
+    // ---- how some rules compute what their line says -----------------------------------------------------------------------------
+
+    /** ∂/∂a of aᵇ: g·b·aᵇ⁻¹, and 0 where b = 0 (even at a = 0, where aᵇ⁻¹ is infinite). */
+    private static Tensor powBase(Tensor g, Tensor a, Tensor b) {
+        return Tensor.where(b.eq(0), Tensor.zerosLike(g), g.mul(b).mul(a.pow(b.sub(1)))).sumTo(a.shape());
+    }
+
+    /** ∂/∂b of aᵇ: g·aᵇ·ln a, and 0 where a = 0 and b ≥ 0 (where ln a is −∞ but aᵇ does not depend on b). */
+    private static Tensor powExponent(Tensor g, Tensor out, Tensor a, Tensor b) {
+        return Tensor.where(a.eq(0).logicalAnd(b.ge(0)), Tensor.zerosLike(g), g.mul(out).mul(a.log())).sumTo(b.shape());
+    }
+
+    /** g where {@code cond} equals {@code where}, 0 elsewhere, summed back to {@code like}'s shape. */
+    private static Tensor masked(Tensor g, Tensor cond, boolean where, Tensor like) {
+        Tensor zero = Tensor.zerosLike(g);
+        return (where ? Tensor.where(cond, g, zero) : Tensor.where(cond, zero, g)).sumTo(like.shape());
+    }
+
+    /** Zeros shaped like the sliced input, with g written into the slice. */
+    private static Tensor sliceGrad(Op.Slice s, Tensor g) {
+        Tensor dx = Tensor.zerosLike(s.x());
+        dx.slice(s.dim(), s.start(), s.end(), s.step()).copyFrom(g);
+        return dx;
+    }
+
+    /** The stretch of g along {@code dim} where each concatenated input was placed. */
+    private static Tensor[] catGrads(List<Tensor> xs, int dim, Tensor g) {
+        Tensor[] parts = new Tensor[xs.size()];
+        for (int i = 0, at = 0; i < parts.length; at += xs.get(i).size(dim), i++) parts[i] = g.narrow(dim, at, xs.get(i).size(dim));
+        return parts;
+    }
+
     /**
-     * Whether b is a transposed view of a contiguous matrix (Linear's x·Wᵀ) and a a matrix: then
-     * bᵀ's gradient gᵀ·a is computed contiguous and handed back transposed, so the gradient reaching
-     * W through the transpose is contiguous and the leaf's gradient copy is a plain copy, not a
-     * transposing one. MNIST-CNN step (3136×128 weight, 2-core VM shared with other jobs): the
-     * float32 copies went from 0.42 to 0.08–0.14 ms per step, and the weight-gradient matmul from
-     * 0.74 to 0.43–0.65 ms ([128×64]·[64×3136] instead of [3136×64]·[64×128]).
+     * aᵀ·g, the right operand's gradient. When b is a transposed view of a contiguous matrix
+     * (Linear's x·Wᵀ) and a a matrix, bᵀ's gradient gᵀ·a is computed contiguous and handed back
+     * transposed, so the gradient reaching W through the transpose is contiguous and the leaf's
+     * gradient copy is a plain copy rather than a transposing one (docs/design-notes.md).
      */
-    private static boolean transposedMatrix(Tensor a, Tensor b) {
-        return a.dim() == 2 && b.dim() == 2 && !b.isContiguous() && b.transpose(0, 1).isContiguous();
+    private static Tensor matmulRight(Tensor g, Tensor a, Tensor b) {
+        boolean transposedMatrix = a.dim() == 2 && b.dim() == 2 && !b.isContiguous() && b.transpose(0, 1).isContiguous();
+        return transposedMatrix ? g.transpose(0, 1).matmul(a).transpose(0, 1) : a.transpose(-1, -2).matmul(g).sumTo(b.shape());
     }
 
     private static Tensor[] grads(Tensor... g) {
