@@ -2,7 +2,7 @@ package dev.jgrad.kernels;
 
 /**
  * The bias of a convolution in float32: its gradient, the sum of dy over images and positions
- * for each channel, read as contiguous NKPQ planes. {@link #sumPlanesRef} is the scalar
+ * for each channel, read as contiguous NKPQ planes. {@link BiasRef#sumPlanes} is the
  * reference (double accumulation) that the tests and the other dtypes use.
  *
  * <pre>{@code
@@ -44,16 +44,5 @@ public final class BiasF32 {
         }
         for (; i < length; i++) a0 += x[off + i];
         return (a0 + a1) + (a2 + a3);
-    }
-
-    /** The reference of {@link #sumPlanes} over any buffer: sums in double. */
-    public static void sumPlanesRef(Buf dy, int images, int channels, int plane, Buf db) {
-        double[] acc = new double[channels];
-        for (int n = 0; n < images; n++)
-            for (int k = 0; k < channels; k++) {
-                int base = (n * channels + k) * plane;
-                for (int i = 0; i < plane; i++) acc[k] += dy.get(base + i);
-            }
-        db.setAll(acc);
     }
 }

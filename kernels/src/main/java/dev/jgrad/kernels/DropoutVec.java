@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Dropout}'s loops with the Vector API: Philox blocks several at a time (one block per
+ * {@link DropoutF32}'s loops with the Vector API: Philox blocks several at a time (one block per
  * 64-bit lane, so the 32×32→64-bit products are exact lane multiplies), and the keep/scale/mask
  * pass over whole vectors. Integer operations, a compare and a blend only: the same bits as the
  * scalar loops. Each method stops at its last whole vector and returns how far it got. Loaded

@@ -3,7 +3,7 @@ package dev.jgrad.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** {@link Optim}'s float32 loops with the Vector API (IEEE-exact lane ops only). Loaded only when {@link Simd#enabled}. */
+/** {@link OptimF32}'s loops with the Vector API (IEEE-exact lane ops only). Loaded only when {@link Simd#enabled}. */
 final class OptimVec {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
@@ -11,7 +11,7 @@ final class OptimVec {
     private OptimVec() {}
 
     /** The Adam step over the whole vectors of n elements; returns how many it did. */
-    static int adam(Optim.AdamF32 k, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff, int n) {
+    static int adam(OptimF32.AdamScalars k, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff, int n) {
         int bound = n - n % L;
         FloatVector decay = FloatVector.broadcast(S, k.decay()), wd = FloatVector.broadcast(S, k.wd());
         FloatVector b1 = FloatVector.broadcast(S, k.b1()), c1 = FloatVector.broadcast(S, k.c1());
@@ -36,7 +36,7 @@ final class OptimVec {
     }
 
     /** The SGD step over the whole vectors of n elements; returns how many it did. */
-    static int sgd(Optim.SgdF32 k, float[] p, int pOff, float[] g, int gOff, float[] buf, int bufOff, int n) {
+    static int sgd(OptimF32.SgdScalars k, float[] p, int pOff, float[] g, int gOff, float[] buf, int bufOff, int n) {
         int bound = n - n % L;
         FloatVector wd = FloatVector.broadcast(S, k.wd()), momentum = FloatVector.broadcast(S, k.momentum());
         FloatVector damp = FloatVector.broadcast(S, k.damp()), lr = FloatVector.broadcast(S, k.lr());

@@ -9,10 +9,10 @@
  * {@link dev.jgrad.kernels.Conv2dF32}, {@link dev.jgrad.kernels.Pool2dF32},
  * {@link dev.jgrad.kernels.ElementwiseF32}, {@link dev.jgrad.kernels.ReduceF32},
  * {@link dev.jgrad.kernels.SoftmaxF32}, {@link dev.jgrad.kernels.LayerNormF32},
- * {@link dev.jgrad.kernels.AttentionF32} and {@link dev.jgrad.kernels.CrossEntropyF32}; families
- * whose float32 and float64 paths share one file name them by method instead
- * ({@link dev.jgrad.kernels.Optim}, {@link dev.jgrad.kernels.Dropout}, whose random numbers come
- * from {@link dev.jgrad.kernels.Philox}). They use the Vector API through package-private
+ * {@link dev.jgrad.kernels.AttentionF32}, {@link dev.jgrad.kernels.CrossEntropyF32},
+ * {@link dev.jgrad.kernels.OptimF32} and {@link dev.jgrad.kernels.DropoutF32} (whose random numbers
+ * come from {@link dev.jgrad.kernels.Philox}), with float64 twins {@code OptimF64} and
+ * {@code DropoutF64}. They use the Vector API through package-private
  * {@code *Vec} classes, loaded only when {@code jdk.incubator.vector} is readable
  * ({@link dev.jgrad.kernels.Simd}); otherwise they run scalar float loops. Multi-threaded ones
  * share one pool, {@link dev.jgrad.kernels.Parallel}, sized to the machine and settable.

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link BiasF32#sumPlanes} against {@link BiasF32#sumPlanesRef} in float64, on plane lengths
+ * {@link BiasF32#sumPlanes} against {@link BiasRef#sumPlanes} in float64, on plane lengths
  * around the vector width and its multiples (the masked tail, the four-accumulator loop), with
  * SIMD on and off and several thread counts.
  */
@@ -39,7 +39,7 @@ class BiasF32Test {
     private static void check(Random rnd, int images, int channels, int plane) {
         float[] dy = rand(rnd, images * channels * plane);
         Buf.F64 want = new Buf.F64(new double[channels]);
-        BiasF32.sumPlanesRef(f64(dy), images, channels, plane, want);
+        BiasRef.sumPlanes(f64(dy), images, channels, plane, want);
         float[] got = new float[channels];
         java.util.Arrays.fill(got, Float.NaN);  // every channel must be written, zero when nothing is summed
         BiasF32.sumPlanes(dy, images, channels, plane, got);

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link Optim#adamF32}, {@link Optim#adamF64}, {@link Optim#sgdF32} and {@link Optim#sgdF64}
+ * {@link OptimF32#adam}, {@link OptimF64#adam}, {@link OptimF32#sgd} and {@link OptimF64#sgd}
  * equal the op-by-op reference bit for bit, over several steps (state carried), with and without
  * (coupled or decoupled) weight decay, momentum, dampening and Nesterov, on ragged lengths and
  * offsets.
@@ -30,8 +30,8 @@ class OptimTest {
                     for (int t = 1; t <= 3; t++) {
                         for (int i = 0; i < n; i++) rg.data()[i] = g[off + 1 + i] = i % 29 == 0 ? 0f : (float) rnd.nextGaussian() * (i % 5 == 0 ? 1e-4f : 1f);
                         double bc1 = 1 - Math.pow(c[1], t), bc2 = 1 - Math.pow(c[2], t);
-                        Optim.adamF32(p, off, g, off + 1, m, 2, v, 0, n, c[0], c[1], c[2], c[3], c[4], c[5] != 0, bc1, bc2);
-                        Optim.adamReference(rp, rg, rm, rv, c[0], c[1], c[2], c[3], c[4], c[5] != 0, bc1, bc2);
+                        OptimF32.adam(p, off, g, off + 1, m, 2, v, 0, n, c[0], c[1], c[2], c[3], c[4], c[5] != 0, bc1, bc2);
+                        OptimRef.adam(rp, rg, rm, rv, c[0], c[1], c[2], c[3], c[4], c[5] != 0, bc1, bc2);
                         for (int i = 0; i < n; i++) {
                             String at = "config " + java.util.Arrays.toString(c) + " n=" + n + " step " + t + " i=" + i;
                             assertEquals(rp.data()[i], p[off + i], at + " (param)");
@@ -55,8 +55,8 @@ class OptimTest {
                 for (int t = 1; t <= 3; t++) {
                     for (int i = 0; i < n; i++) rg.data()[i] = g[i] = rnd.nextGaussian();
                     double bc1 = 1 - Math.pow(c[1], t), bc2 = 1 - Math.pow(c[2], t);
-                    Optim.adamF64(p, 1, g, 0, m, 0, v, 3, n, c[0], c[1], c[2], c[3], c[4], c[5] != 0, bc1, bc2);
-                    Optim.adamReference(rp, rg, rm, rv, c[0], c[1], c[2], c[3], c[4], c[5] != 0, bc1, bc2);
+                    OptimF64.adam(p, 1, g, 0, m, 0, v, 3, n, c[0], c[1], c[2], c[3], c[4], c[5] != 0, bc1, bc2);
+                    OptimRef.adam(rp, rg, rm, rv, c[0], c[1], c[2], c[3], c[4], c[5] != 0, bc1, bc2);
                     for (int i = 0; i < n; i++) {
                         assertEquals(rp.data()[i], p[1 + i], "n=" + n + " step " + t + " i=" + i);
                         assertEquals(rm.data()[i], m[i]);
@@ -101,8 +101,8 @@ class OptimTest {
                             sg[i] = rg.data()[i] = g[off + 1 + i] = i % 29 == 0 ? 0f : (float) rnd.nextGaussian() * (i % 5 == 0 ? 1e-4f : 1f);
                         }
                         boolean first = t == 1;
-                        Optim.sgdF32(p, off, g, off + 1, c[1] == 0 ? null : buf, 2, n, c[0], c[1], c[2], c[3], c[4] != 0, first);
-                        Optim.sgdReference(rp, rg, c[1] == 0 ? null : rbuf, c[0], c[1], c[2], c[3], c[4] != 0, first);
+                        OptimF32.sgd(p, off, g, off + 1, c[1] == 0 ? null : buf, 2, n, c[0], c[1], c[2], c[3], c[4] != 0, first);
+                        OptimRef.sgd(rp, rg, c[1] == 0 ? null : rbuf, c[0], c[1], c[2], c[3], c[4] != 0, first);
                         sgdOpByOp(sp, sg, sbuf, c, first);
                         for (int i = 0; i < n; i++) {
                             String at = "config " + java.util.Arrays.toString(c) + " n=" + n + " step " + t + " i=" + i;
@@ -129,8 +129,8 @@ class OptimTest {
                 for (int i = 0; i < n; i++) rp.data()[i] = p[1 + i] = rnd.nextDouble() * 4 - 2;
                 for (int t = 1; t <= 3; t++) {
                     for (int i = 0; i < n; i++) rg.data()[i] = g[i] = rnd.nextGaussian();
-                    Optim.sgdF64(p, 1, g, 0, buf, 3, n, c[0], c[1], c[2], c[3], c[4] != 0, t == 1);
-                    Optim.sgdReference(rp, rg, rbuf, c[0], c[1], c[2], c[3], c[4] != 0, t == 1);
+                    OptimF64.sgd(p, 1, g, 0, buf, 3, n, c[0], c[1], c[2], c[3], c[4] != 0, t == 1);
+                    OptimRef.sgd(rp, rg, rbuf, c[0], c[1], c[2], c[3], c[4] != 0, t == 1);
                     for (int i = 0; i < n; i++) {
                         assertEquals(rp.data()[i], p[1 + i], "n=" + n + " step " + t + " i=" + i);
                         if (c[1] != 0) assertEquals(rbuf.data()[i], buf[3 + i]);

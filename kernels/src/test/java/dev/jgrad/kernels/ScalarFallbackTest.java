@@ -34,14 +34,14 @@ class ScalarFallbackTest {
             SoftmaxF32.forward(false, n, n, a, 0, n, o, 0, n);
             Conv2dF32.forward(new ConvShape(1, 1, n, n, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1), a, new float[18], new float[2 * n * n]);
             boolean[] mask = new boolean[a.length];
-            Dropout.forwardF32(a, 0, o, 0, mask, 0, a.length, 0.5f, 2f, 1, 2);
-            Dropout.backwardF32(a, 0, mask, 0, o, 0, a.length, 2f);
+            DropoutF32.forward(a, 0, o, 0, mask, 0, a.length, 0.5f, 2f, 1, 2);
+            DropoutF32.backward(a, 0, mask, 0, o, 0, a.length, 2f);
             long[] targets = new long[n];
             float[] loss = new float[n], lse = new float[n];
             CrossEntropyF32.forward(n, n, a, 0, n, targets, 0, -100, loss, 0, lse, 0);
             CrossEntropyF32.backward(n, n, a, 0, n, lse, 0, targets, 0, -100, new float[] {1}, 0, 0, o, 0, n);
-            Optim.sgdF32(o, 0, a, 0, new float[a.length], 0, a.length, 0.1, 0.9, 0, 0.01, true, true);
-            Optim.adamF32(o, 0, a, 0, new float[a.length], 0, new float[a.length], 0, a.length, 1e-3, 0.9, 0.999, 1e-8, 0, false, 0.1, 0.001);
+            OptimF32.sgd(o, 0, a, 0, new float[a.length], 0, a.length, 0.1, 0.9, 0, 0.01, true, true);
+            OptimF32.adam(o, 0, a, 0, new float[a.length], 0, new float[a.length], 0, a.length, 1e-3, 0.9, 0.999, 1e-8, 0, false, 0.1, 0.001);
             System.out.println("available=" + Simd.available() + " ok=" + (c[3] == want));
         }
     }

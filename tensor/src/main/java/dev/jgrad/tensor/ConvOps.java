@@ -1,6 +1,7 @@
 package dev.jgrad.tensor;
 
 import dev.jgrad.kernels.BiasF32;
+import dev.jgrad.kernels.BiasRef;
 import dev.jgrad.kernels.Conv2d;
 import dev.jgrad.kernels.Conv2dF32;
 import dev.jgrad.kernels.ConvShape;
@@ -152,7 +153,7 @@ final class ConvOps {
             switch (db.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(dy, db)) BiasF32.sumPlanes(CpuBackend.floats(dy), cs.n(), cs.k(), pq, CpuBackend.floats(db));
-                    else BiasF32.sumPlanesRef(CpuBackend.buf(dy), cs.n(), cs.k(), pq, CpuBackend.buf(db));
+                    else BiasRef.sumPlanes(CpuBackend.buf(dy), cs.n(), cs.k(), pq, CpuBackend.buf(db));
                 }
                 case CudaStorage s -> ConvCuda.backwardBias(CudaBackend.of(s), cs, dy, db);
             }
