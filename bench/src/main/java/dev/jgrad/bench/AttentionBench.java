@@ -5,8 +5,8 @@ import dev.jgrad.cuda.Cuda;
 import dev.jgrad.cuda.CudaDevice;
 import dev.jgrad.cuda.DeviceBuffer;
 import dev.jgrad.cuda.GemmKernels.Precision;
-import dev.jgrad.kernels.Attention;
 import dev.jgrad.kernels.Buf;
+import dev.jgrad.kernels.ref.AttentionRef;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ import java.util.Map;
  *   <li>FLOPs as FlashAttention counts them: forward 4·B·H·N²·d (two N×N×d products), halved when
  *       causal; backward 2.5 × forward (five products). Work a kernel adds beyond that (the FP32
  *       backward's separate dq pass recomputes two products) is not counted.</li>
- *   <li>Reference: {@link Attention} (the CPU float64 oracle) on a reduced problem — one head
+ *   <li>Reference: {@link AttentionRef} (the CPU float64 oracle) on a reduced problem — one head
  *       slice of min(N, {@code --check-seq}) positions, the prefix of the inputs' first slice —
  *       which the same kernel version also runs; error = max |got − ref| / max |ref| over out
  *       (forward) or over dq, dk, dv (backward). Inputs are exact bfloat16 values, so the BF16
@@ -150,8 +150,8 @@ public final class AttentionBench {
         Buf v = new Buf.F32(KernelTable.download(b.v(), nd)), dout = new Buf.F32(KernelTable.download(b.dout(), nd));
         Buf.F64 out = new Buf.F64(new double[nd]), dq = new Buf.F64(new double[nd]), dk = new Buf.F64(new double[nd]), dv = new Buf.F64(new double[nd]);
         double scale = 1 / Math.sqrt(d);
-        Attention.forward(1, n, n, d, q, k, v, scale, causal, null, out, null);
-        Attention.backward(1, n, n, d, q, k, v, scale, causal, null, dout, dq, dk, dv);
+        AttentionRef.forward(1, n, n, d, q, k, v, scale, causal, null, out, null);
+        AttentionRef.backward(1, n, n, d, q, k, v, scale, causal, null, dout, dq, dk, dv);
         return new double[][] {out.data(), dq.data(), dk.data(), dv.data()};
     }
 

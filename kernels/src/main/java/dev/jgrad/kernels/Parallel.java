@@ -84,7 +84,7 @@ public final class Parallel {
      * True inside a task of a parallel loop (on a worker, or on the caller while it takes part):
      * loops started there run inline.
      */
-    static boolean inParallel() {
+    public static boolean inParallel() {
         return Thread.currentThread() instanceof Worker || IN_LOOP.get()[0];
     }
 

@@ -1,7 +1,7 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.kernels.DropoutF32;
-import dev.jgrad.kernels.DropoutF64;
+import dev.jgrad.kernels.typed.DropoutF32;
+import dev.jgrad.kernels.typed.DropoutF64;
 
 /**
  * Inverted dropout as one op: each element is kept with probability 1 − p and scaled by

@@ -1,8 +1,8 @@
 package dev.jgrad.tensor;
 
 import dev.jgrad.cuda.ScalarType;
-import dev.jgrad.kernels.OptimF32;
-import dev.jgrad.kernels.OptimF64;
+import dev.jgrad.kernels.typed.OptimF32;
+import dev.jgrad.kernels.typed.OptimF64;
 import java.util.Arrays;
 
 /**
