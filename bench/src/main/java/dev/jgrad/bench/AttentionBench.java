@@ -1,10 +1,12 @@
 package dev.jgrad.bench;
 
-import dev.jgrad.cuda.AttentionKernels;
 import dev.jgrad.cuda.Cuda;
-import dev.jgrad.cuda.CudaDevice;
-import dev.jgrad.cuda.DeviceBuffer;
-import dev.jgrad.cuda.GemmKernels.Precision;
+import dev.jgrad.cuda.launch.AttentionKernels;
+import dev.jgrad.cuda.launch.CudaKernels;
+import dev.jgrad.cuda.launch.GemmKernels.Precision;
+import dev.jgrad.cuda.runtime.CudaDevice;
+import dev.jgrad.cuda.runtime.DeviceBuffer;
+import dev.jgrad.cuda.runtime.Devices;
 import dev.jgrad.kernels.Buf;
 import dev.jgrad.kernels.ref.AttentionRef;
 import java.io.IOException;
@@ -76,7 +78,7 @@ public final class AttentionBench {
             System.out.println("AttentionBench: no CUDA device (" + Cuda.unavailableReason() + "); nothing measured");
             return;
         }
-        CudaDevice gpu = Cuda.device(0);
+        CudaDevice gpu = Devices.get(0);
         KernelTable t = new KernelTable(gpu, o.reps());
         if (o.peers() != null) t.readPeers(o.peers());
         System.out.println("# jgrad AttentionBench on " + gpu + ", driver " + Cuda.driverVersion());
@@ -87,7 +89,7 @@ public final class AttentionBench {
         t.rows().forEach(System.out::println);
         System.out.println();
         for (String k : List.of("attn_fwd_f32_d128", "attn_bwd_dkdv_f32_d128", "attn_bwd_dq_f32_d128", "attn_fwd_bf16_d128", "attn_bwd_bf16_d128")) {
-            System.out.println("# " + gpu.kernels().describe(k));
+            System.out.println("# " + CudaKernels.of(gpu).describe(k));
         }
     }
 

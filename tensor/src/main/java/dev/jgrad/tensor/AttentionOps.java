@@ -1,6 +1,6 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.cuda.AttentionKernels;
+import dev.jgrad.cuda.launch.AttentionKernels;
 import dev.jgrad.kernels.AttentionMask;
 import dev.jgrad.kernels.ref.AttentionRef;
 import dev.jgrad.kernels.typed.AttentionF32;
