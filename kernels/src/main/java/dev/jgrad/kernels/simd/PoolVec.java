@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * so rows shorter than a vector — 14 at 28×28 — cost nothing extra). The maximum and its position
  * are chosen with masks, in the reference's order (row by row, left to right; ties keep the
  * first; NaN wins, the last NaN), so there are no branches: on real data "does this tap beat the
- * best" is a coin flip, and the scalar loop spent most of its time in mispredictions (measured:
- * 6.3 ms on random data against 1.3 ms on smooth data, same code). Loaded only when
- * {@link Simd#enabled()}.
+ * best" is a coin flip, and the scalar loop spent most of its time in mispredictions (it ran much
+ * slower on random data than on smooth data: docs/design-notes.md, "Fused passes in the MNIST-CNN
+ * step"). Loaded only when {@link Simd#enabled()}.
  */
 public final class PoolVec {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

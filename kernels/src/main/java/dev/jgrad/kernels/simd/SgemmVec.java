@@ -17,19 +17,18 @@ import jdk.incubator.vector.VectorSpecies;
  * contiguous along the reduction. Loaded only when {@link Simd#enabled()}; {@code SgemmScalar} is
  * the same arithmetic without SIMD.
  *
- * <p>Notes from measurement. The C update lives in whole copies of the kernel rather than
- * behind a flag, and the stores are written out rather than put in a helper: a vector merged from
- * two branches, or passed to a method C2 does not inline (which depends on what was compiled
- * first), is boxed, and then every FMA of the loop allocates — the kernel ran at 8-35 instead of
- * 115 GFLOP/s in those runs. Addresses are computed from the loop index p (not running pointers)
- * so that C2 hoists the range checks; that and {@code b.fma(a, c)} took the kernel from 35 to 115.
- * Tiles, measured: the packed kernel 6×4 vectors (115 GFLOP/s alone); the row-source kernel 4×6
- * (see {@link Conv2dF32}); the dot kernel 4×4 — 6×4 spilled accumulators to the stack (74 GFLOP/s
- * on one thread against 91 for 4×4, 92 for 5×4, 86–91 for 4×5 and 84 for 3×8), and 4 divides the
- * channel counts convolutions use.
+ * <p>Notes from measurement (the figures are in docs/design-notes.md, "SGEMM: packed blocks tuned
+ * against OpenBLAS"). The C update lives in whole copies of the kernel rather than behind a flag,
+ * and the stores are written out rather than put in a helper: a vector merged from two branches,
+ * or passed to a method C2 does not inline (which depends on what was compiled first), is boxed,
+ * and then every FMA of the loop allocates. Addresses are computed from the loop index p (not
+ * running pointers) so that C2 hoists the range checks, and the FMA is written
+ * {@code b.fma(a, c)}. Tiles, measured: the packed kernel 6×4 vectors; the row-source kernel 4×6
+ * (see {@link Conv2dF32}); the dot kernel 4×4 — 6×4 spilled accumulators to the stack — and 4
+ * divides the channel counts convolutions use.
  */
 public final class SgemmVec {
-    /** See {@link SgemmF32} for the 256- versus 512-bit measurements that chose this species. */
+    /** The 256- versus 512-bit measurements that chose this species: docs/design-notes.md ("SGEMM"). */
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     public static final int L = S.length();
     static final int MR = 6;

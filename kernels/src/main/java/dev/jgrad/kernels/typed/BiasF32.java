@@ -18,9 +18,8 @@ import dev.jgrad.kernels.simd.CopyVec;
 public final class BiasF32 {
     private BiasF32() {}
 
-    // Profiled in the MNIST-CNN step (2-core Zen 4, machine shared with other jobs): 0.17 ms per call
-    // on average over conv1's 64×32×28×28 and conv2's 64×64×14×14 gradients. It replaces the Add
-    // node's generic broadcast reduction (sumTo [1, K, 1, 1]) and the Reshape node before it.
+    // It replaces the Add node's generic broadcast reduction (sumTo [1, K, 1, 1]) and the Reshape
+    // node before it; its cost per call: docs/design-notes.md ("Fused passes in the MNIST-CNN step").
     /**
      * db[k] = Σ over n &lt; images and i &lt; plane of dy[(n·channels + k)·plane + i]. Each plane is
      * summed in float32 vector lanes, the planes of a channel added in double. Multi-threaded over

@@ -36,17 +36,9 @@ import java.util.Arrays;
  * }</pre>
  */
 public final class Conv2dF32 {
-    // Measured on the 2-core Zen 4 machine, 2 threads, best of 2 sessions, against PyTorch 1.13 CPU
-    // (oneDNN; its times vary by up to 2× between runs here, best shown) in the same sessions:
-    //                                     fwd      dx       dw     fwd+dx+dw   PyTorch fwd / all
-    //   64×32×28×28 → 64, 3×3 pad 1      10.8 ms  10.3 ms  11.2 ms  32.2 ms    9.6 / 30.6 ms
-    //   MNIST conv1 64×1×28×28 → 32       0.40     0.88     0.40     1.68       0.29 / 3.0
-    //   MNIST conv2 64×32×14×14 → 64      2.63     2.75     3.04     8.4        2.05 / 7.1
-    // Single thread the GEMM part runs at 113 GFLOP/s (of ~117); the losses are the computed padding
-    // columns (7% at 28×28, 13% at 14×14) and the fill and copy-out (7%). Chunks of 1024–8192
-    // columns measured within noise of one another; 4096 kept. Row-source micro-tile 4×6 vectors
-    // (fwd/dx/dw ms on the first layer above: 10.0/10.0/11.0) beat 8×3 (10.6/10.5/11.0) and 6×4
-    // (10.9/11.1/10.9, and it wastes rows when K is a multiple of 4 or 8).
+    // The chunk size and the row-source micro-tile (4×6 vectors; 6×4 also wastes rows when K is a
+    // multiple of 4 or 8) were chosen by measurement: the figures, and the comparison with PyTorch,
+    // are in docs/design-notes.md ("Convolution as an implicit GEMM").
     /** Columns (images × flat positions) per chunk: big enough to amortise per-call overheads, small enough for L2. */
     static final int CHUNK_COLUMNS = Integer.getInteger("jgrad.conv.chunk", 4096);
 
@@ -64,10 +56,8 @@ public final class Conv2dF32 {
 
     /**
      * As {@link #forward(ConvShape, float[], float[], float[])} plus {@code bias[k]} (null: none),
-     * added while the output is copied out of the GEMM tile. A separate broadcast add costs a
-     * second output array (6.4 MB on MNIST conv1, where each fresh array costs ~1 ms here) and a
-     * pass: measured on conv1 with bias, medians of 3 interleaved runs on the busy 2-core machine,
-     * 2.1–2.6 ms as conv then add, 1.3–1.9 ms fused.
+     * added while the output is copied out of the GEMM tile: a separate broadcast add would cost a
+     * second full-size output array and a pass over it (measured in docs/design-notes.md).
      */
     public static void forward(ConvShape cs, float[] x, float[] w, float[] bias, float[] y) {
         if (direct(cs)) {
@@ -153,15 +143,11 @@ public final class Conv2dF32 {
 
     /**
      * Whether the forward pass runs {@link Conv2dDirectVec}: one input channel, 3×3, stride 1 (MNIST
-     * conv1), where the GEMM's reduction would be only 9 deep. Measured on MNIST conv1
-     * (64×1×28×28 → 32, pad 1, with bias) kernel only, 2 threads, interleaved runs, best of 200
-     * calls: 0.30–0.32 ms direct, 0.39–0.43 ms as the implicit GEMM; single thread on 4 images
-     * 0.034 against 0.040 ms. Through Tensor.conv2d (output allocation included, ~0.25 ms of
-     * zeroing), interleaved, medians of 200 calls: fwd 0.60–0.85 against 1.0–1.25 ms; fwd + weight
-     * and bias gradients 1.11–1.16 against 1.57–1.74 ms. A first version with one output channel
-     * per pass over the image (eight accumulators over rows and columns instead of channels) was
-     * slower than the GEMM (0.053 ms), as was a direct weight gradient (0.097 against 0.048 ms),
-     * which stays on the GEMM.
+     * conv1), where the GEMM's reduction would be only 9 deep and the direct kernel measured faster.
+     * A first version with one output channel per pass over the image (eight accumulators over
+     * rows and columns instead of channels) was slower than the GEMM, as was a direct weight
+     * gradient, which stays on the GEMM (figures: docs/design-notes.md, "Convolution as an
+     * implicit GEMM").
      */
     static boolean direct(ConvShape cs) {
         return DIRECT && Simd.enabled() && cs.c() == 1 && cs.r() == 3 && cs.s() == 3

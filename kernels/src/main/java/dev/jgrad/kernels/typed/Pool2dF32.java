@@ -15,8 +15,7 @@ import java.util.Arrays;
  * <p>Max pooling with a 2×2 window and stride 2 runs {@link PoolVec}: gathers and masks, no
  * branches. Everything else is scalar float loops, bound by memory traffic: each output reads a
  * handful of inputs once; window bounds are clipped once per output row and column instead of
- * testing every tap. Measured on the 2-core Zen 4 machine, 64×32×28×28, 2×2 window, random
- * inputs: see {@link PoolVec} for why branches dominated the scalar loop.
+ * testing every tap. See {@link PoolVec} for why branches dominated the scalar loop.
  *
  * <pre>{@code
  * PoolShape ps = new PoolShape(64, 32, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, false);
@@ -85,8 +84,7 @@ public final class Pool2dF32 {
     public static void maxBackward(PoolShape ps, float[] dy, long[] indices, float[] dx) {
         int plane = ps.h() * ps.w(), outPlane = ps.outH() * ps.outW();
         // Plane by plane, zero-fill then scatter while the plane is in L1 (a whole chunk of planes,
-        // filled first, had left the cache by the scatter). Both MNIST-CNN pools (2-core VM shared
-        // with other jobs, kernel alone, two interleaved runs): 0.58, 0.47 → 0.49, 0.36 ms (medians).
+        // filled first, had left the cache by the scatter; measured in docs/design-notes.md).
         Parallel.forRange(ps.n() * ps.c(), (long) ps.n() * ps.c() * (plane + outPlane), (from, to) -> {
             for (int nc = from; nc < to; nc++) {
                 int xb = nc * plane, yb = nc * outPlane;

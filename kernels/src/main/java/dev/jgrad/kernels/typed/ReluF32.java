@@ -16,9 +16,8 @@ import dev.jgrad.kernels.simd.ElementwiseVec;
 public final class ReluF32 {
     private ReluF32() {}
 
-    // Profiled in the MNIST-CNN step (2-core Zen 4, machine shared with other jobs): as g·(x > 0) the
-    // bool→float32 copies took 6.6 ms per step (dropout's one included) and the compares 0.6 ms; with
-    // this pass the step's median went from 32–41 ms to 23–32 ms.
+    // What the three passes cost in a training step, and what this one saved: docs/design-notes.md
+    // ("Fused passes in the MNIST-CNN step").
     /** dx[dxOff + i] = x[xOff + i] &gt; 0 ? g[gOff + i] : 0 for i &lt; n; multi-threaded over ranges. */
     public static void backward(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, int n) {
         Parallel.forRange(n, n, (from, to) -> {

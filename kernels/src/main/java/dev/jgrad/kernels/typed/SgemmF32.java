@@ -23,20 +23,10 @@ import java.util.Arrays;
  * }</pre>
  */
 public final class SgemmF32 {
-    // Tuning, measured on the 2-core Zen 4 (AVX-512) machine, best of 8 runs with the machine idle,
-    // against OpenBLAS 0.3.21 (numpy) measured in the same session (GFLOP/s, square n, C = A·B):
-    //                       n=256  n=512  n=1024  n=2048
-    //   1 thread, this        99    101      98     102
-    //   1 thread, OpenBLAS   103    102      99     103
-    //   2 threads, this      172    194     192     203
-    //   2 threads, OpenBLAS  185    207     200     208      (ratio 0.93, 0.94, 0.96, 0.97)
-    // with KC=384, MC=96, NC=4096 and the jr loop outside the ir loop (the B micro-panel, 96 KB,
-    // and the A block, 144 KB, stay in L2; the A micro-panel in L1). Other settings, 1 thread at
-    // n=1024/2048: KC=512 MC=96 NC=384 with ir outside: 89/87; KC=256 NC=1536 ir outside: 98/97;
-    // KC=512 MC=96 NC=4096: 98/97; KC=384 MC=144: 95/101. The 6×4-vector micro-kernel with
-    // 256-bit vectors (6×32 tile): 95/97 on 1 thread, 183/191 on 2, so the preferred (512-bit)
-    // species stays. The micro-kernel alone runs at 115 GFLOP/s (peak about 117). Spinning pool
-    // workers (see Parallel) took n=256 on 2 threads from 140 to 172.
+    // KC=384, MC=96, NC=4096 with the jr loop outside the ir loop keep the B micro-panel (96 KB) and
+    // the A block (144 KB) in L2 and the A micro-panel in L1. These sizes, the loop order and the
+    // preferred (512-bit) species were chosen by measurement against OpenBLAS on the same machine:
+    // docs/design-notes.md ("SGEMM: packed blocks tuned against OpenBLAS").
     /** Depth of one pass (rows of B per packed block). */
     static final int KC = Integer.getInteger("jgrad.sgemm.kc", 384);
     /** Rows of A packed at a time (the A block, MC×KC, stays in L2). */
@@ -120,7 +110,7 @@ public final class SgemmF32 {
         int nr = simd ? SgemmVec.NR : SgemmScalar.NR;
         if (2 * n < nr && m > 2 * n) {
             // narrow C (a classifier's 10 outputs): most of each NR-wide tile would be padding, so
-            // compute Cᵀ = Bᵀ·Aᵀ, whose rows are long, and transpose it back (64×10×128: 16 → 5 µs)
+            // compute Cᵀ = Bᵀ·Aᵀ, whose rows are long, and transpose it back (timed in the design notes)
             float[] t = new float[n * m];
             gemm(n, m, k, alpha, b, bOff, bCs, bRs, a, aOff, aCs, aRs, 0f, t, 0, m);
             for (int i = 0; i < m; i++) {
@@ -292,9 +282,8 @@ public final class SgemmF32 {
      */
     static void packA(int mr, int kc, int mc, float alpha, float[] a, int off, int rs, int cs, float[] dst) {
         // Row-major A (the usual case) is transposed into the panels with gathers when SIMD is on:
-        // packing 1024×384 took 0.70 ms with scalar stores of stride MR (5× packing B's 384×1024),
-        // 0.26 ms with gathers; 2 threads, n=512/1024/2048, medians of 3 interleaved runs:
-        // 1.56/11.8/93.4 ms before, 1.45/12.3/88.2 ms after (1024 within the noise).
+        // scalar stores of stride MR made packing A much slower than packing B (figures in
+        // docs/design-notes.md, "SGEMM: packed blocks tuned against OpenBLAS").
         int[] gather = Simd.enabled() && mr == MR && rs != 1 && cs == 1 ? SgemmVec.packA6Index(rs) : null;
         for (int i = 0, d = 0; i < mc; i += mr, d += kc * mr) {
             int h = Math.min(mr, mc - i);
@@ -405,10 +394,10 @@ public final class SgemmF32 {
     }
 
     /**
-     * Reduction steps per {@link SgemmVec#dot} call. Measured (dot GEMM 64×288 over 3364, one
-     * thread): 512: 78, 1024: 94, 2048: 97, 4096: 100 GFLOP/s; the 28×28 convolution's weight
-     * gradient was best at 2048. The first version, which summed the lanes after every call (with
-     * a 6×4 tile), took 14 ms for that gradient against 11.3 ms now.
+     * Reduction steps per {@link SgemmVec#dot} call: the lanes are summed once per block rather
+     * than after every call, which the first version did. 2048 was best for the 28×28
+     * convolution's weight gradient (figures: docs/design-notes.md, "SGEMM: packed blocks tuned
+     * against OpenBLAS").
      */
     static final int DOT_BLOCK = Integer.getInteger("jgrad.dot.block", 2048);
     /** Cap on the vector partial sums of {@link #dotGemm} (floats); wider products go in column groups. */
