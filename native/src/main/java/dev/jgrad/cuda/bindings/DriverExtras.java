@@ -4,7 +4,6 @@ import static dev.jgrad.cuda.bindings.Ffm.INT;
 import static dev.jgrad.cuda.bindings.Ffm.LONG;
 import static dev.jgrad.cuda.bindings.Ffm.PTR;
 
-import dev.jgrad.cuda.launch.KernelArgs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -67,7 +66,7 @@ public final class DriverExtras {
      * A 2-D tiled tensor map of bf16 elements: {@code rows} rows of {@code cols} elements,
      * {@code ld} elements apart (ld·2 must be a multiple of 16 and the address 16-byte aligned),
      * boxes of boxRows × boxCols, 128-byte swizzle, zero fill outside. Returns the 128 bytes as 32
-     * ints (for {@link KernelArgs#ints}).
+     * ints (for {@code KernelArgs.ints} of the launchers).
      */
     public int[] tensorMapBf16(long address, long rows, long cols, long ld, int boxRows, int boxCols) {
         if (cuTensorMapEncodeTiled == null) throw new UnsupportedOperationException("this driver has no cuTensorMapEncodeTiled");
