@@ -1,5 +1,9 @@
 /**
- * Stateless CPU kernels: scalar references (the oracle) and fast float32 versions.
+ * Stateless CPU kernels in layers: {@code dev.jgrad.kernels} holds the vocabulary the tensor
+ * module shares with them (buffers, strides, shapes, element functions, the thread pool),
+ * {@code dev.jgrad.kernels.ref} the double-precision references (the oracle),
+ * {@code dev.jgrad.kernels.typed} the fast paths over typed arrays, and the internal
+ * {@code dev.jgrad.kernels.simd} their Vector API loops.
  *
  * <p>Every kernel is a static function over flat arrays with explicit sizes, offsets and
  * strides; nothing here knows about tensors or autograd. The Vector API is optional: when
@@ -8,4 +12,7 @@
 module dev.jgrad.kernels {
     requires static jdk.incubator.vector;
     exports dev.jgrad.kernels;
+    exports dev.jgrad.kernels.ref;
+    exports dev.jgrad.kernels.typed;
+    // dev.jgrad.kernels.simd is not exported: its classes are loaded only when Simd.enabled().
 }

@@ -1,12 +1,14 @@
 package dev.jgrad.bench;
 
-import dev.jgrad.cuda.AttentionKernels;
 import dev.jgrad.cuda.Cuda;
-import dev.jgrad.cuda.CudaDevice;
-import dev.jgrad.cuda.DeviceBuffer;
-import dev.jgrad.cuda.GemmKernels.Precision;
-import dev.jgrad.kernels.Attention;
+import dev.jgrad.cuda.launch.AttentionKernels;
+import dev.jgrad.cuda.launch.CudaKernels;
+import dev.jgrad.cuda.launch.GemmKernels.Precision;
+import dev.jgrad.cuda.runtime.CudaDevice;
+import dev.jgrad.cuda.runtime.DeviceBuffer;
+import dev.jgrad.cuda.runtime.Devices;
 import dev.jgrad.kernels.Buf;
+import dev.jgrad.kernels.ref.AttentionRef;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +31,7 @@ import java.util.Map;
  *   <li>FLOPs as FlashAttention counts them: forward 4·B·H·N²·d (two N×N×d products), halved when
  *       causal; backward 2.5 × forward (five products). Work a kernel adds beyond that (the FP32
  *       backward's separate dq pass recomputes two products) is not counted.</li>
- *   <li>Reference: {@link Attention} (the CPU float64 oracle) on a reduced problem — one head
+ *   <li>Reference: {@link AttentionRef} (the CPU float64 oracle) on a reduced problem — one head
  *       slice of min(N, {@code --check-seq}) positions, the prefix of the inputs' first slice —
  *       which the same kernel version also runs; error = max |got − ref| / max |ref| over out
  *       (forward) or over dq, dk, dv (backward). Inputs are exact bfloat16 values, so the BF16
@@ -76,7 +78,7 @@ public final class AttentionBench {
             System.out.println("AttentionBench: no CUDA device (" + Cuda.unavailableReason() + "); nothing measured");
             return;
         }
-        CudaDevice gpu = Cuda.device(0);
+        CudaDevice gpu = Devices.get(0);
         KernelTable t = new KernelTable(gpu, o.reps());
         if (o.peers() != null) t.readPeers(o.peers());
         System.out.println("# jgrad AttentionBench on " + gpu + ", driver " + Cuda.driverVersion());
@@ -87,7 +89,7 @@ public final class AttentionBench {
         t.rows().forEach(System.out::println);
         System.out.println();
         for (String k : List.of("attn_fwd_f32_d128", "attn_bwd_dkdv_f32_d128", "attn_bwd_dq_f32_d128", "attn_fwd_bf16_d128", "attn_bwd_bf16_d128")) {
-            System.out.println("# " + gpu.kernels().describe(k));
+            System.out.println("# " + CudaKernels.of(gpu).describe(k));
         }
     }
 
@@ -150,8 +152,8 @@ public final class AttentionBench {
         Buf v = new Buf.F32(KernelTable.download(b.v(), nd)), dout = new Buf.F32(KernelTable.download(b.dout(), nd));
         Buf.F64 out = new Buf.F64(new double[nd]), dq = new Buf.F64(new double[nd]), dk = new Buf.F64(new double[nd]), dv = new Buf.F64(new double[nd]);
         double scale = 1 / Math.sqrt(d);
-        Attention.forward(1, n, n, d, q, k, v, scale, causal, null, out, null);
-        Attention.backward(1, n, n, d, q, k, v, scale, causal, null, dout, dq, dk, dv);
+        AttentionRef.forward(1, n, n, d, q, k, v, scale, causal, null, out, null);
+        AttentionRef.backward(1, n, n, d, q, k, v, scale, causal, null, dout, dq, dk, dv);
         return new double[][] {out.data(), dq.data(), dk.data(), dv.data()};
     }
 

@@ -1,8 +1,9 @@
 package dev.jgrad.bench;
 
 import dev.jgrad.cuda.Cuda;
-import dev.jgrad.cuda.CudaDevice;
 import dev.jgrad.cuda.MemoryStats;
+import dev.jgrad.cuda.runtime.CudaDevice;
+import dev.jgrad.cuda.runtime.Devices;
 import dev.jgrad.nn.optim.Optimizer;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Generator;
@@ -93,7 +94,7 @@ public final class GptBench {
             Tensor all = Tensor.randint(new Generator(1234), 0, c.vocab(), o.batch(), c.context() + 1);
             Tensor tokens = all.narrow(1, 0, c.context()).contiguous().to(o.device());
             Tensor targets = all.narrow(1, 1, c.context()).contiguous().to(o.device());
-            CudaDevice gpu = cuda ? Cuda.device(o.device().index()) : null;
+            CudaDevice gpu = cuda ? Devices.get(o.device().index()) : null;
             if (gpu != null) gpu.resetPeakMemoryStats();
             double[] losses = new double[o.warmup() + o.steps()];
             double[] ms = new double[o.steps()];

@@ -1,11 +1,12 @@
 package dev.jgrad.bench;
 
-import dev.jgrad.cuda.Blas;
 import dev.jgrad.cuda.Cuda;
-import dev.jgrad.cuda.CudaDevice;
-import dev.jgrad.cuda.CudaKernels;
-import dev.jgrad.cuda.DeviceBuffer;
 import dev.jgrad.cuda.ScalarType;
+import dev.jgrad.cuda.launch.Blas;
+import dev.jgrad.cuda.launch.CudaKernels;
+import dev.jgrad.cuda.runtime.CudaDevice;
+import dev.jgrad.cuda.runtime.DeviceBuffer;
+import dev.jgrad.cuda.runtime.Devices;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.Tensor;
@@ -43,10 +44,10 @@ public final class GpuBench {
             return;
         }
         if (args.length > 0) reps = Integer.parseInt(args[0]);
-        gpu = Cuda.device(0);
-        k = gpu.kernels();
+        gpu = Devices.get(0);
+        k = CudaKernels.of(gpu);
         System.out.println("# jgrad GpuBench on " + gpu + ", driver " + Cuda.driverVersion() + ", cuBLAS "
-                + (Cuda.cublasAvailable() ? gpu.blas().library() + " v" + gpu.blas().version() : "missing: " + Cuda.cublasUnavailableReason()));
+                + (Cuda.cublasAvailable() ? Blas.of(gpu).library() + " v" + Blas.of(gpu).version() : "missing: " + Cuda.cublasUnavailableReason()));
         System.out.printf(Locale.ROOT, "# theoretical DRAM bandwidth %.0f GB/s; median of %d repeats after warm-up%n",
                 gpu.theoreticalBandwidth() / 1e9, reps);
         ceilings();
@@ -117,7 +118,7 @@ public final class GpuBench {
             row("cuMemcpyDtoD (ceiling)", "1 GiB", ms, 8.0 * n, 0, -1);
         }
         if (!Cuda.cublasAvailable()) return;
-        Blas blas = gpu.blas();
+        Blas blas = Blas.of(gpu);
         int s = 8192;
         long nn = (long) s * s;
         double flops = 2.0 * s * s * s;

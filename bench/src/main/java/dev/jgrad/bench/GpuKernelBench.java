@@ -4,17 +4,18 @@ import static dev.jgrad.bench.KernelTable.download;
 import static dev.jgrad.bench.KernelTable.randomFloats;
 import static dev.jgrad.bench.KernelTable.relErr;
 
-import dev.jgrad.cuda.Blas;
-import dev.jgrad.cuda.ConvKernels;
 import dev.jgrad.cuda.Cuda;
-import dev.jgrad.cuda.CudaDevice;
-import dev.jgrad.cuda.CudaKernels;
-import dev.jgrad.cuda.DeviceBuffer;
-import dev.jgrad.cuda.GemmDispatch;
-import dev.jgrad.cuda.GemmKernels;
-import dev.jgrad.cuda.GemmKernels.Precision;
-import dev.jgrad.cuda.GemmKernels.Version;
 import dev.jgrad.cuda.ScalarType;
+import dev.jgrad.cuda.launch.Blas;
+import dev.jgrad.cuda.launch.ConvKernels;
+import dev.jgrad.cuda.launch.CudaKernels;
+import dev.jgrad.cuda.launch.GemmDispatch;
+import dev.jgrad.cuda.launch.GemmKernels;
+import dev.jgrad.cuda.launch.GemmKernels.Precision;
+import dev.jgrad.cuda.launch.GemmKernels.Version;
+import dev.jgrad.cuda.runtime.CudaDevice;
+import dev.jgrad.cuda.runtime.DeviceBuffer;
+import dev.jgrad.cuda.runtime.Devices;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -69,12 +70,12 @@ public final class GpuKernelBench {
                 default -> reps = Integer.parseInt(args[i]);
             }
         }
-        gpu = Cuda.device(0);
+        gpu = Devices.get(0);
         gk = GemmKernels.of(gpu);
         t = new KernelTable(gpu, reps);
         if (peers != null) t.readPeers(peers);
         System.out.println("# jgrad GpuKernelBench on " + gpu + ", driver " + Cuda.driverVersion() + ", cuBLAS "
-                + (Cuda.cublasAvailable() ? gpu.blas().library() + " v" + gpu.blas().version() : "missing: " + Cuda.cublasUnavailableReason()));
+                + (Cuda.cublasAvailable() ? Blas.of(gpu).library() + " v" + Blas.of(gpu).version() : "missing: " + Cuda.cublasUnavailableReason()));
         System.out.printf(Locale.ROOT, "# gemm image %s, wgmma %s; peaks (dense, TFLOP/s): FP32 %.1f, TF32 %.1f, BF16 %.1f; median of %d%n",
                 gk.gemmImage(), gk.hasWgmma(), gk.peakTflops(Precision.F32), gk.peakTflops(Precision.TF32), gk.peakTflops(Precision.BF16), reps);
         t.header("vs ref", "rel.err");
@@ -93,12 +94,12 @@ public final class GpuKernelBench {
 
     /** C = A·B in float64 by cuBLAS DGEMM on float64 copies of a and b. */
     static double[] reference(DeviceBuffer a, DeviceBuffer b, int s) {
-        CudaKernels k = gpu.kernels();
+        CudaKernels k = CudaKernels.of(gpu);
         long nn = (long) s * s;
         try (DeviceBuffer a64 = gpu.allocate(8 * nn); DeviceBuffer b64 = gpu.allocate(8 * nn); DeviceBuffer c64 = gpu.allocate(8 * nn)) {
             k.copy(ScalarType.F32, ScalarType.F64, new int[] {(int) nn}, a64.address(), new int[] {1}, a.address(), new int[] {1});
             k.copy(ScalarType.F32, ScalarType.F64, new int[] {(int) nn}, b64.address(), new int[] {1}, b.address(), new int[] {1});
-            gpu.blas().matmul(ScalarType.F64, 1, s, s, s, c64.address(), a64.address(), new int[] {0, s, 1}, b64.address(), new int[] {0, s, 1});
+            Blas.of(gpu).matmul(ScalarType.F64, 1, s, s, s, c64.address(), a64.address(), new int[] {0, s, 1}, b64.address(), new int[] {0, s, 1});
             double[] out = new double[(int) nn];
             c64.copyToHost(0, MemorySegment.ofArray(out), 0, 8 * nn);
             return out;
@@ -106,7 +107,7 @@ public final class GpuKernelBench {
     }
 
     static void gemms(int s) {
-        Blas blas = gpu.blas();
+        Blas blas = Blas.of(gpu);
         long nn = (long) s * s;
         double flops = 2.0 * s * s * s;
         String shape = s + "^3";
@@ -204,22 +205,22 @@ public final class GpuKernelBench {
         }
 
         void forward(long y, long x, long w) {
-            gpu.kernels().im2col(ScalarType.F32, col.address(), x, geom, g.c() * hw, crs * pq, pq);
-            gpu.blas().matmul(ScalarType.F32, g.n(), g.k(), pq, crs, y, new int[] {g.k() * pq, pq, 1}, w, new int[] {0, crs, 1}, col.address(),
+            CudaKernels.of(gpu).im2col(ScalarType.F32, col.address(), x, geom, g.c() * hw, crs * pq, pq);
+            Blas.of(gpu).matmul(ScalarType.F32, g.n(), g.k(), pq, crs, y, new int[] {g.k() * pq, pq, 1}, w, new int[] {0, crs, 1}, col.address(),
                     new int[] {crs * pq, pq, 1}, 0);
         }
 
         void backwardData(long dx, long dy, long w) {
-            gpu.blas().matmul(ScalarType.F32, g.n(), crs, pq, g.k(), col.address(), new int[] {crs * pq, pq, 1}, w, new int[] {0, 1, crs}, dy,
+            Blas.of(gpu).matmul(ScalarType.F32, g.n(), crs, pq, g.k(), col.address(), new int[] {crs * pq, pq, 1}, w, new int[] {0, 1, crs}, dy,
                     new int[] {g.k() * pq, pq, 1}, 0);
-            gpu.kernels().col2im(ScalarType.F32, dx, col.address(), geom, g.c() * hw, crs * pq, pq);
+            CudaKernels.of(gpu).col2im(ScalarType.F32, dx, col.address(), geom, g.c() * hw, crs * pq, pq);
         }
 
         void backwardWeight(long dw, long x, long dy) {
-            gpu.kernels().im2col(ScalarType.F32, col.address(), x, geom, g.c() * hw, pq, g.n() * pq);
-            gpu.kernels().copy(ScalarType.F32, ScalarType.F32, new int[] {g.k(), g.n(), pq}, dyp.address(), new int[] {g.n() * pq, pq, 1}, dy,
+            CudaKernels.of(gpu).im2col(ScalarType.F32, col.address(), x, geom, g.c() * hw, pq, g.n() * pq);
+            CudaKernels.of(gpu).copy(ScalarType.F32, ScalarType.F32, new int[] {g.k(), g.n(), pq}, dyp.address(), new int[] {g.n() * pq, pq, 1}, dy,
                     new int[] {pq, g.k() * pq, 1});
-            gpu.blas().matmul(ScalarType.F32, 1, g.k(), crs, g.n() * pq, dw, new int[] {0, crs, 1}, dyp.address(), new int[] {0, g.n() * pq, 1},
+            Blas.of(gpu).matmul(ScalarType.F32, 1, g.k(), crs, g.n() * pq, dw, new int[] {0, crs, 1}, dyp.address(), new int[] {0, g.n() * pq, 1},
                     col.address(), new int[] {0, 1, g.n() * pq}, 0);
         }
 

@@ -1,10 +1,10 @@
 package dev.jgrad.bench;
 
-import dev.jgrad.cuda.CudaDevice;
-import dev.jgrad.cuda.DeviceBuffer;
-import dev.jgrad.cuda.Event;
-import dev.jgrad.cuda.GemmKernels;
-import dev.jgrad.cuda.GemmKernels.Precision;
+import dev.jgrad.cuda.launch.GemmKernels;
+import dev.jgrad.cuda.launch.GemmKernels.Precision;
+import dev.jgrad.cuda.runtime.CudaDevice;
+import dev.jgrad.cuda.runtime.DeviceBuffer;
+import dev.jgrad.cuda.runtime.Event;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * benchmarks need (random inputs, poisoned outputs, downloads, error norms).
  *
  * <pre>{@code
- * KernelTable t = new KernelTable(Cuda.device(0), 30);
+ * KernelTable t = new KernelTable(Devices.get(0), 30);
  * t.readPeers(Path.of("kernel-peers.txt"));
  * t.header("vs cuBLAS", "rel.err");
  * t.row("v5 BF16", "4096^3", t.time(run), 2.0 * n * n * n, 989.4, t.peer("gemm bf16 4096"), err);

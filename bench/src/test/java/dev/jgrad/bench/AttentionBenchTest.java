@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jgrad.bench.AttentionBench.Version;
 import dev.jgrad.cuda.Cuda;
-import dev.jgrad.cuda.GemmKernels.Precision;
+import dev.jgrad.cuda.launch.GemmKernels.Precision;
+import dev.jgrad.cuda.runtime.Devices;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -140,7 +141,7 @@ class AttentionBenchTest {
     void tinyRunMatchesTheReferenceOnTheGpu() {
         assumeTrue(Cuda.isAvailable(), "no CUDA device: " + Cuda.unavailableReason());
         AttentionOptions o = AttentionOptions.parse("--seq", "200,256", "--head-dim", "128,64", "--batch", "2", "--heads", "3", "--reps", "3");
-        KernelTable t = new KernelTable(Cuda.device(0), o.reps());
+        KernelTable t = new KernelTable(Devices.get(0), o.reps());
         t.header("vs SDPA", "max rel.err");
         List<AttentionBench.Result> r = AttentionBench.run(o, t);
         String table = String.join("\n", t.rows());

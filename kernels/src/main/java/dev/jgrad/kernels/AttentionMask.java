@@ -21,12 +21,12 @@ public record AttentionMask(float[] data, int offset, int heads, int batchStride
     }
 
     /** Offset of element (b, i, 0). */
-    int rowOffset(int b, int i) {
+    public int rowOffset(int b, int i) {
         return offset + (b / heads) * batchStride + (b % heads) * headStride + i * rowStride;
     }
 
     /** Element (b, i, j). */
-    float at(int b, int i, int j) {
+    public float at(int b, int i, int j) {
         return data[rowOffset(b, i) + j * colStride];
     }
 }

@@ -25,8 +25,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class Parallel {
     /**
      * Below this many estimated multiply-adds (or element operations) a loop runs on the calling
-     * thread. A fork and join costs about 1.3 µs when the worker is still spinning and 10–14 µs
-     * when it has parked (measured), the time of 10^5–10^6 float operations.
+     * thread: a fork and join costs as much as that many float operations (measured in
+     * docs/design-notes.md, "The thread pool spins before it parks").
      */
     public static final long INLINE_WORK = 1L << 17;
 
@@ -84,7 +84,7 @@ public final class Parallel {
      * True inside a task of a parallel loop (on a worker, or on the caller while it takes part):
      * loops started there run inline.
      */
-    static boolean inParallel() {
+    public static boolean inParallel() {
         return Thread.currentThread() instanceof Worker || IN_LOOP.get()[0];
     }
 
@@ -135,9 +135,9 @@ public final class Parallel {
 
     /**
      * A pool thread. After each task it polls the queue for {@link #SPIN_NANOS} before blocking:
-     * kernels in a training step come back to back, and waking a parked thread costs about
-     * 10 µs here (measured: a 2-task loop after a 100 µs pause took 10–14 µs more than back to
-     * back), as much as a small matrix product.
+     * kernels in a training step come back to back, and waking a parked thread costs as much as a
+     * small matrix product (measured in docs/design-notes.md, "The thread pool spins before it
+     * parks").
      */
     private static final class Worker extends Thread {
         private final LinkedBlockingQueue<Runnable> queue;

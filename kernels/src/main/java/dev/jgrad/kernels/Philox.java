@@ -18,7 +18,8 @@ package dev.jgrad.kernels;
 public final class Philox {
     private Philox() {}
 
-    static final int M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+    /** The round multipliers (M0, M1) and the key increments (the Weyl constants W0, W1) of Philox4x32. */
+    public static final int M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
     private static final long LOW = 0xffffffffL;
 
     /** The four output words for counter (c0..c3) and key (k0, k1), all read as unsigned 32-bit. */
@@ -50,7 +51,7 @@ public final class Philox {
      * Words {@code 4·first .. 4·(first + blocks)} of stream (seed, offset) into {@code out} from
      * {@code outOff}: whole blocks, no allocation — what the fast kernels loop over.
      */
-    static void fill(long seed, long offset, int first, int blocks, int[] out, int outOff) {
+    public static void fill(long seed, long offset, int first, int blocks, int[] out, int outOff) {
         int k0 = (int) seed, k1 = (int) (seed >>> 32), c2 = (int) offset, c3 = (int) (offset >>> 32);
         for (int b = 0; b < blocks; b++) {
             int x0 = first + b, x1 = 0, x2 = c2, x3 = c3, key0 = k0, key1 = k1;

@@ -5,8 +5,8 @@ import java.util.Optional;
 /**
  * Whether the fast float32 kernels may use the Vector API ({@code jdk.incubator.vector}).
  *
- * <p>The SIMD classes of this package (named {@code *Vec}) are loaded only when the module is
- * present and readable by this one — on the module path that needs
+ * <p>The SIMD classes (package {@code dev.jgrad.kernels.simd}, named {@code *Vec}) are loaded
+ * only when the module is present and readable by this one — on the module path that needs
  * {@code --add-modules jdk.incubator.vector}; on the class path the same flag. Otherwise every
  * fast kernel runs its scalar float32 loop, which gives the same results (up to float32 rounding
  * order), and this is logged once through {@link System.Logger}. The system property
@@ -23,16 +23,24 @@ public final class Simd {
     private static final boolean AVAILABLE = detect();
 
     /**
-     * The switch the fast kernels read. Package-private and mutable only so that tests can force
-     * the scalar float32 path on a machine that has the Vector API.
+     * The switch the fast kernels read through {@link #enabled()}. Package-private and mutable only
+     * so that tests can force the scalar float32 path on a machine that has the Vector API.
      */
     static boolean enabled = AVAILABLE;
 
     private Simd() {}
 
-    /** True when the fast float32 kernels use the Vector API. */
+    /** True when the fast float32 kernels can use the Vector API. */
     public static boolean available() {
         return AVAILABLE;
+    }
+
+    /**
+     * True when the fast float32 kernels use the Vector API now: {@link #available()}, unless a
+     * test of this module switched SIMD off to check the scalar loops.
+     */
+    public static boolean enabled() {
+        return enabled;
     }
 
     private static boolean detect() {

@@ -1,27 +1,30 @@
 /**
- * CPU kernels over flat arrays.
+ * CPU kernels over flat arrays: the vocabulary shared by every layer and by the tensor module.
  *
- * <p>Reference kernels take {@link dev.jgrad.kernels.Buf} operands and compute in double
- * precision: they are deliberately plain loops and serve as the oracle for the fast kernels.
+ * <p>This package holds what the kernels and their callers both speak: {@link dev.jgrad.kernels.Buf}
+ * (a typed Java array read and written as doubles) and {@link dev.jgrad.kernels.Strided} (a buffer
+ * with an offset and strides), the shapes of convolution and pooling
+ * ({@link dev.jgrad.kernels.ConvShape}, {@link dev.jgrad.kernels.PoolShape}), the element functions
+ * ({@link dev.jgrad.kernels.UnaryFn}, {@link dev.jgrad.kernels.BinaryFn},
+ * {@link dev.jgrad.kernels.ReduceFn}), the attention mask, {@link dev.jgrad.kernels.Erf} and the
+ * {@link dev.jgrad.kernels.Philox} generator, the shared thread pool
+ * ({@link dev.jgrad.kernels.Parallel}) and the SIMD switch ({@link dev.jgrad.kernels.Simd}).
  *
- * <p>Fast kernels take {@code float[]} operands directly and are named {@code *F32}:
- * {@link dev.jgrad.kernels.Sgemm} (BLAS-style SGEMM and the batched product),
- * {@link dev.jgrad.kernels.Conv2dF32}, {@link dev.jgrad.kernels.Pool2dF32},
- * {@link dev.jgrad.kernels.ElementwiseF32}, {@link dev.jgrad.kernels.ReduceF32},
- * {@link dev.jgrad.kernels.SoftmaxF32}, {@link dev.jgrad.kernels.LayerNormF32},
- * {@link dev.jgrad.kernels.AttentionF32} and {@link dev.jgrad.kernels.CrossEntropyF32}; families
- * whose float32 and float64 paths share one file name them by method instead
- * ({@link dev.jgrad.kernels.Optim}, {@link dev.jgrad.kernels.Dropout}, whose random numbers come
- * from {@link dev.jgrad.kernels.Philox}). They use the Vector API through package-private
- * {@code *Vec} classes, loaded only when {@code jdk.incubator.vector} is readable
- * ({@link dev.jgrad.kernels.Simd}); otherwise they run scalar float loops. Multi-threaded ones
- * share one pool, {@link dev.jgrad.kernels.Parallel}, sized to the machine and settable.
+ * <p>The kernels themselves live in layers, and a class's suffix names its layer:
+ * <ul>
+ *   <li>{@code dev.jgrad.kernels.ref}, {@code XRef}: double-precision references over {@code Buf},
+ *       plain loops that are the oracle every fast kernel is tested against;</li>
+ *   <li>{@code dev.jgrad.kernels.typed}, {@code XF32} / {@code XF64}: the fast paths over typed
+ *       arrays that the CPU backend calls ({@code XScalar} there: package-private scalar twins of
+ *       SIMD loops, run when SIMD is off);</li>
+ *   <li>{@code dev.jgrad.kernels.simd}, {@code XVec}: the Vector API loops of the fast paths,
+ *       internal to this module and loaded only when {@link dev.jgrad.kernels.Simd#enabled()}.</li>
+ * </ul>
  *
  * <pre>{@code
- * Buf out = new Buf.F32(new float[4]);
- * Elementwise.unary(UnaryFn.EXP, new int[] {4}, Strided.contiguous(out, new int[] {4}),
- *                   Strided.contiguous(new Buf.F32(new float[] {0, 1, 2, 3}), new int[] {4}));
- * Sgemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+ * Buf x = new Buf.F32(new float[] {0, 1, 2, 3});
+ * Strided view = Strided.contiguous(x, new int[] {2, 2});   // a 2×2 row-major view
+ * Parallel.setThreads(4);                                 // the pool every multi-threaded kernel uses
  * }</pre>
  */
 package dev.jgrad.kernels;

@@ -5,24 +5,24 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.Random;
 
 /** Random operands, float-to-double copies and tolerance checks shared by the fast-kernel tests. */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {}
 
     /** n uniform floats in [-1, 1). */
-    static float[] rand(Random rnd, int n) {
+    public static float[] rand(Random rnd, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = rnd.nextFloat() * 2 - 1;
         return a;
     }
 
-    static double[] toDouble(float[] a) {
+    public static double[] toDouble(float[] a) {
         double[] d = new double[a.length];
         for (int i = 0; i < a.length; i++) d[i] = a[i];
         return d;
     }
 
     /** The same values as a float64 buffer: the reference kernels then compute in double throughout. */
-    static Buf.F64 f64(float[] a) {
+    public static Buf.F64 f64(float[] a) {
         return new Buf.F64(toDouble(a));
     }
 
@@ -30,11 +30,11 @@ final class Fixtures {
      * Fails unless |got[i] − want[i]| ≤ atol + rtol·|want[i]| for every i (NaN only where want is
      * NaN). Reports the first offending element and the largest error seen.
      */
-    static void assertClose(String what, double[] want, float[] got, double atol, double rtol) {
+    public static void assertClose(String what, double[] want, float[] got, double atol, double rtol) {
         assertClose(what, want, got, 0, want.length, atol, rtol);
     }
 
-    static void assertClose(String what, double[] want, float[] got, int from, int to, double atol, double rtol) {
+    public static void assertClose(String what, double[] want, float[] got, int from, int to, double atol, double rtol) {
         double worst = 0;
         int worstAt = -1;
         for (int i = from; i < to; i++) {
@@ -55,7 +55,7 @@ final class Fixtures {
     }
 
     /** Runs {@code body} with SIMD switched on or off (on only where the Vector API is present). */
-    static void withSimd(boolean on, Runnable body) {
+    public static void withSimd(boolean on, Runnable body) {
         boolean before = Simd.enabled;
         Simd.enabled = on && Simd.available();
         try {
@@ -66,7 +66,7 @@ final class Fixtures {
     }
 
     /** Runs {@code body} with the pool set to {@code threads}, restoring the previous size. */
-    static void withThreads(int threads, Runnable body) {
+    public static void withThreads(int threads, Runnable body) {
         int before = Parallel.threads();
         Parallel.setThreads(threads);
         try {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jgrad.kernels.simd.DropoutVec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,7 +40,7 @@ class PhiloxTest {
             for (int first : new int[] {0, 5, Integer.MAX_VALUE - 40}) {
                 for (int blocks : new int[] {0, 1, 3, 8, 17, 40}) {
                     int[] out = new int[4 * blocks + 3];
-                    int done = Simd.enabled ? DropoutVec.philox(seed, offset, first, blocks, out, 3) : 0;
+                    int done = Simd.enabled() ? DropoutVec.philox(seed, offset, first, blocks, out, 3) : 0;
                     Philox.fill(seed, offset, first + done, blocks - done, out, 3 + 4 * done);
                     for (int j = 0; j < 4 * blocks; j++) {
                         long i = 4L * first + j;

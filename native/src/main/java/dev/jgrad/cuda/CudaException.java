@@ -5,7 +5,7 @@ package dev.jgrad.cuda;
  * description, e.g. {@code cuMemAlloc_v2 failed: CUDA_ERROR_OUT_OF_MEMORY (out of memory)}.
  *
  * <pre>{@code
- * try { Cuda.device(0).synchronize(); }
+ * try { y = x.matmul(w); }   // a tensor op on a GPU
  * catch (CudaException e) { System.err.println(e.call() + " -> " + e.errorName()); }
  * }</pre>
  */

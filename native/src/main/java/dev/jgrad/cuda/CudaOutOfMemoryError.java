@@ -33,8 +33,8 @@ public final class CudaOutOfMemoryError extends CudaException {
                 + " Free buffers with close(), use smaller batches, or call Cuda.emptyCache() after large temporaries";
     }
 
-    /** "3.00 GiB (3221225472 bytes)"-style text. */
-    static String bytes(long n) {
+    /** A byte count as messages show it: "512 B", or "3.00 GiB (3221225472 bytes)" with the exact count. */
+    public static String bytes(long n) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
         double v = n;
         int u = 0;

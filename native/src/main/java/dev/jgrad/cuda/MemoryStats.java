@@ -5,7 +5,7 @@ package dev.jgrad.cuda;
  * {@code torch.cuda.memory_stats}).
  *
  * <pre>{@code
- * MemoryStats s = Cuda.device(0).memoryStats();
+ * MemoryStats s = Cuda.memoryStats(0);
  * System.out.println(s.allocatedBytes() + " in use, " + s.reservedBytes() + " reserved");
  * }</pre>
  *

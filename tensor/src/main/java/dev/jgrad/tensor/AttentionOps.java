@@ -1,9 +1,9 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.cuda.AttentionKernels;
-import dev.jgrad.kernels.Attention;
-import dev.jgrad.kernels.AttentionF32;
+import dev.jgrad.cuda.launch.AttentionKernels;
 import dev.jgrad.kernels.AttentionMask;
+import dev.jgrad.kernels.ref.AttentionRef;
+import dev.jgrad.kernels.typed.AttentionF32;
 import java.util.Arrays;
 
 /**
@@ -194,7 +194,7 @@ final class AttentionOps {
                         AttentionF32.forward(bh, seqQ, seqK, d, CpuBackend.floats(q), CpuBackend.floats(k), CpuBackend.floats(v), (float) scale,
                                 causal, m, CpuBackend.floats(out), CpuBackend.floats(lse));
                     } else {
-                        Attention.forward(bh, seqQ, seqK, d, CpuBackend.buf(q), CpuBackend.buf(k), CpuBackend.buf(v), scale, causal, m,
+                        AttentionRef.forward(bh, seqQ, seqK, d, CpuBackend.buf(q), CpuBackend.buf(k), CpuBackend.buf(v), scale, causal, m,
                                 CpuBackend.buf(out), CpuBackend.buf(lse));
                     }
                 }
@@ -222,7 +222,7 @@ final class AttentionOps {
                                 causal, m, CpuBackend.floats(out), CpuBackend.floats(dout), CpuBackend.floats(lse), CpuBackend.floats(dq),
                                 CpuBackend.floats(dk), CpuBackend.floats(dv));
                     } else {
-                        Attention.backward(bh, seqQ, seqK, d, CpuBackend.buf(q), CpuBackend.buf(k), CpuBackend.buf(v), scale, causal, m,
+                        AttentionRef.backward(bh, seqQ, seqK, d, CpuBackend.buf(q), CpuBackend.buf(k), CpuBackend.buf(v), scale, causal, m,
                                 CpuBackend.buf(dout), CpuBackend.buf(dq), CpuBackend.buf(dk), CpuBackend.buf(dv));
                     }
                 }

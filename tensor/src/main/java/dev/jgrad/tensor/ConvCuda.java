@@ -1,7 +1,7 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.cuda.ConvKernels;
 import dev.jgrad.cuda.Cuda;
+import dev.jgrad.cuda.launch.ConvKernels;
 import dev.jgrad.kernels.BinaryFn;
 import dev.jgrad.kernels.ConvShape;
 import dev.jgrad.kernels.ReduceFn;

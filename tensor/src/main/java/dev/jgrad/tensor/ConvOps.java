@@ -1,9 +1,10 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.kernels.BiasF32;
-import dev.jgrad.kernels.Conv2d;
-import dev.jgrad.kernels.Conv2dF32;
 import dev.jgrad.kernels.ConvShape;
+import dev.jgrad.kernels.ref.BiasRef;
+import dev.jgrad.kernels.ref.Conv2dRef;
+import dev.jgrad.kernels.typed.BiasF32;
+import dev.jgrad.kernels.typed.Conv2dF32;
 
 /**
  * 2-D convolution as one op family: the geometry checks, the forward pass (the bias added by the
@@ -77,7 +78,7 @@ final class ConvOps {
                     if (CpuBackend.f32(x, w, y) && (b == null || CpuBackend.f32(b))) {
                         Conv2dF32.forward(cs, CpuBackend.floats(x), CpuBackend.floats(w), b == null ? null : CpuBackend.floats(b), CpuBackend.floats(y));
                     } else {
-                        Conv2d.forward(cs, CpuBackend.buf(x), CpuBackend.buf(w), b == null ? null : CpuBackend.buf(b), CpuBackend.buf(y));
+                        Conv2dRef.forward(cs, CpuBackend.buf(x), CpuBackend.buf(w), b == null ? null : CpuBackend.buf(b), CpuBackend.buf(y));
                     }
                 }
                 case CudaStorage s -> ConvCuda.forward(CudaBackend.of(s), cs, x, w, b, y);
@@ -112,7 +113,7 @@ final class ConvOps {
             switch (dx.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(dy, w, dx)) Conv2dF32.backwardInput(cs, CpuBackend.floats(dy), CpuBackend.floats(w), CpuBackend.floats(dx));
-                    else Conv2d.backwardInput(cs, CpuBackend.buf(dy), CpuBackend.buf(w), CpuBackend.buf(dx));
+                    else Conv2dRef.backwardInput(cs, CpuBackend.buf(dy), CpuBackend.buf(w), CpuBackend.buf(dx));
                 }
                 case CudaStorage s -> ConvCuda.backwardInput(CudaBackend.of(s), cs, dy, w, dx);
             }
@@ -131,7 +132,7 @@ final class ConvOps {
             switch (dw.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(x, dy, dw)) Conv2dF32.backwardWeight(cs, CpuBackend.floats(x), CpuBackend.floats(dy), CpuBackend.floats(dw));
-                    else Conv2d.backwardWeight(cs, CpuBackend.buf(x), CpuBackend.buf(dy), CpuBackend.buf(dw));
+                    else Conv2dRef.backwardWeight(cs, CpuBackend.buf(x), CpuBackend.buf(dy), CpuBackend.buf(dw));
                 }
                 case CudaStorage s -> ConvCuda.backwardWeight(CudaBackend.of(s), cs, x, dy, dw);
             }
@@ -152,7 +153,7 @@ final class ConvOps {
             switch (db.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(dy, db)) BiasF32.sumPlanes(CpuBackend.floats(dy), cs.n(), cs.k(), pq, CpuBackend.floats(db));
-                    else BiasF32.sumPlanesRef(CpuBackend.buf(dy), cs.n(), cs.k(), pq, CpuBackend.buf(db));
+                    else BiasRef.sumPlanes(CpuBackend.buf(dy), cs.n(), cs.k(), pq, CpuBackend.buf(db));
                 }
                 case CudaStorage s -> ConvCuda.backwardBias(CudaBackend.of(s), cs, dy, db);
             }

@@ -2,18 +2,18 @@ package dev.jgrad.tensor;
 
 import dev.jgrad.kernels.BinaryFn;
 import dev.jgrad.kernels.Buf;
-import dev.jgrad.kernels.Elementwise;
-import dev.jgrad.kernels.ElementwiseF32;
-import dev.jgrad.kernels.Gather;
-import dev.jgrad.kernels.MatMul;
-import dev.jgrad.kernels.Reduce;
-import dev.jgrad.kernels.ReduceF32;
 import dev.jgrad.kernels.ReduceFn;
-import dev.jgrad.kernels.Sgemm;
-import dev.jgrad.kernels.Softmax;
-import dev.jgrad.kernels.SoftmaxF32;
 import dev.jgrad.kernels.Strided;
 import dev.jgrad.kernels.UnaryFn;
+import dev.jgrad.kernels.ref.ElementwiseRef;
+import dev.jgrad.kernels.ref.GatherRef;
+import dev.jgrad.kernels.ref.MatMulRef;
+import dev.jgrad.kernels.ref.ReduceRef;
+import dev.jgrad.kernels.ref.SoftmaxRef;
+import dev.jgrad.kernels.typed.ElementwiseF32;
+import dev.jgrad.kernels.typed.ReduceF32;
+import dev.jgrad.kernels.typed.SgemmF32;
+import dev.jgrad.kernels.typed.SoftmaxF32;
 
 /**
  * The CPU backend: each method hands the operands' buffers and strides to one kernel. When every
@@ -68,7 +68,7 @@ final class CpuBackend implements Backend {
         } else if (f32(x) && out.dtype() == DType.BOOL && fn.isPredicate()) {
             ElementwiseF32.unaryPredicate(fn, o.shape, bools(out), o.offset, o.strides, floats(x), xl.offset, xl.strides);
         } else {
-            Elementwise.unary(fn, o.shape, strided(out), strided(x));
+            ElementwiseRef.unary(fn, o.shape, strided(out), strided(x));
         }
     }
 
@@ -82,13 +82,13 @@ final class CpuBackend implements Backend {
             ElementwiseF32.compare(fn, o.shape, bools(out), o.offset, o.strides, floats(a), al.offset, al.strides,
                     floats(b), bl.offset, bl.strides);
         } else {
-            Elementwise.binary(fn, o.shape, strided(out), strided(a), strided(b));
+            ElementwiseRef.binary(fn, o.shape, strided(out), strided(a), strided(b));
         }
     }
 
     @Override
     public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
-        Elementwise.where(out.layout.shape, strided(out), strided(cond), strided(a), strided(b));
+        ElementwiseRef.where(out.layout.shape, strided(out), strided(cond), strided(a), strided(b));
     }
 
     @Override
@@ -96,14 +96,14 @@ final class CpuBackend implements Backend {
         Layout d = dst.layout, sl = src.layout;
         if (f32(src, dst)) ElementwiseF32.copy(d.shape, floats(dst), d.offset, d.strides, floats(src), sl.offset, sl.strides);
         else if (f32(dst)) ElementwiseF32.castToFloat(d.shape, floats(dst), d.offset, d.strides, buf(src), sl.offset, sl.strides);
-        else Elementwise.copy(d.shape, strided(dst), strided(src));
+        else ElementwiseRef.copy(d.shape, strided(dst), strided(src));
     }
 
     @Override
     public void fill(Tensor dst, double value) {
         Layout d = dst.layout;
         if (f32(dst)) ElementwiseF32.fill(d.shape, floats(dst), d.offset, d.strides, (float) value);
-        else Elementwise.fill(d.shape, strided(dst), value);
+        else ElementwiseRef.fill(d.shape, strided(dst), value);
     }
 
     @Override
@@ -113,7 +113,7 @@ final class CpuBackend implements Backend {
             ReduceF32.reduce(fn, s.keptShape, floats(out), s.out.offset(), s.out.strides(), s.reducedShape,
                     floats(x), s.x.offset(), s.x.strides());
         } else {
-            Reduce.reduce(fn, s.keptShape, s.out, s.reducedShape, s.x);
+            ReduceRef.reduce(fn, s.keptShape, s.out, s.reducedShape, s.x);
         }
     }
 
@@ -121,7 +121,7 @@ final class CpuBackend implements Backend {
     public void argReduce(boolean max, Tensor x, int dim, Tensor out) {
         int[] dims = dim < 0 ? Shapes.dims("argmax", null, x.dim()) : new int[] {dim};
         Split s = Split.of(x, dims, out);
-        Reduce.argReduce(max, s.keptShape, s.out, s.reducedShape, s.x);
+        ReduceRef.argReduce(max, s.keptShape, s.out, s.reducedShape, s.x);
     }
 
     /**
@@ -163,28 +163,28 @@ final class CpuBackend implements Backend {
                 return;
             }
         }
-        Softmax.ref(log, shape, dim, strided(out), strided(x));
+        SoftmaxRef.forward(log, shape, dim, strided(out), strided(x));
     }
 
     @Override
     public void matmul(Tensor a, Tensor b, Tensor out) {
         int[] s = out.layout.shape;
         if (f32(a, b, out) && out.layout.strides[2] == 1) {
-            Sgemm.matmul(s[0], s[1], s[2], a.layout.shape[2], floats(out), out.layout.offset, out.layout.strides,
+            SgemmF32.matmul(s[0], s[1], s[2], a.layout.shape[2], floats(out), out.layout.offset, out.layout.strides,
                     floats(a), a.layout.offset, a.layout.strides, floats(b), b.layout.offset, b.layout.strides);
         } else {
-            MatMul.ref(s[0], s[1], s[2], a.layout.shape[2], strided(out), strided(a), strided(b));
+            MatMulRef.matmul(s[0], s[1], s[2], a.layout.shape[2], strided(out), strided(a), strided(b));
         }
     }
 
     @Override
     public void gather(int dim, Tensor x, Tensor index, Tensor out) {
-        Gather.gather(out.layout.shape, dim, x.layout.shape[dim], strided(out), strided(x), strided(index));
+        GatherRef.gather(out.layout.shape, dim, x.layout.shape[dim], strided(out), strided(x), strided(index));
     }
 
     @Override
     public void scatterAdd(int dim, Tensor index, Tensor src, Tensor out) {
-        Gather.scatterAdd(index.layout.shape, dim, out.layout.shape[dim], strided(out), strided(index), strided(src));
+        GatherRef.scatterAdd(index.layout.shape, dim, out.layout.shape[dim], strided(out), strided(index), strided(src));
     }
 
     @Override

@@ -1,13 +1,14 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.cuda.Blas;
 import dev.jgrad.cuda.Cuda;
-import dev.jgrad.cuda.CudaDevice;
-import dev.jgrad.cuda.CudaKernels;
-import dev.jgrad.cuda.DeviceBuffer;
-import dev.jgrad.cuda.GemmDispatch;
-import dev.jgrad.cuda.GemmKernels;
 import dev.jgrad.cuda.ScalarType;
+import dev.jgrad.cuda.launch.Blas;
+import dev.jgrad.cuda.launch.CudaKernels;
+import dev.jgrad.cuda.launch.GemmDispatch;
+import dev.jgrad.cuda.launch.GemmKernels;
+import dev.jgrad.cuda.runtime.CudaDevice;
+import dev.jgrad.cuda.runtime.DeviceBuffer;
+import dev.jgrad.cuda.runtime.Devices;
 import dev.jgrad.kernels.BinaryFn;
 import dev.jgrad.kernels.ReduceFn;
 import dev.jgrad.kernels.UnaryFn;
@@ -32,8 +33,8 @@ final class CudaBackend implements Backend {
 
     private CudaBackend(int index) {
         this.device = Device.cuda(index);
-        this.gpu = Cuda.device(index);
-        this.k = gpu.kernels();
+        this.gpu = Devices.get(index);
+        this.k = CudaKernels.of(gpu);
     }
 
     /** The backend of the device {@code s} lives on. */
@@ -292,7 +293,7 @@ final class CudaBackend implements Backend {
     void gemm(DType t, int batch, int m, int n, int kk, long c, int[] cs, long a, int[] as, long b, int[] bs, double beta) {
         if (t == DType.FLOAT32 && beta == 0 && ownGemm(batch, m, n, kk, c, cs, a, as, b, bs)) return;
         if ((t == DType.FLOAT32 || t == DType.FLOAT64) && Cuda.cublasAvailable()) {
-            Blas blas = gpu.blas();
+            Blas blas = Blas.of(gpu);
             if (blas.matmul(st(t), batch, m, n, kk, c, cs, a, as, b, bs, beta)) return;
             throw new IllegalStateException("gemm: operands must be BLAS-compatible here");
         }

@@ -1,6 +1,6 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.cuda.DeviceBuffer;
+import dev.jgrad.cuda.runtime.DeviceBuffer;
 
 /**
  * Elements in device memory: a {@link DeviceBuffer} from the device's caching allocator, which

@@ -1,12 +1,13 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.kernels.Dropout;
+import dev.jgrad.kernels.typed.DropoutF32;
+import dev.jgrad.kernels.typed.DropoutF64;
 
 /**
  * Inverted dropout as one op: each element is kept with probability 1 − p and scaled by
  * 1/(1 − p), or zeroed. The keep decisions come from the counter-based Philox4x32-10 generator,
  * keyed by a seed drawn from a {@link Generator} and indexed by element, so one seed gives the same
- * mask on the CPU ({@link Dropout}) and on a GPU (dropout.cu), and a GPU draws its mask on the
+ * mask on the CPU ({@link DropoutF32}) and on a GPU (dropout.cu), and a GPU draws its mask on the
  * device. The backward pass reuses the mask the forward pass saved (one byte per element).
  *
  * <pre>{@code
@@ -52,8 +53,8 @@ final class DropoutOps {
                 case CpuStorage _ -> {
                     boolean[] m = mask == null ? null : CpuBackend.bools(mask);
                     switch (x.dtype()) {
-                        case FLOAT32 -> Dropout.forwardF32(CpuBackend.floats(x), 0, CpuBackend.floats(out), 0, m, 0, n, p, (float) scale, seed, 0);
-                        case FLOAT64 -> Dropout.forwardF64(doubles(x), 0, doubles(out), 0, m, 0, n, p, scale, seed, 0);
+                        case FLOAT32 -> DropoutF32.forward(CpuBackend.floats(x), 0, CpuBackend.floats(out), 0, m, 0, n, p, (float) scale, seed, 0);
+                        case FLOAT64 -> DropoutF64.forward(doubles(x), 0, doubles(out), 0, m, 0, n, p, scale, seed, 0);
                         default -> throw new IllegalStateException(OP + ": " + x.dtype());
                     }
                 }
@@ -73,9 +74,9 @@ final class DropoutOps {
             switch (dx.storage) {
                 case CpuStorage _ -> {
                     switch (dy.dtype()) {
-                        case FLOAT32 -> Dropout.backwardF32(CpuBackend.floats(dy), 0, CpuBackend.bools(mask), 0, CpuBackend.floats(dx), 0, n,
+                        case FLOAT32 -> DropoutF32.backward(CpuBackend.floats(dy), 0, CpuBackend.bools(mask), 0, CpuBackend.floats(dx), 0, n,
                                 (float) scale);
-                        case FLOAT64 -> Dropout.backwardF64(doubles(dy), 0, CpuBackend.bools(mask), 0, doubles(dx), 0, n, scale);
+                        case FLOAT64 -> DropoutF64.backward(doubles(dy), 0, CpuBackend.bools(mask), 0, doubles(dx), 0, n, scale);
                         default -> throw new IllegalStateException("dropout backward: " + dy.dtype());
                     }
                 }

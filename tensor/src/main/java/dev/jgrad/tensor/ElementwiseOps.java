@@ -1,8 +1,8 @@
 package dev.jgrad.tensor;
 
 import dev.jgrad.kernels.BinaryFn;
-import dev.jgrad.kernels.ReluF32;
 import dev.jgrad.kernels.UnaryFn;
+import dev.jgrad.kernels.typed.ReluF32;
 import java.util.Arrays;
 import java.util.Locale;
 

@@ -1,8 +1,8 @@
 package dev.jgrad.tensor;
 
 import dev.jgrad.cuda.ScalarType;
-import dev.jgrad.kernels.LayerNorm;
-import dev.jgrad.kernels.LayerNormF32;
+import dev.jgrad.kernels.ref.LayerNormRef;
+import dev.jgrad.kernels.typed.LayerNormF32;
 import java.util.Arrays;
 
 /**
@@ -103,7 +103,7 @@ final class LayerNormOps {
                         LayerNormF32.forward(rows, n, (float) eps, CpuBackend.floats(x), 0, floatsOrNull(w), floatsOrNull(b), CpuBackend.floats(out),
                                 0, CpuBackend.floats(mean), CpuBackend.floats(rstd));
                     } else {
-                        LayerNorm.forward(rows, n, eps, CpuBackend.buf(x), bufOrNull(w), bufOrNull(b), CpuBackend.buf(out), CpuBackend.buf(mean),
+                        LayerNormRef.forward(rows, n, eps, CpuBackend.buf(x), bufOrNull(w), bufOrNull(b), CpuBackend.buf(out), CpuBackend.buf(mean),
                                 CpuBackend.buf(rstd));
                     }
                 }
@@ -126,7 +126,7 @@ final class LayerNormOps {
                         LayerNormF32.backward(rows, n, CpuBackend.floats(dy), 0, CpuBackend.floats(x), 0, floatsOrNull(w), CpuBackend.floats(mean),
                                 CpuBackend.floats(rstd), CpuBackend.floats(dxOut), 0, floatsOrNull(dw), floatsOrNull(db));
                     } else {
-                        LayerNorm.backward(rows, n, CpuBackend.buf(dy), CpuBackend.buf(x), bufOrNull(w), CpuBackend.buf(mean), CpuBackend.buf(rstd),
+                        LayerNormRef.backward(rows, n, CpuBackend.buf(dy), CpuBackend.buf(x), bufOrNull(w), CpuBackend.buf(mean), CpuBackend.buf(rstd),
                                 CpuBackend.buf(dxOut), bufOrNull(dw), bufOrNull(db));
                     }
                 }

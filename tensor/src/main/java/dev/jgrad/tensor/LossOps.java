@@ -1,8 +1,8 @@
 package dev.jgrad.tensor;
 
 import dev.jgrad.kernels.Buf;
-import dev.jgrad.kernels.CrossEntropy;
-import dev.jgrad.kernels.CrossEntropyF32;
+import dev.jgrad.kernels.ref.CrossEntropyRef;
+import dev.jgrad.kernels.typed.CrossEntropyF32;
 
 /**
  * Softmax cross-entropy as one op: per sample, loss = ln Σ_j e^(x_j) − x_target, computed from
@@ -82,7 +82,7 @@ final class LossOps {
                         CrossEntropyF32.forward(n, c, CpuBackend.floats(x), 0, c, targets, 0, ignoreIndex, CpuBackend.floats(loss), 0,
                                 CpuBackend.floats(lse), 0);
                     } else {
-                        CrossEntropy.forward(n, c, CpuBackend.buf(x), 0, c, targets, 0, ignoreIndex, CpuBackend.buf(loss), 0, CpuBackend.buf(lse), 0);
+                        CrossEntropyRef.forward(n, c, CpuBackend.buf(x), 0, c, targets, 0, ignoreIndex, CpuBackend.buf(loss), 0, CpuBackend.buf(lse), 0);
                     }
                 }
                 case CudaStorage s -> {
@@ -105,7 +105,7 @@ final class LossOps {
                         CrossEntropyF32.backward(n, c, CpuBackend.floats(x), 0, c, CpuBackend.floats(lse), 0, targets, 0, ignoreIndex,
                                 CpuBackend.floats(dloss), dloss.layout.offset, stride, CpuBackend.floats(dlogits), 0, c);
                     } else {
-                        CrossEntropy.backward(n, c, CpuBackend.buf(x), 0, c, CpuBackend.buf(lse), 0, targets, 0, ignoreIndex, CpuBackend.buf(dloss),
+                        CrossEntropyRef.backward(n, c, CpuBackend.buf(x), 0, c, CpuBackend.buf(lse), 0, targets, 0, ignoreIndex, CpuBackend.buf(dloss),
                                 dloss.layout.offset, stride, CpuBackend.buf(dlogits), 0, c);
                     }
                 }

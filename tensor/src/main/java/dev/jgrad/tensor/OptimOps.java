@@ -1,7 +1,8 @@
 package dev.jgrad.tensor;
 
 import dev.jgrad.cuda.ScalarType;
-import dev.jgrad.kernels.Optim;
+import dev.jgrad.kernels.typed.OptimF32;
+import dev.jgrad.kernels.typed.OptimF64;
 import java.util.Arrays;
 
 /**
@@ -11,7 +12,7 @@ import java.util.Arrays;
  * parameter's device. Each returns false, touching nothing, when the fused path does not apply (a
  * dtype other than float32/float64, mixed devices, dtypes or shapes, a non-contiguous operand);
  * the caller then runs its composed update. On the CPU the results equal the composed update's
- * bit for bit (see {@link Optim}); on CUDA optim.cu computes the same formula in the same order.
+ * bit for bit (see {@link OptimF32}); on CUDA optim.cu computes the same formula in the same order.
  *
  * <pre>{@code
  * if (!OptimOps.adam(p, g, m, v, lr, 0.9, 0.999, 1e-8, 0, false, bc1, bc2)) { ...composed update... }
@@ -20,7 +21,7 @@ import java.util.Arrays;
 final class OptimOps {
     private OptimOps() {}
 
-    /** One Adam/AdamW step in place (see {@link Optim#adamF32}); bc1 = 1 − β1^t, bc2 = 1 − β2^t. */
+    /** One Adam/AdamW step in place (see {@link OptimF32#adam}); bc1 = 1 − β1^t, bc2 = 1 − β2^t. */
     static boolean adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2, double eps,
                         double weightDecay, boolean decoupled, double bc1, double bc2) {
         if (!fusable(param, grad, expAvg, expAvgSq)) return false;
@@ -29,10 +30,10 @@ final class OptimOps {
             switch (param.storage) {
                 case CpuStorage _ -> {
                     if (param.dtype() == DType.FLOAT32) {
-                        Optim.adamF32(f32(param), param.storageOffset(), f32(grad), grad.storageOffset(), f32(expAvg), expAvg.storageOffset(),
+                        OptimF32.adam(f32(param), param.storageOffset(), f32(grad), grad.storageOffset(), f32(expAvg), expAvg.storageOffset(),
                                 f32(expAvgSq), expAvgSq.storageOffset(), n, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
                     } else {
-                        Optim.adamF64(f64(param), param.storageOffset(), f64(grad), grad.storageOffset(), f64(expAvg), expAvg.storageOffset(),
+                        OptimF64.adam(f64(param), param.storageOffset(), f64(grad), grad.storageOffset(), f64(expAvg), expAvg.storageOffset(),
                                 f64(expAvgSq), expAvgSq.storageOffset(), n, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
                     }
                 }
@@ -59,10 +60,10 @@ final class OptimOps {
             switch (param.storage) {
                 case CpuStorage _ -> {
                     if (param.dtype() == DType.FLOAT32) {
-                        Optim.sgdF32(f32(param), param.storageOffset(), f32(grad), grad.storageOffset(), buffer == null ? null : f32(buffer),
+                        OptimF32.sgd(f32(param), param.storageOffset(), f32(grad), grad.storageOffset(), buffer == null ? null : f32(buffer),
                                 buffer == null ? 0 : buffer.storageOffset(), n, lr, momentum, dampening, weightDecay, nesterov, first);
                     } else {
-                        Optim.sgdF64(f64(param), param.storageOffset(), f64(grad), grad.storageOffset(), buffer == null ? null : f64(buffer),
+                        OptimF64.sgd(f64(param), param.storageOffset(), f64(grad), grad.storageOffset(), buffer == null ? null : f64(buffer),
                                 buffer == null ? 0 : buffer.storageOffset(), n, lr, momentum, dampening, weightDecay, nesterov, first);
                     }
                 }

@@ -1,9 +1,9 @@
 package dev.jgrad.tensor;
 
 import dev.jgrad.kernels.Buf;
-import dev.jgrad.kernels.Pool2d;
-import dev.jgrad.kernels.Pool2dF32;
 import dev.jgrad.kernels.PoolShape;
+import dev.jgrad.kernels.ref.Pool2dRef;
+import dev.jgrad.kernels.typed.Pool2dF32;
 
 /**
  * 2-D max and average pooling as one op family: window checks, forward passes, the backward
@@ -35,7 +35,7 @@ final class PoolOps {
             switch (y.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(x, y)) Pool2dF32.maxForward(ps, CpuBackend.floats(x), CpuBackend.floats(y), longs(indices));
-                    else Pool2d.maxForward(ps, CpuBackend.buf(x), CpuBackend.buf(y), CpuBackend.buf(indices));
+                    else Pool2dRef.maxForward(ps, CpuBackend.buf(x), CpuBackend.buf(y), CpuBackend.buf(indices));
                 }
                 case CudaStorage s -> {
                     CudaBackend.of(s).k.maxPoolForward(CudaBackend.st(y.dtype()), CudaBackend.ptr(y), CudaBackend.ptr(indices), CudaBackend.ptr(x),
@@ -61,7 +61,7 @@ final class PoolOps {
             switch (y.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(x, y)) Pool2dF32.avgForward(ps, countIncludePad, CpuBackend.floats(x), CpuBackend.floats(y));
-                    else Pool2d.avgForward(ps, countIncludePad, CpuBackend.buf(x), CpuBackend.buf(y));
+                    else Pool2dRef.avgForward(ps, countIncludePad, CpuBackend.buf(x), CpuBackend.buf(y));
                 }
                 case CudaStorage s -> {
                     CudaBackend.of(s).k.avgPoolForward(CudaBackend.st(y.dtype()), CudaBackend.ptr(y), CudaBackend.ptr(x), geom(ps, countIncludePad));
@@ -105,7 +105,7 @@ final class PoolOps {
                     if (CpuBackend.f32(dy, dx) && indices.dtype() == DType.INT64 && CpuBackend.dense(indices)) {
                         Pool2dF32.maxBackward(ps, CpuBackend.floats(dy), longs(indices), CpuBackend.floats(dx));
                     } else {
-                        Pool2d.maxBackward(ps, CpuBackend.buf(dy), CpuBackend.buf(indices), CpuBackend.buf(dx));
+                        Pool2dRef.maxBackward(ps, CpuBackend.buf(dy), CpuBackend.buf(indices), CpuBackend.buf(dx));
                     }
                 }
                 case CudaStorage s -> {
@@ -133,7 +133,7 @@ final class PoolOps {
             switch (dx.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(dy, dx)) Pool2dF32.avgBackward(ps, countIncludePad, CpuBackend.floats(dy), CpuBackend.floats(dx));
-                    else Pool2d.avgBackward(ps, countIncludePad, CpuBackend.buf(dy), CpuBackend.buf(dx));
+                    else Pool2dRef.avgBackward(ps, countIncludePad, CpuBackend.buf(dy), CpuBackend.buf(dx));
                 }
                 case CudaStorage s -> {
                     CudaBackend.of(s).k.avgPoolBackward(CudaBackend.st(dx.dtype()), CudaBackend.ptr(dx), CudaBackend.ptr(dy), geom(ps, countIncludePad));

@@ -1,6 +1,6 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.cuda.Event;
+import dev.jgrad.cuda.runtime.Event;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.jgrad.tensor;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jgrad.cuda.Cuda;
-import dev.jgrad.cuda.GemmDispatch;
+import dev.jgrad.cuda.launch.GemmDispatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

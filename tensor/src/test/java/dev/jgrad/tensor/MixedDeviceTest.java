@@ -3,16 +3,16 @@ package dev.jgrad.tensor;
 import static dev.jgrad.tensor.Expect.fails;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jgrad.cuda.Cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jgrad.cuda.Cuda;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.Map;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 

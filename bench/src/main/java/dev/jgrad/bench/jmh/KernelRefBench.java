@@ -1,8 +1,8 @@
 package dev.jgrad.bench.jmh;
 
 import dev.jgrad.kernels.Buf;
-import dev.jgrad.kernels.MatMul;
 import dev.jgrad.kernels.Strided;
+import dev.jgrad.kernels.ref.MatMulRef;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,7 +49,7 @@ public class KernelRefBench {
 
     @Benchmark
     public Strided matmulRef() {
-        MatMul.ref(1, n, n, n, c, a, b);
+        MatMulRef.matmul(1, n, n, n, c, a, b);
         return c;
     }
 }

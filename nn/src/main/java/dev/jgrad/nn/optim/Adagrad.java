@@ -32,7 +32,7 @@ public final class Adagrad extends Optimizer {
     }
 
     // x·x, not x.square(): square is pow(x, 2), whose float32 kernel takes the scalar Math.pow path
-    // (as in Adam, where it cost ~1 ms of a ~25 ms MNIST-CNN step for the 3136×128 weight); same products
+    // (as in Adam; see docs/design-notes.md, "Squares as products in the optimizers"); same products
     @Override
     protected Tensor update(Tensor p, Tensor g, Map<String, Tensor> s, long step) {
         if (weightDecay != 0) g = g.add(p.mul(weightDecay));

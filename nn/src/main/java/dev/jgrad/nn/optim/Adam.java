@@ -67,7 +67,8 @@ public class Adam extends Optimizer {
         }
         Tensor m = s.getOrDefault("exp_avg", Tensor.zerosLike(p)).mul(beta1).add(g.mul(1 - beta1));
         // g·g, not g.square(): square is pow(x, 2), whose float32 kernel takes the scalar Math.pow
-        // path (~1 ms of a ~25 ms MNIST-CNN step for the 3136×128 weight); the products are the same
+        // path (its cost: docs/design-notes.md, "Squares as products in the optimizers"); the
+        // products are the same
         Tensor v = s.getOrDefault("exp_avg_sq", Tensor.zerosLike(p)).mul(beta2).add(g.mul(g).mul(1 - beta2));
         s.put("exp_avg", m);
         s.put("exp_avg_sq", v);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jgrad.cuda.Cuda;
-import dev.jgrad.cuda.CudaDevice;
 import dev.jgrad.cuda.MemoryStats;
 import dev.jgrad.nn.Activation;
 import dev.jgrad.nn.BatchNorm;
@@ -41,7 +40,6 @@ class CudaSoakTest {
     void deviceMemoryStaysFlatOverALongRun() {
         assumeTrue(Cuda.isAvailable(), () -> "no CUDA device: " + Cuda.unavailableReason());
         Device cuda = Device.cuda();
-        CudaDevice gpu = Cuda.device(0);
         Tensor.manualSeed(11);
         Sequential model = new Sequential(new Linear(64, 128), Activation.relu(), BatchNorm.oneD(128), new Dropout(0.1, new Generator(3)),
                 new Linear(128, 10));
@@ -68,7 +66,7 @@ class CudaSoakTest {
             if (step == WARMUP || (step > WARMUP && step % (STEPS / 10) == 0)) {
                 System.gc();
                 loss.item();   // synchronises the device before reading the statistics
-                MemoryStats s = gpu.memoryStats();
+                MemoryStats s = Cuda.memoryStats(0);
                 if (base == null) {
                     base = s;
                 } else {
@@ -82,6 +80,6 @@ class CudaSoakTest {
         assertTrue(allocatedMax <= base.allocatedBytes() + (1 << 20), "bytes in use stay flat: " + base + " then up to " + allocatedMax);
         assertTrue(reservedMax <= base.reservedBytes(), "reserved bytes do not grow: " + base + " then up to " + reservedMax);
         assertTrue(blocksMax <= base.activeBlocks() + 16, "live blocks stay flat: " + base.activeBlocks() + " then up to " + blocksMax);
-        assertEquals(0, gpu.memoryStats().oomRetries() + gpu.memoryStats().ooms(), "no out-of-memory on the way");
+        assertEquals(0, Cuda.memoryStats(0).oomRetries() + Cuda.memoryStats(0).ooms(), "no out-of-memory on the way");
     }
 }

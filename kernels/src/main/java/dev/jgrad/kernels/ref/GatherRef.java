@@ -1,0 +1,64 @@
+package dev.jgrad.kernels.ref;
+
+import dev.jgrad.kernels.Buf;
+import dev.jgrad.kernels.Strided;
+import dev.jgrad.kernels.StridedWalk;
+
+/**
+ * Reference gather and scatter-add along one dimension. {@code index_select} and embedding
+ * lookups are gathers whose index is broadcast (stride 0) over the other dimensions.
+ *
+ * <pre>{@code
+ * // out[i][j] = x[i][index[i][j]]   (gather along dim 1)
+ * GatherRef.gather(indexShape, 1, xSizeAlongDim, out, x, index);
+ * }</pre>
+ */
+public final class GatherRef {
+    private GatherRef() {}
+
+    /**
+     * out[p] = x[p with coordinate {@code dim} replaced by index[p]] for every position p of
+     * {@code shape}. {@code x}'s stride at {@code dim} steps along the indexed dimension; its
+     * other strides walk {@code shape}.
+     */
+    public static void gather(int[] shape, int dim, int dimSize, Strided out, Strided x, Strided index) {
+        int dimStride = x.strides()[dim];
+        Strided xWalk = withZeroStride(x, dim);
+        Buf o = out.buf(), xb = x.buf(), ib = index.buf();
+        StridedWalk it = new StridedWalk(shape, out, xWalk, index);
+        for (int n = Strided.numel(shape); n > 0; n--, it.next()) {
+            long i = checked(ib.getLong(it.offset(2)), dim, dimSize);
+            o.set(it.offset(0), xb.get(it.offset(1) + (int) i * dimStride));
+        }
+    }
+
+    /**
+     * out[p with coordinate {@code dim} replaced by index[p]] += src[p] for every position p of
+     * {@code shape}: the adjoint of {@link #gather}. Repeated indices accumulate.
+     */
+    public static void scatterAdd(int[] shape, int dim, int dimSize, Strided out, Strided index, Strided src) {
+        int dimStride = out.strides()[dim];
+        Strided outWalk = withZeroStride(out, dim);
+        Buf o = out.buf(), ib = index.buf(), sb = src.buf();
+        StridedWalk it = new StridedWalk(shape, outWalk, index, src);
+        for (int n = Strided.numel(shape); n > 0; n--, it.next()) {
+            long i = checked(ib.getLong(it.offset(1)), dim, dimSize);
+            int at = it.offset(0) + (int) i * dimStride;
+            o.set(at, o.get(at) + sb.get(it.offset(2)));
+        }
+    }
+
+    /** Negative indices count from the end, as in PyTorch; anything outside [-size, size) is an error. */
+    private static long checked(long i, int dim, int size) {
+        if (i < -size || i >= size) {
+            throw new IndexOutOfBoundsException("index " + i + " is out of bounds for dimension " + dim + " with size " + size);
+        }
+        return i < 0 ? i + size : i;
+    }
+
+    private static Strided withZeroStride(Strided s, int dim) {
+        int[] strides = s.strides().clone();
+        strides[dim] = 0;
+        return new Strided(s.buf(), s.offset(), strides);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.jgrad.kernels.ref;
+
+import dev.jgrad.kernels.Buf;
+import dev.jgrad.kernels.Strided;
+import dev.jgrad.kernels.StridedWalk;
+
+/**
+ * Reference softmax and log-softmax along one dimension, stable for any input magnitude:
+ * the row maximum is subtracted before exponentiating.
+ *
+ * <pre>{@code
+ * SoftmaxRef.forward(false, new int[] {2, 5}, 1, out, x);   // each of the 2 rows sums to 1
+ * }</pre>
+ */
+public final class SoftmaxRef {
+    private SoftmaxRef() {}
+
+    /** out = softmax(x) (or log-softmax when {@code log}) along {@code dim} of {@code shape}. */
+    public static void forward(boolean log, int[] shape, int dim, Strided out, Strided x) {
+        int len = shape[dim];
+        int xs = x.strides()[dim], os = out.strides()[dim];
+        int[] rows = shape.clone();
+        rows[dim] = 1;
+        Buf xb = x.buf(), o = out.buf();
+        StridedWalk it = new StridedWalk(rows, out, x);
+        for (int n = Strided.numel(rows); n > 0; n--, it.next()) {
+            int xo = it.offset(1), oo = it.offset(0);
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) max = Math.max(max, xb.get(xo + j * xs));
+            double sum = 0;
+            for (int j = 0; j < len; j++) sum += Math.exp(xb.get(xo + j * xs) - max);
+            double logSum = Math.log(sum);
+            for (int j = 0; j < len; j++) {
+                double shifted = xb.get(xo + j * xs) - max;
+                o.set(oo + j * os, log ? shifted - logSum : Math.exp(shifted) / sum);
+            }
+        }
+    }
+}

@@ -1,0 +1,387 @@
+package dev.jgrad.kernels.typed;
+
+import dev.jgrad.kernels.ConvShape;
+import dev.jgrad.kernels.Parallel;
+import dev.jgrad.kernels.Simd;
+import dev.jgrad.kernels.ref.Conv2dRef;
+import dev.jgrad.kernels.simd.Conv2dDirectVec;
+import dev.jgrad.kernels.simd.CopyVec;
+import java.util.Arrays;
+
+/**
+ * Fast float32 2-D convolution (cross-correlation, as {@link Conv2dRef}) and its two backward
+ * passes, for any stride, padding, dilation and groups, over contiguous NCHW input, KCRS weights
+ * and NKPQ output starting at offset 0. Multi-threaded over chunks of images.
+ *
+ * <p>Every pass is an implicit GEMM over a <em>source</em> built per chunk of images:
+ * <ul>
+ *   <li>stride 1: the input, zero-padded, with each channel's images laid end to end. Output
+ *       position (p, q) of an image is flat column p·Ws + q on the padded row stride Ws, and tap
+ *       (r, s) reads the source at that column plus the constant r·dh·Ws + s·dw, so row (c, r, s)
+ *       of the GEMM's B operand is a contiguous run of the source and the micro-kernel reads it in
+ *       place ({@link SgemmF32#rowsGemm}): no im2col, no packing of B. The padding columns and rows
+ *       between outputs are computed and dropped (57 of 841 columns at 28×28 with padding 1);</li>
+ *   <li>other strides: an explicit im2col of the chunk, read the same way.</li>
+ * </ul>
+ * The exception: the forward of a one-channel 3×3 stride-1 layer (MNIST conv1) runs a direct
+ * kernel, {@link Conv2dDirectVec} (see {@link #direct}).
+ * Forward: Y = W·B. Input gradient: for stride 1 a forward convolution of dY with the flipped,
+ * transposed weights and padding dil·(R−1) − pad; otherwise Wᵀ·dY into columns, then col2im.
+ * Weight gradient: dW = dY·Bᵀ as dot products of rows that are both contiguous along the
+ * (image, position) reduction ({@link SgemmF32#dotGemm}), one partial dW per thread.
+ *
+ * <pre>{@code
+ * ConvShape cs = new ConvShape(64, 32, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+ * Conv2dF32.forward(cs, x, w, y);
+ * }</pre>
+ */
+public final class Conv2dF32 {
+    // The chunk size and the row-source micro-tile (4×6 vectors; 6×4 also wastes rows when K is a
+    // multiple of 4 or 8) were chosen by measurement: the figures, and the comparison with PyTorch,
+    // are in docs/design-notes.md ("Convolution as an implicit GEMM").
+    /** Columns (images × flat positions) per chunk: big enough to amortise per-call overheads, small enough for L2. */
+    static final int CHUNK_COLUMNS = Integer.getInteger("jgrad.conv.chunk", 4096);
+
+    /** Whether {@link #direct} may pick the direct kernel ({@code -Djgrad.conv.direct=false}: never, to compare). */
+    static final boolean DIRECT = Boolean.parseBoolean(System.getProperty("jgrad.conv.direct", "true"));
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][]);
+
+    private Conv2dF32() {}
+
+    /** y[n,k,p,q] = Σ_{c,r,s} x[n, group(k)·C/g + c, p·sh − ph + r·dh, q·sw − pw + s·dw] · w[k,c,r,s]. */
+    public static void forward(ConvShape cs, float[] x, float[] w, float[] y) {
+        forward(cs, x, w, null, y);
+    }
+
+    /**
+     * As {@link #forward(ConvShape, float[], float[], float[])} plus {@code bias[k]} (null: none),
+     * added while the output is copied out of the GEMM tile: a separate broadcast add would cost a
+     * second full-size output array and a pass over it (measured in docs/design-notes.md).
+     */
+    public static void forward(ConvShape cs, float[] x, float[] w, float[] bias, float[] y) {
+        if (direct(cs)) {
+            directForward(cs, x, w, bias, y);
+            return;
+        }
+        Source src = new Source(cs);
+        int kg = cs.kPerGroup(), crs = cs.cPerGroup() * cs.r() * cs.s(), groups = cs.groups();
+        float[][] aPacked = new float[groups][];
+        for (int g = 0; g < groups; g++) aPacked[g] = SgemmF32.packAll(kg, crs, w, g * kg * crs, crs, 1);
+        int P = cs.outH(), Q = cs.outW(), K = cs.k();
+        long work = (long) cs.n() * K * P * Q * crs;
+        forChunks(parts(cs.n(), work), cs.n(), src.img, (part, n0, count) -> {
+            int cols = count * src.img, ldc = (int) SgemmF32.roundUp(cols, SgemmF32.rowsNr());
+            float[][] scratch = SCRATCH.get();
+            float[] s = grow(scratch, 0, src.length(count));
+            float[] c = grow(scratch, 1, (int) SgemmF32.roundUp(kg, SgemmF32.rowsMr()) * ldc);
+            src.fill(x, n0, count, s);
+            for (int g = 0; g < groups; g++) {
+                SgemmF32.rowsGemm(kg, cols, crs, aPacked[g], s, src.rows(count, g), 0, c, 0, ldc);
+                for (int k = 0; k < kg; k++) {
+                    for (int n = 0; n < count; n++) {
+                        int yo = ((n0 + n) * K + g * kg + k) * P * Q, co = k * ldc + n * src.img;
+                        if (bias == null) copyRows(c, co, src.rowStride, y, yo, Q, P, Q);
+                        else copyRowsAdd(c, co, src.rowStride, y, yo, Q, P, Q, bias[g * kg + k]);
+                    }
+                }
+            }
+        });
+    }
+
+    /** dx = the adjoint of {@link #forward} in x, applied to dy. */
+    public static void backwardInput(ConvShape cs, float[] dy, float[] w, float[] dx) {
+        int R = cs.r(), S = cs.s();
+        int padH = cs.dilH() * (R - 1) - cs.padH(), padW = cs.dilW() * (S - 1) - cs.padW();
+        if (cs.strideH() == 1 && cs.strideW() == 1 && padH >= 0 && padW >= 0) {
+            // a forward convolution of dy with w flipped in (r, s) and transposed in (k, c) per group
+            int kg = cs.kPerGroup(), cg = cs.cPerGroup(), rs = R * S;
+            float[] wt = new float[w.length];
+            for (int g = 0; g < cs.groups(); g++)
+                for (int k = 0; k < kg; k++)
+                    for (int c = 0; c < cg; c++)
+                        for (int i = 0; i < rs; i++) {
+                            wt[(((g * cg + c) * kg + k) * rs) + rs - 1 - i] = w[((g * kg + k) * cg + c) * rs + i];
+                        }
+            ConvShape t = new ConvShape(cs.n(), cs.k(), cs.outH(), cs.outW(), cs.c(), R, S, 1, 1, padH, padW,
+                    cs.dilH(), cs.dilW(), cs.groups());
+            forward(t, dy, wt, dx);
+            return;
+        }
+        columnsBackwardInput(cs, dy, w, dx);
+    }
+
+    /** dw = the adjoint of {@link #forward} in w: Σ over images and output positions of dy · x. */
+    public static void backwardWeight(ConvShape cs, float[] x, float[] dy, float[] dw) {
+        Source src = new Source(cs);
+        int kg = cs.kPerGroup(), crs = cs.cPerGroup() * cs.r() * cs.s(), groups = cs.groups();
+        int P = cs.outH(), Q = cs.outW(), K = cs.k(), N = cs.n();
+        long work = (long) N * K * P * Q * crs;
+        int parts = parts(N, work);
+        float[][] partial = new float[parts][];
+        for (int part = 0; part < parts; part++) partial[part] = part == 0 ? dw : new float[K * crs];
+        Arrays.fill(dw, 0, K * crs, 0f);
+        forChunks(parts, N, src.img, (part, n0, count) -> {
+            float[] acc = partial[part];
+            float[][] scratch = SCRATCH.get();
+            {
+                int cols = count * src.img, ld = (int) SgemmF32.roundUp(cols, SgemmF32.lanes());
+                float[] s = grow(scratch, 0, src.length(count));
+                float[] d = grow(scratch, 1, K * ld);
+                src.fill(x, n0, count, s);
+                src.gatherOutput(dy, n0, count, d, ld);
+                for (int g = 0; g < groups; g++) {
+                    SgemmF32.dotGemm(kg, crs, cols, d, g * kg * ld, ld, s, src.rows(count, g), acc, g * kg * crs, crs);
+                }
+            }
+        });
+        for (int part = 1; part < parts; part++) {
+            float[] p = partial[part];
+            for (int i = 0; i < K * crs; i++) dw[i] += p[i];
+        }
+    }
+
+    /**
+     * Whether the forward pass runs {@link Conv2dDirectVec}: one input channel, 3×3, stride 1 (MNIST
+     * conv1), where the GEMM's reduction would be only 9 deep and the direct kernel measured faster.
+     * A first version with one output channel per pass over the image (eight accumulators over
+     * rows and columns instead of channels) was slower than the GEMM, as was a direct weight
+     * gradient, which stays on the GEMM (figures: docs/design-notes.md, "Convolution as an
+     * implicit GEMM").
+     */
+    static boolean direct(ConvShape cs) {
+        return DIRECT && Simd.enabled() && cs.c() == 1 && cs.r() == 3 && cs.s() == 3
+                && cs.strideH() == 1 && cs.strideW() == 1;
+    }
+
+    private static void directForward(ConvShape cs, float[] x, float[] w, float[] bias, float[] y) {
+        int K = cs.k(), HW = cs.h() * cs.w(), PQ = cs.outH() * cs.outW();
+        long work = (long) cs.n() * K * PQ * 9;
+        forChunks(parts(cs.n(), work), cs.n(), 1, (part, n0, count) -> {
+            float[] pad = grow(SCRATCH.get(), 0, Conv2dDirectVec.paddedLength(cs));
+            for (int n = n0; n < n0 + count; n++) {
+                Conv2dDirectVec.pad(cs, x, n * HW, pad);
+                for (int k0 = 0; k0 < K; k0 += 8) Conv2dDirectVec.forwardBlock3x3(cs, pad, w, bias, k0, K, y, n * K * PQ);
+            }
+        });
+    }
+
+    /** The input gradient through explicit columns: dcol = Wᵀ·dY per group, then col2im. */
+    private static void columnsBackwardInput(ConvShape cs, float[] dy, float[] w, float[] dx) {
+        int kg = cs.kPerGroup(), cg = cs.cPerGroup(), R = cs.r(), S = cs.s(), crs = cg * R * S, groups = cs.groups();
+        int P = cs.outH(), Q = cs.outW(), K = cs.k(), C = cs.c(), H = cs.h(), W = cs.w(), PQ = P * Q;
+        float[][] aPacked = new float[groups][];
+        for (int g = 0; g < groups; g++) aPacked[g] = SgemmF32.packAll(crs, kg, w, g * kg * crs, 1, crs);
+        long work = (long) cs.n() * K * PQ * crs;
+        forChunks(parts(cs.n(), work), cs.n(), PQ, (part, n0, count) -> {
+            int cols = count * PQ, nr = SgemmF32.rowsNr(), ldc = (int) SgemmF32.roundUp(cols, nr);
+            float[][] scratch = SCRATCH.get();
+            float[] d = grow(scratch, 0, K * cols + nr);
+            float[] col = grow(scratch, 1, (int) SgemmF32.roundUp(crs, SgemmF32.rowsMr()) * ldc);
+            for (int k = 0; k < K; k++)
+                for (int n = 0; n < count; n++) System.arraycopy(dy, ((n0 + n) * K + k) * PQ, d, k * cols + n * PQ, PQ);
+            Arrays.fill(d, K * cols, K * cols + nr, 0f);
+            Arrays.fill(dx, n0 * C * H * W, (n0 + count) * C * H * W, 0f);
+            int[] rows = new int[kg];
+            for (int g = 0; g < groups; g++) {
+                for (int k = 0; k < kg; k++) rows[k] = (g * kg + k) * cols;
+                SgemmF32.rowsGemm(crs, cols, kg, aPacked[g], d, rows, 0, col, 0, ldc);
+                for (int c = 0; c < cg; c++)
+                    for (int r = 0; r < R; r++)
+                        for (int s = 0; s < S; s++) {
+                            int row = ((c * R + r) * S + s) * ldc;
+                            for (int n = 0; n < count; n++) {
+                                int plane = ((n0 + n) * C + g * cg + c) * H * W;
+                                for (int p = 0; p < P; p++) {
+                                    int ih = p * cs.strideH() - cs.padH() + r * cs.dilH();
+                                    if (ih < 0 || ih >= H) continue;
+                                    int src = row + n * PQ + p * Q, dst = plane + ih * W;
+                                    for (int q = 0; q < Q; q++) {
+                                        int iw = q * cs.strideW() - cs.padW() + s * cs.dilW();
+                                        if (iw >= 0 && iw < W) dx[dst + iw] += col[src + q];
+                                    }
+                                }
+                            }
+                        }
+            }
+        });
+    }
+
+    /** A step over images [n0, n0 + count) of part {@code part}. */
+    private interface ChunkBody {
+        void run(int part, int n0, int count);
+    }
+
+    /** Number of equal parts (one per thread) the batch splits into; 1 for small problems. */
+    private static int parts(int images, long work) {
+        if (Parallel.inParallel()) return 1;
+        return (int) Math.max(1, Math.min(Math.min(Parallel.threads(), images), work / Parallel.INLINE_WORK));
+    }
+
+    /**
+     * Splits the batch into {@code parts} equal ranges, run in parallel, each walked in chunks of
+     * about {@link #CHUNK_COLUMNS} columns. Equal ranges rather than a shared queue of chunks: with
+     * 64 images of 29×29 slots, chunks of 5 left one thread 35 images and the other 29.
+     */
+    private static void forChunks(int parts, int images, int columnsPerImage, ChunkBody body) {
+        Parallel.forEach(parts, Long.MAX_VALUE, part -> {
+            int from = (int) ((long) images * part / parts), to = (int) ((long) images * (part + 1) / parts);
+            int n = to - from;
+            if (n == 0) return;
+            long chunks = SgemmF32.ceilDiv((long) n * columnsPerImage, CHUNK_COLUMNS);
+            int nb = (int) SgemmF32.ceilDiv(n, Math.max(1, chunks));
+            for (int n0 = from; n0 < to; n0 += nb) body.run(part, n0, Math.min(nb, to - n0));
+        });
+    }
+
+    /** {@code rows} rows of {@code width} floats from stride {@code srcStride} to stride {@code dstStride}. */
+    static void copyRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows, int width) {
+        if (Simd.enabled()) {
+            CopyVec.copyRows(src, srcOff, srcStride, dst, dstOff, dstStride, rows, width);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int si = srcOff + r * srcStride, di = dstOff + r * dstStride;
+            for (int q = 0; q < width; q++) dst[di + q] = src[si + q];
+        }
+    }
+
+    /** {@link #copyRows} adding {@code add} to every element. */
+    static void copyRowsAdd(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows, int width,
+            float add) {
+        if (Simd.enabled()) {
+            CopyVec.copyRowsAdd(src, srcOff, srcStride, dst, dstOff, dstStride, rows, width, add);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int si = srcOff + r * srcStride, di = dstOff + r * dstStride;
+            for (int q = 0; q < width; q++) dst[di + q] = src[si + q] + add;
+        }
+    }
+
+    private static float[] grow(float[][] scratch, int slot, int size) {
+        float[] buf = scratch[slot];
+        if (buf == null || buf.length < size) scratch[slot] = buf = new float[size];
+        return buf;
+    }
+
+    /**
+     * The B operand of a chunk of images: one source row per input channel (flat, stride 1) or per
+     * (c, r, s) (im2col), each holding the chunk's images end to end, {@link #img} columns each.
+     *
+     * <p>Flat layout of one channel: {@code lead} zeros, then per image H rows of {@code rowStride
+     * = W + gapW} floats (the image row, then gapW zeros) and gapH zero rows. A gap serves as the
+     * right padding of one row and the left padding of the next (and the bottom padding of one
+     * image and the top padding of the next), so a 28×28 image with padding 1 takes 29×29 slots
+     * where separate padding would take 30×30.
+     */
+    private static final class Source {
+        final ConvShape cs;
+        final boolean flat;
+        /** Columns per image; output (p, q) of image n is column n·img + p·rowStride + q. */
+        final int img, rowStride;
+        final int sourceRows, tapMax, lead;
+        final int[] tapOffsets;
+
+        Source(ConvShape cs) {
+            this.cs = cs;
+            flat = cs.strideH() == 1 && cs.strideW() == 1;
+            int R = cs.r(), S = cs.s();
+            tapOffsets = new int[R * S];
+            if (flat) {
+                int ph = cs.padH(), pw = cs.padW();
+                int gapH = Math.max(ph, cs.outH() - cs.h()), gapW = Math.max(pw, cs.outW() - cs.w());
+                rowStride = cs.w() + gapW;
+                img = (cs.h() + gapH) * rowStride;
+                lead = ph * rowStride + pw;
+                sourceRows = cs.c();
+                for (int r = 0; r < R; r++)
+                    for (int s = 0; s < S; s++) tapOffsets[r * S + s] = r * cs.dilH() * rowStride + s * cs.dilW();
+                tapMax = tapOffsets[R * S - 1];
+            } else {
+                img = cs.outH() * cs.outW();
+                rowStride = cs.outW();
+                lead = 0;
+                sourceRows = cs.c() * R * S;
+                tapMax = 0;
+            }
+        }
+
+        /** Floats between the starts of consecutive source rows. */
+        int rowLength(int count) {
+            return lead + count * img;
+        }
+
+        /** Floats the source of {@code count} images needs, slack for whole micro-tiles included. */
+        int length(int count) {
+            return sourceRows * rowLength(count) + tapMax + 2 * Math.max(SgemmF32.rowsNr(), SgemmF32.lanes());
+        }
+
+        /** Base of each B row (c, r, s) of group {@code g}, for a chunk of {@code count} images. */
+        int[] rows(int count, int g) {
+            int cg = cs.cPerGroup(), rs = cs.r() * cs.s(), len = rowLength(count);
+            int[] rows = new int[cg * rs];
+            for (int c = 0; c < cg; c++)
+                for (int t = 0; t < rs; t++) {
+                    rows[c * rs + t] = flat ? (g * cg + c) * len + tapOffsets[t] : ((g * cg + c) * rs + t) * len;
+                }
+            return rows;
+        }
+
+        /** Writes the source of images [n0, n0 + count) of x into {@code s}. */
+        void fill(float[] x, int n0, int count, float[] s) {
+            int C = cs.c(), H = cs.h(), W = cs.w(), len = rowLength(count);
+            if (flat) {
+                for (int c = 0; c < C; c++) {
+                    int base = c * len;
+                    Arrays.fill(s, base, base + lead, 0f);
+                    for (int n = 0; n < count; n++) {
+                        int d = base + lead + n * img, xs = ((n0 + n) * C + c) * H * W;
+                        copyRows(x, xs, W, s, d, rowStride, H, W);
+                        for (int h = 0; h < H; h++) {
+                            for (int w = d + h * rowStride + W, end = d + (h + 1) * rowStride; w < end; w++) s[w] = 0f;
+                        }
+                        Arrays.fill(s, d + H * rowStride, d + img, 0f);
+                    }
+                }
+            } else {
+                int R = cs.r(), S = cs.s(), P = cs.outH(), Q = cs.outW();
+                for (int c = 0; c < C; c++)
+                    for (int r = 0; r < R; r++)
+                        for (int t = 0; t < S; t++) {
+                            int rowBase = ((c * R + r) * S + t) * len;
+                            for (int n = 0; n < count; n++) {
+                                int xs = ((n0 + n) * C + c) * H * W, d = rowBase + n * img;
+                                for (int p = 0; p < P; p++) {
+                                    int ih = p * cs.strideH() - cs.padH() + r * cs.dilH();
+                                    if (ih < 0 || ih >= H) {
+                                        Arrays.fill(s, d + p * Q, d + (p + 1) * Q, 0f);
+                                        continue;
+                                    }
+                                    for (int q = 0; q < Q; q++) {
+                                        int iw = q * cs.strideW() - cs.padW() + t * cs.dilW();
+                                        s[d + p * Q + q] = iw >= 0 && iw < W ? x[xs + ih * W + iw] : 0f;
+                                    }
+                                }
+                            }
+                        }
+            }
+            Arrays.fill(s, sourceRows * len, length(count), 0f);
+        }
+
+        /**
+         * dy of images [n0, n0 + count) as K rows of {@code ld} floats over the source's columns,
+         * zero where no output is (padding columns, and from count·img to ld).
+         */
+        void gatherOutput(float[] dy, int n0, int count, float[] d, int ld) {
+            int K = cs.k(), P = cs.outH(), Q = cs.outW();
+            Arrays.fill(d, 0, K * ld, 0f);
+            for (int k = 0; k < K; k++)
+                for (int n = 0; n < count; n++) {
+                    int src = ((n0 + n) * K + k) * P * Q, dst = k * ld + n * img;
+                    if (!flat) System.arraycopy(dy, src, d, dst, P * Q);
+                    else copyRows(dy, src, Q, d, dst, rowStride, P, Q);
+                }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.jgrad.cuda.launch;
+
+import dev.jgrad.cuda.Cuda;
+import dev.jgrad.cuda.ScalarType;
+import dev.jgrad.cuda.bindings.CuBlas;
+import dev.jgrad.cuda.runtime.CudaDevice;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * cuBLAS matrix products on one device's stream, for row-major operands with arbitrary
+ * (BLAS-compatible) strides. cuBLAS is column-major; a row-major C = A·B is computed as the
+ * column-major Cᵀ = Bᵀ·Aᵀ, which is the same memory, so no operand is copied.
+ *
+ * <pre>{@code
+ * Blas blas = Blas.of(Devices.get(0));
+ * // c [m, n] = a [m, k] · b [k, n], all contiguous float32
+ * blas.matmul(ScalarType.F32, 1, m, n, k, c, a, new int[] {0, k, 1}, b, new int[] {0, n, 1});
+ * }</pre>
+ *
+ * <p>float32 uses TF32 tensor cores when {@link Cuda#setAllowTf32(boolean)} is on (through
+ * {@code cublasGemmStridedBatchedEx} with {@code CUBLAS_COMPUTE_32F_FAST_TF32}), else full FP32
+ * ({@code cublasSgemmStridedBatched}); float64 uses {@code cublasDgemmStridedBatched}.
+ */
+public final class Blas {
+    /** Element types cublasGemmEx takes (cudaDataType). */
+    public enum DataType {
+        F32(CuBlas.CUDA_R_32F), F64(CuBlas.CUDA_R_64F), F16(CuBlas.CUDA_R_16F), BF16(CuBlas.CUDA_R_16BF);
+
+        final int code;
+
+        DataType(int code) {
+            this.code = code;
+        }
+    }
+
+    /** Compute types (cublasComputeType_t): FP32, FP32 on TF32 tensor cores, FP64. */
+    public enum Compute {
+        F32(CuBlas.COMPUTE_32F), F32_FAST_TF32(CuBlas.COMPUTE_32F_FAST_TF32), F64(CuBlas.COMPUTE_64F);
+
+        final int code;
+
+        Compute(int code) {
+            this.code = code;
+        }
+    }
+
+    private final CudaDevice device;
+    private final CuBlas cublas;
+    private final long handle;
+    private static final ThreadLocal<MemorySegment> SCALARS = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(32, 16));
+
+    private static final java.util.Map<CudaDevice, Blas> INSTANCES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** cuBLAS on {@code device}'s stream (throws a CudaException naming what was tried when no cuBLAS loads). */
+    public static Blas of(CudaDevice device) {
+        return INSTANCES.computeIfAbsent(device, d -> new Blas(d, CuBlas.system()));
+    }
+
+    private Blas(CudaDevice device, CuBlas cublas) {
+        this.device = device;
+        this.cublas = cublas;
+        device.makeCurrent();
+        this.handle = cublas.create();
+        cublas.setStream(handle, device.stream().handle());
+    }
+
+    /** The library file that was loaded, e.g. libcublas.so.13. */
+    public String library() {
+        return cublas.library;
+    }
+
+    /** cuBLAS's version number (e.g. 130000). */
+    public int version() {
+        device.makeCurrent();
+        return cublas.version(handle);
+    }
+
+    /**
+     * How a row-major view [rows, cols] with strides (rs, cs) looks to BLAS: {0, ld} when each row
+     * is contiguous (row-major with leading dimension ld), {1, ld} when each column is
+     * (column-major), or null when neither (the caller copies it first).
+     */
+    static int[] layout(int rows, int cols, int rs, int cs) {
+        if (cs == 1 || cols == 1) {
+            int ld = rows == 1 ? Math.max(1, cols) : rs;
+            if (ld >= Math.max(1, cols)) return new int[] {0, ld};
+        }
+        if (rs == 1 || rows == 1) {
+            int ld = cols == 1 ? Math.max(1, rows) : cs;
+            if (ld >= Math.max(1, rows)) return new int[] {1, ld};
+        }
+        return null;
+    }
+
+    /** Whether {@link #matmul} can take operands with these strides as they are. */
+    public static boolean supports(int m, int n, int k, int[] aStrides, int[] bStrides) {
+        return layout(m, k, aStrides[1], aStrides[2]) != null && layout(k, n, bStrides[1], bStrides[2]) != null;
+    }
+
+    /**
+     * c[i] = a[i]·b[i] for i < batch: a [batch, m, k] and b [batch, k, n] with strides (batch, row,
+     * column) — a batch stride of 0 broadcasts — into contiguous c [batch, m, n]. Returns false,
+     * doing nothing, when an operand's strides are not BLAS-compatible ({@link #supports}).
+     */
+    public boolean matmul(ScalarType t, int batch, int m, int n, int k, long c, long a, int[] aStrides, long b, int[] bStrides) {
+        return matmul(t, batch, m, n, k, c, new int[] {m * n, n, 1}, a, aStrides, b, bStrides, 0);
+    }
+
+    /**
+     * c[i] = a[i]·b[i] + beta·c[i] with c's rows contiguous (cStrides = {batch, ldc, 1}, ldc ≥ n).
+     * Returns false, doing nothing, when a's or b's strides are not BLAS-compatible.
+     */
+    public boolean matmul(ScalarType t, int batch, int m, int n, int k, long c, int[] cStrides, long a, int[] aStrides, long b,
+                          int[] bStrides, double beta) {
+        if (t != ScalarType.F32 && t != ScalarType.F64) throw new IllegalArgumentException("cuBLAS matmul takes F32 or F64, got " + t);
+        int[] la = layout(m, k, aStrides[1], aStrides[2]), lb = layout(k, n, bStrides[1], bStrides[2]);
+        int[] lc = layout(m, n, cStrides[1], cStrides[2]);
+        if (la == null || lb == null) return false;
+        if (lc == null || lc[0] != 0) throw new IllegalArgumentException("matmul: the output's rows must be contiguous, got strides "
+                + java.util.Arrays.toString(cStrides) + " for [" + m + ", " + n + "]");
+        if (batch == 0 || m == 0 || n == 0) return true;
+        // column-major: C^T (n x m, ldc) = op(B^T) (n x k) * op(A^T) (k x m)
+        int opB = lb[0] == 0 ? CuBlas.OP_N : CuBlas.OP_T;
+        int opA = la[0] == 0 ? CuBlas.OP_N : CuBlas.OP_T;
+        boolean f64 = t == ScalarType.F64;
+        MemorySegment s = SCALARS.get();
+        MemorySegment alpha = s.asSlice(0, 8), betaSeg = s.asSlice(8, 8);
+        if (f64) {
+            alpha.set(ValueLayout.JAVA_DOUBLE, 0, 1.0);
+            betaSeg.set(ValueLayout.JAVA_DOUBLE, 0, beta);
+        } else {
+            alpha.set(ValueLayout.JAVA_FLOAT, 0, 1f);
+            betaSeg.set(ValueLayout.JAVA_FLOAT, 0, (float) beta);
+        }
+        device.makeCurrent();
+        int ldc = lc[1];
+        long strideC = cStrides[0];
+        if (!f64 && Cuda.allowTf32()) {
+            cublas.gemmStridedBatchedEx(handle, opB, opA, n, m, k, alpha, b, CuBlas.CUDA_R_32F, lb[1], bStrides[0], a, CuBlas.CUDA_R_32F,
+                    la[1], aStrides[0], betaSeg, c, CuBlas.CUDA_R_32F, ldc, strideC, batch, CuBlas.COMPUTE_32F_FAST_TF32);
+        } else if (batch == 1) {
+            cublas.gemm(f64, handle, opB, opA, n, m, k, alpha, b, lb[1], a, la[1], betaSeg, c, ldc);
+        } else {
+            cublas.gemmStridedBatched(f64, handle, opB, opA, n, m, k, alpha, b, lb[1], bStrides[0], a, la[1], aStrides[0], betaSeg, c,
+                    ldc, strideC, batch);
+        }
+        return true;
+    }
+
+    /**
+     * Column-major cublasGemmStridedBatchedEx with alpha = 1, beta = {@code beta} (host scalars of
+     * the compute type's precision: double for F64, else float), for benchmarks and BF16/FP16.
+     */
+    public void gemmEx(boolean transA, boolean transB, int m, int n, int k, long a, DataType aType, int lda, long strideA, long b,
+                       DataType bType, int ldb, long strideB, double beta, long c, DataType cType, int ldc, long strideC, int batch,
+                       Compute compute) {
+        MemorySegment s = SCALARS.get();
+        MemorySegment alpha = s.asSlice(0, 8), betaSeg = s.asSlice(8, 8);
+        if (compute == Compute.F64) {
+            alpha.set(ValueLayout.JAVA_DOUBLE, 0, 1.0);
+            betaSeg.set(ValueLayout.JAVA_DOUBLE, 0, beta);
+        } else {
+            alpha.set(ValueLayout.JAVA_FLOAT, 0, 1f);
+            betaSeg.set(ValueLayout.JAVA_FLOAT, 0, (float) beta);
+        }
+        device.makeCurrent();
+        int ta = transA ? CuBlas.OP_T : CuBlas.OP_N, tb = transB ? CuBlas.OP_T : CuBlas.OP_N;
+        if (batch == 1) {
+            cublas.gemmEx(handle, ta, tb, m, n, k, alpha, a, aType.code, lda, b, bType.code, ldb, betaSeg, c, cType.code, ldc, compute.code);
+        } else {
+            cublas.gemmStridedBatchedEx(handle, ta, tb, m, n, k, alpha, a, aType.code, lda, strideA, b, bType.code, ldb, strideB, betaSeg,
+                    c, cType.code, ldc, strideC, batch, compute.code);
+        }
+    }
+}
