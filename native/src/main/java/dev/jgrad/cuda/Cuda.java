@@ -25,6 +25,7 @@ public final class Cuda {
     private Cuda() {}
 
     private static volatile boolean allowTf32;
+    private static volatile boolean allowBf16;
     private static volatile boolean allowBf16Attention;
     private static volatile boolean checkIndices = true;
 
@@ -73,6 +74,24 @@ public final class Cuda {
 
     public static boolean allowTf32() {
         return allowTf32;
+    }
+
+    /**
+     * Lets float32 matrix products (matmul) use BF16 tensor cores: the operands are rounded to
+     * bfloat16 (8 mantissa bits), products accumulate in float32, as PyTorch's
+     * {@code torch.set_float32_matmul_precision("medium")}. Faster than TF32, less exact (relative
+     * errors near 1e-2); convolutions keep TF32 or float32. Off by default.
+     *
+     * <pre>{@code
+     * Cuda.setAllowBf16(true);   // cuBLAS with CUBLAS_COMPUTE_32F_FAST_16BF, or jgrad's BF16 GEMM where GemmDispatch picks it
+     * }</pre>
+     */
+    public static void setAllowBf16(boolean allow) {
+        allowBf16 = allow;
+    }
+
+    public static boolean allowBf16() {
+        return allowBf16;
     }
 
     /**

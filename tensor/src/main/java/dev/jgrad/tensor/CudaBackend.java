@@ -319,15 +319,49 @@ final class CudaBackend implements Backend {
      * (unit column stride), C's rows contiguous. Returns false to leave it to cuBLAS.
      */
     private boolean ownGemm(int batch, int m, int n, int kk, long c, int[] cs, long a, int[] as, long b, int[] bs) {
-        GemmDispatch.Choice choice = GemmDispatch.choose(Cuda.allowTf32(), batch, m, n, kk);
+        GemmDispatch.Choice choice = GemmDispatch.choose(matmulPrecision(), batch, m, n, kk);
         if (choice == GemmDispatch.Choice.CUBLAS) return false;
         if (as[2] != 1 || bs[2] != 1 || cs[2] != 1) return false;   // column-major views stay with cuBLAS
         int lda = as[1], ldb = bs[1], ldc = cs[1];
         if ((m > 1 && lda < kk) || (kk > 1 && ldb < n) || (m > 1 && ldc < n) || lda < 1 || ldb < 1 || ldc < 1) return false;
         GemmKernels g = GemmKernels.of(gpu);
+        if (choice.version.precision == GemmKernels.Precision.BF16) return bf16Gemm(g, choice.version, batch, m, n, kk, c, ldc, a, lda, b, ldb);
         if (g.unsupported(choice.version, batch, m, n, kk, a, lda, b, ldb) != null) return false;
         g.gemm(choice.version, batch, m, n, kk, c, ldc, cs[0], a, lda, as[0], b, ldb, bs[0]);
         return true;
+    }
+
+    /** The lowest input precision float32 products may use: BF16 or TF32 where allowed, else F32. */
+    private static GemmKernels.Precision matmulPrecision() {
+        return Cuda.allowBf16() ? GemmKernels.Precision.BF16 : Cuda.allowTf32() ? GemmKernels.Precision.TF32 : GemmKernels.Precision.F32;
+    }
+
+    /**
+     * A float32 product on a BF16 version of gemm.cu: the operands rounded to bfloat16 into scratch
+     * buffers first (cvt_f32_bf16; B transposed to [n, k] for version 6, whose TMA loads want K
+     * contiguous), leading dimensions padded to 8 elements for the 16-byte loads. One matrix only;
+     * a batch, or operands a version cannot take, stay with cuBLAS (returns false).
+     */
+    private boolean bf16Gemm(GemmKernels g, GemmKernels.Version v, int batch, int m, int n, int kk, long c, int ldc, long a, int lda, long b,
+                             int ldb) {
+        if (batch != 1) return false;
+        boolean transposeB = v == GemmKernels.Version.V6_BF16;
+        int ldA16 = roundUp8(kk), ldB16 = transposeB ? roundUp8(kk) : roundUp8(n);
+        DeviceBuffer a16 = gpu.allocate(2L * m * ldA16), b16 = gpu.allocate(2L * (transposeB ? n : kk) * ldB16);
+        try {
+            if (g.unsupported(v, 1, m, n, kk, a16.address(), ldA16, b16.address(), ldB16) != null) return false;
+            g.toBf16(a16.address(), a, m, kk, lda, ldA16, false);
+            g.toBf16(b16.address(), b, kk, n, ldb, ldB16, transposeB);
+            g.gemm(v, 1, m, n, kk, c, ldc, 0, a16.address(), ldA16, 0, b16.address(), ldB16, 0);
+            return true;
+        } finally {   // back to the stream's pool: the launches queued on the same stream run first
+            a16.close();
+            b16.close();
+        }
+    }
+
+    private static int roundUp8(int v) {
+        return Math.max(8, (v + 7) / 8 * 8);
     }
 
     /** x [batch, r, c] with BLAS-compatible matrix strides: itself, or a copy dense in each matrix (a broadcast batch stays broadcast). */

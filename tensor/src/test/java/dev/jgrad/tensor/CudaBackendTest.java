@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jgrad.cuda.Cuda;
+import dev.jgrad.cuda.launch.GemmDispatch;
 import dev.jgrad.kernels.BinaryFn;
 import dev.jgrad.kernels.ConvShape;
 import dev.jgrad.kernels.PoolShape;
@@ -273,6 +274,19 @@ class CudaBackendTest {
                 assertTrue(err < 0.2, "TF32 error " + err);
             } finally {
                 Cuda.setAllowTf32(false);
+            }
+            Cuda.setAllowBf16(true);   // operands rounded to bfloat16: cuBLAS FAST_16BF, and gemm.cu's BF16 versions when chosen
+            try {
+                Tensor a = Tensor.randn(g, 64, 256), b = Tensor.randn(g, 256, 72);
+                Tensor want = a.matmul(b);
+                for (GemmDispatch.Choice c : List.of(GemmDispatch.Choice.CUBLAS, GemmDispatch.Choice.V5BF16, GemmDispatch.Choice.V6)) {
+                    GemmDispatch.force(c);
+                    double err = a.to(d).matmul(b.to(d)).cpu().sub(want).abs().amax(null, false).item();
+                    assertTrue(err < 1.0, c + ": BF16 error " + err);
+                }
+            } finally {
+                GemmDispatch.force(null);
+                Cuda.setAllowBf16(false);
             }
         }
     }

@@ -34,6 +34,7 @@ public final class CuBlas {
     // cublasComputeType_t
     public static final int COMPUTE_32F = 68;
     public static final int COMPUTE_32F_FAST_TF32 = 77;
+    public static final int COMPUTE_32F_FAST_16BF = 75;
     public static final int COMPUTE_64F = 70;
     // cublasGemmAlgo_t
     static final int GEMM_DEFAULT = -1;

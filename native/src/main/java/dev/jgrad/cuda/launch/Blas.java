@@ -20,7 +20,8 @@ import java.lang.foreign.ValueLayout;
  * }</pre>
  *
  * <p>float32 uses TF32 tensor cores when {@link Cuda#setAllowTf32(boolean)} is on (through
- * {@code cublasGemmStridedBatchedEx} with {@code CUBLAS_COMPUTE_32F_FAST_TF32}), else full FP32
+ * {@code cublasGemmStridedBatchedEx} with {@code CUBLAS_COMPUTE_32F_FAST_TF32}; BF16 tensor cores with
+ * {@code CUBLAS_COMPUTE_32F_FAST_16BF} when {@link Cuda#setAllowBf16(boolean)} is on), else full FP32
  * ({@code cublasSgemmStridedBatched}); float64 uses {@code cublasDgemmStridedBatched}.
  */
 public final class Blas {
@@ -137,9 +138,10 @@ public final class Blas {
         device.makeCurrent();
         int ldc = lc[1];
         long strideC = cStrides[0];
-        if (!f64 && Cuda.allowTf32()) {
+        if (!f64 && (Cuda.allowBf16() || Cuda.allowTf32())) {
+            int compute = Cuda.allowBf16() ? CuBlas.COMPUTE_32F_FAST_16BF : CuBlas.COMPUTE_32F_FAST_TF32;
             cublas.gemmStridedBatchedEx(handle, opB, opA, n, m, k, alpha, b, CuBlas.CUDA_R_32F, lb[1], bStrides[0], a, CuBlas.CUDA_R_32F,
-                    la[1], aStrides[0], betaSeg, c, CuBlas.CUDA_R_32F, ldc, strideC, batch, CuBlas.COMPUTE_32F_FAST_TF32);
+                    la[1], aStrides[0], betaSeg, c, CuBlas.CUDA_R_32F, ldc, strideC, batch, compute);
         } else if (batch == 1) {
             cublas.gemm(f64, handle, opB, opA, n, m, k, alpha, b, lb[1], a, la[1], betaSeg, c, ldc);
         } else {

@@ -1,6 +1,7 @@
 package dev.jgrad.cuda.launch;
 
 import dev.jgrad.cuda.Cuda;
+import dev.jgrad.cuda.launch.GemmKernels.Precision;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
@@ -14,8 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The choice, in order:
  * <ol>
- *   <li>{@code -Djgrad.cuda.gemm=cublas|v1|v2|v3|v4|v5} forces cuBLAS or a version for every
- *       product it can run ({@code v5} only while TF32 is allowed; see {@link Cuda#setAllowTf32}).
+ *   <li>{@code -Djgrad.cuda.gemm=cublas|v1|v2|v3|v4|v5|v5bf16|v6} forces cuBLAS or a version for every
+ *       product it can run ({@code v5} only while TF32 or BF16 is allowed, see {@link Cuda#setAllowTf32};
+ *       {@code v5bf16} and {@code v6}, which round the float32 operands to bfloat16 first, only while BF16
+ *       is allowed, see {@link Cuda#setAllowBf16}).
  *       {@link #force} does the same at run time.</li>
  *   <li>Otherwise the per-shape-class table: entries {@link #record recorded} at run time, then the
  *       resource {@code dev/jgrad/cuda/gemm-dispatch.properties} ({@code <class>=v4} lines, written
@@ -38,7 +41,7 @@ public final class GemmDispatch {
     /** cuBLAS or one of jgrad's float32-input versions (v5 = TF32 tensor cores). */
     public enum Choice {
         CUBLAS(null), V1(GemmKernels.Version.V1), V2(GemmKernels.Version.V2), V3(GemmKernels.Version.V3), V4(GemmKernels.Version.V4),
-        V5(GemmKernels.Version.V5_TF32);
+        V5(GemmKernels.Version.V5_TF32), V5BF16(GemmKernels.Version.V5_BF16), V6(GemmKernels.Version.V6_BF16);
 
         /** The kernel version, null for cuBLAS. */
         public final GemmKernels.Version version;
@@ -47,12 +50,14 @@ public final class GemmDispatch {
             this.version = version;
         }
 
-        /** "cublas", "v1", …, "v5" (case-insensitive). */
+        /** "cublas", "v1", …, "v5", "v5bf16", "v6" (case-insensitive). */
         public static Choice parse(String s) {
             String t = s.trim().toLowerCase(Locale.ROOT);
             if (t.equals("cublas")) return CUBLAS;
             if (t.matches("v[1-5]")) return values()[t.charAt(1) - '0'];
-            throw new IllegalArgumentException("gemm choice: expected cublas or v1..v5, got '" + s + "'");
+            if (t.equals("v5bf16")) return V5BF16;
+            if (t.equals("v6")) return V6;
+            throw new IllegalArgumentException("gemm choice: expected cublas, v1..v5, v5bf16 or v6, got '" + s + "'");
         }
     }
 
@@ -106,17 +111,29 @@ public final class GemmDispatch {
 
     /** The shape class of a product: precision, then batch, M, N, K rounded up to powers of two. */
     public static String shapeClass(boolean tf32, int batch, int m, int n, int k) {
-        return (tf32 ? "tf32" : "f32") + ".b" + pow2(batch) + ".m" + pow2(m) + ".n" + pow2(n) + ".k" + pow2(k);
+        return shapeClass(tf32 ? Precision.TF32 : Precision.F32, batch, m, n, k);
+    }
+
+    /** The shape class of a product computed at {@code precision} ("bf16.b1.m4096.n4096.k4096"). */
+    public static String shapeClass(Precision precision, int batch, int m, int n, int k) {
+        return precision.name().toLowerCase(Locale.ROOT) + ".b" + pow2(batch) + ".m" + pow2(m) + ".n" + pow2(n) + ".k" + pow2(k);
+    }
+
+    /** {@link #choose(Precision, int, int, int, int)} with TF32 allowed or not (no BF16). */
+    public static Choice choose(boolean tf32, int batch, int m, int n, int k) {
+        return choose(tf32 ? Precision.TF32 : Precision.F32, batch, m, n, k);
     }
 
     /**
-     * The choice for one product before operand checks: the forced one (v5 only while tf32 is
-     * allowed, else cuBLAS), else the table's entry for its class (same rule), else cuBLAS.
+     * The choice for one product before operand checks, where {@code allowed} is the lowest input
+     * precision the caller accepts (F32; TF32 with {@link Cuda#allowTf32}; BF16 with
+     * {@link Cuda#allowBf16}): the forced one, else the table's entry for its class, else cuBLAS —
+     * and cuBLAS as well when that choice would round the inputs below {@code allowed}.
      */
-    public static Choice choose(boolean tf32, int batch, int m, int n, int k) {
+    public static Choice choose(Precision allowed, int batch, int m, int n, int k) {
         Choice c = forced;
-        if (c == null) c = TABLE_ENTRIES.getOrDefault(shapeClass(tf32, batch, m, n, k), Choice.CUBLAS);
-        if (c == Choice.V5 && !tf32) return Choice.CUBLAS;
+        if (c == null) c = TABLE_ENTRIES.getOrDefault(shapeClass(allowed, batch, m, n, k), Choice.CUBLAS);
+        if (c.version != null && c.version.precision.compareTo(allowed) > 0) return Choice.CUBLAS;
         return c;
     }
 }

@@ -61,6 +61,17 @@ class GemmPlanTest {
         GemmDispatch.force(GemmDispatch.Choice.V5);
         assertEquals(GemmDispatch.Choice.V5, GemmDispatch.choose(true, 1, 10, 10, 10));
         assertEquals(GemmDispatch.Choice.CUBLAS, GemmDispatch.choose(false, 1, 10, 10, 10));
+        GemmDispatch.force(null);
+        GemmDispatch.record(GemmDispatch.shapeClass(GemmKernels.Precision.BF16, 1, 100, 100, 100), GemmDispatch.Choice.V5BF16);
+        assertEquals(GemmDispatch.Choice.V5BF16, GemmDispatch.choose(GemmKernels.Precision.BF16, 1, 100, 100, 100));
+        GemmDispatch.force(GemmDispatch.Choice.V6);
+        assertEquals(GemmDispatch.Choice.CUBLAS, GemmDispatch.choose(GemmKernels.Precision.TF32, 1, 8, 8, 8), "v6 rounds to bf16: not without allowBf16");
+        assertEquals(GemmDispatch.Choice.V6, GemmDispatch.choose(GemmKernels.Precision.BF16, 1, 8, 8, 8));
+        GemmDispatch.force(GemmDispatch.Choice.V5);
+        assertEquals(GemmDispatch.Choice.V5, GemmDispatch.choose(GemmKernels.Precision.BF16, 1, 8, 8, 8), "TF32 is finer than BF16");
+        GemmDispatch.force(null);
+        assertEquals(GemmDispatch.Choice.V5BF16, GemmDispatch.Choice.parse("v5bf16"));
+        assertEquals("bf16.b1.m128.n128.k128", GemmDispatch.shapeClass(GemmKernels.Precision.BF16, 1, 100, 100, 100));
     }
 
     @Test
@@ -68,7 +79,9 @@ class GemmPlanTest {
         assertEquals(GemmDispatch.Choice.CUBLAS, GemmDispatch.Choice.parse(" cuBLAS "));
         assertEquals(GemmDispatch.Choice.V3, GemmDispatch.Choice.parse("v3"));
         assertEquals(GemmDispatch.Choice.V5, GemmDispatch.Choice.parse("V5"));
-        assertThrows(IllegalArgumentException.class, () -> GemmDispatch.Choice.parse("v6"));
+        assertEquals(GemmDispatch.Choice.V6, GemmDispatch.Choice.parse("v6"));   // a choice since float32 products may round to BF16
+        assertThrows(IllegalArgumentException.class, () -> GemmDispatch.Choice.parse("v7"));
+        assertThrows(IllegalArgumentException.class, () -> GemmDispatch.Choice.parse("v0"));
         assertThrows(IllegalArgumentException.class, () -> GemmDispatch.Choice.parse("fast"));
         assertEquals(GemmKernels.Version.V5_TF32, GemmDispatch.Choice.V5.version);
     }
