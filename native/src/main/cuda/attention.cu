@@ -14,7 +14,7 @@
 // Backward (FA-2: recompute from lse): D_i = Σ_d dout_id·out_id, P = exp(s − lse),
 //   dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P∘(dP − D), dQ = scale·dS·K, dK = scale·dSᵀ·Q.
 //
-// Versions (dev.jgrad.cuda.AttentionKernels picks):
+// Versions (dev.jgrad.cuda.launch.AttentionKernels picks):
 //   1. FP32 SIMT, the default and the reference ("f32"): head dims up to 64 and up to 128
 //      (template DP = 64 / 128, runtime D <= DP zero-padded). 256 threads as 16×16, each owning a
 //      4×NC micro-tile; operands in shared memory (one of them transposed so that a thread reads

@@ -3,7 +3,7 @@
 // What: element types, the strided-operand Indexer passed by value to kernels, conversions
 // between element types, warp/block reductions, and the math each element type computes in.
 //
-// ABI with the Java side (dev.jgrad.cuda.KernelArgs / Indexing):
+// ABI with the Java side (dev.jgrad.cuda.launch.KernelArgs / Indexing):
 //   * Indexer<N> is N+1 arrays of ints, no padding: ndim, sizes[8], strides[N][8].
 //     Dimensions are stored INNERMOST FIRST (sizes[0] is the fastest-varying dimension) after the
 //     Java side has coalesced them; strides are in elements; ndim == 0 means a single element.

@@ -1,6 +1,6 @@
 // gemm.cu — jgrad's own single-precision matrix products, a ladder of numbered versions from a
 // naive kernel to Hopper tensor cores (llm.c dev/cuda style; timed against cuBLAS by
-// dev.jgrad.bench.GpuKernelBench, dispatched from jgrad's matmul by dev.jgrad.cuda.GemmDispatch).
+// dev.jgrad.bench.GpuKernelBench, dispatched from jgrad's matmul by dev.jgrad.cuda.launch.GemmDispatch).
 //
 // What it computes: C[b][m][n] = sum_p A[b][m][p] * B[b][p][n], row-major with leading
 // dimensions lda, ldb, ldc (elements) and batch strides sa, sb, sc (elements; 0 broadcasts),
