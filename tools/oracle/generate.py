@@ -319,6 +319,7 @@ TORCH_OPS = {
     # unary
     "neg": lambda a, p: torch.neg(a[0]),
     "exp": lambda a, p: torch.exp(a[0]),
+    "expm1": lambda a, p: torch.expm1(a[0]),
     "log": lambda a, p: torch.log(a[0]),
     "sqrt": lambda a, p: torch.sqrt(a[0]),
     "abs": lambda a, p: torch.abs(a[0]),
@@ -401,7 +402,7 @@ TORCH_OPS = {
 # =============================================================================
 
 UNARY_DOMAIN = {  # how to draw inputs for each unary op
-    "neg": "any", "exp": "any", "sigmoid": "any", "tanh": "any", "erf": "any",
+    "neg": "any", "exp": "any", "expm1": "any", "sigmoid": "any", "tanh": "any", "erf": "any",
     "gelu": "any", "log": "positive", "sqrt": "positive",
     "abs": "nonzero", "relu": "nonzero",
 }
@@ -899,7 +900,7 @@ def view_cases(op, r):
 
 # op family -> (case function, ops in the family)
 FAMILIES = [
-    (unary_cases, ["neg", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh", "erf", "gelu"]),
+    (unary_cases, ["neg", "exp", "expm1", "log", "sqrt", "abs", "relu", "sigmoid", "tanh", "erf", "gelu"]),
     (binary_cases, ["add", "sub", "mul", "div", "pow", "maximum", "minimum"]),
     (scalar_cases, ["add_scalar", "mul_scalar", "pow_scalar", "clamp"]),
     (where_cases, ["where"]),

@@ -25,6 +25,11 @@
 // Each functor maps a value of the compute type T to T (or bool for predicates).
 struct FNeg { template <class T> __device__ T operator()(T x) const { return -x; } };
 struct FExp { template <class T> __device__ T operator()(T x) const { return jg_exp(x); } };
+// e^x − 1 without the cancellation of exp(x) − 1 near 0.
+struct FExpm1 {
+    __device__ float operator()(float x) const { return expm1f(x); }
+    __device__ double operator()(double x) const { return expm1(x); }
+};
 struct FLog { template <class T> __device__ T operator()(T x) const { return jg_log(x); } };
 struct FSqrt { template <class T> __device__ T operator()(T x) const { return jg_sqrt(x); } };
 struct FAbs { template <class T> __device__ T operator()(T x) const { return x < T(0) ? -x : (x == T(0) ? T(0) : x); } };
@@ -135,7 +140,8 @@ __device__ __forceinline__ void binary_body(O* __restrict__ out, const I* __rest
 
 // Floating types: every function.
 #define UNARY_FLOAT(T, sfx)                                                                               \
-    UNARY(neg, FNeg, T, T, sfx) UNARY(exp, FExp, T, T, sfx) UNARY(log, FLog, T, T, sfx)                   \
+    UNARY(neg, FNeg, T, T, sfx) UNARY(exp, FExp, T, T, sfx) UNARY(expm1, FExpm1, T, T, sfx)               \
+    UNARY(log, FLog, T, T, sfx)                                                                           \
     UNARY(sqrt, FSqrt, T, T, sfx) UNARY(abs, FAbs, T, T, sfx) UNARY(sign, FSign, T, T, sfx)               \
     UNARY(relu, FRelu, T, T, sfx) UNARY(sigmoid, FSigmoid, T, T, sfx) UNARY(tanh, FTanh, T, T, sfx)       \
     UNARY(erf, FErf, T, T, sfx) UNARY(gelu, FGelu, T, T, sfx) UNARY(gelu_tanh, FGeluTanh, T, T, sfx)      \

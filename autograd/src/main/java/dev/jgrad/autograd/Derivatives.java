@@ -34,6 +34,7 @@ public final class Derivatives {
             // ---- one input ------------------------------------------------------------------------------------------------------
             case Op.Neg _ -> grads(g.neg());                                                         // −g
             case Op.Exp _ -> grads(g.mul(out));                                                      // g·eˣ = g·out
+            case Op.Expm1 _ -> grads(g.mul(out.add(1)));                                             // g·eˣ = g·(out + 1)
             case Op.Log(var x) -> grads(g.div(x));                                                   // g/x
             case Op.Sqrt _ -> grads(g.div(out.mul(2)));                                              // g/(2√x)
             case Op.Abs(var x) -> grads(g.mul(x.sign()));                                            // g·sign x (0 at 0)

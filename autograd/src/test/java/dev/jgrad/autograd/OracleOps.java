@@ -75,6 +75,7 @@ final class OracleOps {
         // unary
         m.put("neg", (in, p) -> in.get(0).neg());
         m.put("exp", (in, p) -> in.get(0).exp());
+        m.put("expm1", (in, p) -> in.get(0).expm1());
         m.put("log", (in, p) -> in.get(0).log());
         m.put("sqrt", (in, p) -> in.get(0).sqrt());
         m.put("abs", (in, p) -> in.get(0).abs());

@@ -14,6 +14,8 @@ package dev.jgrad.kernels;
 public enum UnaryFn {
     NEG("neg", true) { public double apply(double x) { return -x; } },
     EXP("exp", true) { public double apply(double x) { return Math.exp(x); } },
+    /** eˣ − 1, exact near 0 where exp(x) − 1 cancels. */
+    EXPM1("expm1", false) { public double apply(double x) { return Math.expm1(x); } },
     LOG("log", false) { public double apply(double x) { return Math.log(x); } },
     SQRT("sqrt", true) { public double apply(double x) { return Math.sqrt(x); } },
     ABS("abs", true) { public double apply(double x) { return Math.abs(x); } },

@@ -55,6 +55,8 @@ public sealed interface Op {
     record Neg(Tensor x) implements UnaryOp {}
     /** eˣ */
     record Exp(Tensor x) implements UnaryOp {}
+    /** eˣ − 1 */
+    record Expm1(Tensor x) implements UnaryOp {}
     /** ln x */
     record Log(Tensor x) implements UnaryOp {}
     /** √x */

@@ -472,6 +472,11 @@ public final class Tensor {
         return ElementwiseOps.floating(UnaryFn.EXP, this).record(new Op.Exp(this));
     }
 
+    /** eˣ − 1, accurate for x near 0 (where {@code exp().sub(1)} loses the digits). */
+    public Tensor expm1() {
+        return ElementwiseOps.floating(UnaryFn.EXPM1, this).record(new Op.Expm1(this));
+    }
+
     /** Natural logarithm. */
     public Tensor log() {
         return ElementwiseOps.floating(UnaryFn.LOG, this).record(new Op.Log(this));

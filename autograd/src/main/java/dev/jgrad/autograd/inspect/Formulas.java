@@ -39,6 +39,7 @@ public final class Formulas {
         return switch (op) {
             case Op.Neg _ -> r("negation", "out = −x", "∂L/∂x = −g");
             case Op.Exp _ -> r("exponential", "out = eˣ", "∂L/∂x = g · eˣ = g · out");
+            case Op.Expm1 _ -> r("exponential minus one", "out = eˣ − 1", "∂L/∂x = g · eˣ = g · (out + 1)");
             case Op.Log _ -> r("logarithm", "out = ln x", "∂L/∂x = g / x");
             case Op.Sqrt _ -> r("square root", "out = √x", "∂L/∂x = g / (2√x) = g / (2·out)");
             case Op.Abs _ -> r("absolute value", "out = |x|", "∂L/∂x = g · sign(x)");
