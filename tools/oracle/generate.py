@@ -216,7 +216,7 @@ def case(params, inputs, views=None):
 # =============================================================================
 
 def _reduce(fn):
-    """sum/mean/amax/amin with {"dims": [...] | null, "keepdim": bool}."""
+    """sum/mean/amax/amin/logsumexp with {"dims": [...] | null, "keepdim": bool}."""
     def call(a, p):
         x = a[0]
         # null dims = all dims (for a 0-d input, dim=() which reduces "all").
@@ -358,6 +358,7 @@ TORCH_OPS = {
     "mean": _reduce(torch.mean),
     "amax": _reduce(torch.amax),
     "amin": _reduce(torch.amin),
+    "logsumexp": _reduce(torch.logsumexp),
     "var": _var,
     "argmax": lambda a, p: torch.argmax(a[0], dim=p["dim"], keepdim=p["keepdim"]),
     # linear algebra
@@ -906,7 +907,7 @@ FAMILIES = [
     (where_cases, ["where"]),
     (compare_cases, ["eq", "ne", "lt", "le", "gt", "ge"]),
     (softmax_cases, ["softmax", "log_softmax"]),
-    (reduce_cases, ["sum", "mean", "amax", "amin"]),
+    (reduce_cases, ["sum", "mean", "amax", "amin", "logsumexp"]),
     (var_cases, ["var"]),
     (argmax_cases, ["argmax"]),
     (matmul_cases, ["matmul"]),

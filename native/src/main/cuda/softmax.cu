@@ -1,16 +1,17 @@
-// softmax.cu — softmax and log-softmax along one dimension, one pass for the statistics.
+// softmax.cu — softmax, log-softmax and log-sum-exp along one dimension, one pass for the statistics.
 //
 // What it computes: for each row (all dimensions but `dim`, decoded by an Indexer<2> whose
 // strides[0] are out's and strides[1] are x's), with len = size of dim, xs/os = element strides
 // along dim:
 //   softmax_<mode>_<t>:     out[j] = exp(x[j] - m) / s
 //   log_softmax_<mode>_<t>: out[j] = x[j] - m - log(s)
+//   logsumexp_rows_<t>:     out[row] = m + log(s) over contiguous rows of len (row stride len)
 // where m = max_j x[j] and s = sum_j exp(x[j] - m), both found in ONE read of the row with the
 // online rule (m, s) <- (max(m, v), s * exp(m - max) + exp(v - max)) (Milakov & Gimelshein 2018),
 // then a second read writes the outputs. A row with NaN gives NaN; a row of -inf gives NaN, as the
 // CPU reference does.
 //
-// Versions (CudaKernels.softmax picks):
+// Versions (CudaKernels.softmax picks; logsumexp has only rows, the caller makes the rows contiguous):
 //   rows: dim is unit-stride: blockDim.x threads (32..1024) per row, coalesced, blockDim.y rows per
 //         block; (m, s) pairs merge by warp shuffles then shared memory.
 //   cols: dim is strided (e.g. the channel dimension of NCHW): one thread per row; neighbouring
@@ -48,16 +49,13 @@ __device__ __forceinline__ T softmax_out(T v, MaxSum<T> st, T logS) {
     return LOG ? v - st.m - logS : jg_exp(v - st.m) / st.s;
 }
 
-template <bool LOG, class T>
-__device__ __forceinline__ void softmax_rows_body(T* out, const T* __restrict__ x, const Indexer<2>& rows, int nrows, int len) {
+// (m, s) of one row read by the blockDim.x threads of this threadIdx.y (valid for every thread of
+// the row afterwards); `active` is false for the rows past the end, which still join the barrier.
+template <class T>
+__device__ __forceinline__ MaxSum<T> row_stats(const T* __restrict__ xr, int len, bool active) {
     __shared__ T sm[JG_WARP * JG_WARP], ss[JG_WARP * JG_WARP];
-    int row = blockIdx.x * blockDim.y + threadIdx.y;
-    int off[2] = {0, 0};
-    if (row < nrows) index_offsets(rows, row, off);
-    const T* xr = x + off[1];
-    T* orow = out + off[0];
     MaxSum<T> st = {Limits<T>::lowest(), T(0)};
-    if (row < nrows)
+    if (active)
         for (int j = threadIdx.x; j < len; j += blockDim.x) st = ms_add(st, xr[j]);
 #pragma unroll
     for (int o = JG_WARP / 2; o > 0; o >>= 1) {
@@ -72,9 +70,29 @@ __device__ __forceinline__ void softmax_rows_body(T* out, const T* __restrict__ 
         for (int j = 1; j < (int)(blockDim.x / JG_WARP); ++j) acc = ms_merge(acc, MaxSum<T>{sm[base + j], ss[base + j]});
         st = acc;
     }
+    return st;
+}
+
+template <bool LOG, class T>
+__device__ __forceinline__ void softmax_rows_body(T* out, const T* __restrict__ x, const Indexer<2>& rows, int nrows, int len) {
+    int row = blockIdx.x * blockDim.y + threadIdx.y;
+    int off[2] = {0, 0};
+    if (row < nrows) index_offsets(rows, row, off);
+    const T* xr = x + off[1];
+    T* orow = out + off[0];
+    MaxSum<T> st = row_stats(xr, len, row < nrows);
     if (row >= nrows) return;
     T logS = jg_log(st.s);
     for (int j = threadIdx.x; j < len; j += blockDim.x) orow[j] = softmax_out<LOG>(xr[j], st, logS);
+}
+
+// out[row] = m + log(s) over contiguous rows: a row of -inf (s = 0) gives -inf, +inf gives +inf, NaN gives NaN.
+template <class T>
+__device__ __forceinline__ void logsumexp_rows_body(T* out, const T* __restrict__ x, int nrows, int len) {
+    int row = blockIdx.x * blockDim.y + threadIdx.y;
+    MaxSum<T> st = row_stats(x + (long long)(row < nrows ? row : 0) * len, len, row < nrows);
+    if (row >= nrows || threadIdx.x != 0) return;
+    out[row] = st.s == T(0) ? Limits<T>::lowest() : st.m + jg_log(st.s);
 }
 
 template <bool LOG, class T>
@@ -101,7 +119,13 @@ __device__ __forceinline__ void softmax_cols_body(T* out, const T* __restrict__ 
     name##_cols_##sfx(T* out, const T* x, Indexer<2> rows, int nrows, int len, int xs, int os) {          \
         softmax_cols_body<LOG, T>(out, x, rows, nrows, len, xs, os);                                       \
     }
+#define LOGSUMEXP(T, sfx)                                                                                  \
+    extern "C" __global__ void __launch_bounds__(1024) logsumexp_rows_##sfx(T* out, const T* x, int nrows, int len) { \
+        logsumexp_rows_body<T>(out, x, nrows, len);                                                        \
+    }
 SOFTMAX(softmax, false, float, f32)
 SOFTMAX(softmax, false, double, f64)
 SOFTMAX(log_softmax, true, float, f32)
 SOFTMAX(log_softmax, true, double, f64)
+LOGSUMEXP(float, f32)
+LOGSUMEXP(double, f64)

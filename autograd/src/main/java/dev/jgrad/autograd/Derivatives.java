@@ -66,6 +66,7 @@ public final class Derivatives {
             case Op.Amin(var x, var dims, var keepDim) -> grads(extremumGrad(x, out, g, dims, keepDim));  // g at the minimum
             case Op.Softmax(_, var dim) -> grads(out.mul(g.sub(g.mul(out).sum(new int[] {dim}, true))));  // s ⊙ (g − Σ g·s)
             case Op.LogSoftmax(_, var dim) -> grads(g.sub(out.exp().mul(g.sum(new int[] {dim}, true))));  // g − softmax·Σ g
+            case Op.LogSumExp(var x, var dims, var keepDim) -> grads(keepDims(g, x, dims, keepDim).mul(x.sub(keepDims(out, x, dims, keepDim)).exp()));  // g·softmax(x)
 
             // ---- views and data movement: g routed back to where each element came from ------------------------------------------
             case Op.Reshape(var x) -> grads(g.reshape(x.shape()));                                   // g in x's shape

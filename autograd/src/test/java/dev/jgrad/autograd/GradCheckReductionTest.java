@@ -57,6 +57,11 @@ class GradCheckReductionTest {
     private static List<GradCase> extremumCases() {
         // spread() values are distinct, so each reduction has a unique winner
         return List.of(
+                unary("logsumexp last dim", x -> x.logsumexp(dims(-1), false), randn(160, 3, 5)),
+                unary("logsumexp dims keepDim", x -> x.logsumexp(dims(0, 2), true), randn(161, 2, 3, 4)),
+                unary("logsumexp of a transpose, middle dim", x -> x.transpose(0, 1).logsumexp(dims(1), false), randn(162, 4, 3, 2)),
+                unary("logsumexp of large values", x -> x.mul(50).logsumexp(dims(1), false), randn(163, 2, 6)),
+                unary("logsumexp all", x -> x.logsumexp(new int[0], false), randn(164, 3, 4)),
                 unary("amax dim", x -> x.amax(1), spread(20, 3, 4)),
                 unary("amax negative dim", x -> x.amax(-1), spread(21, 2, 3, 4)),
                 unary("amax dims keepDim", x -> x.amax(dims(0, 2), true), spread(22, 2, 3, 4)),

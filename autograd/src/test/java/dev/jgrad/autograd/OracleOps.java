@@ -117,6 +117,7 @@ final class OracleOps {
         m.put("sum", (in, p) -> in.get(0).sum(p.ints("dims"), p.bool("keepdim")));
         m.put("mean", (in, p) -> in.get(0).mean(p.ints("dims"), p.bool("keepdim")));
         m.put("amax", (in, p) -> in.get(0).amax(p.ints("dims"), p.bool("keepdim")));
+        m.put("logsumexp", (in, p) -> in.get(0).logsumexp(p.ints("dims"), p.bool("keepdim")));
         m.put("amin", (in, p) -> in.get(0).amin(p.ints("dims"), p.bool("keepdim")));
         m.put("var", (in, p) -> in.get(0).var(p.ints("dims"), p.bool("keepdim"), p.integer("correction")));
         m.put("argmax", (in, p) -> argmax(in.get(0), p.optInteger("dim"), p.bool("keepdim")));

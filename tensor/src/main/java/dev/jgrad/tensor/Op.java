@@ -125,6 +125,8 @@ public sealed interface Op {
     record Softmax(Tensor x, int dim) implements UnaryOp {}
     /** log-softmax along {@code dim} */
     record LogSoftmax(Tensor x, int dim) implements UnaryOp {}
+    /** log Σ eˣ over {@code dims} (sorted, non-negative), fused: neither eˣ nor x − max is stored */
+    record LogSumExp(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
 
     // ---- views and data movement --------------------------------------------------------------
     /** The same elements in a new shape (a view when the strides allow, else a copy). */

@@ -1,8 +1,10 @@
 package dev.jgrad.tensor;
 
 import dev.jgrad.kernels.ReduceFn;
+import dev.jgrad.kernels.ref.SoftmaxRef;
+import dev.jgrad.kernels.typed.SoftmaxF32;
 
-/** Forward passes of reductions and softmax. */
+/** Forward passes of reductions, softmax and the fused log-sum-exp. */
 final class ReductionOps {
     private ReductionOps() {}
 
@@ -58,6 +60,51 @@ final class ReductionOps {
             x.backend().softmax(log, src, d, out);
         }
         return x.dim() == 0 ? out.viewOf(Layout.contiguous(new int[0])) : out;
+    }
+
+    /**
+     * log Σ exp(x) over {@code dims} (wrapped and sorted), as one fused op: the reduced dimensions
+     * are brought last and contiguous (a copy only when they are not already), then each row is one
+     * kernel pass for its maximum and one for the shifted exponentials — neither exp(x) nor x − max
+     * is stored. An empty reduction gives −∞.
+     */
+    static Tensor logSumExp(Tensor x, int[] dims, boolean keepDim) {
+        String op = "logsumexp";
+        DType t = x.dtype().toFloating();
+        int[] shape = x.layout.shape;
+        int n = count(shape, dims);
+        Tensor out = Tensor.empty(Shapes.reduced(shape, dims, true), t, x.device());
+        if (n == 0) ElementwiseOps.fill(out, Double.NEGATIVE_INFINITY);
+        else if (out.numel() > 0) logSumExpKernel(out.numel(), n, ElementwiseOps.contiguous(keptThenReduced(x, dims), t), out);
+        Tensor result = keepDim ? out : out.viewOf(Layout.contiguous(Shapes.reduced(shape, dims, false)));
+        return result.record(new Op.LogSumExp(x, dims, keepDim));
+    }
+
+    /** x with its kept dimensions first and its reduced ones last (a view). */
+    private static Tensor keptThenReduced(Tensor x, int[] dims) {
+        boolean[] reduced = new boolean[x.dim()];
+        for (int d : dims) reduced[d] = true;
+        int[] perm = new int[x.dim()];
+        int j = 0;
+        for (int d = 0; d < x.dim(); d++) if (!reduced[d]) perm[j++] = d;
+        for (int d : dims) perm[j++] = d;
+        return x.viewOf(x.layout.permute(perm));
+    }
+
+    /** out[r] = log Σ exp over row r of {@code rows} contiguous rows of n (x and out contiguous, one floating dtype). */
+    private static void logSumExpKernel(int rows, int n, Tensor x, Tensor out) {
+        try (var _ = Profiler.time("logsumexp", x)) {
+            switch (out.storage) {
+                case CpuStorage _ -> {
+                    if (CpuBackend.f32(x, out)) SoftmaxF32.logSumExp(rows, n, CpuBackend.floats(x), 0, n, CpuBackend.floats(out), 0);
+                    else SoftmaxRef.logSumExp(rows, n, CpuBackend.buf(x), 0, CpuBackend.buf(out), 0);
+                }
+                case CudaStorage s -> {
+                    CudaBackend.of(s).k.logSumExp(CudaBackend.st(x.dtype()), CudaBackend.ptr(out), CudaBackend.ptr(x), rows, n);
+                    CudaBackend.keep(x, out);
+                }
+            }
+        }
     }
 
     /** Number of elements folded into each output element. */

@@ -778,6 +778,18 @@ public final class Tensor {
     }
 
     /**
+     * log Σ eˣ over {@code dims} (all of them when empty), computed stably (the maximum taken out
+     * first) in one fused pass per row; an empty reduction gives −∞, as PyTorch's {@code logsumexp}.
+     *
+     * <pre>{@code
+     * Tensor lse = logits.logsumexp(new int[] {-1}, true);   // the softmax normaliser, kept as [N, 1]
+     * }</pre>
+     */
+    public Tensor logsumexp(int[] dims, boolean keepDim) {
+        return ReductionOps.logSumExp(this, Shapes.dims("logsumexp", dims, dim()), keepDim);
+    }
+
+    /**
      * Sums this tensor down to {@code shape}, the reverse of broadcasting: leading dimensions are
      * summed away and dimensions that are 1 in {@code shape} are summed with keepdim. The
      * gradient of a broadcast operand is the upstream gradient summed to its shape.

@@ -89,6 +89,27 @@ class FusedFamiliesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "cuda"})
+    void logSumExpIsStableAndReducesAnyDimsOnEveryDevice(String dev) {
+        Device d = device(dev);
+        double inf = Double.POSITIVE_INFINITY;
+        Tensor x = Tensor.of(new double[] {1000, 1000, -inf, -inf, 0, Math.log(3), -inf, 5}, 4, 2);
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double[] lse = x.to(t).to(d).logsumexp(new int[] {1}, false).toDoubleArray();
+            assertEquals(1000 + Math.log(2), lse[0], 1e-3, t + " large values");
+            assertEquals(-inf, lse[1], t + " a row of -inf");
+            assertEquals(Math.log(4), lse[2], 1e-6, t + " ln(1 + 3)");
+            assertEquals(5, lse[3], 1e-6, t + " one finite value");
+        }
+        Tensor y = Tensor.randn(new Generator(12), 3, 4, 5);
+        for (int[] dims : new int[][] {{0}, {1}, {0, 2}, {}}) {
+            Tensor want = y.exp().sum(dims, true).log();
+            close(want, y.to(d).logsumexp(dims, true).cpu(), 1e-5, "logsumexp over " + java.util.Arrays.toString(dims));
+        }
+        assertEquals(-inf, Tensor.zeros(2, 0).to(d).logsumexp(new int[] {1}, false).toDoubleArray()[0], "an empty reduction");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda"})
     void fusedAdamAndSgdUpdateInPlaceOnTheParametersDevice(String dev) {
         Device d = device(dev);
         Tensor p0 = Tensor.randn(new Generator(7), 5, 3), g = Tensor.randn(new Generator(8), 5, 3);

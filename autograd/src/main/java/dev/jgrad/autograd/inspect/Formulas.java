@@ -75,6 +75,8 @@ public final class Formulas {
             case Op.Amin(_, var dims, _) -> r("min reduction", "out = min x over dims " + Arrays.toString(dims),
                     "∂L/∂x = g at the minimum (shared among ties), 0 elsewhere");
             case Op.Softmax(_, var dim) -> r("softmax", "out = s = eˣ / Σ eˣ along dim " + dim, "∂L/∂x = s · (g − Σ g·s)");
+            case Op.LogSumExp(_, var dims, _) -> r("log-sum-exp", "out = ln Σ eˣ over dims " + Arrays.toString(dims),
+                    "∂L/∂x = g · eˣ⁻ᵒᵘᵗ = g · softmax(x) over those dims");
             case Op.LogSoftmax(_, var dim) -> r("log-softmax", "out = x − ln Σ eˣ along dim " + dim, "∂L/∂x = g − softmax(x) · Σ g");
 
             case Op.Reshape _ -> r("reshape", "out = x in a new shape", "∂L/∂x = g reshaped to x's shape");

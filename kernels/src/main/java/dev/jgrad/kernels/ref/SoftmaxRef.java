@@ -5,8 +5,8 @@ import dev.jgrad.kernels.Strided;
 import dev.jgrad.kernels.StridedWalk;
 
 /**
- * Reference softmax and log-softmax along one dimension, stable for any input magnitude:
- * the row maximum is subtracted before exponentiating.
+ * Reference softmax, log-softmax and log-sum-exp, stable for any input magnitude: the row
+ * maximum is subtracted before exponentiating.
  *
  * <pre>{@code
  * SoftmaxRef.forward(false, new int[] {2, 5}, 1, out, x);   // each of the 2 rows sums to 1
@@ -34,6 +34,26 @@ public final class SoftmaxRef {
                 double shifted = xb.get(xo + j * xs) - max;
                 o.set(oo + j * os, log ? shifted - logSum : Math.exp(shifted) / sum);
             }
+        }
+    }
+
+    /**
+     * out[r] = log Σ_j exp(x[r, j]) for r &lt; rows, each row n contiguous elements (row r at
+     * {@code xOff + r·n}): the row maximum m is taken out first, so any magnitude works; a row of
+     * −∞ (or an empty row) gives −∞, a +∞ gives +∞, a NaN gives NaN.
+     */
+    public static void logSumExp(int rows, int n, Buf x, int xOff, Buf out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            int o = xOff + r * n;
+            double m = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) m = Math.max(m, x.get(o + j));
+            if (Double.isInfinite(m) || Double.isNaN(m)) {
+                out.set(outOff + r, m);
+                continue;
+            }
+            double sum = 0;
+            for (int j = 0; j < n; j++) sum += Math.exp(x.get(o + j) - m);
+            out.set(outOff + r, m + Math.log(sum));
         }
     }
 }

@@ -3,11 +3,12 @@ package dev.jgrad.kernels.typed;
 import dev.jgrad.kernels.Parallel;
 import dev.jgrad.kernels.Simd;
 import dev.jgrad.kernels.ref.SoftmaxRef;
+import dev.jgrad.kernels.simd.ElementwiseVec;
 import dev.jgrad.kernels.simd.RowsVec;
 
 /**
- * Fast float32 softmax and log-softmax over rows (a contiguous last dimension), forward and
- * backward, multi-threaded over rows; the float32 counterpart of {@link SoftmaxRef#forward}. A row is
+ * Fast float32 softmax, log-softmax (forward and backward) and log-sum-exp over rows (a contiguous
+ * last dimension), multi-threaded over rows; the float32 counterpart of {@link SoftmaxRef#forward}. A row is
  * three SIMD passes: max, exp(x − max) and its sum, then the scaling (or the log shift).
  *
  * <pre>{@code
@@ -46,6 +47,31 @@ public final class SoftmaxF32 {
                 int yo = yOff + r * yRowStride, go = dyOff + r * dyRowStride, xo = dxOff + r * dxRowStride;
                 if (simd) RowsVec.softmaxBackward(log, y, yo, dy, go, dx, xo, n);
                 else RowsScalar.softmaxBackward(log, y, yo, dy, go, dx, xo, n);
+            }
+        });
+    }
+
+    /**
+     * out[r] = log Σ_j exp(x[r, j]) for r &lt; rows of n contiguous floats (row r at
+     * {@code xOff + r·xRowStride}): the float32 counterpart of {@link SoftmaxRef#logSumExp}, one read
+     * for the maximum and one for the shifted exponentials, multi-threaded over rows.
+     */
+    public static void logSumExp(int rows, int n, float[] x, int xOff, int xRowStride, float[] out, int oOff) {
+        boolean simd = Simd.enabled();
+        Parallel.forRange(rows, (long) rows * n * 8, (from, to) -> {
+            float[] scratch = simd && n >= RowsVec.L ? new float[n] : null;   // the exponentials, written and summed by one vector pass
+            for (int r = from; r < to; r++) {
+                int o = xOff + r * xRowStride;
+                float m = scratch != null ? RowsVec.max(true, x, o, n) : RowsScalar.max(true, x, o, n);
+                if (Float.isInfinite(m) || Float.isNaN(m)) {
+                    out[oOff + r] = m;
+                } else if (scratch != null) {
+                    out[oOff + r] = (float) (m + Math.log(ElementwiseVec.expShift(x, o, scratch, 0, n, m)));
+                } else {
+                    double sum = 0;   // a row shorter than a vector: in double, as the reference
+                    for (int j = 0; j < n; j++) sum += Math.exp(x[o + j] - m);
+                    out[oOff + r] = (float) (m + Math.log(sum));
+                }
             }
         });
     }

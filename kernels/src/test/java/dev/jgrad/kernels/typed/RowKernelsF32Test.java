@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link ReduceF32}, {@link SoftmaxF32} and {@link LayerNormF32} against their float64 references.
+ * {@link ReduceF32}, {@link SoftmaxF32} (softmax, log-softmax, log-sum-exp) and {@link LayerNormF32} against their float64 references.
  * Tolerances: sums of n values in [-1, 1) within 1e-6·√n·(1 + |sum|)-ish (we allow 2e-6·n^0.5 absolute
  * plus 1e-6 relative); max/min exact; softmax 2e-6 relative + 1e-7 absolute (log-softmax 2e-6
  * absolute: inputs up to 20 in magnitude); layer norm 2e-5.
@@ -110,6 +110,33 @@ class RowKernelsF32Test {
             float[] x = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}, y = new float[2];
             SoftmaxF32.forward(false, 1, 2, x, 0, 2, y, 0, 2);
             assertTrue(Float.isNaN(y[0]));
+        });
+    }
+
+    @ParameterizedTest(name = "simd={0}")
+    @ValueSource(booleans = {true, false})
+    void logSumExpOfRowsOfAnyMagnitude(boolean simd) {
+        withSimd(simd, () -> {
+            Random rnd = new Random(5);
+            for (int n : new int[] {1, 7, 16, 17, 255, 5000}) {
+                int rows = 6, stride = n + 3;
+                float[] x = rand(rnd, rows * stride);
+                for (int i = 0; i < x.length; i++) x[i] *= 30;
+                x[2 * stride] = 1e4f;   // one huge value: exp would overflow without the shift
+                Buf.F64 want = new Buf.F64(new double[rows]);
+                double[] packed = new double[rows * n];
+                for (int r = 0; r < rows; r++) for (int j = 0; j < n; j++) packed[r * n + j] = x[r * stride + j];
+                SoftmaxRef.logSumExp(rows, n, new Buf.F64(packed), 0, want, 0);
+                float[] got = new float[rows + 1];
+                SoftmaxF32.logSumExp(rows, n, x, 0, stride, got, 1);
+                assertClose("logsumexp n=" + n + " simd=" + Simd.enabled(), want.data(), java.util.Arrays.copyOfRange(got, 1, rows + 1), 2e-6, 1e-5);
+            }
+            float inf = Float.POSITIVE_INFINITY;
+            float[] x = {-inf, -inf, 1, inf, Float.NaN, 2}, y = new float[3];
+            SoftmaxF32.logSumExp(3, 2, x, 0, 2, y, 0);
+            assertEquals(-inf, y[0]);
+            assertEquals(inf, y[1]);
+            assertTrue(Float.isNaN(y[2]));
         });
     }
 

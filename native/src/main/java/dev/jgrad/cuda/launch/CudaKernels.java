@@ -339,6 +339,21 @@ public final class CudaKernels {
         return true;
     }
 
+    /**
+     * out[r] = log Σ_j exp(x[r, j]) over {@code rows} contiguous rows of {@code len} (F32 or F64),
+     * one row per blockDim.x threads as the softmax rows kernel reads them.
+     *
+     * <pre>{@code
+     * k.logSumExp(ScalarType.F32, out, x, 4096, 50257);
+     * }</pre>
+     */
+    public void logSumExp(ScalarType t, long out, long x, int rows, int len) {
+        if (rows == 0) return;
+        int bx = len >= 4096 ? 1024 : len >= 512 ? 256 : 32;
+        int by = Math.max(1, THREADS / bx);
+        launch("logsumexp_rows_" + t.suffix(), (int) Math.ceilDiv(rows, by), 1, bx, by, 0, KernelArgs.get().ptr(out).ptr(x).i32(rows).i32(len));
+    }
+
     // =============================================================================================
     // Indexing
     // =============================================================================================
