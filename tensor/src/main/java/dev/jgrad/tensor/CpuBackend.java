@@ -46,6 +46,14 @@ final class CpuBackend implements Backend {
         return ((Buf.F32) buf(t)).data();
     }
 
+    static double[] doubles(Tensor t) {
+        return ((Buf.F64) buf(t)).data();
+    }
+
+    static long[] longs(Tensor t) {
+        return ((Buf.I64) buf(t)).data();
+    }
+
     static boolean[] bools(Tensor t) {
         return ((Buf.Bool) buf(t)).data();
     }

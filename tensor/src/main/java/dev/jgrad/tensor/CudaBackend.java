@@ -221,13 +221,7 @@ final class CudaBackend implements Backend {
 
     /** x with its kept dimensions first and reduced ones last, contiguous: every reduction fits the kernels then. */
     private Tensor keptThenReduced(Tensor x, int[] dims) {
-        boolean[] red = new boolean[x.dim()];
-        for (int d : dims) red[d] = true;
-        int[] perm = new int[x.dim()];
-        int j = 0;
-        for (int d = 0; d < x.dim(); d++) if (!red[d]) perm[j++] = d;
-        for (int d = 0; d < x.dim(); d++) if (red[d]) perm[j++] = d;
-        Tensor p = x.viewOf(x.layout.permute(perm));
+        Tensor p = ReductionOps.keptThenReduced(x, dims);
         Tensor c = scratch(p.layout.shape, x.dtype());
         copy(p, c);
         return c;

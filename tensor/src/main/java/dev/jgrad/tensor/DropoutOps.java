@@ -54,7 +54,7 @@ final class DropoutOps {
                     boolean[] m = mask == null ? null : CpuBackend.bools(mask);
                     switch (x.dtype()) {
                         case FLOAT32 -> DropoutF32.forward(CpuBackend.floats(x), 0, CpuBackend.floats(out), 0, m, 0, n, p, (float) scale, seed, 0);
-                        case FLOAT64 -> DropoutF64.forward(doubles(x), 0, doubles(out), 0, m, 0, n, p, scale, seed, 0);
+                        case FLOAT64 -> DropoutF64.forward(CpuBackend.doubles(x), 0, CpuBackend.doubles(out), 0, m, 0, n, p, scale, seed, 0);
                         default -> throw new IllegalStateException(OP + ": " + x.dtype());
                     }
                 }
@@ -76,7 +76,7 @@ final class DropoutOps {
                     switch (dy.dtype()) {
                         case FLOAT32 -> DropoutF32.backward(CpuBackend.floats(dy), 0, CpuBackend.bools(mask), 0, CpuBackend.floats(dx), 0, n,
                                 (float) scale);
-                        case FLOAT64 -> DropoutF64.backward(doubles(dy), 0, CpuBackend.bools(mask), 0, doubles(dx), 0, n, scale);
+                        case FLOAT64 -> DropoutF64.backward(CpuBackend.doubles(dy), 0, CpuBackend.bools(mask), 0, CpuBackend.doubles(dx), 0, n, scale);
                         default -> throw new IllegalStateException("dropout backward: " + dy.dtype());
                     }
                 }
@@ -87,9 +87,5 @@ final class DropoutOps {
                 }
             }
         }
-    }
-
-    private static double[] doubles(Tensor t) {
-        return (double[]) CpuBackend.buf(t).array();
     }
 }

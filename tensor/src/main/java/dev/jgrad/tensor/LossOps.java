@@ -1,6 +1,5 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.kernels.Buf;
 import dev.jgrad.kernels.ref.CrossEntropyRef;
 import dev.jgrad.kernels.typed.CrossEntropyF32;
 
@@ -77,7 +76,7 @@ final class LossOps {
         try (var _ = Profiler.time(OP, x)) {
             switch (loss.storage) {
                 case CpuStorage _ -> {
-                    long[] targets = longs(t);
+                    long[] targets = CpuBackend.longs(t);
                     if (x.dtype() == DType.FLOAT32) {
                         CrossEntropyF32.forward(n, c, CpuBackend.floats(x), 0, c, targets, 0, ignoreIndex, CpuBackend.floats(loss), 0,
                                 CpuBackend.floats(lse), 0);
@@ -100,7 +99,7 @@ final class LossOps {
         try (var _ = Profiler.time(OP + " backward", x)) {
             switch (dlogits.storage) {
                 case CpuStorage _ -> {
-                    long[] targets = longs(t);
+                    long[] targets = CpuBackend.longs(t);
                     if (x.dtype() == DType.FLOAT32) {
                         CrossEntropyF32.backward(n, c, CpuBackend.floats(x), 0, c, CpuBackend.floats(lse), 0, targets, 0, ignoreIndex,
                                 CpuBackend.floats(dloss), dloss.layout.offset, stride, CpuBackend.floats(dlogits), 0, c);
@@ -116,9 +115,5 @@ final class LossOps {
                 }
             }
         }
-    }
-
-    private static long[] longs(Tensor t) {
-        return ((Buf.I64) CpuBackend.buf(t)).data();
     }
 }

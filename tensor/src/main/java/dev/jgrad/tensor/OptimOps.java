@@ -29,12 +29,13 @@ final class OptimOps {
         try (var _ = Profiler.time(decoupled ? "adamw" : "adam", param)) {
             switch (param.storage) {
                 case CpuStorage _ -> {
+                    int po = param.storageOffset(), go = grad.storageOffset(), mo = expAvg.storageOffset(), vo = expAvgSq.storageOffset();
                     if (param.dtype() == DType.FLOAT32) {
-                        OptimF32.adam(f32(param), param.storageOffset(), f32(grad), grad.storageOffset(), f32(expAvg), expAvg.storageOffset(),
-                                f32(expAvgSq), expAvgSq.storageOffset(), n, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
+                        OptimF32.adam(CpuBackend.floats(param), po, CpuBackend.floats(grad), go, CpuBackend.floats(expAvg), mo,
+                                CpuBackend.floats(expAvgSq), vo, n, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
                     } else {
-                        OptimF64.adam(f64(param), param.storageOffset(), f64(grad), grad.storageOffset(), f64(expAvg), expAvg.storageOffset(),
-                                f64(expAvgSq), expAvgSq.storageOffset(), n, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
+                        OptimF64.adam(CpuBackend.doubles(param), po, CpuBackend.doubles(grad), go, CpuBackend.doubles(expAvg), mo,
+                                CpuBackend.doubles(expAvgSq), vo, n, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
                     }
                 }
                 case CudaStorage s -> {
@@ -59,12 +60,13 @@ final class OptimOps {
         try (var _ = Profiler.time("sgd", param)) {
             switch (param.storage) {
                 case CpuStorage _ -> {
+                    int po = param.storageOffset(), go = grad.storageOffset(), bo = buffer == null ? 0 : buffer.storageOffset();
                     if (param.dtype() == DType.FLOAT32) {
-                        OptimF32.sgd(f32(param), param.storageOffset(), f32(grad), grad.storageOffset(), buffer == null ? null : f32(buffer),
-                                buffer == null ? 0 : buffer.storageOffset(), n, lr, momentum, dampening, weightDecay, nesterov, first);
+                        OptimF32.sgd(CpuBackend.floats(param), po, CpuBackend.floats(grad), go, buffer == null ? null : CpuBackend.floats(buffer), bo,
+                                n, lr, momentum, dampening, weightDecay, nesterov, first);
                     } else {
-                        OptimF64.sgd(f64(param), param.storageOffset(), f64(grad), grad.storageOffset(), buffer == null ? null : f64(buffer),
-                                buffer == null ? 0 : buffer.storageOffset(), n, lr, momentum, dampening, weightDecay, nesterov, first);
+                        OptimF64.sgd(CpuBackend.doubles(param), po, CpuBackend.doubles(grad), go, buffer == null ? null : CpuBackend.doubles(buffer), bo,
+                                n, lr, momentum, dampening, weightDecay, nesterov, first);
                     }
                 }
                 case CudaStorage s -> {
@@ -90,13 +92,5 @@ final class OptimOps {
             }
         }
         return true;
-    }
-
-    private static float[] f32(Tensor t) {
-        return CpuBackend.floats(t);
-    }
-
-    private static double[] f64(Tensor t) {
-        return (double[]) CpuBackend.buf(t).array();
     }
 }

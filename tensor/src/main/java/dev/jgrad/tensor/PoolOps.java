@@ -1,6 +1,5 @@
 package dev.jgrad.tensor;
 
-import dev.jgrad.kernels.Buf;
 import dev.jgrad.kernels.PoolShape;
 import dev.jgrad.kernels.ref.Pool2dRef;
 import dev.jgrad.kernels.typed.Pool2dF32;
@@ -34,7 +33,7 @@ final class PoolOps {
         try (var _ = Profiler.time("max_pool2d", x)) {
             switch (y.storage) {
                 case CpuStorage _ -> {
-                    if (CpuBackend.f32(x, y)) Pool2dF32.maxForward(ps, CpuBackend.floats(x), CpuBackend.floats(y), longs(indices));
+                    if (CpuBackend.f32(x, y)) Pool2dF32.maxForward(ps, CpuBackend.floats(x), CpuBackend.floats(y), CpuBackend.longs(indices));
                     else Pool2dRef.maxForward(ps, CpuBackend.buf(x), CpuBackend.buf(y), CpuBackend.buf(indices));
                 }
                 case CudaStorage s -> {
@@ -103,7 +102,7 @@ final class PoolOps {
             switch (dx.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(dy, dx) && indices.dtype() == DType.INT64 && CpuBackend.dense(indices)) {
-                        Pool2dF32.maxBackward(ps, CpuBackend.floats(dy), longs(indices), CpuBackend.floats(dx));
+                        Pool2dF32.maxBackward(ps, CpuBackend.floats(dy), CpuBackend.longs(indices), CpuBackend.floats(dx));
                     } else {
                         Pool2dRef.maxBackward(ps, CpuBackend.buf(dy), CpuBackend.buf(indices), CpuBackend.buf(dx));
                     }
@@ -147,9 +146,5 @@ final class PoolOps {
     private static int[] geom(PoolShape ps, boolean countIncludePad) {
         return new int[] {ps.n() * ps.c(), ps.h(), ps.w(), ps.outH(), ps.outW(), ps.kh(), ps.kw(), ps.strideH(), ps.strideW(), ps.padH(),
             ps.padW(), ps.dilH(), ps.dilW(), countIncludePad ? 1 : 0};
-    }
-
-    private static long[] longs(Tensor t) {
-        return ((Buf.I64) CpuBackend.buf(t)).data();
     }
 }

@@ -80,8 +80,8 @@ final class ReductionOps {
         return result.record(new Op.LogSumExp(x, dims, keepDim));
     }
 
-    /** x with its kept dimensions first and its reduced ones last (a view). */
-    private static Tensor keptThenReduced(Tensor x, int[] dims) {
+    /** x with its kept dimensions first and its reduced ones ({@code dims}, sorted) last: a view. */
+    static Tensor keptThenReduced(Tensor x, int[] dims) {
         boolean[] reduced = new boolean[x.dim()];
         for (int d : dims) reduced[d] = true;
         int[] perm = new int[x.dim()];
