@@ -3,7 +3,14 @@ package dev.jgrad.tensor;
 import dev.jgrad.kernels.Buf;
 
 /** Elements on the Java heap, in a typed array wrapped as a {@link Buf}. */
-record CpuStorage(Buf buf, DType dtype) implements Storage {
+final class CpuStorage extends Storage {
+    private final Buf buf;
+    private final DType dtype;
+
+    CpuStorage(Buf buf, DType dtype) {
+        this.buf = buf;
+        this.dtype = dtype;
+    }
 
     static CpuStorage allocate(DType dtype, int n) {
         Buf buf = switch (dtype) {
@@ -29,18 +36,28 @@ record CpuStorage(Buf buf, DType dtype) implements Storage {
         };
     }
 
+    /** The elements. */
+    Buf buf() {
+        return buf;
+    }
+
     @Override
-    public Device device() {
+    DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    Device device() {
         return Device.CPU;
     }
 
     @Override
-    public int length() {
+    int length() {
         return buf.length();
     }
 
     @Override
-    public Backend backend() {
+    Backend backend() {
         return CpuBackend.INSTANCE;
     }
 }

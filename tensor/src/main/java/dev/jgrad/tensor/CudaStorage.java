@@ -6,10 +6,41 @@ import dev.jgrad.cuda.runtime.DeviceBuffer;
  * Elements in device memory: a {@link DeviceBuffer} from the device's caching allocator, which
  * returns to the pool when the storage becomes unreachable (no tensor refers to it).
  */
-record CudaStorage(DeviceBuffer buffer, DType dtype, Device device, int length) implements Storage {
+final class CudaStorage extends Storage {
+    private final DeviceBuffer buffer;
+    private final DType dtype;
+    private final Device device;
+    private final int length;
+
+    CudaStorage(DeviceBuffer buffer, DType dtype, Device device, int length) {
+        this.buffer = buffer;
+        this.dtype = dtype;
+        this.device = device;
+        this.length = length;
+    }
+
+    /** The device memory. */
+    DeviceBuffer buffer() {
+        return buffer;
+    }
 
     @Override
-    public Backend backend() {
+    DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    Device device() {
+        return device;
+    }
+
+    @Override
+    int length() {
+        return length;
+    }
+
+    @Override
+    Backend backend() {
         return CudaBackend.of(device.index());
     }
 

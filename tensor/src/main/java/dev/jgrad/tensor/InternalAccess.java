@@ -16,6 +16,11 @@ final class InternalAccess implements TensorInternals.Access {
     }
 
     @Override
+    public int[] savedVersions(Tensor node) {
+        return node.savedVersions();
+    }
+
+    @Override
     public void releaseGraph(Tensor node) {
         node.releaseGraph();
     }

@@ -28,6 +28,62 @@ public sealed interface Op {
         return getClass().getSimpleName();
     }
 
+    /**
+     * The tensors whose values this op's derivative rule reads, besides the upstream gradient:
+     * the inputs it uses (an input whose shape alone it needs, as Add's, is not listed), its own
+     * output {@code out} when the rule is written in terms of it (eˣ's gradient is g·out), and the
+     * tensors a fused op saved (pooling indices, a dropout mask, row statistics). When the node is
+     * recorded their versions are recorded with it, and the backward pass refuses to run the rule
+     * if any of them was modified in place since — PyTorch's saved-tensor check. So a tensor not
+     * listed here may change freely once the op ran.
+     *
+     * <p>One line per op, matching its rule in the autograd module's {@code Derivatives} (a test
+     * changes every tensor not listed and checks that the rule's result does not move).
+     *
+     * <pre>{@code
+     * Tensor y = w.mul(x);
+     * y.op().savedTensors(y);   // [w, x]: ∂y/∂w = x and ∂y/∂x = w
+     * }</pre>
+     */
+    default List<Tensor> savedTensors(Tensor out) {
+        return switch (this) {
+            // the rule needs shapes, dtypes or devices only
+            case Neg _, Cast _, Copy _, Add _, Sub _, Sum _, Reshape _, Permute _, Expand _, Slice _, Cat _, AvgPool2d _ -> List.of();
+            // written in terms of the output
+            case Exp _, Expm1 _, Sqrt _, Sigmoid _, Tanh _, Softmax _, LogSoftmax _ -> List.of(out);
+            // written in terms of the input
+            case Log u -> List.of(u.x());
+            case Abs u -> List.of(u.x());
+            case Relu u -> List.of(u.x());
+            case Erf u -> List.of(u.x());
+            case Gelu u -> List.of(u.x());
+            case Sin u -> List.of(u.x());
+            case Cos u -> List.of(u.x());
+            case Clamp u -> List.of(u.x());
+            case PowScalar p -> p.exponent() == 0 ? List.of() : List.of(p.x());
+            case Mul m -> List.of(m.a(), m.b());
+            case Maximum m -> List.of(m.a(), m.b());
+            case Minimum m -> List.of(m.a(), m.b());
+            case MatMul m -> List.of(m.a(), m.b());
+            case Div d -> List.of(d.b(), out);
+            case Pow p -> List.of(p.a(), p.b(), out);
+            case Where w -> List.of(w.cond());
+            case Amax r -> List.of(r.x(), out);
+            case Amin r -> List.of(r.x(), out);
+            case LogSumExp r -> List.of(r.x(), out);
+            case Gather g -> List.of(g.index());
+            case ScatterAdd s -> List.of(s.index());
+            // fused ops: what their backward kernels read
+            case Conv2d c -> List.of(c.x(), c.w());
+            case MaxPool2d p -> List.of(p.indices());
+            case Attention a -> a.mask() == null ? List.of(a.q(), a.k(), a.v(), a.lse(), out)
+                    : List.of(a.q(), a.k(), a.v(), a.mask(), a.lse(), out);
+            case LayerNorm l -> l.weight() == null ? List.of(l.x(), l.mean(), l.rstd()) : List.of(l.x(), l.weight(), l.mean(), l.rstd());
+            case CrossEntropy c -> List.of(c.logits(), c.target(), c.lse());
+            case Dropout d -> List.of(d.mask());
+        };
+    }
+
     /** An op with one tensor input. */
     sealed interface UnaryOp extends Op {
         Tensor x();

@@ -13,6 +13,8 @@ import java.util.Arrays;
  * dtype other than float32/float64, mixed devices, dtypes or shapes, a non-contiguous operand);
  * the caller then runs its composed update. On the CPU the results equal the composed update's
  * bit for bit (see {@link OptimF32}); on CUDA optim.cu computes the same formula in the same order.
+ * Each update counts as an in-place write of the tensors it changes ({@link Tensor#version()}), so
+ * a backward pass through a graph that read the old parameter fails instead of using the new one.
  *
  * <pre>{@code
  * if (!OptimOps.adam(p, g, m, v, lr, 0.9, 0.999, 1e-8, 0, false, bc1, bc2)) { ...composed update... }
@@ -25,6 +27,7 @@ final class OptimOps {
     static boolean adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2, double eps,
                         double weightDecay, boolean decoupled, double bc1, double bc2) {
         if (!fusable(param, grad, expAvg, expAvgSq)) return false;
+        written(param, expAvg, expAvgSq);
         int n = param.numel();
         try (var _ = Profiler.time(decoupled ? "adamw" : "adam", param)) {
             switch (param.storage) {
@@ -56,6 +59,7 @@ final class OptimOps {
     static boolean sgd(Tensor param, Tensor grad, Tensor buffer, double lr, double momentum, double dampening, double weightDecay,
                        boolean nesterov, boolean first) {
         if (momentum != 0 ? !fusable(param, grad, buffer) : buffer != null || !fusable(param, grad)) return false;
+        written(param, buffer);
         int n = param.numel();
         try (var _ = Profiler.time("sgd", param)) {
             switch (param.storage) {
@@ -78,6 +82,11 @@ final class OptimOps {
             }
         }
         return true;
+    }
+
+    /** Counts the update as an in-place write of each tensor it changes (null: none), as {@code copyFrom} would. */
+    private static void written(Tensor... changed) {
+        for (Tensor t : changed) if (t != null) t.storage.bumpVersion();
     }
 
     /** One device, one floating dtype (float32 or float64), one shape, every operand contiguous, and no gradient being recorded. */

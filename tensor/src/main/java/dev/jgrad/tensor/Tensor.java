@@ -35,8 +35,9 @@ import java.util.ServiceLoader;
  * {@link IllegalArgumentException} for shapes, dimensions, dtypes, devices, sizes no array or
  * heap can hold, and null arguments; {@link IndexOutOfBoundsException} for index values;
  * {@link IllegalStateException} for misuse of the graph (in-place updates of tensors that require
- * grad, a second backward pass). See docs/robustness.md; {@link Anomaly} finds the op that first
- * produced a NaN or infinity.
+ * grad, a second backward pass, a backward pass through an op whose saved tensors were modified in
+ * place since it ran — see {@link #version()}). See docs/robustness.md; {@link Anomaly} finds the
+ * op that first produced a NaN or infinity.
  */
 public final class Tensor {
     // Not final only so that setData can re-home a leaf (Module.to(device), checkpoint loading).
@@ -44,6 +45,8 @@ public final class Tensor {
     Layout layout;
 
     private Op op;
+    /** The versions of {@code op.savedTensors(this)} when the op ran; set with {@code op}. */
+    private int[] savedVersions;
     private boolean requiresGrad;
     private boolean retainsGrad;
     private boolean graphReleased;
@@ -1179,13 +1182,16 @@ public final class Tensor {
     public Tensor copyFrom(Tensor src) {
         checkInPlace("copyFrom");
         checkSameDevice("copyFrom", this, src);
-        ElementwiseOps.copyInto(inPlaceOperand("copyFrom", src), this);
+        Tensor operand = inPlaceOperand("copyFrom", src);
+        storage.bumpVersion();
+        ElementwiseOps.copyInto(operand, this);
         return this;
     }
 
     /** Sets every element to {@code value}. */
     public Tensor fill(double value) {
         checkInPlace("fill");
+        storage.bumpVersion();
         ElementwiseOps.fill(this, value);
         return this;
     }
@@ -1199,15 +1205,18 @@ public final class Tensor {
     public Tensor addInPlace(Tensor other, double alpha) {
         checkInPlace("addInPlace");
         checkSameDevice("addInPlace", this, other);
-        Tensor update = alpha == 1 ? other : other.mul(alpha);
-        ElementwiseOps.binaryInto(BinaryFn.ADD, this, inPlaceOperand("addInPlace", update), this);
+        Tensor update = inPlaceOperand("addInPlace", alpha == 1 ? other : other.mul(alpha));
+        storage.bumpVersion();
+        ElementwiseOps.binaryInto(BinaryFn.ADD, this, update, this);
         return this;
     }
 
     /** this *= value, in place. */
     public Tensor mulInPlace(double value) {
         checkInPlace("mulInPlace");
-        ElementwiseOps.binaryInto(BinaryFn.MUL, this, scalarLike(value, this).broadcastView(layout.shape), this);
+        Tensor factor = scalarLike(value, this).broadcastView(layout.shape);
+        storage.bumpVersion();
+        ElementwiseOps.binaryInto(BinaryFn.MUL, this, factor, this);
         return this;
     }
 
@@ -1218,6 +1227,23 @@ public final class Tensor {
                     + Shapes.str(layout.shape) + " of the tensor updated in place");
         }
         return src.broadcastView(layout.shape);
+    }
+
+    /**
+     * How many in-place writes this tensor's elements have had ({@link #copyFrom}, {@link #fill},
+     * {@link #addInPlace}, {@link #mulInPlace}, an optimizer step, …), counted per storage, so a
+     * write through any view of the same elements counts; PyTorch's {@code _version}. The backward
+     * pass compares it with the version each op recorded for the tensors its derivative rule reads
+     * ({@link Op#savedTensors}) and fails when they differ.
+     *
+     * <pre>{@code
+     * Tensor x = Tensor.zeros(3);
+     * x.slice(0, 0, 1, 1).fill(1);
+     * x.version();   // 1
+     * }</pre>
+     */
+    public int version() {
+        return storage.version();
     }
 
     private void checkInPlace(String op) {
@@ -1295,6 +1321,9 @@ public final class Tensor {
             throw new IllegalArgumentException("setData: a tensor that requires grad cannot hold " + source.dtype());
         }
         if (!source.device().equals(device()) || source.dtype() != dtype()) grad = null;
+        if (source.storage == storage && Arrays.equals(source.layout.strides, layout.strides) && source.layout.offset == layout.offset) return;
+        // The leaf's values change: its new version must differ from any a node recorded for it.
+        source.storage.bumpPast(storage);
         storage = source.storage;
         layout = source.layout;
     }
@@ -1307,6 +1336,11 @@ public final class Tensor {
     /** The op that produced this tensor, or null for a leaf. */
     public Op op() {
         return op;
+    }
+
+    /** The versions of {@code op().savedTensors(this)} when the op ran (the engine's check, through TensorInternals); null for a leaf. */
+    int[] savedVersions() {
+        return savedVersions;
     }
 
     /** Asks the next backward pass to store this non-leaf tensor's gradient in {@link #grad()}. */
@@ -1383,10 +1417,20 @@ public final class Tensor {
             if (in.requiresGrad) {
                 op = producedBy;
                 requiresGrad = true;
+                savedVersions = versionsOf(producedBy.savedTensors(this));
                 return this;
             }
         }
         return this;
+    }
+
+    private static final int[] NO_VERSIONS = {};
+
+    private static int[] versionsOf(List<Tensor> saved) {
+        if (saved.isEmpty()) return NO_VERSIONS;
+        int[] v = new int[saved.size()];
+        for (int i = 0; i < v.length; i++) v[i] = saved.get(i).storage.version();
+        return v;
     }
 
     static void checkSameDevice(String op, Tensor a, Tensor b) {

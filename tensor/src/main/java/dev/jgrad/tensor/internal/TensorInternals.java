@@ -4,8 +4,8 @@ import dev.jgrad.tensor.Tensor;
 
 /**
  * What the autograd engine and the optimizers may do to tensors and users may not: accumulate
- * into and re-home leaves, mark graph nodes consumed, and run the fused optimizer updates in
- * place. The package is exported only to {@code dev.jgrad.autograd} and {@code dev.jgrad.nn}.
+ * into and re-home leaves, read the versions a node recorded, mark graph nodes consumed, and run
+ * the fused optimizer updates in place. The package is exported only to {@code dev.jgrad.autograd} and {@code dev.jgrad.nn}.
  *
  * <pre>{@code
  * TensorInternals.accumulateGrad(leaf, g);   // what BackwardPass does at each leaf
@@ -19,6 +19,8 @@ public final class TensorInternals {
         void accumulateGrad(Tensor leaf, Tensor g);
 
         void setData(Tensor leaf, Tensor source);
+
+        int[] savedVersions(Tensor node);
 
         void releaseGraph(Tensor node);
 
@@ -59,9 +61,20 @@ public final class TensorInternals {
      * Makes a leaf hold {@code source}'s elements (its storage and layout, so possibly another
      * device or dtype), keeping its identity, {@code requiresGrad} flag and name — how modules
      * move their parameters between devices. The gradient is cleared when the device or dtype changes.
+     * Unless {@code source} is the leaf's own elements in its own layout, this counts as an in-place
+     * write of the leaf: a pending backward pass whose rules read it fails.
      */
     public static void setData(Tensor leaf, Tensor source) {
         access().setData(leaf, source);
+    }
+
+    /**
+     * The versions ({@link Tensor#version()}) that {@code node.op().savedTensors(node)} had when
+     * the op ran, in that order (null for a leaf); the engine compares them before it runs the
+     * node's derivative rule. The array is the node's own: read it, do not change it.
+     */
+    public static int[] savedVersions(Tensor node) {
+        return access().savedVersions(node);
     }
 
     /** Marks a node's graph consumed: a later backward pass through it fails, as in PyTorch without {@code retain_graph}. */
