@@ -22,6 +22,8 @@ import java.util.Set;
  * <p>The graph's non-leaf nodes are visited in reverse topological order (every node after all
  * the nodes that consumed it), so each node's gradient is complete when its rule runs.
  * Gradients reaching a leaf that requires grad accumulate into its {@link Tensor#grad()}.
+ * Before a node's rule runs, the tensors it reads are checked against the versions recorded when
+ * the op ran: one modified in place since makes the pass fail (see {@link Tensor#version()}).
  *
  * <pre>{@code
  * BackwardPass pass = new BackwardPass(loss, null, false);
@@ -129,6 +131,7 @@ public final class BackwardPass {
         List<Tensor> leaves = new ArrayList<>();
         try (var _ = GradMode.noGrad()) {
             if (g != null) {
+                SavedTensorCheck.check(node);
                 Tensor[] grads;
                 try (var rules = Anomaly.isEnabled() ? Anomaly.derivativeRules() : null) {
                     grads = Derivatives.inputGrads(op, node, g);
