@@ -28,6 +28,15 @@ import java.util.ServiceLoader;
  * System.out.println(w.grad());
  * }</pre>
  *
+ * <p>Integer tensors compute in their own type, as PyTorch's do: every int64 value exactly (not
+ * only those below 2^53 that a double holds), overflow wrapping in two's complement — int64 like
+ * Java's {@code long}, int32 like Java's {@code int} ({@code Long.MAX_VALUE + 1} is
+ * {@code Long.MIN_VALUE}). True division ({@link #div}) of integers gives floats; a cast from
+ * int64 to int32 keeps the low 32 bits, from int64 to a float rounds once to nearest, and from a
+ * float to an integer truncates toward zero. Scalar arguments are Java doubles: a {@code long}
+ * passed to {@code add(double)} or {@code eq(double)} is rounded by Java before jgrad sees it when
+ * it exceeds 2^53; pass a tensor ({@code Tensor.of(new long[] {v})}) for those.
+ *
  * <p>Tensors are not thread-safe while being written (in-place ops, gradient accumulation);
  * reading one from several threads is safe.
  *
