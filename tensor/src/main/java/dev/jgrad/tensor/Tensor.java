@@ -986,18 +986,34 @@ public final class Tensor {
     // Indexing
     // =============================================================================================
 
-    /** out[p] = this[p with coordinate {@code dim} replaced by index[p]]; {@code index} has this tensor's rank. */
+    /**
+     * out[p] = this[p with coordinate {@code dim} replaced by index[p]]; {@code index} has this
+     * tensor's rank and its values lie in [0, size(dim)).
+     *
+     * @throws IndexOutOfBoundsException for an index outside [0, size(dim)), negative ones included
+     *     (as PyTorch: they do not count from the end), naming the op, the index, the dimension and its size
+     */
     public Tensor gather(int dim, Tensor index) {
         return IndexingOps.gather(this, dim, index).record(new Op.Gather(this, Shapes.dim("gather", dim, dim()), index));
     }
 
-    /** A copy of this tensor with src[p] added at position p with coordinate {@code dim} replaced by index[p]; repeats accumulate. */
+    /**
+     * A copy of this tensor with src[p] added at position p with coordinate {@code dim} replaced
+     * by index[p]; repeats accumulate (integers exactly, wrapping on overflow).
+     *
+     * @throws IndexOutOfBoundsException for an index outside [0, size(dim)), negative ones included
+     */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
         return IndexingOps.scatterAdd(this, dim, index, src)
                 .record(new Op.ScatterAdd(this, Shapes.dim("scatter_add", dim, dim()), index, src));
     }
 
-    /** The entries {@code index} (1-D, int) of dimension {@code dim}, in that order, repeats allowed. */
+    /**
+     * The entries {@code index} (1-D, int, each in [0, size(dim))) of dimension {@code dim}, in that
+     * order, repeats allowed.
+     *
+     * @throws IndexOutOfBoundsException for an index outside [0, size(dim)), negative ones included
+     */
     public Tensor indexSelect(int dim, Tensor index) {
         return gather(dim, IndexingOps.selectionIndex(this, dim, index));
     }
@@ -1019,7 +1035,12 @@ public final class Tensor {
         return unsqueeze(-1).eq(classes).to(DType.INT64);
     }
 
-    /** Rows of {@code weight} [num, dim] picked by {@code indices} (any shape): shape indices.shape + [dim]. */
+    /**
+     * Rows of {@code weight} [num, dim] picked by {@code indices} (any shape, values in [0, num)):
+     * shape indices.shape + [dim].
+     *
+     * @throws IndexOutOfBoundsException for an index outside [0, num), negative ones included
+     */
     public static Tensor embedding(Tensor indices, Tensor weight) {
         Checks.notNull("embedding", "indices", indices);
         Checks.notNull("embedding", "weight", weight);

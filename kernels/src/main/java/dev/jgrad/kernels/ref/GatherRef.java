@@ -6,8 +6,8 @@ import dev.jgrad.kernels.StridedWalk;
 
 /**
  * Reference gather and scatter-add along one dimension. {@code index_select} and embedding
- * lookups are gathers whose index is broadcast (stride 0) over the other dimensions. Integer
- * values move and accumulate exactly, in long.
+ * lookups are gathers whose index is broadcast (stride 0) over the other dimensions. Indices
+ * must lie in [0, size); integer values move and accumulate exactly, in long.
  *
  * <pre>{@code
  * // out[i][j] = x[i][index[i][j]]   (gather along dim 1)
@@ -51,12 +51,15 @@ public final class GatherRef {
         }
     }
 
-    /** Negative indices count from the end, as in PyTorch; anything outside [-size, size) is an error. */
+    /**
+     * The index itself when it is in [0, size); anything else, negative ones included, is an error,
+     * as in PyTorch's gather and scatter_add (negative indices do not count from the end there).
+     */
     private static long checked(long i, int dim, int size) {
-        if (i < -size || i >= size) {
+        if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException("index " + i + " is out of bounds for dimension " + dim + " with size " + size);
         }
-        return i < 0 ? i + size : i;
+        return i;
     }
 
     private static Strided withZeroStride(Strided s, int dim) {
