@@ -6,8 +6,9 @@
 //   where_<t>           out[i] = cond[i] ? a[i] : b[i]
 //   fill_<t>            out[i] = value
 //   copy_<s>_<d>        out[i] = (d) x[i]           dtype conversion; also transpose/permute/contiguous
-// Element types t: f32 f64 i32 i64 bool (see common.cuh). Integer arithmetic wraps on overflow
-// (the CPU backend computes integers through double); float math follows IEEE without fast-math.
+// Element types t: f32 f64 i32 i64 bool (see common.cuh). Integer arithmetic (pow included) is
+// exact in the element type and wraps on overflow in two's complement, as PyTorch's and as the
+// CPU backend's long arithmetic; float math follows IEEE without fast-math.
 //
 // Versions (one kernel, chosen at run time, uniformly per launch):
 //   1. strided: grid-stride loop, one element per iteration, offsets decoded from the Indexer.
@@ -65,6 +66,22 @@ struct FSub { template <class T> __device__ T operator()(T a, T b) const { retur
 struct FMul { template <class T> __device__ T operator()(T a, T b) const { return a * b; } };
 struct FDiv { template <class T> __device__ T operator()(T a, T b) const { return a / b; } };
 struct FPow { template <class T> __device__ T operator()(T a, T b) const { return jg_pow(a, b); } };
+// Integer powers as PyTorch's: repeated squaring, wrapping on overflow (in unsigned arithmetic,
+// where wrapping is defined); a negative exponent gives 1 for base 1, +-1 for base -1, else 0.
+template <class T, class U>
+__device__ __forceinline__ T int_pow(T a, T b) {
+    if (b < T(0)) return a == T(1) ? T(1) : a == T(-1) ? ((b & T(1)) ? T(-1) : T(1)) : T(0);
+    U result = 1, base = (U)a;
+    for (U e = (U)b; e != 0; e >>= 1) {
+        if (e & 1) result *= base;
+        base *= base;
+    }
+    return (T)result;
+}
+struct FPowInt {
+    __device__ int operator()(int a, int b) const { return int_pow<int, unsigned int>(a, b); }
+    __device__ long long operator()(long long a, long long b) const { return int_pow<long long, unsigned long long>(a, b); }
+};
 // NaN wins, as Math.max / Math.min; -0 < +0 is not distinguished (as the CPU backend's doubles do
 // distinguish it, a max(-0, +0) may differ in sign only).
 struct FMaximum { template <class T> __device__ T operator()(T a, T b) const { return is_nan(a) ? a : (is_nan(b) ? b : (a > b ? a : b)); } };
@@ -168,8 +185,8 @@ UNARY(not, FNot, jbool, jbool, bool)
 
 BINARY_ARITH(float, f32) BINARY(div, FDiv, float, float, f32) BINARY(pow, FPow, float, float, f32)
 BINARY_ARITH(double, f64) BINARY(div, FDiv, double, double, f64) BINARY(pow, FPow, double, double, f64)
-BINARY_ARITH(int, i32)
-BINARY_ARITH(long long, i64)
+BINARY_ARITH(int, i32) BINARY(pow, FPowInt, int, int, i32)
+BINARY_ARITH(long long, i64) BINARY(pow, FPowInt, long long, long long, i64)
 BINARY_PRED(float, f32)
 BINARY_PRED(double, f64)
 BINARY_PRED(int, i32)

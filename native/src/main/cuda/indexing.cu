@@ -1,9 +1,10 @@
 // indexing.cu — gather, scatter-add and embedding lookups.
 //
-// What it computes (index int32 or int64; negative indices count from the end as in PyTorch;
-// an index outside [-size, size) is skipped and the first one is reported through `err`, a
-// {flag, value} pair of 64-bit words that the Java side reads back and raises as
-// IndexOutOfBoundsException):
+// What it computes (index int32 or int64, each in [0, size); an index outside that range —
+// negative ones included, which PyTorch's gather, scatter_add and embedding reject too — is
+// skipped and the first one is reported through `err`, a {flag, value} pair of 64-bit words that
+// the Java side reads back and raises as IndexOutOfBoundsException; the Java ops check the range
+// before launching, so this is a second line of defence):
 //   gather_<w>_<i>        out[p] = x[p with coordinate dim := index[p]]; w = element width
 //                         (b8, b32, b64): gather moves bits, so one kernel serves every dtype
 //   scatter_add_<t>_<i>   out[p with coordinate dim := index[p]] += src[p]  (atomics; bool ORs)
@@ -20,14 +21,15 @@
 // Build: see elementwise.cu's header; native/build-kernels.sh.
 #include "common.cuh"
 
+// The index as an int when it lies in [0, size); otherwise reports it and returns false.
 template <class I>
-__device__ __forceinline__ bool wrap_index(I raw, int size, unsigned long long* err, int& out) {
+__device__ __forceinline__ bool checked_index(I raw, int size, unsigned long long* err, int& out) {
     long long i = (long long)raw;
-    if (i < -(long long)size || i >= (long long)size) {
+    if (i < 0 || i >= (long long)size) {
         report_bad_index(err, i);
         return false;
     }
-    out = (int)(i < 0 ? i + size : i);
+    out = (int)i;
     return true;
 }
 
@@ -38,7 +40,7 @@ __device__ __forceinline__ void gather_body(T* out, const T* __restrict__ x, con
         int off[3];
         index_offsets(ix, p, off);
         int i;
-        if (wrap_index(index[off[2]], dimSize, err, i)) out[off[0]] = x[off[1] + i * dimStride];
+        if (checked_index(index[off[2]], dimSize, err, i)) out[off[0]] = x[off[1] + i * dimStride];
     }
 }
 
@@ -73,7 +75,7 @@ __device__ __forceinline__ void scatter_add_body(T* out, const I* __restrict__ i
         int off[3];
         index_offsets(ix, p, off);
         int i;
-        if (wrap_index(index[off[1]], dimSize, err, i)) atomic_add(out + off[0] + i * dimStride, src[off[2]]);
+        if (checked_index(index[off[1]], dimSize, err, i)) atomic_add(out + off[0] + i * dimStride, src[off[2]]);
     }
 }
 
@@ -98,7 +100,7 @@ __device__ __forceinline__ void embedding_fwd_body(T* out, const T* __restrict__
     int warp = global_thread() / JG_WARP, warps = global_threads() / JG_WARP;
     for (int row = warp; row < n; row += warps) {
         int i;
-        if (!wrap_index(idx[row], num, err, i)) continue;
+        if (!checked_index(idx[row], num, err, i)) continue;
         const T* src = weight + (long long)i * dim;
         T* dst = out + (long long)row * dim;
         for (int j = lane; j < dim; j += JG_WARP) dst[j] = src[j];
@@ -112,7 +114,7 @@ __device__ __forceinline__ void embedding_bwd_body(T* dweight, const T* __restri
     int warp = global_thread() / JG_WARP, warps = global_threads() / JG_WARP;
     for (int row = warp; row < n; row += warps) {
         int i;
-        if (!wrap_index(idx[row], num, err, i)) continue;
+        if (!checked_index(idx[row], num, err, i)) continue;
         T* dst = dweight + (long long)i * dim;
         const T* src = dout + (long long)row * dim;
         for (int j = lane; j < dim; j += JG_WARP) atomic_add(dst + j, src[j]);

@@ -1,15 +1,19 @@
 package dev.jgrad.kernels;
 
 /**
- * A flat typed Java array read and written through double-precision accessors.
+ * A flat typed Java array read and written through double-precision or long accessors.
  *
- * <p>Reference kernels are written once against this interface and so serve every dtype;
- * they compute in double and round on store. Integer values above 2^53 lose precision through
- * {@link #get}; kernels that move indices use {@link #getLong}.
+ * <p>Reference kernels are written once against this interface and so serve every dtype. Floating
+ * operands compute in double and round on store; integer and bool operands ({@link #integral()})
+ * compute in long through {@link #getLong}/{@link #setLong}, so every int64 value is exact (a
+ * double holds integers exactly only up to 2^53) and overflow wraps as Java's (and PyTorch's)
+ * two's-complement integers do.
  *
  * <pre>{@code
  * Buf b = new Buf.F32(new float[] {1, 2});
  * b.set(0, b.get(1) * 3);   // b = [6, 2]
+ * Buf n = new Buf.I64(new long[] {(1L << 53) + 1});
+ * n.setLong(0, n.getLong(0) + 1);   // 2^53 + 2, exactly
  * }</pre>
  */
 public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool {
@@ -17,16 +21,24 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
     /** Number of elements. */
     int length();
 
-    /** Element {@code i} as a double (booleans read as 0 or 1). */
+    /** Element {@code i} as a double (booleans read as 0 or 1; int64 values above 2^53 are rounded). */
     double get(int i);
 
-    /** Stores {@code v} at {@code i}, rounding (floats), truncating (integers) or testing {@code v != 0} (bool). */
+    /** Stores {@code v} at {@code i}, rounding (floats), truncating toward zero (integers, saturating as Java's casts) or testing {@code v != 0} (bool). */
     void set(int i, double v);
 
-    /** Element {@code i} as a long; exact for integer buffers. */
-    default long getLong(int i) {
-        return (long) get(i);
-    }
+    /** Element {@code i} as a long: exact for the integer and bool buffers; floats truncate toward zero as Java's {@code (long)} cast does. */
+    long getLong(int i);
+
+    /**
+     * Stores {@code v} at {@code i}: int64 exactly; int32 keeps the low 32 bits (two's-complement
+     * wrap, as Java's {@code (int)} and PyTorch's cast); bool tests {@code v != 0}; floats round
+     * once to the nearest value.
+     */
+    void setLong(int i, long v);
+
+    /** True for int64, int32 and bool: every element is exact as a long, so kernels compute these in long. */
+    boolean integral();
 
     /** Stores {@code values[i]} at every {@code i < values.length} (kernels accumulate in double, then store once). */
     default void setAll(double[] values) {
@@ -44,6 +56,9 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public int length() { return data.length; }
         public double get(int i) { return data[i]; }
         public void set(int i, double v) { data[i] = (float) v; }
+        public long getLong(int i) { return (long) data[i]; }
+        public void setLong(int i, long v) { data[i] = v; }
+        public boolean integral() { return false; }
         public Buf allocate(int n) { return new F32(new float[n]); }
         public Object array() { return data; }
     }
@@ -53,6 +68,9 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public int length() { return data.length; }
         public double get(int i) { return data[i]; }
         public void set(int i, double v) { data[i] = v; }
+        public long getLong(int i) { return (long) data[i]; }
+        public void setLong(int i, long v) { data[i] = v; }
+        public boolean integral() { return false; }
         public Buf allocate(int n) { return new F64(new double[n]); }
         public Object array() { return data; }
     }
@@ -62,7 +80,9 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public int length() { return data.length; }
         public double get(int i) { return data[i]; }
         public void set(int i, double v) { data[i] = (long) v; }
-        @Override public long getLong(int i) { return data[i]; }
+        public long getLong(int i) { return data[i]; }
+        public void setLong(int i, long v) { data[i] = v; }
+        public boolean integral() { return true; }
         public Buf allocate(int n) { return new I64(new long[n]); }
         public Object array() { return data; }
     }
@@ -72,7 +92,9 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public int length() { return data.length; }
         public double get(int i) { return data[i]; }
         public void set(int i, double v) { data[i] = (int) v; }
-        @Override public long getLong(int i) { return data[i]; }
+        public long getLong(int i) { return data[i]; }
+        public void setLong(int i, long v) { data[i] = (int) v; }
+        public boolean integral() { return true; }
         public Buf allocate(int n) { return new I32(new int[n]); }
         public Object array() { return data; }
     }
@@ -82,6 +104,9 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public int length() { return data.length; }
         public double get(int i) { return data[i] ? 1 : 0; }
         public void set(int i, double v) { data[i] = v != 0; }
+        public long getLong(int i) { return data[i] ? 1 : 0; }
+        public void setLong(int i, long v) { data[i] = v != 0; }
+        public boolean integral() { return true; }
         public Buf allocate(int n) { return new Bool(new boolean[n]); }
         public Object array() { return data; }
     }

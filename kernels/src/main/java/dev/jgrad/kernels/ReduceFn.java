@@ -1,7 +1,8 @@
 package dev.jgrad.kernels;
 
 /**
- * Associative reductions: a starting value, a combining step and the name of its CUDA kernels.
+ * Associative reductions: a starting value, a combining step (in double, and in long for integer
+ * tensors) and the name of its CUDA kernels.
  *
  * <pre>{@code
  * double acc = ReduceFn.MAX.identity();
@@ -9,19 +10,33 @@ package dev.jgrad.kernels;
  * }</pre>
  */
 public enum ReduceFn {
-    SUM("sum", 0) { public double combine(double acc, double v) { return acc + v; } },
-    PROD("prod", 1) { public double combine(double acc, double v) { return acc * v; } },
+    SUM("sum", 0, 0) {
+        public double combine(double acc, double v) { return acc + v; }
+        public long combineLong(long acc, long v) { return acc + v; }
+    },
+    PROD("prod", 1, 1) {
+        public double combine(double acc, double v) { return acc * v; }
+        public long combineLong(long acc, long v) { return acc * v; }
+    },
     /** NaN wins, as in PyTorch. */
-    MAX("max", Double.NEGATIVE_INFINITY) { public double combine(double acc, double v) { return Math.max(acc, v); } },
+    MAX("max", Double.NEGATIVE_INFINITY, Long.MIN_VALUE) {
+        public double combine(double acc, double v) { return Math.max(acc, v); }
+        public long combineLong(long acc, long v) { return Math.max(acc, v); }
+    },
     /** NaN wins, as in PyTorch. */
-    MIN("min", Double.POSITIVE_INFINITY) { public double combine(double acc, double v) { return Math.min(acc, v); } };
+    MIN("min", Double.POSITIVE_INFINITY, Long.MAX_VALUE) {
+        public double combine(double acc, double v) { return Math.min(acc, v); }
+        public long combineLong(long acc, long v) { return Math.min(acc, v); }
+    };
 
     private final String cudaName;
     private final double identity;
+    private final long identityLong;
 
-    ReduceFn(String cudaName, double identity) {
+    ReduceFn(String cudaName, double identity, long identityLong) {
         this.cudaName = cudaName;
         this.identity = identity;
+        this.identityLong = identityLong;
     }
 
     /** The reduction's part of its CUDA kernels' names in reduce.cu: {@code reduce_rows_<cudaName>_<type suffix>}. */
@@ -34,6 +49,14 @@ public enum ReduceFn {
         return identity;
     }
 
+    /** The value of the reduction over no integers (the integer kernels accumulate in long). */
+    public long identityLong() {
+        return identityLong;
+    }
+
     /** The accumulator after seeing one more value. */
     public abstract double combine(double acc, double v);
+
+    /** The long accumulator after seeing one more integer: exact, sums and products wrapping on overflow. */
+    public abstract long combineLong(long acc, long v);
 }

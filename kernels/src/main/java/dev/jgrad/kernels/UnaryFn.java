@@ -12,16 +12,30 @@ package dev.jgrad.kernels;
  * }</pre>
  */
 public enum UnaryFn {
-    NEG("neg", true) { public double apply(double x) { return -x; } },
+    /** On integers: wraps at the most negative value (−MIN == MIN), as PyTorch. */
+    NEG("neg", true) {
+        public double apply(double x) { return -x; }
+        @Override public long applyLong(long x) { return -x; }
+    },
     EXP("exp", true) { public double apply(double x) { return Math.exp(x); } },
     /** eˣ − 1, exact near 0 where exp(x) − 1 cancels. */
     EXPM1("expm1", false) { public double apply(double x) { return Math.expm1(x); } },
     LOG("log", false) { public double apply(double x) { return Math.log(x); } },
     SQRT("sqrt", true) { public double apply(double x) { return Math.sqrt(x); } },
-    ABS("abs", true) { public double apply(double x) { return Math.abs(x); } },
+    /** On integers: |MIN| wraps to MIN, as PyTorch. */
+    ABS("abs", true) {
+        public double apply(double x) { return Math.abs(x); }
+        @Override public long applyLong(long x) { return Math.abs(x); }
+    },
     /** -1, 0 or 1 (0 for ±0, NaN for NaN). */
-    SIGN("sign", true) { public double apply(double x) { return Math.signum(x); } },
-    RELU("relu", true) { public double apply(double x) { return x > 0 ? x : (Double.isNaN(x) ? x : 0); } },
+    SIGN("sign", true) {
+        public double apply(double x) { return Math.signum(x); }
+        @Override public long applyLong(long x) { return Long.signum(x); }
+    },
+    RELU("relu", true) {
+        public double apply(double x) { return x > 0 ? x : (Double.isNaN(x) ? x : 0); }
+        @Override public long applyLong(long x) { return Math.max(x, 0); }
+    },
     /** 1 / (1 + e^-x), written so that neither branch overflows. */
     SIGMOID("sigmoid", true) {
         public double apply(double x) {
@@ -43,9 +57,15 @@ public enum UnaryFn {
     SIN("sin", false) { public double apply(double x) { return Math.sin(x); } },
     COS("cos", false) { public double apply(double x) { return Math.cos(x); } },
     /** Logical not: 1 where x == 0, else 0. */
-    NOT("not", true) { public double apply(double x) { return x == 0 ? 1 : 0; } },
+    NOT("not", true) {
+        public double apply(double x) { return x == 0 ? 1 : 0; }
+        @Override public long applyLong(long x) { return x == 0 ? 1 : 0; }
+    },
     /** 1 where x is NaN or infinite, else 0. */
-    IS_NONFINITE("is_nonfinite", true) { public double apply(double x) { return Double.isFinite(x) ? 0 : 1; } };
+    IS_NONFINITE("is_nonfinite", true) {
+        public double apply(double x) { return Double.isFinite(x) ? 0 : 1; }
+        @Override public long applyLong(long x) { return 0; }
+    };
 
     static final double INV_SQRT2 = 1 / Math.sqrt(2);
     static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -60,6 +80,15 @@ public enum UnaryFn {
 
     /** The function's value at {@code x}. */
     public abstract double apply(double x);
+
+    /**
+     * The function's value at an integer {@code x}, for the kernels that compute integer tensors
+     * in long: exact (wrapping on overflow) for the functions that keep an integer an integer
+     * (neg, abs, sign, relu, not, is_nonfinite); the others compute in double and truncate.
+     */
+    public long applyLong(long x) {
+        return (long) apply(x);
+    }
 
     /** The function's part of its CUDA kernels' names: {@code unary_<cudaName>_<type suffix>}. */
     public String cudaName() {

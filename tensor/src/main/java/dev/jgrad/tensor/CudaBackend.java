@@ -20,8 +20,9 @@ import java.util.Arrays;
  * jgrad's kernels ({@link CudaKernels}) or cuBLAS on the device's stream. Every dtype the CPU
  * backend takes is taken here; operands of a type a kernel does not exist for are first cast
  * (broadcast dimensions stay broadcast, so a cast never materialises an expansion) and results
- * computed in a wider type are cast back, matching the CPU backend's compute-in-double-and-round
- * semantics except that float32 is computed in float32 (as PyTorch does).
+ * computed in a wider type are cast back. Integers compute in their own type, wrapping on
+ * overflow, with the same results as the CPU backend's long arithmetic; float32 computes in
+ * float32 and float64 in double (as PyTorch does).
  */
 final class CudaBackend implements Backend {
     private static final CudaBackend[] INSTANCES = new CudaBackend[64];

@@ -61,16 +61,18 @@ final class IndexingOps {
     }
 
     /**
-     * Every index in [−size, size) (negative ones count from the end), checked before any kernel
-     * runs so that the error names the op, whatever the device.
+     * Every index in [0, size), checked before any kernel runs so that the error names the op,
+     * whatever the device. A negative index is out of bounds too: PyTorch's gather, scatter_add,
+     * index_select and embedding raise for it (it does not count from the end there, unlike a
+     * position given to {@code select} or {@code narrow}).
      */
     static void checkRange(String op, Tensor index, int dim, int size) {
         if (index.numel() == 0) return;
         int[] all = Shapes.dims(op, null, index.dim());
         long lo = ReductionOps.reduce(op, dev.jgrad.kernels.ReduceFn.MIN, index, all, false, index.dtype()).itemLong();
         long hi = ReductionOps.reduce(op, dev.jgrad.kernels.ReduceFn.MAX, index, all, false, index.dtype()).itemLong();
-        if (lo < -size || hi >= size) {
-            throw new IndexOutOfBoundsException(op + ": index " + (lo < -size ? lo : hi) + " is out of bounds for dimension " + dim
+        if (lo < 0 || hi >= size) {
+            throw new IndexOutOfBoundsException(op + ": index " + (lo < 0 ? lo : hi) + " is out of bounds for dimension " + dim
                     + " with size " + size + " (indices range from " + lo + " to " + hi + ")");
         }
     }

@@ -28,6 +28,15 @@ import java.util.ServiceLoader;
  * System.out.println(w.grad());
  * }</pre>
  *
+ * <p>Integer tensors compute in their own type, as PyTorch's do: every int64 value exactly (not
+ * only those below 2^53 that a double holds), overflow wrapping in two's complement — int64 like
+ * Java's {@code long}, int32 like Java's {@code int} ({@code Long.MAX_VALUE + 1} is
+ * {@code Long.MIN_VALUE}). True division ({@link #div}) of integers gives floats; a cast from
+ * int64 to int32 keeps the low 32 bits, from int64 to a float rounds once to nearest, and from a
+ * float to an integer truncates toward zero. Scalar arguments are Java doubles: a {@code long}
+ * passed to {@code add(double)} or {@code eq(double)} is rounded by Java before jgrad sees it when
+ * it exceeds 2^53; pass a tensor ({@code Tensor.of(new long[] {v})}) for those.
+ *
  * <p>Tensors are not thread-safe while being written (in-place ops, gradient accumulation);
  * reading one from several threads is safe.
  *
@@ -980,18 +989,34 @@ public final class Tensor {
     // Indexing
     // =============================================================================================
 
-    /** out[p] = this[p with coordinate {@code dim} replaced by index[p]]; {@code index} has this tensor's rank. */
+    /**
+     * out[p] = this[p with coordinate {@code dim} replaced by index[p]]; {@code index} has this
+     * tensor's rank and its values lie in [0, size(dim)).
+     *
+     * @throws IndexOutOfBoundsException for an index outside [0, size(dim)), negative ones included
+     *     (as PyTorch: they do not count from the end), naming the op, the index, the dimension and its size
+     */
     public Tensor gather(int dim, Tensor index) {
         return IndexingOps.gather(this, dim, index).record(new Op.Gather(this, Shapes.dim("gather", dim, dim()), index));
     }
 
-    /** A copy of this tensor with src[p] added at position p with coordinate {@code dim} replaced by index[p]; repeats accumulate. */
+    /**
+     * A copy of this tensor with src[p] added at position p with coordinate {@code dim} replaced
+     * by index[p]; repeats accumulate (integers exactly, wrapping on overflow).
+     *
+     * @throws IndexOutOfBoundsException for an index outside [0, size(dim)), negative ones included
+     */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
         return IndexingOps.scatterAdd(this, dim, index, src)
                 .record(new Op.ScatterAdd(this, Shapes.dim("scatter_add", dim, dim()), index, src));
     }
 
-    /** The entries {@code index} (1-D, int) of dimension {@code dim}, in that order, repeats allowed. */
+    /**
+     * The entries {@code index} (1-D, int, each in [0, size(dim))) of dimension {@code dim}, in that
+     * order, repeats allowed.
+     *
+     * @throws IndexOutOfBoundsException for an index outside [0, size(dim)), negative ones included
+     */
     public Tensor indexSelect(int dim, Tensor index) {
         return gather(dim, IndexingOps.selectionIndex(this, dim, index));
     }
@@ -1013,7 +1038,12 @@ public final class Tensor {
         return unsqueeze(-1).eq(classes).to(DType.INT64);
     }
 
-    /** Rows of {@code weight} [num, dim] picked by {@code indices} (any shape): shape indices.shape + [dim]. */
+    /**
+     * Rows of {@code weight} [num, dim] picked by {@code indices} (any shape, values in [0, num)):
+     * shape indices.shape + [dim].
+     *
+     * @throws IndexOutOfBoundsException for an index outside [0, num), negative ones included
+     */
     public static Tensor embedding(Tensor indices, Tensor weight) {
         Checks.notNull("embedding", "indices", indices);
         Checks.notNull("embedding", "weight", weight);

@@ -23,6 +23,21 @@ class BadIndexInputTest {
     }
 
     @Test
+    void negativeIndicesAreOutOfBoundsAsInPyTorch() {
+        // they used to count from the end: gather(-1) silently took the last column
+        fails(IndexOutOfBoundsException.class, () -> X.gather(1, Tensor.of(new long[] {0, -1}, 1, 2)),
+                "gather: index -1 is out of bounds for dimension 1 with size 3");
+        fails(IndexOutOfBoundsException.class, () -> X.indexSelect(0, Tensor.of(new long[] {1, -1})),
+                "index_select: index -1 is out of bounds for dimension 0 with size 2");
+        fails(IndexOutOfBoundsException.class, () -> X.scatterAdd(1, Tensor.of(new int[] {-3}, 1, 1), X),
+                "scatter_add: index -3 is out of bounds for dimension 1 with size 3");
+        fails(IndexOutOfBoundsException.class, () -> Tensor.embedding(Tensor.of(new long[] {2, -1}), Tensor.zeros(4, 2)),
+                "embedding: index -1 is out of bounds for dimension 0 with size 4", "indices range from -1 to 2");
+        fails(IndexOutOfBoundsException.class, () -> Tensor.scalar(7).gather(0, Tensor.of(new long[] {-1}).reshape()),
+                "gather: index -1 is out of bounds for dimension 0 with size 1");
+    }
+
+    @Test
     void gatherWithAWrongIndexShape() {
         fails(IllegalArgumentException.class, () -> X.gather(1, Tensor.zeros(DType.INT64, 2)), "gather", "index [2]", "input [2, 3]",
                 "same number of dimensions");

@@ -6,7 +6,8 @@ import dev.jgrad.kernels.StridedWalk;
 
 /**
  * Reference gather and scatter-add along one dimension. {@code index_select} and embedding
- * lookups are gathers whose index is broadcast (stride 0) over the other dimensions.
+ * lookups are gathers whose index is broadcast (stride 0) over the other dimensions. Indices
+ * must lie in [0, size); integer values move and accumulate exactly, in long.
  *
  * <pre>{@code
  * // out[i][j] = x[i][index[i][j]]   (gather along dim 1)
@@ -28,7 +29,7 @@ public final class GatherRef {
         StridedWalk it = new StridedWalk(shape, out, xWalk, index);
         for (int n = Strided.numel(shape); n > 0; n--, it.next()) {
             long i = checked(ib.getLong(it.offset(2)), dim, dimSize);
-            o.set(it.offset(0), xb.get(it.offset(1) + (int) i * dimStride));
+            ElementwiseRef.move(xb, it.offset(1) + (int) i * dimStride, o, it.offset(0));
         }
     }
 
@@ -41,19 +42,24 @@ public final class GatherRef {
         Strided outWalk = withZeroStride(out, dim);
         Buf o = out.buf(), ib = index.buf(), sb = src.buf();
         StridedWalk it = new StridedWalk(shape, outWalk, index, src);
+        boolean integral = o.integral() && sb.integral();
         for (int n = Strided.numel(shape); n > 0; n--, it.next()) {
             long i = checked(ib.getLong(it.offset(1)), dim, dimSize);
             int at = it.offset(0) + (int) i * dimStride;
-            o.set(at, o.get(at) + sb.get(it.offset(2)));
+            if (integral) o.setLong(at, o.getLong(at) + sb.getLong(it.offset(2)));
+            else o.set(at, o.get(at) + sb.get(it.offset(2)));
         }
     }
 
-    /** Negative indices count from the end, as in PyTorch; anything outside [-size, size) is an error. */
+    /**
+     * The index itself when it is in [0, size); anything else, negative ones included, is an error,
+     * as in PyTorch's gather and scatter_add (negative indices do not count from the end there).
+     */
     private static long checked(long i, int dim, int size) {
-        if (i < -size || i >= size) {
+        if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException("index " + i + " is out of bounds for dimension " + dim + " with size " + size);
         }
-        return i < 0 ? i + size : i;
+        return i;
     }
 
     private static Strided withZeroStride(Strided s, int dim) {

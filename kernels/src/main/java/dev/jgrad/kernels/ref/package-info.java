@@ -1,6 +1,7 @@
 /**
  * The reference kernels: every CPU kernel written once against {@link dev.jgrad.kernels.Buf} (any
- * dtype, any strides), computing in double precision and rounding on store. They are deliberately
+ * dtype, any strides), computing floating operands in double precision and rounding on store, and
+ * integer and bool operands in long (exact, wrapping on overflow as PyTorch's integers do). They are deliberately
  * plain loops and serve as the oracle for the fast kernels of {@code dev.jgrad.kernels.typed}; the
  * CPU backend also runs them for every dtype the fast paths do not take (float64 for gradient
  * checks, integers, masks). Each is named {@code XRef} after its family: {@code ElementwiseRef},

@@ -8,7 +8,7 @@ import dev.jgrad.kernels.Buf;
 import dev.jgrad.kernels.Strided;
 import org.junit.jupiter.api.Test;
 
-/** Reference gather and scatter-add, including negative and out-of-range indices. */
+/** Reference gather and scatter-add, including out-of-range (and so negative) indices. */
 class GatherRefTest {
     // x = [[1, 2, 3], [4, 5, 6]]
     private static final double[] X = {1, 2, 3, 4, 5, 6};
@@ -31,8 +31,16 @@ class GatherRefTest {
     }
 
     @Test
-    void negativeIndicesCountFromTheEnd() {
-        assertArrayEquals(new double[] {3, 2, 4, 6}, gather(new int[] {2, 2}, 1, 3, new long[] {-1, -2, -3, 2}), 0);
+    void negativeIndicesAreOutOfBounds() {
+        // PyTorch's gather raises for them; they used to count from the end (-1 took the last column)
+        var e = assertThrows(IndexOutOfBoundsException.class, () -> gather(new int[] {2, 2}, 1, 3, new long[] {0, 1, -1, 2}));
+        assertEquals("index -1 is out of bounds for dimension 1 with size 3", e.getMessage());
+        double[] out = {10, 20, 30};
+        var s = assertThrows(IndexOutOfBoundsException.class, () -> GatherRef.scatterAdd(new int[] {1}, 0, 3,
+                Strided.contiguous(new Buf.F64(out), new int[] {3}), Strided.contiguous(new Buf.I32(new int[] {-1}), new int[] {1}),
+                Strided.contiguous(new Buf.F64(new double[] {1}), new int[] {1})));
+        assertEquals("index -1 is out of bounds for dimension 0 with size 3", s.getMessage());
+        assertArrayEquals(new double[] {10, 20, 30}, out, 0);
     }
 
     @Test
@@ -55,7 +63,7 @@ class GatherRefTest {
     @Test
     void scatterAddAccumulatesRepeatedIndices() {
         double[] out = {10, 20, 30, 40, 50, 60};
-        long[] index = {0, 0, 2, -1};   // [[0, 0], [2, -1]] along dim 1; -1 is column 2
+        long[] index = {0, 0, 2, 2};   // [[0, 0], [2, 2]] along dim 1
         double[] src = {1, 2, 3, 4};
         GatherRef.scatterAdd(new int[] {2, 2}, 1, 3, new Strided(new Buf.F64(out), 0, new int[] {3, 1}),
                 Strided.contiguous(new Buf.I64(index), new int[] {2, 2}), Strided.contiguous(new Buf.F64(src), new int[] {2, 2}));

@@ -402,7 +402,7 @@ public final class CudaKernels {
     /**
      * out[p] = x[p with coordinate dim := index[p]] over {@code shape} (index's shape). t is the
      * element type of x and out, idx INT32 or INT64. Throws IndexOutOfBoundsException for an index
-     * outside [-dimSize, dimSize).
+     * outside [0, dimSize), negative ones included.
      */
     public void gather(ScalarType t, ScalarType idx, int[] shape, int dim, int dimSize, long out, int[] outStrides, long x,
                        int[] xStrides, long index, int[] indexStrides) {
@@ -422,7 +422,11 @@ public final class CudaKernels {
         if (any) checkIndexError("index %d is out of bounds for dimension " + dim + " with size " + dimSize);
     }
 
-    /** out[p with coordinate dim := index[p]] += src[p] over {@code shape} (index's shape); t is out's and src's type. */
+    /**
+     * out[p with coordinate dim := index[p]] += src[p] over {@code shape} (index's shape); t is out's
+     * and src's type. Throws IndexOutOfBoundsException for an index outside [0, dimSize) (the
+     * elements with valid indices are still added).
+     */
     public void scatterAdd(ScalarType t, ScalarType idx, int[] shape, int dim, int dimSize, long out, int[] outStrides, long index,
                            int[] indexStrides, long src, int[] srcStrides) {
         String name = "scatter_add_" + t.suffix() + "_" + idx.suffix();

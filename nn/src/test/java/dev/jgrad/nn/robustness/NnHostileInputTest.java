@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgrad.nn.Conv2d;
+import dev.jgrad.nn.Embedding;
 import dev.jgrad.nn.GRU;
 import dev.jgrad.nn.Init;
 import dev.jgrad.nn.LSTM;
@@ -59,6 +60,14 @@ class NnHostileInputTest {
         fails(() -> new Conv2d(1, 2, new int[] {3, 3, 3}, new int[] {1}, new int[] {0}, new int[] {1}, 1, true), "Conv2d", "kernel",
                 "1 or 2 values");
         fails(() -> new Conv2d(1, 2, null, new int[] {1}, new int[] {0}, new int[] {1}, 1, true), "Conv2d", "kernel is null");
+    }
+
+    @Test
+    void embeddingRejectsNegativeIndices() {
+        // index -1 used to take the last row silently; PyTorch raises
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+                () -> new Embedding(5, 2).forward(Tensor.of(new long[] {1, -1})));
+        assertTrue(e.getMessage().contains("embedding: index -1 is out of bounds for dimension 0 with size 5"), e.getMessage());
     }
 
     @Test
