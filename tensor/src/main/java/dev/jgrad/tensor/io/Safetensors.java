@@ -1,18 +1,8 @@
 package dev.jgrad.tensor.io;
 
-import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Tensor;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +15,9 @@ import java.util.Map;
  * checked against each other and against the file size before any element is read, and any
  * disagreement raises a {@link CorruptFileException} with the byte offset. The heap a header
  * needs is bounded: at most {@link #MAX_TENSORS} tensors, parsed one entry at a time.
+ *
+ * <p>Writing replaces the file atomically: readers, a crash, or a second writer to the same path
+ * see the old file or a whole new one, never a mix.
  *
  * <pre>{@code
  * Safetensors.write(path, Map.of("fc.weight", w, "fc.bias", b), Map.of("epoch", "3"));
@@ -63,61 +56,15 @@ public final class Safetensors {
         return new SafetensorsReader(MAX_TENSORS, null).read(file);
     }
 
-    /** Writes {@code tensors} (moved to the CPU, in their own dtypes) and {@code metadata}; replaces the file atomically. */
+    /**
+     * Writes {@code tensors} (moved to the CPU chunk by chunk, in their own dtypes) and {@code metadata}, and
+     * replaces the file atomically: the bytes go to a temporary file of this call's own in the same directory
+     * ({@code <name>.<random>.tmp}), which is forced to the device and then renamed over {@code file} (the
+     * directory is forced too where the platform allows). On a file system without atomic rename the
+     * replacement is a plain move. If anything fails the temporary file is deleted and the old file is left as
+     * it was; an {@link IOException} from the writing names {@code file}.
+     */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        Map<String, Object> header = new LinkedHashMap<>();
-        if (metadata != null && !metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
-        long offset = 0;
-        List<byte[]> blobs = new ArrayList<>();
-        for (Map.Entry<String, Tensor> kv : tensors.entrySet()) {
-            if (kv.getKey().equals("__metadata__")) throw new IllegalArgumentException("safetensors: \"__metadata__\" is not a valid tensor name");
-            Tensor t = kv.getValue();
-            byte[] blob = encode(t);
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("dtype", dtypeName(t.dtype()));
-            info.put("shape", java.util.Arrays.stream(t.shape()).boxed().toList());
-            info.put("data_offsets", List.of(offset, offset + blob.length));
-            header.put(kv.getKey(), info);
-            blobs.add(blob);
-            offset += blob.length;
-        }
-        byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) / 8 * 8;   // data starts 8-byte aligned
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-            head.putLong(padded).put(json);
-            while (head.hasRemaining()) head.put((byte) ' ');
-            head.flip();
-            while (head.hasRemaining()) ch.write(head);
-            for (byte[] blob : blobs) {
-                ByteBuffer b = ByteBuffer.wrap(blob);
-                while (b.hasRemaining()) ch.write(b);
-            }
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static String dtypeName(DType t) {
-        return switch (t) {
-            case FLOAT32 -> "F32";
-            case FLOAT64 -> "F64";
-            case INT64 -> "I64";
-            case INT32 -> "I32";
-            case BOOL -> "BOOL";
-        };
-    }
-
-    private static byte[] encode(Tensor t) {
-        int n = t.numel();
-        ByteBuffer bb = ByteBuffer.allocate(n * t.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.dtype()) {
-            case FLOAT32 -> bb.asFloatBuffer().put(t.toFloatArray());
-            case FLOAT64 -> bb.asDoubleBuffer().put(t.toDoubleArray());
-            case INT64 -> bb.asLongBuffer().put(t.toLongArray());
-            case INT32 -> bb.asIntBuffer().put(t.toIntArray());
-            case BOOL -> { for (boolean v : t.toBooleanArray()) bb.put((byte) (v ? 1 : 0)); }
-        }
-        return bb.array();
+        new SafetensorsWriter(SafetensorsWriter.CHUNK_BYTES, ch -> ch).write(file, tensors, metadata);
     }
 }
