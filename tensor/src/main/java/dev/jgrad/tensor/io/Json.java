@@ -1,9 +1,14 @@
 package dev.jgrad.tensor.io;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * A small JSON reader and writer for file headers. Objects become {@code LinkedHashMap}s,
@@ -18,25 +23,40 @@ import java.util.Map;
 public final class Json {
     private static final int MAX_DEPTH = 64;
 
-    private final String text;
+    private final CharSequence text;
     private int pos;
+    /** Values (and object keys) the current top-level member may still hold; see {@link #forEachMember}. */
+    private long valuesLeft = Long.MAX_VALUE;
+    private String memberKey;
+    private long memberLimit;
 
-    private Json(String text) {
+    private Json(CharSequence text) {
         this.text = text;
     }
 
     /** A malformed document; {@link #position()} is the character index of the problem. */
     public static final class ParseException extends IllegalArgumentException {
         private final int position;
+        private final boolean overLimit;
 
         ParseException(int position, String problem) {
-            super("invalid JSON at character " + position + ": " + problem);
+            this(position, problem, false);
+        }
+
+        ParseException(int position, String problem, boolean overLimit) {
+            super((overLimit ? "JSON over a limit at character " : "invalid JSON at character ") + position + ": " + problem);
             this.position = position;
+            this.overLimit = overLimit;
         }
 
         /** Character index of the problem. */
         public int position() {
             return position;
+        }
+
+        /** True when the text was refused for holding more than a limit allows (see {@link #forEachMember}), not for its syntax. */
+        public boolean overLimit() {
+            return overLimit;
         }
     }
 
@@ -57,6 +77,56 @@ public final class Json {
         return (Map<String, Object>) v;
     }
 
+    /** Takes the members of an object one at a time; see {@link #forEachMember}. */
+    @FunctionalInterface
+    public interface MemberVisitor<X extends Exception> {
+        /** One member: its key and its value (maps, lists, strings, numbers, booleans or null). */
+        void member(String key, Object value) throws X;
+    }
+
+    /**
+     * Parses a JSON object member by member: each member's value is handed to {@code visitor} as soon as it is
+     * parsed and is garbage once the visitor lets go of it, so an object with a million members never exists as
+     * one tree. {@code maxValues} gives, for each key, how many values (counting nested values and object keys)
+     * its value may hold; a value holding more is a {@link ParseException} at the value that went over, before
+     * it is built. Duplicate keys and malformed text are refused as by {@link #parseObject}; an exception thrown
+     * by the visitor stops parsing. The text may be any {@code CharSequence}, such as a view of a mapped file, so
+     * that it need not be copied into a {@code String} first.
+     *
+     * <pre>{@code
+     * Json.forEachMember("{\"a\": 1, \"b\": [2, 3]}", key -> 16, (key, value) -> System.out.println(key + " = " + value));
+     * }</pre>
+     */
+    public static <X extends Exception> void forEachMember(CharSequence text, ToLongFunction<String> maxValues,
+                                                           MemberVisitor<X> visitor) throws X {
+        Json p = new Json(text);
+        p.skipSpace();
+        if (p.pos >= text.length()) throw p.error("unexpected end of input");
+        if (text.charAt(p.pos) != '{') throw p.error("expected an object");
+        Set<String> seen = new HashSet<>();
+        p.members(0, key -> !seen.add(key), (key, valueParser) -> {
+            p.memberKey = key;
+            p.memberLimit = maxValues.applyAsLong(key);
+            p.valuesLeft = p.memberLimit;
+            Object value = valueParser.get();
+            p.valuesLeft = Long.MAX_VALUE;
+            visitor.member(key, value);
+        });
+        p.skipSpace();
+        if (p.pos != text.length()) throw p.error("unexpected text after the value");
+    }
+
+    /** One member of an object being parsed: its key, and the parser of its value (called exactly once). */
+    @FunctionalInterface
+    private interface MemberParser<X extends Exception> {
+        void member(String key, Supplier<Object> valueParser) throws X;
+    }
+
+    /** Counts one value (or key) against the current member's limit. */
+    private void countValue() {
+        if (--valuesLeft < 0) throw new ParseException(pos, "the value of \"" + abbreviate(memberKey) + "\" holds more than " + memberLimit + " JSON values", true);
+    }
+
     private ParseException error(String problem) {
         return new ParseException(pos, problem);
     }
@@ -68,6 +138,7 @@ public final class Json {
     private Object value(int depth) {
         if (depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH + " levels");
         skipSpace();
+        countValue();
         if (pos >= text.length()) throw error("unexpected end of input");
         char c = text.charAt(pos);
         return switch (c) {
@@ -85,34 +156,43 @@ public final class Json {
     }
 
     private Object literal(String word, Object v) {
-        if (!text.startsWith(word, pos)) throw error("expected " + word);
+        for (int k = 0; k < word.length(); k++) {
+            if (pos + k >= text.length() || text.charAt(pos + k) != word.charAt(k)) throw error("expected " + word);
+        }
         pos += word.length();
         return v;
     }
 
     private Map<String, Object> object(int depth) {
         Map<String, Object> m = new LinkedHashMap<>();
+        members(depth, m::containsKey, (key, valueParser) -> m.put(key, valueParser.get()));
+        return m;
+    }
+
+    /** The members of the object starting at {@code pos}, each handed to {@code each}; {@code duplicate} says whether a key was seen. */
+    private <X extends Exception> void members(int depth, Predicate<String> duplicate, MemberParser<X> each) throws X {
         pos++;
         skipSpace();
         if (pos < text.length() && text.charAt(pos) == '}') {
             pos++;
-            return m;
+            return;
         }
         while (true) {
             skipSpace();
             if (pos >= text.length() || text.charAt(pos) != '"') throw error("expected a string key");
+            countValue();
             String key = string();
-            if (m.containsKey(key)) throw error("duplicate key \"" + key + "\"");
+            if (duplicate.test(key)) throw error("duplicate key \"" + key + "\"");
             skipSpace();
             expect(':');
-            m.put(key, value(depth + 1));
+            each.member(key, () -> value(depth + 1));
             skipSpace();
             if (pos < text.length() && text.charAt(pos) == ',') {
                 pos++;
                 continue;
             }
             expect('}');
-            return m;
+            return;
         }
     }
 
@@ -190,7 +270,7 @@ public final class Json {
                 pos++;
             } else break;
         }
-        String s = text.substring(start, pos);
+        String s = text.subSequence(start, pos).toString();
         try {
             if (integral) return Long.parseLong(s);
             return Double.parseDouble(s);

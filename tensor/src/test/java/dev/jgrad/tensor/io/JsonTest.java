@@ -1,6 +1,7 @@
 package dev.jgrad.tensor.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -130,5 +131,47 @@ class JsonTest {
         assertTrue(e.getMessage().contains("integer '9223372036854775808' is outside the 64-bit range"), e.getMessage());
         Json.ParseException longOne = assertThrows(Json.ParseException.class, () -> Json.parse("9".repeat(5000)));
         assertTrue(longOne.getMessage().contains("(5000 characters)"), "abbreviated: " + longOne.getMessage().length());
+    }
+
+    @Test
+    void forEachMemberHandsOverOneMemberAtATime() {
+        List<String> seen = new ArrayList<>();
+        Json.forEachMember(" {\"a\": [1, {\"b\": null}], \"c\": \"x\", \"d\": {}} ", key -> 100, (key, value) -> seen.add(key + "=" + value));
+        assertEquals(List.of("a=[1, {b=null}]", "c=x", "d={}"), seen);
+        Json.forEachMember("{}", key -> 0, (key, value) -> seen.add(key));
+        assertEquals(3, seen.size());
+        // any CharSequence: the text need not be copied into a String first
+        Json.forEachMember(new StringBuilder("{\"e\": true}"), key -> 1, (key, value) -> seen.add(key + "=" + value));
+        assertEquals("e=true", seen.get(3));
+    }
+
+    @ParameterizedTest(name = "{0} → error at {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "[1, 2]                  | 0  | expected an object",
+        "`  `                    | 2  | unexpected end of input",
+        "{\"a\": 1, \"a\": 2}       | 12 | duplicate key \"a\"",
+        "{\"a\": 1} x              | 9  | unexpected text after the value",
+        "{\"a\": [1, }            | 10 | unexpected character '}'",
+    })
+    void forEachMemberRefusesWhatParseObjectRefuses(String text, int position, String problem) {
+        Json.ParseException e = assertThrows(Json.ParseException.class, () -> Json.forEachMember(text, key -> 100, (key, value) -> {}));
+        assertEquals("invalid JSON at character " + position + ": " + problem, e.getMessage());
+    }
+
+    @Test
+    void forEachMemberLimitsTheValuesInEachMember() {
+        // [1, [2, 3]] holds 5 values (two arrays, three numbers); {"k": 1} holds 3 (the object, its key, the number)
+        List<String> seen = new ArrayList<>();
+        Json.forEachMember("{\"a\": [1, [2, 3]], \"b\": {\"k\": 1}}", key -> key.equals("a") ? 5 : 3, (key, value) -> seen.add(key));
+        assertEquals(List.of("a", "b"), seen);
+        Json.ParseException e = assertThrows(Json.ParseException.class,
+                () -> Json.forEachMember("{\"a\": [1, [2, 3]]}", key -> 4, (key, value) -> seen.add("never")));
+        assertEquals("JSON over a limit at character 14: the value of \"a\" holds more than 4 JSON values", e.getMessage());
+        assertTrue(e.overLimit());
+        assertEquals(2, seen.size(), "a member over its limit is never handed over");
+        Json.ParseException key = assertThrows(Json.ParseException.class,
+                () -> Json.forEachMember("{\"b\": {\"k\": 1}}", k -> 1, (k, value) -> {}));
+        assertEquals(7, key.position(), "the key that went over");
+        assertFalse(assertThrows(Json.ParseException.class, () -> Json.parse("[")).overLimit(), "syntax errors are not limits");
     }
 }

@@ -136,6 +136,89 @@ class SafetensorsTest {
     }
 
     @Test
+    void unsignedAndNarrowDtypesReadExactly() throws IOException {
+        // U32 has values int32 cannot hold, so it reads as int64; U64 reads as int64 when its values fit (see
+        // CorruptSafetensorsTest.u64ValuesInt64CannotHoldAreRefused); the narrow types keep their sign or lack of one
+        ByteBuffer data = ByteBuffer.allocate(16 + 24 + 4 + 4 + 2 + 2 + 2 + 10 + 8).order(ByteOrder.LITTLE_ENDIAN);
+        data.putInt(0xFFFF_FFFF).putInt(0x8000_0000).putInt(0x7FFF_FFFF).putInt(0);       // U32 [2^32-1, 2^31, 2^31-1, 0]
+        data.putLong(Long.MAX_VALUE).putLong(0).putLong((1L << 53) + 1);                  // U64
+        data.putShort((short) 0xFFFF).putShort((short) 0x8000);                           // U16 [65535, 32768]
+        data.putShort(Short.MIN_VALUE).putShort(Short.MAX_VALUE);                        // I16
+        data.put((byte) 0xFF).put((byte) 0x80);                                           // U8 [255, 128]
+        data.put(Byte.MIN_VALUE).put(Byte.MAX_VALUE);                                     // I8
+        data.put((byte) 0).put((byte) 1);                                                 // BOOL
+        short[] f16 = {(short) 0x8000, 0x7C00, 0x7E00, 0x0001, 0x7BFF};                   // -0, inf, NaN, smallest subnormal, 65504
+        for (short h : f16) data.putShort(h);
+        short[] bf16 = {(short) 0x8000, 0x7F80, 0x0001, (short) 0xFF7F};                  // -0, inf, smallest subnormal, -max
+        for (short h : bf16) data.putShort(h);
+        String header = "{\"u32\":{\"dtype\":\"U32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
+                + "\"u64\":{\"dtype\":\"U64\",\"shape\":[3],\"data_offsets\":[16,40]},"
+                + "\"u16\":{\"dtype\":\"U16\",\"shape\":[2],\"data_offsets\":[40,44]},"
+                + "\"i16\":{\"dtype\":\"I16\",\"shape\":[2],\"data_offsets\":[44,48]},"
+                + "\"u8\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[48,50]},"
+                + "\"i8\":{\"dtype\":\"I8\",\"shape\":[2],\"data_offsets\":[50,52]},"
+                + "\"bool\":{\"dtype\":\"BOOL\",\"shape\":[2],\"data_offsets\":[52,54]},"
+                + "\"f16\":{\"dtype\":\"F16\",\"shape\":[5],\"data_offsets\":[54,64]},"
+                + "\"bf16\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[64,72]}}";
+        Path f = dir.resolve("unsigned.safetensors");
+        Files.write(f, SafetensorsFiles.file(header, data.array()));
+        Map<String, Tensor> t = Safetensors.read(f).tensors();
+        assertEquals(DType.INT64, t.get("u32").dtype());
+        assertArrayEquals(new int[] {2, 2}, t.get("u32").shape());
+        assertArrayEquals(new long[] {0xFFFF_FFFFL, 0x8000_0000L, 0x7FFF_FFFFL, 0}, t.get("u32").toLongArray());
+        assertEquals(DType.INT64, t.get("u64").dtype());
+        assertArrayEquals(new long[] {Long.MAX_VALUE, 0, (1L << 53) + 1}, t.get("u64").toLongArray());
+        assertEquals(DType.INT32, t.get("u16").dtype());
+        assertArrayEquals(new int[] {65535, 32768}, t.get("u16").toIntArray());
+        assertArrayEquals(new int[] {Short.MIN_VALUE, Short.MAX_VALUE}, t.get("i16").toIntArray());
+        assertArrayEquals(new int[] {255, 128}, t.get("u8").toIntArray());
+        assertArrayEquals(new int[] {Byte.MIN_VALUE, Byte.MAX_VALUE}, t.get("i8").toIntArray());
+        assertArrayEquals(new boolean[] {false, true}, t.get("bool").toBooleanArray());
+        float[] h = t.get("f16").toFloatArray();
+        for (int i = 0; i < f16.length; i++) assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(f16[i])), Float.floatToRawIntBits(h[i]), "F16 " + i);
+        assertEquals(0x8000_0000, Float.floatToRawIntBits(h[0]), "F16 -0 keeps its sign");
+        assertEquals(65504f, h[4]);
+        float[] b = t.get("bf16").toFloatArray();
+        for (int i = 0; i < bf16.length; i++) assertEquals((bf16[i] & 0xFFFF) << 16, Float.floatToRawIntBits(b[i]), "BF16 " + i);
+    }
+
+    @Test
+    void anEmptyTensorMaySitAtTheOffsetWhereAnotherTensorStartsOrEnds() throws IOException {
+        // safetensors-rs orders ranges by (begin, end), so an empty range [8, 8] listed after [8, 12], or [0, 0]
+        // listed after [0, 8], is contiguous; this reader sorted by begin alone and called it an overlap
+        ByteBuffer data = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(2).putFloat(3);
+        String header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"c\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]},"
+                + "\"between\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,8]},"
+                + "\"first\":{\"dtype\":\"I64\",\"shape\":[0,3],\"data_offsets\":[0,0]},"
+                + "\"last\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[12,12]}}";
+        Path f = dir.resolve("empty-shared-offset.safetensors");
+        Files.write(f, SafetensorsFiles.file(header, data.array()));
+        Map<String, Tensor> t = Safetensors.read(f).tensors();
+        assertEquals(List.of("a", "c", "between", "first", "last"), List.copyOf(t.keySet()), "file order");
+        assertArrayEquals(new float[] {1, 2}, t.get("a").toFloatArray());
+        assertArrayEquals(new float[] {3}, t.get("c").toFloatArray());
+        assertArrayEquals(new int[] {0}, t.get("between").shape());
+        assertArrayEquals(new int[] {0, 3}, t.get("first").shape());
+        assertEquals(DType.INT64, t.get("first").dtype());
+    }
+
+    @Test
+    void namesAndMetadataOutsideAsciiRoundTrip() throws IOException {
+        // ASCII headers are parsed in place from the mapping; others are decoded into a String first
+        Path f = dir.resolve("unicode.safetensors");
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        in.put("gewicht.\u00e9t\u00e9", Tensor.of(new float[] {1, 2}));
+        in.put("\u6743\u91cd\ud83d\ude00", Tensor.of(new int[] {3}));
+        Safetensors.write(f, in, Map.of("auteur", "Zo\u00eb \u2603"));
+        Safetensors.Contents c = Safetensors.read(f);
+        assertEquals(List.copyOf(in.keySet()), List.copyOf(c.tensors().keySet()));
+        assertArrayEquals(new float[] {1, 2}, c.tensors().get("gewicht.\u00e9t\u00e9").toFloatArray());
+        assertArrayEquals(new int[] {3}, c.tensors().get("\u6743\u91cd\ud83d\ude00").toIntArray());
+        assertEquals(Map.of("auteur", "Zo\u00eb \u2603"), c.metadata());
+    }
+
+    @Test
     void metadataNameIsNotATensorName() {
         assertThrows(IllegalArgumentException.class,
                 () -> Safetensors.write(dir.resolve("x.safetensors"), Map.of("__metadata__", Tensor.ones(1)), null));
