@@ -94,13 +94,24 @@ public final class Trainer {
      * step's first kernels arrive. Reading every step pays that once per step. Two consequences of a
      * larger {@code n}: listeners see batches in bursts of {@code n} (the model has by then taken up to
      * {@code n − 1} further steps), and a NaN or infinite loss stops training when its group is read,
-     * up to {@code n − 1} steps after the batch that produced it — the error still names that batch.
+     * up to {@code n − 1} steps after the batch that produced it — the error still names that batch,
+     * but the optimizer has already stepped on it, so the weights are likely non-finite too.
+     *
+     * <p>With {@code n = 1} each loss is read before {@code backward()} and {@code optimizer.step()}:
+     * a non-finite loss stops training with the parameters, gradients and optimizer state as they were
+     * after the previous batch (buffers that the forward pass itself updates, such as batch-norm running
+     * statistics, have seen the batch). Only this setting guarantees that. Skipping the step on the
+     * device instead (a flag that every optimizer update obeys, with no host wait) would need each
+     * optimizer's update, fused kernels and user subclasses included, to be made conditional, or an
+     * extra pass over every parameter and state tensor per step to undo it; the check that reads the
+     * loss is exact and costs only the wait that a larger {@code n} exists to avoid.
      *
      * <p>Default: 1 on the CPU, where reading a tensor costs nothing and every batch is delivered at
      * once; {@value #CUDA_LOSS_SYNC_EVERY} on a GPU, so the stall comes once per 16 steps, while a
      * progress bar (which prints every tenth of an epoch) still moves smoothly for epochs of a few
      * hundred batches, a diverging run is stopped at most 15 steps late, and only 16 scalars wait on
-     * the device. A larger {@code n} removes little more of the stall.
+     * the device. A larger {@code n} removes little more of the stall. Set {@code lossSyncEvery(1)}
+     * on a GPU when a diverging run must stop before its weights are touched.
      *
      * <pre>{@code
      * trainer.device(Device.cuda()).lossSyncEvery(32);   // one read per 32 steps
@@ -161,10 +172,13 @@ public final class Trainer {
         model.train();
         for (Metric m : metrics) m.reset();
         DeferredLosses losses = new DeferredLosses(this, listeners, epoch, lossSyncEvery());
+        boolean readEachStep = losses.readsEachStep();
         for (Batch b : train) {
             Tensor x = b.inputs().to(device), y = b.targets().to(device);
             Tensor out = model.forward(x);
             Tensor l = loss.apply(out, y);
+            // read before backward and step: a non-finite loss then leaves parameters, gradients and optimizer untouched
+            double value = readEachStep ? losses.readBeforeStep(l) : Double.NaN;
             l.backward();
             if (!Double.isNaN(clipNorm)) Clip.gradNorm(optimizer.parameters(), clipNorm);
             optimizer.step();
@@ -172,7 +186,8 @@ public final class Trainer {
             try (var _ = GradMode.noGrad()) {
                 for (Metric m : metrics) m.update(out.detach(), y);
             }
-            losses.add(l, b.size());
+            if (readEachStep) losses.addRead(value, b.size());
+            else losses.add(l, b.size());
         }
         losses.flush();   // the last, partial group: every batch is delivered before onEpochEnd
         Map<String, Double> logs = new LinkedHashMap<>();
