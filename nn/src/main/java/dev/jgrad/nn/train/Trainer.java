@@ -29,6 +29,14 @@ import java.util.Map;
  * t.fit(trainLoader, testLoader, 5);
  * Map<String, Double> test = t.evaluate(testLoader);
  * }</pre>
+ *
+ * <p>The trainer counts the epochs it has completed ({@link #epoch()}), across {@code fit} calls
+ * and across a {@link Checkpoint} saved and loaded, so a resumed run numbers its epochs on:
+ *
+ * <pre>{@code
+ * Checkpoint.load(Path.of("run/last.safetensors"), trainer, trainLoader);   // trainer.epoch() == 3
+ * trainer.fit(trainLoader, testLoader, 2);                                  // epochs 4 and 5
+ * }</pre>
  */
 public final class Trainer {
     /** Steps between loss reads on a GPU unless set otherwise; see {@link #lossSyncEvery(int)}. */
@@ -44,6 +52,9 @@ public final class Trainer {
     private double clipNorm = Double.NaN;
     private int lossSyncEvery;   // 0: the device's default
     private volatile boolean stopRequested;
+    private int epoch;   // epochs completed
+    private String runId = java.util.UUID.randomUUID().toString();
+    private DataLoader trainingLoader;
 
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
@@ -142,27 +153,69 @@ public final class Trainer {
         return optimizer;
     }
 
+    /** The scheduler set by {@link #scheduler(LRScheduler)}, or null. */
+    public LRScheduler scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * The number of epochs completed: 0 for a new trainer, then the number of the last finished
+     * epoch (also while listeners see its {@code onEpochEnd}); a loaded {@link Checkpoint} sets it.
+     */
+    public int epoch() {
+        return epoch;
+    }
+
+    /**
+     * A random identifier of this training run, recorded in each checkpoint and taken over from a
+     * loaded one, so the checkpoints of one run, resumed or not, carry the same id.
+     */
+    public String runId() {
+        return runId;
+    }
+
+    /** The loader the current (or last) {@link #fit} trains on, or null before the first. */
+    public DataLoader trainingLoader() {
+        return trainingLoader;
+    }
+
+    /** Where a loaded checkpoint left the run (called by {@link Checkpoint#load(java.nio.file.Path, Trainer, DataLoader)}). */
+    void resumeAt(int completedEpochs, String run) {
+        this.epoch = completedEpochs;
+        this.runId = run;
+    }
+
     /** Asks {@link #fit} to stop after the current epoch (listeners such as early stopping call it). */
     public void requestStop() {
         stopRequested = true;
     }
 
-    /** Trains for up to {@code epochs} epochs; {@code validation} may be null. */
+    /**
+     * Trains up to {@code epochs} more epochs, numbered on from {@link #epoch()} + 1 (from 1 for a
+     * new trainer; from 4 after a checkpoint of epoch 3 was loaded); {@code validation} may be null.
+     * Listeners' {@code onTrainBegin} gets the number of the last planned epoch. Returns the history
+     * of this call's epochs.
+     */
     public History fit(DataLoader train, DataLoader validation, int epochs) {
+        if (train == null) throw new IllegalArgumentException("fit: the training loader is null");
         if (epochs < 1) throw new IllegalArgumentException("fit: epochs must be >= 1, got " + epochs);
+        if (epochs > Integer.MAX_VALUE - epoch) throw new IllegalArgumentException("fit: " + epochs + " epochs after epoch " + epoch + " overflow the epoch count");
         History history = new History();
         stopRequested = false;
-        for (TrainingListener l : listeners) l.onTrainBegin(this, epochs, train.batchesPerEpoch(), train.datasetSize());
-        for (int epoch = 1; epoch <= epochs && !stopRequested; epoch++) {
+        trainingLoader = train;
+        int first = epoch + 1, last = epoch + epochs;
+        for (TrainingListener l : listeners) l.onTrainBegin(this, last, train.batchesPerEpoch(), train.datasetSize());
+        for (int e = first; e <= last && !stopRequested; e++) {
             long start = System.nanoTime();
-            for (TrainingListener l : listeners) l.onEpochBegin(this, epoch);
-            Map<String, Double> logs = trainEpoch(train, epoch);
+            for (TrainingListener l : listeners) l.onEpochBegin(this, e);
+            Map<String, Double> logs = trainEpoch(train, e);
             logs.put("lr", optimizer.learningRate());
             if (scheduler != null) scheduler.step();
             if (validation != null) evaluate(validation).forEach((k, v) -> logs.put("val_" + k, v));
             logs.put("seconds", (System.nanoTime() - start) / 1e9);
             history.add(logs);
-            for (TrainingListener l : listeners) l.onEpochEnd(this, epoch, logs);
+            epoch = e;   // before the listeners: a checkpoint written at onEpochEnd records this epoch as completed
+            for (TrainingListener l : listeners) l.onEpochEnd(this, e, logs);
         }
         for (TrainingListener l : listeners) l.onTrainEnd(this, history);
         return history;
