@@ -48,7 +48,8 @@ import java.util.TreeSet;
  * <p>Saving writes a temporary file in the target's directory ({@code .name.<random>.tmp}),
  * forces it to the disk, renames it over the target atomically and forces the directory where the
  * platform allows: a reader sees the previous checkpoint or the new one, never a mix, and a save
- * that fails removes its temporary file. Save between epochs: the loader's state then marks an
+ * that fails removes its temporary file (a process killed while saving leaves that hidden file
+ * behind, never a partial target). Save between epochs: the loader's state then marks an
  * epoch boundary (a loader's unfinished epoch is ended by {@link DataLoader#stateDict()}).
  *
  * <p>Layout: tensors {@code model.<key>}, {@code optimizer.<key>}, {@code scheduler.<key>},
