@@ -37,6 +37,11 @@ public final class Dropout extends Module {
         return x.dropout(p, generator);   // the mask is drawn on x's device (Philox; the same mask on every device)
     }
 
+    /** The generator the masks are drawn from (checkpoints save and restore its state). */
+    public Generator generator() {
+        return generator;
+    }
+
     @Override
     protected String extraRepr() {
         return "p=" + p;

@@ -37,6 +37,41 @@ public final class Generator {
         return this;
     }
 
+    /**
+     * The generator's whole state, to save and {@link #setState restore} later (PyTorch's
+     * {@code get_state}): two longs, the SplitMix64 counter and the raw bits of the normal value
+     * that {@link #nextGaussian} keeps from its last pair (a NaN when none is kept). A generator
+     * restored from it continues with exactly the numbers this one would have given next.
+     *
+     * <pre>{@code
+     * long[] saved = g.getState();
+     * double a = g.nextGaussian();
+     * g.setState(saved);
+     * double b = g.nextGaussian();   // a == b
+     * }</pre>
+     */
+    public synchronized long[] getState() {
+        return new long[] {state, Double.doubleToRawLongBits(spareNormal)};
+    }
+
+    /**
+     * Restores a state from {@link #getState()}; returns this.
+     *
+     * @throws IllegalArgumentException when {@code state} is null, not two longs, or keeps a normal
+     *                                  value that Box–Muller cannot produce (infinite)
+     */
+    public synchronized Generator setState(long[] state) {
+        if (state == null) throw new IllegalArgumentException("Generator.setState: state is null");
+        if (state.length != 2) {
+            throw new IllegalArgumentException("Generator.setState: expected the 2 longs getState() gives (counter, kept normal), got " + state.length);
+        }
+        double spare = Double.longBitsToDouble(state[1]);
+        if (Double.isInfinite(spare)) throw new IllegalArgumentException("Generator.setState: the kept normal value is " + spare + "; it must be finite or NaN (none)");
+        this.state = state[0];
+        this.spareNormal = Double.isNaN(spare) ? Double.NaN : spare;
+        return this;
+    }
+
     /** 64 uniformly random bits (SplitMix64 step). */
     public synchronized long nextLong() {
         long z = (state += 0x9E3779B97F4A7C15L);

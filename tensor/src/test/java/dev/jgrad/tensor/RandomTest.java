@@ -3,6 +3,7 @@ package dev.jgrad.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -38,6 +39,29 @@ class RandomTest {
         assertFalse(Arrays.equals(first, second));
         g.manualSeed(1);
         assertArrayEquals(first, Tensor.randn(g, 5).toFloatArray());
+    }
+
+    @Test
+    void aSavedStateContinuesTheSequenceIncludingTheKeptNormal() {
+        Generator g = new Generator(3);
+        g.nextGaussian();   // draws a pair and keeps the second value
+        long[] saved = g.getState();
+        assertFalse(Double.isNaN(Double.longBitsToDouble(saved[1])), "a normal value is kept");
+        double[] ahead = {g.nextGaussian(), g.nextGaussian(), g.nextDouble(), g.nextLong()};
+        Generator other = new Generator(99).setState(saved);
+        assertArrayEquals(ahead, new double[] {other.nextGaussian(), other.nextGaussian(), other.nextDouble(), other.nextLong()});
+        long[] copy = other.getState();
+        copy[0] = 0;   // the array is a copy
+        assertFalse(Arrays.equals(copy, other.getState()));
+
+        Generator fresh = new Generator(5);
+        assertTrue(Double.isNaN(Double.longBitsToDouble(fresh.getState()[1])), "nothing kept yet");
+        assertEquals(5, fresh.getState()[0]);
+        assertThrows(IllegalArgumentException.class, () -> fresh.setState(null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fresh.setState(new long[3]));
+        assertTrue(e.getMessage().contains("Generator.setState") && e.getMessage().contains("2 longs"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> fresh.setState(new long[] {1, Double.doubleToRawLongBits(Double.POSITIVE_INFINITY)}));
+        assertEquals(5, fresh.getState()[0], "a refused state changes nothing");
     }
 
     @Test

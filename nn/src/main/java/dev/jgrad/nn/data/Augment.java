@@ -5,11 +5,11 @@ import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /**
  * Random augmentations of image batches [N, C, H, W], for {@link DataLoader#map}. Each draws from
- * its own seeded generator, so an augmented run is as reproducible as an unaugmented one.
+ * its own seeded generator ({@link RandomTransform#generator()}), so an augmented run is as
+ * reproducible as an unaugmented one, and a checkpoint can save where each generator stands.
  *
  * <pre>{@code
  * DataLoader train = new DataLoader(data, 64, true, 0).map(Augment.randomShift(2, 1));
@@ -19,10 +19,10 @@ public final class Augment {
     private Augment() {}
 
     /** Moves each image by up to {@code maxShift} pixels in each direction, filling with zeros. */
-    public static UnaryOperator<Batch> randomShift(int maxShift, long seed) {
+    public static RandomTransform randomShift(int maxShift, long seed) {
         if (maxShift < 0) throw new IllegalArgumentException("randomShift: maxShift must be >= 0, got " + maxShift);
         Generator g = new Generator(seed);
-        return b -> {
+        return RandomTransform.of(g, b -> {
             Tensor x = images("randomShift", b);
             int n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), m = maxShift;
             try (var _ = GradMode.noGrad()) {
@@ -35,14 +35,14 @@ public final class Augment {
                 }
                 return new Batch(Tensor.stack(shifted, 0), b.targets());
             }
-        };
+        });
     }
 
     /** Mirrors each image left to right with probability {@code p}. */
-    public static UnaryOperator<Batch> randomHorizontalFlip(double p, long seed) {
+    public static RandomTransform randomHorizontalFlip(double p, long seed) {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("randomHorizontalFlip: p must be in [0, 1], got " + p);
         Generator g = new Generator(seed);
-        return b -> {
+        return RandomTransform.of(g, b -> {
             Tensor x = images("randomHorizontalFlip", b);
             int n = x.size(0), w = x.size(3);
             Tensor reversed = Tensor.arange(w - 1, -1, -1);
@@ -54,7 +54,7 @@ public final class Augment {
                 }
                 return new Batch(Tensor.stack(out, 0), b.targets());
             }
-        };
+        });
     }
 
     private static Tensor images(String op, Batch b) {

@@ -32,6 +32,11 @@ public final class Adadelta extends Optimizer {
     // x·x, not x.square(): square is pow(x, 2), whose float32 kernel takes the scalar Math.pow path
     // (as in Adam; see docs/design-notes.md, "Squares as products in the optimizers"); same products
     @Override
+    protected java.util.Set<String> stateNames() {
+        return java.util.Set.of("square_avg", "acc_delta");
+    }
+
+    @Override
     protected Tensor update(Tensor p, Tensor g, Map<String, Tensor> s, long step) {
         if (weightDecay != 0) g = g.add(p.mul(weightDecay));
         Tensor squareAvg = s.getOrDefault("square_avg", Tensor.zerosLike(p)).mul(rho).add(g.mul(g).mul(1 - rho));

@@ -41,6 +41,11 @@ public class Adam extends Optimizer {
         this.decoupled = decoupled;
     }
 
+    @Override
+    protected java.util.Set<String> stateNames() {
+        return java.util.Set.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq");
+    }
+
     // Fused in place on the parameter's device (one pass per parameter; on the CPU bit-for-bit the
     // composed update below, which allocated ~10 full-size tensors per parameter per step).
     @Override

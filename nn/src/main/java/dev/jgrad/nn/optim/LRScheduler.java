@@ -1,5 +1,10 @@
 package dev.jgrad.nn.optim;
 
+import dev.jgrad.tensor.DType;
+import dev.jgrad.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Changes an optimizer's learning rate as training goes on. Call {@link #step()} once per
  * epoch (or per batch, for warm-up), after {@code optimizer.step()}.
@@ -11,7 +16,8 @@ package dev.jgrad.nn.optim;
  */
 public abstract class LRScheduler {
     protected final Optimizer optimizer;
-    protected final double baseLr;
+    /** The learning rate the schedule starts from (the optimizer's when the scheduler was made, or a checkpoint's). */
+    protected double baseLr;
     private int epoch;
 
     protected LRScheduler(Optimizer optimizer) {
@@ -38,6 +44,45 @@ public abstract class LRScheduler {
     public void setEpoch(int epoch) {
         this.epoch = epoch;
         optimizer.setLearningRate(lrAt(epoch));
+    }
+
+    /**
+     * The state to checkpoint: {@code "epoch"} (int64) and {@code "base_lr"} (float64). The shape
+     * of the schedule (step size, γ, tMax, …) is not saved: it comes from the code that builds the
+     * scheduler, as in PyTorch.
+     *
+     * <pre>{@code
+     * Map<String, Tensor> saved = sched.stateDict();
+     * LRScheduler.cosine(opt, 50, 0).loadStateDict(saved);   // the same schedule, continued
+     * }</pre>
+     */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("epoch", Tensor.scalar(epoch, DType.INT64));
+        out.put("base_lr", Tensor.scalar(baseLr, DType.FLOAT64));
+        return out;
+    }
+
+    /**
+     * Restores what {@link #stateDict()} saved. The optimizer's learning rate is left alone: it is
+     * part of the optimizer's own state ({@link Optimizer#loadStateDict}).
+     *
+     * @throws IllegalArgumentException when a key is missing or extra, or the epoch is negative or the base rate not a finite number ≥ 0
+     */
+    public void loadStateDict(Map<String, Tensor> state) {
+        String name = getClass().getSimpleName().isEmpty() ? "LRScheduler" : getClass().getSimpleName();
+        if (state == null) throw new IllegalArgumentException(name + ".loadStateDict: state is null");
+        if (!state.keySet().equals(java.util.Set.of("epoch", "base_lr"))) {
+            throw new IllegalArgumentException(name + ".loadStateDict: expected the keys [base_lr, epoch], got " + new java.util.TreeSet<>(state.keySet()));
+        }
+        Tensor e = state.get("epoch"), lr = state.get("base_lr");
+        if (e.numel() != 1 || lr.numel() != 1) throw new IllegalArgumentException(name + ".loadStateDict: \"epoch\" and \"base_lr\" must hold one element each");
+        long savedEpoch = e.itemLong();
+        double savedLr = lr.item();
+        if (savedEpoch < 0 || savedEpoch > Integer.MAX_VALUE) throw new IllegalArgumentException(name + ".loadStateDict: epoch must be in [0, 2^31), got " + savedEpoch);
+        if (!(savedLr >= 0) || Double.isInfinite(savedLr)) throw new IllegalArgumentException(name + ".loadStateDict: base_lr must be finite and >= 0, got " + savedLr);
+        epoch = (int) savedEpoch;
+        baseLr = savedLr;
     }
 
     /** lr·γ^⌊epoch/stepSize⌋ (PyTorch's StepLR). */

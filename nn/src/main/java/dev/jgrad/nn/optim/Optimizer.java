@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Updates parameters from their gradients. Subclasses implement {@link #update}, one parameter
@@ -133,7 +134,22 @@ public abstract class Optimizer {
         return out;
     }
 
-    /** Restores what {@link #stateDict()} saved, for the same parameter list. */
+    /**
+     * The names of the per-parameter state tensors this optimizer keeps ({@code "exp_avg"}, …);
+     * {@link #loadStateDict} refuses any other, so that the state of another optimizer class does not
+     * load. Null, the default for subclasses that do not say, accepts any name.
+     */
+    protected Set<String> stateNames() {
+        return null;
+    }
+
+    /**
+     * Restores what {@link #stateDict()} saved, for the same parameter list. Every state tensor
+     * must have exactly its parameter's shape ({@code "step"}: one element) and a name this
+     * optimizer uses ({@link #stateNames()}); the dict is checked whole before anything changes.
+     *
+     * @throws IllegalArgumentException naming the key, the shapes or the names expected
+     */
     public final void loadStateDict(Map<String, Tensor> dict) {
         if (!dict.containsKey("lr") || !dict.containsKey("step")) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: missing \"lr\" or \"step\"");
@@ -157,14 +173,34 @@ public abstract class Optimizer {
                         + index + " but this optimizer has " + params.size());
             }
             Tensor p = params.get(index), v = e.getValue();
-            if (!java.util.Arrays.equals(v.shape(), p.shape()) && v.numel() != 1) {
-                throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: \"" + k + "\" has shape "
-                        + java.util.Arrays.toString(v.shape()) + " but parameter " + index + " has " + java.util.Arrays.toString(p.shape()));
-            }
             String name = k.substring(dot + 1);
+            if (name.equals("step")) {
+                if (v.numel() != 1) {
+                    throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: \"" + k + "\" must hold one element (the"
+                            + " parameter's update count), got shape " + java.util.Arrays.toString(v.shape()));
+                }
+            } else {
+                Set<String> known = stateNames();
+                if (known != null && !known.contains(name)) {
+                    throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: \"" + k + "\" is not state of "
+                            + getClass().getSimpleName() + ", which keeps " + new java.util.TreeSet<>(known) + " per parameter (a dict of another optimizer?)");
+                }
+                // exactly the parameter's shape: a one-element tensor would broadcast silently in the update
+                if (!java.util.Arrays.equals(v.shape(), p.shape())) {
+                    throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: \"" + k + "\" has shape "
+                            + java.util.Arrays.toString(v.shape()) + " but parameter " + index + " has " + java.util.Arrays.toString(p.shape()));
+                }
+            }
             if (name.equals("step")) loadedSteps[index] = v.itemLong();
             else loaded.get(index).put(name, v.detach().to(p.device()).clone());   // owned: fused updates write it in place
         }
+        for (String k : List.of("lr", "step")) {
+            if (dict.get(k).numel() != 1) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: \"" + k + "\" must hold one element, got shape "
+                        + java.util.Arrays.toString(dict.get(k).shape()));
+            }
+        }
+        checkPositive("learning rate", dict.get("lr").item());
         setLearningRate(dict.get("lr").item());
         steps = dict.get("step").itemLong();
         for (int i = 0; i < state.size(); i++) {

@@ -36,6 +36,11 @@ public final class RMSprop extends Optimizer {
     // x·x, not x.square(): square is pow(x, 2), whose float32 kernel takes the scalar Math.pow path
     // (as in Adam; see docs/design-notes.md, "Squares as products in the optimizers"); same products
     @Override
+    protected java.util.Set<String> stateNames() {
+        return java.util.Set.of("square_avg", "grad_avg", "momentum_buffer");
+    }
+
+    @Override
     protected Tensor update(Tensor p, Tensor g, Map<String, Tensor> s, long step) {
         if (weightDecay != 0) g = g.add(p.mul(weightDecay));
         Tensor squareAvg = s.getOrDefault("square_avg", Tensor.zerosLike(p)).mul(alpha).add(g.mul(g).mul(1 - alpha));

@@ -41,6 +41,11 @@ public final class SGD extends Optimizer {
         this.weightDecay = weightDecay;
     }
 
+    @Override
+    protected java.util.Set<String> stateNames() {
+        return java.util.Set.of("momentum_buffer");
+    }
+
     // Fused in place on the parameter's device (one pass; on the CPU bit-for-bit the composed update below).
     @Override
     protected boolean updateInPlace(Tensor p, Tensor g, Map<String, Tensor> s, long step) {

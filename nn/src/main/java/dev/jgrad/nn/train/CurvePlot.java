@@ -18,6 +18,7 @@ import java.util.Map;
 public final class CurvePlot implements TrainingListener {
     private final Path file;
     private final History history = new History();
+    private final List<Double> epochNumbers = new ArrayList<>();   // the trainer's, so a resumed run's curves start at its first epoch
 
     public CurvePlot(Path file) {
         this.file = file;
@@ -26,9 +27,9 @@ public final class CurvePlot implements TrainingListener {
     @Override
     public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
         history.add(logs);
+        epochNumbers.add((double) epoch);
         List<LinePlot.Series> losses = new ArrayList<>(), others = new ArrayList<>();
-        double[] epochs = new double[history.epochs()];
-        for (int i = 0; i < epochs.length; i++) epochs[i] = i + 1;
+        double[] epochs = epochNumbers.stream().mapToDouble(Double::doubleValue).toArray();
         for (String key : history.keys()) {
             if (key.equals("seconds") || key.equals("lr")) continue;
             double[] y = history.get(key).stream().mapToDouble(Double::doubleValue).toArray();

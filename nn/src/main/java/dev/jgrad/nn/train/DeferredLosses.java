@@ -10,6 +10,11 @@ import java.util.List;
  * one each. When a group is read, each of its batches is checked for a non-finite loss and
  * delivered to the listeners' {@code onBatchEnd} in order, with its own value and size.
  *
+ * <p>With groups of one ({@link #readsEachStep()}) the trainer reads each loss before the
+ * optimizer steps ({@link #readBeforeStep}), so a non-finite loss stops training with the model
+ * and the optimizer as they were after the previous batch; the value read is then delivered with
+ * {@link #addRead} after the step, without reading it again.
+ *
  * <pre>{@code
  * DeferredLosses losses = new DeferredLosses(trainer, listeners, epoch, 16);
  * for (Batch b : loader) { ...; losses.add(loss, b.size()); }
@@ -38,11 +43,40 @@ final class DeferredLosses {
         this.pendingSizes = new int[groupSize];
     }
 
-    /** Keeps one step's loss (detached; its graph is not held) and reads the group once it is full. */
-    void add(Tensor loss, int batchSize) {
+    /** Whether each loss is read at its own step, before the optimizer steps. */
+    boolean readsEachStep() {
+        return groupSize == 1;
+    }
+
+    /**
+     * Reads the loss of the step about to be taken (groups of one only); throws, naming the epoch
+     * and the batch, when it is not finite, so the caller does not step.
+     */
+    double readBeforeStep(Tensor loss) {
+        checkOneElement(loss);
+        double value = loss.item();
+        if (!Double.isFinite(value)) {
+            throw new IllegalStateException("fit: stopped before the step, with the model and the optimizer as after the previous batch:"
+                    + " the loss became " + value + " at epoch " + epoch + ", batch " + (stepsTaken + 1) + "; lower the learning rate or check the data");
+        }
+        return value;
+    }
+
+    /** Delivers a step's loss already read by {@link #readBeforeStep}. */
+    void addRead(double value, int batchSize) {
+        stepsTaken++;
+        deliver(value, batchSize);
+    }
+
+    private static void checkOneElement(Tensor loss) {
         if (loss.numel() != 1) {
             throw new IllegalArgumentException("fit: the loss must have one element, got shape " + java.util.Arrays.toString(loss.shape()));
         }
+    }
+
+    /** Keeps one step's loss (detached; its graph is not held) and reads the group once it is full. */
+    void add(Tensor loss, int batchSize) {
+        checkOneElement(loss);
         pendingSizes[pending.size()] = batchSize;
         pending.add(loss.detach().reshape(-1));
         stepsTaken++;
@@ -56,19 +90,25 @@ final class DeferredLosses {
         double[] values = (pending.size() == 1 ? pending.get(0) : Tensor.cat(pending, 0)).toDoubleArray();
         pending.clear();
         for (int i = 0; i < values.length; i++) {
-            int batch = delivered + 1, size = pendingSizes[i];
+            int batch = delivered + 1;
             double value = values[i];
             if (!Double.isFinite(value)) {
-                String late = batch == stepsTaken ? ""
-                        : " (losses are read every " + groupSize + " steps; training had reached batch " + stepsTaken + ")";
+                // read after the step: the model has taken this batch's step and any later ones of the group
                 throw new IllegalStateException("fit: the loss became " + value + " at epoch " + epoch + ", batch " + batch
-                        + "; lower the learning rate or check the data" + late);
+                        + "; lower the learning rate or check the data (losses are read every " + groupSize + " steps; training had reached batch "
+                        + stepsTaken + ", so the model and the optimizer have taken the steps of batches " + batch + "-" + stepsTaken
+                        + "; lossSyncEvery(1) stops before the step)");
             }
-            lossSum += value * size;
-            samples += size;
-            delivered = batch;
-            for (TrainingListener l : listeners) l.onBatchEnd(trainer, epoch, batch, value, size);
+            deliver(value, pendingSizes[i]);
         }
+    }
+
+    private void deliver(double value, int size) {
+        int batch = delivered + 1;
+        lossSum += value * size;
+        samples += size;
+        delivered = batch;
+        for (TrainingListener l : listeners) l.onBatchEnd(trainer, epoch, batch, value, size);
     }
 
     /** The sample-weighted mean of the losses delivered so far (0 when none). */

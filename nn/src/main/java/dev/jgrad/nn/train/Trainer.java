@@ -29,6 +29,14 @@ import java.util.Map;
  * t.fit(trainLoader, testLoader, 5);
  * Map<String, Double> test = t.evaluate(testLoader);
  * }</pre>
+ *
+ * <p>The trainer counts the epochs it has completed ({@link #epoch()}), across {@code fit} calls
+ * and across a {@link Checkpoint} saved and loaded, so a resumed run numbers its epochs on:
+ *
+ * <pre>{@code
+ * Checkpoint.load(Path.of("run/last.safetensors"), trainer, trainLoader);   // trainer.epoch() == 3
+ * trainer.fit(trainLoader, testLoader, 2);                                  // epochs 4 and 5
+ * }</pre>
  */
 public final class Trainer {
     /** Steps between loss reads on a GPU unless set otherwise; see {@link #lossSyncEvery(int)}. */
@@ -44,6 +52,9 @@ public final class Trainer {
     private double clipNorm = Double.NaN;
     private int lossSyncEvery;   // 0: the device's default
     private volatile boolean stopRequested;
+    private int epoch;   // epochs completed
+    private String runId = java.util.UUID.randomUUID().toString();
+    private DataLoader trainingLoader;
 
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
@@ -94,13 +105,24 @@ public final class Trainer {
      * step's first kernels arrive. Reading every step pays that once per step. Two consequences of a
      * larger {@code n}: listeners see batches in bursts of {@code n} (the model has by then taken up to
      * {@code n − 1} further steps), and a NaN or infinite loss stops training when its group is read,
-     * up to {@code n − 1} steps after the batch that produced it — the error still names that batch.
+     * up to {@code n − 1} steps after the batch that produced it — the error still names that batch,
+     * but the optimizer has already stepped on it, so the weights are likely non-finite too.
+     *
+     * <p>With {@code n = 1} each loss is read before {@code backward()} and {@code optimizer.step()}:
+     * a non-finite loss stops training with the parameters, gradients and optimizer state as they were
+     * after the previous batch (buffers that the forward pass itself updates, such as batch-norm running
+     * statistics, have seen the batch). Only this setting guarantees that. Skipping the step on the
+     * device instead (a flag that every optimizer update obeys, with no host wait) would need each
+     * optimizer's update, fused kernels and user subclasses included, to be made conditional, or an
+     * extra pass over every parameter and state tensor per step to undo it; the check that reads the
+     * loss is exact and costs only the wait that a larger {@code n} exists to avoid.
      *
      * <p>Default: 1 on the CPU, where reading a tensor costs nothing and every batch is delivered at
      * once; {@value #CUDA_LOSS_SYNC_EVERY} on a GPU, so the stall comes once per 16 steps, while a
      * progress bar (which prints every tenth of an epoch) still moves smoothly for epochs of a few
      * hundred batches, a diverging run is stopped at most 15 steps late, and only 16 scalars wait on
-     * the device. A larger {@code n} removes little more of the stall.
+     * the device. A larger {@code n} removes little more of the stall. Set {@code lossSyncEvery(1)}
+     * on a GPU when a diverging run must stop before its weights are touched.
      *
      * <pre>{@code
      * trainer.device(Device.cuda()).lossSyncEvery(32);   // one read per 32 steps
@@ -131,27 +153,69 @@ public final class Trainer {
         return optimizer;
     }
 
+    /** The scheduler set by {@link #scheduler(LRScheduler)}, or null. */
+    public LRScheduler scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * The number of epochs completed: 0 for a new trainer, then the number of the last finished
+     * epoch (also while listeners see its {@code onEpochEnd}); a loaded {@link Checkpoint} sets it.
+     */
+    public int epoch() {
+        return epoch;
+    }
+
+    /**
+     * A random identifier of this training run, recorded in each checkpoint and taken over from a
+     * loaded one, so the checkpoints of one run, resumed or not, carry the same id.
+     */
+    public String runId() {
+        return runId;
+    }
+
+    /** The loader the current (or last) {@link #fit} trains on, or null before the first. */
+    public DataLoader trainingLoader() {
+        return trainingLoader;
+    }
+
+    /** Where a loaded checkpoint left the run (called by {@link Checkpoint#load(java.nio.file.Path, Trainer, DataLoader)}). */
+    void resumeAt(int completedEpochs, String run) {
+        this.epoch = completedEpochs;
+        this.runId = run;
+    }
+
     /** Asks {@link #fit} to stop after the current epoch (listeners such as early stopping call it). */
     public void requestStop() {
         stopRequested = true;
     }
 
-    /** Trains for up to {@code epochs} epochs; {@code validation} may be null. */
+    /**
+     * Trains up to {@code epochs} more epochs, numbered on from {@link #epoch()} + 1 (from 1 for a
+     * new trainer; from 4 after a checkpoint of epoch 3 was loaded); {@code validation} may be null.
+     * Listeners' {@code onTrainBegin} gets the number of the last planned epoch. Returns the history
+     * of this call's epochs.
+     */
     public History fit(DataLoader train, DataLoader validation, int epochs) {
+        if (train == null) throw new IllegalArgumentException("fit: the training loader is null");
         if (epochs < 1) throw new IllegalArgumentException("fit: epochs must be >= 1, got " + epochs);
+        if (epochs > Integer.MAX_VALUE - epoch) throw new IllegalArgumentException("fit: " + epochs + " epochs after epoch " + epoch + " overflow the epoch count");
         History history = new History();
         stopRequested = false;
-        for (TrainingListener l : listeners) l.onTrainBegin(this, epochs, train.batchesPerEpoch(), train.datasetSize());
-        for (int epoch = 1; epoch <= epochs && !stopRequested; epoch++) {
+        trainingLoader = train;
+        int first = epoch + 1, last = epoch + epochs;
+        for (TrainingListener l : listeners) l.onTrainBegin(this, last, train.batchesPerEpoch(), train.datasetSize());
+        for (int e = first; e <= last && !stopRequested; e++) {
             long start = System.nanoTime();
-            for (TrainingListener l : listeners) l.onEpochBegin(this, epoch);
-            Map<String, Double> logs = trainEpoch(train, epoch);
+            for (TrainingListener l : listeners) l.onEpochBegin(this, e);
+            Map<String, Double> logs = trainEpoch(train, e);
             logs.put("lr", optimizer.learningRate());
             if (scheduler != null) scheduler.step();
             if (validation != null) evaluate(validation).forEach((k, v) -> logs.put("val_" + k, v));
             logs.put("seconds", (System.nanoTime() - start) / 1e9);
             history.add(logs);
-            for (TrainingListener l : listeners) l.onEpochEnd(this, epoch, logs);
+            epoch = e;   // before the listeners: a checkpoint written at onEpochEnd records this epoch as completed
+            for (TrainingListener l : listeners) l.onEpochEnd(this, e, logs);
         }
         for (TrainingListener l : listeners) l.onTrainEnd(this, history);
         return history;
@@ -161,10 +225,13 @@ public final class Trainer {
         model.train();
         for (Metric m : metrics) m.reset();
         DeferredLosses losses = new DeferredLosses(this, listeners, epoch, lossSyncEvery());
+        boolean readEachStep = losses.readsEachStep();
         for (Batch b : train) {
             Tensor x = b.inputs().to(device), y = b.targets().to(device);
             Tensor out = model.forward(x);
             Tensor l = loss.apply(out, y);
+            // read before backward and step: a non-finite loss then leaves parameters, gradients and optimizer untouched
+            double value = readEachStep ? losses.readBeforeStep(l) : Double.NaN;
             l.backward();
             if (!Double.isNaN(clipNorm)) Clip.gradNorm(optimizer.parameters(), clipNorm);
             optimizer.step();
@@ -172,7 +239,8 @@ public final class Trainer {
             try (var _ = GradMode.noGrad()) {
                 for (Metric m : metrics) m.update(out.detach(), y);
             }
-            losses.add(l, b.size());
+            if (readEachStep) losses.addRead(value, b.size());
+            else losses.add(l, b.size());
         }
         losses.flush();   // the last, partial group: every batch is delivered before onEpochEnd
         Map<String, Double> logs = new LinkedHashMap<>();

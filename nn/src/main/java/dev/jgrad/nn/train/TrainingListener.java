@@ -12,7 +12,10 @@ import java.util.Map;
  * }</pre>
  */
 public interface TrainingListener {
-    /** Before the first epoch; {@code epochs} is the planned number. */
+    /**
+     * Before the first epoch of a {@link Trainer#fit} call; {@code epochs} is the number of the last
+     * planned epoch: the planned total for a new run, 6 for {@code fit(…, 3)} resumed after epoch 3.
+     */
     default void onTrainBegin(Trainer trainer, int epochs, int batchesPerEpoch, int samplesPerEpoch) {}
 
     /** Before each epoch (1-based). */

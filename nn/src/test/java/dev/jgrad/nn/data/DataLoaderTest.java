@@ -8,17 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgrad.tensor.DType;
+import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** DataLoader ordering, batching, prefetching and failure handling; TensorDataset and ranges. */
+/** DataLoader ordering, batching, prefetching, abandoned epochs, random state and failure handling; TensorDataset and ranges. */
 class DataLoaderTest {
     /** Example i: input [i, 10·i] (float32), target i (int64). */
     private static TensorDataset numbers(int n) {
@@ -231,5 +234,67 @@ class DataLoaderTest {
         Tensor grads = Tensor.ones(2, 2).requiresGrad(true);
         TensorDataset detached = new TensorDataset(grads.mul(2), Tensor.zeros(2));
         assertFalse(detached.get(0).input().requiresGrad(), "datasets hold detached tensors");
+    }
+
+    @Test
+    void anAbandonedEpochIsEndedByTheNextAndItsIteratorSaysSo() {
+        DataLoader loader = new DataLoader(numbers(40), 2, true, 1).prefetch(3);
+        Iterator<Batch> first = loader.iterator();
+        first.next();
+        List<long[]> second = epoch(loader);
+        assertEquals(20, second.size());
+        assertTrue(first.hasNext());
+        IllegalStateException e = assertThrows(IllegalStateException.class, first::next);
+        assertTrue(e.getMessage().contains("this epoch was ended before it was finished"), e.getMessage());
+    }
+
+    @Test
+    void anOpaqueRandomTransformStopsAtTheSamePlaceWhateverTheTiming() {
+        // a transform the loader cannot rewind: the abandoned epoch's thread builds exactly
+        // prefetch + 1 batches past the last one taken, never a timing-dependent number
+        for (int trial = 0; trial < 6; trial++) {
+            AtomicInteger built = new AtomicInteger();
+            DataLoader loader = new DataLoader(numbers(60), 2, true, 1).prefetch(3).map(b -> {
+                built.incrementAndGet();
+                return b;
+            });
+            Iterator<Batch> it = loader.iterator();
+            it.next();
+            it.next();
+            if (trial % 2 == 1) {
+                it = null;
+                System.gc();
+            }
+            loader.stateDict();   // ends the abandoned epoch, as a new epoch would
+            assertEquals(2 + 3 + 1, built.get(), "trial " + trial);
+            java.lang.ref.Reference.reachabilityFence(it);
+        }
+    }
+
+    @Test
+    void stateDictRestoresTheShuffleAndTheAugmentations() {
+        Tensor images = Tensor.randn(new Generator(2), 12, 1, 5, 5);
+        DataLoader a = new DataLoader(new TensorDataset(images, Tensor.zeros(DType.INT64, 12)), 3, true, 7)
+                .map(Augment.randomShift(1, 8)).map(b -> b).map(Augment.randomHorizontalFlip(0.5, 9));
+        for (Batch b : a) b.inputs();
+        Map<String, Tensor> saved = a.stateDict();
+        assertEquals(List.of("generator", "map.0.generator", "map.2.generator"), List.copyOf(saved.keySet()));
+        List<float[]> next = new ArrayList<>();
+        for (Batch b : a) next.add(b.inputs().toFloatArray());
+
+        DataLoader b = new DataLoader(new TensorDataset(images, Tensor.zeros(DType.INT64, 12)), 3, true, 100)
+                .map(Augment.randomShift(1, 101)).map(x -> x).map(Augment.randomHorizontalFlip(0.5, 102));
+        b.loadStateDict(saved);
+        int i = 0;
+        for (Batch batch : b) assertArrayEquals(next.get(i++), batch.inputs().toFloatArray(), "batch " + (i - 1));
+
+        DataLoader fewer = new DataLoader(new TensorDataset(images, Tensor.zeros(DType.INT64, 12)), 3, true, 0).map(Augment.randomShift(1, 8));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fewer.loadStateDict(saved));
+        assertTrue(e.getMessage().contains("[generator, map.0.generator, map.2.generator]") && e.getMessage().contains("[generator, map.0.generator]"),
+                e.getMessage());
+        Map<String, Tensor> bad = new java.util.LinkedHashMap<>(saved);
+        bad.put("map.2.generator", Tensor.zeros(DType.INT64, 3));
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(bad));
+        assertTrue(shape.getMessage().contains("\"map.2.generator\" must be an int64 tensor of shape [2]"), shape.getMessage());
     }
 }

@@ -129,6 +129,37 @@ class OptimizerStateTest {
     }
 
     @Test
+    void loadStateDictRefusesStateOfAnotherShapeOrAnotherOptimizer() {
+        Adam a = new Adam(params(3), 0.01);
+        run(a, 0, 1);
+        Map<String, Tensor> good = a.stateDict();
+
+        // a one-element exp_avg used to load and broadcast over the [3, 2] parameter
+        Map<String, Tensor> oneElement = new LinkedHashMap<>(good);
+        oneElement.put("state.0.exp_avg", Tensor.zeros(1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Adam(params(3), 0.01).loadStateDict(oneElement));
+        assertTrue(e.getMessage().contains("Adam.loadStateDict") && e.getMessage().contains("\"state.0.exp_avg\" has shape [1]")
+                && e.getMessage().contains("[3, 2]"), e.getMessage());
+        Map<String, Tensor> scalar = new LinkedHashMap<>(good);
+        scalar.put("state.1.exp_avg_sq", Tensor.scalar(0.5));
+        assertThrows(IllegalArgumentException.class, () -> new Adam(params(3), 0.01).loadStateDict(scalar));
+        Map<String, Tensor> badStep = new LinkedHashMap<>(good);
+        badStep.put("state.0.step", Tensor.zeros(DType.INT64, 3, 2));
+        IllegalArgumentException step = assertThrows(IllegalArgumentException.class, () -> new Adam(params(3), 0.01).loadStateDict(badStep));
+        assertTrue(step.getMessage().contains("\"state.0.step\"") && step.getMessage().contains("one element"), step.getMessage());
+
+        // SGD's momentum buffers used to load into Adam as extra, unused state
+        SGD sgd = new SGD(params(3), 0.1, 0.9, false, 0);
+        run(sgd, 0, 1);
+        Adam target = new Adam(params(3), 0.01);
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> target.loadStateDict(sgd.stateDict()));
+        assertTrue(other.getMessage().contains("\"state.0.momentum_buffer\"") && other.getMessage().contains("Adam")
+                && other.getMessage().contains("exp_avg"), other.getMessage());
+        assertEquals(0, target.steps(), "a refused dict changes nothing");
+        assertEquals(List.of("lr", "step"), List.copyOf(target.stateDict().keySet()));
+    }
+
+    @Test
     void stepsCountCallsAndSkipParametersWithoutGradients() {
         List<Tensor> ps = params(5);
         double[] before = ps.get(1).toDoubleArray();

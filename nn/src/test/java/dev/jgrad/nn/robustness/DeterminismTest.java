@@ -15,6 +15,7 @@ import dev.jgrad.nn.Losses;
 import dev.jgrad.nn.MaxPool2d;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.Sequential;
+import dev.jgrad.nn.data.Augment;
 import dev.jgrad.nn.data.Batch;
 import dev.jgrad.nn.data.DataLoader;
 import dev.jgrad.nn.data.TensorDataset;
@@ -24,6 +25,7 @@ import dev.jgrad.nn.optim.Optimizer;
 import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.Test;
 /**
  * With a seed, CPU training is bit-reproducible: two identical runs in one JVM give the same
  * losses and parameters to the last bit, with or without the data loader's background
- * prefetching, and a different seed gives a different run.
+ * prefetching, and a different seed gives a different run. An epoch abandoned half-way does not
+ * make the next one depend on thread timing.
  */
 class DeterminismTest {
 
@@ -107,5 +110,53 @@ class DeterminismTest {
             runs[r] = emb.parameters().get(0).toFloatArray();
         }
         assertArrayEquals(runs[0], runs[1]);
+    }
+
+    /**
+     * Epoch 2 of a shuffled, augmented loader whose epoch 1 was abandoned after {@code taken} batches,
+     * as raw input bits per batch. With {@code collect}, the abandoned iterator is dropped and
+     * collected before epoch 2 starts; otherwise it stays reachable and epoch 2 starts at once,
+     * while epoch 1's producer may still be building batches.
+     */
+    private static List<int[]> epochAfterAnAbandonedOne(int prefetch, int taken, boolean collect) {
+        Generator data = new Generator(11);
+        Tensor x = Tensor.randn(data, 96, 1, 12, 12), y = Tensor.randint(data, 0, 3, 96);
+        DataLoader loader = new DataLoader(new TensorDataset(x, y), 4, true, 3).prefetch(prefetch)
+                .map(Augment.randomShift(2, 5)).map(Augment.randomHorizontalFlip(0.5, 6));
+        Iterator<Batch> it = loader.iterator();
+        for (int i = 0; i < taken; i++) it.next();
+        if (collect) {
+            it = null;
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.onSpinWait();
+            }
+        }
+        List<int[]> out = new ArrayList<>();
+        for (Batch b : loader) {
+            float[] v = b.inputs().toFloatArray();
+            int[] bits = new int[v.length];
+            for (int i = 0; i < v.length; i++) bits[i] = Float.floatToRawIntBits(v[i]);
+            out.add(bits);
+        }
+        java.lang.ref.Reference.reachabilityFence(it);
+        return out;
+    }
+
+    @Test
+    void anAbandonedEpochDoesNotMakeTheNextDependOnThreadTiming() {
+        // the reference builds batches on this thread: epoch 1 drew random numbers for 3 batches only
+        List<int[]> reference = epochAfterAnAbandonedOne(0, 3, false);
+        List<String> outcomes = new ArrayList<>();
+        boolean allSame = true;
+        for (int trial = 0; trial < 8; trial++) {
+            List<int[]> run = epochAfterAnAbandonedOne(2 + trial % 3, 3, trial % 2 == 1);
+            boolean same = run.size() == reference.size();
+            for (int b = 0; same && b < run.size(); b++) same = java.util.Arrays.equals(run.get(b), reference.get(b));
+            outcomes.add(same ? "same" : "different");
+            allSame &= same;
+        }
+        assertEquals(List.of("same", "same", "same", "same", "same", "same", "same", "same"), outcomes,
+                "epoch 2 after an epoch abandoned after 3 batches, prefetch 2-4, 8 trials, vs. the same pattern without prefetch");
     }
 }

@@ -148,9 +148,8 @@ class TrainerTest {
         m.stateDict().forEach((k, v) -> before.put(k, v.clone()));
         t.fit(new DataLoader(separable(1), 64, false, 0), null, 4);
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of("epoch-003.optimizer.safetensors", "epoch-003.safetensors", "epoch-004.optimizer.safetensors",
-                    "epoch-004.safetensors", "last.optimizer.safetensors", "last.safetensors"),
-                    files.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("epoch-003.safetensors", "epoch-004.safetensors", "last.safetensors"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(), "one file per checkpoint, the last 2 kept");
         }
         // four steps of lr 0.1 with gradients clipped to norm 0.01 move the weights by at most 0.004
         for (var e : m.stateDict().entrySet()) {
@@ -158,7 +157,8 @@ class TrainerTest {
             for (int i = 0; i < a.length; i++) assertTrue(Math.abs(a[i] - b[i]) <= 0.004 + 1e-7, e.getKey());
         }
         Module restored = model();
-        Map<String, String> meta = Checkpoint.load(dir.resolve("last.safetensors"), restored, null);
+        Map<String, String> meta = Checkpoint.loadWeights(dir.resolve("last.safetensors"), restored);
+        assertEquals("4", meta.get("jgrad.epoch"));
         assertEquals("4", meta.get("epoch"));
         assertTrue(meta.containsKey("loss"));
         for (var e : m.stateDict().entrySet()) assertArrayEquals(e.getValue().toFloatArray(), restored.stateDict().get(e.getKey()).toFloatArray());
@@ -172,6 +172,37 @@ class TrainerTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.fit(new DataLoader(separable(1), 16, false, 0), null, 2));
         assertTrue(e.getMessage().contains("the loss became NaN at epoch 1, batch 1"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> t.fit(new DataLoader(separable(1), 16, false, 0), null, 0));
+    }
+
+    @Test
+    void aNonFiniteLossStopsBeforeTheStepAndLeavesModelAndOptimizerAsAfterThePreviousBatch() {
+        Module m = model();
+        Optimizer opt = new dev.jgrad.nn.optim.Adam(m.parameters(), 0.05);
+        int[] calls = {0};
+        // the 6th loss (epoch 2, batch 2 of 4) is NaN
+        dev.jgrad.nn.Loss loss = (out, y) -> ++calls[0] == 6 ? Losses.crossEntropy(out, y).mul(Double.NaN) : Losses.crossEntropy(out, y);
+        List<Map<String, Tensor>> weights = new ArrayList<>(), optimizerStates = new ArrayList<>();
+        TrainingListener snapshot = new TrainingListener() {
+            public void onBatchEnd(Trainer t, int epoch, int batch, double l, int size) {
+                Map<String, Tensor> w = new LinkedHashMap<>();
+                t.model().stateDict().forEach((k, v) -> w.put(k, v.clone()));
+                weights.add(w);
+                optimizerStates.add(t.optimizer().stateDict());
+            }
+        };
+        Trainer t = new Trainer(m, opt, loss).listeners(snapshot);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.fit(new DataLoader(separable(1), 16, false, 0), null, 3));
+        assertTrue(e.getMessage().contains("the loss became NaN at epoch 2, batch 2"), e.getMessage());
+        assertEquals(5, weights.size(), "batches 1.1-2.1 were delivered");
+        Map<String, Tensor> after5 = weights.get(4);
+        for (var w : m.stateDict().entrySet()) {
+            assertArrayEquals(after5.get(w.getKey()).toFloatArray(), w.getValue().toFloatArray(), w.getKey() + " as after the 5th batch");
+        }
+        assertEquals(5, opt.steps(), "the optimizer did not step on the NaN batch");
+        Map<String, Tensor> state = opt.stateDict(), before = optimizerStates.get(4);
+        assertEquals(before.keySet(), state.keySet());
+        for (String k : state.keySet()) assertArrayEquals(before.get(k).toDoubleArray(), state.get(k).toDoubleArray(), k);
+        for (Tensor p : m.parameters()) assertTrue(p.grad() == null || p.grad().abs().sum().item() == 0, "no gradient of the NaN batch is left");
     }
 
     // ---------------------------------------------------------------------------------------------
