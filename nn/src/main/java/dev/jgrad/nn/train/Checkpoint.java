@@ -160,7 +160,7 @@ public final class Checkpoint {
         if (metadata != null) meta.putAll(metadata);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> tensors.put(k, v.cpu()));
-        AtomicFile.publish(file, tensors, meta);
+        publish(file, tensors, meta);
     }
 
     /**
@@ -214,7 +214,7 @@ public final class Checkpoint {
             meta.put(OPTIMIZER, p.optimizer().getClass().getName());
         }
         meta.put(CHECKSUM, Checksum.of(tensors, meta));
-        AtomicFile.publish(file, tensors, meta);
+        publish(file, tensors, meta);
     }
 
     private static void putPart(Map<String, Tensor> out, String part, Map<String, Tensor> state) {
@@ -375,5 +375,12 @@ public final class Checkpoint {
                 failures.add(e);
             }
         }
+    }
+
+    /** Writes the file atomically (Safetensors.write: a temporary file of its own, forced, renamed), creating its directory first. */
+    private static void publish(Path file, Map<String, Tensor> tensors, Map<String, String> meta) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) java.nio.file.Files.createDirectories(dir);
+        Safetensors.write(file, tensors, meta);
     }
 }
