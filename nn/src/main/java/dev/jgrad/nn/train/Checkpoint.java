@@ -45,11 +45,11 @@ import java.util.TreeSet;
  * trainer.fit(trainLoader, testLoader, 10 - trainer.epoch());
  * }</pre>
  *
- * <p>Saving writes a temporary file in the target's directory ({@code .name.<random>.tmp}),
- * forces it to the disk, renames it over the target atomically and forces the directory where the
- * platform allows: a reader sees the previous checkpoint or the new one, never a mix, and a save
- * that fails removes its temporary file (a process killed while saving leaves that hidden file
- * behind, never a partial target). Save between epochs: the loader's state then marks an
+ * <p>Saving goes through {@link Safetensors#write}: a temporary file in the target's directory
+ * ({@code name.<random>.tmp}), forced to the disk, renamed over the target atomically, the
+ * directory forced where the platform allows: a reader sees the previous checkpoint or the new
+ * one, never a mix, and a save that fails removes its temporary file (a process killed while
+ * saving leaves that file behind, never a partial target). Save between epochs: the loader's state then marks an
  * epoch boundary (a loader's unfinished epoch is ended by {@link DataLoader#stateDict()}).
  *
  * <p>Layout: tensors {@code model.<key>}, {@code optimizer.<key>}, {@code scheduler.<key>},
