@@ -1,5 +1,7 @@
 package dev.jgrad.examples;
 
+import dev.jgrad.examples.cli.Args;
+import dev.jgrad.examples.cli.Options;
 import dev.jgrad.nn.Activation;
 import dev.jgrad.nn.Conv2d;
 import dev.jgrad.nn.Dropout;
@@ -23,7 +25,6 @@ import dev.jgrad.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The main job: a small CNN trained on real MNIST digits, on the best device present.
@@ -50,8 +51,26 @@ public final class MnistCnn {
                 new Linear(128, 10));
     }
 
-    public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, Set.of("epochs", "batch", "lr", "device", "data", "idx", "full", "small", "out", "seed", "shift"));
+    /** The options of {@code ./jgrad train}: each checked before any work; a new option is one row here. */
+    static final Options OPTIONS = MnistData.dataOptions(new Options("""
+            The main job: a small CNN (conv 32, conv 64, dense 128, dropout, dense 10) trained with Adam and a cosine
+            schedule on real MNIST digits, on the best device present. Prints the test accuracy and writes
+            OUT/mnist-cnn.safetensors and OUT/mnist-cnn-curves.svg.""")
+            .count("epochs", 15, "training epochs")
+            .count("batch", 64, "images per training step")
+            .positive("lr", 1e-3, "Adam's learning rate")
+            .device("where to train", "cuda:0 when a GPU is usable, else cpu"))
+            .outputFolder("out", "out", "where the weights and the learning curves go")
+            .integer("seed", 0, "seed of the weights, the shuffle and dropout")
+            .wholeNumber("shift", 1, 0, 27, "largest random shift of a training image, in pixels");
+
+    public static void main(String[] argv) {
+        int code = Main.run(Main.with("train", argv));
+        if (code != 0) System.exit(code);
+    }
+
+    /** Trains and evaluates with checked options (see {@link #OPTIONS}). */
+    static void train(Args args) throws Exception {
         Tensor.manualSeed(args.getInt("seed", 0));
         MnistData.Split data = MnistData.load(args, false);
         Device device = args.has("device") ? Device.parse(args.get("device", "cpu")) : Device.best();
