@@ -3,4 +3,5 @@ module dev.jgrad.examples {
     requires dev.jgrad.nn;
     requires java.desktop;   // javax.imageio for the GAN sample grid
     exports dev.jgrad.examples;   // the benchmarks time MnistCnn.model()
+    exports dev.jgrad.examples.cli to dev.jgrad.bench;   // the bench CLI follows the same conventions
 }

@@ -1,11 +1,16 @@
 package dev.jgrad.bench;
 
+import dev.jgrad.examples.cli.Args;
+import dev.jgrad.examples.cli.Cli;
+import dev.jgrad.examples.cli.Options;
+import dev.jgrad.examples.cli.UsageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,68 +31,82 @@ import java.util.regex.Pattern;
 public final class Main {
     private Main() {}
 
-    private static final String USAGE = """
-            usage: ./jgrad bench [cpu] [options]      (the JMH benchmarks: ./jgrad bench jmh [JMH args])
+    /** First argument of the launcher's first pass: check the command line only (see {@link Cli#check}). */
+    static final String CHECK_ONLY = "--check-only";
 
-              cpu                 the quick CPU suite (default): jgrad vs this machine's peak, OpenBLAS and PyTorch
-              list                list the cases and exit
-              --threads N         threads for jgrad (sets -Djgrad.threads) and the peers (default: all cores)
-              --out DIR           output folder (default: bench/results/<date>-<cpu tag>)
-              --only REGEX        run only cases whose id matches (see `list`)
-              --budget S          seconds of timed samples per case (default 2)
-              --warmup S          seconds of warm-up per case (default 0.5)
-              --max-call S        a call slower than this is timed once; a sweep size predicted slower is skipped (default 8)
-              --no-peers          do not run numpy/PyTorch
-              --python PATH       Python to run bench/python/cpu_peers.py with (default: /usr/bin/python3, then python3)
-              --blas-dir DIR      directory with an OpenBLAS libblas.so.3 for the peers (put first on their LD_LIBRARY_PATH)
-              --note TEXT         a note for the output folder's README
-            """;
+    /** The CLI's options, each checked before any work. */
+    static final Options OPTIONS = new Options("""
+            The quick CPU suite: jgrad against this machine's measured peak, OpenBLAS (numpy) and PyTorch; prints a
+            table and writes CSV, an SVG plot and a machine description to an output folder.
+            (The JMH benchmarks: ./jgrad bench jmh [JMH args].)""")
+            .word("cpu", "the quick CPU suite (the default)")
+            .word("list", "list the cases and exit")
+            .word("help", "print this help and exit")
+            .count("threads", Runtime.getRuntime().availableProcessors(), "threads for jgrad (sets -Djgrad.threads) and the peers")
+            .describeDefault("threads", "all cores")
+            .outputFolder("out", null, "output folder")
+            .describeDefault("out", "bench/results/<date>-<cpu tag>")
+            .pattern("only", "run only the cases whose id matches (see list)")
+            .positive("budget", 2, "seconds of timed samples per case")
+            .nonNegative("warmup", 0.5, "seconds of warm-up per case")
+            .positive("max-call", 8, "a call slower than this is timed once; a sweep size predicted slower is skipped")
+            .flag("no-peers", "do not run numpy/PyTorch")
+            .text("python", "PATH", null, "Python to run bench/python/cpu_peers.py with")
+            .describeDefault("python", "/usr/bin/python3, then python3")
+            .folder("blas-dir", "folder with an OpenBLAS libblas.so.3 for the peers (put first on their LD_LIBRARY_PATH)")
+            .text("note", "TEXT", null, "a note for the output folder's README")
+            .rule(a -> {
+                if (a.has("only") && suite(a).isEmpty()) {
+                    throw new UsageException("--only " + a.get("only") + " matches none of the cases (./jgrad bench list shows them)");
+                }
+                if (!a.has("out") && !listOnly(a)) {
+                    Path base = defaultBase();
+                    Options.checkWritableFolder("the default output folder", base.toString(), base);
+                }
+            });
 
-    public static void main(String[] argv) throws IOException {
-        Map<String, String> opts = new HashMap<>();
-        String command = "cpu";
-        for (int i = 0; i < argv.length; i++) {
-            String a = argv[i];
-            switch (a) {
-                case "cpu", "list" -> command = a;
-                case "help", "-h", "--help" -> {
-                    System.out.print(USAGE);
-                    return;
-                }
-                case "--no-peers" -> opts.put("no-peers", "true");
-                case "--threads", "--out", "--only", "--budget", "--warmup", "--max-call", "--python", "--blas-dir", "--note" -> {
-                    if (i + 1 >= argv.length) {
-                        System.err.println("bench: " + a + " needs a value\n" + USAGE);
-                        System.exit(2);
-                    }
-                    opts.put(a.substring(2), argv[++i]);
-                }
-                default -> {
-                    System.err.println("bench: unknown argument '" + a + "'\n" + USAGE);
-                    System.exit(2);
-                }
-            }
-        }
-        int threads = Runtime.getRuntime().availableProcessors();
-        if (opts.containsKey("threads")) {
-            threads = Integer.parseInt(opts.get("threads"));
+    public static void main(String[] argv) {
+        int code = run(argv);
+        if (code != 0) System.exit(code);
+    }
+
+    /** Runs the CLI and returns its exit code: 0, 1 for an internal error, 2 for a user error (one line on stderr). */
+    public static int run(String... argv) {
+        if (argv.length > 0 && argv[0].equals(CHECK_ONLY)) return Cli.check("jgrad bench", OPTIONS, Arrays.copyOfRange(argv, 1, argv.length));
+        return Cli.run("jgrad bench", OPTIONS, args -> bench(args, argv), argv);
+    }
+
+    private static void bench(Args args, String[] argv) throws IOException {
+        int threads = args.getInt("threads");
+        if (args.has("threads")) {
             // Before any kernel class loads, so a thread pool sized from it sees the value.
             System.setProperty("jgrad.threads", Integer.toString(threads));
         }
-        List<Workload> suite = Workloads.cpuSuite();
-        if (opts.containsKey("only")) {
-            Pattern p = Pattern.compile(opts.get("only"));
-            suite = suite.stream().filter(w -> p.matcher(w.id()).find()).toList();
-        }
-        if (command.equals("list")) {
+        List<Workload> suite = suite(args);
+        if (listOnly(args)) {
             for (Workload w : suite) System.out.printf(Locale.ROOT, "%-28s %-32s %s%n", w.id(), w.op(), w.size());
             return;
         }
-        Timing.Budget budget = new Timing.Budget(dbl(opts, "warmup", 0.5), dbl(opts, "budget", 2), dbl(opts, "max-call", 8));
-        runCpu(suite, threads, budget, opts, argv);
+        Timing.Budget budget = new Timing.Budget(args.getDouble("warmup"), args.getDouble("budget"), args.getDouble("max-call"));
+        runCpu(suite, threads, budget, args, argv);
     }
 
-    private static void runCpu(List<Workload> suite, int threads, Timing.Budget budget, Map<String, String> opts, String[] argv)
+    /** Whether the last command word is {@code list} (a later word wins, as a later option does). */
+    private static boolean listOnly(Args args) {
+        return !args.words().isEmpty() && args.words().getLast().equals("list");
+    }
+
+    /** The suite's cases that {@code --only} selects. */
+    private static List<Workload> suite(Args args) {
+        List<Workload> suite = Workloads.cpuSuite();
+        if (args.has("only")) {
+            Pattern p = Pattern.compile(args.get("only"));
+            suite = suite.stream().filter(w -> p.matcher(w.id()).find()).toList();
+        }
+        return suite;
+    }
+
+    private static void runCpu(List<Workload> suite, int threads, Timing.Budget budget, Args opts, String[] argv)
             throws IOException {
         long start = System.nanoTime();
         Map<String, String> machine = MachineInfo.collect(threads);
@@ -103,11 +122,11 @@ public final class Main {
                 peak.flops() / 1e9, threads, peak.flopsOneThread() / 1e9, peak.bytesPerSecond() / 1e9);
 
         Peers peers;
-        if (opts.containsKey("no-peers")) {
+        if (opts.has("no-peers")) {
             peers = Peers.none("peers skipped: --no-peers");
         } else {
             System.out.println("starting the peers (numpy/OpenBLAS, PyTorch CPU) with " + threads + " thread(s)...");
-            peers = Peers.start(threads, budget, opts.get("python"), null, opts.containsKey("blas-dir") ? Path.of(opts.get("blas-dir")) : null);
+            peers = Peers.start(threads, budget, opts.get("python"), null, opts.has("blas-dir") ? Path.of(opts.get("blas-dir")) : null);
         }
         System.out.println(peers.message());
         boolean openBlas = peers.numpyHasOpenBlas();
@@ -159,7 +178,7 @@ public final class Main {
                 threads, peak.flopsOneThread() / 1e9));
         machine.put("copy bandwidth", String.format(Locale.ROOT, "%.1f GB/s", peak.bytesPerSecond() / 1e9));
         machine.put("peak method", peak.description());
-        if (opts.containsKey("blas-dir")) machine.put("peer blas dir", opts.get("blas-dir"));
+        if (opts.has("blas-dir")) machine.put("peer blas dir", opts.get("blas-dir"));
         machine.put("peers", peers.info() != null ? peers.describe("numpy") + "; " + peers.describe("torch") + "; python "
                 + peers.info().get("python") + " (" + peers.info().get("executable") + ")" : peers.message().replaceFirst("^peers ", ""));
 
@@ -241,16 +260,17 @@ public final class Main {
         return sb.toString();
     }
 
+    /** Where output folders go without {@code --out}: bench/results in a checkout, else jgrad-bench-results. */
+    private static Path defaultBase() {
+        return Files.isDirectory(Path.of("bench")) ? Path.of("bench", "results") : Path.of("jgrad-bench-results");
+    }
+
     private static Path outputDir(String given, Map<String, String> machine) {
         if (given != null) return Path.of(given);
-        Path base = Files.isDirectory(Path.of("bench")) ? Path.of("bench", "results") : Path.of("jgrad-bench-results");
+        Path base = defaultBase();
         String name = LocalDate.now() + "-" + MachineInfo.hostTag();
         Path p = base.resolve(name);
         for (int i = 2; Files.exists(p); i++) p = base.resolve(name + "-" + i);
         return p;
-    }
-
-    private static double dbl(Map<String, String> opts, String key, double def) {
-        return opts.containsKey(key) ? Double.parseDouble(opts.get(key)) : def;
     }
 }

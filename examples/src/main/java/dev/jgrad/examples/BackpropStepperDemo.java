@@ -1,6 +1,8 @@
 package dev.jgrad.examples;
 
 import dev.jgrad.autograd.inspect.BackwardStepper;
+import dev.jgrad.examples.cli.Args;
+import dev.jgrad.examples.cli.Options;
 import dev.jgrad.autograd.inspect.DotExport;
 import dev.jgrad.autograd.inspect.HtmlExport;
 import dev.jgrad.autograd.inspect.NodeStep;
@@ -23,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Backprop in the terminal: a 2-4-1 MLP learns XOR, and the backward pass of its first
@@ -44,14 +45,46 @@ public final class BackpropStepperDemo {
     /** What a run learned: the loss before and after, and the rounded predictions for the four XOR inputs. */
     public record Result(double firstLoss, double lastLoss, double[] predictions, int correct, boolean sameAsBackward) {}
 
-    public static void main(String[] argv) throws IOException {
-        run(argv, System.in, System.out);
+    /** The options of {@code ./jgrad example backprop-stepper}, each checked before any work. */
+    static final Options OPTIONS = new Options("""
+            Backprop in the terminal: a 2-4-1 MLP learns XOR, and the backward pass of its first training step is
+            walked one node at a time (Enter: next node, c + Enter: run to the end of the pass); then it trains to
+            the end and prints what it learned.""")
+            .flag("no-pause", "run straight through, without waiting for Enter")
+            .wholeNumber("steps", 1500, 0, Integer.MAX_VALUE, "training steps after the stepped one")
+            .positive("lr", 1.0, "SGD's learning rate")
+            .integer("seed", 0, "seed of the weights")
+            .device("where to compute", "cpu")
+            .outputFile("html", "also write a page that replays the pass (and its data, a .json beside it)")
+            .outputFile("dot", "also write the graph for Graphviz");
+
+    public static void main(String[] argv) {
+        int code = Main.run(Main.with("example", "backprop-stepper", argv));
+        if (code != 0) System.exit(code);
     }
 
-    /** Runs the demo reading key presses from {@code in} and printing to {@code out}. */
+    /**
+     * Runs the demo reading key presses from {@code in} and printing to {@code out}; with
+     * {@code --help} prints the usage to {@code out} and returns null.
+     *
+     * @throws dev.jgrad.examples.cli.UsageException for a command line {@link #OPTIONS} does not allow
+     */
     public static Result run(String[] argv, InputStream in, PrintStream out) throws IOException {
-        Args args = Args.parse(argv, Set.of("no-pause", "steps", "lr", "seed", "device", "html", "dot"));
-        Tensor.manualSeed(args.getInt("seed", 0));
+        Args args = OPTIONS.parse(argv);
+        if (args.help()) {
+            out.print(OPTIONS.usage("jgrad example backprop-stepper"));
+            return null;
+        }
+        return run(args, in, out);
+    }
+
+    /** The demo on the terminal, with checked options. */
+    static void run(Args args) throws IOException {
+        run(args, System.in, System.out);
+    }
+
+    private static Result run(Args args, InputStream in, PrintStream out) throws IOException {
+        Tensor.manualSeed(args.getInt("seed"));
         Device device = Device.parse(args.get("device", "cpu"));
         boolean pause = !args.has("no-pause");
         Tensor x = Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4, 2).to(device).name("X");
@@ -67,7 +100,7 @@ public final class BackpropStepperDemo {
         fc1.bias.name("fc1.bias");
         fc2.weight.name("fc2.weight");
         fc2.bias.name("fc2.bias");
-        SGD optimizer = new SGD(params, args.getDouble("lr", 1.0));
+        SGD optimizer = new SGD(params, args.getDouble("lr"));
 
         out.println("XOR with a 2-4-1 MLP: p = sigmoid(fc2(tanh(fc1(X)))), L = mean((p − Y)²), on " + device);
         Tensor loss = forward(fc1, fc2, x, y);
@@ -87,19 +120,19 @@ public final class BackpropStepperDemo {
             }
         }
         if (args.has("html")) {
-            Path html = Path.of(args.get("html", ""));
+            Path html = args.getPath("html");
             Path json = HtmlExport.write(stepper, html);
             out.println("Page that replays this pass: " + html + " (its data: " + json.getFileName() + ")");
         }
         if (args.has("dot")) {
-            Files.writeString(Path.of(args.get("dot", "")), DotExport.dot(stepper));
-            out.println("Graphviz graph: " + args.get("dot", ""));
+            Files.writeString(args.getPath("dot"), DotExport.dot(stepper));
+            out.println("Graphviz graph: " + args.get("dot"));
         }
         boolean same = sameAsBackward(params, fc1, fc2, x, y);
         out.println("Gradients identical to loss.backward(): " + (same ? "yes" : "NO"));
         optimizer.step();
 
-        int steps = args.getInt("steps", 1500);
+        int steps = args.getInt("steps");
         out.println("Training for " + steps + " more steps with plain backward() and SGD:");
         double last = firstLoss;
         for (int s = 1; s <= steps; s++) {

@@ -2,6 +2,8 @@ package dev.jgrad.examples;
 
 import dev.jgrad.autograd.inspect.BackwardStepper;
 import dev.jgrad.autograd.inspect.TensorText;
+import dev.jgrad.examples.cli.Args;
+import dev.jgrad.examples.cli.Options;
 import dev.jgrad.nn.Conv2d;
 import dev.jgrad.nn.Linear;
 import dev.jgrad.nn.Losses;
@@ -106,7 +108,18 @@ public final class BackpropTutorial {
         return new Conv(conv, image, loss);
     }
 
-    public static void main(String[] args) {
+    /** {@code ./jgrad example backprop-tutorial} takes no options but {@code --help} and {@code --debug}. */
+    static final Options OPTIONS = new Options("""
+            The worked examples of docs/backprop.md, run as they are: the classic one-neuron example, a two-layer MLP
+            and a convolution, each stepped through backward one node at a time.""");
+
+    public static void main(String[] argv) {
+        int code = Main.run(Main.with("example", "backprop-tutorial", argv));
+        if (code != 0) System.exit(code);
+    }
+
+    /** Prints the three parts. */
+    static void run(Args args) {
         PrintStream out = System.out;
         out.println("== Part 1: the classic example ==");
         classic(out);

@@ -1,5 +1,8 @@
 package dev.jgrad.examples;
 
+import dev.jgrad.examples.cli.Args;
+import dev.jgrad.examples.cli.Options;
+import dev.jgrad.examples.cli.UsageException;
 import dev.jgrad.nn.Embedding;
 import dev.jgrad.nn.LayerNorm;
 import dev.jgrad.nn.Linear;
@@ -62,21 +65,59 @@ public final class CharLanguageModel extends Module {
         return head.forward(norm.forward(encoder.forward(h, null, null, true)));
     }
 
-    public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, Set.of("steps", "batch", "context", "width", "layers", "lr", "device", "text", "seed", "sample"));
-        Tensor.manualSeed(args.getInt("seed", 0));
-        String text = load(args.has("text") ? Path.of(args.get("text", "")) : null);
+    /** Attention heads per layer: {@code --width} must be a multiple of it. */
+    static final int HEADS = 4;
+
+    /** The options of {@code ./jgrad example char-lm}, each checked before any work. */
+    static final Options OPTIONS = new Options("""
+            A character-level language model: a small causal Transformer trained to predict the next character of
+            real English text (Debian's fortune cookies, or --text FILE), then sampling new text from it.""")
+            .count("steps", 1500, "training steps")
+            .count("batch", 32, "text windows per step")
+            .count("context", 64, "characters per window")
+            .count("width", 128, "model width (a multiple of " + HEADS + ", the number of attention heads)")
+            .count("layers", 2, "Transformer layers")
+            .positive("lr", 1e-3, "AdamW's learning rate")
+            .device("where to train", "cuda:0 when a GPU is usable, else cpu")
+            .file("text", "a UTF-8 text file to learn")
+            .describeDefault("text", "the fortunes the launcher fetches")
+            .integer("seed", 0, "seed of the weights and the windows")
+            .wholeNumber("sample", 400, 0, 1_000_000, "characters to sample after training")
+            .rule(a -> {
+                if (a.getInt("width") % HEADS != 0) {
+                    throw new UsageException("--width must be a multiple of " + HEADS + " (the attention heads), got " + a.getInt("width"));
+                }
+            });
+
+    public static void main(String[] argv) {
+        int code = Main.run(Main.with("example", "char-lm", argv));
+        if (code != 0) System.exit(code);
+    }
+
+    /** Trains and samples with checked options (see {@link #OPTIONS}). */
+    static void run(Args args) {
+        Tensor.manualSeed(args.getInt("seed"));
+        String text;
+        try {
+            text = load(args.getPath("text"));
+        } catch (IOException e) {
+            throw new UsageException((args.has("text") ? "--text " + args.get("text") + ": " : "") + e.getMessage(), e);
+        }
         char[] vocabulary = vocabulary(text);
         int[] ids = encode(text, vocabulary);
-        int context = args.getInt("context", 64), batch = args.getInt("batch", 32), steps = args.getInt("steps", 1500);
-        Device device = args.has("device") ? Device.parse(args.get("device", "cpu")) : Device.best();
-        CharLanguageModel model = new CharLanguageModel(vocabulary.length, args.getInt("width", 128), 4, args.getInt("layers", 2), context);
+        int context = args.getInt("context"), batch = args.getInt("batch"), steps = args.getInt("steps");
+        if (ids.length - ids.length * 9 / 10 <= context + 1) {
+            throw new UsageException("--context " + context + " needs a text of more than " + 10L * (context + 2)
+                    + " characters (a tenth is held out, and a window takes context + 1 of them); the text has " + ids.length);
+        }
+        Device device = args.has("device") ? Device.parse(args.get("device")) : Device.best();
+        CharLanguageModel model = new CharLanguageModel(vocabulary.length, args.getInt("width"), HEADS, args.getInt("layers"), context);
         model.to(device);
         System.out.printf(Locale.ROOT, "text: %,d characters, %d distinct; model: %,d parameters; device %s%n",
                 text.length(), vocabulary.length, model.parameterCount(), device);
 
-        Optimizer opt = new AdamW(model.parameters(), args.getDouble("lr", 1e-3));
-        Generator windows = new Generator(args.getInt("seed", 0));
+        Optimizer opt = new AdamW(model.parameters(), args.getDouble("lr"));
+        Generator windows = new Generator(args.getInt("seed"));
         int split = ids.length * 9 / 10;   // the last 10% is held out
         long start = System.nanoTime();
         for (int step = 1; step <= steps; step++) {
@@ -93,7 +134,7 @@ public final class CharLanguageModel extends Module {
             }
         }
         System.out.println("--- sample ---");
-        System.out.println(sample(model, vocabulary, "The ", args.getInt("sample", 400), context, 0.8, new Generator(1), device));
+        System.out.println(sample(model, vocabulary, "The ", args.getInt("sample"), context, 0.8, new Generator(1), device));
     }
 
     /** The concatenated fortune files (or any UTF-8 text file). */

@@ -1,5 +1,8 @@
 package dev.jgrad.examples;
 
+import dev.jgrad.examples.cli.Args;
+import dev.jgrad.examples.cli.Options;
+import dev.jgrad.examples.cli.UsageException;
 import dev.jgrad.nn.Activation;
 import dev.jgrad.nn.Linear;
 import dev.jgrad.nn.Losses;
@@ -16,7 +19,6 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Set;
 import javax.imageio.ImageIO;
 
 /**
@@ -34,11 +36,30 @@ public final class Gan {
 
     private Gan() {}
 
-    public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, Set.of("epochs", "batch", "device", "data", "idx", "full", "small", "out", "seed"));
-        Tensor.manualSeed(args.getInt("seed", 0));
+    /** The options of {@code ./jgrad example gan}, each checked before any work. */
+    static final Options OPTIONS = MnistData.dataOptions(new Options("""
+            A generative adversarial network on MNIST: an MLP generator against an MLP discriminator (Adam, lr 2e-4,
+            beta1 0.5). Writes an 8x8 grid of generated digits to OUT/gan-samples.png.""")
+            .count("epochs", 20, "training epochs")
+            .count("batch", 64, "real images per step (the last partial batch of an epoch is dropped)")
+            .device("where to train", "cuda:0 when a GPU is usable, else cpu"))
+            .outputFolder("out", "out", "where the sample grid goes")
+            .integer("seed", 0, "seed of the weights, the noise and the shuffle");
+
+    public static void main(String[] argv) {
+        int code = Main.run(Main.with("example", "gan", argv));
+        if (code != 0) System.exit(code);
+    }
+
+    /** Trains the pair and writes the sample grid, with checked options (see {@link #OPTIONS}). */
+    static void run(Args args) throws java.io.IOException {
+        Tensor.manualSeed(args.getInt("seed"));
         MnistData.Split data = MnistData.load(args, false);
-        Device device = args.has("device") ? Device.parse(args.get("device", "cpu")) : Device.best();
+        if (args.getInt("batch") > data.train().size()) {
+            throw new UsageException("--batch " + args.getInt("batch") + " is more than the " + data.train().size()
+                    + " training images, and the GAN drops a partial batch: no step would run");
+        }
+        Device device = args.has("device") ? Device.parse(args.get("device")) : Device.best();
         Sequential generator = new Sequential(new Linear(NOISE, 256), Activation.leakyRelu(0.2), new Linear(256, 512),
                 Activation.leakyRelu(0.2), new Linear(512, 784), Activation.tanh());
         Sequential discriminator = new Sequential(new Linear(784, 512), Activation.leakyRelu(0.2), new Linear(512, 256),
@@ -47,10 +68,10 @@ public final class Gan {
         discriminator.to(device);
         Optimizer optG = new Adam(generator.parameters(), 2e-4, 0.5, 0.999, 1e-8, 0, false);
         Optimizer optD = new Adam(discriminator.parameters(), 2e-4, 0.5, 0.999, 1e-8, 0, false);
-        Generator noise = new Generator(args.getInt("seed", 0) + 1);
-        DataLoader loader = new DataLoader(data.train(), args.getInt("batch", 64), true, args.getInt("seed", 0)).dropLast(true);
+        Generator noise = new Generator(args.getInt("seed") + 1);
+        DataLoader loader = new DataLoader(data.train(), args.getInt("batch"), true, args.getInt("seed")).dropLast(true);
 
-        int epochs = args.getInt("epochs", 20);
+        int epochs = args.getInt("epochs");
         for (int epoch = 1; epoch <= epochs; epoch++) {
             double lossD = 0, lossG = 0;
             int batches = 0;
@@ -81,7 +102,7 @@ public final class Gan {
             System.out.printf(Locale.ROOT, "epoch %d/%d  discriminator loss %.4f  generator loss %.4f%n",
                     epoch, epochs, lossD / batches, lossG / batches);
         }
-        Path out = Path.of(args.get("out", "out"), "gan-samples.png");
+        Path out = args.getPath("out").resolve("gan-samples.png");
         writeGrid(generator, device, new Generator(7), out);
         System.out.println("wrote " + out);
     }

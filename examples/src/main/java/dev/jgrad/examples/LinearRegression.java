@@ -1,5 +1,7 @@
 package dev.jgrad.examples;
 
+import dev.jgrad.examples.cli.Args;
+import dev.jgrad.examples.cli.Options;
 import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.Tensor;
@@ -40,7 +42,18 @@ public final class LinearRegression {
         return new double[] {w.item(), b.item()};
     }
 
-    public static void main(String[] args) {
+    /** {@code ./jgrad example linear-regression} takes no options but {@code --help} and {@code --debug}. */
+    static final Options OPTIONS = new Options("""
+            The first exercise of every course: fit y = 3x + 2 from 100 noisy samples with plain gradient descent
+            on the mean squared error, using nothing but tensors and backward().""");
+
+    public static void main(String[] argv) {
+        int code = Main.run(Main.with("example", "linear-regression", argv));
+        if (code != 0) System.exit(code);
+    }
+
+    /** Fits the line and prints it. */
+    static void run(Args args) {
         System.out.println("Fitting y = 3x + 2 with gradient descent on the mean squared error");
         double[] wb = fit(200, 0.1, true);
         System.out.printf("fitted w = %.4f (true 3), b = %.4f (true 2)%n", wb[0], wb[1]);

@@ -1,5 +1,8 @@
 package dev.jgrad.examples;
 
+import dev.jgrad.examples.cli.Args;
+import dev.jgrad.examples.cli.Options;
+import dev.jgrad.examples.cli.UsageException;
 import dev.jgrad.nn.Activation;
 import dev.jgrad.nn.Conv2d;
 import dev.jgrad.nn.Dropout;
@@ -31,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The main job: a small CNN trained on real MNIST digits, on the best device present.
@@ -84,8 +86,27 @@ public final class MnistCnn {
     /** What a run produced: the trained model and its trainer, this run's epochs, the test results. */
     record Result(Sequential model, Trainer trainer, History history, Map<String, Double> test, double seconds) {}
 
-    public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, Set.of("epochs", "batch", "lr", "device", "data", "idx", "full", "small", "out", "seed", "shift", "resume"));
+    /** The options of {@code ./jgrad train}: each checked before any work; a new option is one row here. */
+    static final Options OPTIONS = MnistData.dataOptions(new Options("""
+            The main job: a small CNN (conv 32, conv 64, dense 128, dropout, dense 10) trained with Adam and a cosine
+            schedule on real MNIST digits, on the best device present. Prints the test accuracy and writes
+            OUT/mnist-cnn.safetensors and OUT/mnist-cnn-curves.svg.""")
+            .count("epochs", 15, "training epochs")
+            .count("batch", 64, "images per training step")
+            .positive("lr", 1e-3, "Adam's learning rate")
+            .device("where to train", "cuda:0 when a GPU is usable, else cpu"))
+            .outputFolder("out", "out", "where the weights and the learning curves go")
+            .integer("seed", 0, "seed of the weights, the shuffle and dropout")
+            .wholeNumber("shift", 1, 0, 27, "largest random shift of a training image, in pixels")
+            .file("resume", "a training checkpoint (OUT/" + CHECKPOINT + ") to go on from, with the settings it recorded");
+
+    public static void main(String[] argv) {
+        int code = Main.run(Main.with("train", argv));
+        if (code != 0) System.exit(code);
+    }
+
+    /** Trains and evaluates with checked options (see {@link #OPTIONS}). */
+    static void train(Args args) throws Exception {
         MnistData.Split data = MnistData.load(args, false);
         Device device = args.has("device") ? Device.parse(args.get("device", "cpu")) : Device.best();
         Settings settings = new Settings(args.getInt("epochs", 15), args.getInt("batch", 64), args.getDouble("lr", 1e-3), args.getInt("seed", 0),
@@ -115,12 +136,17 @@ public final class MnistCnn {
      */
     static Settings resumedSettings(Settings given, Args args, String dataDescription) throws IOException {
         Path file = given.resume();
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--resume: " + file + " is not a file");
-        Map<String, String> saved = Safetensors.read(file).metadata();
+        if (!Files.isRegularFile(file)) throw new UsageException("--resume: " + file + " is not a file");
+        Map<String, String> saved;
+        try {
+            saved = Safetensors.read(file).metadata();
+        } catch (IOException e) {
+            throw new UsageException("--resume: " + e.getMessage(), e);
+        }
         List<String> missing = new ArrayList<>();
         for (String k : given.asMetadata(dataDescription).keySet()) if (!saved.containsKey(k)) missing.add(k.substring(SETTING.length()));
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("--resume: " + file + " is not a checkpoint of this job (it records no " + missing + ")");
+            throw new UsageException("--resume: " + file + " is not a checkpoint of this job (it records no " + missing + ")");
         }
         Settings s = new Settings(Integer.parseInt(saved.get(SETTING + "epochs")), Integer.parseInt(saved.get(SETTING + "batch")),
                 Double.parseDouble(saved.get(SETTING + "lr")), Long.parseLong(saved.get(SETTING + "seed")), Integer.parseInt(saved.get(SETTING + "shift")),
@@ -128,12 +154,12 @@ public final class MnistCnn {
         Map<String, String> mine = given.asMetadata(dataDescription), theirs = s.asMetadata(saved.get(SETTING + "data"));
         for (String option : List.of("epochs", "batch", "lr", "seed", "shift")) {
             if (args.has(option) && !mine.get(SETTING + option).equals(theirs.get(SETTING + option))) {
-                throw new IllegalArgumentException("--" + option + " " + args.get(option, "") + " differs from the " + theirs.get(SETTING + option)
+                throw new UsageException("--" + option + " " + args.get(option, "") + " differs from the " + theirs.get(SETTING + option)
                         + " the run in " + file + " started with; a resumed run keeps its settings (leave the option out)");
             }
         }
         if (!dataDescription.equals(saved.get(SETTING + "data"))) {
-            throw new IllegalArgumentException("--resume: " + file + " was trained on \"" + saved.get(SETTING + "data") + "\", not on \"" + dataDescription + "\"");
+            throw new UsageException("--resume: " + file + " was trained on \"" + saved.get(SETTING + "data") + "\", not on \"" + dataDescription + "\"");
         }
         return s;
     }

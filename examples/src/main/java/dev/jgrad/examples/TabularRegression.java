@@ -1,5 +1,8 @@
 package dev.jgrad.examples;
 
+import dev.jgrad.examples.cli.Args;
+import dev.jgrad.examples.cli.Options;
+import dev.jgrad.examples.cli.UsageException;
 import dev.jgrad.nn.Activation;
 import dev.jgrad.nn.Linear;
 import dev.jgrad.nn.Losses;
@@ -14,6 +17,8 @@ import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -37,11 +42,62 @@ public final class TabularRegression {
 
     private TabularRegression() {}
 
-    public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, Set.of("epochs", "lr", "csv", "seed"));
-        Tensor.manualSeed(args.getInt("seed", 0));
+    /** The options of {@code ./jgrad example tabular-regression}, each checked before any work. */
+    static final Options OPTIONS = new Options("""
+            Tabular regression with a small MLP (Dense 10, Dense 10, Dense 1; Adam; MSE) on Seattle's daily weather
+            2012-2015 (Debian's python3-vega-datasets): predicts the day's maximum temperature, trained on 2012-2014,
+            tested on 2015, against a least-squares line on the same features.""")
+            .count("epochs", 100, "training epochs")
+            .positive("lr", 1e-2, "Adam's learning rate")
+            .file("csv", "the seattle-weather.csv to read")
+            .describeDefault("csv", "the one the launcher fetches")
+            .integer("seed", 0, "seed of the weights and the shuffle");
+
+    public static void main(String[] argv) {
+        int code = Main.run(Main.with("example", "tabular-regression", argv));
+        if (code != 0) System.exit(code);
+    }
+
+    /** The table's features and target, and how many rows are training years. */
+    private record Data(Tensor x, Tensor y, int n, int train) {}
+
+    /** Trains and evaluates with checked options (see {@link #OPTIONS}). */
+    static void run(Args args) {
+        Tensor.manualSeed(args.getInt("seed"));
         Path csv = Path.of(args.get("csv", CSV.toString()));
-        if (!Files.exists(csv)) throw new java.io.IOException(csv + " is missing: run this through ./jgrad example tabular-regression, which fetches it once");
+        Data d;
+        try {
+            d = read(csv);
+        } catch (IOException | IllegalArgumentException | DateTimeException e) {
+            throw new UsageException((args.has("csv") ? "--csv " + csv + ": " : "") + e.getMessage(), e);
+        }
+        Tensor x = d.x(), y = d.y();
+        int n = d.n(), train = d.train();
+        Tensor mean = x.narrow(0, 0, train).mean(new int[] {0}, true), std = x.narrow(0, 0, train).std(new int[] {0}, true, 1);
+        x = x.sub(mean).div(std);   // standardised with the training years' statistics
+        TensorDataset trainSet = new TensorDataset(x.narrow(0, 0, train), y.narrow(0, 0, train));
+        TensorDataset testSet = new TensorDataset(x.narrow(0, train, n - train), y.narrow(0, train, n - train));
+        System.out.printf(Locale.ROOT, "Seattle weather: %d training days (2012-2014), %d test days (2015), 5 features -> temp_max%n",
+                train, n - train);
+
+        Sequential model = new Sequential(new Linear(5, 10), Activation.relu(), new Linear(10, 10), Activation.relu(), new Linear(10, 1));
+        Trainer trainer = new Trainer(model, new Adam(model.parameters(), args.getDouble("lr")), Losses::mse).metrics(Metric.mae());
+        DataLoader trainLoader = new DataLoader(trainSet, 32, true, args.getInt("seed"));
+        DataLoader testLoader = new DataLoader(testSet, 365, false, 0);
+        int epochs = args.getInt("epochs");
+        trainer.fit(trainLoader, null, epochs);
+        var result = trainer.evaluate(testLoader);
+        double lineMse = leastSquaresTestMse(x, y, train);
+        double baseline = y.narrow(0, train, n - train).sub(y.narrow(0, 0, train).mean()).square().mean().item();
+        System.out.printf(Locale.ROOT, "test MSE %.3f (RMSE %.2f °C, MAE %.2f °C) after %d epochs%n", result.get("loss"),
+                Math.sqrt(result.get("loss")), result.get("mae"), epochs);
+        System.out.printf(Locale.ROOT, "least-squares line on the same features: test MSE %.3f; predicting the training mean: %.3f%n",
+                lineMse, baseline);
+    }
+
+    /** The features (temp_min, precipitation, wind, sine and cosine of the day of the year) and temp_max of each day. */
+    private static Data read(Path csv) throws IOException {
+        if (!Files.exists(csv)) throw new IOException(csv + " is missing: run this through ./jgrad example tabular-regression, which fetches it once");
         Csv.Table table = Csv.read(csv, true, ',', Set.of("date", "weather"));
         List<String> dates = table.text("date");
         int n = dates.size();
@@ -54,28 +110,10 @@ public final class TabularRegression {
             season[2 * i + 1] = (float) Math.cos(angle);
             if (d.getYear() < 2015) train++;
         }
+        if (train == 0 || train == n) throw new IOException(csv + ": needs days before 2015 (training) and from 2015 on (test), has " + train
+                + " of " + n + " before 2015");
         Tensor x = Tensor.cat(List.of(table.columns("temp_min", "precipitation", "wind"), Tensor.of(season, n, 2)), 1);
-        Tensor y = table.columns("temp_max");
-        Tensor mean = x.narrow(0, 0, train).mean(new int[] {0}, true), std = x.narrow(0, 0, train).std(new int[] {0}, true, 1);
-        x = x.sub(mean).div(std);   // standardised with the training years' statistics
-        TensorDataset trainSet = new TensorDataset(x.narrow(0, 0, train), y.narrow(0, 0, train));
-        TensorDataset testSet = new TensorDataset(x.narrow(0, train, n - train), y.narrow(0, train, n - train));
-        System.out.printf(Locale.ROOT, "Seattle weather: %d training days (2012-2014), %d test days (2015), 5 features -> temp_max%n",
-                train, n - train);
-
-        Sequential model = new Sequential(new Linear(5, 10), Activation.relu(), new Linear(10, 10), Activation.relu(), new Linear(10, 1));
-        Trainer trainer = new Trainer(model, new Adam(model.parameters(), args.getDouble("lr", 1e-2)), Losses::mse).metrics(Metric.mae());
-        DataLoader trainLoader = new DataLoader(trainSet, 32, true, args.getInt("seed", 0));
-        DataLoader testLoader = new DataLoader(testSet, 365, false, 0);
-        int epochs = args.getInt("epochs", 100);
-        trainer.fit(trainLoader, null, epochs);
-        var result = trainer.evaluate(testLoader);
-        double lineMse = leastSquaresTestMse(x, y, train);
-        double baseline = y.narrow(0, train, n - train).sub(y.narrow(0, 0, train).mean()).square().mean().item();
-        System.out.printf(Locale.ROOT, "test MSE %.3f (RMSE %.2f °C, MAE %.2f °C) after %d epochs%n", result.get("loss"),
-                Math.sqrt(result.get("loss")), result.get("mae"), epochs);
-        System.out.printf(Locale.ROOT, "least-squares line on the same features: test MSE %.3f; predicting the training mean: %.3f%n",
-                lineMse, baseline);
+        return new Data(x, table.columns("temp_max"), n, train);
     }
 
     /** The test MSE of the least-squares affine fit on the training rows (normal equations by gradient-free solve). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jgrad.examples.cli.Args;
 import dev.jgrad.nn.data.TensorDataset;
 import dev.jgrad.nn.train.Trainer;
 import dev.jgrad.nn.train.TrainingListener;
@@ -14,7 +15,6 @@ import dev.jgrad.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,16 +70,16 @@ class MnistCnnResumeTest {
         assertEquals(straight.test(), resumed.test());
 
         // the settings come from the checkpoint; one given that differs is refused before any work
-        Args sameBatch = Args.parse(new String[] {"--batch", "16"}, Set.of("batch"));
+        Args sameBatch = MnistCnn.OPTIONS.parse("--batch", "16");
         MnistCnn.Settings given = new MnistCnn.Settings(15, 16, 1e-3, 0, 1, Device.CPU, out, checkpoint);
         MnistCnn.Settings taken = MnistCnn.resumedSettings(given, sameBatch, tiny.description());
         assertEquals(settings(out, checkpoint), taken);
-        Args otherBatch = Args.parse(new String[] {"--batch", "32"}, Set.of("batch"));
+        Args otherBatch = MnistCnn.OPTIONS.parse("--batch", "32");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MnistCnn.resumedSettings(new MnistCnn.Settings(15, 32, 1e-3, 0, 1, Device.CPU, out, checkpoint), otherBatch, tiny.description()));
         assertTrue(e.getMessage().startsWith("--batch 32 differs from the 16"), e.getMessage());
         IllegalArgumentException otherData = assertThrows(IllegalArgumentException.class,
-                () -> MnistCnn.resumedSettings(given, Args.parse(new String[0], Set.of()), "IDX files in elsewhere"));
+                () -> MnistCnn.resumedSettings(given, MnistCnn.OPTIONS.parse(), "IDX files in elsewhere"));
         assertTrue(otherData.getMessage().contains("was trained on \"32 / 8 random images\""), otherData.getMessage());
     }
 }

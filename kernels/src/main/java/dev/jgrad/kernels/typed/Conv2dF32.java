@@ -45,8 +45,6 @@ public final class Conv2dF32 {
     /** Whether {@link #direct} may pick the direct kernel ({@code -Djgrad.conv.direct=false}: never, to compare). */
     static final boolean DIRECT = Boolean.parseBoolean(System.getProperty("jgrad.conv.direct", "true"));
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][]);
-
     private Conv2dF32() {}
 
     /** y[n,k,p,q] = Σ_{c,r,s} x[n, group(k)·C/g + c, p·sh − ph + r·dh, q·sw − pw + s·dw] · w[k,c,r,s]. */
@@ -72,9 +70,8 @@ public final class Conv2dF32 {
         long work = (long) cs.n() * K * P * Q * crs;
         forChunks(parts(cs.n(), work), cs.n(), src.img, (part, n0, count) -> {
             int cols = count * src.img, ldc = (int) SgemmF32.roundUp(cols, SgemmF32.rowsNr());
-            float[][] scratch = SCRATCH.get();
-            float[] s = grow(scratch, 0, src.length(count));
-            float[] c = grow(scratch, 1, (int) SgemmF32.roundUp(kg, SgemmF32.rowsMr()) * ldc);
+            float[] s = Scratch.floats(Scratch.CONV_SOURCE, src.length(count));
+            float[] c = Scratch.floats(Scratch.CONV_OUT, (int) SgemmF32.roundUp(kg, SgemmF32.rowsMr()) * ldc);
             src.fill(x, n0, count, s);
             for (int g = 0; g < groups; g++) {
                 SgemmF32.rowsGemm(kg, cols, crs, aPacked[g], s, src.rows(count, g), 0, c, 0, ldc);
@@ -123,11 +120,10 @@ public final class Conv2dF32 {
         Arrays.fill(dw, 0, K * crs, 0f);
         forChunks(parts, N, src.img, (part, n0, count) -> {
             float[] acc = partial[part];
-            float[][] scratch = SCRATCH.get();
             {
                 int cols = count * src.img, ld = (int) SgemmF32.roundUp(cols, SgemmF32.lanes());
-                float[] s = grow(scratch, 0, src.length(count));
-                float[] d = grow(scratch, 1, K * ld);
+                float[] s = Scratch.floats(Scratch.CONV_SOURCE, src.length(count));
+                float[] d = Scratch.floats(Scratch.CONV_OUT, K * ld);
                 src.fill(x, n0, count, s);
                 src.gatherOutput(dy, n0, count, d, ld);
                 for (int g = 0; g < groups; g++) {
@@ -158,7 +154,7 @@ public final class Conv2dF32 {
         int K = cs.k(), HW = cs.h() * cs.w(), PQ = cs.outH() * cs.outW();
         long work = (long) cs.n() * K * PQ * 9;
         forChunks(parts(cs.n(), work), cs.n(), 1, (part, n0, count) -> {
-            float[] pad = grow(SCRATCH.get(), 0, Conv2dDirectVec.paddedLength(cs));
+            float[] pad = Scratch.floats(Scratch.CONV_SOURCE, Conv2dDirectVec.paddedLength(cs));
             for (int n = n0; n < n0 + count; n++) {
                 Conv2dDirectVec.pad(cs, x, n * HW, pad);
                 for (int k0 = 0; k0 < K; k0 += 8) Conv2dDirectVec.forwardBlock3x3(cs, pad, w, bias, k0, K, y, n * K * PQ);
@@ -175,9 +171,8 @@ public final class Conv2dF32 {
         long work = (long) cs.n() * K * PQ * crs;
         forChunks(parts(cs.n(), work), cs.n(), PQ, (part, n0, count) -> {
             int cols = count * PQ, nr = SgemmF32.rowsNr(), ldc = (int) SgemmF32.roundUp(cols, nr);
-            float[][] scratch = SCRATCH.get();
-            float[] d = grow(scratch, 0, K * cols + nr);
-            float[] col = grow(scratch, 1, (int) SgemmF32.roundUp(crs, SgemmF32.rowsMr()) * ldc);
+            float[] d = Scratch.floats(Scratch.CONV_SOURCE, K * cols + nr);
+            float[] col = Scratch.floats(Scratch.CONV_OUT, (int) SgemmF32.roundUp(crs, SgemmF32.rowsMr()) * ldc);
             for (int k = 0; k < K; k++)
                 for (int n = 0; n < count; n++) System.arraycopy(dy, ((n0 + n) * K + k) * PQ, d, k * cols + n * PQ, PQ);
             Arrays.fill(d, K * cols, K * cols + nr, 0f);
@@ -257,12 +252,6 @@ public final class Conv2dF32 {
             int si = srcOff + r * srcStride, di = dstOff + r * dstStride;
             for (int q = 0; q < width; q++) dst[di + q] = src[si + q] + add;
         }
-    }
-
-    private static float[] grow(float[][] scratch, int slot, int size) {
-        float[] buf = scratch[slot];
-        if (buf == null || buf.length < size) scratch[slot] = buf = new float[size];
-        return buf;
     }
 
     /**

@@ -40,8 +40,6 @@ public final class SgemmF32 {
     /** At or below this m·n·k a direct loop beats packing. */
     static final long SMALL = 4096;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][]);
-
     private SgemmF32() {}
 
     /** Floats per vector on the current path (1 without SIMD). */
@@ -180,11 +178,10 @@ public final class SgemmF32 {
     private static void block(boolean simd, int nr, int i0, int i1, int j0, int j1, int k, float alpha,
                               float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
                               float beta, float[] c, int cOff, int ldc) {
-        float[][] scratch = SCRATCH.get();
         int kcMax = Math.min(KC, k);
-        float[] bPack = grow(scratch, 0, kcMax * (int) roundUp(Math.min(NC, j1 - j0), nr));
-        float[] aPack = grow(scratch, 1, kcMax * (int) roundUp(Math.min(MC, i1 - i0), MR));
-        float[] tile = grow(scratch, 2, MR * nr);
+        float[] bPack = Scratch.floats(Scratch.SGEMM_B, kcMax * (int) roundUp(Math.min(NC, j1 - j0), nr));
+        float[] aPack = Scratch.floats(Scratch.SGEMM_A, kcMax * (int) roundUp(Math.min(MC, i1 - i0), MR));
+        float[] tile = Scratch.floats(Scratch.SGEMM_TILE, MR * nr);
         if (beta != 0 && beta != 1) {
             scaleC(i1 - i0, j1 - j0, beta, c, cOff + i0 * ldc + j0, ldc);
             beta = 1;
@@ -363,7 +360,7 @@ public final class SgemmF32 {
         int lenPad = (int) roundUp(len, lanes);
         int tilesM = (int) ceilDiv(m, tr), block = tr * tc * lanes;
         int groupCols = (int) Math.max(tc, Math.min(roundUp(n, tc), (long) DOT_PARTIALS / ((long) tilesM * block) * tc));
-        float[] acc = grow(SCRATCH.get(), 3, tilesM * (groupCols / tc) * block);
+        float[] acc = Scratch.floats(Scratch.SGEMM_DOT, tilesM * (groupCols / tc) * block);
         int[] ar = new int[tr], br = new int[tc];
         for (int g0 = 0; g0 < n; g0 += groupCols) {
             int g1 = Math.min(n, g0 + groupCols), tilesN = (int) ceilDiv(g1 - g0, tc);
@@ -422,12 +419,6 @@ public final class SgemmF32 {
             if (beta == 0) Arrays.fill(c, r, r + n, 0f);
             else if (beta != 1) for (int j = 0; j < n; j++) c[r + j] *= beta;
         }
-    }
-
-    private static float[] grow(float[][] scratch, int slot, int size) {
-        float[] buf = scratch[slot];
-        if (buf == null || buf.length < size) scratch[slot] = buf = new float[size];
-        return buf;
     }
 
     static long ceilDiv(long a, long b) {

@@ -31,53 +31,83 @@ public final class Idx {
 
     /** Reads one IDX file: unsigned bytes and shorts become int32, as do ints; floats float32; doubles float64. */
     public static Tensor read(Path file) throws IOException {
-        long fileSize = Files.size(file);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
-            raw.mark(2);
-            boolean gz = raw.read() == 0x1f && raw.read() == 0x8b;
-            raw.reset();
-            InputStream in;
-            try {
-                in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
-            } catch (java.util.zip.ZipException | java.io.EOFException e) {
-                throw damaged(file, 0, e);
+            Header h = header(file, raw);
+            ByteBuffer data = ByteBuffer.wrap(readExactly(file, h.in, h.bytes(), (int) h.dataBytes()));
+            if (read(file, h.in, new byte[1], 1, h.bytes() + h.dataBytes()) != -1) {
+                throw new CorruptFileException(file, h.bytes() + h.dataBytes(), "trailing bytes after the data the header describes");
             }
-            byte[] magic = readExactly(file, in, 0, 4);
-            if (magic[0] != 0 || magic[1] != 0) {
-                throw new CorruptFileException(file, 0, "not an IDX file: the first two bytes must be 0, got "
-                        + (magic[0] & 0xFF) + " and " + (magic[1] & 0xFF));
-            }
-            int type = magic[2] & 0xFF, rank = magic[3] & 0xFF;
-            int elementSize = switch (type) {
-                case 0x08, 0x09 -> 1;
-                case 0x0B -> 2;
-                case 0x0C, 0x0D -> 4;
-                case 0x0E -> 8;
-                default -> throw new CorruptFileException(file, 2, "unknown IDX element type 0x" + Integer.toHexString(type));
-            };
-            if (rank == 0 || rank > 16) throw new CorruptFileException(file, 3, "IDX rank " + rank + " is outside 1..16");
-            ByteBuffer dims = ByteBuffer.wrap(readExactly(file, in, 4, 4 * rank));
-            int[] shape = new int[rank];
-            long count = 1;
-            for (int d = 0; d < rank; d++) {
-                int size = dims.getInt();
-                if (size < 0) throw new CorruptFileException(file, 4 + 4L * d, "dimension " + d + " is negative: " + size);
-                shape[d] = size;
-                count *= size;
-                if (count > Integer.MAX_VALUE) throw new CorruptFileException(file, 4 + 4L * d, "the dimensions claim more than 2^31-1 elements");
-            }
-            long headerBytes = 4 + 4L * rank, dataBytes = count * elementSize;
-            if (!gz && headerBytes + dataBytes != fileSize) {
-                throw new CorruptFileException(file, Math.min(fileSize, headerBytes + dataBytes), "the header promises " + dataBytes
-                        + " data bytes but the file has " + (fileSize - headerBytes));
-            }
-            if (dataBytes > Integer.MAX_VALUE - 8) throw new CorruptFileException(file, 4, "data of " + dataBytes + " bytes is too large for one tensor");
-            ByteBuffer data = ByteBuffer.wrap(readExactly(file, in, headerBytes, (int) dataBytes));
-            if (read(file, in, new byte[1], 1, headerBytes + dataBytes) != -1) {
-                throw new CorruptFileException(file, headerBytes + dataBytes, "trailing bytes after the data the header describes");
-            }
-            return decode(type, (int) count, data, shape);
+            return decode(h.type, (int) h.count, data, h.shape);
         }
+    }
+
+    /**
+     * The shape an IDX file declares, from its header alone, checked as {@link #read} checks it:
+     * a cheap look at a file before reading it (are these 28×28 images?).
+     *
+     * <pre>{@code
+     * int[] shape = Idx.shape(Path.of("t10k-images-idx3-ubyte.gz"));   // [10000, 28, 28]
+     * }</pre>
+     */
+    public static int[] shape(Path file) throws IOException {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
+            return header(file, raw).shape.clone();
+        }
+    }
+
+    /** A parsed header; {@code in} is positioned at the first element (decompressing when the file is gzipped). */
+    private record Header(InputStream in, int type, int elementSize, int[] shape, long count) {
+        long bytes() {
+            return 4 + 4L * shape.length;
+        }
+
+        long dataBytes() {
+            return count * elementSize;
+        }
+    }
+
+    private static Header header(Path file, InputStream raw) throws IOException {
+        long fileSize = Files.size(file);
+        raw.mark(2);
+        boolean gz = raw.read() == 0x1f && raw.read() == 0x8b;
+        raw.reset();
+        InputStream in;
+        try {
+            in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw damaged(file, 0, e);
+        }
+        byte[] magic = readExactly(file, in, 0, 4);
+        if (magic[0] != 0 || magic[1] != 0) {
+            throw new CorruptFileException(file, 0, "not an IDX file: the first two bytes must be 0, got "
+                    + (magic[0] & 0xFF) + " and " + (magic[1] & 0xFF));
+        }
+        int type = magic[2] & 0xFF, rank = magic[3] & 0xFF;
+        int elementSize = switch (type) {
+            case 0x08, 0x09 -> 1;
+            case 0x0B -> 2;
+            case 0x0C, 0x0D -> 4;
+            case 0x0E -> 8;
+            default -> throw new CorruptFileException(file, 2, "unknown IDX element type 0x" + Integer.toHexString(type));
+        };
+        if (rank == 0 || rank > 16) throw new CorruptFileException(file, 3, "IDX rank " + rank + " is outside 1..16");
+        ByteBuffer dims = ByteBuffer.wrap(readExactly(file, in, 4, 4 * rank));
+        int[] shape = new int[rank];
+        long count = 1;
+        for (int d = 0; d < rank; d++) {
+            int size = dims.getInt();
+            if (size < 0) throw new CorruptFileException(file, 4 + 4L * d, "dimension " + d + " is negative: " + size);
+            shape[d] = size;
+            count *= size;
+            if (count > Integer.MAX_VALUE) throw new CorruptFileException(file, 4 + 4L * d, "the dimensions claim more than 2^31-1 elements");
+        }
+        Header h = new Header(in, type, elementSize, shape, count);
+        if (!gz && h.bytes() + h.dataBytes() != fileSize) {
+            throw new CorruptFileException(file, Math.min(fileSize, h.bytes() + h.dataBytes()), "the header promises " + h.dataBytes()
+                    + " data bytes but the file has " + (fileSize - h.bytes()));
+        }
+        if (h.dataBytes() > Integer.MAX_VALUE - 8) throw new CorruptFileException(file, 4, "data of " + h.dataBytes() + " bytes is too large for one tensor");
+        return h;
     }
 
     private static Tensor decode(int type, int n, ByteBuffer data, int[] shape) {

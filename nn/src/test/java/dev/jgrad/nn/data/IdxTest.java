@@ -174,4 +174,19 @@ class IdxTest {
         corrupt(write("trailing.gz", gzip(concat(header(0x08, 2), ubytes(5)))), 4 + 4 + 2, "trailing bytes");
         corrupt(write("trailing", concat(header(0x08, 2), ubytes(5))), 10, "promises 2 data bytes");
     }
+
+    @Test
+    void shapeReadsTheHeaderAlone() throws IOException {
+        Path plain = write("images", concat(header(0x08, 3, 2, 2), ubytes(12)));
+        assertArrayEquals(new int[] {3, 2, 2}, Idx.shape(plain));
+        // gzipped data cut short is found by read, not by shape, which stops after the header
+        byte[] gz = gzip(concat(header(0x08, 1000, 28, 28), ubytes(1000 * 28 * 28)));
+        Path cut = write("cut.gz", Arrays.copyOf(gz, gz.length / 2));
+        assertArrayEquals(new int[] {1000, 28, 28}, Idx.shape(cut));
+        assertThrows(CorruptFileException.class, () -> Idx.read(cut));
+        // a header that contradicts a plain file's size is refused by both
+        Path wrong = write("wrong", concat(header(0x08, 3, 2, 2), ubytes(11)));
+        assertThrows(CorruptFileException.class, () -> Idx.shape(wrong));
+        assertThrows(CorruptFileException.class, () -> Idx.read(wrong));
+    }
 }

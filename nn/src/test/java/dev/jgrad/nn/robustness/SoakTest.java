@@ -2,6 +2,8 @@ package dev.jgrad.nn.robustness;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jgrad.kernels.Parallel;
+import dev.jgrad.kernels.typed.Scratch;
 import dev.jgrad.nn.Activation;
 import dev.jgrad.nn.BatchNorm;
 import dev.jgrad.nn.Dropout;
@@ -25,6 +27,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
@@ -35,7 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * clipping, a scheduler, a prefetching data loader, a checkpoint saved and loaded every 1,000
  * steps, an evaluation every 250, and an epoch abandoned half-way every 40) must leave heap in
  * use after collection, direct and mapped buffer memory, and the thread count where they were
- * after warm-up: nothing accumulates per step, per epoch or per checkpoint.
+ * after warm-up: nothing accumulates per step, per epoch or per checkpoint. A second case runs
+ * convolutions of many sizes on several threads at once and checks that the kernels' per-thread
+ * scratch stays within its cap.
  *
  * <p>Runs in the default suite (about 20–40 s on two cores); {@code -Djgrad.skipSoak=true}
  * leaves it out, {@code -Djgrad.soak.steps=N} changes its length, and it is tagged "soak" for
@@ -123,5 +132,64 @@ class SoakTest {
         int maxThreads = samples.stream().mapToInt(Vitals::threads).max().orElseThrow();
         assertTrue(maxThreads - first.threads() <= 2, "threads accumulate\n" + log);
         assertTrue(samples.stream().allMatch(v -> v.loaderThreads() <= 2), "data-loader threads accumulate\n" + log);
+    }
+
+    /**
+     * Convolutions of many sizes (28² to 224², 3 to 64 channels, forward and both backward
+     * passes) from three threads at once, on a pool of four: the kernels' per-thread scratch
+     * must stay within its cap on every thread that ran them — the callers and the pool's
+     * workers, all still alive when measured. Without the cap each of them kept arrays as large
+     * as the largest convolution it had run (13 MB source and output tiles at 224² and 64
+     * channels): up to 26 MiB per thread, and the heap grew by about 200 MiB here.
+     */
+    @Test
+    void convolutionsOfManySizesOnSeveralThreadsKeepScratchBounded() throws Exception {
+        int poolBefore = Parallel.threads(), pool = 4, callers = 3;
+        Parallel.setThreads(pool);
+        ExecutorService threads = Executors.newFixedThreadPool(callers);
+        CountDownLatch measured = new CountDownLatch(1);
+        try {
+            long baseline = Vitals.measure().heapUsed();
+            List<Future<?>> done = new ArrayList<>();
+            CountDownLatch finished = new CountDownLatch(callers);
+            for (int t = 0; t < callers; t++) {
+                int caller = t;
+                done.add(threads.submit(() -> {
+                    Generator g = new Generator(100 + caller);
+                    // {images, channels, height = width, filters}: each caller starts elsewhere in the list
+                    int[][] shapes = {{4, 64, 224, 8}, {8, 16, 56, 32}, {2, 3, 112, 16}, {16, 32, 28, 64}, {1, 64, 160, 16}, {4, 8, 96, 8}};
+                    for (int i = 0; i < shapes.length; i++) {
+                        int[] s = shapes[(i + 2 * caller) % shapes.length];
+                        convolution(g, s[0], s[1], s[2], s[3]);
+                    }
+                    finished.countDown();
+                    measured.await();   // stay alive (scratch kept) until measured
+                    return null;
+                }));
+            }
+            assertTrue(finished.await(5, TimeUnit.MINUTES), "the convolutions did not finish");
+            long grown = Vitals.measure().heapUsed() - baseline;
+            int holders = callers + pool - 1;   // the callers and the pool's workers
+            String log = "heap after GC grew by " + (grown >> 10) + " KiB; scratch kept: " + (Scratch.totalRetainedBytes() >> 10)
+                    + " KiB in all, at most " + (Scratch.maxRetainedBytes() >> 10) + " KiB by one thread; cap " + (Scratch.CAP_BYTES >> 10)
+                    + " KiB per thread, " + holders + " threads";
+            System.out.println("SoakTest " + log);
+            assertTrue(Scratch.maxRetainedBytes() <= Scratch.CAP_BYTES, log);
+            assertTrue(grown <= holders * Scratch.CAP_BYTES + (16L << 20), log);
+            measured.countDown();
+            for (Future<?> f : done) f.get();
+        } finally {
+            measured.countDown();
+            threads.shutdown();
+            Parallel.setThreads(poolBefore);
+        }
+    }
+
+    /** One convolution forward and backward (input and weight gradients): n images of c channels, hw², k filters of 3×3. */
+    private static void convolution(Generator g, int n, int c, int hw, int k) {
+        Tensor x = Tensor.randn(g, n, c, hw, hw).requiresGrad(true);
+        Tensor w = Tensor.randn(g, k, c, 3, 3).mul(0.1).requiresGrad(true);
+        x.conv2d(w, null, 1, 1).square().mean().backward();
+        assertTrue(Double.isFinite(w.grad().sum().item()) && Double.isFinite(x.grad().sum().item()));
     }
 }
