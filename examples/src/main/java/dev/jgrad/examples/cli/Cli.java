@@ -38,17 +38,9 @@ public final class Cli {
      * {@code command} ("jgrad train") starts every message and the usage line.
      */
     public static int run(String command, Options options, Body body, String... argv) {
-        Args args;
-        try {
-            args = options.parse(argv);
-        } catch (UsageException e) {
-            return usageError(command, e.getMessage());
-        }
-        if (args.help()) {
-            System.out.print(options.usage(command));
-            System.out.flush();
-            return 0;
-        }
+        int checked = check(command, options, argv);
+        if (checked != 0) return checked == HELP_SHOWN ? 0 : checked;
+        Args args = options.parse(argv);   // valid: check parsed it without error
         try {
             body.run(args);
             return 0;
