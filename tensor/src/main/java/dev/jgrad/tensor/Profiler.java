@@ -39,7 +39,7 @@ public final class Profiler implements AutoCloseable {
 
     private Profiler() {}
 
-    /** Opens a profiler: from now on every backend call is timed until {@link #close()}. */
+    /** Opens a profiler: from now on every kernel dispatch of an op family is timed until {@link #close()}. */
     public static Profiler start() {
         Profiler p = new Profiler();
         active = p;
@@ -99,7 +99,7 @@ public final class Profiler implements AutoCloseable {
             sb.append(String.format(Locale.ROOT, "%-58s %7d %11.3f %6.1f%% %11.3f%n", e.getKey(), (long) t[0], t[1], 100 * t[1] / Math.max(total, 1e-12),
                     t[2]));
         }
-        sb.append(String.format(Locale.ROOT, "%-58s %7d %11.3f %6.1f%% %11.3f%n", "total (backend calls)", n, total, 100.0, host));
+        sb.append(String.format(Locale.ROOT, "%-58s %7d %11.3f %6.1f%% %11.3f%n", "total (kernel dispatches)", n, total, 100.0, host));
         sb.append(String.format(Locale.ROOT, "wall time since start: %.3f ms%n", (System.nanoTime() - startedNanos) / 1e6));
         return sb.toString();
     }
