@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Emulates, lane by lane, the BF16 tensor-core kernels of native/src/main/cuda/attention.cu
+"""Emulates, lane by lane, the BF16 tensor-core kernels of cuda-kernels/src/main/cuda/attention.cu
 (fwd_tc and bwd_tc) with numpy and compares them with a float64 reference — a check of the
 fragment bookkeeping (XOR swizzle, ldmatrix / ldmatrix.trans lane addresses, mma.sync m16n8k16
 fragment layouts, the P-from-accumulators reuse, the dSᵀ round trip through shared memory) that

@@ -8,6 +8,7 @@
  * here throws when no GPU exists.
  */
 module dev.jgrad.cuda {
+    requires dev.jgrad.cuda.kernels;   // the compiled PTX/cubins, a module of their own
     exports dev.jgrad.cuda;
     exports dev.jgrad.cuda.runtime to dev.jgrad.tensor, dev.jgrad.bench;
     exports dev.jgrad.cuda.launch to dev.jgrad.tensor, dev.jgrad.bench;

@@ -5,7 +5,7 @@
  */
 module dev.jgrad.nn {
     requires transitive dev.jgrad.autograd;
-    requires java.desktop;   // javax.imageio for the image-folder dataset
+    requires static java.desktop;   // javax.imageio for ImageFolder only, which checks it is resolved
     exports dev.jgrad.nn;
     exports dev.jgrad.nn.optim;
     exports dev.jgrad.nn.data;

@@ -7,7 +7,9 @@
  */
 module dev.jgrad.tensor {
     requires transitive dev.jgrad.kernels;
-    requires transitive dev.jgrad.cuda;   // Cuda.isAvailable(), setAllowTf32, memory statistics are part of the API
+    // Optional: a CPU-only application leaves out jgrad-cuda (and its compiled kernels); every path
+    // into CUDA checks that the module is present first (CudaSupport) and names the artifact if not.
+    requires static dev.jgrad.cuda;
     requires static jdk.incubator.vector;
     exports dev.jgrad.tensor;
     exports dev.jgrad.tensor.io;

@@ -10,6 +10,12 @@ final class Backends {
 
     static Backend of(Device device) {
         if (device.type() == Device.Type.CPU) return CpuBackend.INSTANCE;
+        CudaSupport.require("device " + device);
+        return cuda(device);
+    }
+
+    /** Only reached with the CUDA module present, so that no CUDA class is linked on a CPU-only path. */
+    private static Backend cuda(Device device) {
         if (!Cuda.isAvailable()) {
             throw new IllegalStateException("CUDA device " + device + " is not available: " + Cuda.unavailableReason()
                     + "; tensors stay on the CPU (Device.best() picks the CPU automatically)");

@@ -30,14 +30,23 @@ public record Device(Type type, int index) {
         return cuda(0);
     }
 
-    /** CUDA device {@code index}. */
+    /**
+     * CUDA device {@code index}.
+     *
+     * @throws IllegalStateException when jgrad's CUDA module (artifact {@code dev.jgrad:jgrad-cuda})
+     *     is not on the class or module path; the message says what to add
+     */
     public static Device cuda(int index) {
+        CudaSupport.require("Device.cuda(" + index + ")");
         return new Device(Type.CUDA, index);
     }
 
-    /** The first CUDA device when one is usable, otherwise the CPU. */
+    /**
+     * The first CUDA device when one is usable, otherwise the CPU. Without jgrad's CUDA module on
+     * the path this is the CPU, and nothing native is looked up.
+     */
     public static Device best() {
-        return dev.jgrad.cuda.Cuda.isAvailable() ? cuda() : CPU;
+        return CudaSupport.gpuAvailable() ? cuda() : CPU;
     }
 
     /** Parses {@code "cpu"}, {@code "cuda"} or {@code "cuda:N"}. */

@@ -17,10 +17,44 @@ public final class LibraryProbe {
         SymbolLookup load(String nameOrPath) throws Exception;
     }
 
-    /** The real loader: {@link SymbolLookup#libraryLookup(String, Arena)} in the global arena (never unloaded). */
-    public static final Loader SYSTEM = name -> name.contains("/")
-            ? SymbolLookup.libraryLookup(java.nio.file.Path.of(name), Arena.global())
-            : SymbolLookup.libraryLookup(name, Arena.global());
+    /**
+     * The real loader: {@link SymbolLookup#libraryLookup(String, Arena)} in the global arena (never
+     * unloaded). When native access was not granted to this module ({@code --enable-native-access})
+     * a library name is opened only if it looks installed ({@link #looksInstalled}): the JDK warns
+     * at the first restricted call, and a CPU-only machine without the flag should see no warning
+     * for a library it does not have.
+     */
+    public static final Loader SYSTEM = name -> {
+        if (name.contains("/")) return SymbolLookup.libraryLookup(java.nio.file.Path.of(name), Arena.global());
+        if (!LibraryProbe.class.getModule().isNativeAccessEnabled() && !looksInstalled(name, System.getenv("LD_LIBRARY_PATH"))) {
+            throw new IllegalStateException("Cannot open library: " + name + " (not in the loader's cache, LD_LIBRARY_PATH or the usual"
+                    + " library folders)");
+        }
+        return SymbolLookup.libraryLookup(name, Arena.global());
+    };
+
+    /** Folders a Linux dynamic loader commonly searches besides its cache and LD_LIBRARY_PATH. */
+    static final List<String> USUAL_FOLDERS = List.of("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/lib/x86_64-linux-gnu",
+            "/usr/lib/aarch64-linux-gnu", "/usr/local/lib", "/usr/local/cuda/lib64", "/usr/lib/wsl/lib");
+
+    /**
+     * Whether a library named {@code name} is likely to open: a file of that name in a folder of
+     * {@code ldLibraryPath} or {@link #USUAL_FOLDERS}, or the name in the loader's cache
+     * ({@code /etc/ld.so.cache}). A cheap look without dlopen; a "yes" may still fail to load.
+     */
+    static boolean looksInstalled(String name, String ldLibraryPath) {
+        List<String> folders = new ArrayList<>(USUAL_FOLDERS);
+        if (ldLibraryPath != null) for (String d : ldLibraryPath.split(":")) if (!d.isBlank()) folders.add(d);
+        for (String d : folders) {
+            if (java.nio.file.Files.exists(java.nio.file.Path.of(d, name))) return true;
+        }
+        try {
+            byte[] cache = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/etc/ld.so.cache"));
+            return new String(cache, java.nio.charset.StandardCharsets.ISO_8859_1).contains(name);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
 
     /** One failed candidate and the loader's reason. */
     public record Failure(String candidate, String reason) {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Fused scaled dot-product attention on one device (native/src/main/cuda/attention.cu):
+ * Fused scaled dot-product attention on one device (cuda-kernels/src/main/cuda/attention.cu):
  * out = softmax(scale·q·kᵀ + mask, causal)·v and its backward pass, FlashAttention-2 style — the
  * score matrix is never stored. Two versions:
  * <ul>

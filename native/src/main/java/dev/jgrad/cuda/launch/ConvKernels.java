@@ -4,7 +4,7 @@ import dev.jgrad.cuda.runtime.CudaDevice;
 import dev.jgrad.cuda.runtime.DeviceBuffer;
 
 /**
- * 2-D convolution as implicit GEMM (native/src/main/cuda/convgemm.cu): forward, backward-data
+ * 2-D convolution as implicit GEMM (cuda-kernels/src/main/cuda/convgemm.cu): forward, backward-data
  * and backward-weight on NHWC tensors with KRSC filters, FP32 SIMT or TF32 tensor cores, any
  * stride, padding, dilation and groups. The NCHW entry points convert to NHWC and back with
  * transpose kernels (scratch from the device's caching allocator, in stream order).

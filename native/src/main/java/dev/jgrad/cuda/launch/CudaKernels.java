@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Launches jgrad's CUDA kernels (native/src/main/cuda/*.cu) on one device's stream. Operands
+ * Launches jgrad's CUDA kernels (cuda-kernels/src/main/cuda/*.cu) on one device's stream. Operands
  * are raw device addresses that already include the tensor's storage offset, with element
  * strides per dimension (stride 0 broadcasts); everything is asynchronous except the
  * index-checking ops, which read back a device error flag.

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * jgrad's own matrix products (native/src/main/cuda/gemm.cu): a ladder of versions from naive to
+ * jgrad's own matrix products (cuda-kernels/src/main/cuda/gemm.cu): a ladder of versions from naive to
  * Hopper tensor cores, each computing the row-major, batched C = A·B with leading dimensions, for
  * the benchmark ({@code dev.jgrad.bench.GpuKernelBench}) and for {@link GemmDispatch}, which lets
  * jgrad's matmul use one where it was measured faster than cuBLAS.

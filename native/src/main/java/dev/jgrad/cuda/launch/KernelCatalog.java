@@ -15,7 +15,7 @@ import java.util.Map;
  * {@code .visible .entry name(params)} lines of the committed PTX of each module, read once, on
  * first use. A launch looks its kernel up here and checks its packed arguments against the
  * signature, so the Java side declares no kernel by hand: adding a kernel to a {@code .cu} file
- * and rebuilding (native/build-kernels.sh) is all it takes to launch it.
+ * and rebuilding (cuda-kernels/build-kernels.sh) is all it takes to launch it.
  *
  * <p>PTX parameter kinds: {@code .u64 .s64 .b64} → {@link Param#B64} (a pointer or a
  * {@code long long}); {@code .u32 .s32 .b32} → {@link Param#I32}; {@code .f32}, {@code .f64};
@@ -32,8 +32,8 @@ public final class KernelCatalog {
     private KernelCatalog() {}
 
     /**
-     * The compiled modules: one per {@code native/src/main/cuda/<module>.cu}, carried as
-     * {@code <module>.ptx} and cubins under {@value KernelModules#RESOURCES}. The only list of them.
+     * The compiled modules: one per {@code cuda-kernels/src/main/cuda/<module>.cu}, carried as
+     * {@code <module>.ptx} and cubins in {@value KernelModules#SOURCE}. The only list of them.
      */
     private static final List<String> MODULES = List.of("attention", "conv", "convgemm", "crossentropy", "dropout", "elementwise", "gemm",
             "indexing", "layernorm", "matmul", "optim", "reduce", "softmax");
@@ -61,7 +61,7 @@ public final class KernelCatalog {
         Kernel k = Holder.KERNELS.get(name);
         if (k == null) {
             throw new IllegalStateException("no CUDA kernel named '" + name + "' in jgrad's compiled modules " + MODULES
-                    + " (is it declared extern \"C\" __global__ in native/src/main/cuda, and were the kernels rebuilt with build-kernels.sh?)");
+                    + " (is it declared extern \"C\" __global__ in cuda-kernels/src/main/cuda, and were the kernels rebuilt with build-kernels.sh?)");
         }
         return k;
     }
@@ -76,8 +76,8 @@ public final class KernelCatalog {
         for (String module : MODULES) {
             byte[] ptx = KernelModules.read(module + ".ptx");
             if (ptx == null) {
-                throw new IllegalStateException("kernel module '" + module + "': " + module + ".ptx is missing from the jar (under "
-                        + KernelModules.RESOURCES + ")");
+                throw new IllegalStateException("kernel module '" + module + "': " + module + ".ptx is missing from "
+                        + KernelModules.SOURCE);
             }
             for (Map.Entry<String, KernelSig> e : parse(module, ptx).entrySet()) {
                 Kernel previous = all.putIfAbsent(e.getKey(), new Kernel(e.getKey(), module, e.getValue()));

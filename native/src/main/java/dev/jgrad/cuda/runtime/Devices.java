@@ -72,7 +72,10 @@ public final class Devices {
             if (s.available()) {
                 LOG.log(System.Logger.Level.DEBUG, "CUDA driver " + s.driverVersion() + " with " + s.deviceCount() + " device(s)");
             } else {
-                LOG.log(System.Logger.Level.INFO, "CUDA unavailable, using the CPU: " + s.reason());
+                // A machine without an NVIDIA driver is the common CPU case, not news; a driver
+                // that is there but unusable is.
+                boolean noDriver = s.reason().startsWith(LibraryProbe.DRIVER + " not found");
+                LOG.log(noDriver ? System.Logger.Level.DEBUG : System.Logger.Level.INFO, "CUDA unavailable, using the CPU: " + s.reason());
             }
             return s;
         }

@@ -1,8 +1,7 @@
 package dev.jgrad.cuda.runtime;
 
 import dev.jgrad.cuda.CudaException;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.jgrad.cuda.kernels.CompiledKernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -11,13 +10,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads the compiled kernel files the jar carries under {@value #RESOURCES}, once per device and
- * module, on first use: the cubin built for the device's compute capability when there is one,
+ * Loads the compiled kernel files of the {@code dev.jgrad.cuda.kernels} module (artifact
+ * {@code jgrad-cuda-kernels}), once per device and module, on first use: the cubin built for the device's compute capability when there is one,
  * otherwise the compute_80 PTX, which the driver compiles (JIT) for any GPU of compute
  * capability 8.0 or newer. A cubin the driver refuses falls back to the PTX.
  */
 public final class KernelModules {
-    public static final String RESOURCES = "/dev/jgrad/cuda/kernels/";
+    /** Where the images are, for messages: the module, and the artifact that carries it. */
+    public static final String SOURCE = "module dev.jgrad.cuda.kernels (artifact dev.jgrad:jgrad-cuda-kernels)";
     /** The machine-code targets build-kernels.sh produces, as {major, minor}. */
     static final int[][] CUBIN_TARGETS = {{8, 0}, {9, 0}};
     /**
@@ -108,15 +108,22 @@ public final class KernelModules {
             }
         }
         if (last != null) throw last;
-        throw new IllegalStateException("kernel module '" + module + "' is missing from the jar (looked for " + order + " under "
-                + RESOURCES + ")");
+        throw new IllegalStateException("kernel module '" + module + "' is missing (looked for " + order + " in " + SOURCE + ")");
     }
 
+    /**
+     * The bytes of compiled image {@code file} ("elementwise.ptx"), or null when the kernels module
+     * has no such file.
+     *
+     * @throws IllegalStateException when the kernels module itself is missing from the class or
+     *     module path (a build that excluded {@code jgrad-cuda-kernels})
+     */
     public static byte[] read(String file) {
-        try (InputStream in = KernelModules.class.getResourceAsStream(RESOURCES + file)) {
-            return in == null ? null : in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException("reading " + RESOURCES + file, e);
+        try {
+            return CompiledKernels.read(file);
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException("jgrad's compiled CUDA kernels, " + SOURCE
+                    + ", are not on the class or module path; jgrad-cuda depends on them: was the artifact excluded?", e);
         }
     }
 }

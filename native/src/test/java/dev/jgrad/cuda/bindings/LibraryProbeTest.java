@@ -41,4 +41,14 @@ class LibraryProbeTest {
         assertNull(none.loaded());
         assertEquals("a (UnsatisfiedLinkError)", none.triedText());
     }
+
+    @Test
+    void aLibraryLooksInstalledWhenAFolderOfLdLibraryPathHoldsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        String name = "libjgrad-probe-test.so.7";
+        assertFalse(LibraryProbe.looksInstalled(name, dir.toString()), "nothing there yet");
+        java.nio.file.Files.createFile(dir.resolve(name));
+        assertTrue(LibraryProbe.looksInstalled(name, "/nonexistent:" + dir));
+        assertFalse(LibraryProbe.looksInstalled(name, null), "not in the usual folders or the loader's cache");
+    }
 }

@@ -184,7 +184,7 @@ class GemmPlanTest {
 
     @Test
     void theBuildScriptAddsSm90aOnlyWhereAHeaderAsks() throws IOException {
-        String script = Files.readString(Path.of(System.getProperty("user.dir"), "build-kernels.sh"));
+        String script = Files.readString(KernelSourcesTest.KERNELS.resolve("build-kernels.sh"));
         assertTrue(script.contains("-gencode=arch=compute_90a,code=sm_90a"));
         assertTrue(Files.readString(KernelSourcesTest.SRC.resolve("gemm.cu")).contains("\n// Build extra: sm_90a\n"));
     }

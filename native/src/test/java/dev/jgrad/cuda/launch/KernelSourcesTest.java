@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
  * reproduces the committed PTX, cubins and ptxas report byte for byte (PTX up to virtual-register numbering).
  */
 class KernelSourcesTest {
-    static final Path NATIVE = Path.of(System.getProperty("user.dir"));
-    static final Path SRC = NATIVE.resolve("src/main/cuda");
-    static final Path OUT = NATIVE.resolve("src/main/resources/dev/jgrad/cuda/kernels");
+    /** The module that carries the kernels' sources, build script and compiled images. */
+    static final Path KERNELS = Path.of(System.getProperty("user.dir")).resolveSibling("cuda-kernels");
+    static final Path SRC = KERNELS.resolve("src/main/cuda");
+    static final Path OUT = KERNELS.resolve("src/main/resources/dev/jgrad/cuda/kernels");
     static final Pattern ENTRY_DECLARATION = Pattern.compile("\\.visible \\.entry (\\w+)\\(([^)]*)\\)");
 
     static List<Path> sources() throws IOException {
@@ -73,7 +74,7 @@ class KernelSourcesTest {
         Assumptions.assumeTrue(nvccPresent(), "nvcc is not on PATH");
         Path tmp = Files.createTempDirectory("jgrad-kernels");
         Path report = tmp.resolve("PTXAS.txt");
-        Process p = new ProcessBuilder("bash", NATIVE.resolve("build-kernels.sh").toString(), "--force", "--out", tmp.resolve("k").toString(),
+        Process p = new ProcessBuilder("bash", KERNELS.resolve("build-kernels.sh").toString(), "--force", "--out", tmp.resolve("k").toString(),
                 "--report", report.toString()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(20, TimeUnit.MINUTES), "build-kernels.sh timed out");
@@ -89,7 +90,7 @@ class KernelSourcesTest {
             for (Path fresh : s.toList()) if (!Files.exists(OUT.resolve(fresh.getFileName()))) differ.add("new: " + fresh.getFileName());
         }
         if (Files.mismatch(SRC.resolve("PTXAS.txt"), report) != -1) differ.add("PTXAS.txt");
-        assertTrue(differ.isEmpty(), "committed kernel outputs differ from a fresh build (run native/build-kernels.sh and commit): " + differ);
+        assertTrue(differ.isEmpty(), "committed kernel outputs differ from a fresh build (run cuda-kernels/build-kernels.sh and commit): " + differ);
     }
 
     /**

@@ -29,6 +29,12 @@ import javax.imageio.stream.ImageInputStream;
  * {@link #get} throw an {@link UncheckedIOException} whose cause is a {@link CorruptFileException}
  * naming the file and the byte offset where decoding stopped.
  *
+ * <p>Decoding needs the JDK's {@code java.desktop} module, which {@code dev.jgrad.nn} only
+ * {@code requires static} so that applications without images do not carry it (a jlinked
+ * runtime without it is about half the size). On the class path it is there; on the module path
+ * add {@code requires java.desktop;} to your module-info (or {@code --add-modules java.desktop},
+ * or jlink it in). Without it the constructor says so.
+ *
  * <pre>{@code
  * ImageFolder ds = new ImageFolder(Path.of("pets"), 64, 64, false);
  * ds.classes();   // [cat, dog]
@@ -55,6 +61,7 @@ public final class ImageFolder implements Dataset {
 
     /** Lists the images under {@code root}; each is resized to height × width when loaded. */
     public ImageFolder(Path root, int height, int width, boolean grayscale) throws IOException {
+        requireImageIo();
         if (height < 1 || width < 1) throw new IllegalArgumentException("ImageFolder: size must be positive, got " + height + "x" + width);
         this.height = height;
         this.width = width;
@@ -75,6 +82,21 @@ public final class ImageFolder implements Dataset {
             }
         }
         if (files.isEmpty()) throw new IOException(root + ": the class folders hold no images (" + EXTENSIONS + ")");
+    }
+
+    /** Fails with what to add when {@code java.desktop} (javax.imageio) is not resolved or not readable. */
+    private static void requireImageIo() {
+        Module self = ImageFolder.class.getModule();
+        if (!self.isNamed()) {
+            if (ModuleLayer.boot().findModule("java.desktop").isPresent()) return;
+        } else {
+            ModuleLayer layer = self.getLayer() != null ? self.getLayer() : ModuleLayer.boot();
+            var desktop = layer.findModule("java.desktop");
+            if (desktop.isPresent() && self.canRead(desktop.get())) return;
+        }
+        throw new IllegalStateException("ImageFolder decodes images with javax.imageio, from the JDK module java.desktop, which is not"
+                + " resolved in this JVM: add `requires java.desktop;` to your module-info, or start java with --add-modules java.desktop"
+                + " (a jlinked runtime needs --add-modules java.desktop when it is linked)");
     }
 
     private static boolean isImage(Path p) {

@@ -13,7 +13,7 @@
 // L1/L2 for the second pass; dweight/dbias: 32 columns x 8 row-lanes per block, rows split over
 // gridDim.y chunks).
 //
-// Build: see elementwise.cu's header; native/build-kernels.sh.
+// Build: see elementwise.cu's header; cuda-kernels/build-kernels.sh.
 #include "common.cuh"
 
 struct FAddR { template <class T> __device__ __forceinline__ T operator()(T a, T b) const { return a + b; } };

@@ -18,7 +18,7 @@
 //   Both split R into gridDim.y chunks when there are too few outputs to fill the GPU; then each
 //   chunk writes an accumulator to `partial` ([gridDim.y][K]) and reduce_finish_* folds those.
 //
-// Build: see the header of elementwise.cu (same flags for every file); native/build-kernels.sh.
+// Build: see the header of elementwise.cu (same flags for every file); cuda-kernels/build-kernels.sh.
 #include "common.cuh"
 
 struct RSum {

@@ -11,7 +11,7 @@
 //     i64 long long, bool unsigned char (0 or 1).
 //   * Pointers passed to kernels already include the tensor's storage offset.
 //
-// Build: included by every .cu file; see native/build-kernels.sh.
+// Build: included by every .cu file; see cuda-kernels/build-kernels.sh.
 #pragma once
 
 #include <stdint.h>

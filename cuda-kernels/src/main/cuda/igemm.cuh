@@ -29,7 +29,7 @@
 //   `float4 fetch(int k)` returning 4 consecutive values along the contiguous direction, zero
 //   outside the operand (and at k >= kEnd).
 //
-// Build: included by gemm.cu and convgemm.cu; see native/build-kernels.sh.
+// Build: included by gemm.cu and convgemm.cu; see cuda-kernels/build-kernels.sh.
 #pragma once
 
 #include <stdint.h>

@@ -18,7 +18,7 @@
 // and one write of the row. 2 passes over the logits plus 1 write, against PyTorch's 5+ for
 // log_softmax + nll_loss + their backward).
 //
-// Build: see elementwise.cu's header; native/build-kernels.sh.
+// Build: see elementwise.cu's header; cuda-kernels/build-kernels.sh.
 #include "common.cuh"
 
 template <class T>

@@ -18,7 +18,7 @@
 // Atomic accumulation makes scatter_add/embedding_bwd results depend on the order of float
 // additions (not bitwise deterministic across runs when indices repeat).
 //
-// Build: see elementwise.cu's header; native/build-kernels.sh.
+// Build: see elementwise.cu's header; cuda-kernels/build-kernels.sh.
 #include "common.cuh"
 
 // The index as an int when it lies in [0, size); otherwise reports it and returns false.

@@ -17,7 +17,7 @@
 //   cols: dim is strided (e.g. the channel dimension of NCHW): one thread per row; neighbouring
 //         threads read neighbouring rows, so loads coalesce when the rows' inner stride is 1.
 //
-// Build: see elementwise.cu's header; native/build-kernels.sh.
+// Build: see elementwise.cu's header; cuda-kernels/build-kernels.sh.
 #include "common.cuh"
 
 template <class T>

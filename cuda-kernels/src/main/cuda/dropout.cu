@@ -13,7 +13,7 @@
 //
 // Versions: 1 (each thread draws one Philox block = 4 numbers for 4 consecutive elements).
 //
-// Build: see elementwise.cu's header; native/build-kernels.sh.
+// Build: see elementwise.cu's header; cuda-kernels/build-kernels.sh.
 #include "common.cuh"
 
 struct U4 { unsigned int x, y, z, w; };

@@ -16,7 +16,7 @@
 //      are 16-byte aligned, each thread moves 128 bits per operand per access (Vec<T, V>), then a
 //      scalar tail.
 //
-// Build (native/build-kernels.sh does this for every .cu file):
+// Build (cuda-kernels/build-kernels.sh does this for every .cu file):
 //   nvcc -std=c++17 -O3 -Xptxas -v -ptx   -arch=compute_80 elementwise.cu -o elementwise.ptx
 //   nvcc -std=c++17 -O3 -Xptxas -v -cubin -arch=sm_80      elementwise.cu -o elementwise.sm_80.cubin
 //   nvcc -std=c++17 -O3 -Xptxas -v -cubin -arch=sm_90      elementwise.cu -o elementwise.sm_90.cubin

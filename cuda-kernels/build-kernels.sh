@@ -14,7 +14,7 @@
 # Outputs are deterministic (no paths, no timestamps), so a rebuild reproduces the committed bytes;
 # dev.jgrad.cuda.KernelBuildTest checks that.
 #
-# Usage: native/build-kernels.sh [--force] [--out DIR] [--report FILE]
+# Usage: cuda-kernels/build-kernels.sh [--force] [--out DIR] [--report FILE]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src="$here/src/main/cuda"

@@ -42,7 +42,7 @@
 //                                    5 tile products, NOT bitwise reproducible run to run.
 //   Causal blocks are launched heaviest first. Scores for padded rows/keys are masked.
 //
-// Build: nvcc -std=c++17 -O3 -Xptxas -v -cubin -arch=sm_90 attention.cu (native/build-kernels.sh
+// Build: nvcc -std=c++17 -O3 -Xptxas -v -cubin -arch=sm_90 attention.cu (cuda-kernels/build-kernels.sh
 // also builds sm_80 and compute_80 PTX; mma.sync, ldmatrix and cp.async need sm_80).
 #include "common.cuh"
 

@@ -14,7 +14,7 @@
 // Versions: 1 (grid-stride, one element per iteration; memory-bound: Adam moves 4 reads + 3 writes
 // of n elements).
 //
-// Build: see elementwise.cu's header; native/build-kernels.sh.
+// Build: see elementwise.cu's header; cuda-kernels/build-kernels.sh.
 #include "common.cuh"
 
 template <class T>

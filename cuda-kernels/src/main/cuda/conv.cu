@@ -19,7 +19,7 @@
 // Versions: 1 (one thread per output element, grid-stride). No __launch_bounds__(256) here:
 // with it ptxas caps these kernels at 32 registers and spills (seen with nvcc 13.0).
 //
-// Build: see elementwise.cu's header; native/build-kernels.sh.
+// Build: see elementwise.cu's header; cuda-kernels/build-kernels.sh.
 #include "common.cuh"
 
 struct ConvGeom {

@@ -8,7 +8,7 @@
 // Versions: 1 (16x16 output tile per block, 16-wide k tiles staged through shared memory;
 // batches along gridDim.z with a grid-stride loop). Far from cuBLAS: a correctness path.
 //
-// Build: see elementwise.cu's header; native/build-kernels.sh.
+// Build: see elementwise.cu's header; cuda-kernels/build-kernels.sh.
 #include "common.cuh"
 
 #define MM_TILE 16

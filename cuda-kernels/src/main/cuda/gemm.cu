@@ -40,7 +40,7 @@
 //   cvt_f32_bf16  float32 -> bf16 (round to nearest even), optionally transposed, with leading
 //                 dimensions on both sides (for the BF16 versions' operands).
 //
-// Resources (nvcc 13.0, -O3, -Xptxas -v; native/src/main/cuda/PTXAS.txt has every target;
+// Resources (nvcc 13.0, -O3, -Xptxas -v; cuda-kernels/src/main/cuda/PTXAS.txt has every target;
 // GemmPlanTest checks these figures against it):
 //   sm_90:  gemm1_f32 regs=32 | gemm2_f32 regs=32 smem=8192 | gemm3_f32 regs=173 smem=8192
 //           gemm4_f32 regs=128 smem=34816 | gemm5_tf32 regs=240 | gemm5_bf16 regs=246
@@ -52,7 +52,7 @@
 //   of 256 per SM, v4 2 (launch bounds (256, 2)), v5 2 blocks of 128, v6 1 block of 384.
 //   Dynamic shared memory (not in ptxas's report): 75,776 B for v5, 197,696 B for v6.
 //
-// Build: native/build-kernels.sh (PTX for compute_80, cubins for sm_80 and sm_90, and for this
+// Build: cuda-kernels/build-kernels.sh (PTX for compute_80, cubins for sm_80 and sm_90, and for this
 // file also sm_90a), e.g.
 //   nvcc -std=c++17 -O3 -Xptxas -v -cubin -gencode=arch=compute_90a,code=sm_90a gemm.cu
 // Build extra: sm_90a

@@ -40,7 +40,7 @@
 //   Launch bounds: 128x128 (256, 2) -> at most 128 registers, 2 blocks per SM; 128-thread tiles
 //   (128, 3) -> at most 168, 3 blocks per SM. No kernel spills or uses a stack frame (sm_80 too).
 //
-// Build: native/build-kernels.sh, e.g.  nvcc -std=c++17 -O3 -Xptxas -v -cubin -arch=sm_90 convgemm.cu
+// Build: cuda-kernels/build-kernels.sh, e.g.  nvcc -std=c++17 -O3 -Xptxas -v -cubin -arch=sm_90 convgemm.cu
 #include "common.cuh"
 #include "igemm.cuh"
 

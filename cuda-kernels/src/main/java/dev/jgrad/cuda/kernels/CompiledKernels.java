@@ -1,0 +1,35 @@
+package dev.jgrad.cuda.kernels;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The compiled kernel images this module carries, by file name: {@code <family>.ptx},
+ * {@code <family>.sm_80.cubin}, {@code <family>.sm_90.cubin} and, for some families,
+ * {@code <family>.sm_90a.cubin}; plus {@code BUILD-STAMP}, the hash of the sources they were
+ * compiled from.
+ *
+ * <p>The images live in this class's package, so only this module can read them; the CUDA
+ * runtime asks here instead of looking the resources up itself.
+ *
+ * <pre>{@code
+ * byte[] ptx = CompiledKernels.read("elementwise.ptx");   // null when there is no such image
+ * }</pre>
+ */
+public final class CompiledKernels {
+    private CompiledKernels() {}
+
+    /** The bytes of image {@code file} (a plain file name, no folder), or null when there is none. */
+    public static byte[] read(String file) {
+        if (file.isEmpty() || file.contains("/") || file.contains("\\")) {
+            throw new IllegalArgumentException("CompiledKernels.read: a plain file name such as \"elementwise.ptx\" is expected, got \""
+                    + file + "\"");
+        }
+        try (InputStream in = CompiledKernels.class.getResourceAsStream(file)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the compiled kernel image " + file, e);
+        }
+    }
+}
