@@ -1479,7 +1479,8 @@ public final class Tensor {
 
         static BackwardEngine get() {
             if (ENGINE == null) {
-                throw new IllegalStateException("backward: no autograd engine found; add the jgrad-autograd module to the class or module path");
+                throw new IllegalStateException("backward(): no autograd engine found; add the dependency dev.jgrad:jgrad-autograd"
+                        + " (module dev.jgrad.autograd; jgrad-nn brings it) to the class or module path");
             }
             return ENGINE;
         }
