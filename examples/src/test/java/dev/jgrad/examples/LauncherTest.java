@@ -48,7 +48,7 @@ class LauncherTest {
     }
 
     /** The jgrad modules of this test's class path (classes folders or jars), as a module path. */
-    private static String modulePath() {
+    static String modulePath() {
         List<String> modules = new ArrayList<>();
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(e).getFileName().toString();

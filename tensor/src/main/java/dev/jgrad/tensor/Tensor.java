@@ -413,7 +413,14 @@ public final class Tensor {
         return true;
     }
 
-    /** PyTorch-style text: values (abbreviated past 1000 elements), then shape, dtype, device and op. */
+    /**
+     * PyTorch's text for the same tensor: values (abbreviated past 1000 elements, wrapped at 80
+     * columns), then device, dtype and {@code grad_fn} or {@code requires_grad} as PyTorch shows them.
+     *
+     * <pre>{@code
+     * Tensor.of(new double[] {1, 2}).requiresGrad(true)   // tensor([1., 2.], dtype=float64, requires_grad=True)
+     * }</pre>
+     */
     @Override
     public String toString() {
         return TensorFormat.format(this);

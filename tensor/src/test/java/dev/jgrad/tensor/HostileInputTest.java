@@ -120,12 +120,12 @@ class HostileInputTest {
     void printingAHugeTensorCopiesOnlyWhatIsPrinted() {
         // toString copied every element to print six per dimension: 8 GiB here, past the heap check
         Tensor huge = Tensor.scalar(2).expand(1 << 30);
-        assertEquals("tensor([2., 2., 2., ..., 2., 2., 2.])", huge.toString());
+        assertEquals("tensor([2., 2., 2.,  ..., 2., 2., 2.])", huge.toString());
         Tensor wide = Tensor.arange(0, 1 << 20, 1).reshape(1 << 10, 1 << 10).expand(1 << 10, 1 << 10, 1 << 10);
         String text = wide.toString();
-        assertTrue(text.startsWith("tensor([[[      0,       1,       2, ...,    1021,    1022,    1023],\n"
-                + "         [   1024,    1025,    1026, ...,    2045,    2046,    2047],"), text);
-        assertTrue(text.endsWith("[1047552, 1047553, 1047554, ..., 1048573, 1048574, 1048575]]], shape=[1024, 1024, 1024], dtype=int64)"), text);
+        assertTrue(text.startsWith("tensor([[[      0,       1,       2,  ...,    1021,    1022,    1023],\n"
+                + "         [   1024,    1025,    1026,  ...,    2045,    2046,    2047],"), text);
+        assertTrue(text.endsWith("[1047552, 1047553, 1047554,  ..., 1048573, 1048574, 1048575]]])"), text);
     }
 
     // ---- convolution and pooling geometry ----------------------------------------------------------
@@ -186,7 +186,7 @@ class HostileInputTest {
         tensor(Tensor.zeros(0, 1, 3, 3).conv2d(Tensor.ones(2, 1, 2, 2), Tensor.ones(2)), DType.FLOAT32, shape(0, 2, 2, 2));
         tensor(Tensor.zeros(0, 1, 4, 4).maxPool2d(2), DType.FLOAT32, shape(0, 1, 2, 2));
         Expect.longs(Tensor.zeros(DType.INT64, 0).oneHot(3), DType.INT64, shape(0, 3));
-        assertEquals("tensor([], shape=[2, 0])", m.toString());
+        assertEquals("tensor([], size=(2, 0))", m.toString());
     }
 
     @Test
