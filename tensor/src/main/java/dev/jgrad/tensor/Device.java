@@ -14,33 +14,49 @@ package dev.jgrad.tensor;
 public record Device(Type type, int index) {
 
     /** The kind of device. */
-    public enum Type { CPU, CUDA }
+    public enum Type {
+        /** The host's processors. */
+        CPU,
+        /** An NVIDIA GPU, through the CUDA driver. */
+        CUDA
+    }
 
     /** The CPU. */
     public static final Device CPU = new Device(Type.CPU, 0);
 
+    /** Checks that the index is not negative, and 0 for the CPU. */
     public Device {
         if (index < 0 || (type == Type.CPU && index != 0)) {
             throw new IllegalArgumentException("device index must be >= 0 (and 0 for the CPU), got " + type + ":" + index);
         }
     }
 
-    /** The first CUDA device. */
+    /** {@return the first CUDA device} */
     public static Device cuda() {
         return cuda(0);
     }
 
-    /** CUDA device {@code index}. */
+    /**
+     * CUDA device {@code index}.
+     *
+     * @param index the device ordinal, from 0
+     * @return the device
+     */
     public static Device cuda(int index) {
         return new Device(Type.CUDA, index);
     }
 
-    /** The first CUDA device when one is usable, otherwise the CPU. */
+    /** {@return the first CUDA device when one is usable, otherwise the CPU} */
     public static Device best() {
         return dev.jgrad.cuda.Cuda.isAvailable() ? cuda() : CPU;
     }
 
-    /** Parses {@code "cpu"}, {@code "cuda"} or {@code "cuda:N"}. */
+    /**
+     * Parses {@code "cpu"}, {@code "cuda"} or {@code "cuda:N"}.
+     *
+     * @param s the text
+     * @return the device it names
+     */
     public static Device parse(String s) {
         String t = s.trim().toLowerCase(java.util.Locale.ROOT);
         if (t.equals("cpu")) return CPU;
