@@ -36,13 +36,24 @@ public final class BackwardPass {
     private final boolean retainGraph;
     private int next;
 
-    /** What one step did: the node, its op, the gradient it received and the gradients it sent to its inputs. */
+    /**
+     * What one step did: the node, its op, the gradient it received and the gradients it sent to its inputs.
+     *
+     * @param index         the step's position in the pass, from 0
+     * @param node          the node visited
+     * @param op            the node's op
+     * @param upstream      ∂L/∂node, the gradient the node received
+     * @param inputGrads    ∂L/∂input for each of the op's inputs, null where an input needs none
+     * @param leavesUpdated the leaves whose gradient this step accumulated into
+     */
     public record Step(int index, Tensor node, Op op, Tensor upstream, List<Tensor> inputGrads, List<Tensor> leavesUpdated) {}
 
     /**
      * Prepares the pass from {@code root}.
      *
+     * @param root        the tensor to differentiate
      * @param seed ∂loss/∂root, or null when root is a one-element tensor (seed 1)
+     * @param retainGraph keep the graph so that it can be walked again
      */
     public BackwardPass(Tensor root, Tensor seed, boolean retainGraph) {
         if (!root.requiresGrad()) {
@@ -104,22 +115,30 @@ public final class BackwardPass {
         return postOrder;
     }
 
-    /** The nodes this pass visits, in visiting order. */
+    /** {@return the nodes this pass visits, in visiting order} */
     public List<Tensor> nodes() {
         return Collections.unmodifiableList(order);
     }
 
-    /** Whether nodes remain. */
+    /** {@return whether nodes remain} */
     public boolean hasNext() {
         return next < order.size();
     }
 
-    /** The gradient accumulated so far for a node that is still to be visited, or null. */
+    /**
+     * {@return the gradient accumulated so far for a node that is still to be visited, or null}
+     *
+     * @param node the node
+     */
     public Tensor pendingGrad(Tensor node) {
         return pending.get(node);
     }
 
-    /** Applies the next node's derivative rule and passes its gradients on. */
+    /**
+     * Applies the next node's derivative rule and passes its gradients on.
+     *
+     * @return what the step did
+     */
     public Step step() {
         if (!hasNext()) throw new IllegalStateException("backward pass already finished");
         int index = next++;

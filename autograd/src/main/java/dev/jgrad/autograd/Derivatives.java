@@ -28,7 +28,15 @@ public final class Derivatives {
 
     private Derivatives() {}
 
-    /** ∂L/∂input for each input of {@code op}, given g = ∂L/∂out. Runs outside the graph. */
+    /**
+     * ∂L/∂input for each input of {@code op}, given g = ∂L/∂out. Runs outside the graph.
+     *
+     * @param op  the op the output was computed by
+     * @param out the op's output
+     * @param g   ∂L/∂out
+     * @return one gradient per input of {@code op}, in {@link Op#inputs()} order; null for an input that gets
+     *         none
+     */
     public static Tensor[] inputGrads(Op op, Tensor out, Tensor g) {
         return switch (op) {
             // ---- one input ------------------------------------------------------------------------------------------------------

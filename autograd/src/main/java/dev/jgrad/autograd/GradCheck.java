@@ -33,7 +33,16 @@ public final class GradCheck {
 
     private GradCheck() {}
 
-    /** The worst disagreement found, with where it was. */
+    /**
+     * The worst disagreement found, with where it was.
+     *
+     * @param passed   every element agreed within the tolerances
+     * @param maxError the largest |analytic − numeric| found
+     * @param input    the input where it was found
+     * @param element  the element of that input (row-major)
+     * @param analytic the gradient backward gave there
+     * @param numeric  the central-difference estimate there
+     */
     public record Result(boolean passed, double maxError, int input, int element, double analytic, double numeric) {
         @Override
         public String toString() {
@@ -43,12 +52,27 @@ public final class GradCheck {
         }
     }
 
-    /** Runs the check with the default step and tolerances. */
+    /**
+     * Runs the check with the default step and tolerances.
+     *
+     * @param f      the function to check, of the inputs (reduced to a scalar by a fixed random weighting)
+     * @param inputs the inputs; floating ones are checked, as float64 copies
+     * @return the outcome, with the worst disagreement
+     */
     public static Result check(Function<List<Tensor>, Tensor> f, List<Tensor> inputs) {
         return check(f, inputs, EPS, ATOL, RTOL);
     }
 
-    /** Runs the check; passes when |analytic − numeric| ≤ atol + rtol·|numeric| for every element. */
+    /**
+     * Runs the check; passes when |analytic − numeric| ≤ atol + rtol·|numeric| for every element.
+     *
+     * @param f      the function to check, of the inputs (reduced to a scalar by a fixed random weighting)
+     * @param inputs the inputs; floating ones are checked, as float64 copies
+     * @param eps    the step of the central differences
+     * @param atol   the absolute tolerance
+     * @param rtol   the relative tolerance
+     * @return the outcome, with the worst disagreement
+     */
     public static Result check(Function<List<Tensor>, Tensor> f, List<Tensor> inputs, double eps, double atol, double rtol) {
         List<Tensor> xs = new ArrayList<>();
         for (Tensor in : inputs) {

@@ -13,14 +13,17 @@ package dev.jgrad.kernels;
  * }</pre>
  */
 public enum BinaryFn {
+    /** a + b. */
     ADD("add", true) {
         public double apply(double a, double b) { return a + b; }
         public long applyLong(long a, long b) { return a + b; }
     },
+    /** a − b. */
     SUB("sub", true) {
         public double apply(double a, double b) { return a - b; }
         public long applyLong(long a, long b) { return a - b; }
     },
+    /** a · b. */
     MUL("mul", true) {
         public double apply(double a, double b) { return a * b; }
         public long applyLong(long a, long b) { return a * b; }
@@ -51,34 +54,42 @@ public enum BinaryFn {
         public double apply(double a, double b) { return Math.min(a, b); }
         public long applyLong(long a, long b) { return Math.min(a, b); }
     },
+    /** 1 where a == b, else 0. */
     EQ("eq", true) {
         public double apply(double a, double b) { return a == b ? 1 : 0; }
         public long applyLong(long a, long b) { return a == b ? 1 : 0; }
     },
+    /** 1 where a != b, else 0. */
     NE("ne", true) {
         public double apply(double a, double b) { return a != b ? 1 : 0; }
         public long applyLong(long a, long b) { return a != b ? 1 : 0; }
     },
+    /** 1 where a &lt; b, else 0. */
     LT("lt", true) {
         public double apply(double a, double b) { return a < b ? 1 : 0; }
         public long applyLong(long a, long b) { return a < b ? 1 : 0; }
     },
+    /** 1 where a ≤ b, else 0. */
     LE("le", true) {
         public double apply(double a, double b) { return a <= b ? 1 : 0; }
         public long applyLong(long a, long b) { return a <= b ? 1 : 0; }
     },
+    /** 1 where a &gt; b, else 0. */
     GT("gt", true) {
         public double apply(double a, double b) { return a > b ? 1 : 0; }
         public long applyLong(long a, long b) { return a > b ? 1 : 0; }
     },
+    /** 1 where a ≥ b, else 0. */
     GE("ge", true) {
         public double apply(double a, double b) { return a >= b ? 1 : 0; }
         public long applyLong(long a, long b) { return a >= b ? 1 : 0; }
     },
+    /** Logical and: 1 where both are non-zero, else 0. */
     AND("and", true) {
         public double apply(double a, double b) { return a != 0 && b != 0 ? 1 : 0; }
         public long applyLong(long a, long b) { return a != 0 && b != 0 ? 1 : 0; }
     },
+    /** Logical or: 1 where either is non-zero, else 0. */
     OR("or", true) {
         public double apply(double a, double b) { return a != 0 || b != 0 ? 1 : 0; }
         public long applyLong(long a, long b) { return a != 0 || b != 0 ? 1 : 0; }
@@ -92,13 +103,22 @@ public enum BinaryFn {
         this.simd = simd;
     }
 
-    /** The function's value at ({@code a}, {@code b}). */
+    /**
+     * {@return the function's value at ({@code a}, {@code b})}
+     *
+     * @param a the first argument
+     * @param b the second argument
+     */
     public abstract double apply(double a, double b);
 
     /**
      * The function's value at integers ({@code a}, {@code b}), for the kernels that compute integer
      * tensors in long: exact, with two's-complement wrapping on overflow (a long result stored
      * into int32 keeps its low 32 bits, which is the int32 result).
+     *
+     * @param a the first argument
+     * @param b the second argument
+     * @return the result as a long
      */
     public abstract long applyLong(long a, long b);
 
@@ -113,17 +133,17 @@ public enum BinaryFn {
         return result;
     }
 
-    /** The function's part of its CUDA kernels' names: {@code binary_<cudaName>_<type suffix>}. */
+    /** {@return the function's part of its CUDA kernels' names: {@code binary_<cudaName>_<type suffix>}} */
     public String cudaName() {
         return cudaName;
     }
 
-    /** Whether the float32 kernels have a vector loop for it (else they loop over {@link #apply}). */
+    /** {@return whether the float32 kernels have a vector loop for it (else they loop over {@link #apply})} */
     public boolean simd() {
         return simd;
     }
 
-    /** True for the functions whose result is a truth value (comparisons, logical and/or). */
+    /** {@return true for the functions whose result is a truth value (comparisons, logical and/or)} */
     public boolean isPredicate() {
         return compareTo(EQ) >= 0;
     }

@@ -18,40 +18,74 @@ package dev.jgrad.kernels;
  */
 public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool {
 
-    /** Number of elements. */
+    /** {@return number of elements} */
     int length();
 
-    /** Element {@code i} as a double (booleans read as 0 or 1; int64 values above 2^53 are rounded). */
+    /**
+     * {@return element {@code i} as a double (booleans read as 0 or 1; int64 values above 2^53 are rounded)}
+     *
+     * @param i the element's index
+     */
     double get(int i);
 
-    /** Stores {@code v} at {@code i}, rounding (floats), truncating toward zero (integers, saturating as Java's casts) or testing {@code v != 0} (bool). */
+    /**
+     * Stores {@code v} at {@code i}, rounding (floats), truncating toward zero (integers, saturating as
+     * Java's casts) or testing {@code v != 0} (bool).
+     *
+     * @param i the element's index
+     * @param v the value to store
+     */
     void set(int i, double v);
 
-    /** Element {@code i} as a long: exact for the integer and bool buffers; floats truncate toward zero as Java's {@code (long)} cast does. */
+    /**
+     * {@return element {@code i} as a long: exact for the integer and bool buffers; floats truncate toward
+     * zero as Java's {@code (long)} cast does}
+     *
+     * @param i the element's index
+     */
     long getLong(int i);
 
     /**
      * Stores {@code v} at {@code i}: int64 exactly; int32 keeps the low 32 bits (two's-complement
      * wrap, as Java's {@code (int)} and PyTorch's cast); bool tests {@code v != 0}; floats round
      * once to the nearest value.
+     *
+     * @param i the element's index
+     * @param v the value to store
      */
     void setLong(int i, long v);
 
-    /** True for int64, int32 and bool: every element is exact as a long, so kernels compute these in long. */
+    /** {@return true for int64, int32 and bool: every element is exact as a long, so kernels compute these in long} */
     boolean integral();
 
-    /** Stores {@code values[i]} at every {@code i < values.length} (kernels accumulate in double, then store once). */
+    /**
+     * Stores {@code values[i]} at every {@code i < values.length} (kernels accumulate in double, then store
+     * once).
+     *
+     * @param values one value per element, at least {@link #length()} of them
+     */
     default void setAll(double[] values) {
         for (int i = 0; i < values.length; i++) set(i, values[i]);
     }
 
-    /** A zero-filled buffer of the same element type. */
+    /**
+     * {@return a zero-filled buffer of the same element type}
+     *
+     * @param n the number of elements
+     */
     Buf allocate(int n);
 
-    /** The backing Java array ({@code float[]}, {@code double[]}, {@code long[]}, {@code int[]} or {@code boolean[]}). */
+    /**
+     * {@return the backing Java array ({@code float[]}, {@code double[]}, {@code long[]}, {@code int[]} or
+     * {@code boolean[]})}
+     */
     Object array();
 
-    /** float32 elements. */
+    /**
+     * float32 elements.
+     *
+     * @param data the elements
+     */
     record F32(float[] data) implements Buf {
         public int length() { return data.length; }
         public double get(int i) { return data[i]; }
@@ -63,7 +97,11 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public Object array() { return data; }
     }
 
-    /** float64 elements. */
+    /**
+     * float64 elements.
+     *
+     * @param data the elements
+     */
     record F64(double[] data) implements Buf {
         public int length() { return data.length; }
         public double get(int i) { return data[i]; }
@@ -75,7 +113,11 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public Object array() { return data; }
     }
 
-    /** int64 elements. */
+    /**
+     * int64 elements.
+     *
+     * @param data the elements
+     */
     record I64(long[] data) implements Buf {
         public int length() { return data.length; }
         public double get(int i) { return data[i]; }
@@ -87,7 +129,11 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public Object array() { return data; }
     }
 
-    /** int32 elements. */
+    /**
+     * int32 elements.
+     *
+     * @param data the elements
+     */
     record I32(int[] data) implements Buf {
         public int length() { return data.length; }
         public double get(int i) { return data[i]; }
@@ -99,7 +145,11 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public Object array() { return data; }
     }
 
-    /** Boolean elements (masks). */
+    /**
+     * Boolean elements (masks).
+     *
+     * @param data the elements
+     */
     record Bool(boolean[] data) implements Buf {
         public int length() { return data.length; }
         public double get(int i) { return data[i] ? 1 : 0; }

@@ -22,7 +22,11 @@ public final class Erf {
 
     private Erf() {}
 
-    /** erf(x); odd, saturating at ±1, NaN for NaN. */
+    /**
+     * {@return erf(x); odd, saturating at ±1, NaN for NaN}
+     *
+     * @param x the argument
+     */
     public static double erf(double x) {
         if (Double.isNaN(x)) return x;
         double ax = Math.abs(x);

@@ -37,12 +37,23 @@ public final class Parallel {
     /** A loop body over a task index. */
     @FunctionalInterface
     public interface Body {
+        /**
+         * Runs one task.
+         *
+         * @param task the task's index, from 0
+         */
         void run(int task);
     }
 
     /** A loop body over a half-open range of indices {@code [from, to)}. */
     @FunctionalInterface
     public interface RangeBody {
+        /**
+         * Runs the indices {@code [from, to)}.
+         *
+         * @param from the first index
+         * @param to   one past the last index
+         */
         void run(int from, int to);
     }
 
@@ -60,7 +71,7 @@ public final class Parallel {
         return Math.max(1, n);
     }
 
-    /** Number of threads a parallel loop uses, the caller included. */
+    /** {@return number of threads a parallel loop uses, the caller included} */
     public static int threads() {
         return POOL.get().threads;
     }
@@ -69,6 +80,7 @@ public final class Parallel {
      * Sets the number of threads parallel loops use (the caller included); 1 runs everything on
      * the calling thread.
      *
+     * @param n the number of threads, at least 1
      * @throws IllegalArgumentException when {@code n < 1}
      */
     public static void setThreads(int n) {
@@ -81,8 +93,9 @@ public final class Parallel {
     private static final ThreadLocal<boolean[]> IN_LOOP = ThreadLocal.withInitial(() -> new boolean[1]);
 
     /**
-     * True inside a task of a parallel loop (on a worker, or on the caller while it takes part):
-     * loops started there run inline.
+     * {@return true inside a task of a parallel loop (on a worker, or on the caller while it takes part):
+     * loops started there run inline}
+     *
      */
     public static boolean inParallel() {
         return Thread.currentThread() instanceof Worker || IN_LOOP.get()[0];
@@ -94,6 +107,10 @@ public final class Parallel {
      * estimated total cost, in float operations) is below {@link #INLINE_WORK}, when there is one
      * task or one thread, or when called from a worker. The first exception thrown by a task is
      * rethrown here after every started task has finished.
+     *
+     * @param tasks the number of tasks
+     * @param work  the estimated total cost in float operations
+     * @param body  the task to run for each index
      */
     public static void forEach(int tasks, long work, Body body) {
         if (tasks <= 0) return;
@@ -109,6 +126,10 @@ public final class Parallel {
      * Splits {@code [0, n)} into contiguous chunks, at most a few per thread and none holding
      * less than {@link #INLINE_WORK} work, and runs {@code body.run(from, to)} on each.
      * {@code work} is the estimated total cost of the whole range.
+     *
+     * @param n    the size of the range
+     * @param work the estimated total cost in float operations
+     * @param body the loop to run on each chunk
      */
     public static void forRange(int n, long work, RangeBody body) {
         if (n <= 0) return;
@@ -122,7 +143,13 @@ public final class Parallel {
         forEach(nChunks, work, c -> body.run((int) ((long) n * c / nChunks), (int) ((long) n * (c + 1) / nChunks)));
     }
 
-    /** Splits {@code [0, n)} into exactly {@code min(n, threads())} equal contiguous chunks. */
+    /**
+     * Splits {@code [0, n)} into exactly {@code min(n, threads())} equal contiguous chunks.
+     *
+     * @param n    the size of the range
+     * @param work the estimated total cost in float operations (below {@link #INLINE_WORK} runs inline)
+     * @param body the loop to run on each chunk
+     */
     public static void forRangeStatic(int n, long work, RangeBody body) {
         if (n <= 0) return;
         int chunks = Math.min(n, threads());

@@ -22,7 +22,16 @@ public final class Philox {
     public static final int M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
     private static final long LOW = 0xffffffffL;
 
-    /** The four output words for counter (c0..c3) and key (k0, k1), all read as unsigned 32-bit. */
+    /**
+     * {@return the four output words for counter (c0..c3) and key (k0, k1), all read as unsigned 32-bit}
+     *
+     * @param c0 counter word 0
+     * @param c1 counter word 1
+     * @param c2 counter word 2
+     * @param c3 counter word 3
+     * @param k0 key word 0
+     * @param k1 key word 1
+     */
     public static int[] block(int c0, int c1, int c2, int c3, int k0, int k1) {
         for (int round = 0; round < 10; round++) {
             long p0 = (M0 & LOW) * (c0 & LOW), p1 = (M1 & LOW) * (c2 & LOW);
@@ -37,12 +46,22 @@ public final class Philox {
         return new int[] {c0, c1, c2, c3};
     }
 
-    /** The word element {@code i} of stream (seed, offset) draws: block i / 4, word i % 4. */
+    /**
+     * {@return the word element {@code i} of stream (seed, offset) draws: block i / 4, word i % 4}
+     *
+     * @param seed   the stream's seed (the key)
+     * @param offset the stream's offset (the high counter words)
+     * @param i      the element's index
+     */
     public static int word(long seed, long offset, long i) {
         return block((int) (i / 4), 0, (int) offset, (int) (offset >>> 32), (int) seed, (int) (seed >>> 32))[(int) (i % 4)];
     }
 
-    /** A word's uniform number in [0, 1): its top 24 bits times 2^-24, as the kernels compute it. */
+    /**
+     * {@return a word's uniform number in [0, 1): its top 24 bits times 2^-24, as the kernels compute it}
+     *
+     * @param word a Philox output word
+     */
     public static float uniform(int word) {
         return (word >>> 8) * (1.0f / 16777216.0f);
     }
@@ -50,6 +69,13 @@ public final class Philox {
     /**
      * Words {@code 4·first .. 4·(first + blocks)} of stream (seed, offset) into {@code out} from
      * {@code outOff}: whole blocks, no allocation — what the fast kernels loop over.
+     *
+     * @param seed   the stream's seed (the key)
+     * @param offset the stream's offset (the high counter words)
+     * @param first  the first block
+     * @param blocks the number of blocks
+     * @param out    receives 4·blocks words
+     * @param outOff the index in {@code out} of the first word
      */
     public static void fill(long seed, long offset, int first, int blocks, int[] out, int outOff) {
         int k0 = (int) seed, k1 = (int) (seed >>> 32), c2 = (int) offset, c3 = (int) (offset >>> 32);

@@ -10,10 +10,12 @@ package dev.jgrad.kernels;
  * }</pre>
  */
 public enum ReduceFn {
+    /** Sum; 0 over no elements. */
     SUM("sum", 0, 0) {
         public double combine(double acc, double v) { return acc + v; }
         public long combineLong(long acc, long v) { return acc + v; }
     },
+    /** Product; 1 over no elements. */
     PROD("prod", 1, 1) {
         public double combine(double acc, double v) { return acc * v; }
         public long combineLong(long acc, long v) { return acc * v; }
@@ -39,24 +41,38 @@ public enum ReduceFn {
         this.identityLong = identityLong;
     }
 
-    /** The reduction's part of its CUDA kernels' names in reduce.cu: {@code reduce_rows_<cudaName>_<type suffix>}. */
+    /**
+     * {@return the reduction's part of its CUDA kernels' names in reduce.cu: {@code
+     * reduce_rows_<cudaName>_<type suffix>}}
+     */
     public String cudaName() {
         return cudaName;
     }
 
-    /** The value of the reduction over no elements. */
+    /** {@return the value of the reduction over no elements} */
     public double identity() {
         return identity;
     }
 
-    /** The value of the reduction over no integers (the integer kernels accumulate in long). */
+    /** {@return the value of the reduction over no integers (the integer kernels accumulate in long)} */
     public long identityLong() {
         return identityLong;
     }
 
-    /** The accumulator after seeing one more value. */
+    /**
+     * {@return the accumulator after seeing one more value}
+     *
+     * @param acc the accumulator so far
+     * @param v   the next value
+     */
     public abstract double combine(double acc, double v);
 
-    /** The long accumulator after seeing one more integer: exact, sums and products wrapping on overflow. */
+    /**
+     * {@return the long accumulator after seeing one more integer: exact, sums and products wrapping on
+     * overflow}
+     *
+     * @param acc the accumulator so far
+     * @param v   the next value
+     */
     public abstract long combineLong(long acc, long v);
 }

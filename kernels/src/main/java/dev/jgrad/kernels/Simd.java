@@ -30,14 +30,15 @@ public final class Simd {
 
     private Simd() {}
 
-    /** True when the fast float32 kernels can use the Vector API. */
+    /** {@return true when the fast float32 kernels can use the Vector API} */
     public static boolean available() {
         return AVAILABLE;
     }
 
     /**
-     * True when the fast float32 kernels use the Vector API now: {@link #available()}, unless a
-     * test of this module switched SIMD off to check the scalar loops.
+     * {@return true when the fast float32 kernels use the Vector API now: {@link #available()}, unless a test
+     * of this module switched SIMD off to check the scalar loops}
+     *
      */
     public static boolean enabled() {
         return enabled;

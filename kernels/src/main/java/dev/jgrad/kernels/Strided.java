@@ -9,10 +9,18 @@ package dev.jgrad.kernels;
  * // the transpose of a contiguous 2x3 matrix, seen as 3x2
  * Strided t = new Strided(buf, 0, new int[] {1, 3});
  * }</pre>
+ *
+ * @param buf     the elements
+ * @param offset  the index in {@code buf} of the element at index (0, …, 0)
+ * @param strides the step in {@code buf} per unit of each dimension (0 broadcasts)
  */
 public record Strided(Buf buf, int offset, int[] strides) {
 
-    /** Row-major strides of a contiguous tensor of {@code shape}. */
+    /**
+     * {@return row-major strides of a contiguous tensor of {@code shape}}
+     *
+     * @param shape the tensor's sizes
+     */
     public static int[] contiguousStrides(int[] shape) {
         int[] strides = new int[shape.length];
         int s = 1;
@@ -23,12 +31,21 @@ public record Strided(Buf buf, int offset, int[] strides) {
         return strides;
     }
 
-    /** The operand {@code buf} laid out contiguously over {@code shape}, from offset 0. */
+    /**
+     * {@return the operand {@code buf} laid out contiguously over {@code shape}, from offset 0}
+     *
+     * @param buf   the elements
+     * @param shape the sizes
+     */
     public static Strided contiguous(Buf buf, int[] shape) {
         return new Strided(buf, 0, contiguousStrides(shape));
     }
 
-    /** Number of elements of {@code shape} (1 for a scalar, 0 when any dimension is 0). */
+    /**
+     * {@return number of elements of {@code shape} (1 for a scalar, 0 when any dimension is 0)}
+     *
+     * @param shape the sizes
+     */
     public static int numel(int[] shape) {
         long n = 1;
         for (int d : shape) n *= d;

@@ -20,7 +20,13 @@ public final class StridedWalk {
     private final int[] index;
     private final int[] offsets;
 
-    /** Starts at index (0, …, 0) of {@code shape}; operand {@code k}'s strides must have {@code shape.length} entries. */
+    /**
+     * Starts at index (0, …, 0) of {@code shape}; operand {@code k}'s strides must have {@code shape.length}
+     * entries.
+     *
+     * @param shape    the index space to walk
+     * @param operands the operands whose offsets are tracked
+     */
     public StridedWalk(int[] shape, Strided... operands) {
         this.shape = shape;
         this.index = new int[shape.length];
@@ -36,12 +42,20 @@ public final class StridedWalk {
         }
     }
 
-    /** Flat offset of the current element in operand {@code k}. */
+    /**
+     * {@return flat offset of the current element in operand {@code k}}
+     *
+     * @param k the operand's position in the constructor's list
+     */
     public int offset(int k) {
         return offsets[k];
     }
 
-    /** Current index along dimension {@code d}. */
+    /**
+     * {@return current index along dimension {@code d}}
+     *
+     * @param d the dimension
+     */
     public int index(int d) {
         return index[d];
     }

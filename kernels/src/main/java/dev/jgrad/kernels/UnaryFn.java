@@ -17,10 +17,13 @@ public enum UnaryFn {
         public double apply(double x) { return -x; }
         @Override public long applyLong(long x) { return -x; }
     },
+    /** eˣ. */
     EXP("exp", true) { public double apply(double x) { return Math.exp(x); } },
     /** eˣ − 1, exact near 0 where exp(x) − 1 cancels. */
     EXPM1("expm1", false) { public double apply(double x) { return Math.expm1(x); } },
+    /** Natural logarithm. */
     LOG("log", false) { public double apply(double x) { return Math.log(x); } },
+    /** Square root. */
     SQRT("sqrt", true) { public double apply(double x) { return Math.sqrt(x); } },
     /** On integers: |MIN| wraps to MIN, as PyTorch. */
     ABS("abs", true) {
@@ -32,6 +35,7 @@ public enum UnaryFn {
         public double apply(double x) { return Math.signum(x); }
         @Override public long applyLong(long x) { return Long.signum(x); }
     },
+    /** max(x, 0); NaN stays NaN. */
     RELU("relu", true) {
         public double apply(double x) { return x > 0 ? x : (Double.isNaN(x) ? x : 0); }
         @Override public long applyLong(long x) { return Math.max(x, 0); }
@@ -44,7 +48,9 @@ public enum UnaryFn {
             return e / (1 + e);
         }
     },
+    /** Hyperbolic tangent. */
     TANH("tanh", true) { public double apply(double x) { return Math.tanh(x); } },
+    /** The error function. */
     ERF("erf", true) { public double apply(double x) { return Erf.erf(x); } },
     /** Exact GELU: x·Φ(x) = ½x(1 + erf(x/√2)). */
     GELU("gelu", true) { public double apply(double x) { return 0.5 * x * (1 + Erf.erf(x * INV_SQRT2)); } },
@@ -54,7 +60,9 @@ public enum UnaryFn {
             return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
         }
     },
+    /** Sine. */
     SIN("sin", false) { public double apply(double x) { return Math.sin(x); } },
+    /** Cosine. */
     COS("cos", false) { public double apply(double x) { return Math.cos(x); } },
     /** Logical not: 1 where x == 0, else 0. */
     NOT("not", true) {
@@ -78,29 +86,36 @@ public enum UnaryFn {
         this.simd = simd;
     }
 
-    /** The function's value at {@code x}. */
+    /**
+     * {@return the function's value at {@code x}}
+     *
+     * @param x the argument
+     */
     public abstract double apply(double x);
 
     /**
      * The function's value at an integer {@code x}, for the kernels that compute integer tensors
      * in long: exact (wrapping on overflow) for the functions that keep an integer an integer
      * (neg, abs, sign, relu, not, is_nonfinite); the others compute in double and truncate.
+     *
+     * @param x the argument
+     * @return the result as a long
      */
     public long applyLong(long x) {
         return (long) apply(x);
     }
 
-    /** The function's part of its CUDA kernels' names: {@code unary_<cudaName>_<type suffix>}. */
+    /** {@return the function's part of its CUDA kernels' names: {@code unary_<cudaName>_<type suffix>}} */
     public String cudaName() {
         return cudaName;
     }
 
-    /** Whether the float32 kernels have a vector loop for it (else they loop over {@link #apply}). */
+    /** {@return whether the float32 kernels have a vector loop for it (else they loop over {@link #apply})} */
     public boolean simd() {
         return simd;
     }
 
-    /** True for the functions whose result is a truth value (a bool tensor). */
+    /** {@return true for the functions whose result is a truth value (a bool tensor)} */
     public boolean isPredicate() {
         return this == NOT || this == IS_NONFINITE;
     }

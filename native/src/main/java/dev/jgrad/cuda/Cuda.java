@@ -29,22 +29,25 @@ public final class Cuda {
     private static volatile boolean allowBf16Attention;
     private static volatile boolean checkIndices = true;
 
-    /** Whether a CUDA device can be used. Never throws; the first call loads the driver and logs once why not. */
+    /**
+     * {@return whether a CUDA device can be used} Never throws; the first call loads the driver and logs once
+     * why not.
+     */
     public static boolean isAvailable() {
         return Devices.available();
     }
 
-    /** Why {@link #isAvailable()} is false (e.g. "libcuda.so.1 not found: …"); empty when it is true. */
+    /** {@return why {@link #isAvailable()} is false (e.g. "libcuda.so.1 not found: …"); empty when it is true} */
     public static String unavailableReason() {
         return Devices.unavailableReason();
     }
 
-    /** Number of devices (0 when unavailable). */
+    /** {@return number of devices (0 when unavailable)} */
     public static int deviceCount() {
         return Devices.count();
     }
 
-    /** The driver's CUDA version as 1000·major + 10·minor (e.g. 13000), 0 when unavailable. */
+    /** {@return the driver's CUDA version as 1000·major + 10·minor (e.g. 13000), 0 when unavailable} */
     public static int driverVersion() {
         return Devices.driverVersion();
     }
@@ -52,12 +55,19 @@ public final class Cuda {
     /**
      * A snapshot of device {@code ordinal}'s caching allocator (as {@code torch.cuda.memory_stats});
      * throws IllegalStateException naming the reason when CUDA is unavailable.
+     *
+     * @param ordinal the device's index, from 0
+     * @return the allocator's statistics
      */
     public static MemoryStats memoryStats(int ordinal) {
         return Devices.get(ordinal).memoryStats();
     }
 
-    /** Starts the peak figures of {@link #memoryStats} of device {@code ordinal} afresh from the current ones. */
+    /**
+     * Starts the peak figures of {@link #memoryStats} of device {@code ordinal} afresh from the current ones.
+     *
+     * @param ordinal the device's index, from 0
+     */
     public static void resetPeakMemoryStats(int ordinal) {
         Devices.get(ordinal).resetPeakMemoryStats();
     }
@@ -67,11 +77,21 @@ public final class Cuda {
         Devices.emptyCache();
     }
 
-    /** Lets float32 matrix products (matmul, conv2d) use TF32 tensor cores: ~10 mantissa bits, much faster. Off by default. */
+    /**
+     * Lets float32 matrix products (matmul, conv2d) use TF32 tensor cores: ~10 mantissa bits, much faster.
+     * Off by default.
+     *
+     * @param allow true to allow TF32
+     */
     public static void setAllowTf32(boolean allow) {
         allowTf32 = allow;
     }
 
+    /**
+     * Whether float32 matrix products may use TF32 tensor cores ({@link #setAllowTf32}).
+     *
+     * @return true when allowed
+     */
     public static boolean allowTf32() {
         return allowTf32;
     }
@@ -85,11 +105,18 @@ public final class Cuda {
      * <pre>{@code
      * Cuda.setAllowBf16(true);   // cuBLAS with CUBLAS_COMPUTE_32F_FAST_16BF, or jgrad's BF16 GEMM where GemmDispatch picks it
      * }</pre>
+     *
+     * @param allow true to allow BF16
      */
     public static void setAllowBf16(boolean allow) {
         allowBf16 = allow;
     }
 
+    /**
+     * Whether float32 matrix products may use BF16 tensor cores ({@link #setAllowBf16}).
+     *
+     * @return true when allowed
+     */
     public static boolean allowBf16() {
         return allowBf16;
     }
@@ -100,11 +127,18 @@ public final class Cuda {
      * softmax statistics stay float32. Much faster; relative errors near 1e-2 instead of 1e-6; the
      * backward pass accumulates dq with atomics (not bitwise reproducible). Off by default (the
      * float32 kernels run), like {@link #setAllowTf32}.
+     *
+     * @param allow true to allow BF16 attention
      */
     public static void setAllowBf16Attention(boolean allow) {
         allowBf16Attention = allow;
     }
 
+    /**
+     * Whether fused float32 attention may use BF16 tensor cores ({@link #setAllowBf16Attention}).
+     *
+     * @return true when allowed
+     */
     public static boolean allowBf16Attention() {
         return allowBf16Attention;
     }
@@ -113,21 +147,28 @@ public final class Cuda {
      * Whether gather/scatter/embedding/cross-entropy read back a device flag after each launch to
      * raise IndexOutOfBoundsException for a bad index (default true; costs one small synchronous
      * copy per call). When off, bad indices are skipped silently.
+     *
+     * @param check true to check indices on the device
      */
     public static void setCheckIndices(boolean check) {
         checkIndices = check;
     }
 
+    /**
+     * Whether index-checking ops read back the device flag ({@link #setCheckIndices}).
+     *
+     * @return true when they do (the default)
+     */
     public static boolean checkIndices() {
         return checkIndices;
     }
 
-    /** Whether cuBLAS loaded (matmul and conv2d fall back to jgrad's own slower kernel when it did not). */
+    /** {@return whether cuBLAS loaded (matmul and conv2d fall back to jgrad's own slower kernel when it did not)} */
     public static boolean cublasAvailable() {
         return isAvailable() && CuBlas.systemLoaded();
     }
 
-    /** Why cuBLAS is not available; empty when it is. */
+    /** {@return why cuBLAS is not available; empty when it is} */
     public static String cublasUnavailableReason() {
         if (!isAvailable()) return unavailableReason();
         return CuBlas.systemFailure();

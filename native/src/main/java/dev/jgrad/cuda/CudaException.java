@@ -12,14 +12,36 @@ package dev.jgrad.cuda;
 public class CudaException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The C function that failed. */
     private final String call;
+    /** The numeric CUresult or cublasStatus_t. */
     private final int code;
+    /** The symbolic error name. */
     private final String errorName;
 
+    /**
+     * A failed call, with the message built from its parts.
+     *
+     * @param call        the C function that failed, e.g. {@code cuLaunchKernel}
+     * @param code        the numeric CUresult or cublasStatus_t
+     * @param errorName   the symbolic error, e.g. {@code CUDA_ERROR_INVALID_VALUE}; null or empty shows the
+     *                    code
+     * @param description the library's description of the error
+     */
     public CudaException(String call, int code, String errorName, String description) {
         this(call, code, errorName, description, null);
     }
 
+    /**
+     * A failed call, with the message built from its parts and a detail appended.
+     *
+     * @param call        the C function that failed, e.g. {@code cuLaunchKernel}
+     * @param code        the numeric CUresult or cublasStatus_t
+     * @param errorName   the symbolic error, e.g. {@code CUDA_ERROR_INVALID_VALUE}; null or empty shows the
+     *                    code
+     * @param description the library's description of the error
+     * @param detail      more about the failure, appended after a colon; null or empty for none
+     */
     public CudaException(String call, int code, String errorName, String description, String detail) {
         super(format(call, code, errorName, description, detail));
         this.call = call;
@@ -27,7 +49,14 @@ public class CudaException extends RuntimeException {
         this.errorName = errorName;
     }
 
-    /** Used by subclasses that write their own message. */
+    /**
+     * Used by subclasses that write their own message.
+     *
+     * @param message   the whole message
+     * @param call      the C function that failed
+     * @param code      the numeric CUresult or cublasStatus_t
+     * @param errorName the symbolic error
+     */
     protected CudaException(String message, String call, int code, String errorName) {
         super(message);
         this.call = call;
@@ -44,17 +73,17 @@ public class CudaException extends RuntimeException {
         return sb.toString();
     }
 
-    /** The C function that failed, e.g. {@code cuLaunchKernel}. */
+    /** {@return the C function that failed, e.g. {@code cuLaunchKernel}} */
     public String call() {
         return call;
     }
 
-    /** The numeric CUresult or cublasStatus_t. */
+    /** {@return the numeric CUresult or cublasStatus_t} */
     public int code() {
         return code;
     }
 
-    /** The symbolic error, e.g. {@code CUDA_ERROR_INVALID_VALUE}. */
+    /** {@return the symbolic error, e.g. {@code CUDA_ERROR_INVALID_VALUE}} */
     public String errorName() {
         return errorName;
     }

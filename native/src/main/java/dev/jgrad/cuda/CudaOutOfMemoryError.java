@@ -13,9 +13,22 @@ package dev.jgrad.cuda;
 public final class CudaOutOfMemoryError extends CudaException {
     private static final long serialVersionUID = 1L;
 
+    /** Bytes the caller asked for. */
     private final long requestedBytes;
+    /** Free device memory the driver reported. */
     private final long freeBytes;
 
+    /**
+     * The error for a failed allocation, with a message that states every figure.
+     *
+     * @param device         the device, e.g. {@code cuda:0}
+     * @param requestedBytes bytes the caller asked for
+     * @param roundedBytes   the request rounded to the allocator's size class
+     * @param freeBytes      free device memory the driver reported
+     * @param totalBytes     the device's total memory
+     * @param allocatedBytes bytes jgrad holds in live buffers
+     * @param reservedBytes  bytes jgrad holds in live and cached buffers
+     */
     public CudaOutOfMemoryError(String device, long requestedBytes, long roundedBytes, long freeBytes, long totalBytes,
                                 long allocatedBytes, long reservedBytes) {
         super(message(device, requestedBytes, roundedBytes, freeBytes, totalBytes, allocatedBytes, reservedBytes),
@@ -33,7 +46,12 @@ public final class CudaOutOfMemoryError extends CudaException {
                 + " Free buffers with close(), use smaller batches, or call Cuda.emptyCache() after large temporaries";
     }
 
-    /** A byte count as messages show it: "512 B", or "3.00 GiB (3221225472 bytes)" with the exact count. */
+    /**
+     * {@return a byte count as messages show it: "512 B", or "3.00 GiB (3221225472 bytes)" with the exact
+     * count}
+     *
+     * @param n the count
+     */
     public static String bytes(long n) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
         double v = n;
@@ -46,12 +64,12 @@ public final class CudaOutOfMemoryError extends CudaException {
         return u == 0 ? head : head + " (" + n + " bytes)";
     }
 
-    /** Bytes the caller asked for. */
+    /** {@return bytes the caller asked for} */
     public long requestedBytes() {
         return requestedBytes;
     }
 
-    /** Free device memory the driver reported when the allocation failed. */
+    /** {@return free device memory the driver reported when the allocation failed} */
     public long freeBytes() {
         return freeBytes;
     }

@@ -28,7 +28,7 @@ public record MemoryStats(long allocatedBytes, long reservedBytes, long peakAllo
                           long requestedBytes, long allocations, long cacheHits, long deviceMallocs, long deviceFrees,
                           long activeBlocks, long cachedBlocks, long cleanerReleases, long oomRetries, long ooms) {
 
-    /** Bytes held in the pools, ready for reuse. */
+    /** {@return bytes held in the pools, ready for reuse} */
     public long cachedBytes() {
         return reservedBytes - allocatedBytes;
     }

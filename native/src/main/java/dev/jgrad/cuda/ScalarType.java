@@ -5,7 +5,16 @@ package dev.jgrad.cuda;
  * ({@code unary_exp_f32}, {@code copy_i64_f64}, …). {@code BOOL} is one byte holding 0 or 1.
  */
 public enum ScalarType {
-    F32("f32", 4), F64("f64", 8), I32("i32", 4), I64("i64", 8), BOOL("bool", 1);
+    /** 32-bit float. */
+    F32("f32", 4),
+    /** 64-bit float. */
+    F64("f64", 8),
+    /** 32-bit signed integer. */
+    I32("i32", 4),
+    /** 64-bit signed integer. */
+    I64("i64", 8),
+    /** Boolean, one byte holding 0 or 1. */
+    BOOL("bool", 1);
 
     private final String suffix;
     private final int bytes;
@@ -15,16 +24,21 @@ public enum ScalarType {
         this.bytes = bytes;
     }
 
-    /** The kernel-name suffix. */
+    /** {@return the kernel-name suffix} */
     public String suffix() {
         return suffix;
     }
 
-    /** Bytes per element. */
+    /** {@return bytes per element} */
     public int bytes() {
         return bytes;
     }
 
+    /**
+     * Whether this is a floating-point type (F32 or F64).
+     *
+     * @return true for F32 and F64
+     */
     public boolean isFloating() {
         return this == F32 || this == F64;
     }

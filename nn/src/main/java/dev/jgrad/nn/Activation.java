@@ -25,44 +25,62 @@ public final class Activation extends Module {
         return f.apply(x);
     }
 
-    /** max(x, 0). */
+    /** {@return max(x, 0)} */
     public static Activation relu() {
         return new Activation("ReLU()", Tensor::relu);
     }
 
-    /** x for x &gt; 0, slope·x otherwise. */
+    /**
+     * {@return x for x &gt; 0, slope·x otherwise}
+     *
+     * @param slope the slope for x ≤ 0
+     */
     public static Activation leakyRelu(double slope) {
         Args.notNaN("Activation.leakyRelu", "slope", slope);
         return new Activation("LeakyReLU(slope=" + slope + ")", x -> leakyRelu(x, slope));
     }
 
-    /** Leaky ReLU as a function. */
+    /**
+     * Leaky ReLU as a function.
+     *
+     * @param x     the input
+     * @param slope the slope for x ≤ 0
+     * @return x where x &gt; 0, slope·x elsewhere
+     */
     public static Tensor leakyRelu(Tensor x, double slope) {
         Args.notNull("leakyRelu", "input", x);
         return Tensor.where(x.gt(0), x, x.mul(slope));
     }
 
-    /** 1/(1 + e⁻ˣ). */
+    /** {@return 1/(1 + e⁻ˣ)} */
     public static Activation sigmoid() {
         return new Activation("Sigmoid()", Tensor::sigmoid);
     }
 
-    /** tanh. */
+    /** {@return tanh} */
     public static Activation tanh() {
         return new Activation("Tanh()", Tensor::tanh);
     }
 
-    /** Exact GELU. */
+    /** {@return exact GELU} */
     public static Activation gelu() {
         return new Activation("GELU()", Tensor::gelu);
     }
 
-    /** softmax along {@code dim}. */
+    /**
+     * {@return softmax along {@code dim}}
+     *
+     * @param dim the dimension normalised over
+     */
     public static Activation softmax(int dim) {
         return new Activation("Softmax(dim=" + dim + ")", x -> x.softmax(dim));
     }
 
-    /** log-softmax along {@code dim}. */
+    /**
+     * {@return log-softmax along {@code dim}}
+     *
+     * @param dim the dimension normalised over
+     */
     public static Activation logSoftmax(int dim) {
         return new Activation("LogSoftmax(dim=" + dim + ")", x -> x.logSoftmax(dim));
     }

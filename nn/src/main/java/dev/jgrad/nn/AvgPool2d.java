@@ -13,12 +13,24 @@ public final class AvgPool2d extends Module {
     private final int[] kernel, stride, padding;
     private final boolean ceilMode, countIncludePad;
 
-    /** Square window, stride equal to the window. */
+    /**
+     * Square window, stride equal to the window.
+     *
+     * @param kernel the window's size and stride
+     */
     public AvgPool2d(int kernel) {
         this(new int[] {kernel}, null, new int[] {0}, false, true);
     }
 
-    /** The general form; {@code stride} null means the window size. */
+    /**
+     * The general form; {@code stride} null means the window size.
+     *
+     * @param kernel          the window, one value or (height, width)
+     * @param stride          the stride, one value or (height, width), or null
+     * @param padding         the implicit padding, one value or (height, width)
+     * @param ceilMode        round the output size up, as PyTorch's {@code ceil_mode}
+     * @param countIncludePad count the padding in each window's divisor
+     */
     public AvgPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
         this.kernel = Args.notNull("AvgPool2d", "kernel", kernel).clone();
         this.stride = stride == null ? null : stride.clone();

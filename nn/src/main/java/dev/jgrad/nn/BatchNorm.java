@@ -17,6 +17,10 @@ import dev.jgrad.tensor.Tensor;
  * }</pre>
  */
 public final class BatchNorm extends Module {
+    /**
+     * The parameters {@code weight} and {@code bias} and the buffers {@code running_mean}, {@code
+     * running_var} and {@code num_batches_tracked}, one value per channel (the count: one value).
+     */
     public final Tensor weight, bias, runningMean, runningVar, numBatchesTracked;
     private final int channels, spatialDims;
     private final double eps, momentum;
@@ -34,12 +38,20 @@ public final class BatchNorm extends Module {
         numBatchesTracked = registerBuffer("num_batches_tracked", Tensor.zeros(DType.INT64));
     }
 
-    /** BatchNorm1d: input [N, C] or [N, C, L]. */
+    /**
+     * {@return batchNorm1d: input [N, C] or [N, C, L]}
+     *
+     * @param channels the number of channels C
+     */
     public static BatchNorm oneD(int channels) {
         return new BatchNorm(channels, 1, 1e-5, 0.1);
     }
 
-    /** BatchNorm2d: input [N, C, H, W]. */
+    /**
+     * {@return batchNorm2d: input [N, C, H, W]}
+     *
+     * @param channels the number of channels C
+     */
     public static BatchNorm twoD(int channels) {
         return new BatchNorm(channels, 2, 1e-5, 0.1);
     }

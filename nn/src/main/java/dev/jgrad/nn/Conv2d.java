@@ -19,12 +19,31 @@ public final class Conv2d extends Module {
     private final int in, out, groups;
     private final int[] kernel, stride, padding, dilation;
 
-    /** Square kernel, equal stride and padding on both axes, bias. */
+    /**
+     * Square kernel, equal stride and padding on both axes, bias.
+     *
+     * @param in      input channels
+     * @param out     output channels
+     * @param kernel  the kernel's height and width
+     * @param stride  the stride on both axes
+     * @param padding the zero padding on both axes
+     */
     public Conv2d(int in, int out, int kernel, int stride, int padding) {
         this(in, out, new int[] {kernel, kernel}, new int[] {stride, stride}, new int[] {padding, padding}, new int[] {1, 1}, 1, true);
     }
 
-    /** The general form; each int[] holds (height, width). */
+    /**
+     * The general form; each int[] holds (height, width).
+     *
+     * @param in       input channels
+     * @param out      output channels
+     * @param kernel   the kernel (height, width)
+     * @param stride   the stride (height, width)
+     * @param padding  the zero padding (height, width)
+     * @param dilation the dilation (height, width)
+     * @param groups   the number of channel groups; divides {@code in} and {@code out}
+     * @param bias     whether the layer has a bias
+     */
     public Conv2d(int in, int out, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups, boolean bias) {
         if (in < 1 || out < 1 || groups < 1 || in % groups != 0 || out % groups != 0) {
             throw new IllegalArgumentException("Conv2d: channels in=" + in + ", out=" + out + " must be positive and divisible by groups=" + groups);

@@ -18,12 +18,21 @@ public final class Dropout extends Module {
     private final double p;
     private final Generator generator;
 
-    /** Dropout drawing its masks from the default generator. */
+    /**
+     * Dropout drawing its masks from the default generator.
+     *
+     * @param p the probability of zeroing an element, in [0, 1)
+     */
     public Dropout(double p) {
         this(p, Generator.getDefault());
     }
 
-    /** Dropout drawing its masks from {@code generator}. */
+    /**
+     * Dropout drawing its masks from {@code generator}.
+     *
+     * @param p         the probability of zeroing an element, in [0, 1)
+     * @param generator the generator the masks are drawn from
+     */
     public Dropout(double p, Generator generator) {
         if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);
         this.p = p;
@@ -37,7 +46,7 @@ public final class Dropout extends Module {
         return x.dropout(p, generator);   // the mask is drawn on x's device (Philox; the same mask on every device)
     }
 
-    /** The generator the masks are drawn from (checkpoints save and restore its state). */
+    /** {@return the generator the masks are drawn from (checkpoints save and restore its state)} */
     public Generator generator() {
         return generator;
     }

@@ -12,8 +12,15 @@ import dev.jgrad.tensor.Tensor;
  * }</pre>
  */
 public final class Embedding extends Module {
+    /** The table of vectors [num, dim], initialised from N(0, 1). */
     public final Tensor weight;
 
+    /**
+     * A table of {@code num} vectors of size {@code dim}.
+     *
+     * @param num the number of vectors (valid indices are [0, num))
+     * @param dim the size of each vector
+     */
     public Embedding(int num, int dim) {
         if (num < 1 || dim < 1) throw new IllegalArgumentException("Embedding: sizes must be positive, got " + num + " x " + dim);
         weight = registerParameter("weight", Init.normal(Tensor.zeros(num, dim), 0, 1));

@@ -12,10 +12,17 @@ import dev.jgrad.tensor.Tensor;
 public final class Flatten extends Module {
     private final int start, end;
 
+    /** Flattens every dimension but the first (the batch). */
     public Flatten() {
         this(1, -1);
     }
 
+    /**
+     * Flattens dimensions {@code start} to {@code end}, inclusive (negative counts from the end).
+     *
+     * @param start the first dimension merged
+     * @param end   the last dimension merged
+     */
     public Flatten(int start, int end) {
         this.start = start;
         this.end = end;

@@ -20,28 +20,71 @@ import dev.jgrad.tensor.Tensor;
  * }</pre>
  */
 public final class LSTM extends RNNBase {
-    /** One layer, with bias, sequence first. */
+    /**
+     * One layer, with bias, sequence first.
+     *
+     * @param inputSize  features of each input step
+     * @param hiddenSize features of the hidden state
+     */
     public LSTM(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, 1);
     }
 
-    /** {@code numLayers} layers, with bias, sequence first. */
+    /**
+     * {@code numLayers} layers, with bias, sequence first.
+     *
+     * @param inputSize  features of each input step
+     * @param hiddenSize features of the hidden state
+     * @param numLayers  the number of stacked layers
+     */
     public LSTM(int inputSize, int hiddenSize, int numLayers) {
         this(inputSize, hiddenSize, numLayers, true, false, 0, false);
     }
 
-    /** See {@link RNN#RNN(int, int, int, RNN.Nonlinearity, boolean, boolean, double, boolean)} for the arguments. */
+    /**
+     * See {@link RNN#RNN(int, int, int, RNN.Nonlinearity, boolean, boolean, double, boolean)} for the
+     * arguments.
+     *
+     * @param inputSize     features of each input step
+     * @param hiddenSize    features of the hidden state
+     * @param numLayers     the number of stacked layers
+     * @param bias          whether the layers have biases
+     * @param batchFirst    inputs and outputs are [N, L, …] rather than [L, N, …]
+     * @param dropout       probability of zeroing each output of every layer but the last, in training mode
+     *                      only
+     * @param bidirectional also run each layer from the last step to the first and concatenate
+     */
     public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout, boolean bidirectional) {
         this(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, 0);
     }
 
-    /** With {@code projSize} in [1, hiddenSize), the hidden state is projected down to projSize by {@code weight_hr_l{k}}. */
+    /**
+     * With {@code projSize} in [1, hiddenSize), the hidden state is projected down to projSize by {@code
+     * weight_hr_l{k}}.
+     *
+     * @param inputSize     features of each input step
+     * @param hiddenSize    features of the cell state
+     * @param numLayers     the number of stacked layers
+     * @param bias          whether the layers have biases
+     * @param batchFirst    inputs and outputs are [N, L, …] rather than [L, N, …]
+     * @param dropout       probability of zeroing each output of every layer but the last, in training mode
+     *                      only
+     * @param bidirectional also run each layer from the last step to the first and concatenate
+     * @param projSize      the size of the projected hidden state, or 0 for no projection
+     */
     public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout, boolean bidirectional,
                 int projSize) {
         super(4, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize);
     }
 
-    /** The output sequence and the final hidden and cell states, from {@code h0} and {@code c0} (null: zeros). */
+    /**
+     * {@return the output sequence and the final hidden and cell states, from {@code h0} and {@code c0}
+     * (null: zeros)}
+     *
+     * @param input the sequence
+     * @param h0    the initial hidden states, or null for zeros
+     * @param c0    the initial cell states, or null for zeros
+     */
     public Output forward(Tensor input, Tensor h0, Tensor c0) {
         Args.input(this, input);
         return run(input, h0, c0, namedParameters()::get);

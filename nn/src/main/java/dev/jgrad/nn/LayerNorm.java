@@ -13,14 +13,31 @@ import dev.jgrad.tensor.Tensor;
  * }</pre>
  */
 public final class LayerNorm extends Module {
+    /**
+     * The scale and shift, of {@code normalizedShape} (ones and zeros at first); null without the elementwise
+     * affine transform.
+     */
     public final Tensor weight, bias;
     private final int[] normalizedShape;
     private final double eps;
 
+    /**
+     * Layer norm over the trailing dimensions {@code normalizedShape}, with ε = 1e-5 and a learned scale and
+     * shift.
+     *
+     * @param normalizedShape the trailing dimensions normalised over
+     */
     public LayerNorm(int... normalizedShape) {
         this(normalizedShape, 1e-5, true);
     }
 
+    /**
+     * Layer norm over the trailing dimensions {@code normalizedShape}.
+     *
+     * @param normalizedShape   the trailing dimensions normalised over
+     * @param eps               added to the variance
+     * @param elementwiseAffine learn a scale and shift
+     */
     public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) {
         this.normalizedShape = Args.notNull("LayerNorm", "normalizedShape", normalizedShape).clone();
         if (!(eps >= 0) || Double.isInfinite(eps)) throw new IllegalArgumentException("LayerNorm: eps must be finite and >= 0, got " + eps);

@@ -18,11 +18,23 @@ public final class Linear extends Module {
     public final Tensor bias;
     private final int in, out;
 
-    /** A layer with bias. */
+    /**
+     * A layer with bias.
+     *
+     * @param in  input features
+     * @param out output features
+     */
     public Linear(int in, int out) {
         this(in, out, true);
     }
 
+    /**
+     * A layer y = x·Wᵀ + b with W [out, in] and, when {@code bias}, b [out], initialised as PyTorch does.
+     *
+     * @param in   input features
+     * @param out  output features
+     * @param bias whether the layer has a bias
+     */
     public Linear(int in, int out, boolean bias) {
         if (in < 1 || out < 1) throw new IllegalArgumentException("Linear: sizes must be positive, got in=" + in + ", out=" + out);
         this.in = in;

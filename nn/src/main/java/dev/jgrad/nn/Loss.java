@@ -13,6 +13,11 @@ import dev.jgrad.tensor.Tensor;
  */
 @FunctionalInterface
 public interface Loss {
-    /** The loss of {@code output} against {@code target}. */
+    /**
+     * {@return the loss of {@code output} against {@code target}}
+     *
+     * @param output the model's output
+     * @param target the expected values
+     */
     Tensor apply(Tensor output, Tensor target);
 }

@@ -20,29 +20,58 @@ public final class Losses {
 
     private Losses() {}
 
-    /** Mean squared error. */
+    /**
+     * {@return mean squared error}
+     *
+     * @param input  the predictions
+     * @param target the expected values, of the same shape
+     */
     public static Tensor mse(Tensor input, Tensor target) {
         return mse(input, target, Reduction.MEAN);
     }
 
-    /** Squared error (input − target)², reduced. */
+    /**
+     * {@return squared error (input − target)², reduced}
+     *
+     * @param input     the predictions
+     * @param target    the expected values, of the same shape
+     * @param reduction how the per-element losses are reduced
+     */
     public static Tensor mse(Tensor input, Tensor target, Reduction reduction) {
         checkSameShape("mse", input, target);
         return Args.notNull("mse", "reduction", reduction).apply(input.sub(target).square());
     }
 
-    /** Mean absolute error. */
+    /**
+     * {@return mean absolute error}
+     *
+     * @param input  the predictions
+     * @param target the expected values, of the same shape
+     */
     public static Tensor l1(Tensor input, Tensor target) {
         return l1(input, target, Reduction.MEAN);
     }
 
-    /** Absolute error |input − target|, reduced. */
+    /**
+     * {@return absolute error |input − target|, reduced}
+     *
+     * @param input     the predictions
+     * @param target    the expected values, of the same shape
+     * @param reduction how the per-element losses are reduced
+     */
     public static Tensor l1(Tensor input, Tensor target, Reduction reduction) {
         checkSameShape("l1", input, target);
         return Args.notNull("l1", "reduction", reduction).apply(input.sub(target).abs());
     }
 
-    /** Cross-entropy of logits [N, C] (or [N, C, d…]) against class indices [N] (or [N, d…]), mean over samples. */
+    /**
+     * Cross-entropy of logits [N, C] (or [N, C, d…]) against class indices [N] (or [N, d…]), mean over
+     * samples.
+     *
+     * @param logits the scores
+     * @param target the class indices
+     * @return the mean loss
+     */
     public static Tensor crossEntropy(Tensor logits, Tensor target) {
         return crossEntropy(logits, target, IGNORE_NONE, 0, Reduction.MEAN);
     }
@@ -52,6 +81,13 @@ public final class Losses {
      * {@code ignoreIndex} contribute nothing and the mean is over the others; label smoothing ε
      * mixes the one-hot target with the uniform distribution (loss = (1−ε)·NLL + ε·mean over
      * classes of −log p). A floating target of the logits' shape is taken as class probabilities.
+     *
+     * @param logits         the scores [N, C] or [N, C, d…]
+     * @param target         class indices [N] or [N, d…], or class probabilities of the logits' shape
+     * @param ignoreIndex    the class index whose samples are left out
+     * @param labelSmoothing ε, in [0, 1]
+     * @param reduction      how the per-sample losses are reduced
+     * @return the loss
      */
     public static Tensor crossEntropy(Tensor logits, Tensor target, long ignoreIndex, double labelSmoothing, Reduction reduction) {
         Args.notNull("cross_entropy", "logits", logits);
@@ -82,12 +118,27 @@ public final class Losses {
         return reduceIgnoring(nll, target, ignoreIndex, reduction);
     }
 
-    /** Negative log-likelihood of log-probabilities [N, C] (or [N, C, d…]) at class indices, mean over non-ignored samples. */
+    /**
+     * {@return negative log-likelihood of log-probabilities [N, C] (or [N, C, d…]) at class indices, mean
+     * over non-ignored samples}
+     *
+     * @param logProbs the log-probabilities [N, C] or [N, C, d…]
+     * @param target   the class indices
+     */
     public static Tensor nll(Tensor logProbs, Tensor target) {
         return reduceIgnoring(nll(logProbs, target, IGNORE_NONE, Reduction.NONE), target, IGNORE_NONE, Reduction.MEAN);
     }
 
-    /** −logProbs[n, target[n]] per sample (0 where the target is {@code ignoreIndex}), reduced over non-ignored samples. */
+    /**
+     * −logProbs[n, target[n]] per sample (0 where the target is {@code ignoreIndex}), reduced over
+     * non-ignored samples.
+     *
+     * @param logProbs    the log-probabilities [N, C] or [N, C, d…]
+     * @param target      the class indices
+     * @param ignoreIndex the class index whose samples are left out
+     * @param reduction   how the per-sample losses are reduced
+     * @return the loss
+     */
     public static Tensor nll(Tensor logProbs, Tensor target, long ignoreIndex, Reduction reduction) {
         Args.notNull("nll", "log-probabilities", logProbs);
         Args.notNull("nll", "target", target);
@@ -112,12 +163,24 @@ public final class Losses {
         return reduction == Reduction.NONE ? perSample : reduceIgnoring(perSample, target, ignoreIndex, reduction);
     }
 
-    /** Binary cross-entropy of probabilities in [0, 1]; log terms are clamped at −100 as PyTorch does. */
+    /**
+     * Binary cross-entropy of probabilities in [0, 1]; log terms are clamped at −100 as PyTorch does.
+     *
+     * @param probabilities the predicted probabilities
+     * @param target        the targets in [0, 1], of the same shape
+     * @return the mean loss
+     */
     public static Tensor bce(Tensor probabilities, Tensor target) {
         return bce(probabilities, target, Reduction.MEAN);
     }
 
-    /** −[y·log p + (1−y)·log(1−p)], reduced. */
+    /**
+     * {@return −[y·log p + (1−y)·log(1−p)], reduced}
+     *
+     * @param probabilities the predicted probabilities
+     * @param target        the targets in [0, 1], of the same shape
+     * @param reduction     how the per-element losses are reduced
+     */
     public static Tensor bce(Tensor probabilities, Tensor target, Reduction reduction) {
         checkSameShape("bce", probabilities, target);
         Args.notNull("bce", "reduction", reduction);
@@ -137,12 +200,25 @@ public final class Losses {
         return Tensor.where(positive, log, Tensor.fullLike(x, -100)).clampMin(-100);
     }
 
-    /** Binary cross-entropy on logits, stable for any magnitude. */
+    /**
+     * Binary cross-entropy on logits, stable for any magnitude.
+     *
+     * @param logits the scores
+     * @param target the targets in [0, 1], of the same shape
+     * @return the mean loss
+     */
     public static Tensor bceWithLogits(Tensor logits, Tensor target) {
         return bceWithLogits(logits, target, Reduction.MEAN);
     }
 
-    /** max(x, 0) − x·y + log(1 + e^(−|x|)): the same as bce(sigmoid(x), y) without overflow. */
+    /**
+     * max(x, 0) − x·y + log(1 + e^(−|x|)): the same as bce(sigmoid(x), y) without overflow.
+     *
+     * @param logits    the scores
+     * @param target    the targets in [0, 1], of the same shape
+     * @param reduction how the per-element losses are reduced
+     * @return the reduced loss
+     */
     public static Tensor bceWithLogits(Tensor logits, Tensor target, Reduction reduction) {
         checkSameShape("bce_with_logits", logits, target);
         Args.notNull("bce_with_logits", "reduction", reduction);
@@ -153,7 +229,11 @@ public final class Losses {
         return reduction.apply(logits.relu().sub(logits.mul(target)).add(softplusNegAbs));
     }
 
-    /** Σ |p| over all parameters: add λ·l1Penalty to a loss for L1 regularisation. */
+    /**
+     * {@return σ |p| over all parameters: add λ·l1Penalty to a loss for L1 regularisation}
+     *
+     * @param parameters the parameters
+     */
     public static Tensor l1Penalty(Iterable<Tensor> parameters) {
         Tensor total = null;
         for (Tensor p : Args.notNull("l1Penalty", "parameters", parameters)) {
@@ -163,7 +243,11 @@ public final class Losses {
         return total == null ? Tensor.scalar(0) : total;
     }
 
-    /** Σ p² over all parameters: add λ·l2Penalty to a loss for L2 regularisation. */
+    /**
+     * {@return σ p² over all parameters: add λ·l2Penalty to a loss for L2 regularisation}
+     *
+     * @param parameters the parameters
+     */
     public static Tensor l2Penalty(Iterable<Tensor> parameters) {
         Tensor total = null;
         for (Tensor p : Args.notNull("l2Penalty", "parameters", parameters)) {

@@ -13,12 +13,24 @@ public final class MaxPool2d extends Module {
     private final int[] kernel, stride, padding, dilation;
     private final boolean ceilMode;
 
-    /** Square window, stride equal to the window. */
+    /**
+     * Square window, stride equal to the window.
+     *
+     * @param kernel the window's size and stride
+     */
     public MaxPool2d(int kernel) {
         this(new int[] {kernel}, null, new int[] {0}, new int[] {1}, false);
     }
 
-    /** The general form; {@code stride} null means the window size. */
+    /**
+     * The general form; {@code stride} null means the window size.
+     *
+     * @param kernel   the window, one value or (height, width)
+     * @param stride   the stride, one value or (height, width), or null
+     * @param padding  the implicit padding, one value or (height, width)
+     * @param dilation the dilation, one value or (height, width)
+     * @param ceilMode round the output size up, as PyTorch's {@code ceil_mode}
+     */
     public MaxPool2d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         this.kernel = Args.notNull("MaxPool2d", "kernel", kernel).clone();
         this.stride = stride == null ? null : stride.clone();

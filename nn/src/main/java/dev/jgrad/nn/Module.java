@@ -35,10 +35,23 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
 
-    /** The module's computation on one input. */
+    /** A module with no parameters, buffers or children yet, in training mode. */
+    public Module() {}
+
+    /**
+     * {@return the module's computation on one input}
+     *
+     * @param input the input
+     */
     public abstract Tensor forward(Tensor input);
 
-    /** Registers a trainable tensor under {@code name} (it is marked {@code requiresGrad}); returns it. */
+    /**
+     * Registers a trainable tensor under {@code name} (it is marked {@code requiresGrad}); returns it.
+     *
+     * @param name  the parameter's name
+     * @param value the tensor
+     * @return {@code value}
+     */
     protected final Tensor registerParameter(String name, Tensor value) {
         checkName(name);
         value.requiresGrad(true);
@@ -46,14 +59,27 @@ public abstract class Module {
         return value;
     }
 
-    /** Registers saved, untrained state under {@code name}; returns it. */
+    /**
+     * Registers saved, untrained state under {@code name}; returns it.
+     *
+     * @param name  the buffer's name
+     * @param value the tensor
+     * @return {@code value}
+     */
     protected final Tensor registerBuffer(String name, Tensor value) {
         checkName(name);
         buffers.put(name, value);
         return value;
     }
 
-    /** Registers a child module under {@code name}; returns it. */
+    /**
+     * Registers a child module under {@code name}; returns it.
+     *
+     * @param name   the child's name
+     * @param module the child
+     * @param <M>    the module's type
+     * @return {@code module}
+     */
     protected final <M extends Module> M registerModule(String name, M module) {
         checkName(name);
         children.put(name, module);
@@ -67,19 +93,19 @@ public abstract class Module {
         }
     }
 
-    /** Direct child modules by name. */
+    /** {@return direct child modules by name} */
     public final Map<String, Module> children() {
         return java.util.Collections.unmodifiableMap(children);
     }
 
-    /** Every parameter of this module and its descendants, by dotted name, in registration order. */
+    /** {@return every parameter of this module and its descendants, by dotted name, in registration order} */
     public final Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, true, false);
         return out;
     }
 
-    /** Every buffer of this module and its descendants, by dotted name. */
+    /** {@return every buffer of this module and its descendants, by dotted name} */
     public final Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, false, true);
@@ -92,19 +118,22 @@ public abstract class Module {
         children.forEach((k, m) -> m.collect(prefix + k + ".", out, params, bufs));
     }
 
-    /** The parameters, each once (a parameter shared by two layers appears once). */
+    /** {@return the parameters, each once (a parameter shared by two layers appears once)} */
     public final List<Tensor> parameters() {
         return List.copyOf(new LinkedHashSet<>(namedParameters().values()));  // Tensor equality is identity
     }
 
-    /** Total number of trainable elements. */
+    /** {@return total number of trainable elements} */
     public final long parameterCount() {
         long n = 0;
         for (Tensor t : parameters()) n += t.numel();
         return n;
     }
 
-    /** Parameters and buffers by dotted name: what a checkpoint saves. The tensors are detached views of the live ones. */
+    /**
+     * {@return parameters and buffers by dotted name: what a checkpoint saves} The tensors are detached views
+     * of the live ones.
+     */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, true, true);
@@ -112,10 +141,19 @@ public abstract class Module {
         return out;
     }
 
-    /** Keys a non-strict {@link #loadStateDict(Map, boolean)} skipped. */
+    /**
+     * Keys a non-strict {@link #loadStateDict(Map, boolean)} skipped.
+     *
+     * @param missingKeys    the module's keys the state lacked
+     * @param unexpectedKeys the state's keys the module does not have
+     */
     public record LoadResult(List<String> missingKeys, List<String> unexpectedKeys) {}
 
-    /** Loads a state dict strictly: every key must match, with the same shapes. */
+    /**
+     * Loads a state dict strictly: every key must match, with the same shapes.
+     *
+     * @param state the tensors by dotted name
+     */
     public final void loadStateDict(Map<String, Tensor> state) {
         loadStateDict(state, true);
     }
@@ -124,6 +162,10 @@ public abstract class Module {
      * Copies values from {@code state} into this module's parameters and buffers (converting
      * dtype and device). Strict loading fails, naming them, on missing or unexpected keys; both
      * modes fail on a shape mismatch, naming the key and both shapes.
+     *
+     * @param state  the tensors by dotted name
+     * @param strict fail on missing or unexpected keys
+     * @return the keys that were skipped (empty when strict)
      */
     public final LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Tensor> own = new LinkedHashMap<>();
@@ -152,35 +194,59 @@ public abstract class Module {
         return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
     }
 
-    /** Sets training mode on this module and its descendants (affects dropout and batch norm); returns this. */
+    /**
+     * Sets training mode on this module and its descendants (affects dropout and batch norm); returns this.
+     *
+     * @param mode true for training, false for evaluation
+     * @return this module
+     */
     public Module train(boolean mode) {
         training = mode;
         for (Module m : children.values()) m.train(mode);
         return this;
     }
 
-    /** Training mode; returns this. */
+    /**
+     * Training mode; returns this.
+     *
+     * @return this module
+     */
     public final Module train() {
         return train(true);
     }
 
-    /** Evaluation mode; returns this. */
+    /**
+     * Evaluation mode; returns this.
+     *
+     * @return this module
+     */
     public final Module eval() {
         return train(false);
     }
 
-    /** Whether the module is in training mode. */
+    /** {@return whether the module is in training mode} */
     public final boolean isTraining() {
         return training;
     }
 
-    /** Moves every parameter and buffer to {@code device} in place (the tensors keep their identity); returns this. */
+    /**
+     * Moves every parameter and buffer to {@code device} in place (the tensors keep their identity); returns
+     * this.
+     *
+     * @param device the target device
+     * @return this module
+     */
     public Module to(Device device) {
         for (Tensor t : uniqueState()) TensorInternals.setData(t, t.detach().to(device));
         return this;
     }
 
-    /** Converts every floating parameter and buffer to {@code dtype} in place; returns this. */
+    /**
+     * Converts every floating parameter and buffer to {@code dtype} in place; returns this.
+     *
+     * @param dtype the target floating type
+     * @return this module
+     */
     public Module to(DType dtype) {
         if (!dtype.isFloating()) throw new IllegalArgumentException("Module.to: expected a floating dtype, got " + dtype);
         for (Tensor t : uniqueState()) if (t.dtype().isFloating()) TensorInternals.setData(t, t.detach().to(dtype));
@@ -198,7 +264,7 @@ public abstract class Module {
         for (Tensor p : parameters()) p.zeroGrad();
     }
 
-    /** The module's settings for {@link #toString()}, such as {@code "784, 128, bias=true"}. */
+    /** {@return the module's settings for {@link #toString()}, such as {@code "784, 128, bias=true"}} */
     protected String extraRepr() {
         return "";
     }

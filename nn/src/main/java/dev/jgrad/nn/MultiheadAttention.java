@@ -40,7 +40,12 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class MultiheadAttention extends Module {
-    /** The attention output and, when asked for, the attention weights (after dropout), else null. */
+    /**
+     * The attention output and, when asked for, the attention weights (after dropout), else null.
+     *
+     * @param output  the attention output
+     * @param weights the attention weights, or null
+     */
     public record Output(Tensor output, Tensor weights) {}
 
     private final int embedDim, numHeads, headDim, kdim, vdim;
@@ -57,12 +62,25 @@ public final class MultiheadAttention extends Module {
     /** The output projection E → E. */
     public final Linear outProj;
 
-    /** No dropout, with bias, sequence first. */
+    /**
+     * No dropout, with bias, sequence first.
+     *
+     * @param embedDim the model's width, split over the heads
+     * @param numHeads the number of heads; divides {@code embedDim}
+     */
     public MultiheadAttention(int embedDim, int numHeads) {
         this(embedDim, numHeads, 0, true, false);
     }
 
-    /** kdim = vdim = embedDim. */
+    /**
+     * kdim = vdim = embedDim.
+     *
+     * @param embedDim   the model's width, split over the heads
+     * @param numHeads   the number of heads; divides {@code embedDim}
+     * @param dropout    probability of zeroing each attention weight, in training mode only
+     * @param bias       whether the projections have biases
+     * @param batchFirst inputs and outputs are [N, L, E] rather than [L, N, E]
+     */
     public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, boolean batchFirst) {
         this(embedDim, numHeads, dropout, bias, false, false, embedDim, embedDim, batchFirst);
     }
@@ -70,11 +88,15 @@ public final class MultiheadAttention extends Module {
     /**
      * All of PyTorch's options.
      *
+     * @param embedDim    the model's width, split over the heads
+     * @param numHeads    the number of heads; divides {@code embedDim}
      * @param dropout     probability of zeroing each attention weight, in training mode only
+     * @param bias        whether the projections have biases
      * @param addBiasKv   append the learned bias_k / bias_v to the projected keys and values
      * @param addZeroAttn append a zero key and value to every head
      * @param kdim        features of the key (before projection)
      * @param vdim        features of the value (before projection)
+     * @param batchFirst  inputs and outputs are [N, L, E] rather than [L, N, E]
      */
     public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, boolean addBiasKv, boolean addZeroAttn,
                               int kdim, int vdim, boolean batchFirst) {
@@ -117,7 +139,15 @@ public final class MultiheadAttention extends Module {
         return forward(x, x, x, null, null, false, false, true).output();
     }
 
-    /** Attention of {@code query} over {@code key}/{@code value} with no mask, returning the head-averaged weights too (PyTorch's defaults). */
+    /**
+     * Attention of {@code query} over {@code key}/{@code value} with no mask, returning the head-averaged
+     * weights too (PyTorch's defaults).
+     *
+     * @param query the queries
+     * @param key   the keys
+     * @param value the values
+     * @return the output and the head-averaged weights
+     */
     public Output forward(Tensor query, Tensor key, Tensor value) {
         return forward(query, key, value, null, null, false, true, true);
     }
@@ -125,11 +155,15 @@ public final class MultiheadAttention extends Module {
     /**
      * Attention with every option.
      *
+     * @param query              the queries [L, N, E] ([N, L, E] batch first, [L, E] unbatched)
+     * @param key                the keys [S, N, kdim]
+     * @param value              the values [S, N, vdim]
      * @param keyPaddingMask     [N, S] ([S] unbatched), bool (true = ignore that key) or float (added); or null
      * @param attnMask           [L, S] or [N·numHeads, L, S], bool (true = not allowed) or float (added); or null
      * @param isCausal           also forbid attending to later positions (key j &gt; query i)
      * @param needWeights        return the attention weights
      * @param averageAttnWeights average the weights over the heads ([N, L, S]) rather than return each head's ([N, numHeads, L, S])
+     * @return the output and, when {@code needWeights}, the weights
      */
     public Output forward(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask, boolean isCausal,
                           boolean needWeights, boolean averageAttnWeights) {
@@ -291,7 +325,18 @@ public final class MultiheadAttention extends Module {
         return scaledDotProductAttention(q, k, v, mask, causal, Double.NaN);
     }
 
-    /** As {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean)} with the given {@code scale} (NaN: 1/√E). */
+    /**
+     * As {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean)} with the given {@code
+     * scale} (NaN: 1/√E).
+     *
+     * @param q      the queries [..., L, E]
+     * @param k      the keys [..., S, E]
+     * @param v      the values [..., S, Ev]
+     * @param mask   null, a bool mask (true: allowed) or an additive float mask
+     * @param causal hide key j from query i when j &gt; i
+     * @param scale  the factor on q·kᵀ, NaN for 1/√E
+     * @return the output [..., L, Ev]
+     */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
         return Tensor.scaledDotProductAttention(q, k, v, mask, causal, scale);
     }

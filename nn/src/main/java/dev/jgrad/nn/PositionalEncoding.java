@@ -20,13 +20,21 @@ public final class PositionalEncoding extends Module {
     private final int dModel, maxLen;
     private final boolean batchFirst;
 
-    /** Sequences up to 5000 long, dropout 0.1, sequence first (the tutorial's defaults). */
+    /**
+     * Sequences up to 5000 long, dropout 0.1, sequence first (the tutorial's defaults).
+     *
+     * @param dModel the model's width
+     */
     public PositionalEncoding(int dModel) {
         this(dModel, 5000, 0.1, false);
     }
 
     /**
+     * A sinusoidal positional encoding added to the input, then dropout.
+     *
+     * @param dModel     the model's width
      * @param maxLen     the longest sequence
+     * @param dropout    probability of zeroing each output element, in training mode only
      * @param batchFirst inputs are [N, L, d] rather than [L, N, d] (an unbatched [L, d] works either way)
      */
     public PositionalEncoding(int dModel, int maxLen, double dropout, boolean batchFirst) {
@@ -49,7 +57,11 @@ public final class PositionalEncoding extends Module {
         this.dropout = registerModule("dropout", new Dropout(dropout));
     }
 
-    /** The encoding table of the first {@code length} positions, [length, d]. */
+    /**
+     * {@return the encoding table of the first {@code length} positions, [length, d]}
+     *
+     * @param length the number of positions, at most the maximum length
+     */
     public Tensor table(int length) {
         return pe.narrow(0, 0, length).squeeze(1);
     }

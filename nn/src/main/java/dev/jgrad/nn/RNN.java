@@ -16,21 +16,45 @@ import dev.jgrad.tensor.Tensor;
  */
 public final class RNN extends RNNBase {
     /** The activation of the recurrence. */
-    public enum Nonlinearity { TANH, RELU }
+    public enum Nonlinearity {
+        /** h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh). */
+        TANH,
+        /** h' = relu(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh). */
+        RELU
+    }
 
     private final Nonlinearity nonlinearity;
 
-    /** One layer, tanh, with bias, sequence first. */
+    /**
+     * One layer, tanh, with bias, sequence first.
+     *
+     * @param inputSize  features of each input step
+     * @param hiddenSize features of the hidden state
+     */
     public RNN(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, 1);
     }
 
-    /** {@code numLayers} layers, tanh, with bias, sequence first. */
+    /**
+     * {@code numLayers} layers, tanh, with bias, sequence first.
+     *
+     * @param inputSize  features of each input step
+     * @param hiddenSize features of the hidden state
+     * @param numLayers  the number of stacked layers
+     */
     public RNN(int inputSize, int hiddenSize, int numLayers) {
         this(inputSize, hiddenSize, numLayers, Nonlinearity.TANH, true, false, 0, false);
     }
 
     /**
+     * An Elman RNN with every option of PyTorch's.
+     *
+     * @param inputSize     features of each input step
+     * @param hiddenSize    features of the hidden state
+     * @param numLayers     the number of stacked layers
+     * @param nonlinearity  tanh or ReLU
+     * @param bias          whether the layers have biases
+     * @param batchFirst    inputs and outputs are [N, L, …] rather than [L, N, …]
      * @param dropout       probability of zeroing each output of every layer but the last, in
      *                      training mode only
      * @param bidirectional also run each layer from the last step to the first and concatenate
@@ -41,7 +65,12 @@ public final class RNN extends RNNBase {
         this.nonlinearity = Args.notNull("RNN", "nonlinearity", nonlinearity);
     }
 
-    /** The output sequence and the final hidden states, from {@code h0} (null: zeros). */
+    /**
+     * {@return the output sequence and the final hidden states, from {@code h0} (null: zeros)}
+     *
+     * @param input the sequence
+     * @param h0    the initial hidden states, or null for zeros
+     */
     public Output forward(Tensor input, Tensor h0) {
         Args.input(this, input);
         return run(input, h0, null, namedParameters()::get);

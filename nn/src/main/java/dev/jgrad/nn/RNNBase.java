@@ -45,6 +45,10 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
     /**
      * The output sequence and the final states: {@code hN} for every layer and direction, and
      * {@code cN} for an LSTM (null otherwise).
+     *
+     * @param output the output sequence, each step's last-layer hidden state
+     * @param hN     the final hidden states [layers·directions, N, outSize]
+     * @param cN     the final cell states of an LSTM, else null
      */
     public record Output(Tensor output, Tensor hN, Tensor cN) {}
 
@@ -115,32 +119,32 @@ public abstract sealed class RNNBase extends Module permits RNN, LSTM, GRU {
         return "_l" + layer + (direction == 1 ? "_reverse" : "");
     }
 
-    /** Features of each input step. */
+    /** {@return features of each input step} */
     public final int inputSize() {
         return inputSize;
     }
 
-    /** Features of the cell's hidden state (before any projection). */
+    /** {@return features of the cell's hidden state (before any projection)} */
     public final int hiddenSize() {
         return hiddenSize;
     }
 
-    /** Number of stacked layers. */
+    /** {@return number of stacked layers} */
     public final int numLayers() {
         return numLayers;
     }
 
-    /** Whether inputs and outputs are [N, L, …] rather than [L, N, …]. */
+    /** {@return whether inputs and outputs are [N, L, …] rather than [L, N, …]} */
     public final boolean batchFirst() {
         return batchFirst;
     }
 
-    /** 2 when bidirectional, else 1. */
+    /** {@return 2 when bidirectional, else 1} */
     public final int directions() {
         return bidirectional ? 2 : 1;
     }
 
-    /** Size of the hidden state h: projSize when positive, else hiddenSize. */
+    /** {@return size of the hidden state h: projSize when positive, else hiddenSize} */
     public final int outSize() {
         return projSize > 0 ? projSize : hiddenSize;
     }

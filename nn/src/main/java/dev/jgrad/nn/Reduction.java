@@ -17,7 +17,12 @@ public enum Reduction {
     /** The per-element values, unreduced. */
     NONE;
 
-    /** Applies this reduction. */
+    /**
+     * Applies this reduction.
+     *
+     * @param values the values to reduce
+     * @return the reduced tensor
+     */
     public Tensor apply(Tensor values) {
         return switch (this) {
             case MEAN -> values.mean();

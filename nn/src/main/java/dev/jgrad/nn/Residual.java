@@ -12,6 +12,11 @@ import dev.jgrad.tensor.Tensor;
 public final class Residual extends Module {
     private final Module inner;
 
+    /**
+     * A block that adds its input to {@code inner}'s output.
+     *
+     * @param inner the module whose output the input is added to; it must keep the input's shape
+     */
     public Residual(Module inner) {
         this.inner = registerModule("inner", Args.notNull("Residual", "inner module", inner));
     }

@@ -17,12 +17,22 @@ import java.util.List;
 public final class Sequential extends Module {
     private final List<Module> layers = new ArrayList<>();
 
+    /**
+     * The layers, applied in order.
+     *
+     * @param layers the layers
+     */
     public Sequential(Module... layers) {
         Args.notNull("Sequential", "the layers", layers);
         for (Module m : layers) add(m);
     }
 
-    /** Appends a layer; returns this. */
+    /**
+     * Appends a layer; returns this.
+     *
+     * @param layer the layer
+     * @return this container
+     */
     public Sequential add(Module layer) {
         Args.notNull("Sequential.add", "layer " + this.layers.size(), layer);
         registerModule(Integer.toString(layers.size()), layer);
@@ -30,12 +40,16 @@ public final class Sequential extends Module {
         return this;
     }
 
-    /** The layer at {@code index}. */
+    /**
+     * {@return the layer at {@code index}}
+     *
+     * @param index the layer's position, from 0
+     */
     public Module get(int index) {
         return layers.get(index);
     }
 
-    /** Number of layers. */
+    /** {@return number of layers} */
     public int size() {
         return layers.size();
     }
@@ -51,6 +65,9 @@ public final class Sequential extends Module {
      * A Keras-style table: each layer, its output shape for an input of {@code inputShape}
      * (computed by running zeros through the model without recording a graph) and its
      * parameter count, then the totals.
+     *
+     * @param inputShape the shape of one input, batch included
+     * @return the table
      */
     public String summary(int... inputShape) {
         StringBuilder sb = new StringBuilder();

@@ -22,12 +22,23 @@ public final class TransformerEncoder extends Module {
     private final List<TransformerEncoderLayer> layers = new ArrayList<>();
     private final LayerNorm norm;
 
-    /** {@code numLayers} layers made by {@code layer} (given the index), no final norm. */
+    /**
+     * {@code numLayers} layers made by {@code layer} (given the index), no final norm.
+     *
+     * @param layer     makes layer i
+     * @param numLayers the number of layers
+     */
     public TransformerEncoder(IntFunction<TransformerEncoderLayer> layer, int numLayers) {
         this(layer, numLayers, null);
     }
 
-    /** {@code numLayers} layers made by {@code layer} (given the index), then {@code norm} (may be null). */
+    /**
+     * {@code numLayers} layers made by {@code layer} (given the index), then {@code norm} (may be null).
+     *
+     * @param layer     makes layer i
+     * @param numLayers the number of layers
+     * @param norm      the final layer norm, or null
+     */
     public TransformerEncoder(IntFunction<TransformerEncoderLayer> layer, int numLayers, LayerNorm norm) {
         if (numLayers < 1) throw new IllegalArgumentException("TransformerEncoder: numLayers must be positive, got " + numLayers);
         if (layer == null) throw new IllegalArgumentException("TransformerEncoder: the layer factory is null");
@@ -52,7 +63,7 @@ public final class TransformerEncoder extends Module {
         }
     }
 
-    /** The layers, in order. */
+    /** {@return the layers, in order} */
     public List<TransformerEncoderLayer> layers() {
         return List.copyOf(layers);
     }
@@ -63,7 +74,16 @@ public final class TransformerEncoder extends Module {
         return forward(src, null, null, false);
     }
 
-    /** Every layer with the same masks (see {@link TransformerEncoderLayer#forward(Tensor, Tensor, Tensor, boolean)}), then the norm. */
+    /**
+     * Every layer with the same masks (see {@link TransformerEncoderLayer#forward(Tensor, Tensor, Tensor,
+     * boolean)}), then the norm.
+     *
+     * @param src               the input sequence
+     * @param mask              the attention mask, or null
+     * @param srcKeyPaddingMask the key-padding mask, or null
+     * @param isCausal          forbid attending to later positions
+     * @return the encoded sequence
+     */
     public Tensor forward(Tensor src, Tensor mask, Tensor srcKeyPaddingMask, boolean isCausal) {
         Args.input(this, src);
         Tensor x = src;

@@ -23,20 +23,32 @@ import java.util.function.UnaryOperator;
  * }</pre>
  */
 public final class TransformerEncoderLayer extends Module {
+    /** The self-attention block. */
     public final MultiheadAttention selfAttn;
+    /** The feed-forward network's two linear layers: dModel → dimFeedforward → dModel. */
     public final Linear linear1, linear2;
+    /** The layer norms of the attention and feed-forward blocks. */
     public final LayerNorm norm1, norm2;
     private final Dropout dropout, dropout1, dropout2;
     private final UnaryOperator<Tensor> activation;
     private final String activationName;
     private final boolean normFirst, batchFirst;
 
-    /** PyTorch's defaults: feed-forward width 2048, dropout 0.1, relu, eps 1e-5, sequence first, post-norm. */
+    /**
+     * PyTorch's defaults: feed-forward width 2048, dropout 0.1, relu, eps 1e-5, sequence first, post-norm.
+     *
+     * @param dModel the model's width
+     * @param nHead  the number of attention heads; divides {@code dModel}
+     */
     public TransformerEncoderLayer(int dModel, int nHead) {
         this(dModel, nHead, 2048, 0.1, "relu", 1e-5, false, false);
     }
 
     /**
+     * An encoder layer with PyTorch's options.
+     *
+     * @param dModel         the model's width
+     * @param nHead          the number of attention heads; divides {@code dModel}
      * @param dimFeedforward width of the feed-forward network
      * @param dropout        dropout probability of the attention weights and the three dropout layers
      * @param activation     "relu" or "gelu" (exact)
@@ -49,7 +61,18 @@ public final class TransformerEncoderLayer extends Module {
         this(dModel, nHead, dimFeedforward, dropout, activation, activationOf(activation), layerNormEps, batchFirst, normFirst);
     }
 
-    /** With any elementwise activation function, such as {@code x -> x.gelu(true)}. */
+    /**
+     * With any elementwise activation function, such as {@code x -> x.gelu(true)}.
+     *
+     * @param dModel         the model's width
+     * @param nHead          the number of attention heads; divides {@code dModel}
+     * @param dimFeedforward width of the feed-forward network
+     * @param dropout        dropout probability of the attention weights and the three dropout layers
+     * @param activation     the activation of the feed-forward network
+     * @param layerNormEps   ε of both layer norms
+     * @param batchFirst     inputs are [N, L, dModel] rather than [L, N, dModel]
+     * @param normFirst      pre-norm rather than post-norm
+     */
     public TransformerEncoderLayer(int dModel, int nHead, int dimFeedforward, double dropout, UnaryOperator<Tensor> activation,
                                    double layerNormEps, boolean batchFirst, boolean normFirst) {
         this(dModel, nHead, dimFeedforward, dropout, "custom", activation, layerNormEps, batchFirst, normFirst);
@@ -92,6 +115,12 @@ public final class TransformerEncoderLayer extends Module {
      * The layer with masks, as {@link MultiheadAttention}'s: {@code srcMask} [L, L] or
      * [N·nHead, L, L] and {@code srcKeyPaddingMask} [N, L], bool (true = not allowed) or float
      * (added); {@code isCausal} forbids attending to later positions.
+     *
+     * @param src               the input sequence
+     * @param srcMask           the attention mask, or null
+     * @param srcKeyPaddingMask the key-padding mask, or null
+     * @param isCausal          forbid attending to later positions
+     * @return the output, of the input's shape
      */
     public Tensor forward(Tensor src, Tensor srcMask, Tensor srcKeyPaddingMask, boolean isCausal) {
         Args.input(this, src);

@@ -44,7 +44,11 @@ public final class Anomaly {
 
     private Anomaly() {}
 
-    /** Turns anomaly detection on for this thread until the returned scope is closed (scopes nest). */
+    /**
+     * Turns anomaly detection on for this thread until the returned scope is closed (scopes nest).
+     *
+     * @return the scope; closing it restores the previous setting
+     */
     public static GradMode.Scope detect() {
         int[] depth = DEPTH.get();
         depth[0]++;
@@ -62,6 +66,8 @@ public final class Anomaly {
      * For the backward engine: while the returned scope is open, ops do not check their outputs
      * (a derivative rule's intermediate results are not the user's ops); the engine checks the
      * gradients each rule returns instead, with {@link #checkGradient}.
+     *
+     * @return the scope; closing it restores the previous setting
      */
     public static GradMode.Scope derivativeRules() {
         int[] depth = DEPTH.get();
@@ -74,7 +80,7 @@ public final class Anomaly {
         };
     }
 
-    /** Whether anomaly detection is on for this thread. */
+    /** {@return whether anomaly detection is on for this thread} */
     public static boolean isEnabled() {
         return OPEN.get() > 0 && DEPTH.get()[0] > 0;
     }
@@ -82,6 +88,9 @@ public final class Anomaly {
     /**
      * Where {@code t} was created, innermost first, when it was made by an op inside an anomaly
      * scope; null otherwise.
+     *
+     * @param t the tensor
+     * @return the stack of its creation, or null
      */
     public static StackTraceElement[] creationSite(Tensor t) {
         return t.creationSite == null ? null : t.creationSite.clone();
@@ -89,7 +98,9 @@ public final class Anomaly {
 
     /** A NaN or infinity produced by an op's forward pass ({@code inputIndex} −1) or by its derivative rule. */
     public static final class NonFiniteException extends IllegalStateException {
+        /** The op's name. */
         private final String op;
+        /** The input whose gradient was not finite, or −1 for the forward output. */
         private final int inputIndex;
 
         NonFiniteException(String message, String op, int inputIndex, StackTraceElement[] site) {
@@ -103,12 +114,12 @@ public final class Anomaly {
             }
         }
 
-        /** The op's name ({@code "Log"}, {@code "Div"}, …). */
+        /** {@return the op's name ({@code "Log"}, {@code "Div"}, …)} */
         public String op() {
             return op;
         }
 
-        /** The input whose gradient was not finite, or −1 when the forward output was not. */
+        /** {@return the input whose gradient was not finite, or −1 when the forward output was not} */
         public int inputIndex() {
             return inputIndex;
         }
@@ -146,6 +157,11 @@ public final class Anomaly {
     /**
      * Checks the gradient a derivative rule produced for input {@code index} of {@code node}'s
      * op, given the finite upstream gradient {@code upstream}. Public for the autograd module.
+     *
+     * @param node     the tensor whose op's rule ran
+     * @param index    the position of the input among the op's inputs
+     * @param grad     the gradient the rule produced for that input
+     * @param upstream the gradient flowing into {@code node}
      */
     public static void checkGradient(Tensor node, int index, Tensor grad, Tensor upstream) {
         if (grad == null || !grad.dtype().isFloating() || grad.numel() == 0) return;
@@ -159,7 +175,11 @@ public final class Anomaly {
                 + site(node.creationSite), op.name(), index, node.creationSite);
     }
 
-    /** Checks the seed of a backward pass. Public for the autograd module. */
+    /**
+     * Checks the seed of a backward pass. Public for the autograd module.
+     *
+     * @param seed the seed gradient
+     */
     public static void checkSeed(Tensor seed) {
         if (!seed.dtype().isFloating() || seed.numel() == 0) return;
         double[] v = seed.toDoubleArray();

@@ -10,7 +10,16 @@ package dev.jgrad.tensor;
  * }</pre>
  */
 public enum DType {
-    BOOL(1), INT32(4), INT64(8), FLOAT32(4), FLOAT64(8);
+    /** Booleans (masks, comparison results), one byte each. */
+    BOOL(1),
+    /** 32-bit signed integers. */
+    INT32(4),
+    /** 64-bit signed integers (indices, class labels). */
+    INT64(8),
+    /** 32-bit floats: the default for tensors made from floats. */
+    FLOAT32(4),
+    /** 64-bit floats. */
+    FLOAT64(8);
 
     private final int byteSize;
 
@@ -18,17 +27,17 @@ public enum DType {
         this.byteSize = byteSize;
     }
 
-    /** Bytes per element. */
+    /** {@return bytes per element} */
     public int byteSize() {
         return byteSize;
     }
 
-    /** True for {@code FLOAT32} and {@code FLOAT64}: the types gradients flow through. */
+    /** {@return true for {@code FLOAT32} and {@code FLOAT64}: the types gradients flow through} */
     public boolean isFloating() {
         return this == FLOAT32 || this == FLOAT64;
     }
 
-    /** True for {@code INT32} and {@code INT64}. */
+    /** {@return true for {@code INT32} and {@code INT64}} */
     public boolean isInteger() {
         return this == INT32 || this == INT64;
     }
@@ -36,12 +45,16 @@ public enum DType {
     /**
      * The type two operands are computed in, by PyTorch's rule for tensors of the same kind of
      * rank: bool &lt; int32 &lt; int64 &lt; float32 &lt; float64.
+     *
+     * @param a the first operand's type
+     * @param b the second operand's type
+     * @return the wider of the two
      */
     public static DType promote(DType a, DType b) {
         return a.ordinal() >= b.ordinal() ? a : b;
     }
 
-    /** The floating type a function such as {@code exp} computes an input of this type in. */
+    /** {@return the floating type a function such as {@code exp} computes an input of this type in} */
     public DType toFloating() {
         return isFloating() ? this : FLOAT32;
     }

@@ -14,18 +14,24 @@ package dev.jgrad.tensor;
 public record Device(Type type, int index) {
 
     /** The kind of device. */
-    public enum Type { CPU, CUDA }
+    public enum Type {
+        /** The host's processors. */
+        CPU,
+        /** An NVIDIA GPU, through the CUDA driver. */
+        CUDA
+    }
 
     /** The CPU. */
     public static final Device CPU = new Device(Type.CPU, 0);
 
+    /** Checks that the index is not negative, and 0 for the CPU. */
     public Device {
         if (index < 0 || (type == Type.CPU && index != 0)) {
             throw new IllegalArgumentException("device index must be >= 0 (and 0 for the CPU), got " + type + ":" + index);
         }
     }
 
-    /** The first CUDA device. */
+    /** {@return the first CUDA device} */
     public static Device cuda() {
         return cuda(0);
     }
@@ -33,6 +39,8 @@ public record Device(Type type, int index) {
     /**
      * CUDA device {@code index}.
      *
+     * @param index the device ordinal, from 0
+     * @return the device
      * @throws IllegalStateException when jgrad's CUDA module (artifact {@code dev.jgrad:jgrad-cuda})
      *     is not on the class or module path; the message says what to add
      */
@@ -42,14 +50,19 @@ public record Device(Type type, int index) {
     }
 
     /**
-     * The first CUDA device when one is usable, otherwise the CPU. Without jgrad's CUDA module on
-     * the path this is the CPU, and nothing native is looked up.
+     * {@return the first CUDA device when one is usable, otherwise the CPU} Without jgrad's CUDA
+     * module on the path this is the CPU, and nothing native is looked up.
      */
     public static Device best() {
         return CudaSupport.gpuAvailable() ? cuda() : CPU;
     }
 
-    /** Parses {@code "cpu"}, {@code "cuda"} or {@code "cuda:N"}. */
+    /**
+     * Parses {@code "cpu"}, {@code "cuda"} or {@code "cuda:N"}.
+     *
+     * @param s the text
+     * @return the device it names
+     */
     public static Device parse(String s) {
         String t = s.trim().toLowerCase(java.util.Locale.ROOT);
         if (t.equals("cpu")) return CPU;

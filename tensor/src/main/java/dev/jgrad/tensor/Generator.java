@@ -20,17 +20,26 @@ public final class Generator {
     private long state;
     private double spareNormal = Double.NaN;
 
-    /** A generator starting from {@code seed}. */
+    /**
+     * A generator starting from {@code seed}.
+     *
+     * @param seed the starting seed
+     */
     public Generator(long seed) {
         manualSeed(seed);
     }
 
-    /** The process-wide generator that ops use when none is given. */
+    /** {@return the process-wide generator that ops use when none is given} */
     public static Generator getDefault() {
         return DEFAULT;
     }
 
-    /** Restarts the sequence from {@code seed}. */
+    /**
+     * Restarts the sequence from {@code seed}.
+     *
+     * @param seed the new seed
+     * @return this generator
+     */
     public synchronized Generator manualSeed(long seed) {
         state = seed;
         spareNormal = Double.NaN;
@@ -49,6 +58,8 @@ public final class Generator {
      * g.setState(saved);
      * double b = g.nextGaussian();   // a == b
      * }</pre>
+     *
+     * @return the state, two longs
      */
     public synchronized long[] getState() {
         return new long[] {state, Double.doubleToRawLongBits(spareNormal)};
@@ -57,6 +68,8 @@ public final class Generator {
     /**
      * Restores a state from {@link #getState()}; returns this.
      *
+     * @param state a state from {@link #getState()}
+     * @return this generator
      * @throws IllegalArgumentException when {@code state} is null, not two longs, or keeps a normal
      *                                  value that Box–Muller cannot produce (infinite)
      */
@@ -72,7 +85,7 @@ public final class Generator {
         return this;
     }
 
-    /** 64 uniformly random bits (SplitMix64 step). */
+    /** {@return 64 uniformly random bits (SplitMix64 step)} */
     public synchronized long nextLong() {
         long z = (state += 0x9E3779B97F4A7C15L);
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -80,12 +93,20 @@ public final class Generator {
         return z ^ (z >>> 31);
     }
 
-    /** Uniform in [0, 1), with 53 random bits. */
+    /**
+     * Uniform in [0, 1), with 53 random bits.
+     *
+     * @return the number
+     */
     public synchronized double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
-    /** Standard normal, by the Box–Muller transform (two values per pair of uniforms). */
+    /**
+     * Standard normal, by the Box–Muller transform (two values per pair of uniforms).
+     *
+     * @return the number
+     */
     public synchronized double nextGaussian() {
         if (!Double.isNaN(spareNormal)) {
             double v = spareNormal;
@@ -99,7 +120,11 @@ public final class Generator {
         return r * Math.cos(2 * Math.PI * u2);
     }
 
-    /** A uniformly random permutation of 0…n−1 (Fisher–Yates), like PyTorch's {@code randperm}. */
+    /**
+     * {@return a uniformly random permutation of 0…n−1 (Fisher–Yates), like PyTorch's {@code randperm}}
+     *
+     * @param n the number of elements
+     */
     public synchronized int[] permutation(int n) {
         if (n < 0) throw new IllegalArgumentException("permutation: n must be >= 0, got " + n);
         int[] p = new int[n];
@@ -113,7 +138,13 @@ public final class Generator {
         return p;
     }
 
-    /** Uniform integer in [low, high). */
+    /**
+     * Uniform integer in [low, high).
+     *
+     * @param low  the smallest value
+     * @param high one past the largest value
+     * @return the number
+     */
     public synchronized long nextLong(long low, long high) {
         if (high <= low) throw new IllegalArgumentException("random range is empty: [" + low + ", " + high + ")");
         long span = high - low;

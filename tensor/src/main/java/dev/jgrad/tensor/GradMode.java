@@ -14,17 +14,25 @@ public final class GradMode {
 
     private GradMode() {}
 
-    /** True when ops on this thread record the graph. */
+    /** {@return true when ops on this thread record the graph} */
     public static boolean isEnabled() {
         return ENABLED.get()[0];
     }
 
-    /** Stops recording on this thread until the returned scope is closed. */
+    /**
+     * Stops recording on this thread until the returned scope is closed.
+     *
+     * @return the scope; closing it restores the previous mode
+     */
     public static Scope noGrad() {
         return set(false);
     }
 
-    /** Records on this thread until the returned scope is closed (inside a {@link #noGrad()} scope). */
+    /**
+     * Records on this thread until the returned scope is closed (inside a {@link #noGrad()} scope).
+     *
+     * @return the scope; closing it restores the previous mode
+     */
     public static Scope enableGrad() {
         return set(true);
     }

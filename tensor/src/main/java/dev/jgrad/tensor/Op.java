@@ -20,10 +20,10 @@ import java.util.List;
  */
 public sealed interface Op {
 
-    /** The tensors this node was computed from, in the order derivative rules return gradients. */
+    /** {@return the tensors this node was computed from, in the order derivative rules return gradients} */
     List<Tensor> inputs();
 
-    /** The op's name as shown in graphs and error messages ({@code "Add"}, {@code "MatMul"}, …). */
+    /** {@return the op's name as shown in graphs and error messages ({@code "Add"}, {@code "MatMul"}, …)} */
     default String name() {
         return getClass().getSimpleName();
     }
@@ -44,6 +44,9 @@ public sealed interface Op {
      * Tensor y = w.mul(x);
      * y.op().savedTensors(y);   // [w, x]: ∂y/∂w = x and ∂y/∂x = w
      * }</pre>
+     *
+     * @param out the tensor this op produced
+     * @return the tensors the rule reads
      */
     default List<Tensor> savedTensors(Tensor out) {
         return switch (this) {
@@ -86,6 +89,7 @@ public sealed interface Op {
 
     /** An op with one tensor input. */
     sealed interface UnaryOp extends Op {
+        /** {@return the input} */
         Tensor x();
 
         @Override
@@ -96,8 +100,10 @@ public sealed interface Op {
 
     /** An op with two tensor inputs (broadcast against each other). */
     sealed interface BinaryOp extends Op {
+        /** {@return the first input} */
         Tensor a();
 
+        /** {@return the second input} */
         Tensor b();
 
         @Override
@@ -107,62 +113,181 @@ public sealed interface Op {
     }
 
     // ---- elementwise, one input -------------------------------------------------------------
-    /** -x */
+    /**
+     * -x
+     *
+     * @param x the input
+     */
     record Neg(Tensor x) implements UnaryOp {}
-    /** eˣ */
+    /**
+     * eˣ
+     *
+     * @param x the input
+     */
     record Exp(Tensor x) implements UnaryOp {}
-    /** eˣ − 1 */
+    /**
+     * eˣ − 1
+     *
+     * @param x the input
+     */
     record Expm1(Tensor x) implements UnaryOp {}
-    /** ln x */
+    /**
+     * ln x
+     *
+     * @param x the input
+     */
     record Log(Tensor x) implements UnaryOp {}
-    /** √x */
+    /**
+     * √x
+     *
+     * @param x the input
+     */
     record Sqrt(Tensor x) implements UnaryOp {}
-    /** |x| */
+    /**
+     * |x|
+     *
+     * @param x the input
+     */
     record Abs(Tensor x) implements UnaryOp {}
-    /** max(x, 0) */
+    /**
+     * max(x, 0)
+     *
+     * @param x the input
+     */
     record Relu(Tensor x) implements UnaryOp {
-        /** ∂L/∂x = g where x &gt; 0, else 0, in one fused pass where the device has it; not itself recorded. */
+        /**
+         * ∂L/∂x = g where x &gt; 0, else 0, in one fused pass where the device has it; not itself recorded.
+         *
+         * @param g the gradient of the output
+         * @return the gradient of x
+         */
         public Tensor backward(Tensor g) {
             return ElementwiseOps.reluBackward(x, g);
         }
     }
-    /** 1 / (1 + e⁻ˣ) */
+    /**
+     * 1 / (1 + e⁻ˣ)
+     *
+     * @param x the input
+     */
     record Sigmoid(Tensor x) implements UnaryOp {}
-    /** tanh x */
+    /**
+     * tanh x
+     *
+     * @param x the input
+     */
     record Tanh(Tensor x) implements UnaryOp {}
-    /** erf x */
+    /**
+     * erf x
+     *
+     * @param x the input
+     */
     record Erf(Tensor x) implements UnaryOp {}
-    /** x·Φ(x), or its tanh approximation */
+    /**
+     * x·Φ(x), or its tanh approximation
+     *
+     * @param x                 the input
+     * @param tanhApproximation use the tanh approximation
+     */
     record Gelu(Tensor x, boolean tanhApproximation) implements UnaryOp {}
-    /** sin x */
+    /**
+     * sin x
+     *
+     * @param x the input
+     */
     record Sin(Tensor x) implements UnaryOp {}
-    /** cos x */
+    /**
+     * cos x
+     *
+     * @param x the input
+     */
     record Cos(Tensor x) implements UnaryOp {}
-    /** xᵖ for a constant p */
+    /**
+     * xᵖ for a constant p
+     *
+     * @param x        the input
+     * @param exponent the constant exponent p
+     */
     record PowScalar(Tensor x, double exponent) implements UnaryOp {}
-    /** min(max(x, min), max); an absent bound is ∓∞ */
+    /**
+     * min(max(x, min), max); an absent bound is ∓∞
+     *
+     * @param x   the input
+     * @param min the lower bound (−∞ for none)
+     * @param max the upper bound (+∞ for none)
+     */
     record Clamp(Tensor x, double min, double max) implements UnaryOp {}
-    /** The same values in another dtype. */
+    /**
+     * The same values in another dtype.
+     *
+     * @param x    the input
+     * @param from the input's dtype
+     */
     record Cast(Tensor x, DType from) implements UnaryOp {}
-    /** A copy (also what {@code contiguous()} records when it has to copy). */
+    /**
+     * A copy (also what {@code contiguous()} records when it has to copy).
+     *
+     * @param x the input
+     */
     record Copy(Tensor x) implements UnaryOp {}
 
     // ---- elementwise, two inputs (broadcasting) ------------------------------------------------
-    /** a + b */
+    /**
+     * a + b
+     *
+     * @param a the first input
+     * @param b the second input
+     */
     record Add(Tensor a, Tensor b) implements BinaryOp {}
-    /** a − b */
+    /**
+     * a − b
+     *
+     * @param a the first input
+     * @param b the second input
+     */
     record Sub(Tensor a, Tensor b) implements BinaryOp {}
-    /** a · b */
+    /**
+     * a · b
+     *
+     * @param a the first input
+     * @param b the second input
+     */
     record Mul(Tensor a, Tensor b) implements BinaryOp {}
-    /** a / b */
+    /**
+     * a / b
+     *
+     * @param a the dividend
+     * @param b the divisor
+     */
     record Div(Tensor a, Tensor b) implements BinaryOp {}
-    /** aᵇ */
+    /**
+     * aᵇ
+     *
+     * @param a the base
+     * @param b the exponent
+     */
     record Pow(Tensor a, Tensor b) implements BinaryOp {}
-    /** max(a, b) elementwise */
+    /**
+     * max(a, b) elementwise
+     *
+     * @param a the first input
+     * @param b the second input
+     */
     record Maximum(Tensor a, Tensor b) implements BinaryOp {}
-    /** min(a, b) elementwise */
+    /**
+     * min(a, b) elementwise
+     *
+     * @param a the first input
+     * @param b the second input
+     */
     record Minimum(Tensor a, Tensor b) implements BinaryOp {}
-    /** cond ? a : b, elementwise with broadcasting */
+    /**
+     * cond ? a : b, elementwise with broadcasting
+     *
+     * @param cond the condition (bool)
+     * @param a    the values where the condition holds
+     * @param b    the values elsewhere
+     */
     record Where(Tensor cond, Tensor a, Tensor b) implements Op {
         @Override
         public List<Tensor> inputs() {
@@ -171,43 +296,116 @@ public sealed interface Op {
     }
 
     // ---- reductions -----------------------------------------------------------------------------
-    /** Σ over {@code dims} (sorted, non-negative) */
+    /**
+     * Σ over {@code dims} (sorted, non-negative)
+     *
+     * @param x       the input
+     * @param dims    the reduced dimensions
+     * @param keepDim the reduced dimensions stay, with size 1
+     */
     record Sum(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
-    /** max over {@code dims}; ties share the gradient */
+    /**
+     * max over {@code dims}; ties share the gradient
+     *
+     * @param x       the input
+     * @param dims    the reduced dimensions
+     * @param keepDim the reduced dimensions stay, with size 1
+     */
     record Amax(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
-    /** min over {@code dims}; ties share the gradient */
+    /**
+     * min over {@code dims}; ties share the gradient
+     *
+     * @param x       the input
+     * @param dims    the reduced dimensions
+     * @param keepDim the reduced dimensions stay, with size 1
+     */
     record Amin(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
-    /** softmax along {@code dim} */
+    /**
+     * softmax along {@code dim}
+     *
+     * @param x   the input
+     * @param dim the dimension normalised over
+     */
     record Softmax(Tensor x, int dim) implements UnaryOp {}
-    /** log-softmax along {@code dim} */
+    /**
+     * log-softmax along {@code dim}
+     *
+     * @param x   the input
+     * @param dim the dimension normalised over
+     */
     record LogSoftmax(Tensor x, int dim) implements UnaryOp {}
-    /** log Σ eˣ over {@code dims} (sorted, non-negative), fused: neither eˣ nor x − max is stored */
+    /**
+     * log Σ eˣ over {@code dims} (sorted, non-negative), fused: neither eˣ nor x − max is stored
+     *
+     * @param x       the input
+     * @param dims    the reduced dimensions
+     * @param keepDim the reduced dimensions stay, with size 1
+     */
     record LogSumExp(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
 
     // ---- views and data movement --------------------------------------------------------------
-    /** The same elements in a new shape (a view when the strides allow, else a copy). */
+    /**
+     * The same elements in a new shape (a view when the strides allow, else a copy).
+     *
+     * @param x the input
+     */
     record Reshape(Tensor x) implements UnaryOp {}
-    /** Dimensions reordered: output dim i is input dim {@code dims[i]}. */
+    /**
+     * Dimensions reordered: output dim i is input dim {@code dims[i]}.
+     *
+     * @param x    the input
+     * @param dims the input dimension for each output dimension
+     */
     record Permute(Tensor x, int[] dims) implements UnaryOp {}
-    /** Broadcast view to a larger shape. */
+    /**
+     * Broadcast view to a larger shape.
+     *
+     * @param x the input
+     */
     record Expand(Tensor x) implements UnaryOp {}
-    /** Every {@code step}-th index in [start, end) of {@code dim}. */
+    /**
+     * Every {@code step}-th index in [start, end) of {@code dim}.
+     *
+     * @param x     the input
+     * @param dim   the sliced dimension
+     * @param start the first index taken
+     * @param end   one past the last index
+     * @param step  the distance between the indices taken
+     */
     record Slice(Tensor x, int dim, int start, int end, int step) implements UnaryOp {}
-    /** Concatenation along {@code dim}. */
+    /**
+     * Concatenation along {@code dim}.
+     *
+     * @param xs  the inputs, in order
+     * @param dim the dimension they are joined along
+     */
     record Cat(List<Tensor> xs, int dim) implements Op {
         @Override
         public List<Tensor> inputs() {
             return xs;
         }
     }
-    /** out[p] = x[p with coordinate {@code dim} replaced by index[p]] */
+    /**
+     * out[p] = x[p with coordinate {@code dim} replaced by index[p]]
+     *
+     * @param x     the source
+     * @param dim   the indexed dimension
+     * @param index the indices (int64), not differentiable
+     */
     record Gather(Tensor x, int dim, Tensor index) implements Op {
         @Override
         public List<Tensor> inputs() {
             return List.of(x, index);
         }
     }
-    /** out = x, then out[p with coordinate {@code dim} replaced by index[p]] += src[p] */
+    /**
+     * out = x, then out[p with coordinate {@code dim} replaced by index[p]] += src[p]
+     *
+     * @param x     the tensor added into
+     * @param dim   the indexed dimension
+     * @param index the indices (int64), not differentiable
+     * @param src   the values added
+     */
     record ScatterAdd(Tensor x, int dim, Tensor index, Tensor src) implements Op {
         @Override
         public List<Tensor> inputs() {
@@ -216,12 +414,22 @@ public sealed interface Op {
     }
 
     // ---- linear algebra and convolution -------------------------------------------------------
-    /** Matrix product over the last two dimensions, batch dimensions broadcast. */
+    /**
+     * Matrix product over the last two dimensions, batch dimensions broadcast.
+     *
+     * @param a the left operand
+     * @param b the right operand
+     */
     record MatMul(Tensor a, Tensor b) implements BinaryOp {}
     /**
      * 2-D convolution of NCHW input with KCRS weights plus an optional bias [K] ({@code b}, null
      * when there is none), added by the kernel while it writes the output: one node, one output
      * array, and a bias gradient summed by a dedicated per-channel reduction.
+     *
+     * @param x     the input [N, C, H, W]
+     * @param w     the weights [K, C/groups, R, S]
+     * @param b     the bias [K], or null
+     * @param shape the convolution's geometry
      */
     record Conv2d(Tensor x, Tensor w, Tensor b, ConvShape shape) implements Op {
         @Override
@@ -232,6 +440,9 @@ public sealed interface Op {
         /**
          * ∂L/∂x, ∂L/∂w (and ∂L/∂b) from the convolution's own backward kernels, null for an input
          * that does not require grad; not themselves recorded.
+         *
+         * @param g the gradient of the output
+         * @return the gradients of x, w and b (null where not required)
          */
         public Tensor[] backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
@@ -239,9 +450,20 @@ public sealed interface Op {
             }
         }
     }
-    /** 2-D max pooling; {@code indices} (saved for backward) holds each maximum's position in its plane. */
+    /**
+     * 2-D max pooling; {@code indices} (saved for backward) holds each maximum's position in its plane.
+     *
+     * @param x       the input [N, C, H, W]
+     * @param shape   the pooling geometry
+     * @param indices each maximum's position in its input plane (int64)
+     */
     record MaxPool2d(Tensor x, PoolShape shape, Tensor indices) implements UnaryOp {
-        /** ∂L/∂x: g routed to the recorded maxima; not itself recorded. */
+        /**
+         * ∂L/∂x: g routed to the recorded maxima; not itself recorded.
+         *
+         * @param g the gradient of the output
+         * @return the gradient of x
+         */
         public Tensor backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
                 return PoolOps.maxPool2dBackward(this, g);
@@ -252,6 +474,14 @@ public sealed interface Op {
      * Fused scaled dot-product attention softmax(scale·q·kᵀ + mask)·v; {@code mask} (a float32
      * [batch·heads, L, S] view, or null) is a constant, and {@code lse} (each query row's
      * log-sum-exp of scores) is saved for the backward pass, which recomputes the weights by tiles.
+     *
+     * @param q      the queries
+     * @param k      the keys
+     * @param v      the values
+     * @param mask   the additive mask, or null
+     * @param causal hide later keys from each query
+     * @param scale  the factor on q·kᵀ
+     * @param lse    each query row's log-sum-exp of scores
      */
     record Attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor lse) implements Op {
         @Override
@@ -259,7 +489,14 @@ public sealed interface Op {
             return List.of(q, k, v);
         }
 
-        /** ∂L/∂q, ∂L/∂k, ∂L/∂v, recomputing the weights tile by tile from the saved log-sum-exp; not themselves recorded. */
+        /**
+         * ∂L/∂q, ∂L/∂k, ∂L/∂v, recomputing the weights tile by tile from the saved log-sum-exp; not
+         * themselves recorded.
+         *
+         * @param out this op's output
+         * @param g   the gradient of the output
+         * @return the gradients of q, k and v
+         */
         public Tensor[] backward(Tensor out, Tensor g) {
             try (var _ = GradMode.noGrad()) {
                 return AttentionOps.backward(this, out, g);
@@ -270,6 +507,14 @@ public sealed interface Op {
      * Fused layer normalisation over the trailing dimensions {@code normalizedShape}: (x − mean)·rstd·weight + bias,
      * rstd = 1/√(var + eps); {@code weight} and {@code bias} may be null (then they are not inputs). {@code mean}
      * and {@code rstd} (one per normalised row, in x's dtype) are saved for the backward pass.
+     *
+     * @param x               the input
+     * @param weight          the scale, or null
+     * @param bias            the shift, or null
+     * @param normalizedShape the trailing dimensions normalised over
+     * @param eps             added to the variance
+     * @param mean            each row's mean
+     * @param rstd            each row's 1/√(var + eps)
      */
     record LayerNorm(Tensor x, Tensor weight, Tensor bias, int[] normalizedShape, double eps, Tensor mean, Tensor rstd) implements Op {
         @Override
@@ -282,6 +527,9 @@ public sealed interface Op {
          * ∂L/∂x, ∂L/∂weight, ∂L/∂bias from the saved mean and rstd, one per {@link #inputs() input}
          * (null for those that do not require grad); not themselves recorded: layer norm has no
          * double-backward rule.
+         *
+         * @param g the gradient of the output
+         * @return the gradients of the inputs, in the order of {@link #inputs()}
          */
         public Tensor[] backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
@@ -293,6 +541,11 @@ public sealed interface Op {
      * Fused softmax cross-entropy of logits [N, C] against class indices [N], per sample:
      * ln Σ e^x − x[target], 0 where the target is {@code ignoreIndex}; {@code lse} (each row's
      * log-sum-exp) is saved for the backward pass. The target is not differentiable.
+     *
+     * @param logits      the scores [N, C]
+     * @param target      the class indices [N] (int64)
+     * @param ignoreIndex the target value whose samples give 0
+     * @param lse         each row's log-sum-exp
      */
     record CrossEntropy(Tensor logits, Tensor target, long ignoreIndex, Tensor lse) implements Op {
         @Override
@@ -300,25 +553,53 @@ public sealed interface Op {
             return List.of(logits, target);
         }
 
-        /** ∂L/∂logits = (softmax − one-hot)·g per row, and null for the target; not themselves recorded. */
+        /**
+         * ∂L/∂logits = (softmax − one-hot)·g per row, and null for the target; not themselves recorded.
+         *
+         * @param g the gradient of the per-sample losses
+         * @return the gradients of the logits and of the target (null)
+         */
         public Tensor[] backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
                 return LossOps.backward(this, g);
             }
         }
     }
-    /** Inverted dropout with probability {@code p}; {@code mask} (bool, true = kept) is saved for the backward pass. */
+    /**
+     * Inverted dropout with probability {@code p}; {@code mask} (bool, true = kept) is saved for the backward
+     * pass.
+     *
+     * @param x    the input
+     * @param p    the probability of dropping an element
+     * @param mask true where an element was kept
+     */
     record Dropout(Tensor x, double p, Tensor mask) implements UnaryOp {
-        /** ∂L/∂x = g / (1 − p) where kept, else 0; not itself recorded. */
+        /**
+         * ∂L/∂x = g / (1 − p) where kept, else 0; not itself recorded.
+         *
+         * @param g the gradient of the output
+         * @return the gradient of x
+         */
         public Tensor backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
                 return DropoutOps.backward(this, g);
             }
         }
     }
-    /** 2-D average pooling. */
+    /**
+     * 2-D average pooling.
+     *
+     * @param x               the input [N, C, H, W]
+     * @param shape           the pooling geometry
+     * @param countIncludePad count the padding in each window's divisor
+     */
     record AvgPool2d(Tensor x, PoolShape shape, boolean countIncludePad) implements UnaryOp {
-        /** ∂L/∂x: g spread evenly over each window; not itself recorded. */
+        /**
+         * ∂L/∂x: g spread evenly over each window; not itself recorded.
+         *
+         * @param g the gradient of the output
+         * @return the gradient of x
+         */
         public Tensor backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
                 return PoolOps.avgPool2dBackward(this, g);

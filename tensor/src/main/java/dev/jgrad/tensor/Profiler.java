@@ -39,7 +39,11 @@ public final class Profiler implements AutoCloseable {
 
     private Profiler() {}
 
-    /** Opens a profiler: from now on every kernel dispatch of an op family is timed until {@link #close()}. */
+    /**
+     * Opens a profiler: from now on every kernel dispatch of an op family is timed until {@link #close()}.
+     *
+     * @return the profiler, recording until closed
+     */
     public static Profiler start() {
         Profiler p = new Profiler();
         active = p;
@@ -63,7 +67,11 @@ public final class Profiler implements AutoCloseable {
         }
     }
 
-    /** Totals per op kind: {calls, device ms, host ms}, after waiting for the GPU work recorded so far. */
+    /**
+     * Totals per op kind: {calls, device ms, host ms}, after waiting for the GPU work recorded so far.
+     *
+     * @return the totals by op kind
+     */
     public synchronized Map<String, double[]> totals() {
         Map<String, double[]> m = new HashMap<>();
         for (Call c : calls) {
@@ -80,7 +88,7 @@ public final class Profiler implements AutoCloseable {
         return m;
     }
 
-    /** A table of the op kinds by device time, largest first, with calls, device ms, share, host ms. */
+    /** {@return a table of the op kinds by device time, largest first, with calls, device ms, share, host ms} */
     public String report() {
         Map<String, double[]> m = totals();
         double total = 0, host = 0;

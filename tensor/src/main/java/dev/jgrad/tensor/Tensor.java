@@ -77,27 +77,52 @@ public final class Tensor {
     // Creation
     // =============================================================================================
 
-    /** A tensor over {@code data} (copied) with the given shape; a 1-D tensor when no shape is given. */
+    /**
+     * {@return a tensor over {@code data} (copied) with the given shape; a 1-D tensor when no shape is given}
+     *
+     * @param data  the elements, in row-major order
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor of(float[] data, int... shape) {
         return fromFlat(Checks.notNull("of", "data", data).clone(), data.length, shape);
     }
 
-    /** A float64 tensor over {@code data} (copied). */
+    /**
+     * {@return a float64 tensor over {@code data} (copied)}
+     *
+     * @param data  the elements, in row-major order
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor of(double[] data, int... shape) {
         return fromFlat(Checks.notNull("of", "data", data).clone(), data.length, shape);
     }
 
-    /** An int64 tensor over {@code data} (copied). */
+    /**
+     * {@return an int64 tensor over {@code data} (copied)}
+     *
+     * @param data  the elements, in row-major order
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor of(long[] data, int... shape) {
         return fromFlat(Checks.notNull("of", "data", data).clone(), data.length, shape);
     }
 
-    /** An int32 tensor over {@code data} (copied). */
+    /**
+     * {@return an int32 tensor over {@code data} (copied)}
+     *
+     * @param data  the elements, in row-major order
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor of(int[] data, int... shape) {
         return fromFlat(Checks.notNull("of", "data", data).clone(), data.length, shape);
     }
 
-    /** A bool tensor over {@code data} (copied). */
+    /**
+     * {@return a bool tensor over {@code data} (copied)}
+     *
+     * @param data  the elements, in row-major order
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor of(boolean[] data, int... shape) {
         return fromFlat(Checks.notNull("of", "data", data).clone(), data.length, shape);
     }
@@ -123,48 +148,89 @@ public final class Tensor {
      * <pre>{@code
      * Tensor m = Tensor.fromArray(new double[][] {{1, 2}, {3, 4}});   // 2x2 float64
      * }</pre>
+     *
+     * @param nested a nested array of float, double, long, int or boolean
+     * @return the new tensor
      */
     public static Tensor fromArray(Object nested) {
         return Creation.fromNested(nested);
     }
 
-    /** A 0-d float32 tensor. */
+    /**
+     * {@return a 0-d float32 tensor}
+     *
+     * @param value the value
+     */
     public static Tensor scalar(double value) {
         return scalar(value, DType.FLOAT32);
     }
 
-    /** A 0-d tensor of {@code dtype}. */
+    /**
+     * {@return a 0-d tensor of {@code dtype}}
+     *
+     * @param value the value
+     * @param dtype the element type
+     */
     public static Tensor scalar(double value, DType dtype) {
         return full(value, dtype);
     }
 
-    /** Zeros of the given shape, float32. */
+    /**
+     * {@return zeros of the given shape, float32}
+     *
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor zeros(int... shape) {
         return zeros(DType.FLOAT32, shape);
     }
 
-    /** Zeros of the given dtype and shape. */
+    /**
+     * {@return zeros of the given dtype and shape}
+     *
+     * @param dtype the element type
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor zeros(DType dtype, int... shape) {
         Checks.notNull("zeros", "dtype", dtype);
         return empty(Shapes.checked("zeros", shape), dtype, Device.CPU);
     }
 
-    /** Ones of the given shape, float32. */
+    /**
+     * {@return ones of the given shape, float32}
+     *
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor ones(int... shape) {
         return full(1, DType.FLOAT32, shape);
     }
 
-    /** Ones of the given dtype and shape. */
+    /**
+     * {@return ones of the given dtype and shape}
+     *
+     * @param dtype the element type
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor ones(DType dtype, int... shape) {
         return full(1, dtype, shape);
     }
 
-    /** {@code value} everywhere, float32. */
+    /**
+     * {@return {@code value} everywhere, float32}
+     *
+     * @param value the value
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor full(double value, int... shape) {
         return full(value, DType.FLOAT32, shape);
     }
 
-    /** {@code value} everywhere, in {@code dtype}. */
+    /**
+     * {@return {@code value} everywhere, in {@code dtype}}
+     *
+     * @param value the value
+     * @param dtype the element type
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor full(double value, DType dtype, int... shape) {
         Checks.notNull("full", "dtype", dtype);
         Tensor t = empty(Shapes.checked("full", shape), dtype, Device.CPU);
@@ -172,88 +238,167 @@ public final class Tensor {
         return t;
     }
 
-    /** Zeros with the shape, dtype and device of {@code like}. */
+    /**
+     * {@return zeros with the shape, dtype and device of {@code like}}
+     *
+     * @param like the tensor whose shape, dtype and device are taken
+     */
     public static Tensor zerosLike(Tensor like) {
         Checks.notNull("zeros_like", "the tensor", like);
         return empty(like.layout.shape, like.dtype(), like.device());
     }
 
-    /** Ones with the shape, dtype and device of {@code like}. */
+    /**
+     * {@return ones with the shape, dtype and device of {@code like}}
+     *
+     * @param like the tensor whose shape, dtype and device are taken
+     */
     public static Tensor onesLike(Tensor like) {
         return fullLike(like, 1);
     }
 
-    /** {@code value} everywhere, with the shape, dtype and device of {@code like}. */
+    /**
+     * {@return {@code value} everywhere, with the shape, dtype and device of {@code like}}
+     *
+     * @param like  the tensor whose shape, dtype and device are taken
+     * @param value the value of every element
+     */
     public static Tensor fullLike(Tensor like, double value) {
         Tensor t = zerosLike(like);
         if (value != 0) ElementwiseOps.fill(t, value);
         return t;
     }
 
-    /** 0, 1, …, end−1 as int64. */
+    /**
+     * {@return 0, 1, …, end−1 as int64}
+     *
+     * @param end one past the last value
+     */
     public static Tensor arange(long end) {
         return arange(0, end, 1);
     }
 
-    /** start, start+step, … up to (excluding) end, as int64. */
+    /**
+     * {@return start, start+step, … up to (excluding) end, as int64}
+     *
+     * @param start the first value
+     * @param end   the bound, not included
+     * @param step  the distance between values (may be negative, not 0)
+     */
     public static Tensor arange(long start, long end, long step) {
         return Creation.arange(start, end, step);
     }
 
-    /** start, start+step, … up to (excluding) end, as float32. */
+    /**
+     * {@return start, start+step, … up to (excluding) end, as float32}
+     *
+     * @param start the first value
+     * @param end   the bound, not included
+     * @param step  the distance between values (may be negative, not 0)
+     */
     public static Tensor arange(double start, double end, double step) {
         return Creation.arange(start, end, step);
     }
 
-    /** {@code steps} evenly spaced values from start to end inclusive, float32. */
+    /**
+     * {@return {@code steps} evenly spaced values from start to end inclusive, float32}
+     *
+     * @param start the first value
+     * @param end   the last value
+     * @param steps the number of values
+     */
     public static Tensor linspace(double start, double end, int steps) {
         return Creation.linspace(start, end, steps);
     }
 
-    /** The n×n identity matrix, float32. */
+    /**
+     * {@return the n×n identity matrix, float32}
+     *
+     * @param n the number of rows and columns
+     */
     public static Tensor eye(int n) {
         return eye(n, n);
     }
 
-    /** The n×m matrix with ones on the diagonal, float32. */
+    /**
+     * {@return the n×m matrix with ones on the diagonal, float32}
+     *
+     * @param n the number of rows
+     * @param m the number of columns
+     */
     public static Tensor eye(int n, int m) {
         return Creation.eye(n, m);
     }
 
-    /** Uniform in [0, 1), float32, from the default generator. */
+    /**
+     * {@return uniform in [0, 1), float32, from the default generator}
+     *
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor rand(int... shape) {
         return rand(Generator.getDefault(), shape);
     }
 
-    /** Uniform in [0, 1), float32. */
+    /**
+     * {@return uniform in [0, 1), float32}
+     *
+     * @param g     the generator to draw from
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor rand(Generator g, int... shape) {
         Checks.notNull("rand", "generator", g);
         return Creation.random(Shapes.checked("rand", shape), g::nextDouble);
     }
 
-    /** Standard normal, float32, from the default generator. */
+    /**
+     * {@return standard normal, float32, from the default generator}
+     *
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor randn(int... shape) {
         return randn(Generator.getDefault(), shape);
     }
 
-    /** Standard normal, float32. */
+    /**
+     * {@return standard normal, float32}
+     *
+     * @param g     the generator to draw from
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor randn(Generator g, int... shape) {
         Checks.notNull("randn", "generator", g);
         return Creation.random(Shapes.checked("randn", shape), g::nextGaussian);
     }
 
-    /** Uniform integers in [low, high), int64, from the default generator. */
+    /**
+     * {@return uniform integers in [low, high), int64, from the default generator}
+     *
+     * @param low   the smallest value
+     * @param high  one past the largest value
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor randint(long low, long high, int... shape) {
         return randint(Generator.getDefault(), low, high, shape);
     }
 
-    /** Uniform integers in [low, high), int64. */
+    /**
+     * {@return uniform integers in [low, high), int64}
+     *
+     * @param g     the generator to draw from
+     * @param low   the smallest value
+     * @param high  one past the largest value
+     * @param shape the sizes of the dimensions
+     */
     public static Tensor randint(Generator g, long low, long high, int... shape) {
         Checks.notNull("randint", "generator", g);
         return Creation.randint(g, low, high, Shapes.checked("randint", shape));
     }
 
-    /** Reseeds the default generator. */
+    /**
+     * Reseeds the default generator.
+     *
+     * @param seed the new seed
+     */
     public static void manualSeed(long seed) {
         Generator.getDefault().manualSeed(seed);
     }
@@ -278,47 +423,51 @@ public final class Tensor {
     // Properties and conversion
     // =============================================================================================
 
-    /** Element type. */
+    /** {@return element type} */
     public DType dtype() {
         return storage.dtype();
     }
 
-    /** Where the elements live. */
+    /** {@return where the elements live} */
     public Device device() {
         return storage.device();
     }
 
-    /** The sizes of the dimensions (a copy). */
+    /** {@return the sizes of the dimensions (a copy)} */
     public int[] shape() {
         return layout.shape.clone();
     }
 
-    /** The size of dimension {@code dim} (negative counts from the end). */
+    /**
+     * {@return the size of dimension {@code dim} (negative counts from the end)}
+     *
+     * @param dim the dimension (negative counts from the end)
+     */
     public int size(int dim) {
         return layout.shape[indexedDim("size", dim)];
     }
 
-    /** Number of dimensions. */
+    /** {@return number of dimensions} */
     public int dim() {
         return layout.shape.length;
     }
 
-    /** Number of elements. */
+    /** {@return number of elements} */
     public int numel() {
         return layout.numel();
     }
 
-    /** Element strides of the dimensions (a copy): how far apart neighbours are in storage. */
+    /** {@return element strides of the dimensions (a copy): how far apart neighbours are in storage} */
     public int[] strides() {
         return layout.strides.clone();
     }
 
-    /** Position of element (0, …, 0) in the storage. */
+    /** {@return position of element (0, …, 0) in the storage} */
     public int storageOffset() {
         return layout.offset;
     }
 
-    /** Whether the elements are laid out row-major with no gaps. */
+    /** {@return whether the elements are laid out row-major with no gaps} */
     public boolean isContiguous() {
         return layout.isContiguous();
     }
@@ -328,46 +477,55 @@ public final class Tensor {
         return storage.backend();
     }
 
-    /** This tensor in {@code dtype} (itself when it already is); differentiable between floating types. */
+    /**
+     * {@return this tensor in {@code dtype} (itself when it already is); differentiable between floating
+     * types}
+     *
+     * @param dtype the element type wanted
+     */
     public Tensor to(DType dtype) {
         Checks.notNull("to", "dtype", dtype);
         if (dtype == dtype()) return this;
         return ElementwiseOps.copy(this, dtype).record(dtype.isFloating() ? new Op.Cast(this, dtype()) : null);
     }
 
-    /** This tensor on {@code device} (itself when it already is there). */
+    /**
+     * {@return this tensor on {@code device} (itself when it already is there)}
+     *
+     * @param device the device wanted
+     */
     public Tensor to(Device device) {
         Checks.notNull("to", "device", device);
         if (device.equals(device())) return this;
         return Backends.transfer(this, device).record(new Op.Copy(this));
     }
 
-    /** This tensor on the CPU. */
+    /** {@return this tensor on the CPU} */
     public Tensor cpu() {
         return to(Device.CPU);
     }
 
-    /** The elements in row-major order as float (converted from any dtype). */
+    /** {@return the elements in row-major order as float (converted from any dtype)} */
     public float[] toFloatArray() {
         return (float[]) hostCopy(DType.FLOAT32);
     }
 
-    /** The elements in row-major order as double. */
+    /** {@return the elements in row-major order as double} */
     public double[] toDoubleArray() {
         return (double[]) hostCopy(DType.FLOAT64);
     }
 
-    /** The elements in row-major order as long. */
+    /** {@return the elements in row-major order as long} */
     public long[] toLongArray() {
         return (long[]) hostCopy(DType.INT64);
     }
 
-    /** The elements in row-major order as int. */
+    /** {@return the elements in row-major order as int} */
     public int[] toIntArray() {
         return (int[]) hostCopy(DType.INT32);
     }
 
-    /** The elements in row-major order as boolean (non-zero is true). */
+    /** {@return the elements in row-major order as boolean (non-zero is true)} */
     public boolean[] toBooleanArray() {
         return (boolean[]) hostCopy(DType.BOOL);
     }
@@ -379,12 +537,15 @@ public final class Tensor {
         return ((CpuStorage) out.storage).buf().array();
     }
 
-    /** The elements as a nested Java array matching the shape ({@code float[][]} for a 2-D float32 tensor, …). */
+    /**
+     * {@return the elements as a nested Java array matching the shape ({@code float[][]} for a 2-D float32
+     * tensor, …)}
+     */
     public Object toArray() {
         return Creation.toNested(this);
     }
 
-    /** The value of a one-element tensor. */
+    /** {@return the value of a one-element tensor} */
     public double item() {
         if (numel() != 1) {
             throw new IllegalArgumentException("item: only a tensor with one element can be converted to a number, got shape "
@@ -393,7 +554,7 @@ public final class Tensor {
         return toDoubleArray()[0];
     }
 
-    /** The value of a one-element integer tensor, exactly. */
+    /** {@return the value of a one-element integer tensor, exactly} */
     public long itemLong() {
         if (numel() != 1) {
             throw new IllegalArgumentException("itemLong: only a tensor with one element can be converted to a number, got shape "
@@ -402,7 +563,14 @@ public final class Tensor {
         return toLongArray()[0];
     }
 
-    /** Whether both have the same shape and |a − b| ≤ atol + rtol·|b| everywhere (NaN equals nothing). */
+    /**
+     * {@return whether both have the same shape and |a − b| ≤ atol + rtol·|b| everywhere (NaN equals
+     * nothing)}
+     *
+     * @param other the tensor compared with
+     * @param rtol  the relative tolerance
+     * @param atol  the absolute tolerance
+     */
     public boolean allClose(Tensor other, double rtol, double atol) {
         Checks.notNull("allClose", "other", other);
         if (!Arrays.equals(layout.shape, other.layout.shape)) return false;
@@ -430,246 +598,375 @@ public final class Tensor {
     // Elementwise arithmetic and functions
     // =============================================================================================
 
-    /** this + other, broadcasting. */
+    /**
+     * {@return this + other, broadcasting}
+     *
+     * @param other the other operand
+     */
     public Tensor add(Tensor other) {
         return ElementwiseOps.arithmetic("add", BinaryFn.ADD, this, other).record(new Op.Add(this, other));
     }
 
-    /** this + value. A whole-number value keeps an integer tensor's dtype. */
+    /**
+     * {@return this + value} A whole-number value keeps an integer tensor's dtype.
+     *
+     * @param value the number added
+     */
     public Tensor add(double value) {
         return add(scalarLike(value, this));
     }
 
-    /** this − other, broadcasting. */
+    /**
+     * {@return this − other, broadcasting}
+     *
+     * @param other the tensor subtracted
+     */
     public Tensor sub(Tensor other) {
         return ElementwiseOps.arithmetic("sub", BinaryFn.SUB, this, other).record(new Op.Sub(this, other));
     }
 
-    /** this − value. */
+    /**
+     * {@return this − value}
+     *
+     * @param value the number subtracted
+     */
     public Tensor sub(double value) {
         return sub(scalarLike(value, this));
     }
 
-    /** this · other elementwise, broadcasting. */
+    /**
+     * {@return this · other elementwise, broadcasting}
+     *
+     * @param other the other factor
+     */
     public Tensor mul(Tensor other) {
         return ElementwiseOps.arithmetic("mul", BinaryFn.MUL, this, other).record(new Op.Mul(this, other));
     }
 
-    /** this · value. */
+    /**
+     * {@return this · value}
+     *
+     * @param value the factor
+     */
     public Tensor mul(double value) {
         return mul(scalarLike(value, this));
     }
 
-    /** this / other elementwise (true division: integers give float32), broadcasting. */
+    /**
+     * {@return this / other elementwise (true division: integers give float32), broadcasting}
+     *
+     * @param other the divisor
+     */
     public Tensor div(Tensor other) {
         return ElementwiseOps.divide(this, other).record(new Op.Div(this, other));
     }
 
-    /** this / value. */
+    /**
+     * {@return this / value}
+     *
+     * @param value the divisor
+     */
     public Tensor div(double value) {
         return div(scalarLike(value, this));
     }
 
-    /** thisᵒᵗʰᵉʳ elementwise, broadcasting. */
+    /**
+     * {@return thisᵒᵗʰᵉʳ elementwise, broadcasting}
+     *
+     * @param exponent the exponents
+     */
     public Tensor pow(Tensor exponent) {
         return ElementwiseOps.arithmetic("pow", BinaryFn.POW, this, exponent).record(new Op.Pow(this, exponent));
     }
 
-    /** thisᵖ for a constant p. */
+    /**
+     * {@return thisᵖ for a constant p}
+     *
+     * @param exponent the exponent p
+     */
     public Tensor pow(double exponent) {
         return ElementwiseOps.arithmetic("pow", BinaryFn.POW, this, scalarLike(exponent, this))
                 .record(new Op.PowScalar(this, exponent));
     }
 
-    /** −this. */
+    /** {@return −this} */
     public Tensor neg() {
         return ElementwiseOps.unary(UnaryFn.NEG, this, dtype()).record(new Op.Neg(this));
     }
 
-    /** eˣ. */
+    /** {@return eˣ} */
     public Tensor exp() {
         return ElementwiseOps.floating(UnaryFn.EXP, this).record(new Op.Exp(this));
     }
 
-    /** eˣ − 1, accurate for x near 0 (where {@code exp().sub(1)} loses the digits). */
+    /** {@return eˣ − 1, accurate for x near 0 (where {@code exp().sub(1)} loses the digits)} */
     public Tensor expm1() {
         return ElementwiseOps.floating(UnaryFn.EXPM1, this).record(new Op.Expm1(this));
     }
 
-    /** Natural logarithm. */
+    /** {@return natural logarithm} */
     public Tensor log() {
         return ElementwiseOps.floating(UnaryFn.LOG, this).record(new Op.Log(this));
     }
 
-    /** Square root. */
+    /** {@return square root} */
     public Tensor sqrt() {
         return ElementwiseOps.floating(UnaryFn.SQRT, this).record(new Op.Sqrt(this));
     }
 
-    /** |x|. */
+    /** {@return |x|} */
     public Tensor abs() {
         return ElementwiseOps.unary(UnaryFn.ABS, this, dtype()).record(new Op.Abs(this));
     }
 
-    /** −1, 0 or 1 by the sign of each element (not differentiable: its derivative is 0 almost everywhere). */
+    /** {@return −1, 0 or 1 by the sign of each element (not differentiable: its derivative is 0 almost everywhere)} */
     public Tensor sign() {
         return ElementwiseOps.unary(UnaryFn.SIGN, this, dtype());
     }
 
-    /** max(x, 0). */
+    /** {@return max(x, 0)} */
     public Tensor relu() {
         return ElementwiseOps.unary(UnaryFn.RELU, this, dtype()).record(new Op.Relu(this));
     }
 
-    /** 1 / (1 + e⁻ˣ), computed without overflow. */
+    /** {@return 1 / (1 + e⁻ˣ), computed without overflow} */
     public Tensor sigmoid() {
         return ElementwiseOps.floating(UnaryFn.SIGMOID, this).record(new Op.Sigmoid(this));
     }
 
-    /** Hyperbolic tangent. */
+    /** {@return hyperbolic tangent} */
     public Tensor tanh() {
         return ElementwiseOps.floating(UnaryFn.TANH, this).record(new Op.Tanh(this));
     }
 
-    /** The error function. */
+    /** {@return the error function} */
     public Tensor erf() {
         return ElementwiseOps.floating(UnaryFn.ERF, this).record(new Op.Erf(this));
     }
 
-    /** Exact GELU, x·Φ(x). */
+    /** {@return exact GELU, x·Φ(x)} */
     public Tensor gelu() {
         return gelu(false);
     }
 
-    /** GELU, exact or with the tanh approximation. */
+    /**
+     * {@return GELU, exact or with the tanh approximation}
+     *
+     * @param tanhApproximation use the tanh approximation ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
+     */
     public Tensor gelu(boolean tanhApproximation) {
         return ElementwiseOps.floating(tanhApproximation ? UnaryFn.GELU_TANH : UnaryFn.GELU, this)
                 .record(new Op.Gelu(this, tanhApproximation));
     }
 
-    /** Sine. */
+    /** {@return sine} */
     public Tensor sin() {
         return ElementwiseOps.floating(UnaryFn.SIN, this).record(new Op.Sin(this));
     }
 
-    /** Cosine. */
+    /** {@return cosine} */
     public Tensor cos() {
         return ElementwiseOps.floating(UnaryFn.COS, this).record(new Op.Cos(this));
     }
 
-    /** x². */
+    /** {@return x²} */
     public Tensor square() {
         return pow(2);
     }
 
-    /** min(max(x, min), max); pass ±infinity for a one-sided clamp. The gradient flows where min ≤ x ≤ max. */
+    /**
+     * {@return min(max(x, min), max); pass ±infinity for a one-sided clamp} The gradient flows where min ≤ x
+     * ≤ max.
+     *
+     * @param min the lower bound
+     * @param max the upper bound
+     */
     public Tensor clamp(double min, double max) {
         return ElementwiseOps.clamp(this, min, max).record(new Op.Clamp(this, min, max));
     }
 
-    /** max(x, min). */
+    /**
+     * {@return max(x, min)}
+     *
+     * @param min the lower bound
+     */
     public Tensor clampMin(double min) {
         return clamp(min, Double.POSITIVE_INFINITY);
     }
 
-    /** min(x, max). */
+    /**
+     * {@return min(x, max)}
+     *
+     * @param max the upper bound
+     */
     public Tensor clampMax(double max) {
         return clamp(Double.NEGATIVE_INFINITY, max);
     }
 
-    /** Elementwise maximum, broadcasting; NaN propagates. Where equal, each side gets half the gradient. */
+    /**
+     * {@return elementwise maximum, broadcasting; NaN propagates} Where equal, each side gets half the
+     * gradient.
+     *
+     * @param other the other operand
+     */
     public Tensor maximum(Tensor other) {
         return ElementwiseOps.arithmetic("maximum", BinaryFn.MAXIMUM, this, other).record(new Op.Maximum(this, other));
     }
 
-    /** Elementwise minimum, broadcasting; NaN propagates. */
+    /**
+     * {@return elementwise minimum, broadcasting; NaN propagates}
+     *
+     * @param other the other operand
+     */
     public Tensor minimum(Tensor other) {
         return ElementwiseOps.arithmetic("minimum", BinaryFn.MINIMUM, this, other).record(new Op.Minimum(this, other));
     }
 
-    /** cond ? a : b elementwise, broadcasting all three; {@code cond} must be bool. */
+    /**
+     * {@return cond ? a : b elementwise, broadcasting all three; {@code cond} must be bool}
+     *
+     * @param cond where to take {@code a} (bool)
+     * @param a    the values where {@code cond} is true
+     * @param b    the values elsewhere
+     */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         return ElementwiseOps.where(cond, a, b).record(new Op.Where(cond, a, b));
     }
 
     // ---- comparisons and logic (bool results, not differentiable) --------------------------------
 
-    /** this == other elementwise. */
+    /**
+     * {@return this == other elementwise}
+     *
+     * @param other the tensor compared with
+     */
     public Tensor eq(Tensor other) {
         return ElementwiseOps.compare("eq", BinaryFn.EQ, this, other);
     }
 
-    /** this == value. */
+    /**
+     * {@return this == value}
+     *
+     * @param value the number compared with
+     */
     public Tensor eq(double value) {
         return eq(scalarLike(value, this));
     }
 
-    /** this != other elementwise. */
+    /**
+     * {@return this != other elementwise}
+     *
+     * @param other the tensor compared with
+     */
     public Tensor ne(Tensor other) {
         return ElementwiseOps.compare("ne", BinaryFn.NE, this, other);
     }
 
-    /** this != value. */
+    /**
+     * {@return this != value}
+     *
+     * @param value the number compared with
+     */
     public Tensor ne(double value) {
         return ne(scalarLike(value, this));
     }
 
-    /** this &lt; other elementwise. */
+    /**
+     * {@return this &lt; other elementwise}
+     *
+     * @param other the tensor compared with
+     */
     public Tensor lt(Tensor other) {
         return ElementwiseOps.compare("lt", BinaryFn.LT, this, other);
     }
 
-    /** this &lt; value. */
+    /**
+     * {@return this &lt; value}
+     *
+     * @param value the number compared with
+     */
     public Tensor lt(double value) {
         return lt(scalarLike(value, this));
     }
 
-    /** this ≤ other elementwise. */
+    /**
+     * {@return this ≤ other elementwise}
+     *
+     * @param other the tensor compared with
+     */
     public Tensor le(Tensor other) {
         return ElementwiseOps.compare("le", BinaryFn.LE, this, other);
     }
 
-    /** this ≤ value. */
+    /**
+     * {@return this ≤ value}
+     *
+     * @param value the number compared with
+     */
     public Tensor le(double value) {
         return le(scalarLike(value, this));
     }
 
-    /** this &gt; other elementwise. */
+    /**
+     * {@return this &gt; other elementwise}
+     *
+     * @param other the tensor compared with
+     */
     public Tensor gt(Tensor other) {
         return ElementwiseOps.compare("gt", BinaryFn.GT, this, other);
     }
 
-    /** this &gt; value. */
+    /**
+     * {@return this &gt; value}
+     *
+     * @param value the number compared with
+     */
     public Tensor gt(double value) {
         return gt(scalarLike(value, this));
     }
 
-    /** this ≥ other elementwise. */
+    /**
+     * {@return this ≥ other elementwise}
+     *
+     * @param other the tensor compared with
+     */
     public Tensor ge(Tensor other) {
         return ElementwiseOps.compare("ge", BinaryFn.GE, this, other);
     }
 
-    /** this ≥ value. */
+    /**
+     * {@return this ≥ value}
+     *
+     * @param value the number compared with
+     */
     public Tensor ge(double value) {
         return ge(scalarLike(value, this));
     }
 
-    /** Logical and (non-zero is true). */
+    /**
+     * {@return logical and (non-zero is true)}
+     *
+     * @param other the other operand
+     */
     public Tensor logicalAnd(Tensor other) {
         return ElementwiseOps.compare("logical_and", BinaryFn.AND, this, other);
     }
 
-    /** Logical or (non-zero is true). */
+    /**
+     * {@return logical or (non-zero is true)}
+     *
+     * @param other the other operand
+     */
     public Tensor logicalOr(Tensor other) {
         return ElementwiseOps.compare("logical_or", BinaryFn.OR, this, other);
     }
 
-    /** Logical not (zero is true). */
+    /** {@return logical not (zero is true)} */
     public Tensor logicalNot() {
         return ElementwiseOps.unary(UnaryFn.NOT, this, DType.BOOL);
     }
 
-    /** True where the element is NaN or ±infinity. */
+    /** {@return true where the element is NaN or ±infinity} */
     public Tensor isNonFinite() {
         return ElementwiseOps.unary(UnaryFn.IS_NONFINITE, this, DType.BOOL);
     }
@@ -678,93 +975,140 @@ public final class Tensor {
     // Reductions and softmax
     // =============================================================================================
 
-    /** Sum of all elements, 0-d. */
+    /** {@return sum of all elements, 0-d} */
     public Tensor sum() {
         return sum(null, false);
     }
 
-    /** Sum over {@code dim}, removing it. */
+    /**
+     * {@return sum over {@code dim}, removing it}
+     *
+     * @param dim the dimension summed over
+     */
     public Tensor sum(int dim) {
         return sum(new int[] {dim}, false);
     }
 
-    /** Sum over {@code dims} (null or empty: all), keeping them as size 1 when {@code keepDim}. Integers sum as int64. */
+    /**
+     * {@return sum over {@code dims} (null or empty: all), keeping them as size 1 when {@code keepDim}}
+     * Integers sum as int64.
+     *
+     * @param dims    the dimensions summed over
+     * @param keepDim keep the reduced dimensions, with size 1
+     */
     public Tensor sum(int[] dims, boolean keepDim) {
         int[] d = Shapes.dims("sum", dims, dim());
         return ReductionOps.reduce("sum", ReduceFn.SUM, this, d, keepDim, ReductionOps.sumType(dtype()))
                 .record(new Op.Sum(this, d, keepDim));
     }
 
-    /** Mean of all elements, 0-d. */
+    /** {@return mean of all elements, 0-d} */
     public Tensor mean() {
         return mean(null, false);
     }
 
-    /** Mean over {@code dim}, removing it. */
+    /**
+     * {@return mean over {@code dim}, removing it}
+     *
+     * @param dim the dimension averaged over
+     */
     public Tensor mean(int dim) {
         return mean(new int[] {dim}, false);
     }
 
-    /** Mean over {@code dims} (null or empty: all); floating tensors only. */
+    /**
+     * {@return mean over {@code dims} (null or empty: all); floating tensors only}
+     *
+     * @param dims    the dimensions averaged over
+     * @param keepDim keep the reduced dimensions, with size 1
+     */
     public Tensor mean(int[] dims, boolean keepDim) {
         requireFloating("mean");
         int[] d = Shapes.dims("mean", dims, dim());
         return sum(d, keepDim).div(ReductionOps.count(layout.shape, d));
     }
 
-    /** Largest element, 0-d. */
+    /** {@return largest element, 0-d} */
     public Tensor max() {
         return amax(null, false);
     }
 
-    /** Smallest element, 0-d. */
+    /** {@return smallest element, 0-d} */
     public Tensor min() {
         return amin(null, false);
     }
 
-    /** Maximum over {@code dim}, removing it. */
+    /**
+     * {@return maximum over {@code dim}, removing it}
+     *
+     * @param dim the dimension reduced
+     */
     public Tensor amax(int dim) {
         return amax(new int[] {dim}, false);
     }
 
-    /** Maximum over {@code dims} (null or empty: all). Tied maxima share the gradient equally. */
+    /**
+     * {@return maximum over {@code dims} (null or empty: all)} Tied maxima share the gradient equally.
+     *
+     * @param dims    the dimensions reduced
+     * @param keepDim keep the reduced dimensions, with size 1
+     */
     public Tensor amax(int[] dims, boolean keepDim) {
         int[] d = Shapes.dims("amax", dims, dim());
         return ReductionOps.reduce("amax", ReduceFn.MAX, this, d, keepDim, dtype()).record(new Op.Amax(this, d, keepDim));
     }
 
-    /** Minimum over {@code dim}, removing it. */
+    /**
+     * {@return minimum over {@code dim}, removing it}
+     *
+     * @param dim the dimension reduced
+     */
     public Tensor amin(int dim) {
         return amin(new int[] {dim}, false);
     }
 
-    /** Minimum over {@code dims} (null or empty: all). Tied minima share the gradient equally. */
+    /**
+     * {@return minimum over {@code dims} (null or empty: all)} Tied minima share the gradient equally.
+     *
+     * @param dims    the dimensions reduced
+     * @param keepDim keep the reduced dimensions, with size 1
+     */
     public Tensor amin(int[] dims, boolean keepDim) {
         int[] d = Shapes.dims("amin", dims, dim());
         return ReductionOps.reduce("amin", ReduceFn.MIN, this, d, keepDim, dtype()).record(new Op.Amin(this, d, keepDim));
     }
 
-    /** Position of the largest element of the flattened tensor, int64 0-d. */
+    /** {@return position of the largest element of the flattened tensor, int64 0-d} */
     public Tensor argmax() {
         return ReductionOps.argReduce("argmax", true, this, null, false);
     }
 
-    /** Position of the largest element along {@code dim}, int64; the first wins ties. */
+    /**
+     * {@return position of the largest element along {@code dim}, int64; the first wins ties}
+     *
+     * @param dim     the dimension searched
+     * @param keepDim keep that dimension, with size 1
+     */
     public Tensor argmax(int dim, boolean keepDim) {
         return ReductionOps.argReduce("argmax", true, this, dim, keepDim);
     }
 
-    /** Position of the smallest element of the flattened tensor, int64 0-d. */
+    /** {@return position of the smallest element of the flattened tensor, int64 0-d} */
     public Tensor argmin() {
         return ReductionOps.argReduce("argmin", false, this, null, false);
     }
 
-    /** Position of the smallest element along {@code dim}, int64. */
+    /**
+     * {@return position of the smallest element along {@code dim}, int64}
+     *
+     * @param dim     the dimension searched
+     * @param keepDim keep that dimension, with size 1
+     */
     public Tensor argmin(int dim, boolean keepDim) {
         return ReductionOps.argReduce("argmin", false, this, dim, keepDim);
     }
 
-    /** Unbiased variance of all elements. */
+    /** {@return unbiased variance of all elements} */
     public Tensor var() {
         return var(null, false, 1);
     }
@@ -772,6 +1116,11 @@ public final class Tensor {
     /**
      * Variance over {@code dims}: Σ(x − mean)² / (N − correction). {@code correction = 1} is the
      * unbiased estimate (PyTorch's default), 0 the population variance.
+     *
+     * @param dims       the dimensions reduced (null or empty: all)
+     * @param keepDim    keep the reduced dimensions, with size 1
+     * @param correction subtracted from the element count in the divisor
+     * @return the variance
      */
     public Tensor var(int[] dims, boolean keepDim, int correction) {
         requireFloating("var");
@@ -780,17 +1129,32 @@ public final class Tensor {
         return centered.mul(centered).sum(d, keepDim).div(Math.max(ReductionOps.count(layout.shape, d) - correction, 0));
     }
 
-    /** Standard deviation: √var. */
+    /**
+     * {@return standard deviation: √var}
+     *
+     * @param dims       the dimensions reduced (null or empty: all)
+     * @param keepDim    keep the reduced dimensions, with size 1
+     * @param correction subtracted from the element count in the divisor, as in {@link #var(int[], boolean,
+     *                   int)}
+     */
     public Tensor std(int[] dims, boolean keepDim, int correction) {
         return var(dims, keepDim, correction).sqrt();
     }
 
-    /** softmax along {@code dim}: eˣ / Σeˣ, stable for any magnitude. */
+    /**
+     * {@return softmax along {@code dim}: eˣ / Σeˣ, stable for any magnitude}
+     *
+     * @param dim the dimension normalised over
+     */
     public Tensor softmax(int dim) {
         return ReductionOps.softmax("softmax", false, this, dim).record(new Op.Softmax(this, Shapes.dim("softmax", dim, dim())));
     }
 
-    /** log-softmax along {@code dim}: x − log Σeˣ, stable for any magnitude. */
+    /**
+     * {@return log-softmax along {@code dim}: x − log Σeˣ, stable for any magnitude}
+     *
+     * @param dim the dimension normalised over
+     */
     public Tensor logSoftmax(int dim) {
         return ReductionOps.softmax("log_softmax", true, this, dim)
                 .record(new Op.LogSoftmax(this, Shapes.dim("log_softmax", dim, dim())));
@@ -803,6 +1167,10 @@ public final class Tensor {
      * <pre>{@code
      * Tensor lse = logits.logsumexp(new int[] {-1}, true);   // the softmax normaliser, kept as [N, 1]
      * }</pre>
+     *
+     * @param dims    the dimensions reduced
+     * @param keepDim keep the reduced dimensions, with size 1
+     * @return the log-sum-exp
      */
     public Tensor logsumexp(int[] dims, boolean keepDim) {
         return ReductionOps.logSumExp(this, Shapes.dims("logsumexp", dims, dim()), keepDim);
@@ -812,6 +1180,9 @@ public final class Tensor {
      * Sums this tensor down to {@code shape}, the reverse of broadcasting: leading dimensions are
      * summed away and dimensions that are 1 in {@code shape} are summed with keepdim. The
      * gradient of a broadcast operand is the upstream gradient summed to its shape.
+     *
+     * @param shape the shape to sum down to; this tensor's shape must broadcast from it
+     * @return the sum, of {@code shape}
      */
     public Tensor sumTo(int... shape) {
         Checks.notNull("sumTo", "shape", shape);
@@ -846,24 +1217,43 @@ public final class Tensor {
     // Views and data movement
     // =============================================================================================
 
-    /** The same elements in {@code shape} (one size may be −1); a view when the strides allow, else a copy. */
+    /**
+     * {@return the same elements in {@code shape} (one size may be −1); a view when the strides allow, else a
+     * copy}
+     *
+     * @param shape the new sizes; one may be −1, inferred from the others
+     */
     public Tensor reshape(int... shape) {
         if (Arrays.equals(shape, layout.shape)) return this;
         return ViewOps.reshape(this, shape).record(new Op.Reshape(this));
     }
 
-    /** Like {@link #reshape} but never copies: fails when the strides do not allow a view. */
+    /**
+     * Like {@link #reshape} but never copies: fails when the strides do not allow a view.
+     *
+     * @param shape the new sizes; one may be −1, inferred from the others
+     * @return the view
+     */
     public Tensor view(int... shape) {
         return ViewOps.view(this, shape).record(new Op.Reshape(this));
     }
 
-    /** Dimensions reordered: result dimension i is this tensor's dimension {@code dims[i]}. A view. */
+    /**
+     * {@return dimensions reordered: result dimension i is this tensor's dimension {@code dims[i]}} A view.
+     *
+     * @param dims the input dimension for each result dimension, a permutation
+     */
     public Tensor permute(int... dims) {
         int[] p = ViewOps.checkPermutation("permute", dims, dim());
         return viewOf(layout.permute(p)).record(new Op.Permute(this, p));
     }
 
-    /** Dimensions {@code d0} and {@code d1} swapped. A view. */
+    /**
+     * {@return dimensions {@code d0} and {@code d1} swapped} A view.
+     *
+     * @param d0 one dimension
+     * @param d1 the other
+     */
     public Tensor transpose(int d0, int d1) {
         int a = Shapes.dim("transpose", d0, dim()), b = Shapes.dim("transpose", d1, dim());
         if (dim() == 0) return this;
@@ -874,27 +1264,48 @@ public final class Tensor {
         return permute(p);
     }
 
-    /** The transpose of a matrix (a 0-d or 1-d tensor is returned as is). */
+    /** {@return the transpose of a matrix (a 0-d or 1-d tensor is returned as is)} */
     public Tensor t() {
         if (dim() > 2) throw new IllegalArgumentException("t: expects a tensor with at most 2 dimensions, got shape " + Shapes.str(layout.shape));
         return dim() < 2 ? this : transpose(0, 1);
     }
 
-    /** Broadcast view to {@code shape} (−1 keeps a size); expanded dimensions have stride 0. */
+    /**
+     * {@return broadcast view to {@code shape} (−1 keeps a size); expanded dimensions have stride 0}
+     *
+     * @param shape the sizes to expand to; −1 keeps a size, and only size-1 dimensions may grow
+     */
     public Tensor expand(int... shape) {
         int[] target = ViewOps.expandTarget(layout.shape, shape);
         if (Arrays.equals(target, layout.shape)) return this;
         return viewOf(layout.expand(target)).record(new Op.Expand(this));
     }
 
-    /** Elements [start, end) of {@code dim} taking every {@code step}-th; Python slice rules for negative and out-of-range positions. A view. */
+    /**
+     * Elements [start, end) of {@code dim} taking every {@code step}-th; Python slice rules for negative and
+     * out-of-range positions. A view.
+     *
+     * @param dim   the sliced dimension
+     * @param start the first position
+     * @param end   one past the last position
+     * @param step  the distance between positions, at least 1
+     * @return the view
+     */
     public Tensor slice(int dim, int start, int end, int step) {
         int d = indexedDim("slice", dim);
         int[] b = ViewOps.sliceBounds(layout.shape[d], start, end, step);
         return viewOf(layout.slice(d, b[0], b[1], step)).record(new Op.Slice(this, d, b[0], b[1], step));
     }
 
-    /** {@code length} elements of {@code dim} from {@code start}; the range must lie inside the dimension. A view. */
+    /**
+     * {@code length} elements of {@code dim} from {@code start}; the range must lie inside the dimension. A
+     * view.
+     *
+     * @param dim    the narrowed dimension
+     * @param start  the first position
+     * @param length the number of positions
+     * @return the view
+     */
     public Tensor narrow(int dim, int start, int length) {
         int d = indexedDim("narrow", dim);
         int size = layout.shape[d];
@@ -906,7 +1317,12 @@ public final class Tensor {
         return slice(d, s, s + length, 1);
     }
 
-    /** The slice at {@code index} of {@code dim}, with that dimension removed. A view. */
+    /**
+     * {@return the slice at {@code index} of {@code dim}, with that dimension removed} A view.
+     *
+     * @param dim   the dimension
+     * @param index the position in it
+     */
     public Tensor select(int dim, int index) {
         int d = indexedDim("select", dim);
         int size = layout.shape[d];
@@ -918,12 +1334,16 @@ public final class Tensor {
         return slice(d, i, i + 1, 1).squeeze(d);
     }
 
-    /** All size-1 dimensions removed. A view. */
+    /** {@return all size-1 dimensions removed} A view. */
     public Tensor squeeze() {
         return reshape(Arrays.stream(layout.shape).filter(s -> s != 1).toArray());
     }
 
-    /** Dimension {@code dim} removed if its size is 1 (otherwise this tensor). A view. */
+    /**
+     * {@return dimension {@code dim} removed if its size is 1 (otherwise this tensor)} A view.
+     *
+     * @param dim the dimension to remove
+     */
     public Tensor squeeze(int dim) {
         if (dim() == 0) return this;
         int d = Shapes.dim("squeeze", dim, dim());
@@ -933,7 +1353,11 @@ public final class Tensor {
         return reshape(s);
     }
 
-    /** A size-1 dimension inserted at {@code dim} (−1 appends). A view. */
+    /**
+     * {@return a size-1 dimension inserted at {@code dim} (−1 appends)} A view.
+     *
+     * @param dim the position of the new dimension
+     */
     public Tensor unsqueeze(int dim) {
         if (dim() >= Shapes.MAX_RANK) {
             throw new IllegalArgumentException("unsqueeze: a tensor of shape " + Shapes.str(layout.shape) + " already has the most dimensions ("
@@ -945,12 +1369,17 @@ public final class Tensor {
         return reshape(s);
     }
 
-    /** All dimensions merged into one. */
+    /** {@return all dimensions merged into one} */
     public Tensor flatten() {
         return flatten(0, -1);
     }
 
-    /** Dimensions {@code start} to {@code end} (inclusive) merged into one. */
+    /**
+     * {@return dimensions {@code start} to {@code end} (inclusive) merged into one}
+     *
+     * @param start the first dimension merged
+     * @param end   the last dimension merged
+     */
     public Tensor flatten(int start, int end) {
         if (dim() == 0) return reshape(1);
         int s = Shapes.dim("flatten", start, dim()), e = Shapes.dim("flatten", end, dim());
@@ -963,7 +1392,7 @@ public final class Tensor {
         return reshape(shape);
     }
 
-    /** This tensor if it is contiguous, else a contiguous copy. */
+    /** {@return this tensor if it is contiguous, else a contiguous copy} */
     public Tensor contiguous() {
         return isContiguous() ? this : clone();
     }
@@ -974,18 +1403,28 @@ public final class Tensor {
         return ElementwiseOps.copy(this, dtype()).record(new Op.Copy(this));
     }
 
-    /** The same storage with no graph: gradients do not flow through the result. */
+    /** {@return the same storage with no graph: gradients do not flow through the result} */
     public Tensor detach() {
         return viewOf(layout);
     }
 
-    /** Concatenation along {@code dim}; sizes must match in the other dimensions. */
+    /**
+     * {@return concatenation along {@code dim}; sizes must match in the other dimensions}
+     *
+     * @param tensors the tensors, in order, of one dtype and device
+     * @param dim     the dimension to join along
+     */
     public static Tensor cat(List<Tensor> tensors, int dim) {
         Tensor out = ViewOps.cat(Checks.tensors("cat", tensors), dim);
         return out.record(new Op.Cat(List.copyOf(tensors), Shapes.dim("cat", dim, tensors.get(0).dim())));
     }
 
-    /** Tensors of one shape stacked along a new dimension {@code dim}. */
+    /**
+     * {@return tensors of one shape stacked along a new dimension {@code dim}}
+     *
+     * @param tensors the tensors, of one shape, dtype and device
+     * @param dim     the position of the new dimension
+     */
     public static Tensor stack(List<Tensor> tensors, int dim) {
         ViewOps.checkStack(Checks.tensors("stack", tensors));
         int d = Shapes.dim("stack", dim, tensors.get(0).dim() + 1);
@@ -1000,6 +1439,9 @@ public final class Tensor {
      * out[p] = this[p with coordinate {@code dim} replaced by index[p]]; {@code index} has this
      * tensor's rank and its values lie in [0, size(dim)).
      *
+     * @param dim   the indexed dimension
+     * @param index the positions to take (int32 or int64)
+     * @return the gathered values, of {@code index}'s shape
      * @throws IndexOutOfBoundsException for an index outside [0, size(dim)), negative ones included
      *     (as PyTorch: they do not count from the end), naming the op, the index, the dimension and its size
      */
@@ -1011,6 +1453,10 @@ public final class Tensor {
      * A copy of this tensor with src[p] added at position p with coordinate {@code dim} replaced
      * by index[p]; repeats accumulate (integers exactly, wrapping on overflow).
      *
+     * @param dim   the indexed dimension
+     * @param index the positions to add at (int32 or int64)
+     * @param src   the values to add, of {@code index}'s shape
+     * @return the sum
      * @throws IndexOutOfBoundsException for an index outside [0, size(dim)), negative ones included
      */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
@@ -1022,13 +1468,20 @@ public final class Tensor {
      * The entries {@code index} (1-D, int, each in [0, size(dim))) of dimension {@code dim}, in that
      * order, repeats allowed.
      *
+     * @param dim   the indexed dimension
+     * @param index the positions to take
+     * @return the selected entries
      * @throws IndexOutOfBoundsException for an index outside [0, size(dim)), negative ones included
      */
     public Tensor indexSelect(int dim, Tensor index) {
         return gather(dim, IndexingOps.selectionIndex(this, dim, index));
     }
 
-    /** One-hot encoding of an integer tensor: shape [..., numClasses], int64. */
+    /**
+     * {@return one-hot encoding of an integer tensor: shape [..., numClasses], int64}
+     *
+     * @param numClasses the number of classes; every value must lie in [0, numClasses)
+     */
     public Tensor oneHot(int numClasses) {
         if (!dtype().isInteger()) throw new IllegalArgumentException("one_hot: expected an integer tensor of class indices, got " + dtype());
         if (numClasses < 0) throw new IllegalArgumentException("one_hot: numClasses must be >= 0, got " + numClasses);
@@ -1049,6 +1502,9 @@ public final class Tensor {
      * Rows of {@code weight} [num, dim] picked by {@code indices} (any shape, values in [0, num)):
      * shape indices.shape + [dim].
      *
+     * @param indices the row numbers (int32 or int64)
+     * @param weight  the table of rows [num, dim]
+     * @return the rows, of shape indices.shape + [dim]
      * @throws IndexOutOfBoundsException for an index outside [0, num), negative ones included
      */
     public static Tensor embedding(Tensor indices, Tensor weight) {
@@ -1069,6 +1525,9 @@ public final class Tensor {
      * Matrix product with PyTorch's rules: 1-D·1-D is a dot product, a 1-D operand is treated as
      * a row (left) or column (right) vector and that dimension removed, and the batch
      * dimensions of N-D operands broadcast.
+     *
+     * @param other the right operand
+     * @return the product
      */
     public Tensor matmul(Tensor other) {
         Checks.notNull("matmul", "other", other);
@@ -1094,6 +1553,14 @@ public final class Tensor {
      * 2-D convolution (cross-correlation) of this NCHW input with KCRS {@code weight}, plus an
      * optional {@code bias} [K]. {@code stride}, {@code padding} and {@code dilation} take one
      * value for both axes or two (height, width).
+     *
+     * @param weight   the filters [K, C/groups, R, S]
+     * @param bias     the bias [K], or null
+     * @param stride   the stride, one value or (height, width)
+     * @param padding  the zero padding, one value or (height, width)
+     * @param dilation the dilation, one value or (height, width)
+     * @param groups   the number of channel groups
+     * @return the output [N, K, P, Q]
      */
     public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         return ConvOps.conv2d(this, weight, bias, stride, padding, dilation, groups);
@@ -1110,6 +1577,14 @@ public final class Tensor {
      * <pre>{@code
      * Tensor y = Tensor.scaledDotProductAttention(q, k, v, null, true, Double.NaN);   // causal self-attention
      * }</pre>
+     *
+     * @param q      the queries [..., L, E]
+     * @param k      the keys [..., S, E]
+     * @param v      the values [..., S, Ev]
+     * @param mask   null, a bool mask (true: allowed) or an additive float mask
+     * @param causal hide key j from query i when j &gt; i
+     * @param scale  the factor on q·kᵀ, NaN for 1/√E
+     * @return the output [..., L, Ev]
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
         return AttentionOps.scaledDotProductAttention(q, k, v, mask, causal, scale);
@@ -1118,6 +1593,13 @@ public final class Tensor {
     /**
      * The attention weights softmax(scale·q·kᵀ + mask) that {@link #scaledDotProductAttention}
      * applies to v, for when they are wanted themselves (same arguments; a float mask here).
+     *
+     * @param q      the queries [..., L, E]
+     * @param k      the keys [..., S, E]
+     * @param mask   null or an additive float mask
+     * @param causal hide key j from query i when j &gt; i
+     * @param scale  the factor on q·kᵀ, NaN for 1/√E
+     * @return the weights [..., L, S]
      */
     public static Tensor attentionWeights(Tensor q, Tensor k, Tensor mask, boolean causal, double scale) {
         return AttentionOps.attentionWeights(q, k, mask, causal, scale);
@@ -1138,6 +1620,11 @@ public final class Tensor {
      * Tensor y = x.layerNorm(new int[] {768}, w, b, 1e-5);   // each of the 16·128 rows: mean 0, variance ≈ 1
      * }</pre>
      *
+     * @param normalizedShape the trailing dimensions normalised over
+     * @param weight          the scale, of {@code normalizedShape}, or null
+     * @param bias            the shift, of {@code normalizedShape}, or null
+     * @param eps             added to the variance
+     * @return the normalised tensor, of this tensor's shape
      * @throws IllegalArgumentException if the input does not end in {@code normalizedShape},
      *     weight or bias is not shaped {@code normalizedShape}, or eps is negative, infinite or NaN
      */
@@ -1145,32 +1632,72 @@ public final class Tensor {
         return LayerNormOps.layerNorm(this, normalizedShape, weight, bias, eps);
     }
 
-    /** conv2d with stride 1, no padding. */
+    /**
+     * {@return conv2d with stride 1, no padding}
+     *
+     * @param weight the filters [K, C, R, S]
+     * @param bias   the bias [K], or null
+     */
     public Tensor conv2d(Tensor weight, Tensor bias) {
         return conv2d(weight, bias, new int[] {1}, new int[] {0}, new int[] {1}, 1);
     }
 
-    /** conv2d with equal stride and padding on both axes. */
+    /**
+     * {@return conv2d with equal stride and padding on both axes}
+     *
+     * @param weight  the filters [K, C, R, S]
+     * @param bias    the bias [K], or null
+     * @param stride  the stride on both axes
+     * @param padding the zero padding on both axes
+     */
     public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding) {
         return conv2d(weight, bias, new int[] {stride}, new int[] {padding}, new int[] {1}, 1);
     }
 
-    /** Max pooling with a square window and stride equal to it. */
+    /**
+     * Max pooling with a square window and stride equal to it.
+     *
+     * @param kernel the window's size and stride
+     * @return the pooled tensor
+     */
     public Tensor maxPool2d(int kernel) {
         return maxPool2d(new int[] {kernel}, null, new int[] {0}, new int[] {1}, false);
     }
 
-    /** Max pooling over NCHW input; {@code stride} null means the kernel size. */
+    /**
+     * Max pooling over NCHW input; {@code stride} null means the kernel size.
+     *
+     * @param kernel   the window, one value or (height, width)
+     * @param stride   the stride, one value or (height, width), or null
+     * @param padding  the implicit padding, one value or (height, width)
+     * @param dilation the dilation, one value or (height, width)
+     * @param ceilMode round the output size up, as PyTorch's {@code ceil_mode}
+     * @return the pooled tensor
+     */
     public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         return PoolOps.maxPool2d(this, kernel, stride, padding, dilation, ceilMode);
     }
 
-    /** Average pooling with a square window and stride equal to it. */
+    /**
+     * Average pooling with a square window and stride equal to it.
+     *
+     * @param kernel the window's size and stride
+     * @return the pooled tensor
+     */
     public Tensor avgPool2d(int kernel) {
         return avgPool2d(new int[] {kernel}, null, new int[] {0}, false, true);
     }
 
-    /** Average pooling over NCHW input; {@code stride} null means the kernel size. */
+    /**
+     * Average pooling over NCHW input; {@code stride} null means the kernel size.
+     *
+     * @param kernel          the window, one value or (height, width)
+     * @param stride          the stride, one value or (height, width), or null
+     * @param padding         the implicit padding, one value or (height, width)
+     * @param ceilMode        round the output size up, as PyTorch's {@code ceil_mode}
+     * @param countIncludePad count the padding in each window's divisor
+     * @return the pooled tensor
+     */
     public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
         return PoolOps.avgPool2d(this, kernel, stride, padding, ceilMode, countIncludePad);
     }
@@ -1186,6 +1713,9 @@ public final class Tensor {
      * Tensor loss = logits.crossEntropy(labels, -100).mean();
      * }</pre>
      *
+     * @param target      the class indices [N]
+     * @param ignoreIndex the target value whose samples give 0
+     * @return the per-sample losses [N]
      * @throws IllegalArgumentException if the shapes do not fit or a target is outside [0, C) and not {@code ignoreIndex}
      */
     public Tensor crossEntropy(Tensor target, long ignoreIndex) {
@@ -1201,12 +1731,21 @@ public final class Tensor {
      * <pre>{@code
      * Tensor y = x.dropout(0.1, new Generator(42));
      * }</pre>
+     *
+     * @param p         the probability of zeroing an element, in [0, 1]
+     * @param generator the generator the mask's seed is drawn from
+     * @return the result, of this tensor's shape
      */
     public Tensor dropout(double p, Generator generator) {
         return DropoutOps.dropout(this, p, generator);
     }
 
-    /** {@link #dropout(double, Generator)} with the default generator. */
+    /**
+     * {@link #dropout(double, Generator)} with the default generator.
+     *
+     * @param p the probability of zeroing an element, in [0, 1]
+     * @return the result, of this tensor's shape
+     */
     public Tensor dropout(double p) {
         return dropout(p, Generator.getDefault());
     }
@@ -1215,7 +1754,12 @@ public final class Tensor {
     // In-place updates (optimizers, initialisation)
     // =============================================================================================
 
-    /** Copies {@code src} (broadcast to this shape, any dtype) into this tensor's elements. */
+    /**
+     * Copies {@code src} (broadcast to this shape, any dtype) into this tensor's elements.
+     *
+     * @param src the values to copy
+     * @return this tensor
+     */
     public Tensor copyFrom(Tensor src) {
         checkInPlace("copyFrom");
         checkSameDevice("copyFrom", this, src);
@@ -1225,7 +1769,12 @@ public final class Tensor {
         return this;
     }
 
-    /** Sets every element to {@code value}. */
+    /**
+     * Sets every element to {@code value}.
+     *
+     * @param value the value
+     * @return this tensor
+     */
     public Tensor fill(double value) {
         checkInPlace("fill");
         storage.bumpVersion();
@@ -1233,12 +1782,22 @@ public final class Tensor {
         return this;
     }
 
-    /** Sets every element to 0. */
+    /**
+     * Sets every element to 0.
+     *
+     * @return this tensor
+     */
     public Tensor zero() {
         return fill(0);
     }
 
-    /** this += alpha · other, in place (other broadcast to this shape). */
+    /**
+     * this += alpha · other, in place (other broadcast to this shape).
+     *
+     * @param other the tensor added
+     * @param alpha the factor on {@code other}
+     * @return this tensor
+     */
     public Tensor addInPlace(Tensor other, double alpha) {
         checkInPlace("addInPlace");
         checkSameDevice("addInPlace", this, other);
@@ -1248,7 +1807,12 @@ public final class Tensor {
         return this;
     }
 
-    /** this *= value, in place. */
+    /**
+     * this *= value, in place.
+     *
+     * @param value the factor
+     * @return this tensor
+     */
     public Tensor mulInPlace(double value) {
         checkInPlace("mulInPlace");
         Tensor factor = scalarLike(value, this).broadcastView(layout.shape);
@@ -1278,6 +1842,8 @@ public final class Tensor {
      * x.slice(0, 0, 1, 1).fill(1);
      * x.version();   // 1
      * }</pre>
+     *
+     * @return the number of in-place writes so far
      */
     public int version() {
         return storage.version();
@@ -1294,12 +1860,17 @@ public final class Tensor {
     // Autograd
     // =============================================================================================
 
-    /** Whether gradients are computed for this tensor. */
+    /** {@return whether gradients are computed for this tensor} */
     public boolean requiresGrad() {
         return requiresGrad;
     }
 
-    /** Marks a leaf tensor as a parameter whose gradient {@link #backward()} computes; returns this tensor. */
+    /**
+     * Marks a leaf tensor as a parameter whose gradient {@link #backward()} computes; returns this tensor.
+     *
+     * @param requires whether to compute this tensor's gradient
+     * @return this tensor
+     */
     public Tensor requiresGrad(boolean requires) {
         if (op != null) {
             throw new IllegalStateException("requiresGrad: can only be changed on leaf tensors; this one was produced by " + op.name()
@@ -1312,12 +1883,16 @@ public final class Tensor {
         return this;
     }
 
-    /** The accumulated gradient, or null before the first backward pass (and after {@link #zeroGrad()}). */
+    /** {@return the accumulated gradient, or null before the first backward pass (and after {@link #zeroGrad()})} */
     public Tensor grad() {
         return grad;
     }
 
-    /** Replaces the gradient (null clears it); it must match this tensor's shape. */
+    /**
+     * Replaces the gradient (null clears it); it must match this tensor's shape.
+     *
+     * @param g the new gradient, or null
+     */
     public void setGrad(Tensor g) {
         if (g != null) checkSameDevice("setGrad", this, g);
         if (g != null && !Arrays.equals(g.layout.shape, layout.shape)) {
@@ -1365,12 +1940,12 @@ public final class Tensor {
         layout = source.layout;
     }
 
-    /** Whether this tensor was created by the user rather than by a recorded op. */
+    /** {@return whether this tensor was created by the user rather than by a recorded op} */
     public boolean isLeaf() {
         return op == null;
     }
 
-    /** The op that produced this tensor, or null for a leaf. */
+    /** {@return the op that produced this tensor, or null for a leaf} */
     public Op op() {
         return op;
     }
@@ -1380,25 +1955,34 @@ public final class Tensor {
         return savedVersions;
     }
 
-    /** Asks the next backward pass to store this non-leaf tensor's gradient in {@link #grad()}. */
+    /**
+     * Asks the next backward pass to store this non-leaf tensor's gradient in {@link #grad()}.
+     *
+     * @return this tensor
+     */
     public Tensor retainGrad() {
         if (!requiresGrad) throw new IllegalStateException("retainGrad: this tensor does not require grad");
         retainsGrad = true;
         return this;
     }
 
-    /** Whether {@link #retainGrad()} was called on this tensor. */
+    /** {@return whether {@link #retainGrad()} was called on this tensor} */
     public boolean retainsGrad() {
         return retainsGrad;
     }
 
-    /** A display name for graphs and error messages; returns this tensor. */
+    /**
+     * A display name for graphs and error messages; returns this tensor.
+     *
+     * @param name the name
+     * @return this tensor
+     */
     public Tensor name(String name) {
         this.name = name;
         return this;
     }
 
-    /** The display name, or null. */
+    /** {@return the display name, or null} */
     public String name() {
         return name;
     }
@@ -1421,12 +2005,21 @@ public final class Tensor {
         backward(null, false);
     }
 
-    /** Backward from a non-scalar tensor, with {@code seed} as ∂loss/∂this. */
+    /**
+     * Backward from a non-scalar tensor, with {@code seed} as ∂loss/∂this.
+     *
+     * @param seed the gradient of the loss with respect to this tensor, of its shape
+     */
     public void backward(Tensor seed) {
         backward(seed, false);
     }
 
-    /** Backward; with {@code retainGraph} the graph can be walked again. */
+    /**
+     * Backward; with {@code retainGraph} the graph can be walked again.
+     *
+     * @param seed        the gradient of the loss with respect to this tensor, or null for a scalar
+     * @param retainGraph keep the graph for another backward pass
+     */
     public void backward(Tensor seed, boolean retainGraph) {
         Engines.get().backward(this, seed, retainGraph);
     }

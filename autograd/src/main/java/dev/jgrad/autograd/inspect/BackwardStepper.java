@@ -29,7 +29,11 @@ public final class BackwardStepper {
     private final BackwardPass pass;
     private final List<NodeStep> steps = new ArrayList<>();
 
-    /** Prepares to step backward from a one-element {@code loss} (seed 1). */
+    /**
+     * Prepares to step backward from a one-element {@code loss} (seed 1).
+     *
+     * @param loss the tensor to differentiate, one element
+     */
     public BackwardStepper(Tensor loss) {
         this(loss, null, false);
     }
@@ -37,6 +41,7 @@ public final class BackwardStepper {
     /**
      * Prepares to step backward from {@code root}.
      *
+     * @param root        the tensor to differentiate
      * @param seed        ∂L/∂root with root's shape, or null for a one-element root
      * @param retainGraph keep the graph so that it can be walked again, as in {@link Tensor#backward(Tensor, boolean)}
      */
@@ -45,29 +50,33 @@ public final class BackwardStepper {
         this.pass = new BackwardPass(root, seed, retainGraph);
     }
 
-    /** The graph being walked. */
+    /** {@return the graph being walked} */
     public Graph graph() {
         return graph;
     }
 
-    /** The op nodes in the order the pass visits them. */
+    /** {@return the op nodes in the order the pass visits them} */
     public List<Graph.Node> order() {
         List<Graph.Node> out = new ArrayList<>();
         for (Tensor t : pass.nodes()) out.add(graph.nodeOf(t));
         return out;
     }
 
-    /** How many steps the whole pass takes. */
+    /** {@return how many steps the whole pass takes} */
     public int total() {
         return pass.nodes().size();
     }
 
-    /** Whether nodes remain. */
+    /** {@return whether nodes remain} */
     public boolean hasNext() {
         return pass.hasNext();
     }
 
-    /** Applies the next node's derivative rule and says what it did. */
+    /**
+     * Applies the next node's derivative rule and says what it did.
+     *
+     * @return the step
+     */
     public NodeStep next() {
         BackwardPass.Step s = pass.step();
         Graph.Node node = graph.nodeOf(s.node());
@@ -87,7 +96,11 @@ public final class BackwardStepper {
         return step;
     }
 
-    /** Runs the remaining steps; returns them. */
+    /**
+     * Runs the remaining steps; returns them.
+     *
+     * @return the steps, in order
+     */
     public List<NodeStep> runToEnd() {
         List<NodeStep> rest = new ArrayList<>();
         while (hasNext()) rest.add(next());
@@ -98,6 +111,9 @@ public final class BackwardStepper {
      * The gradient of the loss with respect to {@code node} as far as the pass has got: an op
      * node's complete upstream gradient once its step ran, a leaf's gradient after the latest
      * step that changed it; null before then (and for nodes that get none).
+     *
+     * @param node a node of {@link #graph()}
+     * @return the gradient so far, or null
      */
     public Tensor gradient(Graph.Node node) {
         for (int i = steps.size() - 1; i >= 0; i--) {
@@ -109,7 +125,7 @@ public final class BackwardStepper {
         return null;
     }
 
-    /** The steps taken so far. */
+    /** {@return the steps taken so far} */
     public List<NodeStep> steps() {
         return Collections.unmodifiableList(steps);
     }

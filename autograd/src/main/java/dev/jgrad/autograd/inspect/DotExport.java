@@ -17,12 +17,21 @@ import dev.jgrad.tensor.Tensor;
 public final class DotExport {
     private DotExport() {}
 
-    /** The graph behind {@code root}, with forward values only. */
+    /**
+     * {@return the graph behind {@code root}, with forward values only}
+     *
+     * @param root the tensor whose graph is drawn
+     */
     public static String dot(Tensor root) {
         return dot(Graph.of(root), null);
     }
 
-    /** The stepper's graph, with the gradients of the steps taken so far; the last step's node is outlined. */
+    /**
+     * {@return the stepper's graph, with the gradients of the steps taken so far; the last step's node is
+     * outlined}
+     *
+     * @param stepper the stepper
+     */
     public static String dot(BackwardStepper stepper) {
         return dot(stepper.graph(), stepper);
     }

@@ -34,7 +34,11 @@ public final class Formulas {
         }
     }
 
-    /** The rule applied when backward passes through {@code op}. */
+    /**
+     * {@return the rule applied when backward passes through {@code op}}
+     *
+     * @param op the op
+     */
     public static Rule of(Op op) {
         return switch (op) {
             case Op.Neg _ -> r("negation", "out = −x", "∂L/∂x = −g");
@@ -119,6 +123,9 @@ public final class Formulas {
     /**
      * The role of each of {@code op}'s {@link Op#inputs() inputs}, as the formulas name them:
      * {@code x} for one input, {@code a, b} for two, {@code x₀ … } for a concatenation.
+     *
+     * @param op the op
+     * @return one name per input
      */
     public static List<String> inputNames(Op op) {
         return switch (op) {

@@ -45,12 +45,15 @@ public final class Graph {
      * @param inputs ids of the op's inputs, in {@link Op#inputs()} order (empty for leaves)
      */
     public record Node(int id, Tensor tensor, Kind kind, List<Integer> inputs) {
-        /** The tensor's {@link Tensor#name() name}, or null. */
+        /** {@return the tensor's {@link Tensor#name() name}, or null} */
         public String name() {
             return tensor.name();
         }
 
-        /** How the node is shown: the op name (and the tensor's name if set), a leaf's name, or a constant's value. */
+        /**
+         * {@return how the node is shown: the op name (and the tensor's name if set), a leaf's name, or a
+         * constant's value}
+         */
         public String title() {
             String name = tensor.name();
             return switch (kind) {
@@ -61,12 +64,16 @@ public final class Graph {
             };
         }
 
-        /** {@code #id title}, unambiguous in text output. */
+        /**
+         * {@code #id title}, unambiguous in text output.
+         *
+         * @return the reference text
+         */
         public String ref() {
             return "#" + id + " " + title();
         }
 
-        /** Whether this node is a leaf (no op). */
+        /** {@return whether this node is a leaf (no op)} */
         public boolean isLeaf() {
             return kind != Kind.OP;
         }
@@ -80,7 +87,11 @@ public final class Graph {
         this.byTensor = byTensor;
     }
 
-    /** The graph of everything {@code root} was computed from. */
+    /**
+     * {@return the graph of everything {@code root} was computed from}
+     *
+     * @param root the tensor the graph ends at
+     */
     public static Graph of(Tensor root) {
         List<Tensor> order = inputsFirst(root);
         Map<Tensor, Node> byTensor = new IdentityHashMap<>();
@@ -126,22 +137,34 @@ public final class Graph {
         return out;
     }
 
-    /** All nodes, inputs before the ops that use them; {@code nodes().get(i).id() == i}. */
+    /**
+     * All nodes, inputs before the ops that use them; {@code nodes().get(i).id() == i}.
+     *
+     * @return the nodes
+     */
     public List<Node> nodes() {
         return nodes;
     }
 
-    /** The node with this id. */
+    /**
+     * {@return the node with this id}
+     *
+     * @param id the node's id
+     */
     public Node node(int id) {
         return nodes.get(id);
     }
 
-    /** The node of {@code t}, or null when t is not in the graph. */
+    /**
+     * {@return the node of {@code t}, or null when t is not in the graph}
+     *
+     * @param t the tensor
+     */
     public Node nodeOf(Tensor t) {
         return byTensor.get(t);
     }
 
-    /** The tensor the graph was built from (the last node). */
+    /** {@return the tensor the graph was built from (the last node)} */
     public Node root() {
         return nodes.getLast();
     }

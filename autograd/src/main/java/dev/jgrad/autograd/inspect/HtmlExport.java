@@ -33,12 +33,21 @@ public final class HtmlExport {
 
     private HtmlExport() {}
 
-    /** The page, titled "Backpropagation, step by step". */
+    /**
+     * {@return the page, titled "Backpropagation, step by step"}
+     *
+     * @param stepper the stepper whose pass the page replays
+     */
     public static String html(BackwardStepper stepper) {
         return html(stepper, "Backpropagation, step by step");
     }
 
-    /** The page with a title of your choice. */
+    /**
+     * {@return the page with a title of your choice}
+     *
+     * @param stepper the stepper whose pass the page replays
+     * @param title   the page's title
+     */
     public static String html(BackwardStepper stepper, String title) {
         stepper.runToEnd();
         Map<String, String> parts = Map.of("TITLE", escape(title), "CSS", resource("stepper.css"), "SVG", SvgGraph.svg(stepper.graph()),
@@ -53,6 +62,9 @@ public final class HtmlExport {
      * What the page replays, as JSON: {@code nodes} (id, heading, kind, shape, value) and
      * {@code steps} (node, rule, formulas, upstream, inputs, gradients sent, leaf grads), with
      * the same text the page shows, so a test can check the page against it.
+     *
+     * @param stepper the stepper whose pass is described
+     * @return the JSON text
      */
     public static String json(BackwardStepper stepper) {
         stepper.runToEnd();
@@ -103,7 +115,10 @@ public final class HtmlExport {
     /**
      * Writes the page to {@code html} and its {@link #json data} beside it (same name, {@code .json}).
      *
+     * @param stepper the stepper whose pass the page replays
+     * @param html    the page's path
      * @return the JSON file's path
+     * @throws java.io.IOException when a file cannot be written
      */
     public static Path write(BackwardStepper stepper, Path html) throws IOException {
         Path parent = html.toAbsolutePath().getParent();

@@ -30,12 +30,15 @@ public record NodeStep(int index, int total, Graph.Node node, Formulas.Rule rule
                        List<String> inputRoles, Tensor upstream, List<Tensor> inputGrads,
                        List<Graph.Node> leavesChanged, List<Tensor> leafGrads) {
 
-    /** The op's output (its forward value). */
+    /** {@return the op's output (its forward value)} */
     public Tensor output() {
         return node.tensor();
     }
 
-    /** A multi-line description: the rule, inputs, output, upstream gradient, gradients sent and leaf grads changed. */
+    /**
+     * {@return a multi-line description: the rule, inputs, output, upstream gradient, gradients sent and leaf
+     * grads changed}
+     */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         String head = "── step " + (index + 1) + "/" + total + " · " + node.ref() + " ";

@@ -24,7 +24,12 @@ public final class TensorText {
 
     private TensorText() {}
 
-    /** {@code v} with four significant digits: {@code 4}, {@code 0.5}, {@code -1.235}, {@code 1.2e-05}. */
+    /**
+     * {@code v} with four significant digits: {@code 4}, {@code 0.5}, {@code -1.235}, {@code 1.2e-05}.
+     *
+     * @param v the number
+     * @return the text
+     */
     public static String number(double v) {
         if (Double.isNaN(v)) return "nan";
         if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
@@ -39,7 +44,11 @@ public final class TensorText {
         return mantissa + s.substring(e);
     }
 
-    /** The shape in brackets; {@code []} for a 0-d tensor. */
+    /**
+     * {@return the shape in brackets; {@code []} for a 0-d tensor}
+     *
+     * @param t the tensor
+     */
     public static String shape(Tensor t) {
         int[] s = t.shape();
         StringBuilder sb = new StringBuilder("[");
@@ -50,6 +59,9 @@ public final class TensorText {
     /**
      * The values: a number for a 0-d tensor, nested brackets for one or two dimensions (long
      * dimensions shortened with …), and the flattened ends for more dimensions.
+     *
+     * @param t the tensor
+     * @return the text
      */
     public static String values(Tensor t) {
         if (t == null) return "—";
@@ -74,7 +86,13 @@ public final class TensorText {
         }
     }
 
-    /** values(t), cut to at most {@code maxChars} characters with a trailing … */
+    /**
+     * values(t), cut to at most {@code maxChars} characters with a trailing …
+     *
+     * @param t        the tensor
+     * @param maxChars the most characters returned
+     * @return the text
+     */
     public static String values(Tensor t, int maxChars) {
         String s = values(t);
         return s.length() <= maxChars ? s : s.substring(0, Math.max(1, maxChars - 1)) + "…";

@@ -17,7 +17,22 @@ import dev.jgrad.kernels.typed.AttentionF32;
 public final class AttentionRef {
     private AttentionRef() {}
 
-    /** out = softmax(scale·q·kᵀ + mask + causal)·v; lse (may be null) = the rows' log Σ exp of the scores. */
+    /**
+     * out = softmax(scale·q·kᵀ + mask + causal)·v; lse (may be null) = the rows' log Σ exp of the scores.
+     *
+     * @param bh     number of (batch, head) slices
+     * @param seqQ   queries per slice
+     * @param seqK   keys per slice
+     * @param d      head size
+     * @param q      queries [bh, seqQ, d]
+     * @param k      keys [bh, seqK, d]
+     * @param v      values [bh, seqK, d]
+     * @param scale  factor applied to q·kᵀ, usually 1/√d
+     * @param causal hide key j from query i when j &gt; i
+     * @param mask   additive mask, or null for none
+     * @param out    receives the output [bh, seqQ, d]
+     * @param lse    receives each score row's log Σ exp [bh, seqQ], or null
+     */
     public static void forward(int bh, int seqQ, int seqK, int d, Buf q, Buf k, Buf v, double scale, boolean causal,
                                AttentionMask mask, Buf out, Buf lse) {
         double[] p = new double[seqK];
@@ -33,7 +48,25 @@ public final class AttentionRef {
             }
     }
 
-    /** dq, dk, dv given dout (dP = dout·vᵀ, dS = P∘(dP − rowsum(dout∘out)), dq = scale·dS·k, dk = scale·dSᵀ·q, dv = Pᵀ·dout). */
+    /**
+     * dq, dk, dv given dout (dP = dout·vᵀ, dS = P∘(dP − rowsum(dout∘out)), dq = scale·dS·k, dk = scale·dSᵀ·q,
+     * dv = Pᵀ·dout).
+     *
+     * @param bh     number of (batch, head) slices
+     * @param seqQ   queries per slice
+     * @param seqK   keys per slice
+     * @param d      head size
+     * @param q      queries [bh, seqQ, d]
+     * @param k      keys [bh, seqK, d]
+     * @param v      values [bh, seqK, d]
+     * @param scale  factor applied to q·kᵀ, as in the forward pass
+     * @param causal hide key j from query i when j &gt; i, as in the forward pass
+     * @param mask   additive mask of the forward pass, or null
+     * @param dout   gradient of the output [bh, seqQ, d]
+     * @param dq     receives the gradient of q
+     * @param dk     receives the gradient of k
+     * @param dv     receives the gradient of v
+     */
     public static void backward(int bh, int seqQ, int seqK, int d, Buf q, Buf k, Buf v, double scale, boolean causal,
                                 AttentionMask mask, Buf dout, Buf dq, Buf dk, Buf dv) {
         double[] p = new double[seqK];

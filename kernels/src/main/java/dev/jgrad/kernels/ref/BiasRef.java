@@ -16,7 +16,15 @@ import dev.jgrad.kernels.typed.BiasF32;
 public final class BiasRef {
     private BiasRef() {}
 
-    /** {@link BiasF32#sumPlanes} over any buffer: sums in double. */
+    /**
+     * {@link BiasF32#sumPlanes} over any buffer: sums in double.
+     *
+     * @param dy       the output gradient, contiguous [images, channels, plane]
+     * @param images   number of images
+     * @param channels number of output channels
+     * @param plane    positions per channel plane (P·Q)
+     * @param db       receives the sum for each channel
+     */
     public static void sumPlanes(Buf dy, int images, int channels, int plane, Buf db) {
         double[] acc = new double[channels];
         for (int n = 0; n < images; n++)

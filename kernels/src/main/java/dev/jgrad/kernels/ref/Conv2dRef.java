@@ -19,12 +19,28 @@ import dev.jgrad.kernels.ConvShape;
 public final class Conv2dRef {
     private Conv2dRef() {}
 
-    /** y[n,k,p,q] = Σ_{c,r,s} x[n, group(k)·C/g + c, p·sh − ph + r·dh, q·sw − pw + s·dw] · w[k,c,r,s]. */
+    /**
+     * y[n,k,p,q] = Σ_{c,r,s} x[n, group(k)·C/g + c, p·sh − ph + r·dh, q·sw − pw + s·dw] · w[k,c,r,s].
+     *
+     * @param cs the convolution's geometry
+     * @param x  input [n, c, h, w], contiguous
+     * @param w  weights [k, c/groups, r, s], contiguous
+     * @param y  receives the output [n, k, outH, outW]
+     */
     public static void forward(ConvShape cs, Buf x, Buf w, Buf y) {
         forward(cs, x, w, null, y);
     }
 
-    /** {@link #forward(ConvShape, Buf, Buf, Buf)} plus {@code bias[k]} on every output of channel k (null: no bias). */
+    /**
+     * {@link #forward(ConvShape, Buf, Buf, Buf)} plus {@code bias[k]} on every output of channel k (null: no
+     * bias).
+     *
+     * @param cs   the convolution's geometry
+     * @param x    input [n, c, h, w], contiguous
+     * @param w    weights [k, c/groups, r, s], contiguous
+     * @param bias one value per output channel, or null
+     * @param y    receives the output [n, k, outH, outW]
+     */
     public static void forward(ConvShape cs, Buf x, Buf w, Buf bias, Buf y) {
         double[] acc = new double[y.length()];
         if (bias != null) {
@@ -35,14 +51,28 @@ public final class Conv2dRef {
         y.setAll(acc);
     }
 
-    /** dx = Σ over the taps that read each input element of dy · w (a transposed convolution). */
+    /**
+     * dx = Σ over the taps that read each input element of dy · w (a transposed convolution).
+     *
+     * @param cs the convolution's geometry
+     * @param dy output gradient [n, k, outH, outW]
+     * @param w  weights [k, c/groups, r, s]
+     * @param dx receives the input gradient [n, c, h, w]
+     */
     public static void backwardInput(ConvShape cs, Buf dy, Buf w, Buf dx) {
         double[] acc = new double[dx.length()];
         visitTaps(cs, (yi, xi, wi) -> acc[xi] += dy.get(yi) * w.get(wi));
         dx.setAll(acc);
     }
 
-    /** dw = Σ over the taps that use each weight of dy · x. */
+    /**
+     * dw = Σ over the taps that use each weight of dy · x.
+     *
+     * @param cs the convolution's geometry
+     * @param x  input [n, c, h, w]
+     * @param dy output gradient [n, k, outH, outW]
+     * @param dw receives the weight gradient [k, c/groups, r, s]
+     */
     public static void backwardWeight(ConvShape cs, Buf x, Buf dy, Buf dw) {
         double[] acc = new double[dw.length()];
         visitTaps(cs, (yi, xi, wi) -> acc[wi] += dy.get(yi) * x.get(xi));

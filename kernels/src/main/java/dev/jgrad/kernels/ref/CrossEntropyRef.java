@@ -29,6 +29,19 @@ public final class CrossEntropyRef {
     /**
      * loss[lossOff + n] and lse[lseOff + n] for n &lt; rows; row n of the logits starts at
      * {@code xOff + n·xRowStride} and holds {@code classes} contiguous values.
+     *
+     * @param rows        number of rows (samples)
+     * @param classes     values per row
+     * @param logits      the scores
+     * @param xOff        index in {@code logits} of row 0
+     * @param xRowStride  step in {@code logits} from one row to the next
+     * @param targets     each row's class
+     * @param tOff        index in {@code targets} of row 0's target
+     * @param ignoreIndex the target value whose rows give loss 0
+     * @param loss        receives each row's loss
+     * @param lossOff     index in {@code loss} of row 0
+     * @param lse         receives each row's log Σ exp
+     * @param lseOff      index in {@code lse} of row 0
      */
     public static void forward(int rows, int classes, Buf logits, int xOff, int xRowStride, long[] targets, int tOff, long ignoreIndex,
                                Buf loss, int lossOff, Buf lse, int lseOff) {
@@ -53,6 +66,23 @@ public final class CrossEntropyRef {
      * dlogits[dxOff + n·dxRowStride + j] for n &lt; rows, j &lt; classes, from the logits and the
      * lse that {@link #forward} gave. The upstream gradient of row n is
      * {@code dloss[dlossOff + n·dlossStride]}.
+     *
+     * @param rows        number of rows (samples)
+     * @param classes     values per row
+     * @param logits      the scores
+     * @param xOff        index in {@code logits} of row 0
+     * @param xRowStride  step in {@code logits} from one row to the next
+     * @param lse         each row's log Σ exp from the forward pass
+     * @param lseOff      index in {@code lse} of row 0
+     * @param targets     each row's class
+     * @param tOff        index in {@code targets} of row 0's target
+     * @param ignoreIndex the target value whose rows get a zero gradient
+     * @param dloss       the upstream gradient of the losses
+     * @param dlossOff    index in {@code dloss} of row 0's gradient
+     * @param dlossStride step in {@code dloss} from one row to the next (0 broadcasts one value)
+     * @param dlogits     receives the gradient of the logits
+     * @param dxOff       index in {@code dlogits} of row 0
+     * @param dxRowStride step in {@code dlogits} from one row to the next
      */
     public static void backward(int rows, int classes, Buf logits, int xOff, int xRowStride, Buf lse, int lseOff, long[] targets, int tOff,
                                 long ignoreIndex, Buf dloss, int dlossOff, int dlossStride, Buf dlogits, int dxOff, int dxRowStride) {
@@ -70,7 +100,15 @@ public final class CrossEntropyRef {
         });
     }
 
-    /** Throws for the first target that is neither in [0, classes) nor {@code ignoreIndex}. */
+    /**
+     * Throws for the first target that is neither in [0, classes) nor {@code ignoreIndex}.
+     *
+     * @param rows        number of rows (samples)
+     * @param classes     values per row
+     * @param targets     each row's class
+     * @param tOff        index in {@code targets} of row 0's target
+     * @param ignoreIndex the target value that is allowed besides [0, classes)
+     */
     public static void checkTargets(int rows, int classes, long[] targets, int tOff, long ignoreIndex) {
         for (int n = 0; n < rows; n++) {
             long t = targets[tOff + n];

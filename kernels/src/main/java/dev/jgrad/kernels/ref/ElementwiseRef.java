@@ -20,7 +20,14 @@ import dev.jgrad.kernels.UnaryFn;
 public final class ElementwiseRef {
     private ElementwiseRef() {}
 
-    /** out[i] = fn(x[i]) over {@code shape}; in long when x and out are integral (integer or bool). */
+    /**
+     * out[i] = fn(x[i]) over {@code shape}; in long when x and out are integral (integer or bool).
+     *
+     * @param fn    the function
+     * @param shape the index space
+     * @param out   the output operand
+     * @param x     the input operand
+     */
     public static void unary(UnaryFn fn, int[] shape, Strided out, Strided x) {
         Buf o = out.buf(), xb = x.buf();
         StridedWalk it = new StridedWalk(shape, out, x);
@@ -36,6 +43,12 @@ public final class ElementwiseRef {
      * out[i] = fn(a[i], b[i]) over {@code shape}; in long when a, b and out are integral (a
      * comparison of two integer tensors too: its bool output is integral), except true division,
      * which divides in double (PyTorch's {@code /} gives a float) and stores as {@link Buf#set} does.
+     *
+     * @param fn    the function
+     * @param shape the index space
+     * @param out   the output operand
+     * @param a     the first input operand
+     * @param b     the second input operand
      */
     public static void binary(BinaryFn fn, int[] shape, Strided out, Strided a, Strided b) {
         Buf o = out.buf(), ab = a.buf(), bb = b.buf();
@@ -48,7 +61,16 @@ public final class ElementwiseRef {
         }
     }
 
-    /** out[i] = cond[i] ? a[i] : b[i] over {@code shape}, each picked element converted as {@link #copy} converts. */
+    /**
+     * out[i] = cond[i] ? a[i] : b[i] over {@code shape}, each picked element converted as {@link #copy}
+     * converts.
+     *
+     * @param shape the index space
+     * @param out   the output operand
+     * @param cond  the condition operand (non-zero: take {@code a})
+     * @param a     the operand taken where the condition holds
+     * @param b     the operand taken elsewhere
+     */
     public static void where(int[] shape, Strided out, Strided cond, Strided a, Strided b) {
         Buf o = out.buf(), cb = cond.buf(), ab = a.buf(), bb = b.buf();
         StridedWalk it = new StridedWalk(shape, out, cond, a, b);
@@ -69,6 +91,10 @@ public final class ElementwiseRef {
      * out[i] = x[i], converting between element types: integers to integers exactly (int64 to
      * int32 keeps the low 32 bits, as PyTorch's cast), integers to floats rounded once, floats to
      * integers truncated toward zero (saturating, NaN to 0: Java's casts).
+     *
+     * @param shape the index space
+     * @param out   the output operand
+     * @param x     the input operand
      */
     public static void copy(int[] shape, Strided out, Strided x) {
         Buf o = out.buf(), xb = x.buf();
@@ -87,7 +113,14 @@ public final class ElementwiseRef {
         else dst.set(j, src.get(i));
     }
 
-    /** out[i] = value over {@code shape} (stored as {@link Buf#set} stores: exact for every integer a double holds). */
+    /**
+     * out[i] = value over {@code shape} (stored as {@link Buf#set} stores: exact for every integer a double
+     * holds).
+     *
+     * @param shape the index space
+     * @param out   the output operand
+     * @param value the value to store
+     */
     public static void fill(int[] shape, Strided out, double value) {
         Buf o = out.buf();
         StridedWalk it = new StridedWalk(shape, out);

@@ -21,6 +21,13 @@ public final class GatherRef {
      * out[p] = x[p with coordinate {@code dim} replaced by index[p]] for every position p of
      * {@code shape}. {@code x}'s stride at {@code dim} steps along the indexed dimension; its
      * other strides walk {@code shape}.
+     *
+     * @param shape   the index space (the shape of {@code index} and {@code out})
+     * @param dim     the indexed dimension
+     * @param dimSize size of {@code x} along {@code dim}: indices must lie in [0, dimSize)
+     * @param out     the output operand
+     * @param x       the source operand
+     * @param index   the index operand (integers)
      */
     public static void gather(int[] shape, int dim, int dimSize, Strided out, Strided x, Strided index) {
         int dimStride = x.strides()[dim];
@@ -36,6 +43,13 @@ public final class GatherRef {
     /**
      * out[p with coordinate {@code dim} replaced by index[p]] += src[p] for every position p of
      * {@code shape}: the adjoint of {@link #gather}. Repeated indices accumulate.
+     *
+     * @param shape   the index space (the shape of {@code index} and {@code src})
+     * @param dim     the indexed dimension
+     * @param dimSize size of {@code out} along {@code dim}: indices must lie in [0, dimSize)
+     * @param out     the operand added into
+     * @param index   the index operand (integers)
+     * @param src     the values to add
      */
     public static void scatterAdd(int[] shape, int dim, int dimSize, Strided out, Strided index, Strided src) {
         int dimStride = out.strides()[dim];

@@ -15,7 +15,19 @@ import dev.jgrad.kernels.typed.LayerNormF32;
 public final class LayerNormRef {
     private LayerNormRef() {}
 
-    /** y, and per row mean and rstd; w and b may be null (1 and 0). */
+    /**
+     * y, and per row mean and rstd; w and b may be null (1 and 0).
+     *
+     * @param rows number of rows normalised independently
+     * @param n    elements per row
+     * @param eps  added to the variance
+     * @param x    input [rows, n], contiguous
+     * @param w    scale [n], or null
+     * @param b    shift [n], or null
+     * @param y    receives the output [rows, n]
+     * @param mean receives each row's mean [rows]
+     * @param rstd receives each row's 1/√(variance + eps) [rows]
+     */
     public static void forward(int rows, int n, double eps, Buf x, Buf w, Buf b, Buf y, Buf mean, Buf rstd) {
         for (int r = 0; r < rows; r++) {
             double m = 0;
@@ -41,6 +53,17 @@ public final class LayerNormRef {
     /**
      * dx, and dw and db summed over rows (each may be null: not computed), given dy and the
      * forward pass's mean and rstd.
+     *
+     * @param rows number of rows
+     * @param n    elements per row
+     * @param dy   output gradient [rows, n]
+     * @param x    the forward pass's input [rows, n]
+     * @param w    scale [n], or null
+     * @param mean the forward pass's row means
+     * @param rstd the forward pass's row 1/√(variance + eps)
+     * @param dx   receives the input gradient, or null
+     * @param dw   receives the scale gradient, or null
+     * @param db   receives the shift gradient, or null
      */
     public static void backward(int rows, int n, Buf dy, Buf x, Buf w, Buf mean, Buf rstd, Buf dx, Buf dw, Buf db) {
         double[] dwAcc = new double[n], dbAcc = new double[n];

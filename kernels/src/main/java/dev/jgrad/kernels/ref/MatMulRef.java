@@ -17,7 +17,17 @@ import dev.jgrad.kernels.Strided;
 public final class MatMulRef {
     private MatMulRef() {}
 
-    /** C[b,i,j] = Σₚ A[b,i,p]·B[b,p,j] for b &lt; batch, i &lt; m, j &lt; n, p &lt; k. */
+    /**
+     * C[b,i,j] = Σₚ A[b,i,p]·B[b,p,j] for b &lt; batch, i &lt; m, j &lt; n, p &lt; k.
+     *
+     * @param batch number of products
+     * @param m     rows of A and C
+     * @param n     columns of B and C
+     * @param k     columns of A, rows of B
+     * @param c     the output operand, strides over (batch, m, n)
+     * @param a     the left operand, strides over (batch, m, k)
+     * @param b     the right operand, strides over (batch, k, n)
+     */
     public static void matmul(int batch, int m, int n, int k, Strided c, Strided a, Strided b) {
         Buf cb = c.buf(), ab = a.buf(), bb = b.buf();
         int[] cs = c.strides(), as = a.strides(), bs = b.strides();

@@ -23,6 +23,19 @@ public final class OptimRef {
      * The reference: the composed update, one elementwise op at a time over whole buffers, each
      * result rounded on store to the buffers' element type (float32 or float64), with every scalar
      * rounded to that type first, as {@code Tensor.mul(double)} does. Slow; for tests.
+     *
+     * @param p           the parameter, updated in place
+     * @param g           its gradient
+     * @param m           the first moment (exp_avg), updated in place
+     * @param v           the second moment (exp_avg_sq), updated in place
+     * @param lr          learning rate
+     * @param beta1       decay of the first moment
+     * @param beta2       decay of the second moment
+     * @param eps         added to the denominator
+     * @param weightDecay weight decay (0: none)
+     * @param decoupled   AdamW's decoupled decay rather than Adam's L2 term
+     * @param bc1         bias correction 1 − β1^t
+     * @param bc2         bias correction 1 − β2^t
      */
     public static void adam(Buf p, Buf g, Buf m, Buf v, double lr, double beta1, double beta2, double eps, double weightDecay,
                             boolean decoupled, double bc1, double bc2) {
@@ -58,6 +71,16 @@ public final class OptimRef {
      * The SGD reference: the composed update of {@code dev.jgrad.nn.optim.SGD}, one elementwise op
      * at a time over whole buffers, rounding as {@link #adam} does. {@code buf} may be
      * null without momentum. Slow; for tests.
+     *
+     * @param p           the parameter, updated in place
+     * @param g           its gradient
+     * @param buf         the momentum buffer, updated in place (null without momentum)
+     * @param lr          learning rate
+     * @param momentum    momentum factor (0: none)
+     * @param dampening   dampening of the momentum
+     * @param weightDecay weight decay (0: none)
+     * @param nesterov    use Nesterov momentum
+     * @param first       this is the parameter's first step: the buffer starts as the gradient
      */
     public static void sgd(Buf p, Buf g, Buf buf, double lr, double momentum, double dampening, double weightDecay,
                            boolean nesterov, boolean first) {

@@ -16,7 +16,15 @@ import dev.jgrad.kernels.PoolShape;
 public final class Pool2dRef {
     private Pool2dRef() {}
 
-    /** y = max over each window (NaN wins, as in PyTorch); {@code indices} gets each maximum's position in its plane. */
+    /**
+     * y = max over each window (NaN wins, as in PyTorch); {@code indices} gets each maximum's position in its
+     * plane.
+     *
+     * @param ps      the pooling geometry
+     * @param x       input [n, c, h, w], contiguous
+     * @param y       receives the output [n, c, outH, outW]
+     * @param indices receives each maximum's position within its input plane
+     */
     public static void maxForward(PoolShape ps, Buf x, Buf y, Buf indices) {
         int plane = ps.h() * ps.w(), outPlane = ps.outH() * ps.outW();
         int[] window = new int[ps.kh() * ps.kw()];
@@ -37,7 +45,14 @@ public final class Pool2dRef {
             }
     }
 
-    /** dx[position recorded in indices] += dy, plane by plane. */
+    /**
+     * dx[position recorded in indices] += dy, plane by plane.
+     *
+     * @param ps      the pooling geometry
+     * @param dy      output gradient [n, c, outH, outW]
+     * @param indices the forward pass's positions of the maxima
+     * @param dx      receives the input gradient [n, c, h, w]
+     */
     public static void maxBackward(PoolShape ps, Buf dy, Buf indices, Buf dx) {
         int outPlane = ps.outH() * ps.outW(), plane = ps.h() * ps.w();
         double[] acc = new double[dx.length()];
@@ -52,6 +67,11 @@ public final class Pool2dRef {
     /**
      * y = mean over each window. The divisor counts the padding when {@code countIncludePad}
      * (window clipped to the padded input, as PyTorch does), otherwise only real elements.
+     *
+     * @param ps              the pooling geometry
+     * @param countIncludePad count the padding in the divisor
+     * @param x               input [n, c, h, w], contiguous
+     * @param y               receives the output [n, c, outH, outW]
      */
     public static void avgForward(PoolShape ps, boolean countIncludePad, Buf x, Buf y) {
         int plane = ps.h() * ps.w(), outPlane = ps.outH() * ps.outW();
@@ -66,7 +86,14 @@ public final class Pool2dRef {
             }
     }
 
-    /** dx = each dy spread evenly over the real elements of its window (divided as in the forward pass). */
+    /**
+     * dx = each dy spread evenly over the real elements of its window (divided as in the forward pass).
+     *
+     * @param ps              the pooling geometry
+     * @param countIncludePad count the padding in the divisor, as in the forward pass
+     * @param dy              output gradient [n, c, outH, outW]
+     * @param dx              receives the input gradient [n, c, h, w]
+     */
     public static void avgBackward(PoolShape ps, boolean countIncludePad, Buf dy, Buf dx) {
         int plane = ps.h() * ps.w(), outPlane = ps.outH() * ps.outW();
         int[] window = new int[ps.kh() * ps.kw()];

@@ -23,6 +23,7 @@ public final class ReduceRef {
      * out[i] = fold of x over the reduced index space, accumulated in long when x and out are
      * integral (exact; sums and products wrap like Java's long), else in double.
      *
+     * @param fn           the reduction
      * @param keptShape    the output's index space
      * @param out          output, strides over {@code keptShape}
      * @param reducedShape the index space folded into each output element
@@ -53,6 +54,12 @@ public final class ReduceRef {
      * out[i] = the row-major position, within the reduced index space, of the largest (or smallest)
      * element; the first one wins ties and NaN counts as largest and smallest, as in PyTorch.
      * Integer inputs are compared in long (exactly).
+     *
+     * @param max          find the largest element rather than the smallest
+     * @param keptShape    the output's index space
+     * @param out          output, strides over {@code keptShape}
+     * @param reducedShape the index space searched for each output element
+     * @param x            input, strides over {@code keptShape} then {@code reducedShape}
      */
     public static void argReduce(boolean max, int[] keptShape, Strided out, int[] reducedShape, Strided x) {
         Strided[] split = split(keptShape.length, x);

@@ -15,7 +15,15 @@ import dev.jgrad.kernels.StridedWalk;
 public final class SoftmaxRef {
     private SoftmaxRef() {}
 
-    /** out = softmax(x) (or log-softmax when {@code log}) along {@code dim} of {@code shape}. */
+    /**
+     * out = softmax(x) (or log-softmax when {@code log}) along {@code dim} of {@code shape}.
+     *
+     * @param log   compute log-softmax
+     * @param shape the index space
+     * @param dim   the dimension normalised over
+     * @param out   the output operand
+     * @param x     the input operand
+     */
     public static void forward(boolean log, int[] shape, int dim, Strided out, Strided x) {
         int len = shape[dim];
         int xs = x.strides()[dim], os = out.strides()[dim];
@@ -41,6 +49,13 @@ public final class SoftmaxRef {
      * out[r] = log Σ_j exp(x[r, j]) for r &lt; rows, each row n contiguous elements (row r at
      * {@code xOff + r·n}): the row maximum m is taken out first, so any magnitude works; a row of
      * −∞ (or an empty row) gives −∞, a +∞ gives +∞, a NaN gives NaN.
+     *
+     * @param rows   number of rows
+     * @param n      elements per row
+     * @param x      the input
+     * @param xOff   index in {@code x} of row 0
+     * @param out    receives each row's result
+     * @param outOff index in {@code out} of row 0's result
      */
     public static void logSumExp(int rows, int n, Buf x, int xOff, Buf out, int outOff) {
         for (int r = 0; r < rows; r++) {

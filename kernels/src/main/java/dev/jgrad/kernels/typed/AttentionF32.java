@@ -35,7 +35,22 @@ public final class AttentionF32 {
 
     private AttentionF32() {}
 
-    /** out and lse (may be null) from q, k, v; see the class comment. */
+    /**
+     * out and lse (may be null) from q, k, v; see the class comment.
+     *
+     * @param bh     number of (batch, head) slices
+     * @param seqQ   queries per slice
+     * @param seqK   keys per slice
+     * @param d      head size
+     * @param q      queries [bh, seqQ, d]
+     * @param k      keys [bh, seqK, d]
+     * @param v      values [bh, seqK, d]
+     * @param scale  factor applied to q·kᵀ, usually 1/√d
+     * @param causal hide key j from query i when j &gt; i
+     * @param mask   additive mask, or null for none
+     * @param out    receives the output [bh, seqQ, d]
+     * @param lse    receives each score row's log Σ exp [bh, seqQ], or null
+     */
     public static void forward(int bh, int seqQ, int seqK, int d, float[] q, float[] k, float[] v, float scale, boolean causal,
                                AttentionMask mask, float[] out, float[] lse) {
         boolean simd = Simd.enabled();
@@ -81,6 +96,23 @@ public final class AttentionF32 {
     /**
      * dq, dk, dv (overwritten) from q, k, v, the forward pass's out and lse, and dout; see the
      * class comment.
+     *
+     * @param bh     number of (batch, head) slices
+     * @param seqQ   queries per slice
+     * @param seqK   keys per slice
+     * @param d      head size
+     * @param q      queries [bh, seqQ, d]
+     * @param k      keys [bh, seqK, d]
+     * @param v      values [bh, seqK, d]
+     * @param scale  factor applied to q·kᵀ, as in the forward pass
+     * @param causal hide key j from query i when j &gt; i, as in the forward pass
+     * @param mask   additive mask of the forward pass, or null
+     * @param out    the forward pass's output [bh, seqQ, d]
+     * @param dout   gradient of the output [bh, seqQ, d]
+     * @param lse    the forward pass's log Σ exp per query [bh, seqQ]
+     * @param dq     receives the gradient of q (overwritten)
+     * @param dk     receives the gradient of k (overwritten)
+     * @param dv     receives the gradient of v (overwritten)
      */
     public static void backward(int bh, int seqQ, int seqK, int d, float[] q, float[] k, float[] v, float scale, boolean causal,
                                 AttentionMask mask, float[] out, float[] dout, float[] lse, float[] dq, float[] dk, float[] dv) {

@@ -24,6 +24,12 @@ public final class BiasF32 {
      * db[k] = Σ over n &lt; images and i &lt; plane of dy[(n·channels + k)·plane + i]. Each plane is
      * summed in float32 vector lanes, the planes of a channel added in double. Multi-threaded over
      * channels.
+     *
+     * @param dy       the output gradient, contiguous [images, channels, plane]
+     * @param images   number of images
+     * @param channels number of output channels
+     * @param plane    positions per channel plane (P·Q)
+     * @param db       receives the sum for each channel
      */
     public static void sumPlanes(float[] dy, int images, int channels, int plane, float[] db) {
         long work = (long) images * channels * plane;

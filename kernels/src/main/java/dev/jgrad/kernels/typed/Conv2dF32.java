@@ -47,7 +47,14 @@ public final class Conv2dF32 {
 
     private Conv2dF32() {}
 
-    /** y[n,k,p,q] = Σ_{c,r,s} x[n, group(k)·C/g + c, p·sh − ph + r·dh, q·sw − pw + s·dw] · w[k,c,r,s]. */
+    /**
+     * y[n,k,p,q] = Σ_{c,r,s} x[n, group(k)·C/g + c, p·sh − ph + r·dh, q·sw − pw + s·dw] · w[k,c,r,s].
+     *
+     * @param cs the convolution's geometry
+     * @param x  input [n, c, h, w], contiguous
+     * @param w  weights [k, c/groups, r, s], contiguous
+     * @param y  receives the output [n, k, outH, outW]
+     */
     public static void forward(ConvShape cs, float[] x, float[] w, float[] y) {
         forward(cs, x, w, null, y);
     }
@@ -56,6 +63,12 @@ public final class Conv2dF32 {
      * As {@link #forward(ConvShape, float[], float[], float[])} plus {@code bias[k]} (null: none),
      * added while the output is copied out of the GEMM tile: a separate broadcast add would cost a
      * second full-size output array and a pass over it (measured in docs/design-notes.md).
+     *
+     * @param cs   the convolution's geometry
+     * @param x    input [n, c, h, w], contiguous
+     * @param w    weights [k, c/groups, r, s], contiguous
+     * @param bias one value per output channel, or null
+     * @param y    receives the output [n, k, outH, outW]
      */
     public static void forward(ConvShape cs, float[] x, float[] w, float[] bias, float[] y) {
         if (direct(cs)) {
@@ -86,7 +99,14 @@ public final class Conv2dF32 {
         });
     }
 
-    /** dx = the adjoint of {@link #forward} in x, applied to dy. */
+    /**
+     * dx = the adjoint of {@link #forward} in x, applied to dy.
+     *
+     * @param cs the convolution's geometry
+     * @param dy output gradient [n, k, outH, outW]
+     * @param w  weights [k, c/groups, r, s]
+     * @param dx receives the input gradient [n, c, h, w]
+     */
     public static void backwardInput(ConvShape cs, float[] dy, float[] w, float[] dx) {
         int R = cs.r(), S = cs.s();
         int padH = cs.dilH() * (R - 1) - cs.padH(), padW = cs.dilW() * (S - 1) - cs.padW();
@@ -108,7 +128,14 @@ public final class Conv2dF32 {
         columnsBackwardInput(cs, dy, w, dx);
     }
 
-    /** dw = the adjoint of {@link #forward} in w: Σ over images and output positions of dy · x. */
+    /**
+     * dw = the adjoint of {@link #forward} in w: Σ over images and output positions of dy · x.
+     *
+     * @param cs the convolution's geometry
+     * @param x  input [n, c, h, w]
+     * @param dy output gradient [n, k, outH, outW]
+     * @param dw receives the weight gradient [k, c/groups, r, s]
+     */
     public static void backwardWeight(ConvShape cs, float[] x, float[] dy, float[] dw) {
         Source src = new Source(cs);
         int kg = cs.kPerGroup(), crs = cs.cPerGroup() * cs.r() * cs.s(), groups = cs.groups();

@@ -23,7 +23,22 @@ import dev.jgrad.kernels.simd.RowsVec;
 public final class CrossEntropyF32 {
     private CrossEntropyF32() {}
 
-    /** {@link CrossEntropyRef#forward} over float arrays. */
+    /**
+     * {@link CrossEntropyRef#forward} over float arrays.
+     *
+     * @param rows        number of rows (samples)
+     * @param classes     values per row
+     * @param logits      the scores
+     * @param xOff        index in {@code logits} of row 0
+     * @param xRowStride  step in {@code logits} from one row to the next
+     * @param targets     each row's class
+     * @param tOff        index in {@code targets} of row 0's target
+     * @param ignoreIndex the target value whose rows give loss 0
+     * @param loss        receives each row's loss
+     * @param lossOff     index in {@code loss} of row 0
+     * @param lse         receives each row's log Σ exp
+     * @param lseOff      index in {@code lse} of row 0
+     */
     public static void forward(int rows, int classes, float[] logits, int xOff, int xRowStride, long[] targets, int tOff, long ignoreIndex,
                                float[] loss, int lossOff, float[] lse, int lseOff) {
         CrossEntropyRef.checkTargets(rows, classes, targets, tOff, ignoreIndex);
@@ -40,7 +55,27 @@ public final class CrossEntropyF32 {
         });
     }
 
-    /** {@link CrossEntropyRef#backward} over float arrays; dlogits may be the logits array itself (same offset and row stride). */
+    /**
+     * {@link CrossEntropyRef#backward} over float arrays; dlogits may be the logits array itself (same offset
+     * and row stride).
+     *
+     * @param rows        number of rows (samples)
+     * @param classes     values per row
+     * @param logits      the scores
+     * @param xOff        index in {@code logits} of row 0
+     * @param xRowStride  step in {@code logits} from one row to the next
+     * @param lse         each row's log Σ exp from the forward pass
+     * @param lseOff      index in {@code lse} of row 0
+     * @param targets     each row's class
+     * @param tOff        index in {@code targets} of row 0's target
+     * @param ignoreIndex the target value whose rows get a zero gradient
+     * @param dloss       the upstream gradient of the losses
+     * @param dlossOff    index in {@code dloss} of row 0's gradient
+     * @param dlossStride step in {@code dloss} from one row to the next (0 broadcasts one value)
+     * @param dlogits     receives the gradient of the logits; may be {@code logits} itself
+     * @param dxOff       index in {@code dlogits} of row 0
+     * @param dxRowStride step in {@code dlogits} from one row to the next
+     */
     public static void backward(int rows, int classes, float[] logits, int xOff, int xRowStride, float[] lse, int lseOff, long[] targets,
                                 int tOff, long ignoreIndex, float[] dloss, int dlossOff, int dlossStride, float[] dlogits, int dxOff,
                                 int dxRowStride) {

@@ -34,6 +34,18 @@ public final class DropoutF32 {
     /**
      * out[outOff + i] = keep_i ? x[xOff + i]·scale : 0 and mask[maskOff + i] = keep_i for i &lt; n,
      * keep_i as in the class comment; {@code mask} may be null. Multi-threaded over chunks.
+     *
+     * @param x       the input
+     * @param xOff    index in {@code x} of the first element
+     * @param out     receives the output
+     * @param outOff  index in {@code out} of the first element
+     * @param mask    receives keep_i for each element, or null
+     * @param maskOff index in {@code mask} of the first element
+     * @param n       number of elements
+     * @param p       probability of dropping an element
+     * @param scale   factor for the kept elements, 1/(1 − p) as the caller computes it
+     * @param seed    the Philox stream's seed
+     * @param offset  the Philox stream's offset
      */
     public static void forward(float[] x, int xOff, float[] out, int outOff, boolean[] mask, int maskOff, int n, float p, float scale,
                                long seed, long offset) {
@@ -49,7 +61,18 @@ public final class DropoutF32 {
         });
     }
 
-    /** dx[dxOff + i] = mask[maskOff + i] ? dy[dyOff + i]·scale : 0 for i &lt; n; multi-threaded over ranges. */
+    /**
+     * dx[dxOff + i] = mask[maskOff + i] ? dy[dyOff + i]·scale : 0 for i &lt; n; multi-threaded over ranges.
+     *
+     * @param dy      the output gradient
+     * @param dyOff   index in {@code dy} of the first element
+     * @param mask    the forward pass's mask (true: kept)
+     * @param maskOff index in {@code mask} of the first element
+     * @param dx      receives the input gradient
+     * @param dxOff   index in {@code dx} of the first element
+     * @param n       number of elements
+     * @param scale   the forward pass's factor for the kept elements
+     */
     public static void backward(float[] dy, int dyOff, boolean[] mask, int maskOff, float[] dx, int dxOff, int n, float scale) {
         boolean simd = Simd.enabled();
         Parallel.forRange(n, n, (from, to) -> {

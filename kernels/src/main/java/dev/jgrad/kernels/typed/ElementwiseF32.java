@@ -42,7 +42,18 @@ public final class ElementwiseF32 {
 
     private ElementwiseF32() {}
 
-    /** out = fn(x) elementwise, float result. */
+    /**
+     * out = fn(x) elementwise, float result.
+     *
+     * @param fn       the function
+     * @param shape    the index space
+     * @param out      the output
+     * @param oOff     index in {@code out} of the element at index (0, …, 0)
+     * @param oStrides {@code out}'s strides over {@code shape}
+     * @param x        the input
+     * @param xOff     index in {@code x} of the element at index (0, …, 0)
+     * @param xStrides {@code x}'s strides over {@code shape} (0 broadcasts)
+     */
     public static void unary(UnaryFn fn, int[] shape, float[] out, int oOff, int[] oStrides, float[] x, int xOff, int[] xStrides) {
         boolean simd = Simd.enabled() && fn.simd() && !fn.isPredicate();
         walk(shape, new int[][] {oStrides, xStrides}, new int[] {oOff, xOff}, cost(fn), (n, o, s) -> {
@@ -57,7 +68,18 @@ public final class ElementwiseF32 {
         });
     }
 
-    /** out = fn(x) as a truth value, for {@link UnaryFn#NOT} and {@link UnaryFn#IS_NONFINITE}. */
+    /**
+     * out = fn(x) as a truth value, for {@link UnaryFn#NOT} and {@link UnaryFn#IS_NONFINITE}.
+     *
+     * @param fn       the predicate, {@link UnaryFn#NOT} or {@link UnaryFn#IS_NONFINITE}
+     * @param shape    the index space
+     * @param out      the output
+     * @param oOff     index in {@code out} of the element at index (0, …, 0)
+     * @param oStrides {@code out}'s strides over {@code shape}
+     * @param x        the input
+     * @param xOff     index in {@code x} of the element at index (0, …, 0)
+     * @param xStrides {@code x}'s strides over {@code shape} (0 broadcasts)
+     */
     public static void unaryPredicate(UnaryFn fn, int[] shape, boolean[] out, int oOff, int[] oStrides, float[] x, int xOff, int[] xStrides) {
         boolean simd = Simd.enabled() && fn.simd() && fn.isPredicate();
         walk(shape, new int[][] {oStrides, xStrides}, new int[] {oOff, xOff}, 1, (n, o, s) -> {
@@ -67,7 +89,21 @@ public final class ElementwiseF32 {
         });
     }
 
-    /** out = fn(a, b) elementwise for the arithmetic functions (float result). */
+    /**
+     * out = fn(a, b) elementwise for the arithmetic functions (float result).
+     *
+     * @param fn       the function
+     * @param shape    the index space
+     * @param out      the output
+     * @param oOff     index in {@code out} of the element at index (0, …, 0)
+     * @param oStrides {@code out}'s strides over {@code shape}
+     * @param a        the first input
+     * @param aOff     index in {@code a} of the element at index (0, …, 0)
+     * @param aStrides {@code a}'s strides over {@code shape} (0 broadcasts)
+     * @param b        the second input
+     * @param bOff     index in {@code b} of the element at index (0, …, 0)
+     * @param bStrides {@code b}'s strides over {@code shape} (0 broadcasts)
+     */
     public static void binary(BinaryFn fn, int[] shape, float[] out, int oOff, int[] oStrides,
                               float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides) {
         if (fn.isPredicate()) throw new IllegalArgumentException("ElementwiseF32.binary: " + fn + " gives a truth value; use compare");
@@ -81,7 +117,21 @@ public final class ElementwiseF32 {
         });
     }
 
-    /** out = fn(a, b) for the comparisons and logical and/or (truth-valued functions). */
+    /**
+     * out = fn(a, b) for the comparisons and logical and/or (truth-valued functions).
+     *
+     * @param fn       the comparison or logical function
+     * @param shape    the index space
+     * @param out      the output
+     * @param oOff     index in {@code out} of the element at index (0, …, 0)
+     * @param oStrides {@code out}'s strides over {@code shape}
+     * @param a        the first input
+     * @param aOff     index in {@code a} of the element at index (0, …, 0)
+     * @param aStrides {@code a}'s strides over {@code shape} (0 broadcasts)
+     * @param b        the second input
+     * @param bOff     index in {@code b} of the element at index (0, …, 0)
+     * @param bStrides {@code b}'s strides over {@code shape} (0 broadcasts)
+     */
     public static void compare(BinaryFn fn, int[] shape, boolean[] out, int oOff, int[] oStrides,
                                float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides) {
         if (!fn.isPredicate()) throw new IllegalArgumentException("ElementwiseF32.compare: " + fn + " is not a comparison");
@@ -95,7 +145,17 @@ public final class ElementwiseF32 {
         });
     }
 
-    /** out = x elementwise (any strides on both sides). */
+    /**
+     * out = x elementwise (any strides on both sides).
+     *
+     * @param shape    the index space
+     * @param out      the output
+     * @param oOff     index in {@code out} of the element at index (0, …, 0)
+     * @param oStrides {@code out}'s strides over {@code shape}
+     * @param x        the input
+     * @param xOff     index in {@code x} of the element at index (0, …, 0)
+     * @param xStrides {@code x}'s strides over {@code shape} (0 broadcasts)
+     */
     public static void copy(int[] shape, float[] out, int oOff, int[] oStrides, float[] x, int xOff, int[] xStrides) {
         walk(shape, new int[][] {oStrides, xStrides}, new int[] {oOff, xOff}, 1, (n, o, s) -> {
             if (s[0] == 1 && s[1] == 1) System.arraycopy(x, o[1], out, o[0], n);
@@ -106,6 +166,14 @@ public final class ElementwiseF32 {
     /**
      * out = x converted to float (any strides): the cast that lets bool masks and integer
      * operands join the float32 kernels. One typed loop per source type, chosen outside the loop.
+     *
+     * @param shape    the index space
+     * @param out      the output
+     * @param oOff     index in {@code out} of the element at index (0, …, 0)
+     * @param oStrides {@code out}'s strides over {@code shape}
+     * @param x        the input, of any element type
+     * @param xOff     index in {@code x} of the element at index (0, …, 0)
+     * @param xStrides {@code x}'s strides over {@code shape} (0 broadcasts)
      */
     public static void castToFloat(int[] shape, float[] out, int oOff, int[] oStrides, Buf x, int xOff, int[] xStrides) {
         walk(shape, new int[][] {oStrides, xStrides}, new int[] {oOff, xOff}, 1, (n, o, s) -> {
@@ -119,7 +187,15 @@ public final class ElementwiseF32 {
         });
     }
 
-    /** out = value everywhere (any strides). */
+    /**
+     * out = value everywhere (any strides).
+     *
+     * @param shape    the index space
+     * @param out      the output
+     * @param oOff     index in {@code out} of the element at index (0, …, 0)
+     * @param oStrides {@code out}'s strides over {@code shape}
+     * @param value    the value to store
+     */
     public static void fill(int[] shape, float[] out, int oOff, int[] oStrides, float value) {
         walk(shape, new int[][] {oStrides}, new int[] {oOff}, 1, (n, o, s) -> {
             if (s[0] == 1) Arrays.fill(out, o[0], o[0] + n, value);

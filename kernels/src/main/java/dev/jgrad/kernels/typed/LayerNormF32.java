@@ -25,6 +25,18 @@ public final class LayerNormF32 {
      * y[r, :] = (x[r, :] − mean_r)·rstd_r·w + b for r &lt; rows, rows of n contiguous floats from
      * {@code xOff} and {@code yOff}; w and b (length n) may be null; {@code mean} and {@code rstd}
      * (length rows, may be null) receive the statistics.
+     *
+     * @param rows number of rows normalised independently
+     * @param n    elements per row
+     * @param eps  added to the variance
+     * @param x    input [rows, n]
+     * @param xOff index in {@code x} of row 0
+     * @param w    scale [n], or null
+     * @param b    shift [n], or null
+     * @param y    receives the output [rows, n]
+     * @param yOff index in {@code y} of row 0
+     * @param mean receives each row's mean [rows], or null
+     * @param rstd receives each row's 1/√(variance + eps) [rows], or null
      */
     public static void forward(int rows, int n, float eps, float[] x, int xOff, float[] w, float[] b, float[] y, int yOff,
                                float[] mean, float[] rstd) {
@@ -46,6 +58,20 @@ public final class LayerNormF32 {
     /**
      * dx from dy, x, w (may be null) and the forward statistics; dw and db (length n, may be null)
      * are overwritten with the sums over rows of dy·x̂ and dy.
+     *
+     * @param rows  number of rows
+     * @param n     elements per row
+     * @param dy    output gradient [rows, n]
+     * @param dyOff index in {@code dy} of row 0
+     * @param x     the forward pass's input [rows, n]
+     * @param xOff  index in {@code x} of row 0
+     * @param w     scale [n], or null
+     * @param mean  the forward pass's row means
+     * @param rstd  the forward pass's row 1/√(variance + eps)
+     * @param dx    receives the input gradient
+     * @param dxOff index in {@code dx} of row 0
+     * @param dw    receives the scale gradient (overwritten), or null
+     * @param db    receives the shift gradient (overwritten), or null
      */
     public static void backward(int rows, int n, float[] dy, int dyOff, float[] x, int xOff, float[] w, float[] mean, float[] rstd,
                                 float[] dx, int dxOff, float[] dw, float[] db) {

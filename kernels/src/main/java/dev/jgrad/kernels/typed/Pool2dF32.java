@@ -25,7 +25,14 @@ import java.util.Arrays;
 public final class Pool2dF32 {
     private Pool2dF32() {}
 
-    /** y = max over each window; {@code indices} gets each maximum's position h·W + w in its plane. */
+    /**
+     * y = max over each window; {@code indices} gets each maximum's position h·W + w in its plane.
+     *
+     * @param ps      the pooling geometry
+     * @param x       input [n, c, h, w], contiguous
+     * @param y       receives the output [n, c, outH, outW]
+     * @param indices receives each maximum's position h·W + w within its input plane
+     */
     public static void maxForward(PoolShape ps, float[] x, float[] y, long[] indices) {
         int H = ps.h(), W = ps.w(), P = ps.outH(), Q = ps.outW(), plane = H * W, outPlane = P * Q;
         Window win = new Window(ps);
@@ -80,7 +87,14 @@ public final class Pool2dF32 {
         });
     }
 
-    /** dx[position recorded in indices] += dy, plane by plane (dx is overwritten). */
+    /**
+     * dx[position recorded in indices] += dy, plane by plane (dx is overwritten).
+     *
+     * @param ps      the pooling geometry
+     * @param dy      output gradient [n, c, outH, outW]
+     * @param indices the forward pass's positions of the maxima
+     * @param dx      receives the input gradient [n, c, h, w] (overwritten)
+     */
     public static void maxBackward(PoolShape ps, float[] dy, long[] indices, float[] dx) {
         int plane = ps.h() * ps.w(), outPlane = ps.outH() * ps.outW();
         // Plane by plane, zero-fill then scatter while the plane is in L1 (a whole chunk of planes,
@@ -94,7 +108,14 @@ public final class Pool2dF32 {
         });
     }
 
-    /** y = mean over each window, divided as {@link Pool2dRef#avgForward} does. */
+    /**
+     * y = mean over each window, divided as {@link Pool2dRef#avgForward} does.
+     *
+     * @param ps              the pooling geometry
+     * @param countIncludePad count the padding in the divisor
+     * @param x               input [n, c, h, w], contiguous
+     * @param y               receives the output [n, c, outH, outW]
+     */
     public static void avgForward(PoolShape ps, boolean countIncludePad, float[] x, float[] y) {
         int H = ps.h(), W = ps.w(), P = ps.outH(), Q = ps.outW(), plane = H * W, outPlane = P * Q;
         Window win = new Window(ps);
@@ -118,7 +139,14 @@ public final class Pool2dF32 {
         });
     }
 
-    /** dx = each dy spread evenly over the real elements of its window (dx is overwritten). */
+    /**
+     * dx = each dy spread evenly over the real elements of its window (dx is overwritten).
+     *
+     * @param ps              the pooling geometry
+     * @param countIncludePad count the padding in the divisor, as in the forward pass
+     * @param dy              output gradient [n, c, outH, outW]
+     * @param dx              receives the input gradient [n, c, h, w] (overwritten)
+     */
     public static void avgBackward(PoolShape ps, boolean countIncludePad, float[] dy, float[] dx) {
         int H = ps.h(), W = ps.w(), P = ps.outH(), Q = ps.outW(), plane = H * W, outPlane = P * Q;
         Window win = new Window(ps);

@@ -29,7 +29,19 @@ import java.util.Arrays;
 public final class ReduceF32 {
     private ReduceF32() {}
 
-    /** out[i] = fold of x over the reduced index space (see the class comment for the layout). */
+    /**
+     * out[i] = fold of x over the reduced index space (see the class comment for the layout).
+     *
+     * @param fn           the reduction
+     * @param keptShape    the output's index space
+     * @param out          the output
+     * @param oOff         index in {@code out} of the first output
+     * @param oStrides     {@code out}'s strides over {@code keptShape}
+     * @param reducedShape the index space folded into each output element
+     * @param x            the input
+     * @param xOff         index in {@code x} of the first element
+     * @param xStrides     {@code x}'s strides over {@code keptShape}, then over {@code reducedShape}
+     */
     public static void reduce(ReduceFn fn, int[] keptShape, float[] out, int oOff, int[] oStrides,
                               int[] reducedShape, float[] x, int xOff, int[] xStrides) {
         int kept = keptShape.length;

@@ -18,7 +18,17 @@ public final class ReluF32 {
 
     // What the three passes cost in a training step, and what this one saved: docs/design-notes.md
     // ("Fused passes in the MNIST-CNN step").
-    /** dx[dxOff + i] = x[xOff + i] &gt; 0 ? g[gOff + i] : 0 for i &lt; n; multi-threaded over ranges. */
+    /**
+     * dx[dxOff + i] = x[xOff + i] &gt; 0 ? g[gOff + i] : 0 for i &lt; n; multi-threaded over ranges.
+     *
+     * @param x     the ReLU's input
+     * @param xOff  index in {@code x} of the first element
+     * @param g     the gradient of the output
+     * @param gOff  index in {@code g} of the first element
+     * @param dx    receives the gradient of the input
+     * @param dxOff index in {@code dx} of the first element
+     * @param n     number of elements
+     */
     public static void backward(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, int n) {
         Parallel.forRange(n, n, (from, to) -> {
             if (Simd.enabled()) {

@@ -94,19 +94,19 @@ public final class Scratch {
         return freed;
     }
 
-    /** Bytes of scratch the calling thread keeps. */
+    /** {@return bytes of scratch the calling thread keeps} */
     public static long retainedBytes() {
         return KEPT.get().bytes;
     }
 
-    /** The most bytes of scratch any live thread keeps (at most {@link #CAP_BYTES}). */
+    /** {@return the most bytes of scratch any live thread keeps (at most {@link #CAP_BYTES})} */
     public static long maxRetainedBytes() {
         long max = 0;
         for (long b : perThread()) max = Math.max(max, b);
         return max;
     }
 
-    /** Bytes of scratch all live threads keep together. */
+    /** {@return bytes of scratch all live threads keep together} */
     public static long totalRetainedBytes() {
         long sum = 0;
         for (long b : perThread()) sum += b;

@@ -70,8 +70,16 @@ public final class SgemmF32 {
      * @param m       rows of op(A) and C
      * @param n       columns of op(B) and C
      * @param k       columns of op(A), rows of op(B)
+     * @param alpha   factor on the product
+     * @param a       A as stored
+     * @param aOff    index in {@code a} of A(0, 0)
      * @param lda     row stride of A as stored
+     * @param b       B as stored
+     * @param bOff    index in {@code b} of B(0, 0)
      * @param ldb     row stride of B as stored
+     * @param beta    factor on C before the product is added (0: C is not read)
+     * @param c       C, updated in place
+     * @param cOff    index in {@code c} of C(0, 0)
      * @param ldc     row stride of C
      */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -90,6 +98,23 @@ public final class SgemmF32 {
      * C = alpha·A·B + beta·C with A(i, p) = a[aOff + i·aRs + p·aCs], B(p, j) = b[bOff + p·bRs + j·bCs]
      * (any strides: transposed, sliced or broadcast views are packed like contiguous ones) and
      * C(i, j) = c[cOff + i·ldc + j].
+     *
+     * @param m     rows of A and C
+     * @param n     columns of B and C
+     * @param k     columns of A, rows of B
+     * @param alpha factor on the product
+     * @param a     the elements of A
+     * @param aOff  index in {@code a} of A(0, 0)
+     * @param aRs   A's row stride
+     * @param aCs   A's column stride
+     * @param b     the elements of B
+     * @param bOff  index in {@code b} of B(0, 0)
+     * @param bRs   B's row stride
+     * @param bCs   B's column stride
+     * @param beta  factor on C before the product is added (0: C is not read)
+     * @param c     C, updated in place
+     * @param cOff  index in {@code c} of C(0, 0)
+     * @param ldc   C's row stride
      */
     public static void gemm(int m, int n, int k, float alpha,
                             float[] a, int aOff, int aRs, int aCs,
@@ -154,6 +179,20 @@ public final class SgemmF32 {
      * <p>When B is shared by the whole batch and A's and C's rows continue from one matrix to the
      * next, the batch folds into one product of batch·m rows. Otherwise small matrices run one per
      * task over the thread pool, large ones one after another, each on all threads.
+     *
+     * @param batch number of products
+     * @param m     rows of A and C
+     * @param n     columns of B and C
+     * @param k     columns of A, rows of B
+     * @param c     receives the products
+     * @param cOff  index in {@code c} of C[0](0, 0)
+     * @param cs    C's batch, row and column strides (column stride 1)
+     * @param a     the left operands
+     * @param aOff  index in {@code a} of A[0](0, 0)
+     * @param as    A's batch, row and column strides
+     * @param b     the right operands
+     * @param bOff  index in {@code b} of B[0](0, 0)
+     * @param bs    B's batch, row and column strides
      */
     public static void matmul(int batch, int m, int n, int k, float[] c, int cOff, int[] cs,
                               float[] a, int aOff, int[] as, float[] b, int bOff, int[] bs) {

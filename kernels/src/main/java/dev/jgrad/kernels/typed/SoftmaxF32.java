@@ -22,6 +22,16 @@ public final class SoftmaxF32 {
     /**
      * out[r, :] = softmax(x[r, :]) (log-softmax when {@code log}) for r &lt; rows; row r of x starts
      * at {@code xOff + r·xRowStride} and holds n contiguous floats, likewise out.
+     *
+     * @param log        compute log-softmax
+     * @param rows       number of rows
+     * @param n          elements per row
+     * @param x          the input
+     * @param xOff       index in {@code x} of row 0
+     * @param xRowStride step in {@code x} from one row to the next
+     * @param out        receives the output
+     * @param oOff       index in {@code out} of row 0
+     * @param oRowStride step in {@code out} from one row to the next
      */
     public static void forward(boolean log, int rows, int n, float[] x, int xOff, int xRowStride, float[] out, int oOff, int oRowStride) {
         boolean simd = Simd.enabled();
@@ -38,6 +48,19 @@ public final class SoftmaxF32 {
     /**
      * The gradient through {@link #forward} given its output y: dx = y·(dy − Σ dy·y) for softmax,
      * dx = dy − exp(y)·Σ dy for log-softmax, row by row (contiguous rows as in forward).
+     *
+     * @param log         the forward pass computed log-softmax
+     * @param rows        number of rows
+     * @param n           elements per row
+     * @param y           the forward pass's output
+     * @param yOff        index in {@code y} of row 0
+     * @param yRowStride  step in {@code y} from one row to the next
+     * @param dy          the gradient of the output
+     * @param dyOff       index in {@code dy} of row 0
+     * @param dyRowStride step in {@code dy} from one row to the next
+     * @param dx          receives the gradient of the input
+     * @param dxOff       index in {@code dx} of row 0
+     * @param dxRowStride step in {@code dx} from one row to the next
      */
     public static void backward(boolean log, int rows, int n, float[] y, int yOff, int yRowStride, float[] dy, int dyOff, int dyRowStride,
                                 float[] dx, int dxOff, int dxRowStride) {
@@ -55,6 +78,14 @@ public final class SoftmaxF32 {
      * out[r] = log Σ_j exp(x[r, j]) for r &lt; rows of n contiguous floats (row r at
      * {@code xOff + r·xRowStride}): the float32 counterpart of {@link SoftmaxRef#logSumExp}, one read
      * for the maximum and one for the shifted exponentials, multi-threaded over rows.
+     *
+     * @param rows       number of rows
+     * @param n          elements per row
+     * @param x          the input
+     * @param xOff       index in {@code x} of row 0
+     * @param xRowStride step in {@code x} from one row to the next
+     * @param out        receives each row's result
+     * @param oOff       index in {@code out} of row 0's result
      */
     public static void logSumExp(int rows, int n, float[] x, int xOff, int xRowStride, float[] out, int oOff) {
         boolean simd = Simd.enabled();

@@ -18,7 +18,13 @@ import java.util.List;
 public final class Augment {
     private Augment() {}
 
-    /** Moves each image by up to {@code maxShift} pixels in each direction, filling with zeros. */
+    /**
+     * Moves each image by up to {@code maxShift} pixels in each direction, filling with zeros.
+     *
+     * @param maxShift the largest shift in pixels
+     * @param seed     the seed of the transform's own generator
+     * @return the transform, for {@link DataLoader#map}
+     */
     public static RandomTransform randomShift(int maxShift, long seed) {
         if (maxShift < 0) throw new IllegalArgumentException("randomShift: maxShift must be >= 0, got " + maxShift);
         Generator g = new Generator(seed);
@@ -38,7 +44,13 @@ public final class Augment {
         });
     }
 
-    /** Mirrors each image left to right with probability {@code p}. */
+    /**
+     * Mirrors each image left to right with probability {@code p}.
+     *
+     * @param p    the probability of mirroring an image
+     * @param seed the seed of the transform's own generator
+     * @return the transform, for {@link DataLoader#map}
+     */
     public static RandomTransform randomHorizontalFlip(double p, long seed) {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("randomHorizontalFlip: p must be in [0, 1], got " + p);
         Generator g = new Generator(seed);

@@ -8,9 +8,12 @@ import dev.jgrad.tensor.Tensor;
  * <pre>{@code
  * for (Batch b : loader) { Tensor loss = Losses.crossEntropy(model.forward(b.inputs()), b.targets()); }
  * }</pre>
+ *
+ * @param inputs  the inputs [batch, …]
+ * @param targets the targets [batch, …]
  */
 public record Batch(Tensor inputs, Tensor targets) {
-    /** Number of samples. */
+    /** {@return number of samples} */
     public int size() {
         return inputs.size(0);
     }

@@ -32,21 +32,38 @@ public final class Csv {
     /**
      * The parsed cells: the header (or "0", "1", …), one double per cell (NaN in text columns)
      * and the strings of the text columns by name.
+     *
+     * @param header      the column names
+     * @param rows        the cells, row by row
+     * @param textColumns the text columns' strings, by column name
      */
     public record Table(List<String> header, double[][] rows, Map<String, List<String>> textColumns) {
-        /** A table without text columns. */
+        /**
+         * A table without text columns.
+         *
+         * @param header the column names
+         * @param rows   the cells, row by row
+         */
         public Table(List<String> header, double[][] rows) {
             this(header, rows, Map.of());
         }
 
-        /** The strings of a column read as text. */
+        /**
+         * {@return the strings of a column read as text}
+         *
+         * @param name the column's name
+         */
         public List<String> text(String name) {
             List<String> t = textColumns.get(name);
             if (t == null) throw new IllegalArgumentException("Csv: \"" + name + "\" was not read as a text column; text columns are " + textColumns.keySet());
             return t;
         }
 
-        /** The given columns, in that order, as a float32 [rows, columns] tensor. */
+        /**
+         * {@return the given columns, in that order, as a float32 [rows, columns] tensor}
+         *
+         * @param columns the column indices
+         */
         public Tensor columns(int... columns) {
             float[] v = new float[rows.length * columns.length];
             for (int r = 0; r < rows.length; r++) {
@@ -60,7 +77,11 @@ public final class Csv {
             return Tensor.of(v, rows.length, columns.length);
         }
 
-        /** The columns with these header names. */
+        /**
+         * {@return the columns with these header names}
+         *
+         * @param names the column names
+         */
         public Tensor columns(String... names) {
             int[] idx = new int[names.length];
             for (int i = 0; i < names.length; i++) {
@@ -70,7 +91,7 @@ public final class Csv {
             return columns(idx);
         }
 
-        /** Every cell as a float64 [rows, columns] tensor. */
+        /** {@return every cell as a float64 [rows, columns] tensor} */
         public Tensor all() {
             double[] v = new double[rows.length * header.size()];
             for (int r = 0; r < rows.length; r++) System.arraycopy(rows[r], 0, v, r * header.size(), header.size());
@@ -78,12 +99,29 @@ public final class Csv {
         }
     }
 
-    /** Reads a CSV file whose cells are all numbers. */
+    /**
+     * Reads a CSV file whose cells are all numbers.
+     *
+     * @param file      the file
+     * @param hasHeader the first line names the columns
+     * @param delimiter the cell separator, such as {@code ','}
+     * @return the table
+     * @throws java.io.IOException when the file cannot be read or is malformed
+     */
     public static Table read(Path file, boolean hasHeader, char delimiter) throws IOException {
         return read(file, hasHeader, delimiter, Set.of());
     }
 
-    /** Reads a CSV file, keeping the columns named in {@code textColumns} as strings. */
+    /**
+     * Reads a CSV file, keeping the columns named in {@code textColumns} as strings.
+     *
+     * @param file        the file
+     * @param hasHeader   the first line names the columns
+     * @param delimiter   the cell separator, such as {@code ','}
+     * @param textColumns the names of the columns to keep as text
+     * @return the table
+     * @throws java.io.IOException when the file cannot be read or is malformed
+     */
     public static Table read(Path file, boolean hasHeader, char delimiter, Set<String> textColumns) throws IOException {
         String text = utf8(file, Files.readAllBytes(file));
         List<List<String>> records = new ArrayList<>();

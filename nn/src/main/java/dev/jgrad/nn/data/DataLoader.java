@@ -43,7 +43,14 @@ public final class DataLoader implements Iterable<Batch> {
     private final List<UnaryOperator<Batch>> transforms = new ArrayList<>();
     private Production running;   // the latest epoch built in the background, until it is settled
 
-    /** A loader; {@code seed} drives the shuffle. */
+    /**
+     * A loader; {@code seed} drives the shuffle.
+     *
+     * @param dataset   the examples
+     * @param batchSize examples per batch
+     * @param shuffle   draw a new order every epoch
+     * @param seed      the seed of the shuffle
+     */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed) {
         if (dataset == null) throw new IllegalArgumentException("DataLoader: the dataset is null");
         if (batchSize < 1) throw new IllegalArgumentException("DataLoader: batch size must be >= 1, got " + batchSize);
@@ -53,13 +60,24 @@ public final class DataLoader implements Iterable<Batch> {
         this.generator = new Generator(seed);
     }
 
-    /** Whether to skip a final batch smaller than the batch size; returns this. */
+    /**
+     * Whether to skip a final batch smaller than the batch size; returns this.
+     *
+     * @param drop true to skip a short final batch
+     * @return this loader
+     */
     public DataLoader dropLast(boolean drop) {
         this.dropLast = drop;
         return this;
     }
 
-    /** How many batches the background thread prepares ahead (0: none, batches are built on the caller's thread); returns this. */
+    /**
+     * How many batches the background thread prepares ahead (0: none, batches are built on the caller's
+     * thread); returns this.
+     *
+     * @param batches how many batches to prepare ahead
+     * @return this loader
+     */
     public DataLoader prefetch(int batches) {
         if (batches < 0) throw new IllegalArgumentException("DataLoader: prefetch must be >= 0, got " + batches);
         this.prefetch = batches;
@@ -71,6 +89,9 @@ public final class DataLoader implements Iterable<Batch> {
      * the random augmentations of {@link Augment}; transforms chain in the order added. A transform
      * that draws random numbers should be a {@link RandomTransform}, so that checkpoints save its
      * generator. Returns this.
+     *
+     * @param transform the function applied to each batch
+     * @return this loader
      */
     public DataLoader map(UnaryOperator<Batch> transform) {
         if (transform == null) throw new IllegalArgumentException("DataLoader.map: transform is null");
@@ -78,13 +99,13 @@ public final class DataLoader implements Iterable<Batch> {
         return this;
     }
 
-    /** Batches per epoch. */
+    /** {@return batches per epoch} */
     public int batchesPerEpoch() {
         int n = dataset.size();
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
-    /** Number of examples in the dataset. */
+    /** {@return number of examples in the dataset} */
     public int datasetSize() {
         return dataset.size();
     }
@@ -116,6 +137,8 @@ public final class DataLoader implements Iterable<Batch> {
      * Map<String, Tensor> saved = loader.stateDict();
      * other.loadStateDict(saved);   // same pipeline: the same orders and augmentations from here on
      * }</pre>
+     *
+     * @return the generators' states by key
      */
     public synchronized Map<String, Tensor> stateDict() {
         settle();
@@ -128,6 +151,7 @@ public final class DataLoader implements Iterable<Batch> {
      * Restores what {@link #stateDict()} saved from a loader with the same random transforms at
      * the same places; checks everything before changing anything.
      *
+     * @param state a state from {@link #stateDict()}
      * @throws IllegalArgumentException naming the keys when they differ, or the key of a value that is not 2 int64s
      */
     public synchronized void loadStateDict(Map<String, Tensor> state) {

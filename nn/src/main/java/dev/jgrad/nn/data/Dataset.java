@@ -11,18 +11,35 @@ import dev.jgrad.tensor.Tensor;
  * }</pre>
  */
 public interface Dataset {
-    /** Number of examples. */
+    /** {@return number of examples} */
     int size();
 
-    /** Example {@code index}, 0 ≤ index &lt; size(). */
+    /**
+     * Example {@code index}, 0 ≤ index &lt; size().
+     *
+     * @param index the example's position
+     * @return the example
+     */
     Example get(int index);
 
-    /** Examples i of two tensors with the same first dimension. */
+    /**
+     * Examples i of two tensors with the same first dimension.
+     *
+     * @param inputs  the inputs, one per row of the first dimension
+     * @param targets the targets, one per row of the first dimension
+     * @return the dataset
+     */
     static Dataset of(Tensor inputs, Tensor targets) {
         return new TensorDataset(inputs, targets);
     }
 
-    /** The examples {@code from} (inclusive) to {@code to} (exclusive) of this dataset, without copying. */
+    /**
+     * {@return the examples {@code from} (inclusive) to {@code to} (exclusive) of this dataset, without
+     * copying}
+     *
+     * @param from the first example
+     * @param to   one past the last example
+     */
     default Dataset range(int from, int to) {
         Dataset self = this;
         if (from < 0 || to > size() || from > to) {

@@ -9,5 +9,8 @@ import dev.jgrad.tensor.Tensor;
  * Example e = dataset.get(0);
  * e.input().shape();   // e.g. [1, 28, 28]
  * }</pre>
+ *
+ * @param input  the input features
+ * @param target the target
  */
 public record Example(Tensor input, Tensor target) {}

@@ -29,7 +29,14 @@ import java.util.zip.GZIPInputStream;
 public final class Idx {
     private Idx() {}
 
-    /** Reads one IDX file: unsigned bytes and shorts become int32, as do ints; floats float32; doubles float64. */
+    /**
+     * Reads one IDX file: unsigned bytes and shorts become int32, as do ints; floats float32; doubles
+     * float64.
+     *
+     * @param file the file, plain or gzipped
+     * @return the tensor the file holds
+     * @throws java.io.IOException when the file cannot be read or is malformed
+     */
     public static Tensor read(Path file) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
             Header h = header(file, raw);
@@ -48,6 +55,10 @@ public final class Idx {
      * <pre>{@code
      * int[] shape = Idx.shape(Path.of("t10k-images-idx3-ubyte.gz"));   // [10000, 28, 28]
      * }</pre>
+     *
+     * @param file the file, plain or gzipped
+     * @return the sizes of its dimensions
+     * @throws java.io.IOException when the file cannot be read or its header is malformed
      */
     public static int[] shape(Path file) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
@@ -161,6 +172,11 @@ public final class Idx {
     /**
      * An image classification dataset from an IDX image file [N, H, W] and label file [N]:
      * inputs float32 [1, H, W] scaled to [0, 1], targets int64.
+     *
+     * @param images the image file [N, H, W]
+     * @param labels the label file [N]
+     * @return the dataset
+     * @throws java.io.IOException when a file cannot be read or is malformed
      */
     public static TensorDataset dataset(Path images, Path labels) throws IOException {
         Tensor x = read(images), y = read(labels);

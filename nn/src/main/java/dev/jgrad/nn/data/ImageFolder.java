@@ -59,7 +59,15 @@ public final class ImageFolder implements Dataset {
     private final int height, width;
     private final boolean grayscale;
 
-    /** Lists the images under {@code root}; each is resized to height × width when loaded. */
+    /**
+     * Lists the images under {@code root}; each is resized to height × width when loaded.
+     *
+     * @param root      the folder whose subfolders are the classes
+     * @param height    the height images are resized to
+     * @param width     the width images are resized to
+     * @param grayscale load one luma channel rather than three RGB channels
+     * @throws java.io.IOException when the folder cannot be listed
+     */
     public ImageFolder(Path root, int height, int width, boolean grayscale) throws IOException {
         requireImageIo();
         if (height < 1 || width < 1) throw new IllegalArgumentException("ImageFolder: size must be positive, got " + height + "x" + width);
@@ -104,7 +112,11 @@ public final class ImageFolder implements Dataset {
         return Files.isRegularFile(p) && EXTENSIONS.stream().anyMatch(n::endsWith);
     }
 
-    /** Class names, index = label. */
+    /**
+     * Class names, index = label.
+     *
+     * @return the class names
+     */
     public List<String> classes() {
         return List.copyOf(classes);
     }

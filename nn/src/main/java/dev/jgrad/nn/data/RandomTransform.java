@@ -18,10 +18,15 @@ import java.util.function.UnaryOperator;
  * }</pre>
  */
 public interface RandomTransform extends UnaryOperator<Batch> {
-    /** The generator every random draw of this transform comes from. */
+    /** {@return the generator every random draw of this transform comes from} */
     Generator generator();
 
-    /** A random transform: {@code transform} must draw only from {@code generator}. */
+    /**
+     * {@return a random transform: {@code transform} must draw only from {@code generator}}
+     *
+     * @param generator the generator the transform draws from
+     * @param transform the transform
+     */
     static RandomTransform of(Generator generator, UnaryOperator<Batch> transform) {
         if (generator == null) throw new IllegalArgumentException("RandomTransform.of: generator is null");
         if (transform == null) throw new IllegalArgumentException("RandomTransform.of: transform is null");

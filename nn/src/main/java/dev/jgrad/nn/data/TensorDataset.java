@@ -13,6 +13,12 @@ import dev.jgrad.tensor.Tensor;
 public final class TensorDataset implements Dataset {
     private final Tensor inputs, targets;
 
+    /**
+     * The examples i of {@code inputs} and {@code targets}.
+     *
+     * @param inputs  the inputs, one per row of the first dimension
+     * @param targets the targets, one per row of the first dimension
+     */
     public TensorDataset(Tensor inputs, Tensor targets) {
         if (inputs == null || targets == null) throw new IllegalArgumentException("TensorDataset: inputs or targets is null");
         if (inputs.dim() == 0 || targets.dim() == 0 || inputs.size(0) != targets.size(0)) {

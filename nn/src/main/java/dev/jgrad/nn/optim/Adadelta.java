@@ -15,10 +15,25 @@ import java.util.Map;
 public final class Adadelta extends Optimizer {
     private final double rho, eps, weightDecay;
 
+    /**
+     * Adadelta with PyTorch's defaults ρ = 0.9, ε = 1e-6, no weight decay.
+     *
+     * @param params the parameters to update
+     * @param lr     the learning rate (PyTorch's default is 1)
+     */
     public Adadelta(List<Tensor> params, double lr) {
         this(params, lr, 0.9, 1e-6, 0);
     }
 
+    /**
+     * Adadelta with every option.
+     *
+     * @param params      the parameters to update
+     * @param lr          the learning rate
+     * @param rho         the decay of the running averages, in [0, 1)
+     * @param eps         added to the RMS terms
+     * @param weightDecay L2 weight decay
+     */
     public Adadelta(List<Tensor> params, double lr, double rho, double eps, double weightDecay) {
         super(params, lr);
         checkRate("rho", rho);

@@ -14,11 +14,26 @@ import java.util.Map;
 public final class Adagrad extends Optimizer {
     private final double lrDecay, weightDecay, initialAccumulator, eps;
 
-    /** Adagrad with PyTorch's defaults (no decay, accumulator 0, ε = 1e-10). */
+    /**
+     * Adagrad with PyTorch's defaults (no decay, accumulator 0, ε = 1e-10).
+     *
+     * @param params the parameters to update
+     * @param lr     the learning rate
+     */
     public Adagrad(List<Tensor> params, double lr) {
         this(params, lr, 0, 0, 0, 1e-10);
     }
 
+    /**
+     * Adagrad with every option.
+     *
+     * @param params             the parameters to update
+     * @param lr                 the learning rate
+     * @param lrDecay            the learning-rate decay per step
+     * @param weightDecay        L2 weight decay
+     * @param initialAccumulator the starting value of the sum of squared gradients
+     * @param eps                added to the denominator
+     */
     public Adagrad(List<Tensor> params, double lr, double lrDecay, double weightDecay, double initialAccumulator, double eps) {
         super(params, lr);
         checkPositive("lr decay", lrDecay);

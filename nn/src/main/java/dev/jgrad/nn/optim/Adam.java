@@ -18,11 +18,27 @@ public class Adam extends Optimizer {
     private final boolean amsgrad;
     private final boolean decoupled;
 
-    /** Adam with β = (0.9, 0.999), ε = 1e-8, no weight decay. */
+    /**
+     * Adam with β = (0.9, 0.999), ε = 1e-8, no weight decay.
+     *
+     * @param params the parameters to update
+     * @param lr     the learning rate
+     */
     public Adam(List<Tensor> params, double lr) {
         this(params, lr, 0.9, 0.999, 1e-8, 0, false);
     }
 
+    /**
+     * Adam with every option.
+     *
+     * @param params      the parameters to update
+     * @param lr          the learning rate
+     * @param beta1       decay of the first moment, in [0, 1)
+     * @param beta2       decay of the second moment, in [0, 1)
+     * @param eps         added to the denominator
+     * @param weightDecay L2 weight decay, added to the gradient
+     * @param amsgrad     use the maximum of the past second moments (AMSGrad)
+     */
     public Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
         this(params, lr, beta1, beta2, eps, weightDecay, amsgrad, false);
     }

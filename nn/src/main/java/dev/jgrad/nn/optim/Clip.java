@@ -14,12 +14,26 @@ import java.util.List;
 public final class Clip {
     private Clip() {}
 
-    /** Scales all gradients together so that their joint L2 norm is at most {@code maxNorm}; returns the norm before clipping. */
+    /**
+     * {@return scales all gradients together so that their joint L2 norm is at most {@code maxNorm}; returns
+     * the norm before clipping}
+     *
+     * @param params  the parameters whose gradients are clipped
+     * @param maxNorm the largest joint norm allowed
+     */
     public static double gradNorm(List<Tensor> params, double maxNorm) {
         return gradNorm(params, maxNorm, 2);
     }
 
-    /** As {@link #gradNorm(List, double)} with the Lᵖ norm ({@code Double.POSITIVE_INFINITY} for the max norm). */
+    /**
+     * As {@link #gradNorm(List, double)} with the Lᵖ norm ({@code Double.POSITIVE_INFINITY} for the max
+     * norm).
+     *
+     * @param params  the parameters whose gradients are clipped
+     * @param maxNorm the largest joint norm allowed
+     * @param p       the order of the norm
+     * @return the norm before clipping
+     */
     public static double gradNorm(List<Tensor> params, double maxNorm, double p) {
         checkParams("gradNorm", params);
         if (!(maxNorm >= 0)) throw new IllegalArgumentException("gradNorm: maxNorm must be >= 0, got " + maxNorm);
@@ -40,7 +54,12 @@ public final class Clip {
         }
     }
 
-    /** Clamps every gradient element into [−clip, clip]. */
+    /**
+     * Clamps every gradient element into [−clip, clip].
+     *
+     * @param params the parameters whose gradients are clipped
+     * @param clip   the largest magnitude allowed
+     */
     public static void gradValue(List<Tensor> params, double clip) {
         checkParams("gradValue", params);
         if (!(clip >= 0)) throw new IllegalArgumentException("gradValue: clip must be >= 0, got " + clip);

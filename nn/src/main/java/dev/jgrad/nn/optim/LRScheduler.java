@@ -15,18 +15,28 @@ import java.util.Map;
  * }</pre>
  */
 public abstract class LRScheduler {
+    /** The optimizer whose learning rate this schedule sets. */
     protected final Optimizer optimizer;
     /** The learning rate the schedule starts from (the optimizer's when the scheduler was made, or a checkpoint's). */
     protected double baseLr;
     private int epoch;
 
+    /**
+     * A schedule for {@code optimizer}, starting from its current learning rate.
+     *
+     * @param optimizer the optimizer
+     */
     protected LRScheduler(Optimizer optimizer) {
         if (optimizer == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": the optimizer is null");
         this.optimizer = optimizer;
         this.baseLr = optimizer.learningRate();
     }
 
-    /** The learning rate for {@code epoch} (0 is the start). */
+    /**
+     * {@return the learning rate for {@code epoch} (0 is the start)}
+     *
+     * @param epoch the epoch
+     */
     protected abstract double lrAt(int epoch);
 
     /** Advances one epoch and sets the optimizer's learning rate. */
@@ -35,12 +45,16 @@ public abstract class LRScheduler {
         optimizer.setLearningRate(lrAt(epoch));
     }
 
-    /** Epochs stepped so far. */
+    /** {@return epochs stepped so far} */
     public final int epoch() {
         return epoch;
     }
 
-    /** Restores the epoch counter (for resuming) and the matching learning rate. */
+    /**
+     * Restores the epoch counter (for resuming) and the matching learning rate.
+     *
+     * @param epoch the number of epochs completed
+     */
     public void setEpoch(int epoch) {
         this.epoch = epoch;
         optimizer.setLearningRate(lrAt(epoch));
@@ -55,6 +69,8 @@ public abstract class LRScheduler {
      * Map<String, Tensor> saved = sched.stateDict();
      * LRScheduler.cosine(opt, 50, 0).loadStateDict(saved);   // the same schedule, continued
      * }</pre>
+     *
+     * @return the state by key
      */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -67,6 +83,7 @@ public abstract class LRScheduler {
      * Restores what {@link #stateDict()} saved. The optimizer's learning rate is left alone: it is
      * part of the optimizer's own state ({@link Optimizer#loadStateDict}).
      *
+     * @param state a state from {@link #stateDict()}
      * @throws IllegalArgumentException when a key is missing or extra, or the epoch is negative or the base rate not a finite number ≥ 0
      */
     public void loadStateDict(Map<String, Tensor> state) {
@@ -85,7 +102,14 @@ public abstract class LRScheduler {
         baseLr = savedLr;
     }
 
-    /** lr·γ^⌊epoch/stepSize⌋ (PyTorch's StepLR). */
+    /**
+     * lr·γ^⌊epoch/stepSize⌋ (PyTorch's StepLR).
+     *
+     * @param opt      the optimizer
+     * @param stepSize epochs between decays
+     * @param gamma    the decay factor
+     * @return the scheduler
+     */
     public static LRScheduler step(Optimizer opt, int stepSize, double gamma) {
         if (stepSize < 1) throw new IllegalArgumentException("StepLR: step size must be >= 1, got " + stepSize);
         if (!(gamma >= 0) || Double.isInfinite(gamma)) throw new IllegalArgumentException("StepLR: gamma must be finite and >= 0, got " + gamma);
@@ -96,7 +120,14 @@ public abstract class LRScheduler {
         };
     }
 
-    /** η_min + (lr − η_min)(1 + cos(π·epoch/tMax))/2 (PyTorch's CosineAnnealingLR, without restarts). */
+    /**
+     * η_min + (lr − η_min)(1 + cos(π·epoch/tMax))/2 (PyTorch's CosineAnnealingLR, without restarts).
+     *
+     * @param opt    the optimizer
+     * @param tMax   the epochs of the half cosine period
+     * @param etaMin the smallest learning rate
+     * @return the scheduler
+     */
     public static LRScheduler cosine(Optimizer opt, int tMax, double etaMin) {
         if (tMax < 1) throw new IllegalArgumentException("CosineAnnealingLR: tMax must be >= 1, got " + tMax);
         if (!(etaMin >= 0) || Double.isInfinite(etaMin)) {
@@ -109,7 +140,15 @@ public abstract class LRScheduler {
         };
     }
 
-    /** Linear warm-up: the factor goes from {@code startFactor} to 1 over {@code warmupSteps}, then stays 1 (PyTorch's LinearLR). */
+    /**
+     * Linear warm-up: the factor goes from {@code startFactor} to 1 over {@code warmupSteps}, then stays 1
+     * (PyTorch's LinearLR).
+     *
+     * @param opt         the optimizer
+     * @param startFactor the factor at epoch 0
+     * @param warmupSteps the epochs of the warm-up
+     * @return the scheduler
+     */
     public static LRScheduler linearWarmup(Optimizer opt, double startFactor, int warmupSteps) {
         if (!(startFactor > 0 && startFactor <= 1) || warmupSteps < 1) {
             throw new IllegalArgumentException("LinearLR: start factor must be in (0, 1] and steps >= 1, got " + startFactor + ", " + warmupSteps);

@@ -28,6 +28,12 @@ public abstract class Optimizer {
     private double learningRate;
     private long steps;
 
+    /**
+     * An optimizer of {@code params} at the given learning rate.
+     *
+     * @param params       the parameters, each requiring grad
+     * @param learningRate the learning rate, finite and ≥ 0
+     */
     protected Optimizer(List<Tensor> params, double learningRate) {
         if (params == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": the parameter list is null");
         if (params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": got an empty parameter list");
@@ -42,14 +48,24 @@ public abstract class Optimizer {
         for (int i = 0; i < params.size(); i++) state.add(new HashMap<>());
     }
 
-    /** Validates a hyperparameter: finite and ≥ 0. */
+    /**
+     * Validates a hyperparameter: finite and ≥ 0.
+     *
+     * @param what the hyperparameter's name, for the message
+     * @param v    its value
+     */
     protected final void checkPositive(String what, double v) {
         if (!(v >= 0) || Double.isInfinite(v)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": " + what + " must be a finite number >= 0, got " + v);
         }
     }
 
-    /** Validates a decay rate: in [0, 1). */
+    /**
+     * Validates a decay rate: in [0, 1).
+     *
+     * @param what the rate's name, for the message
+     * @param v    its value
+     */
     protected final void checkRate(String what, double v) {
         if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(getClass().getSimpleName() + ": " + what + " must be in [0, 1), got " + v);
     }
@@ -72,6 +88,9 @@ public abstract class Optimizer {
      * tensors this puts must be owned by this optimizer alone (later calls may write them in place).
      *
      * @param param the parameter itself (gradient recording is off): write its new value into it
+     * @param grad  its gradient
+     * @param state its state tensors by name; read them and put their new values
+     * @param step  this parameter's update count, from 1
      * @return whether the update was done; false leaves the parameter and the state untouched
      */
     protected boolean updateInPlace(Tensor param, Tensor grad, Map<String, Tensor> state, long step) {
@@ -97,22 +116,27 @@ public abstract class Optimizer {
         for (Tensor p : params) p.zeroGrad();
     }
 
-    /** The parameters this optimizer updates. */
+    /** {@return the parameters this optimizer updates} */
     public final List<Tensor> parameters() {
         return params;
     }
 
+    /** {@return the current learning rate} */
     public final double learningRate() {
         return learningRate;
     }
 
-    /** Sets the learning rate (schedulers call this). */
+    /**
+     * Sets the learning rate (schedulers call this).
+     *
+     * @param lr the new learning rate, finite and ≥ 0
+     */
     public final void setLearningRate(double lr) {
         checkPositive("learning rate", lr);
         learningRate = lr;
     }
 
-    /** Number of {@link #step()} calls so far. */
+    /** {@return number of {@link #step()} calls so far} */
     public final long steps() {
         return steps;
     }
@@ -120,6 +144,8 @@ public abstract class Optimizer {
     /**
      * The state to checkpoint: "lr", "step" and "state.&lt;param index&gt;.&lt;name&gt;" tensors,
      * among them "state.&lt;i&gt;.step", parameter i's own update count, once it has one.
+     *
+     * @return the state by key
      */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -138,6 +164,8 @@ public abstract class Optimizer {
      * The names of the per-parameter state tensors this optimizer keeps ({@code "exp_avg"}, …);
      * {@link #loadStateDict} refuses any other, so that the state of another optimizer class does not
      * load. Null, the default for subclasses that do not say, accepts any name.
+     *
+     * @return the names, or null for any
      */
     protected Set<String> stateNames() {
         return null;
@@ -148,6 +176,7 @@ public abstract class Optimizer {
      * must have exactly its parameter's shape ({@code "step"}: one element) and a name this
      * optimizer uses ({@link #stateNames()}); the dict is checked whole before anything changes.
      *
+     * @param dict a state from {@link #stateDict()}
      * @throws IllegalArgumentException naming the key, the shapes or the names expected
      */
     public final void loadStateDict(Map<String, Tensor> dict) {

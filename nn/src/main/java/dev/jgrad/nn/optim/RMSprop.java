@@ -16,10 +16,27 @@ public final class RMSprop extends Optimizer {
     private final double alpha, eps, weightDecay, momentum;
     private final boolean centered;
 
+    /**
+     * RMSprop with PyTorch's defaults α = 0.99, ε = 1e-8, no weight decay or momentum, not centered.
+     *
+     * @param params the parameters to update
+     * @param lr     the learning rate
+     */
     public RMSprop(List<Tensor> params, double lr) {
         this(params, lr, 0.99, 1e-8, 0, 0, false);
     }
 
+    /**
+     * RMSprop with every option.
+     *
+     * @param params      the parameters to update
+     * @param lr          the learning rate
+     * @param alpha       the decay of the running mean square, in [0, 1)
+     * @param eps         added to the denominator
+     * @param weightDecay L2 weight decay
+     * @param momentum    momentum factor (0: none)
+     * @param centered    subtract the running mean of the gradients
+     */
     public RMSprop(List<Tensor> params, double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
         super(params, lr);
         checkRate("alpha", alpha);

@@ -19,11 +19,26 @@ public final class ReduceLROnPlateau {
     private double best;
     private int badEpochs, cooldownLeft;
 
-    /** PyTorch's defaults: minimize, factor 0.1, patience 10, threshold 1e-4, no cooldown, no floor. */
+    /**
+     * PyTorch's defaults: minimize, factor 0.1, patience 10, threshold 1e-4, no cooldown, no floor.
+     *
+     * @param optimizer the optimizer whose learning rate is lowered
+     */
     public ReduceLROnPlateau(Optimizer optimizer) {
         this(optimizer, true, 0.1, 10, 1e-4, 0, 0);
     }
 
+    /**
+     * A plateau scheduler with every option.
+     *
+     * @param optimizer the optimizer whose learning rate is lowered
+     * @param minimize  the metric improves by going down (else up)
+     * @param factor    the learning rate's factor on a plateau, in (0, 1)
+     * @param patience  epochs without improvement tolerated
+     * @param threshold the relative change that counts as an improvement
+     * @param cooldown  epochs to wait after a reduction
+     * @param minLr     the smallest learning rate
+     */
     public ReduceLROnPlateau(Optimizer optimizer, boolean minimize, double factor, int patience, double threshold, int cooldown, double minLr) {
         if (!(factor > 0 && factor < 1)) throw new IllegalArgumentException("ReduceLROnPlateau: factor must be in (0, 1), got " + factor);
         if (patience < 0 || cooldown < 0) throw new IllegalArgumentException("ReduceLROnPlateau: patience and cooldown must be >= 0");
@@ -42,7 +57,11 @@ public final class ReduceLROnPlateau {
         this.best = minimize ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
     }
 
-    /** Records this epoch's metric and lowers the learning rate if it has plateaued. */
+    /**
+     * Records this epoch's metric and lowers the learning rate if it has plateaued.
+     *
+     * @param metric this epoch's value of the monitored metric
+     */
     public void step(double metric) {
         if (Double.isNaN(metric)) throw new IllegalArgumentException("ReduceLROnPlateau: metric is NaN");
         boolean better = minimize ? metric < best * (1 - threshold) : metric > best * (1 + threshold);  // PyTorch's "rel" mode

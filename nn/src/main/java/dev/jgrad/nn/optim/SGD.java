@@ -17,16 +17,39 @@ public final class SGD extends Optimizer {
     private final double momentum, dampening, weightDecay;
     private final boolean nesterov;
 
-    /** Plain SGD. */
+    /**
+     * Plain SGD.
+     *
+     * @param params the parameters to update
+     * @param lr     the learning rate
+     */
     public SGD(List<Tensor> params, double lr) {
         this(params, lr, 0, false, 0);
     }
 
-    /** SGD with momentum, Nesterov and weight decay (no dampening). */
+    /**
+     * SGD with momentum, Nesterov and weight decay (no dampening).
+     *
+     * @param params      the parameters to update
+     * @param lr          the learning rate
+     * @param momentum    momentum factor (0: none)
+     * @param nesterov    use Nesterov momentum
+     * @param weightDecay L2 weight decay
+     */
     public SGD(List<Tensor> params, double lr, double momentum, boolean nesterov, double weightDecay) {
         this(params, lr, momentum, 0, nesterov, weightDecay);
     }
 
+    /**
+     * SGD with every option.
+     *
+     * @param params      the parameters to update
+     * @param lr          the learning rate
+     * @param momentum    momentum factor (0: none)
+     * @param dampening   dampening of the momentum
+     * @param nesterov    use Nesterov momentum (needs momentum &gt; 0 and no dampening)
+     * @param weightDecay L2 weight decay
+     */
     public SGD(List<Tensor> params, double lr, double momentum, double dampening, boolean nesterov, double weightDecay) {
         super(params, lr);
         checkPositive("momentum", momentum);

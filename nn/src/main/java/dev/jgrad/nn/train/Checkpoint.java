@@ -97,6 +97,11 @@ public final class Checkpoint {
      * run id) and of {@code train}, the loader it trains on (null: no loader state), with the
      * caller's {@code metadata}; replaces {@code file} atomically.
      *
+     * @param file     the checkpoint file
+     * @param trainer  the trainer
+     * @param train    the loader it trains on, or null
+     * @param metadata the caller's metadata
+     * @throws java.io.IOException when the file cannot be written
      * @throws IllegalArgumentException when a metadata key starts with {@code jgrad.}
      */
     public static void save(Path file, Trainer trainer, DataLoader train, Map<String, String> metadata) throws IOException {
@@ -111,6 +116,10 @@ public final class Checkpoint {
      * must hold exactly these parts (a scheduler the trainer has but the file lacks, or the reverse,
      * is refused). Returns the file's metadata.
      *
+     * @param file    the checkpoint file
+     * @param trainer the trainer
+     * @param train   the loader it trains on, or null
+     * @return the file's metadata
      * @throws IllegalArgumentException naming the file and the mismatch; nothing is changed then
      * @throws CorruptFileException     when the file is not whole or was changed after it was written
      */
@@ -126,6 +135,12 @@ public final class Checkpoint {
      * <pre>{@code
      * Checkpoint.save(Path.of("step-1000.safetensors"), model, optimizer, Map.of("step", "1000"));
      * }</pre>
+     *
+     * @param file      the checkpoint file
+     * @param model     the model
+     * @param optimizer the optimizer, or null
+     * @param metadata  the caller's metadata
+     * @throws java.io.IOException when the file cannot be written
      */
     public static void save(Path file, Module model, Optimizer optimizer, Map<String, String> metadata) throws IOException {
         if (model == null) throw new IllegalArgumentException("Checkpoint.save: model is null");
@@ -137,6 +152,10 @@ public final class Checkpoint {
      * (the optimizer null or not alike); returns its metadata. To take only the weights out of any
      * checkpoint, use {@link #loadWeights}.
      *
+     * @param file      the checkpoint file
+     * @param model     the model
+     * @param optimizer the optimizer, or null
+     * @return the file's metadata
      * @throws IllegalArgumentException naming the file and the mismatch; nothing is changed then
      * @throws CorruptFileException     when the file is not whole or was changed after it was written
      */
@@ -152,6 +171,11 @@ public final class Checkpoint {
      * <pre>{@code
      * Checkpoint.saveWeights(Path.of("mnist.safetensors"), model, Map.of("accuracy", "0.98"));
      * }</pre>
+     *
+     * @param file     the weights file
+     * @param model    the model
+     * @param metadata the caller's metadata
+     * @throws java.io.IOException when the file cannot be written
      */
     public static void saveWeights(Path file, Module model, Map<String, String> metadata) throws IOException {
         if (model == null) throw new IllegalArgumentException("Checkpoint.saveWeights: model is null");
@@ -168,6 +192,10 @@ public final class Checkpoint {
      * old two-file checkpoint) or the model part of a training checkpoint, strictly: every name,
      * every shape. Returns the file's metadata.
      *
+     * @param file  the weights file or checkpoint
+     * @param model the model
+     * @return the file's metadata
+     * @throws java.io.IOException when the file cannot be read
      * @throws IllegalArgumentException naming the file and the keys or shapes that differ
      */
     public static Map<String, String> loadWeights(Path file, Module model) throws IOException {

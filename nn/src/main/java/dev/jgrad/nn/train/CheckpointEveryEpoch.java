@@ -26,7 +26,12 @@ public final class CheckpointEveryEpoch implements TrainingListener {
     private final int keep;
     private final Map<String, String> metadata;
 
-    /** Numbered checkpoints in {@code dir}, the last {@code keep} kept, and {@code dir/last.safetensors}. */
+    /**
+     * Numbered checkpoints in {@code dir}, the last {@code keep} kept, and {@code dir/last.safetensors}.
+     *
+     * @param dir  the folder of the checkpoints
+     * @param keep how many numbered checkpoints to keep, at least 1
+     */
     public CheckpointEveryEpoch(Path dir, int keep) {
         if (dir == null) throw new IllegalArgumentException("CheckpointEveryEpoch: dir is null");
         if (keep < 1) throw new IllegalArgumentException("CheckpointEveryEpoch: keep must be >= 1, got " + keep);
@@ -46,6 +51,10 @@ public final class CheckpointEveryEpoch implements TrainingListener {
     /**
      * Only {@code file}, replaced after every epoch, with {@code metadata} added to each (such as
      * the settings a resumed run must reuse).
+     *
+     * @param file     the checkpoint file
+     * @param metadata added to every checkpoint
+     * @return the listener
      */
     public static CheckpointEveryEpoch lastOnly(Path file, Map<String, String> metadata) {
         if (file == null) throw new IllegalArgumentException("CheckpointEveryEpoch.lastOnly: file is null");

@@ -20,6 +20,11 @@ public final class CurvePlot implements TrainingListener {
     private final History history = new History();
     private final List<Double> epochNumbers = new ArrayList<>();   // the trainer's, so a resumed run's curves start at its first epoch
 
+    /**
+     * Plots to {@code file} after every epoch.
+     *
+     * @param file the SVG file
+     */
     public CurvePlot(Path file) {
         this.file = file;
     }

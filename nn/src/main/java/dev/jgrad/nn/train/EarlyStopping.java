@@ -24,7 +24,14 @@ public final class EarlyStopping implements TrainingListener {
     private int stoppedEpoch;
     private Map<String, Tensor> bestState;
 
-    /** Monitors {@code monitor}; keys ending in "loss", "mse" or "mae" are minimised, others maximised. */
+    /**
+     * Monitors {@code monitor}; keys ending in "loss", "mse" or "mae" are minimised, others maximised.
+     *
+     * @param monitor     the key in the epoch logs, such as {@code "val_loss"}
+     * @param patience    epochs without improvement before stopping
+     * @param minDelta    the smallest change that counts as an improvement
+     * @param restoreBest load the best epoch's weights back when training stops
+     */
     public EarlyStopping(String monitor, int patience, double minDelta, boolean restoreBest) {
         if (monitor == null) throw new IllegalArgumentException("EarlyStopping: the monitored metric's name is null");
         if (patience < 0 || !(minDelta >= 0)) throw new IllegalArgumentException("EarlyStopping: patience and minDelta must be >= 0");
@@ -63,12 +70,12 @@ public final class EarlyStopping implements TrainingListener {
         if (restoreBest && bestState != null) trainer.model().loadStateDict(bestState);
     }
 
-    /** The epoch at which training was stopped, or 0 if it ran to the end. */
+    /** {@return the epoch at which training was stopped, or 0 if it ran to the end} */
     public int stoppedEpoch() {
         return stoppedEpoch;
     }
 
-    /** The best monitored value seen. */
+    /** {@return the best monitored value seen} */
     public double best() {
         return best;
     }

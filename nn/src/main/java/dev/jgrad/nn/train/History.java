@@ -18,7 +18,14 @@ public final class History {
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
     private int epochs;
 
-    /** Appends one epoch's logs. */
+    /** An empty history, with no epochs recorded. */
+    public History() {}
+
+    /**
+     * Appends one epoch's logs.
+     *
+     * @param logs the epoch's values by key
+     */
     public void add(Map<String, Double> logs) {
         for (Map.Entry<String, Double> e : logs.entrySet()) {
             List<Double> list = values.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
@@ -29,23 +36,31 @@ public final class History {
         for (List<Double> list : values.values()) if (list.size() < epochs) list.add(Double.NaN);   // keys this epoch lacked
     }
 
-    /** The values of {@code key}, one per epoch (NaN where an epoch lacked it). */
+    /**
+     * {@return the values of {@code key}, one per epoch (NaN where an epoch lacked it)}
+     *
+     * @param key the key
+     */
     public List<Double> get(String key) {
         return List.copyOf(values.getOrDefault(key, List.of()));
     }
 
-    /** The latest value of {@code key}, or NaN. */
+    /**
+     * {@return the latest value of {@code key}, or NaN}
+     *
+     * @param key the key
+     */
     public double last(String key) {
         List<Double> v = values.get(key);
         return v == null || v.isEmpty() ? Double.NaN : v.get(v.size() - 1);
     }
 
-    /** The keys recorded. */
+    /** {@return the keys recorded} */
     public List<String> keys() {
         return List.copyOf(values.keySet());
     }
 
-    /** Number of epochs recorded. */
+    /** {@return number of epochs recorded} */
     public int epochs() {
         return epochs;
     }

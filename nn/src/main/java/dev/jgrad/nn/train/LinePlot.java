@@ -24,20 +24,45 @@ public final class LinePlot {
 
     private LinePlot() {}
 
-    /** One line: a name and its points (NaN y values are skipped). */
+    /**
+     * One line: a name and its points (NaN y values are skipped).
+     *
+     * @param name the legend's text
+     * @param x    the x values
+     * @param y    the y values
+     */
     public record Series(String name, double[] x, double[] y) {}
 
-    /** One chart. */
+    /**
+     * One chart.
+     *
+     * @param title  the chart's title
+     * @param xLabel the x axis's label
+     * @param yLabel the y axis's label
+     * @param logX   a logarithmic x axis
+     * @param logY   a logarithmic y axis
+     * @param series the lines
+     */
     public record Chart(String title, String xLabel, String yLabel, boolean logX, boolean logY, List<Series> series) {}
 
-    /** Writes the charts side by side to {@code file}. */
+    /**
+     * Writes the charts side by side to {@code file}.
+     *
+     * @param file   the SVG file
+     * @param charts the charts
+     * @throws java.io.IOException when the file cannot be written
+     */
     public static void write(Path file, List<Chart> charts) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         Files.writeString(file, render(charts), StandardCharsets.UTF_8);
     }
 
-    /** The SVG document. */
+    /**
+     * {@return the SVG document}
+     *
+     * @param charts the charts
+     */
     public static String render(List<Chart> charts) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">%n",

@@ -11,47 +11,77 @@ import dev.jgrad.tensor.Tensor;
  * }</pre>
  */
 public interface Metric {
-    /** The key in logs and history ("accuracy", "f1", …). */
+    /** {@return the key in logs and history ("accuracy", "f1", …)} */
     String name();
 
     /** Forgets what was accumulated. */
     void reset();
 
-    /** Accumulates one batch (outputs and targets are detached, on any device). */
+    /**
+     * Accumulates one batch (outputs and targets are detached, on any device).
+     *
+     * @param output the model's outputs for the batch
+     * @param target the batch's targets
+     */
     void update(Tensor output, Tensor target);
 
-    /** The value over everything accumulated since {@link #reset()}. */
+    /** {@return the value over everything accumulated since {@link #reset()}} */
     double value();
 
     /**
      * Fraction of correct predictions. Outputs [N, C] are classified by argmax; outputs [N] or
      * [N, 1] (binary) by output &gt; 0 for logits.
+     *
+     * @return the metric
      */
     static Metric accuracy() {
         return new ConfusionMetric("accuracy", 0);
     }
 
-    /** Macro-averaged precision over {@code classes} classes. */
+    /**
+     * Macro-averaged precision over {@code classes} classes.
+     *
+     * @param classes the number of classes
+     * @return the metric
+     */
     static Metric precision(int classes) {
         return new ConfusionMetric("precision", classes);
     }
 
-    /** Macro-averaged recall. */
+    /**
+     * Macro-averaged recall.
+     *
+     * @param classes the number of classes
+     * @return the metric
+     */
     static Metric recall(int classes) {
         return new ConfusionMetric("recall", classes);
     }
 
-    /** Macro-averaged F1 score. */
+    /**
+     * Macro-averaged F1 score.
+     *
+     * @param classes the number of classes
+     * @return the metric
+     */
     static Metric f1(int classes) {
         return new ConfusionMetric("f1", classes);
     }
 
-    /** Mean squared error over all elements. */
+    /**
+     * Mean squared error over all elements.
+     *
+     * @return the metric
+     */
     static Metric mse() {
         return new ErrorMetric("mse", true);
     }
 
-    /** Mean absolute error over all elements. */
+    /**
+     * Mean absolute error over all elements.
+     *
+     * @return the metric
+     */
     static Metric mae() {
         return new ErrorMetric("mae", false);
     }

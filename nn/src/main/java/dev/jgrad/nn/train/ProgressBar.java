@@ -30,7 +30,12 @@ public final class ProgressBar implements TrainingListener {
         this(System.out, System.console() != null);
     }
 
-    /** A bar on {@code out}; {@code interactive} redraws in place. */
+    /**
+     * A bar on {@code out}; {@code interactive} redraws in place.
+     *
+     * @param out         where the bar is printed
+     * @param interactive redraw in place (a terminal) rather than print lines
+     */
     public ProgressBar(PrintStream out, boolean interactive) {
         this.out = out;
         this.interactive = interactive;

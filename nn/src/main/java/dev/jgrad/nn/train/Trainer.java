@@ -56,38 +56,70 @@ public final class Trainer {
     private String runId = java.util.UUID.randomUUID().toString();
     private DataLoader trainingLoader;
 
+    /**
+     * A trainer of {@code model} with {@code optimizer} on {@code loss}, on the CPU.
+     *
+     * @param model     the model
+     * @param optimizer the optimizer of the model's parameters
+     * @param loss      the loss of the model's output against the targets
+     */
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
         this.optimizer = optimizer;
         this.loss = loss;
     }
 
-    /** Adds metrics computed on training and validation data; returns this. */
+    /**
+     * Adds metrics computed on training and validation data; returns this.
+     *
+     * @param ms the metrics
+     * @return this trainer
+     */
     public Trainer metrics(Metric... ms) {
         metrics.addAll(List.of(ms));
         return this;
     }
 
-    /** Adds listeners; returns this. */
+    /**
+     * Adds listeners; returns this.
+     *
+     * @param ls the listeners
+     * @return this trainer
+     */
     public Trainer listeners(TrainingListener... ls) {
         listeners.addAll(List.of(ls));
         return this;
     }
 
-    /** Moves the model there now and every batch there during training; returns this. */
+    /**
+     * Moves the model there now and every batch there during training; returns this.
+     *
+     * @param d the device
+     * @return this trainer
+     */
     public Trainer device(Device d) {
         device = d;
         model.to(d);
         return this;
     }
 
-    /** A scheduler stepped after every epoch; returns this. */
+    /**
+     * A scheduler stepped after every epoch; returns this.
+     *
+     * @param s the scheduler, or null
+     * @return this trainer
+     */
     public Trainer scheduler(LRScheduler s) {
         scheduler = s;
         return this;
     }
 
-    /** Clips the gradients' joint L2 norm to {@code maxNorm} before each step; returns this. */
+    /**
+     * Clips the gradients' joint L2 norm to {@code maxNorm} before each step; returns this.
+     *
+     * @param maxNorm the largest joint norm
+     * @return this trainer
+     */
     public Trainer clipGradNorm(double maxNorm) {
         clipNorm = maxNorm;
         return this;
@@ -128,6 +160,8 @@ public final class Trainer {
      * trainer.device(Device.cuda()).lossSyncEvery(32);   // one read per 32 steps
      * }</pre>
      *
+     * @param n steps per read, at least 1
+     * @return this trainer
      * @throws IllegalArgumentException when {@code n < 1}
      */
     public Trainer lossSyncEvery(int n) {
@@ -136,7 +170,10 @@ public final class Trainer {
         return this;
     }
 
-    /** The number of steps between loss reads: the one set by {@link #lossSyncEvery(int)}, else the device's default. */
+    /**
+     * {@return the number of steps between loss reads: the one set by {@link #lossSyncEvery(int)}, else the
+     * device's default}
+     */
     public int lossSyncEvery() {
         return lossSyncEvery > 0 ? lossSyncEvery : defaultLossSyncEvery(device);
     }
@@ -145,15 +182,17 @@ public final class Trainer {
         return d.type() == Device.Type.CPU ? 1 : CUDA_LOSS_SYNC_EVERY;
     }
 
+    /** {@return the model} */
     public Module model() {
         return model;
     }
 
+    /** {@return the optimizer} */
     public Optimizer optimizer() {
         return optimizer;
     }
 
-    /** The scheduler set by {@link #scheduler(LRScheduler)}, or null. */
+    /** {@return the scheduler set by {@link #scheduler(LRScheduler)}, or null} */
     public LRScheduler scheduler() {
         return scheduler;
     }
@@ -161,6 +200,8 @@ public final class Trainer {
     /**
      * The number of epochs completed: 0 for a new trainer, then the number of the last finished
      * epoch (also while listeners see its {@code onEpochEnd}); a loaded {@link Checkpoint} sets it.
+     *
+     * @return the epochs completed
      */
     public int epoch() {
         return epoch;
@@ -169,12 +210,14 @@ public final class Trainer {
     /**
      * A random identifier of this training run, recorded in each checkpoint and taken over from a
      * loaded one, so the checkpoints of one run, resumed or not, carry the same id.
+     *
+     * @return the run's identifier
      */
     public String runId() {
         return runId;
     }
 
-    /** The loader the current (or last) {@link #fit} trains on, or null before the first. */
+    /** {@return the loader the current (or last) {@link #fit} trains on, or null before the first} */
     public DataLoader trainingLoader() {
         return trainingLoader;
     }
@@ -195,6 +238,11 @@ public final class Trainer {
      * new trainer; from 4 after a checkpoint of epoch 3 was loaded); {@code validation} may be null.
      * Listeners' {@code onTrainBegin} gets the number of the last planned epoch. Returns the history
      * of this call's epochs.
+     *
+     * @param train      the training data
+     * @param validation the validation data, or null
+     * @param epochs     the number of epochs to train
+     * @return the history of this call's epochs
      */
     public History fit(DataLoader train, DataLoader validation, int epochs) {
         if (train == null) throw new IllegalArgumentException("fit: the training loader is null");
@@ -249,7 +297,11 @@ public final class Trainer {
         return logs;
     }
 
-    /** The mean loss and the metrics over {@code data}, in evaluation mode, without a graph. */
+    /**
+     * {@return the mean loss and the metrics over {@code data}, in evaluation mode, without a graph}
+     *
+     * @param data the data
+     */
     public Map<String, Double> evaluate(DataLoader data) {
         boolean wasTraining = model.isTraining();
         model.eval();
@@ -275,7 +327,12 @@ public final class Trainer {
         return logs;
     }
 
-    /** The model's outputs for every batch of {@code data}, concatenated (evaluation mode, no graph, on the CPU). */
+    /**
+     * {@return the model's outputs for every batch of {@code data}, concatenated (evaluation mode, no graph,
+     * on the CPU)}
+     *
+     * @param data the data
+     */
     public Tensor predict(DataLoader data) {
         boolean wasTraining = model.isTraining();
         model.eval();

@@ -14,21 +14,32 @@ import java.nio.file.Path;
  */
 public final class CorruptFileException extends IOException {
     private final transient Path file;
+    /** Byte offset of the problem. */
     private final long offset;
 
-    /** A problem at byte {@code offset} of {@code file}. */
+    /**
+     * A problem at byte {@code offset} of {@code file}.
+     *
+     * @param file    the file being read
+     * @param offset  the byte offset where the problem was found
+     * @param problem what is wrong
+     */
     public CorruptFileException(Path file, long offset, String problem) {
         super(file + ": at byte " + offset + ": " + problem);
         this.file = file;
         this.offset = offset;
     }
 
-    /** The file that was being read. */
+    /** {@return the file that was being read} */
     public Path file() {
         return file;
     }
 
-    /** Byte offset in the file where the problem was found. */
+    /**
+     * Byte offset in the file where the problem was found.
+     *
+     * @return byte offset in the file where the problem was found
+     */
     public long offset() {
         return offset;
     }

@@ -36,7 +36,9 @@ public final class Json {
 
     /** A malformed document; {@link #position()} is the character index of the problem. */
     public static final class ParseException extends IllegalArgumentException {
+        /** Character index of the problem. */
         private final int position;
+        /** Whether a limit was exceeded rather than the syntax broken. */
         private final boolean overLimit;
 
         ParseException(int position, String problem) {
@@ -49,18 +51,30 @@ public final class Json {
             this.overLimit = overLimit;
         }
 
-        /** Character index of the problem. */
+        /**
+         * Character index of the problem.
+         *
+         * @return character index of the problem
+         */
         public int position() {
             return position;
         }
 
-        /** True when the text was refused for holding more than a limit allows (see {@link #forEachMember}), not for its syntax. */
+        /**
+         * {@return true when the text was refused for holding more than a limit allows (see {@link
+         * #forEachMember}), not for its syntax}
+         */
         public boolean overLimit() {
             return overLimit;
         }
     }
 
-    /** Parses any JSON value. */
+    /**
+     * Parses any JSON value.
+     *
+     * @param text the JSON text
+     * @return maps, lists, strings, numbers (Long or Double), booleans or null
+     */
     public static Object parse(String text) {
         Json p = new Json(text);
         Object v = p.value(0);
@@ -69,7 +83,12 @@ public final class Json {
         return v;
     }
 
-    /** Parses a JSON object. */
+    /**
+     * Parses a JSON object.
+     *
+     * @param text the JSON text
+     * @return the object's members, in document order
+     */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(String text) {
         Object v = parse(text);
@@ -77,10 +96,20 @@ public final class Json {
         return (Map<String, Object>) v;
     }
 
-    /** Takes the members of an object one at a time; see {@link #forEachMember}. */
+    /**
+     * Takes the members of an object one at a time; see {@link #forEachMember}.
+     *
+     * @param <X> the exception the visitor may throw
+     */
     @FunctionalInterface
     public interface MemberVisitor<X extends Exception> {
-        /** One member: its key and its value (maps, lists, strings, numbers, booleans or null). */
+        /**
+         * One member: its key and its value (maps, lists, strings, numbers, booleans or null).
+         *
+         * @param key   the member's key
+         * @param value the member's value
+         * @throws X when the visitor wants parsing to stop
+         */
         void member(String key, Object value) throws X;
     }
 
@@ -96,6 +125,12 @@ public final class Json {
      * <pre>{@code
      * Json.forEachMember("{\"a\": 1, \"b\": [2, 3]}", key -> 16, (key, value) -> System.out.println(key + " = " + value));
      * }</pre>
+     *
+     * @param text      the JSON text of an object
+     * @param maxValues for each key, how many values its value may hold
+     * @param visitor   receives each member as it is parsed
+     * @param <X>       the exception the visitor may throw
+     * @throws X when the visitor throws it
      */
     public static <X extends Exception> void forEachMember(CharSequence text, ToLongFunction<String> maxValues,
                                                            MemberVisitor<X> visitor) throws X {
@@ -285,7 +320,12 @@ public final class Json {
         return s.length() <= 40 ? s : s.substring(0, 20) + "…(" + s.length() + " characters)";
     }
 
-    /** Writes maps, lists, strings, numbers, booleans and null as compact JSON. */
+    /**
+     * Writes maps, lists, strings, numbers, booleans and null as compact JSON.
+     *
+     * @param v the value
+     * @return the JSON text
+     */
     public static String write(Object v) {
         StringBuilder sb = new StringBuilder();
         write(v, sb);

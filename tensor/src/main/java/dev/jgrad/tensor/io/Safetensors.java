@@ -42,7 +42,12 @@ public final class Safetensors {
 
     private Safetensors() {}
 
-    /** A file's tensors (in file order) and its metadata. */
+    /**
+     * A file's tensors (in file order) and its metadata.
+     *
+     * @param tensors  the tensors by name, in file order
+     * @param metadata the file's metadata (the header's {@code __metadata__})
+     */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
     /**
@@ -51,6 +56,10 @@ public final class Safetensors {
      * one is a {@link CorruptFileException} naming the tensor and the element, as jgrad has no unsigned type).
      * A path that is not a regular file is a {@link java.nio.file.FileSystemException} naming it; a file that
      * shrinks while it is read is a {@link CorruptFileException}.
+     *
+     * @param file the file
+     * @return its tensors and metadata
+     * @throws java.io.IOException when the file cannot be read or is not valid safetensors
      */
     public static Contents read(Path file) throws IOException {
         return new SafetensorsReader(MAX_TENSORS, null).read(file);
@@ -63,6 +72,11 @@ public final class Safetensors {
      * directory is forced too where the platform allows). On a file system without atomic rename the
      * replacement is a plain move. If anything fails the temporary file is deleted and the old file is left as
      * it was; an {@link IOException} from the writing names {@code file}.
+     *
+     * @param file     the file to write
+     * @param tensors  the tensors by name
+     * @param metadata string metadata for the header, may be empty
+     * @throws java.io.IOException when the file cannot be written
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         new SafetensorsWriter(SafetensorsWriter.CHUNK_BYTES, ch -> ch).write(file, tensors, metadata);
