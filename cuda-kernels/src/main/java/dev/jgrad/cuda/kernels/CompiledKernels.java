@@ -20,7 +20,13 @@ import java.io.UncheckedIOException;
 public final class CompiledKernels {
     private CompiledKernels() {}
 
-    /** The bytes of image {@code file} (a plain file name, no folder), or null when there is none. */
+    /**
+     * Reads one compiled image.
+     *
+     * @param file a plain file name, no folder ("elementwise.ptx")
+     * @return the image's bytes, or null when this module has no such file
+     * @throws IllegalArgumentException when {@code file} is empty or names a folder
+     */
     public static byte[] read(String file) {
         if (file.isEmpty() || file.contains("/") || file.contains("\\")) {
             throw new IllegalArgumentException("CompiledKernels.read: a plain file name such as \"elementwise.ptx\" is expected, got \""
