@@ -9,6 +9,7 @@ module dev.jgrad.tensor {
     requires transitive dev.jgrad.kernels;
     requires transitive dev.jgrad.cuda;   // Cuda.isAvailable(), setAllowTf32, memory statistics are part of the API
     requires static jdk.incubator.vector;
+    requires java.management;   // Doctor: the JVM's flags and initial heap
     exports dev.jgrad.tensor;
     exports dev.jgrad.tensor.io;
     exports dev.jgrad.tensor.internal to dev.jgrad.autograd, dev.jgrad.nn;   // engine hooks and fused optimizer updates
