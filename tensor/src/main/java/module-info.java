@@ -11,6 +11,7 @@ module dev.jgrad.tensor {
     // into CUDA checks that the module is present first (CudaSupport) and names the artifact if not.
     requires static dev.jgrad.cuda;
     requires static jdk.incubator.vector;
+    requires java.management;   // Doctor: the JVM's flags and initial heap
     exports dev.jgrad.tensor;
     exports dev.jgrad.tensor.io;
     exports dev.jgrad.tensor.internal to dev.jgrad.autograd, dev.jgrad.nn;   // engine hooks and fused optimizer updates

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The {@code ./jgrad} launcher itself, run with bash on this build's classes (through
  * {@code JGRAD_MODULE_PATH}, so it builds nothing): a user error is one line on stderr and exit
  * code 2 — no "Using incubator modules" warning, no log line, no data fetched — and
- * {@code --help} exits 0.
+ * {@code --help} exits 0; {@code ./jgrad doctor} reports the flags the launcher passes.
  */
 class LauncherTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
@@ -76,6 +76,24 @@ class LauncherTest {
         // the command line is checked before the launcher fetches data
         assertEquals(hadSmall, Files.exists(smallData));
         assertEquals(hadFull, Files.exists(fullData));
+    }
+
+    @Test
+    void doctorRunsWithTheLaunchersFlags() throws Exception {
+        Run r = launch("doctor");
+        String what = "stdout:\n" + r.out + "stderr:\n" + r.err;
+        assertEquals(0, r.code, what);
+        for (String line : List.of("mode: module path", "vector api: jdk.incubator.vector readable", "simd: on, ", "threads: ",
+                "heap: max ", "cuda module: present (dev.jgrad.cuda)", "native access: enabled for dev.jgrad.cuda", "kernel images: ")) {
+            assertTrue(r.out.lines().anyMatch(l -> l.startsWith(line)), "no line '" + line + "': " + what);
+        }
+        assertTrue(r.out.contains("-Xms"), "the launcher's initial heap shows among the flags: " + what);
+        assertTrue(r.out.lines().reduce((a, b) -> b).orElseThrow().startsWith("verdict: "), what);
+        assertFalse(r.out.contains("SIMD off"), what);
+        Run help = launch("doctor", "--help");
+        assertEquals(0, help.code);
+        assertTrue(help.out.startsWith("usage: ./jgrad doctor"), help.out);
+        assertEquals("", help.err);
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.jgrad.cuda;
 
 import dev.jgrad.cuda.bindings.CuBlas;
 import dev.jgrad.cuda.runtime.Devices;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Entry point to CUDA. Everything loads lazily on first use: the driver library
@@ -40,6 +42,53 @@ public final class Cuda {
     /** {@return why {@link #isAvailable()} is false (e.g. "libcuda.so.1 not found: …"); empty when it is true} */
     public static String unavailableReason() {
         return Devices.unavailableReason();
+    }
+
+    /**
+     * Whether the driver library {@code libcuda.so.1} was found, even if CUDA is still unavailable
+     * (cuInit failed, no device, a GPU too old): tells "no NVIDIA driver here" from "the driver
+     * failed" in diagnostics. False when {@code -Djgrad.cuda.disable=true}.
+     *
+     * @return whether {@code libcuda.so.1} was found
+     */
+    public static boolean driverFound() {
+        return Devices.driverFound();
+    }
+
+    /**
+     * Every device as the driver describes it, without opening a context; empty when unavailable.
+     *
+     * <pre>{@code
+     * Cuda.devices().forEach(d -> System.out.println(d + ": loads " + Cuda.kernelImageFor(d)));
+     * }</pre>
+     *
+     * @return the devices, in ordinal order
+     */
+    public static List<DeviceInfo> devices() {
+        List<DeviceInfo> out = new ArrayList<>();
+        for (int i = 0; i < deviceCount(); i++) out.add(Devices.describe(i));
+        return out;
+    }
+
+    /**
+     * Which compiled kernel images (PTX, cubins) are on the path, e.g. "13 of 13 modules: ptx 13,
+     * sm_80.cubin 13, sm_90.cubin 13, sm_90a.cubin 1", or a line starting "none" when they are missing.
+     *
+     * @return the carried images, in words
+     */
+    public static String kernelImages() {
+        return KernelImages.carried();
+    }
+
+    /**
+     * Which kernel image device {@code d} loads, e.g. "sm_90.cubin (12 modules), sm_90a.cubin (1 module)"
+     * or "ptx compute_80, compiled by the driver at first use (13 modules)".
+     *
+     * @param d a device, from {@link #devices()}
+     * @return the images it loads, in words
+     */
+    public static String kernelImageFor(DeviceInfo d) {
+        return KernelImages.chosen(d.major(), d.minor());
     }
 
     /** {@return number of devices (0 when unavailable)} */
@@ -166,6 +215,11 @@ public final class Cuda {
     /** {@return whether cuBLAS loaded (matmul and conv2d fall back to jgrad's own slower kernel when it did not)} */
     public static boolean cublasAvailable() {
         return isAvailable() && CuBlas.systemLoaded();
+    }
+
+    /** {@return the cuBLAS library that loaded (e.g. "libcublas.so.13"); empty when none did} */
+    public static String cublasLibrary() {
+        return cublasAvailable() ? CuBlas.system().library : "";
     }
 
     /** {@return why cuBLAS is not available; empty when it is} */

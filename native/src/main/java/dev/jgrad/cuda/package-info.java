@@ -1,7 +1,9 @@
 /**
  * The user-facing CUDA API: {@link dev.jgrad.cuda.Cuda} tells, without throwing, whether a usable
  * GPU and driver are present and why not, holds the switches (TF32 matmuls, BF16 attention, index
- * checks) and reports each device's memory ({@link dev.jgrad.cuda.MemoryStats});
+ * checks) and reports each device's memory ({@link dev.jgrad.cuda.MemoryStats}) and, for
+ * diagnostics, what each device is ({@link dev.jgrad.cuda.DeviceInfo}) and which compiled kernel
+ * image it loads;
  * {@link dev.jgrad.cuda.CudaException} and {@link dev.jgrad.cuda.CudaOutOfMemoryError} are what a
  * failed call throws; {@link dev.jgrad.cuda.ScalarType} names element types as the kernels do.
  *

@@ -28,14 +28,29 @@ public final class CompiledKernels {
      * @throws IllegalArgumentException when {@code file} is empty or names a folder
      */
     public static byte[] read(String file) {
-        if (file.isEmpty() || file.contains("/") || file.contains("\\")) {
-            throw new IllegalArgumentException("CompiledKernels.read: a plain file name such as \"elementwise.ptx\" is expected, got \""
-                    + file + "\"");
-        }
+        checkName("CompiledKernels.read", file);
         try (InputStream in = CompiledKernels.class.getResourceAsStream(file)) {
             return in == null ? null : in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("reading the compiled kernel image " + file, e);
+        }
+    }
+
+    /**
+     * Whether this module carries image {@code file}, without reading it.
+     *
+     * @param file a plain file name, no folder ("gemm.sm_90a.cubin")
+     * @return true when the image is here
+     * @throws IllegalArgumentException when {@code file} is empty or names a folder
+     */
+    public static boolean contains(String file) {
+        checkName("CompiledKernels.contains", file);
+        return CompiledKernels.class.getResource(file) != null;
+    }
+
+    private static void checkName(String where, String file) {
+        if (file.isEmpty() || file.contains("/") || file.contains("\\")) {
+            throw new IllegalArgumentException(where + ": a plain file name such as \"elementwise.ptx\" is expected, got \"" + file + "\"");
         }
     }
 }

@@ -12,6 +12,16 @@ public final class CopyVec {
 
     private CopyVec() {}
 
+    /** Bits of the preferred float vector, for {@link Simd#preferredBits()}. */
+    public static int preferredBits() {
+        return S.vectorBitSize();
+    }
+
+    /** Floats per preferred vector, for {@link Simd#floatLanes()}. */
+    public static int lanes() {
+        return L;
+    }
+
     /** {@code rows} rows of {@code width} floats, from stride {@code srcStride} to stride {@code dstStride}. */
     public static void copyRows(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows, int width) {
         int full = width - width % L;

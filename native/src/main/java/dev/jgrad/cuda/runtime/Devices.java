@@ -1,6 +1,7 @@
 package dev.jgrad.cuda.runtime;
 
 import dev.jgrad.cuda.CudaException;
+import dev.jgrad.cuda.DeviceInfo;
 import dev.jgrad.cuda.bindings.Driver;
 import dev.jgrad.cuda.bindings.LibraryProbe;
 import java.util.List;
@@ -26,8 +27,11 @@ public final class Devices {
     /** Set this system property to {@code true} to ignore any GPU. */
     public static final String DISABLE_PROPERTY = "jgrad.cuda.disable";
 
-    /** The outcome of loading the driver: a driver and a device count, or why not. */
-    record Status(Driver driver, int deviceCount, int driverVersion, String reason) {
+    /**
+     * The outcome of loading the driver: a driver and a device count, or why not;
+     * {@code libraryFound} tells a machine without the NVIDIA driver from one whose driver failed.
+     */
+    record Status(Driver driver, int deviceCount, int driverVersion, String reason, boolean libraryFound) {
         boolean available() {
             return driver != null && deviceCount > 0;
         }
@@ -35,32 +39,34 @@ public final class Devices {
 
     /** Loads the driver, runs cuInit and counts devices; never throws. */
     static Status probe(LibraryProbe.Loader loader, boolean disabled) {
-        if (disabled) return new Status(null, 0, 0, "CUDA is disabled by -D" + DISABLE_PROPERTY + "=true");
+        if (disabled) return new Status(null, 0, 0, "CUDA is disabled by -D" + DISABLE_PROPERTY + "=true", false);
+        boolean found = false;
         try {
             LibraryProbe.Result r = LibraryProbe.probe(List.of(LibraryProbe.DRIVER), loader);
             if (!r.found()) {
                 return new Status(null, 0, 0, LibraryProbe.DRIVER + " not found: " + r.failures().get(0).reason()
-                        + " (no NVIDIA driver is installed, or it is not on the loader's path)");
+                        + " (no NVIDIA driver is installed, or it is not on the loader's path)", false);
             }
+            found = true;
             Driver d = new Driver(r.lookup());
             int rc = d.init();
             if (rc != Driver.CUDA_SUCCESS) {
                 return new Status(null, 0, 0, "cuInit failed: " + new CudaException("cuInit", rc, d.errorName(rc), d.errorString(rc)).getMessage()
-                        .substring("cuInit failed: ".length()));
+                        .substring("cuInit failed: ".length()), true);
             }
             int version = d.driverVersion();
             int count = d.deviceCount();
-            if (count == 0) return new Status(null, 0, version, "the CUDA driver reports no devices");
+            if (count == 0) return new Status(null, 0, version, "the CUDA driver reports no devices", true);
             int dev0 = d.deviceGet(0);
             int major = d.deviceAttribute(Driver.ATTR_COMPUTE_CAPABILITY_MAJOR, dev0);
             int minor = d.deviceAttribute(Driver.ATTR_COMPUTE_CAPABILITY_MINOR, dev0);
             if (KernelModules.imageOrder(major, minor).isEmpty()) {
                 return new Status(null, 0, version, "cuda:0 (" + d.deviceName(dev0) + ") has compute capability " + major + "." + minor
-                        + "; jgrad's kernels need " + KernelModules.PTX_MAJOR + "." + KernelModules.PTX_MINOR + " or newer");
+                        + "; jgrad's kernels need " + KernelModules.PTX_MAJOR + "." + KernelModules.PTX_MINOR + " or newer", true);
             }
-            return new Status(d, count, version, "");
+            return new Status(d, count, version, "", true);
         } catch (Throwable t) {
-            return new Status(null, 0, 0, "loading the CUDA driver failed: " + t);
+            return new Status(null, 0, 0, "loading the CUDA driver failed: " + t, found);
         }
     }
 
@@ -101,6 +107,34 @@ public final class Devices {
         } catch (Throwable t) {
             return "CUDA initialisation failed: " + t;
         }
+    }
+
+    /**
+     * Whether {@code libcuda.so.1} was found, even if it then failed (cuInit error, no device, a GPU
+     * too old): false on a machine without the NVIDIA driver, or with {@code -Djgrad.cuda.disable=true}.
+     */
+    public static boolean driverFound() {
+        try {
+            return status().libraryFound();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /**
+     * What device {@code ordinal} is, read from the driver without opening a context (for
+     * diagnostics); throws IllegalStateException naming the reason when CUDA is unavailable.
+     */
+    public static DeviceInfo describe(int ordinal) {
+        if (!available()) throw new IllegalStateException("CUDA is not available: " + unavailableReason());
+        int count = status().deviceCount();
+        if (ordinal < 0 || ordinal >= count) {
+            throw new IllegalArgumentException("cuda:" + ordinal + " does not exist: " + count + " CUDA device(s) present");
+        }
+        Driver d = status().driver();
+        int dev = d.deviceGet(ordinal);
+        return new DeviceInfo(ordinal, d.deviceName(dev), d.deviceAttribute(Driver.ATTR_COMPUTE_CAPABILITY_MAJOR, dev),
+                d.deviceAttribute(Driver.ATTR_COMPUTE_CAPABILITY_MINOR, dev), d.deviceTotalMem(dev));
     }
 
     /** Number of devices (0 when unavailable). */

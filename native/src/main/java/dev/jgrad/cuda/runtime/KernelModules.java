@@ -62,6 +62,19 @@ public final class KernelModules {
         return order;
     }
 
+    /** Every image kind build-kernels.sh produces, as file suffixes: "ptx", "sm_80.cubin", …, "sm_90a.cubin". */
+    public static List<String> imageKinds() {
+        List<String> kinds = new ArrayList<>(List.of("ptx"));
+        for (int[] t : CUBIN_TARGETS) kinds.add("sm_" + t[0] + t[1] + ".cubin");
+        for (int[] t : ARCH_SPECIFIC_TARGETS) kinds.add("sm_" + t[0] + t[1] + "a.cubin");
+        return kinds;
+    }
+
+    /** The PTX's virtual architecture, "compute_80". */
+    public static String ptxArchitecture() {
+        return "compute_" + PTX_MAJOR + PTX_MINOR;
+    }
+
     /** The CUfunction {@code name} of module {@code module} (e.g. "elementwise"), loading the module on first use. */
     public synchronized long function(String module, String name) {
         String key = module + "/" + name;
@@ -125,5 +138,27 @@ public final class KernelModules {
             throw new IllegalStateException("jgrad's compiled CUDA kernels, " + SOURCE
                     + ", are not on the class or module path; jgrad-cuda depends on them: was the artifact excluded?", e);
         }
+    }
+
+    /**
+     * Whether the kernel file {@code file} (e.g. "gemm.sm_90a.cubin") is on the path, without
+     * reading it; false when the kernels module itself is missing.
+     */
+    public static boolean carried(String file) {
+        try {
+            return CompiledKernels.contains(file);
+        } catch (NoClassDefFoundError e) {
+            return false;
+        }
+    }
+
+    /**
+     * The image a device of compute capability major.minor loads for {@code module}: the first
+     * carried file of {@link #imageOrder} (e.g. "sm_90.cubin" or "ptx"), or null when none is
+     * carried or the device is too old.
+     */
+    public static String chosenImage(String module, int major, int minor) {
+        for (String ext : imageOrder(major, minor)) if (carried(module + "." + ext)) return ext;
+        return null;
     }
 }

@@ -18,9 +18,11 @@ class DevicesTest {
         assertFalse(s.available());
         assertEquals("libcuda.so.1 not found: Cannot open library: libcuda.so.1 (no NVIDIA driver is installed, or it is not on the "
                 + "loader's path)", s.reason());
+        assertFalse(s.libraryFound());
         Devices.Status off = Devices.probe(LibraryProbe.SYSTEM, true);
         assertFalse(off.available());
         assertEquals("CUDA is disabled by -Djgrad.cuda.disable=true", off.reason());
+        assertFalse(off.libraryFound());
     }
 
     @Test
@@ -29,5 +31,6 @@ class DevicesTest {
         assertFalse(s.available());
         assertTrue(s.reason().startsWith("loading the CUDA driver failed: java.lang.UnsatisfiedLinkError: libcuda.so.1 exports none of cuInit"),
                 s.reason());
+        assertTrue(s.libraryFound(), "the library opened; the driver in it failed");
     }
 }
