@@ -1,6 +1,7 @@
 package dev.jgrad.cuda;
 
 import dev.jgrad.cuda.bindings.CuBlas;
+import dev.jgrad.cuda.runtime.CachingAllocator;
 import dev.jgrad.cuda.runtime.Devices;
 
 /**
@@ -65,6 +66,27 @@ public final class Cuda {
     /** Returns every opened device's cached memory to the driver. */
     public static void emptyCache() {
         Devices.emptyCache();
+    }
+
+    /**
+     * Whether an allocation that fails after the allocator emptied its cache may run the garbage
+     * collector to find device memory held by tensors never closed (default true, for code that
+     * does not close its tensors; {@code -Djgrad.cuda.gcOnOom=false} sets it off from the start).
+     * Code that closes its tensors or runs each step in {@code Tensor.scope()} never needs it; off,
+     * a tensor left unclosed shows as a {@link CudaOutOfMemoryError} rather than as a collector
+     * pause, as in PyTorch, which never collects. See docs/memory.md.
+     *
+     * <pre>{@code
+     * Cuda.setCollectOnOutOfMemory(false);
+     * }</pre>
+     */
+    public static void setCollectOnOutOfMemory(boolean enabled) {
+        CachingAllocator.setCollectOnOutOfMemory(enabled);
+    }
+
+    /** The setting of {@link #setCollectOnOutOfMemory}. */
+    public static boolean collectOnOutOfMemory() {
+        return CachingAllocator.collectOnOutOfMemory();
     }
 
     /** Lets float32 matrix products (matmul, conv2d) use TF32 tensor cores: ~10 mantissa bits, much faster. Off by default. */
