@@ -48,7 +48,7 @@ import java.util.ServiceLoader;
  * place since it ran — see {@link #version()}). See docs/robustness.md; {@link Anomaly} finds the
  * op that first produced a NaN or infinity.
  */
-public final class Tensor {
+public final class Tensor implements AutoCloseable {
     // Not final only so that setData can re-home a leaf (Module.to(device), checkpoint loading).
     Storage storage;
     Layout layout;
@@ -60,17 +60,44 @@ public final class Tensor {
     private boolean retainsGrad;
     private boolean graphReleased;
     private Tensor grad;
+    /** Whether {@link #grad} was made by {@link #accumulateGrad} (this tensor frees it) rather than given with {@link #setGrad}. */
+    private boolean ownsGrad;
     private String name;
     /** Where the op that made this tensor ran, captured only inside {@link Anomaly#detect()}. */
     StackTraceElement[] creationSite;
+    /** Set by {@link #close()}; the tensor then refuses every op that reads or writes its elements. */
+    private boolean closed;
+    /** False for an op's own short-lived operand view ({@link #borrow}), which neither holds the storage nor joins a scope. */
+    private boolean holdsStorage;
+    /** The open {@link TensorScope} that will close this tensor, or null (none: closed by the user, or left to the collector). */
+    TensorScope owner;
 
     static {   // the engine's and the optimizers' hooks (TensorInternals, exported to those modules only)
         dev.jgrad.tensor.internal.TensorInternals.install(new InternalAccess());
     }
 
+    /** A tensor that holds {@code storage} until it is closed, registered with the thread's open scope, if any. */
     Tensor(Storage storage, Layout layout) {
         this.storage = storage;
         this.layout = layout;
+        this.holdsStorage = true;
+        storage.acquire();
+        TensorScope.register(this);
+    }
+
+    private Tensor(Storage storage, Layout layout, boolean holdsStorage) {
+        this.storage = storage;
+        this.layout = layout;
+        this.holdsStorage = holdsStorage;
+    }
+
+    /**
+     * A view for an op's own use during one call (a kernel operand, a broadcast operand, a copy's
+     * destination): it neither holds the storage nor joins a scope, so closing the tensors that do
+     * frees the storage at once. It must not be returned, recorded in an {@link Op} or kept.
+     */
+    static Tensor borrow(Storage storage, Layout layout) {
+        return new Tensor(storage, layout, false);
     }
 
     // =============================================================================================
@@ -275,6 +302,104 @@ public final class Tensor {
     }
 
     // =============================================================================================
+    // Lifetime: close() and scopes
+    // =============================================================================================
+
+    /**
+     * Frees this tensor's elements at once when no other open tensor shares them — device memory
+     * goes back to the caching allocator's pool, a heap array to the collector — instead of when
+     * the garbage collector finds the tensor unreachable. Views ({@link #reshape}, {@link #slice},
+     * {@link #t()}, {@link #detach()}, …) share the storage and each holds it until it is itself
+     * closed (or collected), so closing a tensor never invalidates a view of it that is still open.
+     * Closing twice does nothing.
+     *
+     * <p>A closed tensor keeps its shape, dtype and device, but every op that reads or writes its
+     * elements fails with an {@link IllegalStateException} naming the op, and so does a backward
+     * pass whose derivative rules need it. A gradient this tensor accumulated ({@link #grad()}) is
+     * its own and is closed with it; one given with {@link #setGrad} is not. Closing a parameter of
+     * a model is allowed: the model then fails at its next use of it.
+     *
+     * <pre>{@code
+     * try (Tensor big = Tensor.randn(4096, 4096).to(Device.cuda())) {
+     *     System.out.println(big.square().mean().item());
+     * }   // big's device memory is back in the pool here; the temporaries too if run in a scope
+     * }</pre>
+     *
+     * See {@link #scope()} to close every temporary of a block at once, and docs/memory.md.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        owner = null;
+        if (ownsGrad && grad != null) grad.close();
+        grad = null;
+        ownsGrad = false;
+        if (holdsStorage) storage.release();
+    }
+
+    /** Whether this tensor was closed (or its elements freed with the last tensor that held them): ops on it fail. */
+    public boolean isClosed() {
+        return closed || storage.isFreed();
+    }
+
+    /**
+     * Opens a scope on this thread: every tensor created on this thread until it closes — op
+     * results, views, autograd intermediates and gradients of tensors made inside — is closed when
+     * it closes, except those {@linkplain TensorScope#keep kept}. Tensors made before the scope
+     * (a model's parameters, optimizer state, data) are not touched, and the gradients the backward
+     * pass accumulates into them belong to them, not to the scope. Scopes nest; an exception thrown
+     * inside still closes the scope.
+     *
+     * <pre>{@code
+     * for (Batch b : loader) {
+     *     try (var scope = Tensor.scope()) {
+     *         Tensor loss = Losses.crossEntropy(model.forward(b.inputs()), b.targets());
+     *         loss.backward();
+     *         optimizer.step();
+     *         optimizer.zeroGrad();
+     *         total += loss.item();
+     *     }   // the step's activations, graph and temporaries are freed here, on every device
+     * }
+     * }</pre>
+     */
+    public static TensorScope scope() {
+        return TensorScope.open();
+    }
+
+    /**
+     * Runs {@code body} in a new {@link #scope()} and keeps what it returns: a tensor, or the
+     * tensors of a returned {@link Iterable}, {@link java.util.Map} (values) or array, are handed to
+     * the enclosing scope (or to no scope); everything else made inside is closed.
+     *
+     * <pre>{@code
+     * Tensor logits = Tensor.scope(() -> model.forward(x));        // the activations are freed, logits kept
+     * double loss = Tensor.scope(() -> step(x, y).item());          // a number: nothing is kept
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code body} is null
+     */
+    public static <T> T scope(java.util.function.Supplier<T> body) {
+        return TensorScope.run(body);
+    }
+
+    /** Throws, naming {@code op}, when this tensor is closed or its storage freed: each op's check of its operands. */
+    void checkUsable(String op) {
+        if (closed || storage.isFreed()) throw closedError(op);
+    }
+
+    /** {@link #checkUsable} for an operand that may be null (null checks come from the op itself). */
+    static void checkUsable(String op, Tensor t) {
+        if (t != null) t.checkUsable(op);
+    }
+
+    private IllegalStateException closedError(String op) {
+        String what = "a " + dtype() + " tensor of shape " + Shapes.str(layout.shape) + " on " + device() + (name == null ? "" : " ('" + name + "')");
+        return new IllegalStateException(op + ": " + what + (closed ? " was closed" : " views storage that was freed when every tensor holding it was closed")
+                + "; a tensor cannot be used after close() or after the Tensor.scope() that made it closed (keep it with scope.keep(t))");
+    }
+
+    // =============================================================================================
     // Properties and conversion
     // =============================================================================================
 
@@ -330,6 +455,7 @@ public final class Tensor {
 
     /** This tensor in {@code dtype} (itself when it already is); differentiable between floating types. */
     public Tensor to(DType dtype) {
+        checkUsable("to");
         Checks.notNull("to", "dtype", dtype);
         if (dtype == dtype()) return this;
         return ElementwiseOps.copy(this, dtype).record(dtype.isFloating() ? new Op.Cast(this, dtype()) : null);
@@ -337,6 +463,7 @@ public final class Tensor {
 
     /** This tensor on {@code device} (itself when it already is there). */
     public Tensor to(Device device) {
+        checkUsable("to");
         Checks.notNull("to", "device", device);
         if (device.equals(device())) return this;
         return Backends.transfer(this, device).record(new Op.Copy(this));
@@ -373,19 +500,26 @@ public final class Tensor {
     }
 
     private Object hostCopy(DType dtype) {
+        checkUsable("to" + (dtype == DType.BOOL ? "Boolean" : dtype == DType.INT64 ? "Long" : dtype == DType.INT32 ? "Int"
+                : dtype == DType.FLOAT64 ? "Double" : "Float") + "Array");
         Tensor host = to(Device.CPU);
         Tensor out = empty(host.layout.shape, dtype, Device.CPU);
         ElementwiseOps.copyInto(host, out);
-        return ((CpuStorage) out.storage).buf().array();
+        Object array = ((CpuStorage) out.storage).buf().array();
+        out.close();   // the array is the caller's now; the tensors around it were only ours
+        if (host != this) host.close();
+        return array;
     }
 
     /** The elements as a nested Java array matching the shape ({@code float[][]} for a 2-D float32 tensor, …). */
     public Object toArray() {
+        checkUsable("toArray");
         return Creation.toNested(this);
     }
 
     /** The value of a one-element tensor. */
     public double item() {
+        checkUsable("item");
         if (numel() != 1) {
             throw new IllegalArgumentException("item: only a tensor with one element can be converted to a number, got shape "
                     + Shapes.str(layout.shape));
@@ -395,6 +529,7 @@ public final class Tensor {
 
     /** The value of a one-element integer tensor, exactly. */
     public long itemLong() {
+        checkUsable("itemLong");
         if (numel() != 1) {
             throw new IllegalArgumentException("itemLong: only a tensor with one element can be converted to a number, got shape "
                     + Shapes.str(layout.shape));
@@ -404,6 +539,8 @@ public final class Tensor {
 
     /** Whether both have the same shape and |a − b| ≤ atol + rtol·|b| everywhere (NaN equals nothing). */
     public boolean allClose(Tensor other, double rtol, double atol) {
+        checkUsable("allClose");
+        checkUsable("allClose", other);
         Checks.notNull("allClose", "other", other);
         if (!Arrays.equals(layout.shape, other.layout.shape)) return false;
         double[] a = toDoubleArray(), b = other.toDoubleArray();
@@ -416,6 +553,9 @@ public final class Tensor {
     /** PyTorch-style text: values (abbreviated past 1000 elements), then shape, dtype, device and op. */
     @Override
     public String toString() {
+        if (isClosed()) {   // debuggers and log lines print tensors: say what it was instead of failing
+            return "tensor(<closed>, shape=" + Shapes.str(layout.shape) + ", dtype=" + dtype() + ", device=" + device() + ")";
+        }
         return TensorFormat.format(this);
     }
 
@@ -659,6 +799,7 @@ public final class Tensor {
 
     /** Logical not (zero is true). */
     public Tensor logicalNot() {
+        checkUsable("logical_not");
         return ElementwiseOps.unary(UnaryFn.NOT, this, DType.BOOL);
     }
 
@@ -700,6 +841,7 @@ public final class Tensor {
 
     /** Mean over {@code dims} (null or empty: all); floating tensors only. */
     public Tensor mean(int[] dims, boolean keepDim) {
+        checkUsable("mean");
         requireFloating("mean");
         int[] d = Shapes.dims("mean", dims, dim());
         return sum(d, keepDim).div(ReductionOps.count(layout.shape, d));
@@ -767,6 +909,7 @@ public final class Tensor {
      * unbiased estimate (PyTorch's default), 0 the population variance.
      */
     public Tensor var(int[] dims, boolean keepDim, int correction) {
+        checkUsable("var");
         requireFloating("var");
         int[] d = Shapes.dims("var", dims, dim());
         Tensor centered = sub(mean(d, true));
@@ -807,6 +950,7 @@ public final class Tensor {
      * gradient of a broadcast operand is the upstream gradient summed to its shape.
      */
     public Tensor sumTo(int... shape) {
+        checkUsable("sumTo");
         Checks.notNull("sumTo", "shape", shape);
         if (Arrays.equals(shape, layout.shape)) return this;
         int lead = dim() - shape.length;
@@ -820,7 +964,7 @@ public final class Tensor {
             }
         }
         Tensor summed = sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
-        return summed.reshape(shape);
+        return releasingIntermediates(summed.reshape(shape), summed);
     }
 
     /** Wraps {@code dim} for an op that indexes into that dimension, which a 0-d tensor does not have. */
@@ -852,12 +996,14 @@ public final class Tensor {
 
     /** Dimensions reordered: result dimension i is this tensor's dimension {@code dims[i]}. A view. */
     public Tensor permute(int... dims) {
+        checkUsable("permute");
         int[] p = ViewOps.checkPermutation("permute", dims, dim());
         return viewOf(layout.permute(p)).record(new Op.Permute(this, p));
     }
 
     /** Dimensions {@code d0} and {@code d1} swapped. A view. */
     public Tensor transpose(int d0, int d1) {
+        checkUsable("transpose");
         int a = Shapes.dim("transpose", d0, dim()), b = Shapes.dim("transpose", d1, dim());
         if (dim() == 0) return this;
         int[] p = new int[dim()];
@@ -869,12 +1015,14 @@ public final class Tensor {
 
     /** The transpose of a matrix (a 0-d or 1-d tensor is returned as is). */
     public Tensor t() {
+        checkUsable("t");
         if (dim() > 2) throw new IllegalArgumentException("t: expects a tensor with at most 2 dimensions, got shape " + Shapes.str(layout.shape));
         return dim() < 2 ? this : transpose(0, 1);
     }
 
     /** Broadcast view to {@code shape} (−1 keeps a size); expanded dimensions have stride 0. */
     public Tensor expand(int... shape) {
+        checkUsable("expand");
         int[] target = ViewOps.expandTarget(layout.shape, shape);
         if (Arrays.equals(target, layout.shape)) return this;
         return viewOf(layout.expand(target)).record(new Op.Expand(this));
@@ -882,6 +1030,7 @@ public final class Tensor {
 
     /** Elements [start, end) of {@code dim} taking every {@code step}-th; Python slice rules for negative and out-of-range positions. A view. */
     public Tensor slice(int dim, int start, int end, int step) {
+        checkUsable("slice");
         int d = indexedDim("slice", dim);
         int[] b = ViewOps.sliceBounds(layout.shape[d], start, end, step);
         return viewOf(layout.slice(d, b[0], b[1], step)).record(new Op.Slice(this, d, b[0], b[1], step));
@@ -889,6 +1038,7 @@ public final class Tensor {
 
     /** {@code length} elements of {@code dim} from {@code start}; the range must lie inside the dimension. A view. */
     public Tensor narrow(int dim, int start, int length) {
+        checkUsable("narrow");
         int d = indexedDim("narrow", dim);
         int size = layout.shape[d];
         int s = start < 0 ? start + size : start;
@@ -901,6 +1051,7 @@ public final class Tensor {
 
     /** The slice at {@code index} of {@code dim}, with that dimension removed. A view. */
     public Tensor select(int dim, int index) {
+        checkUsable("select");
         int d = indexedDim("select", dim);
         int size = layout.shape[d];
         if (index < -size || index >= size) {
@@ -908,16 +1059,19 @@ public final class Tensor {
                     + size + " (shape " + Shapes.str(layout.shape) + ")");
         }
         int i = index < 0 ? index + size : index;
-        return slice(d, i, i + 1, 1).squeeze(d);
+        Tensor row = slice(d, i, i + 1, 1);
+        return releasingIntermediates(row.squeeze(d), row);
     }
 
     /** All size-1 dimensions removed. A view. */
     public Tensor squeeze() {
+        checkUsable("squeeze");
         return reshape(Arrays.stream(layout.shape).filter(s -> s != 1).toArray());
     }
 
     /** Dimension {@code dim} removed if its size is 1 (otherwise this tensor). A view. */
     public Tensor squeeze(int dim) {
+        checkUsable("squeeze");
         if (dim() == 0) return this;
         int d = Shapes.dim("squeeze", dim, dim());
         if (layout.shape[d] != 1) return this;
@@ -928,6 +1082,7 @@ public final class Tensor {
 
     /** A size-1 dimension inserted at {@code dim} (−1 appends). A view. */
     public Tensor unsqueeze(int dim) {
+        checkUsable("unsqueeze");
         if (dim() >= Shapes.MAX_RANK) {
             throw new IllegalArgumentException("unsqueeze: a tensor of shape " + Shapes.str(layout.shape) + " already has the most dimensions ("
                     + Shapes.MAX_RANK + ")");
@@ -945,6 +1100,7 @@ public final class Tensor {
 
     /** Dimensions {@code start} to {@code end} (inclusive) merged into one. */
     public Tensor flatten(int start, int end) {
+        checkUsable("flatten");
         if (dim() == 0) return reshape(1);
         int s = Shapes.dim("flatten", start, dim()), e = Shapes.dim("flatten", end, dim());
         if (s > e) throw new IllegalArgumentException("flatten: start dimension " + start + " comes after end dimension " + end);
@@ -958,17 +1114,20 @@ public final class Tensor {
 
     /** This tensor if it is contiguous, else a contiguous copy. */
     public Tensor contiguous() {
+        checkUsable("contiguous");
         return isContiguous() ? this : clone();
     }
 
     /** A contiguous copy that stays in the graph (gradients flow back to this tensor). */
     @Override
     public Tensor clone() {
+        checkUsable("clone");
         return ElementwiseOps.copy(this, dtype()).record(new Op.Copy(this));
     }
 
     /** The same storage with no graph: gradients do not flow through the result. */
     public Tensor detach() {
+        checkUsable("detach");
         return viewOf(layout);
     }
 
@@ -981,8 +1140,12 @@ public final class Tensor {
     /** Tensors of one shape stacked along a new dimension {@code dim}. */
     public static Tensor stack(List<Tensor> tensors, int dim) {
         ViewOps.checkStack(Checks.tensors("stack", tensors));
+        for (Tensor t : tensors) t.checkUsable("stack");
         int d = Shapes.dim("stack", dim, tensors.get(0).dim() + 1);
-        return cat(tensors.stream().map(t -> t.unsqueeze(d)).toList(), d);
+        List<Tensor> rows = tensors.stream().map(t -> t.unsqueeze(d)).toList();
+        Tensor out = cat(rows, d);
+        for (int i = 0; i < rows.size(); i++) if (rows.get(i) != tensors.get(i)) rows.get(i).releaseIntermediate();
+        return out;
     }
 
     // =============================================================================================
@@ -1018,11 +1181,13 @@ public final class Tensor {
      * @throws IndexOutOfBoundsException for an index outside [0, size(dim)), negative ones included
      */
     public Tensor indexSelect(int dim, Tensor index) {
-        return gather(dim, IndexingOps.selectionIndex(this, dim, index));
+        Tensor spread = IndexingOps.selectionIndex(this, dim, index);
+        return releasingIntermediates(gather(dim, spread), spread);
     }
 
     /** One-hot encoding of an integer tensor: shape [..., numClasses], int64. */
     public Tensor oneHot(int numClasses) {
+        checkUsable("one_hot");
         if (!dtype().isInteger()) throw new IllegalArgumentException("one_hot: expected an integer tensor of class indices, got " + dtype());
         if (numClasses < 0) throw new IllegalArgumentException("one_hot: numClasses must be >= 0, got " + numClasses);
         int[] outShape = Shapes.concat(layout.shape, new int[] {numClasses});
@@ -1035,7 +1200,12 @@ public final class Tensor {
             }
         }
         Tensor classes = arange(numClasses).to(device());
-        return unsqueeze(-1).eq(classes).to(DType.INT64);
+        Tensor column = unsqueeze(-1), hot = column.eq(classes);   // comparisons are not recorded: none of these is in a graph
+        Tensor out = hot.to(DType.INT64);
+        releasingIntermediates(out, column);
+        hot.close();
+        classes.close();
+        return out;
     }
 
     /**
@@ -1047,11 +1217,14 @@ public final class Tensor {
     public static Tensor embedding(Tensor indices, Tensor weight) {
         Checks.notNull("embedding", "indices", indices);
         Checks.notNull("embedding", "weight", weight);
+        indices.checkUsable("embedding");
+        weight.checkUsable("embedding");
         if (weight.dim() != 2) throw new IllegalArgumentException("embedding: weight must be 2-D [num, dim], got " + Shapes.str(weight.layout.shape));
         IndexingOps.checkIndex("embedding", indices);
         IndexingOps.checkRange("embedding", indices, 0, weight.layout.shape[0]);
         int[] outShape = Shapes.concat(indices.layout.shape, new int[] {weight.layout.shape[1]});
-        return weight.indexSelect(0, indices.reshape(-1)).reshape(outShape);
+        Tensor flat = indices.reshape(-1), rows = weight.indexSelect(0, flat);
+        return releasingIntermediates(rows.reshape(outShape), flat == indices ? null : flat, rows);
     }
 
     // =============================================================================================
@@ -1064,6 +1237,8 @@ public final class Tensor {
      * dimensions of N-D operands broadcast.
      */
     public Tensor matmul(Tensor other) {
+        checkUsable("matmul");
+        checkUsable("matmul", other);
         Checks.notNull("matmul", "other", other);
         if (dim() == 0 || other.dim() == 0) {
             throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got shapes "
@@ -1077,10 +1252,11 @@ public final class Tensor {
         }
         Tensor a = dim() == 1 ? unsqueeze(0) : this;
         Tensor b = other.dim() == 1 ? other.unsqueeze(1) : other;
-        Tensor out = LinalgOps.matmul(a, b).record(new Op.MatMul(a, b));
-        if (dim() == 1) out = out.squeeze(-2);
-        if (other.dim() == 1) out = out.squeeze(-1);
-        return out;
+        Tensor product = LinalgOps.matmul(a, b).record(new Op.MatMul(a, b));
+        Tensor rowSqueezed = dim() == 1 ? product.squeeze(-2) : product;
+        Tensor out = other.dim() == 1 ? rowSqueezed.squeeze(-1) : rowSqueezed;
+        // the 1-D operands' matrix views and the product a squeezed result views hold nothing the caller can close
+        return releasingIntermediates(out, a == this ? null : a, b == other ? null : b, product, rowSqueezed);
     }
 
     /**
@@ -1210,6 +1386,8 @@ public final class Tensor {
 
     /** Copies {@code src} (broadcast to this shape, any dtype) into this tensor's elements. */
     public Tensor copyFrom(Tensor src) {
+        checkUsable("copyFrom");
+        checkUsable("copyFrom", src);
         checkInPlace("copyFrom");
         checkSameDevice("copyFrom", this, src);
         Tensor operand = inPlaceOperand("copyFrom", src);
@@ -1220,6 +1398,7 @@ public final class Tensor {
 
     /** Sets every element to {@code value}. */
     public Tensor fill(double value) {
+        checkUsable("fill");
         checkInPlace("fill");
         storage.bumpVersion();
         ElementwiseOps.fill(this, value);
@@ -1233,6 +1412,8 @@ public final class Tensor {
 
     /** this += alpha · other, in place (other broadcast to this shape). */
     public Tensor addInPlace(Tensor other, double alpha) {
+        checkUsable("addInPlace");
+        checkUsable("addInPlace", other);
         checkInPlace("addInPlace");
         checkSameDevice("addInPlace", this, other);
         Tensor update = inPlaceOperand("addInPlace", alpha == 1 ? other : other.mul(alpha));
@@ -1243,6 +1424,7 @@ public final class Tensor {
 
     /** this *= value, in place. */
     public Tensor mulInPlace(double value) {
+        checkUsable("mulInPlace");
         checkInPlace("mulInPlace");
         Tensor factor = scalarLike(value, this).broadcastView(layout.shape);
         storage.bumpVersion();
@@ -1310,29 +1492,62 @@ public final class Tensor {
         return grad;
     }
 
-    /** Replaces the gradient (null clears it); it must match this tensor's shape. */
+    /**
+     * Replaces the gradient (null clears it); it must match this tensor's shape. A gradient given
+     * here stays the caller's: this tensor never closes it. One that {@link #backward()} made and
+     * this call replaces is closed (see {@link #zeroGrad()}).
+     */
     public void setGrad(Tensor g) {
         if (g != null) checkSameDevice("setGrad", this, g);
         if (g != null && !Arrays.equals(g.layout.shape, layout.shape)) {
             throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.str(g.layout.shape) + " does not match tensor shape "
                     + Shapes.str(layout.shape));
         }
+        checkUsable("setGrad", g);
+        if (g == grad) return;
+        dropGrad();
         grad = g;
     }
 
-    /** Clears the gradient (sets it to null, as PyTorch's {@code zero_grad(set_to_none=True)}). */
+    /**
+     * Clears the gradient (sets it to null, as PyTorch's {@code zero_grad(set_to_none=True)}). A
+     * gradient that {@link #backward()} accumulated belongs to this tensor and is closed here, so
+     * its memory (device memory included) is free at once; clone it first to keep its values.
+     */
     public void zeroGrad() {
-        grad = null;
+        dropGrad();
     }
 
-    /** Adds {@code g} to the gradient (the engine calls this for leaves and retained non-leaves, through TensorInternals). */
+    /** Forgets the gradient, closing it when it is this tensor's own. */
+    private void dropGrad() {
+        Tensor old = grad;
+        boolean owned = ownsGrad;
+        grad = null;
+        ownsGrad = false;
+        if (owned && old != null) old.close();
+    }
+
+    /**
+     * Adds {@code g} to the gradient (the engine calls this for leaves and retained non-leaves,
+     * through TensorInternals). The sum is a new tensor owned by this one: it lives in this
+     * tensor's scope (none for a parameter made outside every scope), not in the scope the backward
+     * pass runs in, and the gradient it replaces, if this tensor's own, is closed.
+     */
     void accumulateGrad(Tensor g) {
         Checks.notNull("accumulateGrad", "gradient", g);
         checkSameDevice("accumulateGrad", this, g);
+        checkUsable("backward (accumulating the gradient of a leaf)");
+        Tensor next;
         try (var _ = GradMode.noGrad()) {
             Tensor gg = g.dtype() == dtype() ? g : g.to(dtype());
-            grad = grad == null ? ElementwiseOps.copy(gg, dtype()) : grad.add(gg);
+            next = grad == null ? ElementwiseOps.copy(gg, dtype()) : grad.add(gg);
         }
+        TensorScope.adopt(next, owner);
+        Tensor old = grad;
+        boolean owned = ownsGrad;
+        grad = next;
+        ownsGrad = true;
+        if (owned && old != null) old.close();
     }
 
     /**
@@ -1350,12 +1565,17 @@ public final class Tensor {
         if (requiresGrad && !source.dtype().isFloating()) {
             throw new IllegalArgumentException("setData: a tensor that requires grad cannot hold " + source.dtype());
         }
-        if (!source.device().equals(device()) || source.dtype() != dtype()) grad = null;
+        checkUsable("setData");
+        source.checkUsable("setData");
+        if (!source.device().equals(device()) || source.dtype() != dtype()) dropGrad();
         if (source.storage == storage && Arrays.equals(source.layout.strides, layout.strides) && source.layout.offset == layout.offset) return;
         // The leaf's values change: its new version must differ from any a node recorded for it.
         source.storage.bumpPast(storage);
+        Storage old = storage;
+        source.storage.acquire();   // the leaf holds its new elements, whatever becomes of source
         storage = source.storage;
         layout = source.layout;
+        if (holdsStorage) old.release();
     }
 
     /** Whether this tensor was created by the user rather than by a recorded op. */
@@ -1421,6 +1641,8 @@ public final class Tensor {
 
     /** Backward; with {@code retainGraph} the graph can be walked again. */
     public void backward(Tensor seed, boolean retainGraph) {
+        checkUsable("backward");
+        checkUsable("backward", seed);
         Engines.get().backward(this, seed, retainGraph);
     }
 
@@ -1428,14 +1650,49 @@ public final class Tensor {
     // Internals shared by the op implementations
     // =============================================================================================
 
-    /** Another tensor over this storage with {@code layout}, outside the graph. */
+    /** Another tensor over this storage with {@code layout}, outside the graph; it holds the storage until closed. */
     Tensor viewOf(Layout l) {
         return new Tensor(storage, l);
     }
 
-    /** This tensor broadcast to {@code shape} as a stride-0 view, outside the graph. */
+    /** A view of this storage for the current op's own use ({@link #borrow}): not to be returned or recorded. */
+    Tensor borrowView(Layout l) {
+        return borrow(storage, l);
+    }
+
+    /**
+     * This tensor, which the calling op has just made and no one else has seen, re-seen through
+     * {@code l} in place: the op's result without a second tensor holding the same storage (which
+     * would keep it alive after the result is closed).
+     */
+    Tensor withLayout(Layout l) {
+        layout = l;
+        return this;
+    }
+
+    /**
+     * Lets go of the storage of an intermediate a composite op made and does not return (an operand
+     * seen with one more dimension, a slice before its squeeze, the product a squeezed result views),
+     * when other open tensors hold that storage too — the op's inputs or its result: closing those
+     * then frees it, while this intermediate stays a valid node of the graph as long as they keep
+     * it. An intermediate that is the storage's only holder keeps it (releasing would free it).
+     */
+    void releaseIntermediate() {
+        if (holdsStorage && !closed && storage.releaseShared()) {
+            holdsStorage = false;
+            owner = null;
+        }
+    }
+
+    /** {@link #releaseIntermediate()} for each of {@code mids} that is neither null nor {@code result}. */
+    static Tensor releasingIntermediates(Tensor result, Tensor... mids) {
+        for (Tensor m : mids) if (m != null && m != result) m.releaseIntermediate();
+        return result;
+    }
+
+    /** This tensor broadcast to {@code shape} as a stride-0 operand view for the current op ({@link #borrow}). */
     Tensor broadcastView(int[] shape) {
-        return Arrays.equals(shape, layout.shape) ? this : viewOf(layout.expand(shape));
+        return Arrays.equals(shape, layout.shape) ? this : borrowView(layout.expand(shape));
     }
 
     /** Attaches {@code producedBy} when grad mode is on and an input requires grad; returns this tensor. */
