@@ -58,6 +58,18 @@ public final class Cuda {
         return Devices.get(ordinal).memoryStats();
     }
 
+    /**
+     * The driver's {free, total} bytes of device {@code ordinal} (as {@code torch.cuda.mem_get_info}):
+     * free counts neither jgrad's live buffers nor the blocks its allocator caches.
+     *
+     * <pre>{@code
+     * long[] info = Cuda.memoryInfo(0);   // {free, total}
+     * }</pre>
+     */
+    public static long[] memoryInfo(int ordinal) {
+        return Devices.get(ordinal).memoryInfo();
+    }
+
     /** Starts the peak figures of {@link #memoryStats} of device {@code ordinal} afresh from the current ones. */
     public static void resetPeakMemoryStats(int ordinal) {
         Devices.get(ordinal).resetPeakMemoryStats();
