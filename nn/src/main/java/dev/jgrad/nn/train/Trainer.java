@@ -300,14 +300,18 @@ public final class Trainer {
     public Tensor predict(DataLoader data) {
         boolean wasTraining = model.isTraining();
         model.eval();
-        List<Tensor> outs = new ArrayList<>();
+        List<Tensor> outs = new ArrayList<>(), made = new ArrayList<>();
         try (var _ = GradMode.noGrad()) {
             for (Batch b : data) {
                 try (var scope = Tensor.scope()) {   // the batch's activations are freed; its output on the CPU is kept
-                    outs.add(scope.keep(model.forward(b.inputs().to(device)).cpu()));
+                    Tensor out = model.forward(b.inputs().to(device)).cpu();
+                    if (scope.owns(out)) made.add(out);   // not, say, the batch itself, returned by a model that passes its input through
+                    outs.add(scope.keep(out));
                 }
             }
-            return Tensor.cat(outs, 0);
+            Tensor all = Tensor.cat(outs, 0);
+            for (Tensor t : made) t.close();
+            return all;
         } finally {
             model.train(wasTraining);
         }
