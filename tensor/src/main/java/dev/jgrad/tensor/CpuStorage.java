@@ -13,7 +13,7 @@ final class CpuStorage extends Storage {
         this.buf = buf;
         this.dtype = dtype;
         this.length = buf.length();
-        opened(Device.Type.CPU, byteSize());
+        countOpened();
     }
 
     static CpuStorage allocate(DType dtype, int n) {

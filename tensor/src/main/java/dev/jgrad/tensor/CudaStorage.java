@@ -18,7 +18,7 @@ final class CudaStorage extends Storage {
         this.dtype = dtype;
         this.device = device;
         this.length = length;
-        opened(Device.Type.CUDA, byteSize());
+        countOpened();
     }
 
     /** The device memory. */

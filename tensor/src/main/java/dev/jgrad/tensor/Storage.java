@@ -32,6 +32,8 @@ sealed abstract class Storage permits CpuStorage, CudaStorage {
     private int refs;
     /** Set once, when the last holder closed; read by every op's check of its operands. */
     private boolean freed;
+    /** Whether {@link #OPEN} counted this storage (counting had started when it was made). */
+    private boolean counted;
 
     private static final VarHandle REFS;
 
@@ -43,21 +45,30 @@ sealed abstract class Storage permits CpuStorage, CudaStorage {
         }
     }
 
-    /** Storages (and their bytes) per device type allocated and not yet freed by close: {@link TensorScope#openStorages}. */
+    /**
+     * Storages (and their bytes) per device type allocated and not yet freed by close:
+     * {@link TensorScope#openStorages}. Counting starts at the first reading, so that code that
+     * never asks does not pay two atomic additions per op result.
+     */
     private static final LongAdder[] OPEN = {new LongAdder(), new LongAdder()};
     private static final LongAdder[] OPEN_BYTES = {new LongAdder(), new LongAdder()};
+    private static volatile boolean counting;
 
-    /** Counts a new storage of {@code bytes} on a device of {@code type} (each subclass constructor calls it once). */
-    static void opened(Device.Type type, long bytes) {
-        OPEN[type.ordinal()].increment();
-        OPEN_BYTES[type.ordinal()].add(bytes);
+    /** Counts this new storage once counting has started (each subclass constructor calls it once, after its fields are set). */
+    final void countOpened() {
+        if (!counting) return;
+        counted = true;
+        OPEN[device().type().ordinal()].increment();
+        OPEN_BYTES[device().type().ordinal()].add(byteSize());
     }
 
     static long openCount(Device.Type type) {
+        counting = true;
         return OPEN[type.ordinal()].sum();
     }
 
     static long openBytes(Device.Type type) {
+        counting = true;
         return OPEN_BYTES[type.ordinal()].sum();
     }
 
@@ -84,12 +95,23 @@ sealed abstract class Storage permits CpuStorage, CudaStorage {
         REFS.getAndAdd(this, 1);
     }
 
+    /**
+     * The first holder of a storage just allocated, which no other thread can see yet: a plain
+     * write instead of an atomic add (every op result is one).
+     */
+    final void acquireFresh() {
+        if ((int) REFS.get(this) == 0) REFS.set(this, 1);
+        else acquire();
+    }
+
     /** One holder closed; the last one frees the elements. */
     final void release() {
         if ((int) REFS.getAndAdd(this, -1) == 1) {
             freed = true;
-            OPEN[device().type().ordinal()].decrement();
-            OPEN_BYTES[device().type().ordinal()].add(-byteSize());
+            if (counted) {
+                OPEN[device().type().ordinal()].decrement();
+                OPEN_BYTES[device().type().ordinal()].add(-byteSize());
+            }
             releaseMemory();
         }
     }

@@ -76,19 +76,27 @@ public final class Tensor implements AutoCloseable {
         dev.jgrad.tensor.internal.TensorInternals.install(new InternalAccess());
     }
 
-    /** A tensor that holds {@code storage} until it is closed, registered with the thread's open scope, if any. */
+    /**
+     * A tensor over {@code storage}, which was just allocated for it: its first holder, until it is
+     * closed. Registered with the thread's open scope, if any. Views go through {@link #viewOf}.
+     */
     Tensor(Storage storage, Layout layout) {
         this.storage = storage;
         this.layout = layout;
         this.holdsStorage = true;
-        storage.acquire();
+        storage.acquireFresh();
         TensorScope.register(this);
     }
 
-    private Tensor(Storage storage, Layout layout, boolean holdsStorage) {
+    /** A view ({@code holds}: another holder of a storage in use, registered like a new tensor) or a borrowed operand view. */
+    private Tensor(Storage storage, Layout layout, boolean holds) {
         this.storage = storage;
         this.layout = layout;
-        this.holdsStorage = holdsStorage;
+        this.holdsStorage = holds;
+        if (holds) {
+            storage.acquire();
+            TensorScope.register(this);
+        }
     }
 
     /**
@@ -556,7 +564,9 @@ public final class Tensor implements AutoCloseable {
         if (isClosed()) {   // debuggers and log lines print tensors: say what it was instead of failing
             return "tensor(<closed>, shape=" + Shapes.str(layout.shape) + ", dtype=" + dtype() + ", device=" + device() + ")";
         }
-        return TensorFormat.format(this);
+        try (var _ = TensorScope.open()) {   // the summary views and host copies printing makes are freed with it
+            return TensorFormat.format(this);
+        }
     }
 
     // =============================================================================================
@@ -1652,7 +1662,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Another tensor over this storage with {@code layout}, outside the graph; it holds the storage until closed. */
     Tensor viewOf(Layout l) {
-        return new Tensor(storage, l);
+        return new Tensor(storage, l, true);
     }
 
     /** A view of this storage for the current op's own use ({@link #borrow}): not to be returned or recorded. */

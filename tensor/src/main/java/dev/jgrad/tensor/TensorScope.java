@@ -280,10 +280,12 @@ public final class TensorScope implements AutoCloseable {
 
     /**
      * Storages on devices of {@code type} allocated and not yet freed by closing their tensors: a
-     * leak check for code that manages lifetimes with {@link Tensor#close()} and scopes. Storages
-     * the garbage collector reclaims from tensors never closed are not subtracted, so compare two
-     * readings around code that should close all it makes (a training step in a scope): the count
-     * must not grow. For the bytes the CUDA allocator holds, see {@code Cuda.memoryStats}.
+     * leak check for code that manages lifetimes with {@link Tensor#close()} and scopes. Counting
+     * starts with the first call to this method or {@link #openBytes} (so that code that never asks
+     * pays nothing for it): storages made before are not counted. Storages the garbage collector
+     * reclaims from tensors never closed are not subtracted, so compare two readings around code
+     * that should close all it makes (a training step in a scope): the count must not grow. For the
+     * bytes the CUDA allocator holds, see {@code Cuda.memoryStats}.
      *
      * <pre>{@code
      * long before = TensorScope.openStorages(Device.Type.CPU);
