@@ -21,6 +21,7 @@ import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.Tensor;
 import dev.jgrad.tensor.TensorScope;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,11 @@ import org.junit.jupiter.api.Test;
  * it were closed, with collection on out-of-memory switched off. Skipped where no CUDA device is usable.
  */
 class CudaScopeTest {
+    @BeforeAll
+    static void startCounting() {   // counting starts at the first reading: tensors made before it are not counted
+        TensorScope.openStorages(Device.Type.CPU);
+    }
+
 
     private static Device gpu() {
         assumeTrue(Cuda.isAvailable(), () -> "no CUDA device: " + Cuda.unavailableReason());

@@ -30,6 +30,7 @@ import dev.jgrad.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,6 +40,11 @@ import org.junit.jupiter.api.Test;
  * steps run without scopes; the trainer does the same for every step, evaluation and prediction.
  */
 class ScopedTrainingTest {
+    @BeforeAll
+    static void startCounting() {   // counting starts at the first reading: tensors made before it are not counted
+        TensorScope.openStorages(Device.Type.CPU);
+    }
+
     private static final Device.Type CPU = Device.Type.CPU;
 
     private static Sequential mlp() {
