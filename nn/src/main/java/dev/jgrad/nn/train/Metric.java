@@ -17,7 +17,11 @@ public interface Metric {
     /** Forgets what was accumulated. */
     void reset();
 
-    /** Accumulates one batch (outputs and targets are detached, on any device). */
+    /**
+     * Accumulates one batch (outputs and targets are detached, on any device). The trainer closes
+     * them when its step ends (docs/memory.md): a metric that keeps them must copy them; the tensors
+     * it makes here are its own, outside the step's scope.
+     */
     void update(Tensor output, Tensor target);
 
     /** The value over everything accumulated since {@link #reset()}. */
