@@ -40,12 +40,24 @@ import java.util.ServiceLoader;
  * <p>Tensors are not thread-safe while being written (in-place ops, gradient accumulation);
  * reading one from several threads is safe.
  *
+ * <p>Lifetimes: a tensor's elements are freed when the garbage collector finds them unreachable,
+ * or at once by {@link #close()} (when no open view shares them) and at the end of a
+ * {@link #scope()} for every tensor made inside it and not kept — which is how device memory comes
+ * back without a collection (docs/memory.md):
+ *
+ * <pre>{@code
+ * try (var scope = Tensor.scope()) {
+ *     Tensor loss = model.forward(x).square().mean();
+ *     loss.backward();
+ * }   // every tensor of the step is closed; the parameters' gradients are theirs and stay
+ * }</pre>
+ *
  * <p>Bad arguments fail before any work, with a message naming the op and the offending values:
  * {@link IllegalArgumentException} for shapes, dimensions, dtypes, devices, sizes no array or
  * heap can hold, and null arguments; {@link IndexOutOfBoundsException} for index values;
  * {@link IllegalStateException} for misuse of the graph (in-place updates of tensors that require
  * grad, a second backward pass, a backward pass through an op whose saved tensors were modified in
- * place since it ran — see {@link #version()}). See docs/robustness.md; {@link Anomaly} finds the
+ * place since it ran — see {@link #version()} — and any use of a closed tensor). See docs/robustness.md; {@link Anomaly} finds the
  * op that first produced a NaN or infinity.
  */
 public final class Tensor implements AutoCloseable {
