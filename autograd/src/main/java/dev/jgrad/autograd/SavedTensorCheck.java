@@ -8,7 +8,8 @@ import java.lang.reflect.RecordComponent;
 import java.util.List;
 
 /**
- * Refuses to run a derivative rule whose tensors changed since the forward pass: each node
+ * Refuses to run a derivative rule whose tensors were closed, or changed, since the forward pass
+ * (a closed one's elements may be gone: it fails rather than read them). Each node
  * recorded the {@linkplain Tensor#version() versions} of the tensors its rule reads
  * ({@link Op#savedTensors}); an in-place write to one of them since (through any view of its
  * storage) would make the rule compute with values the forward pass never saw, so the pass fails
@@ -31,20 +32,29 @@ final class SavedTensorCheck {
         List<Tensor> saved = op.savedTensors(node);
         for (int i = 0; i < recorded.length; i++) {
             Tensor t = saved.get(i);
+            if (t.isClosed()) {
+                throw withCreationSite(node, new IllegalStateException("backward: one of the tensors " + op.name() + " saved for its gradient ("
+                        + role(op, node, t) + ") was closed after " + op.name() + " used it (by Tensor.close() or at the end of the "
+                        + "Tensor.scope() that made it); run backward inside that scope, or keep the tensors its graph needs"));
+            }
             int now = t.version();
             if (now != recorded[i]) {
-                IllegalStateException e = new IllegalStateException("backward: one of the tensors " + op.name() + " saved for its gradient ("
+                throw withCreationSite(node, new IllegalStateException("backward: one of the tensors " + op.name() + " saved for its gradient ("
                         + role(op, node, t) + ") was modified in place after " + op.name() + " used it (version " + recorded[i] + " → "
-                        + now + "); clone it before modifying it, or modify it after backward");
-                StackTraceElement[] site = Anomaly.creationSite(node);
-                if (site != null) {
-                    Throwable created = new Throwable(op.name() + " was created here (the stack when the op ran, inside the anomaly scope)");
-                    created.setStackTrace(site);
-                    e.initCause(created);
-                }
-                throw e;
+                        + now + "); clone it before modifying it, or modify it after backward"));
             }
         }
+    }
+
+    /** {@code e}, with the stack of the op's creation as its cause when anomaly mode captured one. */
+    private static IllegalStateException withCreationSite(Tensor node, IllegalStateException e) {
+        StackTraceElement[] site = Anomaly.creationSite(node);
+        if (site != null) {
+            Throwable created = new Throwable(node.op().name() + " was created here (the stack when the op ran, inside the anomaly scope)");
+            created.setStackTrace(site);
+            e.initCause(created);
+        }
+        return e;
     }
 
     /** "input 1, 'x'", "its output", "its saved indices": which tensor, in the user's terms. */

@@ -83,8 +83,17 @@ class TensorApiFuzzTest {
         t.add(() -> Tensor.ones(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));   // the largest rank
         t.add(() -> Tensor.zeros(0, 0).requiresGrad(true));
         t.add(() -> Tensor.scalar(2).requiresGrad(true));
+        t.add(TensorApiFuzzTest::closed);                                          // closed: every op on it must say so
+        t.add(() -> closed().requiresGrad(true));
+        t.add(() -> { Tensor base = Tensor.randn(new Generator(7), 2, 3); Tensor v = base.t(); base.close(); return v; });   // open view of a closed tensor
         t.add(() -> null);
         return t;
+    }
+
+    private static Tensor closed() {
+        Tensor c = Tensor.randn(new Generator(8), 2, 3);
+        c.close();
+        return c;
     }
 
     static final Map<Class<?>, List<Supplier<?>>> VALUES = new LinkedHashMap<>();
@@ -140,6 +149,13 @@ class TensorApiFuzzTest {
         lists.add(() -> List.of(Tensor.zeros(0), Tensor.zeros(0)));
         lists.add(() -> List.of(Tensor.zeros(0, 2), Tensor.ones(3, 2).requiresGrad(true)));
         VALUES.put(List.class, lists);
+        List<Supplier<?>> bodies = new ArrayList<>();   // Tensor.scope(Supplier)
+        bodies.add(() -> null);
+        bodies.add(() -> (Supplier<Object>) () -> null);
+        bodies.add(() -> (Supplier<Object>) () -> Tensor.ones(2, 3).mul(2));
+        bodies.add(() -> (Supplier<Object>) () -> List.of(Tensor.ones(2).exp(), 1.5));
+        bodies.add(() -> (Supplier<Object>) () -> Tensor.randn(new Generator(10), 2).requiresGrad(true).mul(3));
+        VALUES.put(Supplier.class, bodies);
         values(Object.class, null, "text", new int[0], new float[2][0], new float[][] {{1}, {1, 2}}, new Object[] {1, 2},
                 new String[] {"a"}, new int[][] {null}, new float[0][][], new double[][] {{1, 2}, {3, 4}},
                 new long[1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1]);

@@ -121,16 +121,18 @@ public final class CharLanguageModel extends Module {
         int split = ids.length * 9 / 10;   // the last 10% is held out
         long start = System.nanoTime();
         for (int step = 1; step <= steps; step++) {
-            Tensor[] xy = batch(ids, 0, split, batch, context, windows);
-            Tensor logits = model.forward(xy[0].to(device));
-            Tensor loss = Losses.crossEntropy(logits.reshape(-1, vocabulary.length), xy[1].to(device).reshape(-1));
-            loss.backward();
-            Clip.gradNorm(model.parameters(), 1.0);
-            opt.step();
-            opt.zeroGrad();
-            if (step % 100 == 0 || step == 1) {
-                System.out.printf(Locale.ROOT, "step %5d  train loss %.3f  held-out loss %.3f  (%.1f s)%n", step, loss.item(),
-                        heldOutLoss(model, ids, split, context, vocabulary.length, device), (System.nanoTime() - start) / 1e9);
+            try (var _ = Tensor.scope()) {   // the step's tensors, on the device too, are freed when it ends
+                Tensor[] xy = batch(ids, 0, split, batch, context, windows);
+                Tensor logits = model.forward(xy[0].to(device));
+                Tensor loss = Losses.crossEntropy(logits.reshape(-1, vocabulary.length), xy[1].to(device).reshape(-1));
+                loss.backward();
+                Clip.gradNorm(model.parameters(), 1.0);
+                opt.step();
+                opt.zeroGrad();
+                if (step % 100 == 0 || step == 1) {
+                    System.out.printf(Locale.ROOT, "step %5d  train loss %.3f  held-out loss %.3f  (%.1f s)%n", step, loss.item(),
+                            heldOutLoss(model, ids, split, context, vocabulary.length, device), (System.nanoTime() - start) / 1e9);
+                }
             }
         }
         System.out.println("--- sample ---");

@@ -76,28 +76,30 @@ public final class Gan {
             double lossD = 0, lossG = 0;
             int batches = 0;
             for (Batch b : loader) {
-                int n = b.size();
-                Tensor real = b.inputs().to(device).reshape(n, 784).mul(2).sub(1);     // pixels to [-1, 1]
-                Tensor ones = Tensor.ones(n, 1).to(device), zeros = Tensor.zeros(n, 1).to(device);
+                try (var _ = Tensor.scope()) {   // the step's tensors, on the device too, are freed when it ends
+                    int n = b.size();
+                    Tensor real = b.inputs().to(device).reshape(n, 784).mul(2).sub(1);     // pixels to [-1, 1]
+                    Tensor ones = Tensor.ones(n, 1).to(device), zeros = Tensor.zeros(n, 1).to(device);
 
-                // discriminator: real digits → 1, generated → 0 (the generator is not updated here)
-                Tensor fake = generator.forward(Tensor.randn(noise, n, NOISE).to(device));
-                Tensor d = Losses.bceWithLogits(discriminator.forward(real), ones)
-                        .add(Losses.bceWithLogits(discriminator.forward(fake.detach()), zeros));
-                d.backward();
-                optD.step();
-                optD.zeroGrad();
+                    // discriminator: real digits → 1, generated → 0 (the generator is not updated here)
+                    Tensor fake = generator.forward(Tensor.randn(noise, n, NOISE).to(device));
+                    Tensor d = Losses.bceWithLogits(discriminator.forward(real), ones)
+                            .add(Losses.bceWithLogits(discriminator.forward(fake.detach()), zeros));
+                    d.backward();
+                    optD.step();
+                    optD.zeroGrad();
 
-                // generator: make the discriminator answer 1 for its images
-                Tensor g = Losses.bceWithLogits(discriminator.forward(fake), ones);
-                g.backward();
-                optG.step();
-                optG.zeroGrad();
-                discriminator.zeroGrad();   // the generator's backward also reached the discriminator
+                    // generator: make the discriminator answer 1 for its images
+                    Tensor g = Losses.bceWithLogits(discriminator.forward(fake), ones);
+                    g.backward();
+                    optG.step();
+                    optG.zeroGrad();
+                    discriminator.zeroGrad();   // the generator's backward also reached the discriminator
 
-                lossD += d.item();
-                lossG += g.item();
-                batches++;
+                    lossD += d.item();
+                    lossG += g.item();
+                    batches++;
+                }
             }
             System.out.printf(Locale.ROOT, "epoch %d/%d  discriminator loss %.4f  generator loss %.4f%n",
                     epoch, epochs, lossD / batches, lossG / batches);

@@ -1,6 +1,7 @@
 package dev.jgrad.cuda;
 
 import dev.jgrad.cuda.bindings.CuBlas;
+import dev.jgrad.cuda.runtime.CachingAllocator;
 import dev.jgrad.cuda.runtime.Devices;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,6 +114,21 @@ public final class Cuda {
     }
 
     /**
+     * The driver's {free, total} bytes of device {@code ordinal} (as {@code torch.cuda.mem_get_info}):
+     * free counts neither jgrad's live buffers nor the blocks its allocator caches.
+     *
+     * <pre>{@code
+     * long[] info = Cuda.memoryInfo(0);   // {free, total}
+     * }</pre>
+     *
+     * @param ordinal the device's index, from 0
+     * @return {free, total} in bytes
+     */
+    public static long[] memoryInfo(int ordinal) {
+        return Devices.get(ordinal).memoryInfo();
+    }
+
+    /**
      * Starts the peak figures of {@link #memoryStats} of device {@code ordinal} afresh from the current ones.
      *
      * @param ordinal the device's index, from 0
@@ -124,6 +140,29 @@ public final class Cuda {
     /** Returns every opened device's cached memory to the driver. */
     public static void emptyCache() {
         Devices.emptyCache();
+    }
+
+    /**
+     * Whether an allocation that fails after the allocator emptied its cache may run the garbage
+     * collector to find device memory held by tensors never closed (default true, for code that
+     * does not close its tensors; {@code -Djgrad.cuda.gcOnOom=false} sets it off from the start).
+     * Code that closes its tensors or runs each step in {@code Tensor.scope()} never needs it; off,
+     * a tensor left unclosed shows as a {@link CudaOutOfMemoryError} rather than as a collector
+     * pause, as in PyTorch, which never collects. See docs/memory.md.
+     *
+     * <pre>{@code
+     * Cuda.setCollectOnOutOfMemory(false);
+     * }</pre>
+     *
+     * @param enabled whether the collector may run as the last resort
+     */
+    public static void setCollectOnOutOfMemory(boolean enabled) {
+        CachingAllocator.setCollectOnOutOfMemory(enabled);
+    }
+
+    /** {@return the setting of {@link #setCollectOnOutOfMemory}} */
+    public static boolean collectOnOutOfMemory() {
+        return CachingAllocator.collectOnOutOfMemory();
     }
 
     /**

@@ -2,8 +2,9 @@ package dev.jgrad.cuda;
 
 /**
  * The caching allocator could not get device memory even after returning its cached blocks to
- * the driver and letting the garbage collector release unreachable buffers. The message states
- * the request, what the driver reported free, and what jgrad itself holds.
+ * the driver (and, unless that is switched off, letting the garbage collector release unreachable
+ * buffers). The message states the request, what the driver reported free, what jgrad itself
+ * holds, and how to free device memory at once ({@code Tensor.close()}, {@code Tensor.scope()}).
  *
  * <pre>{@code
  * try (DeviceBuffer b = device.allocate(1L << 40)) { ... }
@@ -31,19 +32,27 @@ public final class CudaOutOfMemoryError extends CudaException {
      */
     public CudaOutOfMemoryError(String device, long requestedBytes, long roundedBytes, long freeBytes, long totalBytes,
                                 long allocatedBytes, long reservedBytes) {
-        super(message(device, requestedBytes, roundedBytes, freeBytes, totalBytes, allocatedBytes, reservedBytes),
+        this(device, requestedBytes, roundedBytes, freeBytes, totalBytes, allocatedBytes, reservedBytes, true);
+    }
+
+    /** As above; {@code collected} says whether the garbage collector was run before giving up. */
+    public CudaOutOfMemoryError(String device, long requestedBytes, long roundedBytes, long freeBytes, long totalBytes,
+                                long allocatedBytes, long reservedBytes, boolean collected) {
+        super(message(device, requestedBytes, roundedBytes, freeBytes, totalBytes, allocatedBytes, reservedBytes, collected),
                 "cuMemAlloc_v2", 2, "CUDA_ERROR_OUT_OF_MEMORY");
         this.requestedBytes = requestedBytes;
         this.freeBytes = freeBytes;
     }
 
-    static String message(String device, long requested, long rounded, long free, long total, long allocated, long reserved) {
+    static String message(String device, long requested, long rounded, long free, long total, long allocated, long reserved,
+                          boolean collected) {
         return "CUDA out of memory on " + device + ": tried to allocate " + bytes(requested)
                 + (rounded != requested ? " (rounded to " + bytes(rounded) + ")" : "")
                 + "; the driver reports " + bytes(free) + " free of " + bytes(total)
                 + "; jgrad holds " + bytes(allocated) + " in live buffers and " + bytes(reserved)
-                + " reserved (its cache was emptied and the garbage collector run before this error)."
-                + " Free buffers with close(), use smaller batches, or call Cuda.emptyCache() after large temporaries";
+                + " reserved (its cache was emptied" + (collected ? " and the garbage collector run" : "") + " before this error)."
+                + " Close tensors you are done with (Tensor.close()), run each step in try (var scope = Tensor.scope()) { ... }"
+                + " so that its temporaries are freed when it ends, use smaller batches, or call Cuda.emptyCache() after large temporaries";
     }
 
     /**

@@ -23,10 +23,14 @@ package dev.jgrad.cuda;
  * @param cleanerReleases     buffers returned by the garbage collector's Cleaner rather than close()
  * @param oomRetries          allocations that first failed and were retried after emptying the cache
  * @param ooms                allocations that failed for good
+ * @param gcCollections       times an allocation ran the garbage collector to find unreachable
+ *                            buffers, after emptying the cache was not enough (0 in code that
+ *                            closes its tensors or runs its steps in {@code Tensor.scope()})
  */
 public record MemoryStats(long allocatedBytes, long reservedBytes, long peakAllocatedBytes, long peakReservedBytes,
                           long requestedBytes, long allocations, long cacheHits, long deviceMallocs, long deviceFrees,
-                          long activeBlocks, long cachedBlocks, long cleanerReleases, long oomRetries, long ooms) {
+                          long activeBlocks, long cachedBlocks, long cleanerReleases, long oomRetries, long ooms,
+                          long gcCollections) {
 
     /** {@return bytes held in the pools, ready for reuse} */
     public long cachedBytes() {

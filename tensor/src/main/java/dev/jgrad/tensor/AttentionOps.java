@@ -46,6 +46,10 @@ final class AttentionOps {
     private static void check(String op, Tensor q, Tensor k, Tensor v, Tensor mask) {
         Checks.notNull(op, "q", q);
         Checks.notNull(op, "k", k);
+        q.checkUsable(op);
+        k.checkUsable(op);
+        Tensor.checkUsable(op, v);
+        Tensor.checkUsable(op, mask);
         boolean ok = q.dim() >= 2 && k.dim() >= 2 && q.size(-1) == k.size(-1) && (v == null || (v.dim() >= 2 && k.size(-2) == v.size(-2)));
         if (!ok) {
             throw new IllegalArgumentException(op + ": expected q [..., L, E], k [..., S, E]" + (v == null ? "" : ", v [..., S, Ev]") + ", got "
@@ -136,13 +140,13 @@ final class AttentionOps {
             Tensor m = additive.to(DType.FLOAT32);
             Layout expanded = m.layout.expand(full);
             Layout flat = expanded.view(new int[] {bh, l, s});
-            mask = flat != null ? m.viewOf(flat) : ElementwiseOps.copy(m.viewOf(expanded), DType.FLOAT32).viewOf(Layout.contiguous(new int[] {bh, l, s}));
+            mask = flat != null ? m.viewOf(flat) : ElementwiseOps.copy(m.borrowView(expanded), DType.FLOAT32).withLayout(Layout.contiguous(new int[] {bh, l, s}));
         }
         Tensor out = Tensor.empty(new int[] {bh, l, d}, q.dtype(), q.device());
         Tensor lse = Tensor.empty(new int[] {bh, l}, q.dtype(), q.device());
         forwardKernel(heads(q, bh), heads(k, bh), heads(v, bh), mask, causal, scale, out, lse);
         if (mask != null) out = dropDeadRows(out, lse);
-        return out.viewOf(Layout.contiguous(Shapes.concat(batch, new int[] {l, d})))
+        return out.withLayout(Layout.contiguous(Shapes.concat(batch, new int[] {l, d})))
                 .record(new Op.Attention(q, k, v, mask, causal, scale, lse));
     }
 
@@ -152,9 +156,9 @@ final class AttentionOps {
         return Tensor.where(dead, Tensor.zeros(out.dtype()).to(out.device()), out);
     }
 
-    /** x (…, n, d) as a contiguous [bh, n, d] tensor. */
+    /** x (…, n, d) as a contiguous [bh, n, d] kernel operand (a view for the current op only). */
     static Tensor heads(Tensor x, int bh) {
-        return ElementwiseOps.contiguous(x, x.dtype()).viewOf(Layout.contiguous(new int[] {bh, x.size(-2), x.size(-1)}));
+        return ElementwiseOps.contiguous(x, x.dtype()).borrowView(Layout.contiguous(new int[] {bh, x.size(-2), x.size(-1)}));
     }
 
     /** dq, dk, dv of a fused attention node, in the shapes of q, k and v. */
@@ -167,7 +171,7 @@ final class AttentionOps {
         Tensor dv = Tensor.empty(v3.layout.shape, v.dtype(), v.device());
         backwardKernel(q3, k3, v3, a.mask(), a.causal(), a.scale(), heads(out, bh), heads(g.to(q.dtype()), bh), a.lse(), dq, dk, dv);
         return new Tensor[] {
-            dq.viewOf(Layout.contiguous(q.shape())), dk.viewOf(Layout.contiguous(k.shape())), dv.viewOf(Layout.contiguous(v.shape()))
+            dq.withLayout(Layout.contiguous(q.shape())), dk.withLayout(Layout.contiguous(k.shape())), dv.withLayout(Layout.contiguous(v.shape()))
         };
     }
 

@@ -28,6 +28,7 @@ final class Backends {
 
     /** A contiguous copy of {@code x} on {@code device}. */
     static Tensor transfer(Tensor x, Device device) {
+        x.checkUsable("to");
         Device from = x.device();
         if (from.type() == Device.Type.CPU && device.type() == Device.Type.CPU) {
             Backend target = of(device);
@@ -51,6 +52,7 @@ final class Backends {
         long bytes = (long) n * x.dtype().byteSize();
         if (bytes > 0) storage.buffer().copyFromPeer(((CudaStorage) dense.storage).buffer(), 0, 0, bytes);
         java.lang.ref.Reference.reachabilityFence(dense);
+        if (dense != x) dense.close();   // the copy is ordered after the source's queued work and before its reuse
         return new Tensor(storage, Layout.contiguous(x.layout.shape.clone()));
     }
 
@@ -61,6 +63,7 @@ final class Backends {
         CudaStorage storage = target.uninitialized(x.dtype(), n);
         long bytes = (long) n * x.dtype().byteSize();
         if (bytes > 0) storage.buffer().copyFromHost(hostSegment(((CpuStorage) host.storage).buf()), 0, 0, bytes);
+        if (host != x) host.close();
         return new Tensor(storage, Layout.contiguous(x.layout.shape.clone()));
     }
 
@@ -81,6 +84,7 @@ final class Backends {
             }
         }
         java.lang.ref.Reference.reachabilityFence(dense);
+        if (dense != x) dense.close();   // copyToHost has waited for the device: the temporary is free
         return new Tensor(out, Layout.contiguous(x.layout.shape.clone()));
     }
 

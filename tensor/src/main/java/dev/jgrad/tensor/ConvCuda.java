@@ -41,12 +41,12 @@ final class ConvCuda {
     /** y = x ⋆ w, then the bias as one broadcast add launch over y in place (b seen with strides 0, 1, 0, 0). */
     static void forward(CudaBackend g, ConvShape cs, Tensor x, Tensor w, Tensor b, Tensor y) {
         convolve(g, cs, x, w, y);
-        if (b != null) g.binary(BinaryFn.ADD, y, new Tensor(b.storage, new Layout(y.layout.shape.clone(), new int[] {0, 1, 0, 0}, 0)), y);
+        if (b != null) g.binary(BinaryFn.ADD, y, Tensor.borrow(b.storage, new Layout(y.layout.shape.clone(), new int[] {0, 1, 0, 0}, 0)), y);
     }
 
     /** db [K] = Σ of dy over n, p, q. */
     static void backwardBias(CudaBackend g, ConvShape cs, Tensor dy, Tensor db) {
-        g.reduce(ReduceFn.SUM, dy, new int[] {0, 2, 3}, new Tensor(db.storage, Layout.contiguous(new int[] {1, cs.k(), 1, 1})));
+        g.reduce(ReduceFn.SUM, dy, new int[] {0, 2, 3}, Tensor.borrow(db.storage, Layout.contiguous(new int[] {1, cs.k(), 1, 1})));
     }
 
     private static void convolve(CudaBackend g, ConvShape cs, Tensor x, Tensor w, Tensor y) {

@@ -4,12 +4,16 @@ import dev.jgrad.kernels.Buf;
 
 /** Elements on the Java heap, in a typed array wrapped as a {@link Buf}. */
 final class CpuStorage extends Storage {
-    private final Buf buf;
+    /** The elements; null once freed, so that the collector may take the array while closed tensors are still referenced. */
+    private Buf buf;
     private final DType dtype;
+    private final int length;
 
     CpuStorage(Buf buf, DType dtype) {
         this.buf = buf;
         this.dtype = dtype;
+        this.length = buf.length();
+        countOpened();
     }
 
     static CpuStorage allocate(DType dtype, int n) {
@@ -38,7 +42,14 @@ final class CpuStorage extends Storage {
 
     /** The elements. */
     Buf buf() {
-        return buf;
+        Buf b = buf;
+        if (b == null) throw freedError();
+        return b;
+    }
+
+    @Override
+    void releaseMemory() {
+        buf = null;
     }
 
     @Override
@@ -53,7 +64,7 @@ final class CpuStorage extends Storage {
 
     @Override
     int length() {
-        return buf.length();
+        return length;
     }
 
     @Override

@@ -106,10 +106,10 @@ final class CudaBackend implements Backend {
         if (x.dtype() == dtype) return x;
         int[] shape = x.layout.shape.clone(), xs = x.layout.strides;
         for (int d = 0; d < shape.length; d++) if (xs[d] == 0) shape[d] = 1;
-        Tensor src = x.viewOf(new Layout(shape, xs.clone(), x.layout.offset));
+        Tensor src = x.borrowView(new Layout(shape, xs.clone(), x.layout.offset));
         Tensor tmp = scratch(shape, dtype);
         copy(src, tmp);
-        return tmp.viewOf(tmp.layout.expand(x.layout.shape));
+        return tmp.withLayout(tmp.layout.expand(x.layout.shape));
     }
 
     /** {@code t} contiguous (itself, or a contiguous device copy). */
@@ -365,10 +365,10 @@ final class CudaBackend implements Backend {
         if (Blas.supports(sh[1], 1, sh[2], s, new int[] {0, 1, 1})) return x;   // checks x as the left operand [r, c]
         int[] shape = sh.clone();
         if (s[0] == 0) shape[0] = 1;
-        Tensor src = x.viewOf(new Layout(shape, s.clone(), x.layout.offset));
+        Tensor src = x.borrowView(new Layout(shape, s.clone(), x.layout.offset));
         Tensor tmp = scratch(shape, x.dtype());
         copy(src, tmp);
-        return tmp.viewOf(tmp.layout.expand(sh));
+        return tmp.withLayout(tmp.layout.expand(sh));
     }
 
     @Override

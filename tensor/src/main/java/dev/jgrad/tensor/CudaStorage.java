@@ -4,7 +4,8 @@ import dev.jgrad.cuda.runtime.DeviceBuffer;
 
 /**
  * Elements in device memory: a {@link DeviceBuffer} from the device's caching allocator, which
- * returns to the pool when the storage becomes unreachable (no tensor refers to it).
+ * returns to the pool at once when the last tensor holding it is closed, or, for tensors never
+ * closed, when the storage becomes unreachable (the buffer's Cleaner).
  */
 final class CudaStorage extends Storage {
     private final DeviceBuffer buffer;
@@ -17,11 +18,19 @@ final class CudaStorage extends Storage {
         this.dtype = dtype;
         this.device = device;
         this.length = length;
+        countOpened();
     }
 
     /** The device memory. */
     DeviceBuffer buffer() {
+        if (isFreed()) throw freedError();
         return buffer;
+    }
+
+    /** Back to the allocator's pool of the buffer's stream: work already queued that uses it runs first (stream order). */
+    @Override
+    void releaseMemory() {
+        buffer.close();
     }
 
     @Override
@@ -46,6 +55,6 @@ final class CudaStorage extends Storage {
 
     /** Device address of element {@code offset}. */
     long address(long offset) {
-        return buffer.address() + offset * dtype.byteSize();
+        return buffer().address() + offset * dtype.byteSize();
     }
 }

@@ -22,6 +22,7 @@ final class DropoutOps {
 
     static Tensor dropout(Tensor x, double p, Generator generator) {
         Checks.notNull(OP, "generator", generator);
+        x.checkUsable(OP);
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException(OP + ": p must be in [0, 1], got " + p);
         if (!x.dtype().isFloating()) throw new IllegalArgumentException(OP + ": expected a floating input, got " + x.dtype());
         long seed = generator.nextLong();

@@ -24,6 +24,7 @@ final class ElementwiseOps {
     }
 
     static Tensor unary(UnaryFn fn, Tensor x, DType outType) {
+        if (x.isClosed()) x.checkUsable(lower(fn));
         Tensor out = Tensor.empty(x.layout.shape, outType, x.device());
         try (var _ = Profiler.time(UNARY_KIND[fn.ordinal()], x)) {
             x.backend().unary(fn, x, out);
@@ -38,6 +39,8 @@ final class ElementwiseOps {
 
     static Tensor binary(String op, BinaryFn fn, Tensor a, Tensor b, DType outType) {
         Tensor.checkSameDevice(op, a, b);
+        a.checkUsable(op);
+        b.checkUsable(op);
         int[] shape = Shapes.broadcast(op, a.layout.shape, b.layout.shape);
         Tensor out = Tensor.empty(shape, outType, a.device());
         binaryInto(fn, a.broadcastView(shape), b.broadcastView(shape), out);
@@ -54,6 +57,8 @@ final class ElementwiseOps {
     /** Arithmetic: the promoted dtype of the operands. */
     static Tensor arithmetic(String op, BinaryFn fn, Tensor a, Tensor b) {
         Checks.notNull(op, "other", b);
+        a.checkUsable(op);
+        b.checkUsable(op);
         DType t = DType.promote(a.dtype(), b.dtype());
         return binary(op, fn, as(a, t), as(b, t), t);
     }
@@ -61,6 +66,8 @@ final class ElementwiseOps {
     /** True division: integers divide as floats. */
     static Tensor divide(Tensor a, Tensor b) {
         Checks.notNull("div", "other", b);
+        a.checkUsable("div");
+        b.checkUsable("div");
         DType t = DType.promote(a.dtype(), b.dtype()).toFloating();
         return binary("div", BinaryFn.DIV, as(a, t), as(b, t), t);
     }
@@ -87,6 +94,9 @@ final class ElementwiseOps {
         }
         Tensor.checkSameDevice("where", cond, a);
         Tensor.checkSameDevice("where", a, b);
+        cond.checkUsable("where");
+        a.checkUsable("where");
+        b.checkUsable("where");
         int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.layout.shape, a.layout.shape), b.layout.shape);
         Tensor out = Tensor.empty(shape, DType.promote(a.dtype(), b.dtype()), a.device());
         try (var _ = Profiler.time("where", out)) {
@@ -98,6 +108,7 @@ final class ElementwiseOps {
     /** min(max(x, lo), hi) in two kernel passes; NaN stays NaN. */
     static Tensor clamp(Tensor x, double lo, double hi) {
         if (lo > hi) throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
+        x.checkUsable("clamp");
         Tensor out = x;
         if (lo != Double.NEGATIVE_INFINITY) out = arithmetic("clamp", BinaryFn.MAXIMUM, out, Tensor.scalarLike(lo, x));
         if (hi != Double.POSITIVE_INFINITY) out = arithmetic("clamp", BinaryFn.MINIMUM, out, Tensor.scalarLike(hi, x));

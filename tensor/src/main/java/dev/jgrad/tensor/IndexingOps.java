@@ -6,18 +6,20 @@ final class IndexingOps {
 
     static void checkIndex(String op, Tensor index) {
         Checks.notNull(op, "index", index);
+        index.checkUsable(op);
         if (!index.dtype().isInteger()) {
             throw new IllegalArgumentException(op + ": index must be int64 or int32, got " + index.dtype());
         }
     }
 
     static Tensor gather(Tensor x, int dim, Tensor index) {
+        x.checkUsable("gather");
         checkIndex("gather", index);
         Tensor.checkSameDevice("gather", x, index);
         int d = Shapes.dim("gather", dim, x.dim());
         checkIndexShape("gather", x, d, index, "input");
         checkRange("gather", index, d, x.dim() == 0 ? 1 : x.layout.shape[d]);
-        if (x.dim() == 0) return gather(asVector(x), 0, asVector(index)).viewOf(Layout.contiguous(new int[0]));
+        if (x.dim() == 0) return gather(asVector(x), 0, asVector(index)).withLayout(Layout.contiguous(new int[0]));
         Tensor out = Tensor.empty(index.layout.shape, x.dtype(), x.device());
         if (out.numel() > 0) {
             try (var _ = Profiler.time("gather", x)) {
@@ -28,8 +30,10 @@ final class IndexingOps {
     }
 
     static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
+        x.checkUsable("scatter_add");
         checkIndex("scatter_add", index);
         Checks.notNull("scatter_add", "src", src);
+        src.checkUsable("scatter_add");
         Tensor.checkSameDevice("scatter_add", x, index);
         Tensor.checkSameDevice("scatter_add", x, src);
         int d = Shapes.dim("scatter_add", dim, x.dim());
@@ -45,7 +49,7 @@ final class IndexingOps {
                         + " must not be larger than src " + Shapes.str(src.layout.shape) + " in dimension " + k);
             }
         }
-        if (x.dim() == 0) return scatterAdd(asVector(x), 0, asVector(index), asVector(src)).viewOf(Layout.contiguous(new int[0]));
+        if (x.dim() == 0) return scatterAdd(asVector(x), 0, asVector(index), asVector(src)).withLayout(Layout.contiguous(new int[0]));
         Tensor out = ElementwiseOps.copy(x, DType.promote(x.dtype(), src.dtype()));
         if (index.numel() > 0) {
             try (var _ = Profiler.time("scatter_add", x)) {
@@ -55,9 +59,9 @@ final class IndexingOps {
         return out;
     }
 
-    /** A 0-d tensor as a one-element vector: PyTorch gathers and scatters 0-d tensors along their "dimension 0". */
+    /** A 0-d tensor as a one-element vector operand: PyTorch gathers and scatters 0-d tensors along their "dimension 0". */
     private static Tensor asVector(Tensor t) {
-        return t.viewOf(t.layout.view(new int[] {1}));
+        return t.borrowView(t.layout.view(new int[] {1}));
     }
 
     /**
@@ -93,6 +97,7 @@ final class IndexingOps {
 
     /** The index of {@code index_select}, shaped [1, …, len, …, 1] and broadcast over x's other dimensions. */
     static Tensor selectionIndex(Tensor x, int dim, Tensor index) {
+        x.checkUsable("index_select");
         checkIndex("index_select", index);
         if (x.dim() == 0 || index.dim() > 1) {
             throw new IllegalArgumentException("index_select: expected an input of at least 1 dimension and a 0-d or 1-d index, got input "

@@ -25,6 +25,9 @@ final class LayerNormOps {
 
     static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
         Checks.notNull(OP, "input", x);
+        x.checkUsable(OP);
+        Tensor.checkUsable(OP, weight);
+        Tensor.checkUsable(OP, bias);
         int[] ns = Checks.notNull(OP, "normalizedShape", normalizedShape).clone();
         check(x, ns, weight, bias, eps);
         Tensor w = weight == null || weight.dtype() == x.dtype() ? weight : weight.to(x.dtype());

@@ -12,6 +12,8 @@ final class LinalgOps {
      */
     static Tensor matmul(Tensor a, Tensor b) {
         Tensor.checkSameDevice("matmul", a, b);
+        a.checkUsable("matmul");
+        b.checkUsable("matmul");
         int[] as = a.layout.shape, bs = b.layout.shape;
         int m = as[as.length - 2], k = as[as.length - 1], k2 = bs[bs.length - 2], n = bs[bs.length - 1];
         if (k != k2) {
@@ -26,7 +28,7 @@ final class LinalgOps {
         if (k == 0) return out; // an empty sum: zeros
         Tensor a3 = asBatched(a, batch, batchCount, m, k), b3 = asBatched(b, batch, batchCount, k, n);
         try (var _ = Profiler.time(() -> "matmul " + Profiler.shape(a3) + "·" + Profiler.shape(b3), out)) {
-            out.backend().matmul(a3, b3, out.viewOf(Layout.contiguous(new int[] {batchCount, m, n})));
+            out.backend().matmul(a3, b3, out.borrowView(Layout.contiguous(new int[] {batchCount, m, n})));
         }
         return out;
     }
@@ -36,7 +38,7 @@ final class LinalgOps {
         Layout expanded = x.layout.expand(Shapes.concat(batch, new int[] {r, c}));
         int[] shape3 = {batchCount, r, c};
         Layout view = expanded.view(shape3);
-        if (view != null) return x.viewOf(view);
-        return ElementwiseOps.copy(x.viewOf(expanded), x.dtype()).viewOf(Layout.contiguous(shape3));
+        if (view != null) return x.borrowView(view);
+        return ElementwiseOps.copy(x.borrowView(expanded), x.dtype()).withLayout(Layout.contiguous(shape3));
     }
 }

@@ -23,6 +23,8 @@ final class LossOps {
     /** Per-sample losses [N] of logits [N, C] against int64 or int32 class indices [N]. */
     static Tensor crossEntropy(Tensor logits, Tensor target, long ignoreIndex) {
         Checks.notNull(OP, "target", target);
+        logits.checkUsable(OP);
+        target.checkUsable(OP);
         if (logits.dim() != 2 || !logits.dtype().isFloating()) {
             throw new IllegalArgumentException(OP + ": expected floating logits [N, C], got " + logits.dtype() + " " + Shapes.str(logits.layout.shape));
         }

@@ -26,6 +26,7 @@ final class OptimOps {
     /** One Adam/AdamW step in place (see {@link OptimF32#adam}); bc1 = 1 − β1^t, bc2 = 1 − β2^t. */
     static boolean adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2, double eps,
                         double weightDecay, boolean decoupled, double bc1, double bc2) {
+        usable(decoupled ? "adamw" : "adam", param, grad, expAvg, expAvgSq);
         if (!fusable(param, grad, expAvg, expAvgSq)) return false;
         written(param, expAvg, expAvgSq);
         int n = param.numel();
@@ -58,6 +59,7 @@ final class OptimOps {
      */
     static boolean sgd(Tensor param, Tensor grad, Tensor buffer, double lr, double momentum, double dampening, double weightDecay,
                        boolean nesterov, boolean first) {
+        usable("sgd", param, grad, buffer);
         if (momentum != 0 ? !fusable(param, grad, buffer) : buffer != null || !fusable(param, grad)) return false;
         written(param, buffer);
         int n = param.numel();
@@ -90,6 +92,11 @@ final class OptimOps {
     }
 
     /** One device, one floating dtype (float32 or float64), one shape, every operand contiguous, and no gradient being recorded. */
+    /** A closed parameter, gradient or state tensor fails here, naming the update, rather than when a kernel reads it. */
+    private static void usable(String op, Tensor... ts) {
+        for (Tensor t : ts) Tensor.checkUsable(op, t);
+    }
+
     private static boolean fusable(Tensor first, Tensor... rest) {
         DType dtype = first.dtype();
         if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) return false;

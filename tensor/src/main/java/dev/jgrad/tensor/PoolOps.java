@@ -19,6 +19,7 @@ final class PoolOps {
 
     static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         String op = "max_pool2d";
+        x.checkUsable(op);
         PoolShape ps = poolShape(op, x, kernel, stride, padding, dilation, ceilMode);
         WindowGeometry.checkFloating(op, x);
         int[] outShape = {ps.n(), ps.c(), ps.outH(), ps.outW()};
@@ -47,6 +48,7 @@ final class PoolOps {
 
     static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
         String op = "avg_pool2d";
+        x.checkUsable(op);
         PoolShape ps = poolShape(op, x, kernel, stride, padding, new int[] {1}, ceilMode);
         WindowGeometry.checkFloating(op, x);
         Tensor y = Tensor.empty(new int[] {ps.n(), ps.c(), ps.outH(), ps.outW()}, x.dtype(), x.device());

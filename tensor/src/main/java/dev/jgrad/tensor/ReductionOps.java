@@ -16,6 +16,7 @@ final class ReductionOps {
 
     /** The keep-dim result of folding {@code dims} (already wrapped and sorted), then the requested shape. */
     static Tensor reduce(String op, ReduceFn fn, Tensor x, int[] dims, boolean keepDim, DType outType) {
+        x.checkUsable(op);
         int[] shape = x.layout.shape;
         if (fn == ReduceFn.MAX || fn == ReduceFn.MIN) {
             for (int d : dims) {
@@ -29,7 +30,7 @@ final class ReductionOps {
         try (var _ = Profiler.time(REDUCE_KIND[fn.ordinal()], x)) {
             x.backend().reduce(fn, x, dims, out);
         }
-        return keepDim ? out : out.viewOf(Layout.contiguous(Shapes.reduced(shape, dims, false)));
+        return keepDim ? out : out.withLayout(Layout.contiguous(Shapes.reduced(shape, dims, false)));
     }
 
     /** Sum keeps floating dtypes; integers and bools sum as int64, as in PyTorch. */
@@ -39,6 +40,7 @@ final class ReductionOps {
 
     /** Position of the max (or min) along {@code dim}, or in the flattened tensor when {@code dim} is null. */
     static Tensor argReduce(String op, boolean max, Tensor x, Integer dim, boolean keepDim) {
+        x.checkUsable(op);
         int[] shape = x.layout.shape;
         if (x.numel() == 0) {
             throw new IllegalArgumentException(op + ": cannot take the " + op + " of an empty tensor (shape " + Shapes.str(shape) + ")");
@@ -49,17 +51,18 @@ final class ReductionOps {
         try (var _ = Profiler.time(max ? "argmax" : "argmin", x)) {
             x.backend().argReduce(max, x, all ? -1 : dims[0], out);
         }
-        return keepDim ? out : out.viewOf(Layout.contiguous(Shapes.reduced(shape, dims, false)));
+        return keepDim ? out : out.withLayout(Layout.contiguous(Shapes.reduced(shape, dims, false)));
     }
 
     static Tensor softmax(String op, boolean log, Tensor x, int dim) {
+        x.checkUsable(op);
         int d = Shapes.dim(op, dim, x.dim());
-        Tensor src = x.dim() == 0 ? x.viewOf(Layout.contiguous(new int[] {1})) : x;
+        Tensor src = x.dim() == 0 ? x.borrowView(Layout.contiguous(new int[] {1})) : x;
         Tensor out = Tensor.empty(src.layout.shape, x.dtype().toFloating(), x.device());
         try (var _ = Profiler.time(log ? "log_softmax" : "softmax", x)) {
             x.backend().softmax(log, src, d, out);
         }
-        return x.dim() == 0 ? out.viewOf(Layout.contiguous(new int[0])) : out;
+        return x.dim() == 0 ? out.withLayout(Layout.contiguous(new int[0])) : out;
     }
 
     /**
@@ -70,17 +73,18 @@ final class ReductionOps {
      */
     static Tensor logSumExp(Tensor x, int[] dims, boolean keepDim) {
         String op = "logsumexp";
+        x.checkUsable(op);
         DType t = x.dtype().toFloating();
         int[] shape = x.layout.shape;
         int n = count(shape, dims);
         Tensor out = Tensor.empty(Shapes.reduced(shape, dims, true), t, x.device());
         if (n == 0) ElementwiseOps.fill(out, Double.NEGATIVE_INFINITY);
         else if (out.numel() > 0) logSumExpKernel(out.numel(), n, ElementwiseOps.contiguous(keptThenReduced(x, dims), t), out);
-        Tensor result = keepDim ? out : out.viewOf(Layout.contiguous(Shapes.reduced(shape, dims, false)));
+        Tensor result = keepDim ? out : out.withLayout(Layout.contiguous(Shapes.reduced(shape, dims, false)));
         return result.record(new Op.LogSumExp(x, dims, keepDim));
     }
 
-    /** x with its kept dimensions first and its reduced ones ({@code dims}, sorted) last: a view. */
+    /** x with its kept dimensions first and its reduced ones ({@code dims}, sorted) last: an operand view for the current op. */
     static Tensor keptThenReduced(Tensor x, int[] dims) {
         boolean[] reduced = new boolean[x.dim()];
         for (int d : dims) reduced[d] = true;
@@ -88,7 +92,7 @@ final class ReductionOps {
         int j = 0;
         for (int d = 0; d < x.dim(); d++) if (!reduced[d]) perm[j++] = d;
         for (int d : dims) perm[j++] = d;
-        return x.viewOf(x.layout.permute(perm));
+        return x.borrowView(x.layout.permute(perm));
     }
 
     /** out[r] = log Σ exp over row r of {@code rows} contiguous rows of n (x and out contiguous, one floating dtype). */

@@ -40,15 +40,27 @@ import java.util.ServiceLoader;
  * <p>Tensors are not thread-safe while being written (in-place ops, gradient accumulation);
  * reading one from several threads is safe.
  *
+ * <p>Lifetimes: a tensor's elements are freed when the garbage collector finds them unreachable,
+ * or at once by {@link #close()} (when no open view shares them) and at the end of a
+ * {@link #scope()} for every tensor made inside it and not kept — which is how device memory comes
+ * back without a collection (docs/memory.md):
+ *
+ * <pre>{@code
+ * try (var scope = Tensor.scope()) {
+ *     Tensor loss = model.forward(x).square().mean();
+ *     loss.backward();
+ * }   // every tensor of the step is closed; the parameters' gradients are theirs and stay
+ * }</pre>
+ *
  * <p>Bad arguments fail before any work, with a message naming the op and the offending values:
  * {@link IllegalArgumentException} for shapes, dimensions, dtypes, devices, sizes no array or
  * heap can hold, and null arguments; {@link IndexOutOfBoundsException} for index values;
  * {@link IllegalStateException} for misuse of the graph (in-place updates of tensors that require
  * grad, a second backward pass, a backward pass through an op whose saved tensors were modified in
- * place since it ran — see {@link #version()}). See docs/robustness.md; {@link Anomaly} finds the
+ * place since it ran — see {@link #version()} — and any use of a closed tensor). See docs/robustness.md; {@link Anomaly} finds the
  * op that first produced a NaN or infinity.
  */
-public final class Tensor {
+public final class Tensor implements AutoCloseable {
     // Not final only so that setData can re-home a leaf (Module.to(device), checkpoint loading).
     Storage storage;
     Layout layout;
@@ -60,17 +72,52 @@ public final class Tensor {
     private boolean retainsGrad;
     private boolean graphReleased;
     private Tensor grad;
+    /** Whether {@link #grad} was made by {@link #accumulateGrad} (this tensor frees it) rather than given with {@link #setGrad}. */
+    private boolean ownsGrad;
     private String name;
     /** Where the op that made this tensor ran, captured only inside {@link Anomaly#detect()}. */
     StackTraceElement[] creationSite;
+    /** Set by {@link #close()}; the tensor then refuses every op that reads or writes its elements. */
+    private boolean closed;
+    /** False for an op's own short-lived operand view ({@link #borrow}), which neither holds the storage nor joins a scope. */
+    private boolean holdsStorage;
+    /** The open {@link TensorScope} that will close this tensor, or null (none: closed by the user, or left to the collector). */
+    TensorScope owner;
 
     static {   // the engine's and the optimizers' hooks (TensorInternals, exported to those modules only)
         dev.jgrad.tensor.internal.TensorInternals.install(new InternalAccess());
     }
 
+    /**
+     * A tensor over {@code storage}, which was just allocated for it: its first holder, until it is
+     * closed. Registered with the thread's open scope, if any. Views go through {@link #viewOf}.
+     */
     Tensor(Storage storage, Layout layout) {
         this.storage = storage;
         this.layout = layout;
+        this.holdsStorage = true;
+        storage.acquireFresh();
+        TensorScope.register(this);
+    }
+
+    /** A view ({@code holds}: another holder of a storage in use, registered like a new tensor) or a borrowed operand view. */
+    private Tensor(Storage storage, Layout layout, boolean holds) {
+        this.storage = storage;
+        this.layout = layout;
+        this.holdsStorage = holds;
+        if (holds) {
+            storage.acquire();
+            TensorScope.register(this);
+        }
+    }
+
+    /**
+     * A view for an op's own use during one call (a kernel operand, a broadcast operand, a copy's
+     * destination): it neither holds the storage nor joins a scope, so closing the tensors that do
+     * frees the storage at once. It must not be returned, recorded in an {@link Op} or kept.
+     */
+    static Tensor borrow(Storage storage, Layout layout) {
+        return new Tensor(storage, layout, false);
     }
 
     // =============================================================================================
@@ -420,6 +467,104 @@ public final class Tensor {
     }
 
     // =============================================================================================
+    // Lifetime: close() and scopes
+    // =============================================================================================
+
+    /**
+     * Frees this tensor's elements at once when no other open tensor shares them — device memory
+     * goes back to the caching allocator's pool, a heap array to the collector — instead of when
+     * the garbage collector finds the tensor unreachable. Views ({@link #reshape}, {@link #slice},
+     * {@link #t()}, {@link #detach()}, …) share the storage and each holds it until it is itself
+     * closed (or collected), so closing a tensor never invalidates a view of it that is still open.
+     * Closing twice does nothing.
+     *
+     * <p>A closed tensor keeps its shape, dtype and device, but every op that reads or writes its
+     * elements fails with an {@link IllegalStateException} naming the op, and so does a backward
+     * pass whose derivative rules need it. A gradient this tensor accumulated ({@link #grad()}) is
+     * its own and is closed with it; one given with {@link #setGrad} is not. Closing a parameter of
+     * a model is allowed: the model then fails at its next use of it.
+     *
+     * <pre>{@code
+     * try (Tensor big = Tensor.randn(4096, 4096).to(Device.cuda())) {
+     *     System.out.println(big.square().mean().item());
+     * }   // big's device memory is back in the pool here; the temporaries too if run in a scope
+     * }</pre>
+     *
+     * See {@link #scope()} to close every temporary of a block at once, and docs/memory.md.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        owner = null;
+        if (ownsGrad && grad != null) grad.close();
+        grad = null;
+        ownsGrad = false;
+        if (holdsStorage) storage.release();
+    }
+
+    /** Whether this tensor was closed (or its elements freed with the last tensor that held them): ops on it fail. */
+    public boolean isClosed() {
+        return closed || storage.isFreed();
+    }
+
+    /**
+     * Opens a scope on this thread: every tensor created on this thread until it closes — op
+     * results, views, autograd intermediates and gradients of tensors made inside — is closed when
+     * it closes, except those {@linkplain TensorScope#keep kept}. Tensors made before the scope
+     * (a model's parameters, optimizer state, data) are not touched, and the gradients the backward
+     * pass accumulates into them belong to them, not to the scope. Scopes nest; an exception thrown
+     * inside still closes the scope.
+     *
+     * <pre>{@code
+     * for (Batch b : loader) {
+     *     try (var scope = Tensor.scope()) {
+     *         Tensor loss = Losses.crossEntropy(model.forward(b.inputs()), b.targets());
+     *         loss.backward();
+     *         optimizer.step();
+     *         optimizer.zeroGrad();
+     *         total += loss.item();
+     *     }   // the step's activations, graph and temporaries are freed here, on every device
+     * }
+     * }</pre>
+     */
+    public static TensorScope scope() {
+        return TensorScope.open();
+    }
+
+    /**
+     * Runs {@code body} in a new {@link #scope()} and keeps what it returns: a tensor, or the
+     * tensors of a returned {@link Iterable}, {@link java.util.Map} (values) or array, are handed to
+     * the enclosing scope (or to no scope); everything else made inside is closed.
+     *
+     * <pre>{@code
+     * Tensor logits = Tensor.scope(() -> model.forward(x));        // the activations are freed, logits kept
+     * double loss = Tensor.scope(() -> step(x, y).item());          // a number: nothing is kept
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code body} is null
+     */
+    public static <T> T scope(java.util.function.Supplier<T> body) {
+        return TensorScope.run(body);
+    }
+
+    /** Throws, naming {@code op}, when this tensor is closed or its storage freed: each op's check of its operands. */
+    void checkUsable(String op) {
+        if (closed || storage.isFreed()) throw closedError(op);
+    }
+
+    /** {@link #checkUsable} for an operand that may be null (null checks come from the op itself). */
+    static void checkUsable(String op, Tensor t) {
+        if (t != null) t.checkUsable(op);
+    }
+
+    private IllegalStateException closedError(String op) {
+        String what = "a " + dtype() + " tensor of shape " + Shapes.str(layout.shape) + " on " + device() + (name == null ? "" : " ('" + name + "')");
+        return new IllegalStateException(op + ": " + what + (closed ? " was closed" : " views storage that was freed when every tensor holding it was closed")
+                + "; a tensor cannot be used after close() or after the Tensor.scope() that made it closed (keep it with scope.keep(t))");
+    }
+
+    // =============================================================================================
     // Properties and conversion
     // =============================================================================================
 
@@ -484,6 +629,7 @@ public final class Tensor {
      * @param dtype the element type wanted
      */
     public Tensor to(DType dtype) {
+        checkUsable("to");
         Checks.notNull("to", "dtype", dtype);
         if (dtype == dtype()) return this;
         return ElementwiseOps.copy(this, dtype).record(dtype.isFloating() ? new Op.Cast(this, dtype()) : null);
@@ -495,6 +641,7 @@ public final class Tensor {
      * @param device the device wanted
      */
     public Tensor to(Device device) {
+        checkUsable("to");
         Checks.notNull("to", "device", device);
         if (device.equals(device())) return this;
         return Backends.transfer(this, device).record(new Op.Copy(this));
@@ -531,10 +678,15 @@ public final class Tensor {
     }
 
     private Object hostCopy(DType dtype) {
+        checkUsable("to" + (dtype == DType.BOOL ? "Boolean" : dtype == DType.INT64 ? "Long" : dtype == DType.INT32 ? "Int"
+                : dtype == DType.FLOAT64 ? "Double" : "Float") + "Array");
         Tensor host = to(Device.CPU);
         Tensor out = empty(host.layout.shape, dtype, Device.CPU);
         ElementwiseOps.copyInto(host, out);
-        return ((CpuStorage) out.storage).buf().array();
+        Object array = ((CpuStorage) out.storage).buf().array();
+        out.close();   // the array is the caller's now; the tensors around it were only ours
+        if (host != this) host.close();
+        return array;
     }
 
     /**
@@ -542,11 +694,13 @@ public final class Tensor {
      * tensor, …)}
      */
     public Object toArray() {
+        checkUsable("toArray");
         return Creation.toNested(this);
     }
 
     /** {@return the value of a one-element tensor} */
     public double item() {
+        checkUsable("item");
         if (numel() != 1) {
             throw new IllegalArgumentException("item: only a tensor with one element can be converted to a number, got shape "
                     + Shapes.str(layout.shape));
@@ -556,6 +710,7 @@ public final class Tensor {
 
     /** {@return the value of a one-element integer tensor, exactly} */
     public long itemLong() {
+        checkUsable("itemLong");
         if (numel() != 1) {
             throw new IllegalArgumentException("itemLong: only a tensor with one element can be converted to a number, got shape "
                     + Shapes.str(layout.shape));
@@ -572,6 +727,8 @@ public final class Tensor {
      * @param atol  the absolute tolerance
      */
     public boolean allClose(Tensor other, double rtol, double atol) {
+        checkUsable("allClose");
+        checkUsable("allClose", other);
         Checks.notNull("allClose", "other", other);
         if (!Arrays.equals(layout.shape, other.layout.shape)) return false;
         double[] a = toDoubleArray(), b = other.toDoubleArray();
@@ -591,7 +748,12 @@ public final class Tensor {
      */
     @Override
     public String toString() {
-        return TensorFormat.format(this);
+        if (isClosed()) {   // debuggers and log lines print tensors: say what it was instead of failing
+            return "tensor(<closed>, shape=" + Shapes.str(layout.shape) + ", dtype=" + dtype() + ", device=" + device() + ")";
+        }
+        try (var _ = TensorScope.open()) {   // the summary views and host copies printing makes are freed with it
+            return TensorFormat.format(this);
+        }
     }
 
     // =============================================================================================
@@ -963,6 +1125,7 @@ public final class Tensor {
 
     /** {@return logical not (zero is true)} */
     public Tensor logicalNot() {
+        checkUsable("logical_not");
         return ElementwiseOps.unary(UnaryFn.NOT, this, DType.BOOL);
     }
 
@@ -1023,6 +1186,7 @@ public final class Tensor {
      * @param keepDim keep the reduced dimensions, with size 1
      */
     public Tensor mean(int[] dims, boolean keepDim) {
+        checkUsable("mean");
         requireFloating("mean");
         int[] d = Shapes.dims("mean", dims, dim());
         return sum(d, keepDim).div(ReductionOps.count(layout.shape, d));
@@ -1123,6 +1287,7 @@ public final class Tensor {
      * @return the variance
      */
     public Tensor var(int[] dims, boolean keepDim, int correction) {
+        checkUsable("var");
         requireFloating("var");
         int[] d = Shapes.dims("var", dims, dim());
         Tensor centered = sub(mean(d, true));
@@ -1185,6 +1350,7 @@ public final class Tensor {
      * @return the sum, of {@code shape}
      */
     public Tensor sumTo(int... shape) {
+        checkUsable("sumTo");
         Checks.notNull("sumTo", "shape", shape);
         if (Arrays.equals(shape, layout.shape)) return this;
         int lead = dim() - shape.length;
@@ -1198,7 +1364,7 @@ public final class Tensor {
             }
         }
         Tensor summed = sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
-        return summed.reshape(shape);
+        return releasingIntermediates(summed.reshape(shape), summed);
     }
 
     /** Wraps {@code dim} for an op that indexes into that dimension, which a 0-d tensor does not have. */
@@ -1244,6 +1410,7 @@ public final class Tensor {
      * @param dims the input dimension for each result dimension, a permutation
      */
     public Tensor permute(int... dims) {
+        checkUsable("permute");
         int[] p = ViewOps.checkPermutation("permute", dims, dim());
         return viewOf(layout.permute(p)).record(new Op.Permute(this, p));
     }
@@ -1255,6 +1422,7 @@ public final class Tensor {
      * @param d1 the other
      */
     public Tensor transpose(int d0, int d1) {
+        checkUsable("transpose");
         int a = Shapes.dim("transpose", d0, dim()), b = Shapes.dim("transpose", d1, dim());
         if (dim() == 0) return this;
         int[] p = new int[dim()];
@@ -1266,6 +1434,7 @@ public final class Tensor {
 
     /** {@return the transpose of a matrix (a 0-d or 1-d tensor is returned as is)} */
     public Tensor t() {
+        checkUsable("t");
         if (dim() > 2) throw new IllegalArgumentException("t: expects a tensor with at most 2 dimensions, got shape " + Shapes.str(layout.shape));
         return dim() < 2 ? this : transpose(0, 1);
     }
@@ -1276,6 +1445,7 @@ public final class Tensor {
      * @param shape the sizes to expand to; −1 keeps a size, and only size-1 dimensions may grow
      */
     public Tensor expand(int... shape) {
+        checkUsable("expand");
         int[] target = ViewOps.expandTarget(layout.shape, shape);
         if (Arrays.equals(target, layout.shape)) return this;
         return viewOf(layout.expand(target)).record(new Op.Expand(this));
@@ -1292,6 +1462,7 @@ public final class Tensor {
      * @return the view
      */
     public Tensor slice(int dim, int start, int end, int step) {
+        checkUsable("slice");
         int d = indexedDim("slice", dim);
         int[] b = ViewOps.sliceBounds(layout.shape[d], start, end, step);
         return viewOf(layout.slice(d, b[0], b[1], step)).record(new Op.Slice(this, d, b[0], b[1], step));
@@ -1307,6 +1478,7 @@ public final class Tensor {
      * @return the view
      */
     public Tensor narrow(int dim, int start, int length) {
+        checkUsable("narrow");
         int d = indexedDim("narrow", dim);
         int size = layout.shape[d];
         int s = start < 0 ? start + size : start;
@@ -1324,6 +1496,7 @@ public final class Tensor {
      * @param index the position in it
      */
     public Tensor select(int dim, int index) {
+        checkUsable("select");
         int d = indexedDim("select", dim);
         int size = layout.shape[d];
         if (index < -size || index >= size) {
@@ -1331,11 +1504,13 @@ public final class Tensor {
                     + size + " (shape " + Shapes.str(layout.shape) + ")");
         }
         int i = index < 0 ? index + size : index;
-        return slice(d, i, i + 1, 1).squeeze(d);
+        Tensor row = slice(d, i, i + 1, 1);
+        return releasingIntermediates(row.squeeze(d), row);
     }
 
     /** {@return all size-1 dimensions removed} A view. */
     public Tensor squeeze() {
+        checkUsable("squeeze");
         return reshape(Arrays.stream(layout.shape).filter(s -> s != 1).toArray());
     }
 
@@ -1345,6 +1520,7 @@ public final class Tensor {
      * @param dim the dimension to remove
      */
     public Tensor squeeze(int dim) {
+        checkUsable("squeeze");
         if (dim() == 0) return this;
         int d = Shapes.dim("squeeze", dim, dim());
         if (layout.shape[d] != 1) return this;
@@ -1359,6 +1535,7 @@ public final class Tensor {
      * @param dim the position of the new dimension
      */
     public Tensor unsqueeze(int dim) {
+        checkUsable("unsqueeze");
         if (dim() >= Shapes.MAX_RANK) {
             throw new IllegalArgumentException("unsqueeze: a tensor of shape " + Shapes.str(layout.shape) + " already has the most dimensions ("
                     + Shapes.MAX_RANK + ")");
@@ -1381,6 +1558,7 @@ public final class Tensor {
      * @param end   the last dimension merged
      */
     public Tensor flatten(int start, int end) {
+        checkUsable("flatten");
         if (dim() == 0) return reshape(1);
         int s = Shapes.dim("flatten", start, dim()), e = Shapes.dim("flatten", end, dim());
         if (s > e) throw new IllegalArgumentException("flatten: start dimension " + start + " comes after end dimension " + end);
@@ -1394,17 +1572,20 @@ public final class Tensor {
 
     /** {@return this tensor if it is contiguous, else a contiguous copy} */
     public Tensor contiguous() {
+        checkUsable("contiguous");
         return isContiguous() ? this : clone();
     }
 
     /** A contiguous copy that stays in the graph (gradients flow back to this tensor). */
     @Override
     public Tensor clone() {
+        checkUsable("clone");
         return ElementwiseOps.copy(this, dtype()).record(new Op.Copy(this));
     }
 
     /** {@return the same storage with no graph: gradients do not flow through the result} */
     public Tensor detach() {
+        checkUsable("detach");
         return viewOf(layout);
     }
 
@@ -1427,8 +1608,12 @@ public final class Tensor {
      */
     public static Tensor stack(List<Tensor> tensors, int dim) {
         ViewOps.checkStack(Checks.tensors("stack", tensors));
+        for (Tensor t : tensors) t.checkUsable("stack");
         int d = Shapes.dim("stack", dim, tensors.get(0).dim() + 1);
-        return cat(tensors.stream().map(t -> t.unsqueeze(d)).toList(), d);
+        List<Tensor> rows = tensors.stream().map(t -> t.unsqueeze(d)).toList();
+        Tensor out = cat(rows, d);
+        for (int i = 0; i < rows.size(); i++) if (rows.get(i) != tensors.get(i)) rows.get(i).releaseIntermediate();
+        return out;
     }
 
     // =============================================================================================
@@ -1474,7 +1659,8 @@ public final class Tensor {
      * @throws IndexOutOfBoundsException for an index outside [0, size(dim)), negative ones included
      */
     public Tensor indexSelect(int dim, Tensor index) {
-        return gather(dim, IndexingOps.selectionIndex(this, dim, index));
+        Tensor spread = IndexingOps.selectionIndex(this, dim, index);
+        return releasingIntermediates(gather(dim, spread), spread);
     }
 
     /**
@@ -1483,6 +1669,7 @@ public final class Tensor {
      * @param numClasses the number of classes; every value must lie in [0, numClasses)
      */
     public Tensor oneHot(int numClasses) {
+        checkUsable("one_hot");
         if (!dtype().isInteger()) throw new IllegalArgumentException("one_hot: expected an integer tensor of class indices, got " + dtype());
         if (numClasses < 0) throw new IllegalArgumentException("one_hot: numClasses must be >= 0, got " + numClasses);
         int[] outShape = Shapes.concat(layout.shape, new int[] {numClasses});
@@ -1495,7 +1682,12 @@ public final class Tensor {
             }
         }
         Tensor classes = arange(numClasses).to(device());
-        return unsqueeze(-1).eq(classes).to(DType.INT64);
+        Tensor column = unsqueeze(-1), hot = column.eq(classes);   // comparisons are not recorded: none of these is in a graph
+        Tensor out = hot.to(DType.INT64);
+        releasingIntermediates(out, column);
+        hot.close();
+        classes.close();
+        return out;
     }
 
     /**
@@ -1510,11 +1702,14 @@ public final class Tensor {
     public static Tensor embedding(Tensor indices, Tensor weight) {
         Checks.notNull("embedding", "indices", indices);
         Checks.notNull("embedding", "weight", weight);
+        indices.checkUsable("embedding");
+        weight.checkUsable("embedding");
         if (weight.dim() != 2) throw new IllegalArgumentException("embedding: weight must be 2-D [num, dim], got " + Shapes.str(weight.layout.shape));
         IndexingOps.checkIndex("embedding", indices);
         IndexingOps.checkRange("embedding", indices, 0, weight.layout.shape[0]);
         int[] outShape = Shapes.concat(indices.layout.shape, new int[] {weight.layout.shape[1]});
-        return weight.indexSelect(0, indices.reshape(-1)).reshape(outShape);
+        Tensor flat = indices.reshape(-1), rows = weight.indexSelect(0, flat);
+        return releasingIntermediates(rows.reshape(outShape), flat == indices ? null : flat, rows);
     }
 
     // =============================================================================================
@@ -1530,6 +1725,8 @@ public final class Tensor {
      * @return the product
      */
     public Tensor matmul(Tensor other) {
+        checkUsable("matmul");
+        checkUsable("matmul", other);
         Checks.notNull("matmul", "other", other);
         if (dim() == 0 || other.dim() == 0) {
             throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got shapes "
@@ -1543,10 +1740,11 @@ public final class Tensor {
         }
         Tensor a = dim() == 1 ? unsqueeze(0) : this;
         Tensor b = other.dim() == 1 ? other.unsqueeze(1) : other;
-        Tensor out = LinalgOps.matmul(a, b).record(new Op.MatMul(a, b));
-        if (dim() == 1) out = out.squeeze(-2);
-        if (other.dim() == 1) out = out.squeeze(-1);
-        return out;
+        Tensor product = LinalgOps.matmul(a, b).record(new Op.MatMul(a, b));
+        Tensor rowSqueezed = dim() == 1 ? product.squeeze(-2) : product;
+        Tensor out = other.dim() == 1 ? rowSqueezed.squeeze(-1) : rowSqueezed;
+        // the 1-D operands' matrix views and the product a squeezed result views hold nothing the caller can close
+        return releasingIntermediates(out, a == this ? null : a, b == other ? null : b, product, rowSqueezed);
     }
 
     /**
@@ -1761,6 +1959,8 @@ public final class Tensor {
      * @return this tensor
      */
     public Tensor copyFrom(Tensor src) {
+        checkUsable("copyFrom");
+        checkUsable("copyFrom", src);
         checkInPlace("copyFrom");
         checkSameDevice("copyFrom", this, src);
         Tensor operand = inPlaceOperand("copyFrom", src);
@@ -1776,6 +1976,7 @@ public final class Tensor {
      * @return this tensor
      */
     public Tensor fill(double value) {
+        checkUsable("fill");
         checkInPlace("fill");
         storage.bumpVersion();
         ElementwiseOps.fill(this, value);
@@ -1799,6 +2000,8 @@ public final class Tensor {
      * @return this tensor
      */
     public Tensor addInPlace(Tensor other, double alpha) {
+        checkUsable("addInPlace");
+        checkUsable("addInPlace", other);
         checkInPlace("addInPlace");
         checkSameDevice("addInPlace", this, other);
         Tensor update = inPlaceOperand("addInPlace", alpha == 1 ? other : other.mul(alpha));
@@ -1814,6 +2017,7 @@ public final class Tensor {
      * @return this tensor
      */
     public Tensor mulInPlace(double value) {
+        checkUsable("mulInPlace");
         checkInPlace("mulInPlace");
         Tensor factor = scalarLike(value, this).broadcastView(layout.shape);
         storage.bumpVersion();
@@ -1889,7 +2093,9 @@ public final class Tensor {
     }
 
     /**
-     * Replaces the gradient (null clears it); it must match this tensor's shape.
+     * Replaces the gradient (null clears it); it must match this tensor's shape. A gradient given
+     * here stays the caller's: this tensor never closes it. One that {@link #backward()} made and
+     * this call replaces is closed (see {@link #zeroGrad()}).
      *
      * @param g the new gradient, or null
      */
@@ -1899,22 +2105,51 @@ public final class Tensor {
             throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.str(g.layout.shape) + " does not match tensor shape "
                     + Shapes.str(layout.shape));
         }
+        checkUsable("setGrad", g);
+        if (g == grad) return;
+        dropGrad();
         grad = g;
     }
 
-    /** Clears the gradient (sets it to null, as PyTorch's {@code zero_grad(set_to_none=True)}). */
+    /**
+     * Clears the gradient (sets it to null, as PyTorch's {@code zero_grad(set_to_none=True)}). A
+     * gradient that {@link #backward()} accumulated belongs to this tensor and is closed here, so
+     * its memory (device memory included) is free at once; clone it first to keep its values.
+     */
     public void zeroGrad() {
-        grad = null;
+        dropGrad();
     }
 
-    /** Adds {@code g} to the gradient (the engine calls this for leaves and retained non-leaves, through TensorInternals). */
+    /** Forgets the gradient, closing it when it is this tensor's own. */
+    private void dropGrad() {
+        Tensor old = grad;
+        boolean owned = ownsGrad;
+        grad = null;
+        ownsGrad = false;
+        if (owned && old != null) old.close();
+    }
+
+    /**
+     * Adds {@code g} to the gradient (the engine calls this for leaves and retained non-leaves,
+     * through TensorInternals). The sum is a new tensor owned by this one: it lives in this
+     * tensor's scope (none for a parameter made outside every scope), not in the scope the backward
+     * pass runs in, and the gradient it replaces, if this tensor's own, is closed.
+     */
     void accumulateGrad(Tensor g) {
         Checks.notNull("accumulateGrad", "gradient", g);
         checkSameDevice("accumulateGrad", this, g);
+        checkUsable("backward (accumulating the gradient of a leaf)");
+        Tensor next;
         try (var _ = GradMode.noGrad()) {
             Tensor gg = g.dtype() == dtype() ? g : g.to(dtype());
-            grad = grad == null ? ElementwiseOps.copy(gg, dtype()) : grad.add(gg);
+            next = grad == null ? ElementwiseOps.copy(gg, dtype()) : grad.add(gg);
         }
+        TensorScope.adopt(next, owner);
+        Tensor old = grad;
+        boolean owned = ownsGrad;
+        grad = next;
+        ownsGrad = true;
+        if (owned && old != null) old.close();
     }
 
     /**
@@ -1932,12 +2167,17 @@ public final class Tensor {
         if (requiresGrad && !source.dtype().isFloating()) {
             throw new IllegalArgumentException("setData: a tensor that requires grad cannot hold " + source.dtype());
         }
-        if (!source.device().equals(device()) || source.dtype() != dtype()) grad = null;
+        checkUsable("setData");
+        source.checkUsable("setData");
+        if (!source.device().equals(device()) || source.dtype() != dtype()) dropGrad();
         if (source.storage == storage && Arrays.equals(source.layout.strides, layout.strides) && source.layout.offset == layout.offset) return;
         // The leaf's values change: its new version must differ from any a node recorded for it.
         source.storage.bumpPast(storage);
+        Storage old = storage;
+        source.storage.acquire();   // the leaf holds its new elements, whatever becomes of source
         storage = source.storage;
         layout = source.layout;
+        if (holdsStorage) old.release();
     }
 
     /** {@return whether this tensor was created by the user rather than by a recorded op} */
@@ -2021,6 +2261,8 @@ public final class Tensor {
      * @param retainGraph keep the graph for another backward pass
      */
     public void backward(Tensor seed, boolean retainGraph) {
+        checkUsable("backward");
+        checkUsable("backward", seed);
         Engines.get().backward(this, seed, retainGraph);
     }
 
@@ -2028,14 +2270,49 @@ public final class Tensor {
     // Internals shared by the op implementations
     // =============================================================================================
 
-    /** Another tensor over this storage with {@code layout}, outside the graph. */
+    /** Another tensor over this storage with {@code layout}, outside the graph; it holds the storage until closed. */
     Tensor viewOf(Layout l) {
-        return new Tensor(storage, l);
+        return new Tensor(storage, l, true);
     }
 
-    /** This tensor broadcast to {@code shape} as a stride-0 view, outside the graph. */
+    /** A view of this storage for the current op's own use ({@link #borrow}): not to be returned or recorded. */
+    Tensor borrowView(Layout l) {
+        return borrow(storage, l);
+    }
+
+    /**
+     * This tensor, which the calling op has just made and no one else has seen, re-seen through
+     * {@code l} in place: the op's result without a second tensor holding the same storage (which
+     * would keep it alive after the result is closed).
+     */
+    Tensor withLayout(Layout l) {
+        layout = l;
+        return this;
+    }
+
+    /**
+     * Lets go of the storage of an intermediate a composite op made and does not return (an operand
+     * seen with one more dimension, a slice before its squeeze, the product a squeezed result views),
+     * when other open tensors hold that storage too — the op's inputs or its result: closing those
+     * then frees it, while this intermediate stays a valid node of the graph as long as they keep
+     * it. An intermediate that is the storage's only holder keeps it (releasing would free it).
+     */
+    void releaseIntermediate() {
+        if (holdsStorage && !closed && storage.releaseShared()) {
+            holdsStorage = false;
+            owner = null;
+        }
+    }
+
+    /** {@link #releaseIntermediate()} for each of {@code mids} that is neither null nor {@code result}. */
+    static Tensor releasingIntermediates(Tensor result, Tensor... mids) {
+        for (Tensor m : mids) if (m != null && m != result) m.releaseIntermediate();
+        return result;
+    }
+
+    /** This tensor broadcast to {@code shape} as a stride-0 operand view for the current op ({@link #borrow}). */
     Tensor broadcastView(int[] shape) {
-        return Arrays.equals(shape, layout.shape) ? this : viewOf(layout.expand(shape));
+        return Arrays.equals(shape, layout.shape) ? this : borrowView(layout.expand(shape));
     }
 
     /** Attaches {@code producedBy} when grad mode is on and an input requires grad; returns this tensor. */

@@ -9,13 +9,15 @@ final class ViewOps {
 
     /** A view when the strides allow it, else a contiguous copy. */
     static Tensor reshape(Tensor x, int[] shape) {
+        x.checkUsable("reshape");
         int[] target = Shapes.inferReshape("reshape", x.layout.shape, shape);
         Layout view = x.layout.view(target);
         if (view != null) return x.viewOf(view);
-        return ElementwiseOps.copy(x, x.dtype()).viewOf(Layout.contiguous(target));
+        return ElementwiseOps.copy(x, x.dtype()).withLayout(Layout.contiguous(target));
     }
 
     static Tensor view(Tensor x, int[] shape) {
+        x.checkUsable("view");
         int[] target = Shapes.inferReshape("view", x.layout.shape, shape);
         Layout view = x.layout.view(target);
         if (view == null) {
@@ -89,6 +91,7 @@ final class ViewOps {
         for (int i = 0; i < xs.size(); i++) {
             Tensor t = xs.get(i);
             Tensor.checkSameDevice("cat", first, t);
+            t.checkUsable("cat");
             if (t.dim() != rank) {
                 throw new IllegalArgumentException("cat: tensor 0 has shape " + Shapes.str(first.layout.shape) + " but tensor " + i
                         + " has shape " + Shapes.str(t.layout.shape) + " (expected the same number of dimensions)");
@@ -106,7 +109,7 @@ final class ViewOps {
         int at = 0;
         for (Tensor t : xs) {
             int len = t.layout.shape[d];
-            ElementwiseOps.copyInto(t, out.viewOf(out.layout.slice(d, at, at + len, 1)));
+            ElementwiseOps.copyInto(t, out.borrowView(out.layout.slice(d, at, at + len, 1)));
             at += len;
         }
         return out;

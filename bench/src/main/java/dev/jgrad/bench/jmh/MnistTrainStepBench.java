@@ -2,6 +2,7 @@ package dev.jgrad.bench.jmh;
 
 import dev.jgrad.bench.Workload.Body;
 import dev.jgrad.bench.Workloads;
+import dev.jgrad.tensor.Tensor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -15,7 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** One training step of the MNIST CNN at batch 64: zero grads, forward, cross-entropy, backward, Adam step. */
+/** One training step of the MNIST CNN at batch 64: zero grads, forward, cross-entropy, backward, Adam step; plain and in a scope. */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
@@ -33,5 +34,13 @@ public class MnistTrainStepBench {
     @Benchmark
     public Object trainStep() {
         return step.run();
+    }
+
+    /** The same step in a {@code Tensor.scope()}, as the trainer runs it: every tensor it makes is closed at its end. */
+    @Benchmark
+    public double trainStepScoped() {
+        try (var _ = Tensor.scope()) {
+            return ((Tensor) step.run()).item();
+        }
     }
 }

@@ -24,10 +24,15 @@ import java.util.TreeMap;
  *   <li>Small classes reuse only an exact match; large ones take the smallest cached block that
  *       is at most 25% bigger than needed. Blocks are not split or merged (PyTorch carves small
  *       blocks out of 2 MiB segments; here each block is its own cuMemAlloc).</li>
- *   <li>Out of memory: the cache is emptied and the request retried (as PyTorch does); if that
- *       fails the garbage collector is asked to run, so that the {@link Cleaner} returns buffers
- *       no longer reachable, and the request is tried once more before a
- *       {@link CudaOutOfMemoryError} states the requested and free bytes.</li>
+ *   <li>Out of memory: the cache is emptied and the request retried (as PyTorch does). Blocks of
+ *       tensors that were closed ({@code Tensor.close()}, {@code Tensor.scope()}) are in the cache
+ *       by then, so code that manages lifetimes recovers here, without the garbage collector.</li>
+ *   <li>Then, only when {@linkplain #setCollectOnOutOfMemory collection on out-of-memory} is on
+ *       (the default, for code that never closes its tensors), the garbage collector is asked to
+ *       run so that the {@link Cleaner} returns buffers no longer reachable, and the request is
+ *       tried once more; the first time this rescues a request, a warning names the bytes the
+ *       collector had to find. Then a {@link CudaOutOfMemoryError} states the requested and free
+ *       bytes and what jgrad holds.</li>
  *   <li>A {@link Cleaner} returns a forgotten {@link DeviceBuffer} to its pool when it becomes
  *       unreachable; {@link DeviceBuffer#close()} does so at once.</li>
  * </ul>
@@ -44,10 +49,20 @@ public final class CachingAllocator {
     private final CudaDevice device;
     /** stream handle → (block size → free block addresses) */
     private final Map<Long, TreeMap<Long, ArrayDeque<Long>>> pools = new HashMap<>();
-    private volatile boolean gcOnOom = true;
+    /**
+     * Whether an out-of-memory retry of every allocator may run the garbage collector
+     * ({@code -Djgrad.cuda.gcOnOom=false} turns it off from the start).
+     */
+    private static volatile boolean collectOnOom = !"false".equalsIgnoreCase(System.getProperty("jgrad.cuda.gcOnOom"));
+    private static final System.Logger LOG = System.getLogger(CachingAllocator.class.getName());
+    private static volatile boolean warnedOfCollection;
+
+    /** This allocator's own setting (tests), or null to follow {@link #setCollectOnOutOfMemory}. */
+    private volatile Boolean gcOnOom;
 
     private long allocated, reserved, peakAllocated, peakReserved, requested;
-    private long allocations, cacheHits, mallocs, frees, active, cached, cleanerReleases, oomRetries, ooms;
+    private long allocations, cacheHits, mallocs, frees, active, cached, cleanerReleases, oomRetries, ooms, gcCollections;
+    private long cleanerBytes;   // bytes the Cleaner returned, for the warning after a collection
 
     CachingAllocator(RawMemory raw, CudaDevice device) {
         this.raw = raw;
@@ -67,60 +82,108 @@ public final class CachingAllocator {
         return device;
     }
 
-    /** Whether an out-of-memory retry may run the garbage collector first (default true). */
+    /** Whether this allocator's out-of-memory retry may run the garbage collector, whatever the global setting (tests). */
     void setGcOnOom(boolean enabled) {
         gcOnOom = enabled;
+    }
+
+    /**
+     * Whether an allocation that fails even after the cache was emptied may run the garbage
+     * collector and wait for the {@link Cleaner} to return buffers no longer reachable, before it
+     * gives up (default true; {@code -Djgrad.cuda.gcOnOom=false} sets it off from the start). Code
+     * that closes its tensors, or runs its steps in {@code Tensor.scope()}, never needs it: its
+     * memory is back in the cache when the retry comes. Turn it off to make an unclosed tensor show
+     * as an out-of-memory error instead of as a collector pause, as in PyTorch, which never collects.
+     *
+     * <pre>{@code
+     * CachingAllocator.setCollectOnOutOfMemory(false);   // or Cuda.setCollectOnOutOfMemory(false)
+     * }</pre>
+     */
+    public static void setCollectOnOutOfMemory(boolean enabled) {
+        collectOnOom = enabled;
+    }
+
+    /** The setting of {@link #setCollectOnOutOfMemory}. */
+    public static boolean collectOnOutOfMemory() {
+        return collectOnOom;
+    }
+
+    private boolean mayCollect() {
+        Boolean own = gcOnOom;
+        return own != null ? own : collectOnOom;
     }
 
     /** A buffer of at least {@code bytes} for use on {@code stream} (0 for the device's default stream). */
     public DeviceBuffer allocate(long bytes, long stream) {
         long size = roundSize(bytes);
         if (size == 0) return new DeviceBuffer(this, new Block(0, 0, stream), 0);
-        Block b = tryAllocate(size, stream, bytes);
-        if (b == null && gcOnOom) {
-            // Unreachable buffers are only returned by the Cleaner thread: give it a chance.
-            long before;
-            synchronized (this) {
-                before = cleanerReleases;
-            }
-            System.gc();
-            // wait (at most ~200 ms) until the Cleaner has released something and then gone quiet
-            long last = before;
-            for (int i = 0, quiet = 0; i < 40 && quiet < 2; i++) {
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-                long now;
-                synchronized (this) {
-                    now = cleanerReleases;
-                }
-                if (now != last) {
-                    last = now;
-                    quiet = 0;
-                } else if (now != before) {
-                    quiet++;
-                }
-            }
-            synchronized (this) {
-                b = reuse(size, stream);
-                if (b == null) {
-                    releaseCached();
-                    b = mallocOrNull(size, stream);
-                }
-                if (b != null) record(b, bytes, false);
-            }
+        Block b = tryAllocate(size, stream, bytes);   // the pools, then the driver, then the driver after emptying the cache
+        boolean collected = false;
+        if (b == null && mayCollect()) {
+            collected = true;
+            b = allocateAfterCollection(size, stream, bytes);
         }
         if (b == null) {
             long[] info = raw.memInfo();
             synchronized (this) {
                 ooms++;
-                throw new CudaOutOfMemoryError(raw.deviceName(), bytes, size, info[0], info[1], allocated, reserved);
+                throw new CudaOutOfMemoryError(raw.deviceName(), bytes, size, info[0], info[1], allocated, reserved, collected);
             }
         }
         return new DeviceBuffer(this, b, bytes);
+    }
+
+    /**
+     * The last resort for code that does not close its tensors: unreachable buffers are only
+     * returned by the Cleaner thread, so run the collector and give the Cleaner a chance.
+     */
+    private Block allocateAfterCollection(long size, long stream, long bytes) {
+        long before, bytesBefore;
+        synchronized (this) {
+            before = cleanerReleases;
+            bytesBefore = cleanerBytes;
+            gcCollections++;
+        }
+        System.gc();
+        // wait (at most ~200 ms) until the Cleaner has released something and then gone quiet
+        long last = before;
+        for (int i = 0, quiet = 0; i < 40 && quiet < 2; i++) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long now;
+            synchronized (this) {
+                now = cleanerReleases;
+            }
+            if (now != last) {
+                last = now;
+                quiet = 0;
+            } else if (now != before) {
+                quiet++;
+            }
+        }
+        Block b;
+        long reclaimed;
+        synchronized (this) {
+            reclaimed = cleanerBytes - bytesBefore;
+            b = reuse(size, stream);
+            if (b == null) {
+                releaseCached();
+                b = mallocOrNull(size, stream);
+            }
+            if (b != null) record(b, bytes, false);
+        }
+        if (b != null && reclaimed > 0 && !warnedOfCollection) {
+            warnedOfCollection = true;
+            LOG.log(System.Logger.Level.WARNING, "CUDA memory on " + raw.deviceName() + " ran out until the garbage collector found "
+                    + CudaOutOfMemoryError.bytes(reclaimed) + " in tensors that were never closed; close tensors when done with them, or run "
+                    + "each step in try (var scope = Tensor.scope()) { ... }, to free device memory without a collection "
+                    + "(said once; CachingAllocator.setCollectOnOutOfMemory(false) makes this an error)");
+        }
+        return b;
     }
 
     private synchronized Block tryAllocate(long size, long stream, long bytes) {
@@ -183,7 +246,10 @@ public final class CachingAllocator {
         active--;
         allocated -= b.size;
         requested -= bytes;
-        if (byCleaner) cleanerReleases++;
+        if (byCleaner) {
+            cleanerReleases++;
+            cleanerBytes += b.size;
+        }
         pools.computeIfAbsent(b.stream, s -> new TreeMap<>()).computeIfAbsent(b.size, s -> new ArrayDeque<>()).push(b.address);
         cached++;
     }
@@ -224,7 +290,7 @@ public final class CachingAllocator {
 
     public synchronized MemoryStats stats() {
         return new MemoryStats(allocated, reserved, peakAllocated, peakReserved, requested, allocations, cacheHits, mallocs, frees,
-                active, cached, cleanerReleases, oomRetries, ooms);
+                active, cached, cleanerReleases, oomRetries, ooms, gcCollections);
     }
 
     /** Peaks restart from the current values. */

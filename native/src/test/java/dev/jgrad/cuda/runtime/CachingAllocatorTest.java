@@ -189,6 +189,50 @@ class CachingAllocatorTest {
             assertEquals(40 * MiB, b.blockSize());
         }
         assertTrue(a.stats().cleanerReleases() > 0);
+        assertEquals(1, a.stats().gcCollections());
+    }
+
+    @Test
+    void closedBuffersAreRecoveredWithoutTheCollector() {
+        FakeMemory mem = new FakeMemory(64 * MiB);
+        CachingAllocator a = new CachingAllocator(mem, null);   // collection on out-of-memory left on: it must not be needed
+        for (int round = 0; round < 3; round++) {
+            DeviceBuffer[] held = new DeviceBuffer[30];
+            for (int i = 0; i < held.length; i++) held[i] = a.allocate(2 * MiB, round);   // a new stream each round: no reuse
+            for (DeviceBuffer b : held) b.close();
+            // 60 MiB cached on another stream's pool: the request fits only once the cache goes back to the driver
+            try (DeviceBuffer b = a.allocate(40 * MiB, 100 + round)) {
+                assertEquals(40 * MiB, b.blockSize());
+            }
+        }
+        MemoryStats s = a.stats();
+        assertEquals(0, s.gcCollections(), "closed buffers are in the cache: no collection needed " + s);
+        assertEquals(0, s.cleanerReleases());
+        assertTrue(s.oomRetries() >= 3, "each round needed the cache emptied: " + s);
+        assertEquals(0, s.ooms());
+    }
+
+    @Test
+    void withCollectionOffAnUnclosedBufferIsAnErrorThatSaysHowToFreeMemory() {
+        FakeMemory mem = new FakeMemory(16 * MiB);
+        CachingAllocator a = new CachingAllocator(mem, null);
+        boolean was = CachingAllocator.collectOnOutOfMemory();
+        CachingAllocator.setCollectOnOutOfMemory(false);   // the global switch, which this allocator follows
+        try {
+            DeviceBuffer held = a.allocate(10 * MiB, 0);
+            CudaOutOfMemoryError e = assertThrows(CudaOutOfMemoryError.class, () -> a.allocate(10 * MiB, 0));
+            String m = e.getMessage();
+            assertTrue(m.contains("(its cache was emptied before this error)"), m);
+            assertTrue(m.contains("Tensor.close()") && m.contains("Tensor.scope()"), m);
+            assertEquals(0, a.stats().gcCollections());
+            held.close();
+            try (DeviceBuffer b = a.allocate(10 * MiB, 0)) {   // closed: reused at once
+                assertEquals(10 * MiB, b.blockSize());
+            }
+            assertEquals(1, a.stats().cacheHits());
+        } finally {
+            CachingAllocator.setCollectOnOutOfMemory(was);
+        }
     }
 
     @Test

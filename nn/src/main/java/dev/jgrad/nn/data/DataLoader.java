@@ -3,6 +3,7 @@ package dev.jgrad.nn.data;
 import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.Tensor;
+import dev.jgrad.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -214,7 +215,12 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     private Batch collate(int[] indices) {
-        Batch b = stack(indices);
+        Batch b;
+        try (var _ = Tensor.scope()) {   // the index tensor and the examples' views are freed here; the batch is the caller's,
+            b = stack(indices);         // in no scope (as a tensor made without one), whatever scope the iteration runs in
+            TensorScope.escape(b.inputs());
+            TensorScope.escape(b.targets());
+        }
         for (UnaryOperator<Batch> t : transforms) b = t.apply(b);
         return b;
     }

@@ -3,6 +3,7 @@ package dev.jgrad.nn.optim;
 import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Tensor;
+import dev.jgrad.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,6 +21,13 @@ import java.util.Set;
  * Optimizer opt = new SGD(model.parameters(), 0.1, 0.9, false, 0);
  * for (var batch : loader) { ...; loss.backward(); opt.step(); opt.zeroGrad(); }
  * }</pre>
+ *
+ * <p>Lifetimes: each parameter's update runs in a {@link Tensor#scope()} of its own, so the
+ * temporaries of {@link #update} are freed as soon as it returns, and the state tensors belong to
+ * the optimizer — they outlive any scope the step runs in, and a state tensor replaced by a new
+ * one is closed. A state tensor that {@code update} puts but did not make (the gradient itself, as
+ * a first momentum buffer) is copied, since its owner may close it ({@link #zeroGrad()} closes the
+ * gradients).
  */
 public abstract class Optimizer {
     private final List<Tensor> params;
@@ -106,12 +114,29 @@ public abstract class Optimizer {
                 Tensor g = p.grad();
                 if (g == null) continue;
                 long t = ++paramSteps[i];
-                if (!updateInPlace(p, g, state.get(i), t)) p.copyFrom(update(p.detach(), g, state.get(i), t));
+                Map<String, Tensor> s = state.get(i);
+                Map<String, Tensor> before = new HashMap<>(s);
+                try (TensorScope scope = Tensor.scope()) {
+                    if (!updateInPlace(p, g, s, t)) p.copyFrom(update(p.detach(), g, s, t));
+                    for (Map.Entry<String, Tensor> e : s.entrySet()) e.setValue(own(scope, e.getValue(), before.get(e.getKey())));
+                }
+                for (Tensor old : before.values()) if (!containsSame(s.values(), old)) old.close();
             }
         }
     }
 
-    /** Clears every parameter's gradient. */
+    /** A state tensor as the optimizer keeps it: out of every scope, and its own (a copy when the update put a tensor it did not make). */
+    private static Tensor own(TensorScope scope, Tensor value, Tensor previous) {
+        if (value == previous) return value;   // the same tensor, perhaps updated in place
+        return TensorScope.escape(scope.owns(value) ? value : value.clone());
+    }
+
+    private static boolean containsSame(Iterable<Tensor> ts, Tensor t) {
+        for (Tensor x : ts) if (x == t) return true;
+        return false;
+    }
+
+    /** Clears every parameter's gradient, closing those the backward pass made (see {@link Tensor#zeroGrad()}). */
     public final void zeroGrad() {
         for (Tensor p : params) p.zeroGrad();
     }

@@ -42,12 +42,19 @@ final class ConfusionMetric implements Metric {
 
     @Override
     public void reset() {
+        for (Tensor t : new Tensor[] {correct, counts, lowest, highest}) RunningTensors.close(t);
         correct = counts = lowest = highest = null;
         total = 0;
     }
 
     @Override
     public void update(Tensor output, Tensor target) {
+        try (var _ = Tensor.scope()) {   // the batch's temporaries are freed here; the running counts escape
+            accumulate(output, target);
+        }
+    }
+
+    private void accumulate(Tensor output, Tensor target) {
         Tensor predicted = predictions(output);
         Tensor truth = target.reshape(-1).to(DType.INT64);
         if (predicted.numel() != truth.numel()) {
@@ -55,13 +62,13 @@ final class ConfusionMetric implements Metric {
                     + Arrays.toString(output.shape()) + ", target " + Arrays.toString(target.shape()) + ")");
         }
         if (truth.numel() == 0) return;
-        correct = accumulate(correct, predicted.eq(truth).sum());
+        correct = RunningTensors.add(correct, predicted.eq(truth).sum());
         total += truth.numel();
         if (classes == 0) return;
-        lowest = lowest == null ? truth.min() : lowest.minimum(truth.min());
-        highest = highest == null ? truth.maximum(predicted).max() : highest.maximum(truth.maximum(predicted).max());
+        lowest = RunningTensors.replace(lowest, lowest == null ? truth.min() : lowest.minimum(truth.min()));
+        highest = RunningTensors.replace(highest, highest == null ? truth.maximum(predicted).max() : highest.maximum(truth.maximum(predicted).max()));
         if (truth.device().type() == Device.Type.CPU) checkClassesSeen();
-        counts = accumulate(counts, confusion(truth, predicted));
+        counts = RunningTensors.add(counts, confusion(truth, predicted));
     }
 
     /** Class indices [N] (int64, on the outputs' device): argmax for [N, C] outputs, output &gt; 0 for binary ones. */
@@ -73,14 +80,12 @@ final class ConfusionMetric implements Metric {
 
     /** This batch's [classes, classes] counts (int64), truth along the rows. */
     private Tensor confusion(Tensor truth, Tensor predicted) {
-        if (classIds == null || !classIds.device().equals(truth.device())) classIds = Tensor.arange(classes).to(truth.device());
+        if (classIds == null || !classIds.device().equals(truth.device())) {
+            classIds = RunningTensors.replace(classIds, Tensor.arange(classes).to(truth.device()));
+        }
         Tensor truthHot = truth.unsqueeze(1).eq(classIds).to(DType.FLOAT64);       // [N, C]
         Tensor predictedHot = predicted.unsqueeze(1).eq(classIds).to(DType.FLOAT64);
         return truthHot.t().matmul(predictedHot).to(DType.INT64);
-    }
-
-    private static Tensor accumulate(Tensor sum, Tensor batch) {
-        return sum == null ? batch : sum.add(batch);
     }
 
     /** Refuses classes outside [0, classes), naming the one furthest out of range. */

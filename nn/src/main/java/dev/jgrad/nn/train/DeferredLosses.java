@@ -1,6 +1,7 @@
 package dev.jgrad.nn.train;
 
 import dev.jgrad.tensor.Tensor;
+import dev.jgrad.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,10 @@ import java.util.List;
  * optimizer steps ({@link #readBeforeStep}), so a non-finite loss stops training with the model
  * and the optimizer as they were after the previous batch; the value read is then delivered with
  * {@link #addRead} after the step, without reading it again.
+ *
+ * <p>A pending loss outlives the scope of the step that computed it (it is taken out with
+ * {@link TensorScope#escape}) and is closed once read; the listeners run outside every scope, so
+ * what they make lives as it would without one.
  *
  * <pre>{@code
  * DeferredLosses losses = new DeferredLosses(trainer, listeners, epoch, 16);
@@ -78,7 +83,7 @@ final class DeferredLosses {
     void add(Tensor loss, int batchSize) {
         checkOneElement(loss);
         pendingSizes[pending.size()] = batchSize;
-        pending.add(loss.detach().reshape(-1));
+        pending.add(TensorScope.escape(loss.detach().reshape(-1)));   // its storage outlives the step's scope until read
         stepsTaken++;
         if (pending.size() == groupSize) flush();
     }
@@ -87,7 +92,10 @@ final class DeferredLosses {
     void flush() {
         if (pending.isEmpty()) return;
         // one device-to-host copy for the whole group: the only point where the host waits for the device
-        double[] values = (pending.size() == 1 ? pending.get(0) : Tensor.cat(pending, 0)).toDoubleArray();
+        Tensor group = pending.size() == 1 ? pending.get(0) : Tensor.cat(pending, 0);
+        double[] values = group.toDoubleArray();
+        group.close();
+        for (Tensor t : pending) t.close();
         pending.clear();
         for (int i = 0; i < values.length; i++) {
             int batch = delivered + 1;
@@ -108,7 +116,9 @@ final class DeferredLosses {
         lossSum += value * size;
         samples += size;
         delivered = batch;
-        for (TrainingListener l : listeners) l.onBatchEnd(trainer, epoch, batch, value, size);
+        try (var _ = TensorScope.unscoped()) {   // a listener's tensors are its own, not the step's
+            for (TrainingListener l : listeners) l.onBatchEnd(trainer, epoch, batch, value, size);
+        }
     }
 
     /** The sample-weighted mean of the losses delivered so far (0 when none). */

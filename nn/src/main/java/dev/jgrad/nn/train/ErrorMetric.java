@@ -27,17 +27,20 @@ final class ErrorMetric implements Metric {
 
     @Override
     public void reset() {
+        RunningTensors.close(sum);
         sum = null;
         count = 0;
     }
 
     @Override
     public void update(Tensor output, Tensor target) {
-        Tensor diff = output.reshape(-1).sub(target.reshape(-1).to(output.dtype()));
-        // detached so that the running sum never holds a graph, whatever the caller passes
-        Tensor batch = (squared ? diff.square() : diff.abs()).sum().detach().to(DType.FLOAT64);
-        sum = sum == null ? batch : sum.add(batch);
-        count += diff.numel();
+        try (var _ = Tensor.scope()) {   // the batch's temporaries are freed here; the running sum escapes
+            Tensor diff = output.reshape(-1).sub(target.reshape(-1).to(output.dtype()));
+            // detached so that the running sum never holds a graph, whatever the caller passes
+            Tensor batch = (squared ? diff.square() : diff.abs()).sum().detach().to(DType.FLOAT64);
+            sum = RunningTensors.add(sum, batch);
+            count += diff.numel();
+        }
     }
 
     @Override

@@ -18,7 +18,9 @@ public interface Metric {
     void reset();
 
     /**
-     * Accumulates one batch (outputs and targets are detached, on any device).
+     * Accumulates one batch (outputs and targets are detached, on any device). The trainer closes
+     * them when its step ends (docs/memory.md): a metric that keeps them must copy them; the tensors
+     * it makes here are its own, outside the step's scope.
      *
      * @param output the model's outputs for the batch
      * @param target the batch's targets

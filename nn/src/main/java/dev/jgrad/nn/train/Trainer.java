@@ -11,6 +11,7 @@ import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Tensor;
+import dev.jgrad.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +30,14 @@ import java.util.Map;
  * t.fit(trainLoader, testLoader, 5);
  * Map<String, Double> test = t.evaluate(testLoader);
  * }</pre>
+ *
+ * <p>Each step, evaluation batch and prediction batch runs in a {@link Tensor#scope()}: its
+ * activations, graph, gradients' temporaries and the batch's copy on the device are freed when the
+ * step ends, so on a GPU the memory of one step is back in the allocator's pool before the next
+ * (no garbage collection needed). What outlives a step — parameters and their gradients, optimizer
+ * state, metric counts, the losses waiting to be read — is owned outside the scope. Metrics get the
+ * step's detached outputs and targets, valid during {@link Metric#update}: a metric that keeps
+ * them must copy them; the tensors it makes there are its own.
  *
  * <p>The trainer counts the epochs it has completed ({@link #epoch()}), across {@code fit} calls
  * and across a {@link Checkpoint} saved and loaded, so a resumed run numbers its epochs on:
@@ -275,20 +284,20 @@ public final class Trainer {
         DeferredLosses losses = new DeferredLosses(this, listeners, epoch, lossSyncEvery());
         boolean readEachStep = losses.readsEachStep();
         for (Batch b : train) {
-            Tensor x = b.inputs().to(device), y = b.targets().to(device);
-            Tensor out = model.forward(x);
-            Tensor l = loss.apply(out, y);
-            // read before backward and step: a non-finite loss then leaves parameters, gradients and optimizer untouched
-            double value = readEachStep ? losses.readBeforeStep(l) : Double.NaN;
-            l.backward();
-            if (!Double.isNaN(clipNorm)) Clip.gradNorm(optimizer.parameters(), clipNorm);
-            optimizer.step();
-            optimizer.zeroGrad();
-            try (var _ = GradMode.noGrad()) {
-                for (Metric m : metrics) m.update(out.detach(), y);
+            try (var _ = Tensor.scope()) {   // the step's tensors are freed when it ends, on every device
+                Tensor x = b.inputs().to(device), y = b.targets().to(device);
+                Tensor out = model.forward(x);
+                Tensor l = loss.apply(out, y);
+                // read before backward and step: a non-finite loss then leaves parameters, gradients and optimizer untouched
+                double value = readEachStep ? losses.readBeforeStep(l) : Double.NaN;
+                l.backward();
+                if (!Double.isNaN(clipNorm)) Clip.gradNorm(optimizer.parameters(), clipNorm);
+                optimizer.step();
+                optimizer.zeroGrad();
+                updateMetrics(out.detach(), y);
+                if (readEachStep) losses.addRead(value, b.size());
+                else losses.add(l, b.size());
             }
-            if (readEachStep) losses.addRead(value, b.size());
-            else losses.add(l, b.size());
         }
         losses.flush();   // the last, partial group: every batch is delivered before onEpochEnd
         Map<String, Double> logs = new LinkedHashMap<>();
@@ -310,23 +319,36 @@ public final class Trainer {
         long samples = 0;
         try (var _ = GradMode.noGrad()) {
             for (Batch b : data) {
-                Tensor x = b.inputs().to(device), y = b.targets().to(device);
-                Tensor out = model.forward(x);
-                // the same float64 products and sums, in the same order, as reading each loss and summing on the host
-                Tensor weighted = loss.apply(out, y).to(DType.FLOAT64).mul((double) b.size());
-                lossSum = lossSum == null ? weighted : lossSum.add(weighted);
-                samples += b.size();
-                for (Metric m : metrics) m.update(out, y);
+                try (var _ = Tensor.scope()) {   // the batch's tensors are freed when it is done; the running sum escapes
+                    Tensor x = b.inputs().to(device), y = b.targets().to(device);
+                    Tensor out = model.forward(x);
+                    // the same float64 products and sums, in the same order, as reading each loss and summing on the host
+                    Tensor weighted = loss.apply(out, y).to(DType.FLOAT64).mul((double) b.size());
+                    Tensor previous = lossSum;
+                    lossSum = TensorScope.escape(previous == null ? weighted : previous.add(weighted));
+                    if (previous != null) previous.close();
+                    samples += b.size();
+                    updateMetrics(out, y);
+                }
             }
         } finally {
             model.train(wasTraining);
         }
         Map<String, Double> logs = new LinkedHashMap<>();
         logs.put("loss", (lossSum == null ? 0 : lossSum.item()) / Math.max(samples, 1));
+        if (lossSum != null) lossSum.close();
         for (Metric m : metrics) logs.put(m.name(), m.value());
         return logs;
     }
 
+    /** Metrics see the step's detached outputs and targets; what they make lives outside the step's scope (their running counts). */
+    private void updateMetrics(Tensor output, Tensor target) {
+        try (var _ = GradMode.noGrad(); var _ = TensorScope.unscoped()) {
+            for (Metric m : metrics) m.update(output, target);
+        }
+    }
+
+    /**
     /**
      * {@return the model's outputs for every batch of {@code data}, concatenated (evaluation mode, no graph,
      * on the CPU)}
@@ -336,12 +358,20 @@ public final class Trainer {
     public Tensor predict(DataLoader data) {
         boolean wasTraining = model.isTraining();
         model.eval();
-        List<Tensor> outs = new ArrayList<>();
+        List<Tensor> outs = new ArrayList<>(), made = new ArrayList<>();
         try (var _ = GradMode.noGrad()) {
-            for (Batch b : data) outs.add(model.forward(b.inputs().to(device)).cpu());
+            for (Batch b : data) {
+                try (var scope = Tensor.scope()) {   // the batch's activations are freed; its output on the CPU is kept
+                    Tensor out = model.forward(b.inputs().to(device)).cpu();
+                    if (scope.owns(out)) made.add(out);   // not, say, the batch itself, returned by a model that passes its input through
+                    outs.add(scope.keep(out));
+                }
+            }
+            Tensor all = Tensor.cat(outs, 0);
+            for (Tensor t : made) t.close();
+            return all;
         } finally {
             model.train(wasTraining);
         }
-        return Tensor.cat(outs, 0);
     }
 }
