@@ -62,12 +62,12 @@ public final class Simd {
         return AVAILABLE;
     }
 
-    /** True when {@code jdk.incubator.vector} is readable, even if {@code -Djgrad.simd=false} turned SIMD off. */
+    /** {@return true when {@code jdk.incubator.vector} is readable, even if {@code -Djgrad.simd=false} turned SIMD off} */
     public static boolean vectorModuleReadable() {
         return READABLE;
     }
 
-    /** True when the user turned SIMD off on purpose with {@code -Djgrad.simd=false}. */
+    /** {@return true when the user turned SIMD off on purpose with {@code -Djgrad.simd=false}} */
     public static boolean switchedOff() {
         return SWITCHED_OFF;
     }
@@ -104,6 +104,8 @@ public final class Simd {
      * <pre>{@code
      * Simd.problem().ifPresent(System.err::println);
      * }</pre>
+     *
+     * @return why SIMD is off and what to do about it, one line; empty when {@link #available()}
      */
     public static Optional<String> problem() {
         return AVAILABLE ? Optional.empty() : Optional.of(problem("run"));
@@ -117,12 +119,12 @@ public final class Simd {
                 + "); start the JVM with " + FLAG + " (on the class path and on the module path alike)";
     }
 
-    /** Bits of the preferred float vector ({@code FloatVector.SPECIES_PREFERRED}), 0 when the Vector API is not readable. */
+    /** {@return bits of the preferred float vector ({@code FloatVector.SPECIES_PREFERRED}), 0 when the Vector API is not readable} */
     public static int preferredBits() {
         return READABLE ? dev.jgrad.kernels.simd.CopyVec.preferredBits() : 0;
     }
 
-    /** float32 lanes of the preferred vector, 0 when the Vector API is not readable. */
+    /** {@return float32 lanes of the preferred vector, 0 when the Vector API is not readable} */
     public static int floatLanes() {
         return READABLE ? dev.jgrad.kernels.simd.CopyVec.lanes() : 0;
     }

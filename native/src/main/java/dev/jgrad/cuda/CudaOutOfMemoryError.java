@@ -35,7 +35,18 @@ public final class CudaOutOfMemoryError extends CudaException {
         this(device, requestedBytes, roundedBytes, freeBytes, totalBytes, allocatedBytes, reservedBytes, true);
     }
 
-    /** As above; {@code collected} says whether the garbage collector was run before giving up. */
+    /**
+     * The error for a failed allocation, saying whether the garbage collector was run before giving up.
+     *
+     * @param device         the device, e.g. {@code cuda:0}
+     * @param requestedBytes bytes the caller asked for
+     * @param roundedBytes   the request rounded to the allocator's size class
+     * @param freeBytes      free device memory the driver reported
+     * @param totalBytes     the device's total memory
+     * @param allocatedBytes bytes jgrad holds in live buffers
+     * @param reservedBytes  bytes jgrad holds in live and cached buffers
+     * @param collected      whether the collector ran (Cuda.setCollectOnOutOfMemory) before this was thrown
+     */
     public CudaOutOfMemoryError(String device, long requestedBytes, long roundedBytes, long freeBytes, long totalBytes,
                                 long allocatedBytes, long reservedBytes, boolean collected) {
         super(message(device, requestedBytes, roundedBytes, freeBytes, totalBytes, allocatedBytes, reservedBytes, collected),

@@ -15,7 +15,7 @@ package dev.jgrad.cuda;
  * @param totalMemoryBytes   the device's global memory
  */
 public record DeviceInfo(int ordinal, String name, int major, int minor, long totalMemoryBytes) {
-    /** "9.0" */
+    /** {@return the compute capability as "major.minor", e.g. "9.0"} */
     public String computeCapability() {
         return major + "." + minor;
     }

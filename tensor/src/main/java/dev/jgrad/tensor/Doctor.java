@@ -46,18 +46,19 @@ public final class Doctor {
      * @param problems each problem with its fix, "what: fix"; empty when all is well
      */
     public record Report(List<String> lines, List<String> problems) {
+        /** Copies both lists, so that a report does not change after it is made. */
         public Report {
             lines = List.copyOf(lines);
             problems = List.copyOf(problems);
         }
 
-        /** The verdict: "OK, no problems found" or "N problem(s): what: fix; …". */
+        /** {@return the verdict: "OK, no problems found" or "N problem(s): what: fix; …"} */
         public String verdict() {
             if (problems.isEmpty()) return "OK, no problems found";
             return problems.size() + (problems.size() == 1 ? " problem: " : " problems: ") + String.join("; ", problems);
         }
 
-        /** Every line, then the verdict line, one per line. */
+        /** {@return every line, then the verdict line, one per line} */
         public String text() {
             StringBuilder sb = new StringBuilder();
             for (String l : lines) sb.append(l).append('\n');
@@ -65,7 +66,7 @@ public final class Doctor {
         }
     }
 
-    /** Looks at this JVM and machine now; never throws (a part that cannot be read says so in its line). */
+    /** {@return a diagnosis of this JVM and machine now; never throws (a part that cannot be read says so in its line)} */
     public static Report diagnose() {
         Doctor d = new Doctor();
         d.section("jgrad", d::jgradAndJava);
@@ -75,12 +76,16 @@ public final class Doctor {
         return new Report(d.lines, d.problems);
     }
 
-    /** {@link #diagnose()} as text: the lines and the verdict. */
+    /** {@return {@link #diagnose()} as text: the lines and the verdict} */
     public static String report() {
         return diagnose().text();
     }
 
-    /** Prints the report; {@code --strict} exits 1 when it lists a problem. */
+    /**
+     * Prints the report; {@code --strict} exits 1 when it lists a problem.
+     *
+     * @param args {@code --strict} or {@code --help}
+     */
     public static void main(String[] args) {
         boolean strict = false;
         for (String a : args) {

@@ -503,7 +503,7 @@ public final class Tensor implements AutoCloseable {
         if (holdsStorage) storage.release();
     }
 
-    /** Whether this tensor was closed (or its elements freed with the last tensor that held them): ops on it fail. */
+    /** {@return whether this tensor was closed (or its elements freed with the last tensor that held them): ops on it fail} */
     public boolean isClosed() {
         return closed || storage.isFreed();
     }
@@ -527,6 +527,8 @@ public final class Tensor implements AutoCloseable {
      *     }   // the step's activations, graph and temporaries are freed here, on every device
      * }
      * }</pre>
+     *
+     * @return the open scope; close it (try-with-resources) to close what was made inside
      */
     public static TensorScope scope() {
         return TensorScope.open();
@@ -542,6 +544,9 @@ public final class Tensor implements AutoCloseable {
      * double loss = Tensor.scope(() -> step(x, y).item());          // a number: nothing is kept
      * }</pre>
      *
+     * @param <T>  what the body returns
+     * @param body the work to run in the scope
+     * @return what {@code body} returned, its tensors kept
      * @throws IllegalArgumentException if {@code body} is null
      */
     public static <T> T scope(java.util.function.Supplier<T> body) {

@@ -84,6 +84,8 @@ public final class TensorScope implements AutoCloseable {
      *     runningTotal = runningTotal.add(batchSum);   // outlives the training step's scope
      * }
      * }</pre>
+     *
+     * @return the barrier; close it to register tensors in the enclosing scope again
      */
     public static TensorScope unscoped() {
         return push(true);
@@ -142,6 +144,8 @@ public final class TensorScope implements AutoCloseable {
      * }</pre>
      *
      * @throws IllegalArgumentException if {@code t} is null
+     * @param t the tensor to keep
+     * @return {@code t}
      * @throws IllegalStateException    if this scope is closed or belongs to another thread
      */
     public Tensor keep(Tensor t) {
@@ -156,7 +160,11 @@ public final class TensorScope implements AutoCloseable {
         return t;
     }
 
-    /** {@link #keep} for each tensor of {@code tensors}. */
+    /**
+     * {@link #keep} for each tensor of {@code tensors}.
+     *
+     * @param tensors the tensors to keep
+     */
     public void keepAll(Iterable<Tensor> tensors) {
         Checks.notNull("keepAll", "the tensors", tensors);
         for (Tensor t : tensors) if (t != null) keep(t);
@@ -182,6 +190,9 @@ public final class TensorScope implements AutoCloseable {
     /**
      * Whether closing this scope would close {@code t}: it was made in this scope, or in one still
      * open inside it, and was neither kept, escaped nor closed since.
+     *
+     * @param t a tensor
+     * @return whether this scope would close it
      */
     public boolean owns(Tensor t) {
         return t != null && ownsOrNests(t.owner);
@@ -203,6 +214,8 @@ public final class TensorScope implements AutoCloseable {
      * }</pre>
      *
      * @throws IllegalArgumentException if {@code t} is null
+     * @param t the tensor to take out of its scope
+     * @return {@code t}
      * @throws IllegalStateException    if the scope owning {@code t} belongs to another thread
      */
     public static Tensor escape(Tensor t) {
@@ -215,14 +228,14 @@ public final class TensorScope implements AutoCloseable {
         return t;
     }
 
-    /** The innermost scope open on this thread that registers tensors, or null (none, or inside {@link #unscoped()}). */
+    /** {@return the innermost scope open on this thread that registers tensors, or null (none, or inside {@link #unscoped()})} */
     public static TensorScope current() {
         if (openScopes == 0) return null;
         TensorScope s = CURRENT.get();
         return s == null || s.barrier ? null : s;
     }
 
-    /** Whether this scope has been closed. */
+    /** {@return whether this scope has been closed} */
     public boolean isClosed() {
         return closed;
     }
@@ -292,13 +305,21 @@ public final class TensorScope implements AutoCloseable {
      * try (var scope = Tensor.scope()) { step(); }
      * assert TensorScope.openStorages(Device.Type.CPU) == before;
      * }</pre>
+     *
+     * @param type the kind of device
+     * @return the storages counted as open
      */
     public static long openStorages(Device.Type type) {
         Checks.notNull("openStorages", "device type", type);
         return Storage.openCount(type);
     }
 
-    /** The bytes of the storages {@link #openStorages} counts. */
+    /**
+     * The bytes of the storages {@link #openStorages} counts.
+     *
+     * @param type the kind of device
+     * @return their bytes
+     */
     public static long openBytes(Device.Type type) {
         Checks.notNull("openBytes", "device type", type);
         return Storage.openBytes(type);

@@ -349,7 +349,6 @@ public final class Trainer {
     }
 
     /**
-    /**
      * {@return the model's outputs for every batch of {@code data}, concatenated (evaluation mode, no graph,
      * on the CPU)}
      *
