@@ -15,9 +15,9 @@ import java.util.Arrays;
  * element a long {@code key << 32 | position}, so sorting the longs sorts the row and keeps
  * equal elements in their order. A row is sorted by a least-significant-digit radix sort of its
  * keys (three passes of 11, 11 and 10 bits; a pass where every key has the same digit is
- * skipped). Top-k keeps a max-heap of the k best longs while it scans the row; the scan skips, a
- * vector at a time, the keys that cannot enter the heap (most of them, past the first few
- * hundred), then sorts the heap. A k near n sorts the whole row instead.
+ * skipped). Top-k collects the entries whose keys lie below a bound (skipping the rest a vector
+ * at a time), cuts them back to the best k by quickselect, then sorts those k; the bound starts
+ * from what the previous row needed (see {@link #select}). A k near n sorts the whole row instead.
  *
  * <pre>{@code
  * // the 10 largest of each of 4096 rows of 50257 logits, best first
@@ -43,16 +43,22 @@ public final class SortF32 {
         return b ^ ((b >> 31) & 0x7FFFFFFF);
     }
 
-    /** Per-thread scratch of one row. */
+    /** Per-thread scratch of one row, and the selection hint carried from row to row. */
     private static final class Row {
         final int[] keys;
         final long[] a, b;
         final int[] hist = new int[3 * BUCKETS];
+        /** Candidates of top-k: room for 4k (at least 256) entries before they are cut back to the best k. */
+        final long[] candidates;
+        /** A key the (k + margin)-th best of the previous row had: likely a little above this row's k-th. */
+        int hint;
+        boolean hasHint;
 
-        Row(int n, int heap) {
+        Row(int n, int k) {
             keys = new int[n];
-            a = new long[Math.max(n, heap)];
+            a = new long[n];
             b = new long[n];
+            candidates = new long[Math.min(n, Math.max(4 * k, 256))];
         }
     }
 
@@ -72,18 +78,18 @@ public final class SortF32 {
     public static void topk(int rows, int n, int k, float[] x, int xOff, float[] values, int vOff, long[] indices, int iOff, boolean largest) {
         if (rows == 0 || k == 0) return;
         boolean simd = Simd.enabled();
-        boolean heap = (long) k * 8 < n;   // few winners: select with a heap; else sort the row
-        Parallel.forRange(rows, (long) rows * n * (heap ? 4 : 16), (from, to) -> {
+        boolean select = (long) k * 8 < n;   // few winners: select them; else sort the row
+        Parallel.forRange(rows, (long) rows * n * (select ? 4 : 16), (from, to) -> {
             Row s = new Row(n, k);
             for (int r = from; r < to; r++) {
                 int o = xOff + r * n;
                 if (simd) SortVec.keys(x, o, n, s.keys, largest);
                 else keys(x, o, n, s.keys, largest);
                 long[] sorted;
-                if (heap) {
-                    select(s.keys, n, k, s.a, simd);
-                    Arrays.sort(s.a, 0, k);
-                    sorted = s.a;
+                if (select) {
+                    select(s, n, k, simd);
+                    Arrays.sort(s.candidates, 0, k);
+                    sorted = s.candidates;
                 } else {
                     sorted = sortKeys(s, n);
                 }
@@ -155,36 +161,90 @@ public final class SortF32 {
         return true;
     }
 
-    /** The k smallest entries of the row into heap[0, k), as a max-heap (heap[0] the worst kept). */
-    private static void select(int[] keys, int n, int k, long[] heap, boolean simd) {
-        for (int j = 0; j < k; j++) heap[j] = entry(keys[j], j);
-        for (int i = k / 2 - 1; i >= 0; i--) siftDown(heap, i, k);
-        int bound = (int) (heap[0] >> 32);
-        // a key equal to the worst kept one loses: its position is later
-        for (int j = k; ; j++) {
+    /**
+     * The k smallest entries of the row into s.candidates[0, k), in any order. Only keys below a
+     * bound can be among them, so the scan collects those (skipping the rest a vector at a time)
+     * and, whenever the buffer fills, cuts it back to its best k and lowers the bound to the
+     * worst of them. The first bound is the previous row's hint when there is one: rows of one
+     * tensor tend to look alike, and a bound a little above the k-th key leaves few candidates
+     * (each costs branch mispredictions in the selection). A hint that proves too tight (fewer
+     * than k keys below it) is dropped and the row scanned again without one.
+     */
+    private static void select(Row s, int n, int k, boolean simd) {
+        int[] keys = s.keys;
+        long[] buf = s.candidates;
+        int margin = k / 4 + 8, count = -1;
+        if (s.hasHint) count = collect(keys, 0, n, k, buf, 0, s.hint, simd);
+        if (count < k) {
+            int fill = Math.min(buf.length, n);
+            for (int j = 0; j < fill; j++) buf[j] = entry(keys[j], j);
+            count = fill;
+            if (fill < n) {
+                selectSmallest(buf, fill, k);
+                count = collect(keys, fill, n, k, buf, k, worstKey(buf, k), simd);
+            }
+        }
+        // the next row's hint: the (k + margin)-th best key here, or the hint that just worked
+        if (count >= k + margin) {
+            selectSmallest(buf, count, k + margin);
+            s.hint = worstKey(buf, k + margin);
+            s.hasHint = true;
+            count = k + margin;
+        }
+        selectSmallest(buf, count, k);
+    }
+
+    /**
+     * Appends to buf[count, …) the entries of keys[from, n) below {@code bound}, cutting the
+     * buffer back to its k smallest (and the bound to the worst of them) whenever it fills;
+     * returns the final count. An entry equal to the bound is never wanted: its position is
+     * later than those kept with that key.
+     */
+    private static int collect(int[] keys, int from, int n, int k, long[] buf, int count, int bound, boolean simd) {
+        for (int j = from; ; j++) {
             j = simd ? SortVec.firstBelow(keys, j, n, bound) : firstBelow(keys, j, n, bound);
-            if (j >= n) break;
-            heap[0] = entry(keys[j], j);
-            siftDown(heap, 0, k);
-            bound = (int) (heap[0] >> 32);
+            if (j >= n) return count;
+            buf[count++] = entry(keys[j], j);
+            if (count == buf.length) {
+                selectSmallest(buf, count, k);
+                count = k;
+                bound = worstKey(buf, k);
+            }
+        }
+    }
+
+    /** The key of the largest of a[0, k). */
+    private static int worstKey(long[] a, int k) {
+        long m = a[0];
+        for (int i = 1; i < k; i++) m = Math.max(m, a[i]);
+        return (int) (m >> 32);
+    }
+
+    /** Rearranges a[0, n) so that a[0, k) holds its k smallest, in any order (quickselect; the entries are distinct). */
+    static void selectSmallest(long[] a, int n, int k) {
+        if (k >= n) return;
+        int lo = 0, hi = n - 1, target = k - 1;
+        while (lo < hi) {
+            long x = a[lo], y = a[(lo + hi) >>> 1], z = a[hi];
+            long pivot = x < y ? (y < z ? y : Math.max(x, z)) : (x < z ? x : Math.max(y, z));   // median of three
+            int i = lo, j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) {
+                    long t = a[i];
+                    a[i++] = a[j];
+                    a[j--] = t;
+                }
+            }
+            if (target <= j) hi = j;
+            else if (target >= i) lo = i;
+            else return;
         }
     }
 
     private static int firstBelow(int[] keys, int from, int n, int bound) {
         for (int j = from; j < n; j++) if (keys[j] < bound) return j;
         return n;
-    }
-
-    private static void siftDown(long[] heap, int i, int size) {
-        long e = heap[i];
-        while (true) {
-            int c = 2 * i + 1;
-            if (c >= size) break;
-            if (c + 1 < size && heap[c + 1] > heap[c]) c++;
-            if (heap[c] <= e) break;
-            heap[i] = heap[c];
-            i = c;
-        }
-        heap[i] = e;
     }
 }
