@@ -67,6 +67,13 @@ class SortScanF32Test {
                             }
                         }
                     }
+                    // many alike rows with heavy ties: the bound carried from row to row meets keys equal to it
+                    float[] tied = new float[40 * 2000];
+                    for (int i = 0; i < tied.length; i++) tied[i] = rnd.nextInt(10) - (i / 2000 % 7 == 3 ? 5 : 0);
+                    for (int k : new int[] {1, 20, 100, 249}) {
+                        checkTopk(tied, 40, 2000, k, true, "tied rows k=" + k);
+                        checkTopk(tied, 40, 2000, k, false, "tied rows k=" + k + " smallest");
+                    }
                     // keys that share their high digits (the radix skips passes) and sorted input (every element enters the heap)
                     float[] narrow = new float[3 * 3000];
                     for (int i = 0; i < narrow.length; i++) narrow[i] = 1 + (i % 3000) * 1e-6f;
