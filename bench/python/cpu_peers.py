@@ -173,6 +173,12 @@ def torch_case(torch, c):
         a = randn(*c["shape"])
         return no_grad(lambda: a.sum(c["dim"]))
 
+    if kind == "rows":
+        x = randn(*c["shape"])
+        fn = {"sort": lambda: torch.sort(x, -1), "topk": lambda: torch.topk(x, c["k"], -1),
+              "cumsum": lambda: torch.cumsum(x, -1), "logsumexp": lambda: torch.logsumexp(x, -1)}[c["op"]]
+        return no_grad(fn)
+
     if kind == "attention":
         b, h, t, d = c["b"], c["h"], c["t"], c["d"]
         q, k, v = randn(b, h, t, d), randn(b, h, t, d), randn(b, h, t, d)

@@ -315,6 +315,37 @@ def _dropout(a, p):
     return torch.where(keep, x * scale, torch.zeros_like(x))
 
 
+def _ord(v):
+    """A norm order from JSON: a number, or "inf" / "-inf" (JSON has no infinities)."""
+    return {"inf": float("inf"), "-inf": float("-inf")}.get(v, v)
+
+
+def _norm(a, p):
+    return torch.linalg.vector_norm(a[0], _ord(p["ord"]), dim=p["dims"], keepdim=p["keepdim"])
+
+
+def _joined(parts):
+    return torch.cat([t.reshape(-1) for t in parts])
+
+
+def _where_scalar(a, p):
+    """where with a Python-number branch: "form" is ts (tensor, scalar) or st; ss (two scalars) is
+    not a fixture (no input to differentiate) and is tested in Java."""
+    cond = a[0]
+    if p["form"] == "ts":
+        return torch.where(cond, a[1], p["b"])
+    if p["form"] == "st":
+        return torch.where(cond, p["a"], a[1])
+    return torch.where(cond, p["a"], p["b"])
+
+
+def _clamp_tensor(a, p):
+    rest = list(a[1:])
+    lo = rest.pop(0) if p["min"] else None
+    hi = rest.pop(0) if p["max"] else None
+    return torch.clamp(a[0], lo, hi)
+
+
 TORCH_OPS = {
     # unary
     "neg": lambda a, p: torch.neg(a[0]),
@@ -395,6 +426,41 @@ TORCH_OPS = {
     "unsqueeze": lambda a, p: torch.unsqueeze(a[0], p["dim"]),
     "flatten": lambda a, p: torch.flatten(a[0], p["start"], p["end"]),
     "contiguous": lambda a, p: a[0].contiguous(),
+    # selection with indices, sorting (issue 17)
+    "max_dim": lambda a, p: torch.max(a[0], p["dim"], keepdim=p["keepdim"]).values,
+    "max_dim_indices": lambda a, p: torch.max(a[0], p["dim"], keepdim=p["keepdim"]).indices,
+    "min_dim": lambda a, p: torch.min(a[0], p["dim"], keepdim=p["keepdim"]).values,
+    "min_dim_indices": lambda a, p: torch.min(a[0], p["dim"], keepdim=p["keepdim"]).indices,
+    "sort": lambda a, p: torch.sort(a[0], stable=True, dim=p["dim"], descending=p["descending"]).values,
+    "argsort": lambda a, p: torch.sort(a[0], stable=True, dim=p["dim"], descending=p["descending"]).indices,
+    "topk": lambda a, p: torch.topk(a[0], p["k"], p["dim"], largest=p["largest"], sorted=True).values,
+    "topk_indices": lambda a, p: torch.topk(a[0], p["k"], p["dim"], largest=p["largest"], sorted=True).indices,
+    # scans and reductions
+    "cumsum": lambda a, p: torch.cumsum(a[0], p["dim"]),
+    "cumprod": lambda a, p: torch.cumprod(a[0], p["dim"]),
+    "prod": lambda a, p: torch.prod(a[0]) if p["dim"] is None else torch.prod(a[0], p["dim"], keepdim=p["keepdim"]),
+    "any": lambda a, p: torch.any(a[0]) if p["dim"] is None else torch.any(a[0], p["dim"], keepdim=p["keepdim"]),
+    "all": lambda a, p: torch.all(a[0]) if p["dim"] is None else torch.all(a[0], p["dim"], keepdim=p["keepdim"]),
+    "norm": _norm,
+    # splitting (the parts flattened and concatenated, so one output holds them all, in order)
+    "split": lambda a, p: _joined(torch.split(a[0], p["split"], p["dim"])),
+    "chunk": lambda a, p: _joined(torch.chunk(a[0], p["chunks"], p["dim"])),
+    "unbind": lambda a, p: _joined(torch.unbind(a[0], p["dim"])),
+    # repetition and reordering
+    "repeat": lambda a, p: a[0].repeat(*p["repeats"]),
+    "tile": lambda a, p: torch.tile(a[0], tuple(p["reps"])),
+    "flip": lambda a, p: torch.flip(a[0], p["dims"]),
+    "roll": lambda a, p: torch.roll(a[0], p["shifts"], p["dims"] if p["dims"] else None),
+    # masks, selection with scalars, tensor bounds
+    "masked_fill": lambda a, p: a[0].masked_fill(a[1], p["value"]),
+    "tril": lambda a, p: torch.tril(a[0], p["diagonal"]),
+    "triu": lambda a, p: torch.triu(a[0], p["diagonal"]),
+    "where_scalar": _where_scalar,
+    "clamp_tensor": _clamp_tensor,
+    # padding and einsum
+    "pad": lambda a, p: F.pad(a[0], p["pad"], mode=p["mode"], value=p["value"]) if p["mode"] == "constant"
+    else F.pad(a[0], p["pad"], mode=p["mode"]),
+    "einsum": lambda a, p: torch.einsum(p["equation"], *a),
 }
 
 
@@ -573,6 +639,13 @@ def reduce_cases(op, r):
         (None, False, (), None),
         ([-2, 0], True, (3, 8, 2), [S(1, 1, 8, 2)]),
     ]
+    if op == "logsumexp":  # large magnitudes (the maximum must come out first) and two non-adjacent dims
+        big = r.randn(3, 4) * 300.0
+        big[0] += 1000.0
+        spec.append(([1], False, big, None))
+        spec.append(([1, 3], True, (2, 3, 2, 4), None))
+        spec.append(([0, 1, 2], False, (2, 3, 2), None))
+        return [case({"dims": d, "keepdim": k}, [s if torch.is_tensor(s) else r.randn(*s)], vw and {0: vw}) for d, k, s, vw in spec]
     if op == "sum":  # only sum has a defined result over an empty dim (zeros)
         spec.append(([0], False, (0, 3), None))
         spec.append(([1], True, (1, 4), [E(3, 4)]))  # expand is fine for sum (no ties)
@@ -899,6 +972,247 @@ def view_cases(op, r):
     return [case(p, [r.randn(*s)], vw and {0: vw}) for p, s, vw in spec]
 
 
+def with_indices_cases(op, r):
+    """max/min along a dim: values without ties (gradcheck), indices with ties (the first wins)."""
+    draw = (lambda *shape: r.ints_as_float(-1, 2, *shape)) if op.endswith("_indices") else r.distinct
+    spec = [  # (dim, keepdim, base shape, views)
+        (1, False, (3, 4), None),
+        (0, True, (3, 4), None),
+        (-1, False, (2, 3, 4), None),
+        (1, True, (2, 3, 4), None),
+        (0, False, (5,), None),
+        (0, False, (4, 3), [T(0, 1)]),
+        (0, False, (), None),
+    ]
+    return [case({"dim": d, "keepdim": k}, [draw(*s)], vw and {0: vw}) for d, k, s, vw in spec]
+
+
+def sort_cases(op, r):
+    """sort/topk values without ties (gradcheck); argsort with ties (stable order)."""
+    draw = (lambda *shape: r.ints_as_float(-1, 2, *shape)) if op == "argsort" else r.distinct
+    if op in ("sort", "argsort"):
+        spec = [  # (dim, descending, base shape, views)
+            (-1, False, (3, 5), None),
+            (0, True, (4, 3), None),
+            (1, False, (2, 4, 3), None),
+            (-1, True, (6,), None),
+            (0, False, (4, 3), [T(0, 1)]),
+            (1, True, (3, 7), [S(1, 0, 7, 2)]),
+            (0, False, (), None),
+        ]
+        return [case({"dim": d, "descending": desc}, [draw(*s)], vw and {0: vw}) for d, desc, s, vw in spec]
+    spec = [  # topk: (k, dim, largest, base shape, views)
+        (2, -1, True, (3, 5), None),
+        (1, 0, False, (4, 3), None),
+        (3, 1, True, (2, 4, 3), None),
+        (6, -1, False, (6,), None),
+        (0, -1, True, (2, 3), None),
+        (2, 0, True, (4, 3), [T(0, 1)]),
+        (40, 1, True, (2, 300), None),
+        (1, 0, False, (), None),
+    ]
+    return [case({"k": k, "dim": d, "largest": lg}, [r.distinct(*s)], vw and {0: vw}) for k, d, lg, s, vw in spec]
+
+
+def scan_cases(op, r):
+    spec = [  # (dim, base shape, views)
+        (0, (5,), None),
+        (1, (3, 4), None),
+        (0, (3, 4), None),
+        (-1, (2, 3, 4), None),
+        (1, (2, 3, 4), None),
+        (0, (4, 3), [T(0, 1)]),
+        (0, (), None),
+    ]
+    out = [case({"dim": d}, [r.randn(*s)], vw and {0: vw}) for d, s, vw in spec]
+    if op == "cumprod":  # rows with one zero, two zeros and a zero at the start: the gradient must stay exact
+        z = r.randn(4, 5)
+        z[0, 2] = 0.0
+        z[1, 1] = 0.0
+        z[1, 3] = 0.0
+        z[2, 0] = 0.0
+        out.append(case({"dim": 1}, [z]))
+        out.append(case({"dim": 0}, [z.t().contiguous()]))
+    return out
+
+
+def prod_cases(op, r):
+    z = r.randn(3, 4)
+    z[0, 1] = 0.0             # one zero in row 0
+    z[1, 0] = z[1, 2] = 0.0   # two in row 1
+    spec = [  # (dim, keepdim, input)
+        (None, False, r.randn(3, 4)),
+        (1, False, r.randn(3, 4)),
+        (0, True, r.randn(3, 4)),
+        (-1, False, r.randn(2, 3, 4)),
+        (1, False, z),
+        (0, False, z),
+        (None, False, z[0].clone()),
+        (None, False, r.randn()),
+    ]
+    return [case({"dim": d, "keepdim": k}, [x]) for d, k, x in spec]
+
+
+def any_all_cases(op, r):
+    x = r.ints_as_float(0, 2, 3, 4)
+    x[1] = 1.0   # a row of all non-zeros
+    x[2] = 0.0   # a row of all zeros
+    spec = [
+        ({"dim": None, "keepdim": False}, x),
+        ({"dim": 1, "keepdim": False}, x),
+        ({"dim": 0, "keepdim": True}, x),
+        ({"dim": -1, "keepdim": False}, r.mask(2, 3, 4)),
+        ({"dim": 0, "keepdim": False}, r.index(3, 5, 2)),
+        ({"dim": 1, "keepdim": False}, r.randn(2, 0)),
+    ]
+    return [case(p, [t]) for p, t in spec]
+
+
+def norm_cases(op, r):
+    spec = [  # (ord, dims, keepdim, input kind, base shape)
+        (2, None, False, "any", (3, 4)),
+        (2, [1], True, "any", (3, 4)),
+        (2, [-2, -1], False, "any", (2, 3, 4)),   # Frobenius norm of each matrix
+        (1, [0], False, "nonzero", (3, 4)),
+        ("inf", [1], False, "distinct", (3, 4)),
+        ("-inf", None, False, "distinct", (3, 4)),
+        (3, [-1], False, "nonzero", (2, 5)),
+        (0.5, [0], True, "nonzero", (4, 3)),
+        (1.5, None, False, "nonzero", (6,)),
+    ]
+    draw = {"any": r.randn, "nonzero": r.nonzero, "distinct": r.distinct}
+    return [case({"ord": o, "dims": d, "keepdim": k}, [draw[kind](*s)]) for o, d, k, kind, s in spec]
+
+
+def split_cases(op, r):
+    if op == "split":
+        spec = [({"split": 2, "dim": 0}, (5, 3)), ({"split": 3, "dim": -1}, (2, 7)),
+                ({"split": [1, 3, 0, 2], "dim": 1}, (2, 6, 2)), ({"split": [4], "dim": 0}, (4,))]
+    elif op == "chunk":
+        spec = [({"chunks": 2, "dim": 0}, (5, 3)), ({"chunks": 3, "dim": -1}, (2, 7)),
+                ({"chunks": 4, "dim": 1}, (2, 6, 2)), ({"chunks": 1, "dim": 0}, (3,))]
+    else:
+        spec = [({"dim": 0}, (3, 4)), ({"dim": 1}, (2, 3, 4)), ({"dim": -1}, (2, 5)), ({"dim": 0}, (1,))]
+    out = [case(p, [r.randn(*s)]) for p, s in spec]
+    out.append(case(dict(spec[1][0]), [r.randn(7, 2)], {0: [T(0, 1)]}))
+    return out
+
+
+def repeat_cases(op, r):
+    if op == "repeat":
+        spec = [([2, 3], (2, 3)), ([2, 1, 3], (3,)), ([1, 1], (2, 2)), ([3], ()), ([2, 0], (2, 3)), ([2, 2, 1], (1, 2, 3))]
+        out = [case({"repeats": rp}, [r.randn(*s)]) for rp, s in spec]
+        out.append(case({"repeats": [2, 2]}, [r.randn(3, 2)], {0: [T(0, 1)]}))
+        return out
+    spec = [([2], (2, 3)), ([2, 3], (2,)), ([1, 2, 2], (2, 3)), ([3], ()), ([2, 1], (3, 2))]
+    out = [case({"reps": rp}, [r.randn(*s)]) for rp, s in spec]
+    out.append(case({"reps": [2]}, [r.randn(3, 2)], {0: [T(0, 1)]}))
+    return out
+
+
+def flip_roll_cases(op, r):
+    if op == "flip":
+        spec = [({"dims": [0]}, (5,), None), ({"dims": [0, 1]}, (3, 4), None), ({"dims": [-1]}, (2, 3, 4), None),
+                ({"dims": [2, 0]}, (2, 3, 4), None), ({"dims": []}, (3, 2), None), ({"dims": [1]}, (4, 3), [T(0, 1)]),
+                ({"dims": [0]}, (), None)]
+    else:
+        spec = [({"shifts": [1], "dims": [0]}, (5,), None), ({"shifts": [-2], "dims": [1]}, (3, 4), None),
+                ({"shifts": [1, 5], "dims": [0, -1]}, (2, 3, 4), None), ({"shifts": [3], "dims": []}, (3, 4), None),
+                ({"shifts": [7], "dims": [0]}, (3,), None), ({"shifts": [1], "dims": [1]}, (4, 3), [T(0, 1)])]
+    return [case(p, [r.randn(*s)], vw and {0: vw}) for p, s, vw in spec]
+
+
+def mask_cases(op, r):
+    if op == "masked_fill":
+        spec = [(0.5, (3, 4), (3, 4)), (-2.0, (3, 4), (4,)), (0.0, (2, 3, 4), (3, 1)), (1.5, (), ())]
+        out = [case({"value": v}, [r.randn(*x), r.mask(*m)]) for v, x, m in spec]
+        out.append(case({"value": 3.0}, [r.randn(4, 3), r.mask(3, 4)], {0: [T(0, 1)]}))
+        return out
+    spec = [(0, (4, 4)), (1, (3, 5)), (-1, (5, 3)), (2, (2, 3, 4)), (-5, (3, 3)), (0, (2, 1, 3, 3))]
+    out = [case({"diagonal": k}, [r.randn(*s)]) for k, s in spec]
+    out.append(case({"diagonal": 0}, [r.randn(4, 3)], {0: [T(0, 1)]}))
+    return out
+
+
+def where_scalar_cases(op, r):
+    return [
+        case({"form": "ts", "a": None, "b": 0.5}, [r.mask(3, 4), r.randn(3, 4)]),
+        case({"form": "ts", "a": None, "b": -2.0}, [r.mask(3, 1), r.randn(4)]),
+        case({"form": "st", "a": 1.5, "b": None}, [r.mask(2, 3), r.randn(2, 3)]),
+        case({"form": "st", "a": 0.0, "b": None}, [r.mask(4,), r.randn(2, 4)]),
+        case({"form": "ts", "a": None, "b": 3.0}, [r.mask(3, 4), r.randn(4, 3)], {1: [T(0, 1)]}),
+    ]
+
+
+def clamp_tensor_cases(op, r):
+    out = []
+    spec = [  # (has min, has max, x shape, min shape, max shape); the bounds broadcast to x (torch 1.13's backward needs that)
+        (True, True, (3, 4), (3, 4), (3, 4)),
+        (True, False, (3, 4), (4,), None),
+        (False, True, (2, 3), None, (2, 1)),
+        (True, True, (3, 4), (), (4,)),
+        (True, True, (3, 4), (3, 4), (3, 4)),   # some min > max: the result is max
+    ]
+    for i, (hl, hh, xs, ls, hs) in enumerate(spec):
+        lo = r.randn(*ls) - 0.5 if hl else None
+        hi = r.randn(*hs) + 0.5 if hh else None
+        if i == 4:
+            hi = lo - 0.3   # min > max everywhere
+        x = r.randn(*xs)
+        for b in (lo, hi):   # keep x away from the bounds (gradcheck)
+            if b is not None:
+                bb = b.expand(torch.broadcast_shapes(b.shape, x.shape))
+                xx = x.expand(bb.shape)
+                near = (xx - bb).abs() < 0.05
+                x = torch.where(near, xx + 0.2, xx).clone() if near.any() else x
+        ins = [x] + [t for t in (lo, hi) if t is not None]
+        out.append(case({"min": hl, "max": hh}, ins))
+    return out
+
+
+def pad_cases(op, r):
+    spec = [  # (pad, mode, value, base shape)
+        ([1, 2], "constant", 0.0, (2, 3)),
+        ([1, 1, 2, 0], "constant", 1.5, (2, 3)),
+        ([-1, 2], "constant", 0.0, (2, 4)),
+        ([0, 0, 1, -1, 1, 1], "constant", -2.0, (2, 3, 4)),
+        ([2, 1], "reflect", 0.0, (2, 2, 4)),
+        ([1, 2, 2, 1], "reflect", 0.0, (1, 2, 3, 4)),
+        ([1, 1], "reflect", 0.0, (2, 5)),
+        ([2, 3], "replicate", 0.0, (2, 2, 3)),
+        ([1, 0, 0, 2], "replicate", 0.0, (1, 2, 2, 3)),
+        ([1, 1, 1, 1, 1, 1], "replicate", 0.0, (1, 1, 2, 2, 2)),
+    ]
+    out = [case({"pad": p, "mode": m, "value": v}, [r.randn(*s)]) for p, m, v, s in spec]
+    out.append(case({"pad": [1, 1], "mode": "reflect", "value": 0.0}, [r.randn(2, 4, 3)], {0: [T(1, 2)]}))
+    return out
+
+
+def einsum_cases(op, r):
+    spec = [  # (equation, operand shapes, views)
+        ("ij,jk->ik", [(2, 3), (3, 4)], None),
+        ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)], None),
+        ("ij,jk", [(2, 3), (3, 4)], None),
+        ("i,i->", [(4,), (4,)], None),
+        ("i,j->ij", [(3,), (4,)], None),
+        ("ii->i", [(3, 3)], None),
+        ("ii", [(4, 4)], None),
+        ("ij->ji", [(2, 3)], None),
+        ("ij->", [(2, 3)], None),
+        ("bhqd,bhkd->bhqk", [(2, 2, 3, 4), (2, 2, 5, 4)], None),
+        ("...ij,...jk->...ik", [(2, 1, 3, 4), (5, 4, 2)], None),
+        ("...j->j", [(2, 3, 4)], None),
+        ("i...,i->...", [(3, 2, 2), (3,)], None),
+        ("ij,ij->ij", [(2, 3), (1, 3)], None),
+        ("iij->ij", [(2, 2, 3)], None),
+        ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)], None),
+        ("Ab,ab->Aa", [(2, 3), (4, 3)], None),
+        ("ij,jk->ik", [(3, 2), (3, 4)], {0: [T(0, 1)]}),
+        ("", [()], None),
+    ]
+    return [case({"equation": eq}, [r.randn(*s) for s in shapes], vw) for eq, shapes, vw in spec]
+
+
 # op family -> (case function, ops in the family)
 FAMILIES = [
     (unary_cases, ["neg", "exp", "expm1", "log", "sqrt", "abs", "relu", "sigmoid", "tanh", "erf", "gelu"]),
@@ -923,6 +1237,20 @@ FAMILIES = [
     (pool_cases, ["max_pool2d", "avg_pool2d"]),
     (view_cases, ["reshape", "permute", "transpose", "narrow", "select", "slice",
                   "expand", "squeeze", "unsqueeze", "flatten", "contiguous"]),
+    (with_indices_cases, ["max_dim", "max_dim_indices", "min_dim", "min_dim_indices"]),
+    (sort_cases, ["sort", "argsort", "topk", "topk_indices"]),
+    (scan_cases, ["cumsum", "cumprod"]),
+    (prod_cases, ["prod"]),
+    (any_all_cases, ["any", "all"]),
+    (norm_cases, ["norm"]),
+    (split_cases, ["split", "chunk", "unbind"]),
+    (repeat_cases, ["repeat", "tile"]),
+    (flip_roll_cases, ["flip", "roll"]),
+    (mask_cases, ["masked_fill", "tril", "triu"]),
+    (where_scalar_cases, ["where_scalar"]),
+    (clamp_tensor_cases, ["clamp_tensor"]),
+    (pad_cases, ["pad"]),
+    (einsum_cases, ["einsum"]),
 ]
 CASE_FN = {op: fn for fn, ops in FAMILIES for op in ops}
 assert set(CASE_FN) == set(TORCH_OPS)

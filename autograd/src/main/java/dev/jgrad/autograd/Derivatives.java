@@ -76,7 +76,15 @@ public final class Derivatives {
             case Op.LogSoftmax(_, var dim) -> grads(g.sub(out.exp().mul(g.sum(new int[] {dim}, true))));  // g − softmax·Σ g
             case Op.LogSumExp(var x, var dims, var keepDim) -> grads(keepDims(g, x, dims, keepDim).mul(x.sub(keepDims(out, x, dims, keepDim)).exp()));  // g·softmax(x)
 
+            case Op.Prod(var x, var dims, var keepDim) -> grads(prodGrad(x, out, g, dims, keepDim));  // g·Π of the others (zeros exactly)
+            case Op.Norm(var x, var p, var dims, var keepDim) -> grads(normGrad(x, out, g, p, dims, keepDim));  // g·sign x·|x|ᵖ⁻¹/outᵖ⁻¹, 0 at out = 0
+
+            // ---- scans: g summed over every later position ------------------------------------------------------------------------
+            case Op.CumSum(_, var dim) -> grads(reverseCumsum(g, dim));                               // Σ_{j ≥ i} g_j
+            case Op.CumProd(var x, var dim) -> grads(cumprodGrad(x, out, g, dim));                   // Σ_{j ≥ i} g_j·out_j/x_i (zeros exactly)
+
             // ---- views and data movement: g routed back to where each element came from ------------------------------------------
+            case Op.Flip(_, var dims) -> grads(g.flip(dims));                                        // g flipped back
             case Op.Reshape(var x) -> grads(g.reshape(x.shape()));                                   // g in x's shape
             case Op.Permute(_, var dims) -> grads(g.permute(inverse(dims)));                         // g un-permuted
             case Op.Expand(var x) -> grads(g.sumTo(x.shape()));                                      // g summed over the copies
@@ -162,6 +170,61 @@ public final class Derivatives {
     private static Tensor extremumGrad(Tensor x, Tensor out, Tensor g, int[] dims, boolean keepDim) {
         Tensor hit = x.eq(keepDims(out, x, dims, keepDim)).to(g.dtype());
         return keepDims(g, x, dims, keepDim).mul(hit).div(hit.sum(dims, true));
+    }
+
+    /**
+     * ∂/∂x of Π over dims: g·Π of the other elements. Computed without dividing by a zero: where
+     * a group has no zero it is out/x; where it has one zero, that element gets the product of
+     * the others and the rest 0; with two or more zeros every element gets 0 (PyTorch's rule).
+     */
+    private static Tensor prodGrad(Tensor x, Tensor out, Tensor g, int[] dims, boolean keepDim) {
+        if (x.dim() == 0) return g;   // the op of a 0-d tensor is the identity
+        Tensor zero = x.eq(0);
+        Tensor safe = Tensor.where(zero, 1.0, x);
+        Tensor zeros = zero.sum(dims, true), others = prodOver(safe, dims);   // per group: how many zeros, Π of the non-zeros
+        Tensor atZero = Tensor.where(zeros.eq(1), others, 0.0), elsewhere = Tensor.where(zeros.eq(0), others.div(safe), 0.0);
+        return keepDims(g, x, dims, keepDim).mul(Tensor.where(zero, atZero, elsewhere));
+    }
+
+    /** Π over dims, kept as size 1, one dimension at a time (the public prod takes one). */
+    private static Tensor prodOver(Tensor t, int[] dims) {
+        for (int d : dims) t = t.prod(d, true);
+        return t;
+    }
+
+    /** Σ_{j ≥ i} t_j along dim: the cumulative sum from the end. */
+    private static Tensor reverseCumsum(Tensor t, int dim) {
+        return t.flip(dim).cumsum(dim).flip(dim);
+    }
+
+    /**
+     * ∂/∂x_i of cumprod: Σ_{j ≥ i} g_j·Π_{m ≤ j, m ≠ i} x_m. Before the first zero of a row that is
+     * Σ_{j ≥ i} g_j·out_j / x_i; at the first zero it is the same sum over the products with that
+     * zero left out; after it, 0 (every product there holds the first zero).
+     */
+    private static Tensor cumprodGrad(Tensor x, Tensor out, Tensor g, int dim) {
+        if (x.dim() == 0) return g;   // the op of a 0-d tensor is the identity
+        Tensor zero = x.eq(0), zerosSoFar = zero.cumsum(dim);
+        Tensor before = zerosSoFar.eq(0), first = zero.logicalAnd(zerosSoFar.eq(1));
+        Tensor beforePart = reverseCumsum(g.mul(out), dim).div(Tensor.where(zero, 1.0, x));
+        Tensor firstPart = reverseCumsum(g.mul(Tensor.where(first, 1.0, x).cumprod(dim)), dim);
+        return Tensor.where(before, beforePart, Tensor.where(first, firstPart, 0.0));
+    }
+
+    /** PyTorch's norm_backward: by p, with the gradient set to 0 where the norm is 0. */
+    private static Tensor normGrad(Tensor x, Tensor out, Tensor g, double p, int[] dims, boolean keepDim) {
+        Tensor gk = keepDims(g, x, dims, keepDim), norm = keepDims(out, x, dims, keepDim);
+        if (p == 0) return Tensor.zerosLike(x);
+        if (p == 1) return gk.mul(x.sign());
+        if (p == 2) return gk.mul(Tensor.where(norm.eq(0), 0.0, x.div(norm)));
+        Tensor a = x.abs();
+        if (Double.isInfinite(p)) {   // amax/amin of |x|: shared among the elements at the norm (NaN ones included)
+            Tensor hit = a.eq(norm).logicalOr(a.ne(a)).to(x.dtype());
+            return x.sign().mul(gk.div(hit.sum(dims, true)).mul(hit));
+        }
+        if (p < 1) return x.sign().mul(Tensor.where(x.eq(0), 0.0, a.pow(p - 1))).mul(gk).mul(norm.pow(1 - p));
+        Tensor scale = Tensor.where(norm.eq(0), 0.0, gk.div(norm.pow(p - 1)));
+        return (p < 2 ? x.sign().mul(a.pow(p - 1)) : x.mul(a.pow(p - 2))).mul(scale);
     }
 
     /** GELU′(x) = Φ(x) + x·φ(x). */

@@ -33,7 +33,8 @@ public class GradCheckCoverageTest {
     /** Every case of the {@code GradCheck*Test} classes. */
     public static Stream<GradCase> allCases() {
         return Stream.of(GradCheckElementwiseTest.cases(), GradCheckReductionTest.cases(), GradCheckViewTest.cases(),
-                GradCheckIndexingTest.cases(), GradCheckLinalgConvTest.cases(), GradCheckFusedLossTest.cases()).flatMap(s -> s);
+                GradCheckIndexingTest.cases(), GradCheckLinalgConvTest.cases(), GradCheckFusedLossTest.cases(),
+                GradCheckParityOpsTest.cases()).flatMap(s -> s);
     }
 
     /** The simple names of the records permitted by {@code Op}, recursing into the sealed sub-interfaces. */

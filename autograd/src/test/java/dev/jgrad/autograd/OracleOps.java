@@ -1,6 +1,7 @@
 package dev.jgrad.autograd;
 
 import dev.jgrad.tensor.Generator;
+import dev.jgrad.tensor.PadMode;
 import dev.jgrad.tensor.Tensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -160,7 +161,66 @@ final class OracleOps {
         m.put("unsqueeze", (in, p) -> in.get(0).unsqueeze(p.integer("dim")));
         m.put("flatten", (in, p) -> in.get(0).flatten(p.integer("start"), p.integer("end")));
         m.put("contiguous", (in, p) -> in.get(0).contiguous());
+        // selection with indices, sorting
+        m.put("max_dim", (in, p) -> in.get(0).max(p.integer("dim"), p.bool("keepdim")).values());
+        m.put("max_dim_indices", (in, p) -> in.get(0).max(p.integer("dim"), p.bool("keepdim")).indices());
+        m.put("min_dim", (in, p) -> in.get(0).min(p.integer("dim"), p.bool("keepdim")).values());
+        m.put("min_dim_indices", (in, p) -> in.get(0).min(p.integer("dim"), p.bool("keepdim")).indices());
+        m.put("sort", (in, p) -> in.get(0).sort(p.integer("dim"), p.bool("descending")).values());
+        m.put("argsort", (in, p) -> in.get(0).argsort(p.integer("dim"), p.bool("descending")));
+        m.put("topk", (in, p) -> in.get(0).topk(p.integer("k"), p.integer("dim"), p.bool("largest")).values());
+        m.put("topk_indices", (in, p) -> in.get(0).topk(p.integer("k"), p.integer("dim"), p.bool("largest")).indices());
+        // scans and reductions (null dim: every dim)
+        m.put("cumsum", (in, p) -> in.get(0).cumsum(p.integer("dim")));
+        m.put("cumprod", (in, p) -> in.get(0).cumprod(p.integer("dim")));
+        m.put("prod", (in, p) -> p.optInteger("dim") == null ? in.get(0).prod() : in.get(0).prod(p.integer("dim"), p.bool("keepdim")));
+        m.put("any", (in, p) -> p.optInteger("dim") == null ? in.get(0).any() : in.get(0).any(new int[] {p.integer("dim")}, p.bool("keepdim")));
+        m.put("all", (in, p) -> p.optInteger("dim") == null ? in.get(0).all() : in.get(0).all(new int[] {p.integer("dim")}, p.bool("keepdim")));
+        m.put("norm", (in, p) -> in.get(0).norm(order(p.json().get("ord")), p.ints("dims"), p.bool("keepdim")));
+        // splitting: the parts flattened and concatenated, as the fixture joins them
+        m.put("split", (in, p) -> joined(p.json().get("split") instanceof List<?> sizes ? in.get(0).split(ints(sizes), p.integer("dim"))
+                : in.get(0).split(p.integer("split"), p.integer("dim"))));
+        m.put("chunk", (in, p) -> joined(in.get(0).chunk(p.integer("chunks"), p.integer("dim"))));
+        m.put("unbind", (in, p) -> joined(in.get(0).unbind(p.integer("dim"))));
+        // repetition and reordering
+        m.put("repeat", (in, p) -> in.get(0).repeat(p.ints("repeats")));
+        m.put("tile", (in, p) -> in.get(0).tile(p.ints("reps")));
+        m.put("flip", (in, p) -> in.get(0).flip(p.ints("dims")));
+        m.put("roll", (in, p) -> in.get(0).roll(p.ints("shifts"), p.ints("dims")));
+        // masks, selection with scalars, tensor bounds
+        m.put("masked_fill", (in, p) -> in.get(0).maskedFill(in.get(1), p.number("value")));
+        m.put("tril", (in, p) -> in.get(0).tril(p.integer("diagonal")));
+        m.put("triu", (in, p) -> in.get(0).triu(p.integer("diagonal")));
+        m.put("where_scalar", (in, p) -> switch (p.string("form")) {
+            case "ts" -> Tensor.where(in.get(0), in.get(1), p.number("b"));
+            case "st" -> Tensor.where(in.get(0), p.number("a"), in.get(1));
+            default -> throw new IllegalArgumentException("where_scalar: unknown form " + p.string("form"));
+        });
+        m.put("clamp_tensor", (in, p) -> {
+            int at = 1;
+            Tensor lo = p.bool("min") ? in.get(at++) : null, hi = p.bool("max") ? in.get(at) : null;
+            return in.get(0).clamp(lo, hi);
+        });
+        // padding and einsum
+        m.put("pad", (in, p) -> switch (p.string("mode")) {
+            case "constant" -> in.get(0).pad(p.ints("pad"), p.number("value"));
+            case "reflect" -> in.get(0).pad(p.ints("pad"), PadMode.REFLECT);
+            case "replicate" -> in.get(0).pad(p.ints("pad"), PadMode.REPLICATE);
+            default -> throw new IllegalArgumentException("pad: unknown mode " + p.string("mode"));
+        });
+        m.put("einsum", (in, p) -> Tensor.einsum(p.string("equation"), in));
         OPS = Collections.unmodifiableMap(m);
+    }
+
+    /** A norm order from JSON: a number, or "inf" / "-inf". */
+    private static double order(Object v) {
+        if (v instanceof String s) return s.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        return ((Number) v).doubleValue();
+    }
+
+    /** The parts flattened and concatenated in order, as the fixtures of split, chunk and unbind hold them. */
+    private static Tensor joined(List<Tensor> parts) {
+        return Tensor.cat(parts.stream().map(t -> t.reshape(-1)).toList(), 0);
     }
 
     /** torch.argmax: with no dim, the flat index, shaped [1, …, 1] under keepdim. */

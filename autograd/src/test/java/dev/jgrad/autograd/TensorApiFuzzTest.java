@@ -8,6 +8,7 @@ import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.GradMode;
+import dev.jgrad.tensor.PadMode;
 import dev.jgrad.tensor.Tensor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -135,8 +136,21 @@ class TensorApiFuzzTest {
         dtypes.add(() -> null);
         VALUES.put(DType.class, dtypes);
         values(Device.class, Device.CPU, Device.cuda(0), Device.cuda(7), null);
+        List<Supplier<?>> padModes = new ArrayList<>();
+        for (PadMode m : PadMode.values()) padModes.add(() -> m);
+        padModes.add(() -> null);
+        VALUES.put(PadMode.class, padModes);
+        List<Supplier<?>> tensorArrays = new ArrayList<>();
+        tensorArrays.add(() -> null);
+        tensorArrays.add(() -> new Tensor[0]);
+        tensorArrays.add(() -> new Tensor[] {null});
+        tensorArrays.add(() -> new Tensor[] {Tensor.randn(new Generator(10), 2, 3), Tensor.randn(new Generator(11), 3, 2).requiresGrad(true)});
+        tensorArrays.add(() -> new Tensor[] {Tensor.scalar(2), Tensor.zeros(0, 3)});
+        tensorArrays.add(() -> new Tensor[] {Tensor.of(new long[] {1, 2}), Tensor.ones(2)});
+        tensorArrays.add(() -> new Tensor[] {Tensor.randn(new Generator(12), 3, 3).requiresGrad(true)});
+        VALUES.put(Tensor[].class, tensorArrays);
         values(Generator.class, null, new Generator(9));
-        values(String.class, null, "", "x");
+        values(String.class, null, "", "x", "ij,jk->ik", "ii", "...ij->...", "i..j", "ij->jj", "i,i->", "ij->k", "->", "a,b,c");
         List<Supplier<?>> lists = new ArrayList<>();
         lists.add(() -> null);
         lists.add(List::of);
@@ -291,8 +305,8 @@ class TensorApiFuzzTest {
             Map.entry("fulllike", List.of("zeroslike")),
             Map.entry("zero", List.of("fill")),
             Map.entry("cpu", List.of("to")),
-            Map.entry("max", List.of("amax")),
-            Map.entry("min", List.of("amin")),
+            Map.entry("max", List.of("max")),    // amax, and max(dim) with its indices
+            Map.entry("min", List.of("min")),
             Map.entry("ones", List.of("full")),
             Map.entry("scalar", List.of("full")),
             Map.entry("avgpool2d", List.of("pool2d")),

@@ -92,6 +92,7 @@ public final class Workloads {
         for (String op : new String[] {"relu", "exp"}) all.add(unary(op));
         all.add(sum(0));
         all.add(sum(1));
+        for (String op : ROW_OPS) all.add(rows(op));
         all.add(attention(512));
         all.add(overhead());
         all.add(mnistTrainStep());
@@ -261,6 +262,40 @@ public final class Workloads {
                 (double) EW * EW * 4, null, peer("sum", "shape", list(EW, EW), "dim", dim), false, null, () -> {
                     Tensor a = Tensor.randn(new Generator(10), EW, EW);
                     return () -> a.sum(dim);
+                });
+    }
+
+    /** Shape of the sort, top-k, cumulative-sum and log-sum-exp cases: 4096×4096 float32 (64 MiB), along the last dimension. */
+    private static final int ROWS = 4096;
+    /** k of the top-k case. */
+    public static final int TOPK = 64;
+    /** The ops of {@link #rows}, in suite order. */
+    public static final List<String> ROW_OPS = List.of("sort", "topk", "cumsum", "logsumexp");
+
+    /**
+     * An op over the last dimension of 4096×4096 float32 ("sort", "topk" with k = 64, "cumsum",
+     * "logsumexp"). Bytes: the input read plus the outputs written (values, and int64 indices for
+     * sort and top-k). Target: ≥1.0× PyTorch.
+     */
+    public static Workload rows(String op) {
+        double in = (double) ROWS * ROWS * 4;
+        double bytes = switch (op) {
+            case "sort" -> in + in + 2 * in;
+            case "topk" -> in + (double) ROWS * TOPK * 12;
+            case "cumsum" -> 2 * in;
+            case "logsumexp" -> in + ROWS * 4.0;
+            default -> throw new IllegalArgumentException("rows: unknown op " + op);
+        };
+        String label = op.equals("topk") ? "topk (k=" + TOPK + ")" : op;
+        return new Workload("rows_" + op, label, ROWS + "×" + ROWS + ", dim -1", Unit.BYTE, bytes, null,
+                peer("rows", "op", op, "shape", list(ROWS, ROWS), "k", TOPK), false, Target.vsTorch(1.0), () -> {
+                    Tensor x = Tensor.randn(new Generator(15), ROWS, ROWS);
+                    return switch (op) {
+                        case "sort" -> () -> x.sort(-1, false);
+                        case "topk" -> () -> x.topk(TOPK, -1, true);
+                        case "cumsum" -> () -> x.cumsum(-1);
+                        default -> () -> x.logsumexp(new int[] {-1}, false);
+                    };
                 });
     }
 

@@ -74,6 +74,10 @@ public sealed interface Op {
             case Amax r -> List.of(r.x(), out);
             case Amin r -> List.of(r.x(), out);
             case LogSumExp r -> List.of(r.x(), out);
+            case Flip _, CumSum _ -> List.of();
+            case CumProd c -> List.of(c.x(), out);
+            case Prod r -> List.of(r.x(), out);
+            case Norm r -> List.of(r.x(), out);
             case Gather g -> List.of(g.index());
             case ScatterAdd s -> List.of(s.index());
             // fused ops: what their backward kernels read
@@ -342,6 +346,18 @@ public sealed interface Op {
      * @param keepDim the reduced dimensions stay, with size 1
      */
     record LogSumExp(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
+
+    // ---- sorting, scans and norms (issue 17) ----------------------------------------------------
+    /** The elements of {@code dims} (sorted, non-negative) in reverse order: a copy. */
+    record Flip(Tensor x, int[] dims) implements UnaryOp {}
+    /** Running sum along {@code dim}: out[i] = x[0] + … + x[i]. */
+    record CumSum(Tensor x, int dim) implements UnaryOp {}
+    /** Running product along {@code dim}: out[i] = x[0] · … · x[i]. */
+    record CumProd(Tensor x, int dim) implements UnaryOp {}
+    /** Π over {@code dims} (sorted, non-negative). */
+    record Prod(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
+    /** The vector p-norm over {@code dims} (sorted, non-negative): (Σ|x|ᵖ)^(1/p); max |x| for p = ∞, min |x| for −∞, the count of non-zeros for 0. */
+    record Norm(Tensor x, double p, int[] dims, boolean keepDim) implements UnaryOp {}
 
     // ---- views and data movement --------------------------------------------------------------
     /**

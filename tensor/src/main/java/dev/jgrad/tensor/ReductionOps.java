@@ -111,6 +111,49 @@ final class ReductionOps {
         }
     }
 
+    /**
+     * max (or min) along {@code dim} with the position of the first extremum (a NaN is the
+     * extremum, as in PyTorch). The values are recorded as a gather of x at those positions, so
+     * the gradient goes to the chosen element only, not shared among ties as {@code amax}'s is.
+     */
+    static ValuesAndIndices extremumWithIndex(String op, boolean max, Tensor x, int dim, boolean keepDim) {
+        Checks.notNull(op, "the tensor", x);
+        int d = Shapes.dim(op, dim, x.dim());
+        int[] shape = x.layout.shape;
+        if (shape.length > 0 && shape[d] == 0) {
+            throw new IllegalArgumentException(op + ": cannot reduce over dimension " + dim + " of size 0 (shape " + Shapes.str(shape)
+                    + "): the result has no identity");
+        }
+        Tensor idx;
+        if (x.numel() == 0) {
+            idx = Tensor.empty(Shapes.reduced(shape, new int[] {d}, true), DType.INT64, x.device());
+        } else {
+            idx = argReduce(op, max, x, d, true);
+        }
+        Tensor values = IndexingOps.gather(x, d, idx).record(new Op.Gather(x, d, idx));
+        return keepDim ? new ValuesAndIndices(values, idx) : new ValuesAndIndices(values.squeeze(d), idx.squeeze(d));
+    }
+
+    /** Π over {@code dims} (wrapped and sorted); integers and bools multiply as int64, as in PyTorch; an empty product is 1. */
+    static Tensor prod(Tensor x, int[] dims, boolean keepDim) {
+        return reduce("prod", ReduceFn.PROD, x, dims, keepDim, sumType(x.dtype())).record(new Op.Prod(x, dims, keepDim));
+    }
+
+    /**
+     * Whether any (or all) of the elements over {@code dims} are non-zero (NaN counts as
+     * non-zero), as bool: a max (or min) of the truth values. Over no elements, any is false and
+     * all is true.
+     */
+    static Tensor anyAll(String op, boolean any, Tensor x, int[] dims, boolean keepDim) {
+        Tensor truth = x.dtype() == DType.BOOL ? x : ElementwiseOps.compare(op, dev.jgrad.kernels.BinaryFn.NE, x, Tensor.scalarLike(0, x));
+        if (count(x.layout.shape, dims) == 0) {
+            Tensor out = Tensor.empty(Shapes.reduced(x.layout.shape, dims, keepDim), DType.BOOL, x.device());
+            if (!any) ElementwiseOps.fill(out, 1);
+            return out;
+        }
+        return reduce(op, any ? ReduceFn.MAX : ReduceFn.MIN, truth, dims, keepDim, DType.BOOL);
+    }
+
     /** Number of elements folded into each output element. */
     static int count(int[] shape, int[] dims) {
         int n = 1;

@@ -1954,6 +1954,457 @@ public final class Tensor implements AutoCloseable {
     }
 
     // =============================================================================================
+    // Sorting, selection, scans, splitting, repetition, masks, norms, padding and einsum
+    // =============================================================================================
+
+    /**
+     * The maximum along {@code dim} and where it is: the first maximum of each slice (a NaN
+     * counts as the maximum, as in PyTorch), its position as int64. The gradient goes to that
+     * position only (PyTorch's rule; {@link #amax} shares it among ties instead).
+     *
+     * <pre>{@code
+     * ValuesAndIndices m = Tensor.of(new float[] {1, 5, 5, 2}, 2, 2).max(1, false);
+     * m.values();    // [5, 5]
+     * m.indices();   // [1, 0]
+     * }</pre>
+     */
+    public ValuesAndIndices max(int dim, boolean keepDim) {
+        return ReductionOps.extremumWithIndex("max", true, this, dim, keepDim);
+    }
+
+    /**
+     * The minimum along {@code dim} and where it is; as {@link #max(int, boolean)}.
+     *
+     * <pre>{@code
+     * Tensor nearest = distances.min(1, false).indices();
+     * }</pre>
+     */
+    public ValuesAndIndices min(int dim, boolean keepDim) {
+        return ReductionOps.extremumWithIndex("min", false, this, dim, keepDim);
+    }
+
+    /**
+     * The elements along {@code dim} in ascending (or descending) order, with the position each
+     * came from. Stable in both directions (equal elements keep their order, as PyTorch's
+     * {@code stable=True}); NaN sorts as the largest value; −0.0 equals 0.0. The gradient of the
+     * values goes back to the positions they came from. A float32 CPU sort is a radix sort of
+     * each row, rows in parallel.
+     *
+     * <pre>{@code
+     * ValuesAndIndices s = Tensor.of(new float[] {3, 1, 2}).sort(0, false);
+     * s.values();    // [1, 2, 3]
+     * s.indices();   // [1, 2, 0]
+     * }</pre>
+     */
+    public ValuesAndIndices sort(int dim, boolean descending) {
+        return SortOps.sort("sort", this, dim, descending);
+    }
+
+    /**
+     * The positions that sort {@code dim} (the indices of {@link #sort(int, boolean)}), int64.
+     *
+     * <pre>{@code
+     * Tensor order = scores.argsort(-1, true);   // best first
+     * }</pre>
+     */
+    public Tensor argsort(int dim, boolean descending) {
+        return SortOps.sort("argsort", this, dim, descending).indices();
+    }
+
+    /**
+     * The {@code k} largest (or smallest) elements along {@code dim}, best first, and their
+     * positions; equal elements in their original order, NaN the largest. {@code k} may be 0 up
+     * to the size of {@code dim}. The gradient of the values goes back to their positions.
+     *
+     * <pre>{@code
+     * ValuesAndIndices top = logits.topk(5, -1, true);   // each row's 5 best classes
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when k is negative or larger than the dimension
+     */
+    public ValuesAndIndices topk(int k, int dim, boolean largest) {
+        return SortOps.topk(this, k, dim, largest);
+    }
+
+    /**
+     * Running sums along {@code dim}: out[i] = x[0] + … + x[i]. Integer and bool tensors give
+     * int64 (as PyTorch's); float32 accumulates in double on the CPU, as PyTorch does.
+     *
+     * <pre>{@code
+     * Tensor.of(new float[] {1, 2, 3}).cumsum(0);   // [1, 3, 6]
+     * }</pre>
+     */
+    public Tensor cumsum(int dim) {
+        return ScanOps.cumsum(this, dim);
+    }
+
+    /**
+     * Running products along {@code dim}: out[i] = x[0] · … · x[i]. The gradient is exact where
+     * elements are 0 (no division by them), as PyTorch's.
+     *
+     * <pre>{@code
+     * Tensor.of(new float[] {1, 2, 3}).cumprod(0);   // [1, 2, 6]
+     * }</pre>
+     */
+    public Tensor cumprod(int dim) {
+        return ScanOps.cumprod(this, dim);
+    }
+
+    /**
+     * Product of all elements, 0-d (integers and bools multiply as int64).
+     *
+     * <pre>{@code
+     * Tensor.of(new float[] {2, 3, 4}).prod();   // 24
+     * }</pre>
+     */
+    public Tensor prod() {
+        return ReductionOps.prod(this, Shapes.dims("prod", null, dim()), false);
+    }
+
+    /**
+     * Product over {@code dim}. The gradient is the product of the other elements, exact where
+     * elements are 0 (PyTorch's rule).
+     *
+     * <pre>{@code
+     * Tensor rowProducts = m.prod(1, false);
+     * }</pre>
+     */
+    public Tensor prod(int dim, boolean keepDim) {
+        return ReductionOps.prod(this, Shapes.dims("prod", new int[] {dim}, dim()), keepDim);
+    }
+
+    /**
+     * True when any element is non-zero (NaN counts), as a bool 0-d tensor.
+     *
+     * <pre>{@code
+     * boolean broken = loss.isNonFinite().any().item() != 0;
+     * }</pre>
+     */
+    public Tensor any() {
+        return any(null, false);
+    }
+
+    /**
+     * Whether any element over {@code dims} (null or empty: all) is non-zero, bool; over no elements, false.
+     *
+     * <pre>{@code
+     * Tensor rowHasHit = hits.any(new int[] {1}, false);
+     * }</pre>
+     */
+    public Tensor any(int[] dims, boolean keepDim) {
+        return ReductionOps.anyAll("any", true, this, Shapes.dims("any", dims, dim()), keepDim);
+    }
+
+    /**
+     * True when every element is non-zero, as a bool 0-d tensor.
+     *
+     * <pre>{@code
+     * boolean ok = x.isNonFinite().logicalNot().all().item() != 0;
+     * }</pre>
+     */
+    public Tensor all() {
+        return all(null, false);
+    }
+
+    /**
+     * Whether every element over {@code dims} (null or empty: all) is non-zero, bool; over no elements, true.
+     *
+     * <pre>{@code
+     * Tensor fullRows = mask.all(new int[] {-1}, false);
+     * }</pre>
+     */
+    public Tensor all(int[] dims, boolean keepDim) {
+        return ReductionOps.anyAll("all", false, this, Shapes.dims("all", dims, dim()), keepDim);
+    }
+
+    /**
+     * The 2-norm of all elements (for a matrix, its Frobenius norm), 0-d.
+     *
+     * <pre>{@code
+     * double size = w.norm().item();
+     * }</pre>
+     */
+    public Tensor norm() {
+        return norm(2, null, false);
+    }
+
+    /**
+     * The vector p-norm over {@code dims} (null or empty: all) as {@code torch.linalg.vector_norm}:
+     * (Σ|x|ᵖ)^(1/p); p = ∞ is max |x|, −∞ min |x|, 0 the count of non-zeros; the Frobenius norm
+     * of a matrix is p = 2 over its two dimensions. Floating tensors only. The gradient is
+     * PyTorch's: 0 where the norm is 0, shared among tied extremes for ±∞.
+     *
+     * <pre>{@code
+     * Tensor rowLengths = x.norm(2, new int[] {1}, true);         // [N, 1]
+     * Tensor fro = w.norm(2, new int[] {-2, -1}, false);          // Frobenius norm of each matrix
+     * Tensor maxAbs = g.norm(Double.POSITIVE_INFINITY, null, false);
+     * }</pre>
+     */
+    public Tensor norm(double p, int[] dims, boolean keepDim) {
+        return NormOps.norm(this, p, dims, keepDim);
+    }
+
+    /**
+     * This tensor cut along {@code dim} into views of {@code splitSize} elements (the last
+     * smaller), as PyTorch's {@code split}.
+     *
+     * <pre>{@code
+     * List<Tensor> qkv = proj.split(768, -1);   // [N, 2304] into three [N, 768] views
+     * }</pre>
+     */
+    public List<Tensor> split(int splitSize, int dim) {
+        return SplitOps.split(this, splitSize, dim);
+    }
+
+    /**
+     * This tensor cut along {@code dim} into views of the given sizes, which must sum to the
+     * size of the dimension.
+     *
+     * <pre>{@code
+     * List<Tensor> parts = x.split(new int[] {2, 5, 1}, 0);   // x has 8 rows
+     * }</pre>
+     */
+    public List<Tensor> split(int[] sizes, int dim) {
+        return SplitOps.split(this, sizes, dim);
+    }
+
+    /**
+     * This tensor cut along {@code dim} into {@code chunks} views of equal size (the last
+     * smaller; fewer when the size does not allow that many), as PyTorch's {@code chunk}.
+     *
+     * <pre>{@code
+     * List<Tensor> halves = x.chunk(2, -1);
+     * }</pre>
+     */
+    public List<Tensor> chunk(int chunks, int dim) {
+        return SplitOps.chunk(this, chunks, dim);
+    }
+
+    /**
+     * Every slice along {@code dim}, that dimension removed: views.
+     *
+     * <pre>{@code
+     * for (Tensor row : m.unbind(0)) System.out.println(row);
+     * }</pre>
+     */
+    public List<Tensor> unbind(int dim) {
+        return SplitOps.unbind(this, dim);
+    }
+
+    /**
+     * This tensor repeated {@code repeats[i]} times along each dimension, as PyTorch's
+     * {@code repeat}: at least one count per dimension; extra leading counts add dimensions.
+     *
+     * <pre>{@code
+     * Tensor.of(new float[] {1, 2}).repeat(2, 2);   // [[1, 2, 1, 2], [1, 2, 1, 2]]
+     * }</pre>
+     */
+    public Tensor repeat(int... repeats) {
+        return MovementOps.repeat("repeat", this, repeats);
+    }
+
+    /**
+     * As {@link #repeat}, except that fewer counts than dimensions repeat the last dimensions
+     * (the counts are padded with leading 1s), as PyTorch's {@code tile}.
+     *
+     * <pre>{@code
+     * Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).tile(2);   // [[1, 2, 1, 2], [3, 4, 3, 4]]
+     * }</pre>
+     */
+    public Tensor tile(int... reps) {
+        return MovementOps.repeat("tile", this, reps);
+    }
+
+    /**
+     * A copy with the elements of {@code dims} in reverse order.
+     *
+     * <pre>{@code
+     * Tensor.of(new float[] {1, 2, 3}).flip(0);   // [3, 2, 1]
+     * }</pre>
+     */
+    public Tensor flip(int... dims) {
+        return MovementOps.flip(this, dims);
+    }
+
+    /**
+     * A copy with the elements of {@code dim} rotated by {@code shift} (those pushed past the end
+     * come back at the start; a negative shift rotates the other way).
+     *
+     * <pre>{@code
+     * Tensor.of(new float[] {1, 2, 3, 4}).roll(1, 0);   // [4, 1, 2, 3]
+     * }</pre>
+     */
+    public Tensor roll(int shift, int dim) {
+        return MovementOps.roll(this, new int[] {shift}, new int[] {dim});
+    }
+
+    /**
+     * Several rolls at once, one shift per dimension; with no dims (an empty array) and one
+     * shift, the flattened tensor is rolled and the shape kept, as PyTorch's {@code roll}.
+     *
+     * <pre>{@code
+     * Tensor shifted = image.roll(new int[] {1, -2}, new int[] {-2, -1});
+     * }</pre>
+     */
+    public Tensor roll(int[] shifts, int[] dims) {
+        return MovementOps.roll(this, shifts, dims);
+    }
+
+    /**
+     * A copy with {@code value} where {@code mask} (bool, broadcast to this shape) is true; the
+     * gradient flows where it is false.
+     *
+     * <pre>{@code
+     * Tensor scores = logits.maskedFill(padding, Double.NEGATIVE_INFINITY);
+     * }</pre>
+     */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return MaskOps.maskedFill(this, mask, value);
+    }
+
+    /**
+     * The lower triangle of the last two dimensions: elements on and below diagonal
+     * {@code diagonal} (0 the main one, positive above it, negative below), zeros elsewhere.
+     *
+     * <pre>{@code
+     * Tensor causal = Tensor.ones(4, 4).tril(0);
+     * }</pre>
+     */
+    public Tensor tril(int diagonal) {
+        return MaskOps.triangle("tril", true, this, diagonal);
+    }
+
+    /**
+     * The upper triangle of the last two dimensions: elements on and above diagonal
+     * {@code diagonal}, zeros elsewhere.
+     *
+     * <pre>{@code
+     * Tensor strictlyUpper = m.triu(1);
+     * }</pre>
+     */
+    public Tensor triu(int diagonal) {
+        return MaskOps.triangle("triu", false, this, diagonal);
+    }
+
+    /**
+     * cond ? a : b with a scalar b, in a's dtype (an integer a with a fractional b gives float32).
+     *
+     * <pre>{@code
+     * Tensor safe = Tensor.where(x.isNonFinite(), 0.0, x);
+     * Tensor relu = Tensor.where(x.gt(0), x, 0.0);
+     * }</pre>
+     */
+    public static Tensor where(Tensor cond, Tensor a, double b) {
+        return MaskOps.where(cond, a, b);
+    }
+
+    /**
+     * cond ? a : b with a scalar a, in b's dtype.
+     *
+     * <pre>{@code
+     * Tensor clipped = Tensor.where(x.gt(1), 1.0, x);
+     * }</pre>
+     */
+    public static Tensor where(Tensor cond, double a, Tensor b) {
+        return MaskOps.where(cond, a, b);
+    }
+
+    /**
+     * cond ? a : b with two scalars: float32 of cond's shape.
+     *
+     * <pre>{@code
+     * Tensor weights = Tensor.where(labels.eq(0), 0.1, 1.0);
+     * }</pre>
+     */
+    public static Tensor where(Tensor cond, double a, double b) {
+        return MaskOps.where(cond, a, b);
+    }
+
+    /**
+     * min(max(x, min), max) elementwise with tensor bounds, all three broadcast (either bound may
+     * be null for a one-sided clamp; with min &gt; max the result is max, as PyTorch's). x gets
+     * the gradient where min ≤ x ≤ max, each bound where it is the result.
+     *
+     * <pre>{@code
+     * Tensor y = x.clamp(lower, upper);     // per-element bounds
+     * Tensor z = x.clamp(floor, null);      // max(x, floor)
+     * }</pre>
+     */
+    public Tensor clamp(Tensor min, Tensor max) {
+        return MaskOps.clamp(this, min, max);
+    }
+
+    /**
+     * Constant padding with zeros; {@code pad} lists (before, after) pairs, the last dimension
+     * first, as PyTorch's {@code F.pad}; negative sizes crop.
+     *
+     * <pre>{@code
+     * Tensor padded = images.pad(new int[] {1, 1, 1, 1});   // H and W of NCHW grow by 2
+     * }</pre>
+     */
+    public Tensor pad(int[] pad) {
+        return PadOps.pad(this, pad, PadMode.CONSTANT, 0);
+    }
+
+    /**
+     * Constant padding with {@code value} (sizes as {@link #pad(int[])}).
+     *
+     * <pre>{@code
+     * Tensor tokens = ids.pad(new int[] {0, 3}, -1);   // three -1s after each row
+     * }</pre>
+     */
+    public Tensor pad(int[] pad, double value) {
+        return PadOps.pad(this, pad, PadMode.CONSTANT, value);
+    }
+
+    /**
+     * Padding in {@code mode} (constant pads zeros; reflect mirrors without repeating the edge,
+     * each size below the dimension's size; replicate repeats the edge), sizes as
+     * {@link #pad(int[])}; any number of trailing dimensions may be padded.
+     *
+     * <pre>{@code
+     * Tensor y = signal.pad(new int[] {2, 2}, PadMode.REFLECT);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for an odd number of sizes, more pairs than dimensions,
+     *     negative reflect or replicate sizes, a reflect size not below its dimension's size
+     */
+    public Tensor pad(int[] pad, PadMode mode) {
+        return PadOps.pad(this, pad, mode, 0);
+    }
+
+    /**
+     * Einstein summation, as {@code torch.einsum}: letters name dimensions, {@code ...} the
+     * remaining ones (broadcast across operands), a letter repeated in one operand takes its
+     * diagonal, letters missing from the output are summed; without {@code ->} the output is the
+     * ellipsis dimensions and then the letters that occur once, in alphabetical order (upper
+     * case first). Runs as permutes, reshapes and batched matrix products.
+     *
+     * <pre>{@code
+     * Tensor c = Tensor.einsum("ij,jk->ik", a, b);            // matmul
+     * Tensor scores = Tensor.einsum("bhqd,bhkd->bhqk", q, k); // attention scores
+     * Tensor trace = Tensor.einsum("ii", m);                  // 0-d
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for a malformed equation, a subscript count that does not
+     *     match an operand's rank, or sizes that neither match nor broadcast
+     */
+    public static Tensor einsum(String equation, Tensor... operands) {
+        return EinsumOps.einsum(equation, operands == null ? null : Arrays.asList(operands));
+    }
+
+    /**
+     * {@link #einsum(String, Tensor...)} with the operands in a list.
+     *
+     * <pre>{@code
+     * Tensor out = Tensor.einsum("i,i->", List.of(a, b));   // dot product
+     * }</pre>
+     */
+    public static Tensor einsum(String equation, List<Tensor> operands) {
+        return EinsumOps.einsum(equation, operands);
+    }
+
+    // =============================================================================================
     // In-place updates (optimizers, initialisation)
     // =============================================================================================
 

@@ -45,7 +45,10 @@ class MixedDeviceTest {
                     a.reshape(1, 2, 2), null, false, Double.NaN)),
             Map.entry("layerNorm", (a, b) -> a.layerNorm(new int[] {4}, b, null, 1e-5)),
             Map.entry("crossEntropy", (a, b) -> a.reshape(2, 2).crossEntropy(Tensor.zeros(DType.INT64, 2).to(b.device()), -100)),
-            Map.entry("attentionWeights", (a, b) -> Tensor.attentionWeights(a.reshape(1, 2, 2), b.reshape(1, 2, 2), null, false, Double.NaN)));
+            Map.entry("attentionWeights", (a, b) -> Tensor.attentionWeights(a.reshape(1, 2, 2), b.reshape(1, 2, 2), null, false, Double.NaN)),
+            Map.entry("clamp", (a, b) -> a.clamp(b, null)),
+            Map.entry("maskedFill", (a, b) -> a.maskedFill(b.gt(0), 1)),
+            Map.entry("einsum", (a, b) -> Tensor.einsum("i,i->", a, b)));
 
     /** Methods with two tensor operands that may take them on different devices, by design. */
     static final Set<String> CROSS_DEVICE = Set.of(

@@ -83,6 +83,15 @@ public final class Formulas {
                     "∂L/∂x = g · eˣ⁻ᵒᵘᵗ = g · softmax(x) over those dims");
             case Op.LogSoftmax(_, var dim) -> r("log-softmax", "out = x − ln Σ eˣ along dim " + dim, "∂L/∂x = g − softmax(x) · Σ g");
 
+            case Op.Prod(_, var dims, _) -> r("product reduction", "out = Π x over dims " + Arrays.toString(dims),
+                    "∂L/∂x = g · Π of the other elements (out / x where no element is 0)");
+            case Op.Norm(_, var p, var dims, _) -> r("vector norm", "out = ‖x‖_" + num(p) + " over dims " + Arrays.toString(dims),
+                    normSlope(p));
+            case Op.CumSum(_, var dim) -> r("cumulative sum", "out_i = x_0 + … + x_i along dim " + dim, "∂L/∂x_i = Σ_{j ≥ i} g_j");
+            case Op.CumProd(_, var dim) -> r("cumulative product", "out_i = x_0 · … · x_i along dim " + dim,
+                    "∂L/∂x_i = Σ_{j ≥ i} g_j · out_j / x_i  (with x_i left out of the product where it is 0)");
+            case Op.Flip(_, var dims) -> r("flip", "out = x reversed along dims " + Arrays.toString(dims), "∂L/∂x = g reversed along the same dims");
+
             case Op.Reshape _ -> r("reshape", "out = x in a new shape", "∂L/∂x = g reshaped to x's shape");
             case Op.Permute(_, var dims) -> r("permute", "out = x with dims reordered by " + Arrays.toString(dims),
                     "∂L/∂x = g with the order undone");
@@ -149,6 +158,15 @@ public final class Formulas {
                 yield names;
             }
         };
+    }
+
+    /** The norm rule for one p, in words. */
+    private static String normSlope(double p) {
+        if (p == 0) return "∂L/∂x = 0 (the count of non-zeros is piecewise constant)";
+        if (p == 1) return "∂L/∂x = g · sign(x)";
+        if (p == 2) return "∂L/∂x = g · x / out  (0 where out = 0)";
+        if (Double.isInfinite(p)) return "∂L/∂x = g · sign(x) at the elements where |x| = out (shared among ties), 0 elsewhere";
+        return "∂L/∂x = g · sign(x)·|x|^" + num(p - 1) + " / out^" + num(p - 1) + "  (0 where out = 0)";
     }
 
     private static final String BROADCAST = "  (each summed back to its input's shape)";

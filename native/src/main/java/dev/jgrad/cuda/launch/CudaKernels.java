@@ -355,6 +355,67 @@ public final class CudaKernels {
     }
 
     // =============================================================================================
+    // Scans and sorting
+    // =============================================================================================
+
+    /**
+     * out = cumulative sum (or product when {@code prod}) of x along the middle dimension of a
+     * contiguous [outer, n, inner] block (t: F32, F64 or I64), by {@code scan_rows_*} (one warp
+     * per row) when inner is 1, else {@code scan_cols_*} (one thread per column).
+     *
+     * <pre>{@code
+     * k.scan(false, ScalarType.F32, out, x, 4096, 4096, 1);   // cumsum along the rows of [4096, 4096]
+     * }</pre>
+     */
+    public void scan(boolean prod, ScalarType t, long out, long x, int outer, int n, int inner) {
+        if ((long) outer * n * inner == 0) return;
+        String op = (prod ? "prod_" : "sum_") + t.suffix();
+        if (inner == 1) {
+            int warps = THREADS / 32;
+            launch("scan_rows_" + op, (int) Math.ceilDiv(outer, warps), 1, THREADS, 1, 0,
+                    KernelArgs.get().ptr(out).ptr(x).i32(outer).i32(n));
+        } else {
+            launchGridStride("scan_cols_" + op, (long) outer * inner, KernelArgs.get().ptr(out).ptr(x).i32(outer).i32(n).i32(inner));
+        }
+    }
+
+    /** Scratch rows of the global-memory sort are kept to this many bytes per launch. */
+    private static final long SORT_SCRATCH_BYTES = 64L << 20;
+
+    /**
+     * Sorts each of {@code rows} contiguous rows of n (t: F32, F64 or I64) into values [rows, n]
+     * and the source positions into indices (I64 [rows, n]): stable, NaN largest, descending when
+     * asked. A row that fits in shared memory once padded to a power of two (4096 elements) is
+     * sorted there; longer rows in global scratch, a batch of rows per launch.
+     *
+     * <pre>{@code
+     * k.sortRows(ScalarType.F32, values, indices, x, 4096, 4096, false);
+     * }</pre>
+     */
+    public void sortRows(ScalarType t, long values, long indices, long x, int rows, int n, boolean descending) {
+        if (rows == 0 || n == 0) return;
+        if (n > 1 << 30) throw new IllegalArgumentException("sort: rows of more than 2^30 elements are not supported on CUDA, got " + n);
+        int p = Integer.highestOneBit(Math.max(n, 2) - 1) << 1;   // the power of two at or above n (n >= 2)
+        int threads = Math.min(1024, Math.max(32, p / 2));
+        long entry = t.bytes() + 4L;
+        if (p * entry <= STATIC_SMEM_LIMIT) {
+            launch("sort_rows_smem_" + t.suffix(), rows, 1, threads, 1, (int) (p * entry),
+                    KernelArgs.get().ptr(values).ptr(indices).ptr(x).i32(n).i32(p).i32(descending ? 1 : 0));
+            return;
+        }
+        int batch = (int) Math.max(1, Math.min(rows, SORT_SCRATCH_BYTES / (p * entry)));
+        try (DeviceBuffer keys = device.allocate((long) batch * p * t.bytes()); DeviceBuffer pos = device.allocate((long) batch * p * 4)) {
+            for (int r = 0; r < rows; r += batch) {
+                int count = Math.min(batch, rows - r);
+                long skip = (long) r * n;
+                launch("sort_rows_global_" + t.suffix(), count, 1, threads, 1, 0, KernelArgs.get().ptr(at(values, skip, t))
+                        .ptr(indices + skip * 8).ptr(at(x, skip, t)).i32(n).i32(p).i32(descending ? 1 : 0).ptr(keys.address())
+                        .ptr(pos.address()));
+            }
+        }
+    }
+
+    // =============================================================================================
     // Indexing
     // =============================================================================================
 

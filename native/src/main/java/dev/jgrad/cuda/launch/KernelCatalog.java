@@ -36,7 +36,7 @@ public final class KernelCatalog {
      * {@code <module>.ptx} and cubins in {@value KernelModules#SOURCE}. The only list of them.
      */
     private static final List<String> MODULES = List.of("attention", "conv", "convgemm", "crossentropy", "dropout", "elementwise", "gemm",
-            "indexing", "layernorm", "matmul", "optim", "reduce", "softmax");
+            "indexing", "layernorm", "matmul", "optim", "reduce", "scan", "softmax", "sort");
 
     /** A kernel: its entry name, the module (PTX file) that holds it and its parameters. */
     public record Kernel(String name, String module, KernelSig signature) {}

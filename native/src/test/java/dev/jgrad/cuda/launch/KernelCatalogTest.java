@@ -169,6 +169,22 @@ class KernelCatalogTest {
     }
 
     @Test
+    void theScanAndSortLaunchersPassWhatTheirKernelsTake() {
+        // the argument lists CudaKernels.scan and CudaKernels.sortRows build, checked without a GPU
+        for (String t : List.of("f32", "f64", "i64")) {
+            for (String op : List.of("sum", "prod")) {
+                KernelArgs.fresh().ptr(1).ptr(2).i32(3).i32(4).check("scan_rows_" + op + "_" + t, KernelCatalog.get("scan_rows_" + op + "_" + t).signature());
+                KernelArgs.fresh().ptr(1).ptr(2).i32(3).i32(4).i32(5).check("scan_cols_" + op + "_" + t,
+                        KernelCatalog.get("scan_cols_" + op + "_" + t).signature());
+            }
+            KernelArgs.fresh().ptr(1).ptr(2).ptr(3).i32(4).i32(8).i32(0).check("sort_rows_smem_" + t,
+                    KernelCatalog.get("sort_rows_smem_" + t).signature());
+            KernelArgs.fresh().ptr(1).ptr(2).ptr(3).i32(5000).i32(8192).i32(1).ptr(4).ptr(5).check("sort_rows_global_" + t,
+                    KernelCatalog.get("sort_rows_global_" + t).signature());
+        }
+    }
+
+    @Test
     void argumentsArePackedAlignedWithAPointerToEach() {
         KernelArgs a = KernelArgs.fresh().i32(7).ptr(0x1234).f32(1.5f).f64(2.5).ints(1, 2, 3);
         assertEquals(5, a.count());
