@@ -16,7 +16,19 @@ import dev.jgrad.kernels.Buf;
 public final class ScanRef {
     private ScanRef() {}
 
-    /** out = cumulative sum (or product when {@code prod}) of x along the middle dimension of [outer, n, inner]. */
+    /**
+     * out = cumulative sum (or product when {@code prod}) of x along the middle dimension of
+     * [outer, n, inner].
+     *
+     * @param prod  multiply instead of add
+     * @param outer number of independent blocks (the dimensions before the scanned one)
+     * @param n     length of the scanned dimension
+     * @param inner stride of the scanned dimension (the product of the dimensions after it)
+     * @param x     the input
+     * @param xOff  index in {@code x} of the first element
+     * @param out   receives the running sums or products
+     * @param oOff  index in {@code out} of the first result
+     */
     public static void scan(boolean prod, int outer, int n, int inner, Buf x, int xOff, Buf out, int oOff) {
         boolean integral = x.integral() && out.integral();
         for (int o = 0; o < outer; o++) {

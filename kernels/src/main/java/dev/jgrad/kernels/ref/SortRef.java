@@ -21,6 +21,16 @@ public final class SortRef {
      * Sorts {@code rows} rows of n contiguous elements (row r of x at {@code xOff + r·n}) into
      * values (row r at {@code vOff + r·n}) and the source positions into indices (at
      * {@code iOff + r·n}); descending when asked, stable either way.
+     *
+     * @param rows       number of rows
+     * @param n          elements per row
+     * @param x          the input
+     * @param xOff       index in {@code x} of row 0
+     * @param values     receives each row sorted
+     * @param vOff       index in {@code values} of row 0
+     * @param indices    receives the position in its row of each sorted element
+     * @param iOff       index in {@code indices} of row 0
+     * @param descending largest first instead of smallest first
      */
     public static void sort(int rows, int n, Buf x, int xOff, Buf values, int vOff, long[] indices, int iOff, boolean descending) {
         topk(rows, n, n, x, xOff, values, vOff, indices, iOff, descending);
@@ -30,6 +40,17 @@ public final class SortRef {
      * The first {@code k} of each row in the order {@link #sort} gives (descending when
      * {@code largest}): values row r at {@code vOff + r·k}, indices at {@code iOff + r·k}. Among
      * equal elements the earlier position comes first.
+     *
+     * @param rows    number of rows
+     * @param n       elements per row
+     * @param k       elements kept per row, at most {@code n}
+     * @param x       the input
+     * @param xOff    index in {@code x} of row 0
+     * @param values  receives each row's first k elements in order
+     * @param vOff    index in {@code values} of row 0
+     * @param indices receives the position in its row of each element kept
+     * @param iOff    index in {@code indices} of row 0
+     * @param largest keep the largest k (best first) instead of the smallest k
      */
     public static void topk(int rows, int n, int k, Buf x, int xOff, Buf values, int vOff, long[] indices, int iOff, boolean largest) {
         int[] perm = new int[n], tmp = new int[n];
@@ -49,6 +70,10 @@ public final class SortRef {
     /**
      * The order of two elements: negative when a sorts before b (ascending), with NaN largest
      * and −0.0 equal to 0.0 (what {@code <} and {@code ==} give, plus the NaN rule).
+     *
+     * @param a the first element
+     * @param b the second element
+     * @return negative, zero or positive as a sorts before, with or after b
      */
     public static int compare(double a, double b) {
         if (a < b) return -1;

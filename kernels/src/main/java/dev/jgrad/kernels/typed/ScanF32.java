@@ -28,7 +28,19 @@ public final class ScanF32 {
     /** Columns one task of the lane-parallel form walks (their double accumulators stay in L1). */
     static final int COLUMN_BLOCK = 2048;
 
-    /** out = cumulative sum (or product when {@code prod}) of x along the middle dimension of [outer, n, inner]. */
+    /**
+     * out = cumulative sum (or product when {@code prod}) of x along the middle dimension of
+     * [outer, n, inner].
+     *
+     * @param prod  multiply instead of add
+     * @param outer number of independent blocks (the dimensions before the scanned one)
+     * @param n     length of the scanned dimension
+     * @param inner stride of the scanned dimension (the product of the dimensions after it)
+     * @param x     the input
+     * @param xOff  index in {@code x} of the first element
+     * @param out   receives the running sums or products
+     * @param oOff  index in {@code out} of the first result
+     */
     public static void scan(boolean prod, int outer, int n, int inner, float[] x, int xOff, float[] out, int oOff) {
         if (outer == 0 || n == 0 || inner == 0) return;
         if (inner == 1) rows(prod, outer, n, x, xOff, out, oOff);

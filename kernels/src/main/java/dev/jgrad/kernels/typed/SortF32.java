@@ -36,6 +36,9 @@ public final class SortF32 {
      * The order key of f: an int whose signed order is the sort order of floats, −0.0 mapped to
      * 0.0's key and every NaN to {@link Integer#MAX_VALUE}, above +∞'s. (Negative floats have
      * their magnitude bits flipped, so a larger magnitude gives a smaller key.)
+     *
+     * @param f the float
+     * @return its order key
      */
     public static int key(float f) {
         if (f != f) return Integer.MAX_VALUE;
@@ -65,6 +68,16 @@ public final class SortF32 {
     /**
      * Sorts {@code rows} rows of n contiguous floats (row r of x at {@code xOff + r·n}) into values
      * (at {@code vOff + r·n}) and their source positions into indices (at {@code iOff + r·n}).
+     *
+     * @param rows       number of rows
+     * @param n          elements per row
+     * @param x          the input
+     * @param xOff       index in {@code x} of row 0
+     * @param values     receives each row sorted
+     * @param vOff       index in {@code values} of row 0
+     * @param indices    receives the position in its row of each sorted element
+     * @param iOff       index in {@code indices} of row 0
+     * @param descending largest first instead of smallest first
      */
     public static void sort(int rows, int n, float[] x, int xOff, float[] values, int vOff, long[] indices, int iOff, boolean descending) {
         topk(rows, n, n, x, xOff, values, vOff, indices, iOff, descending);
@@ -74,6 +87,17 @@ public final class SortF32 {
      * The k first elements of each row in sort order (descending when {@code largest}): values
      * row r at {@code vOff + r·k}, positions at {@code iOff + r·k}; among equal elements the
      * earlier position comes first.
+     *
+     * @param rows    number of rows
+     * @param n       elements per row
+     * @param k       elements kept per row, at most {@code n}
+     * @param x       the input
+     * @param xOff    index in {@code x} of row 0
+     * @param values  receives each row's first k elements in order
+     * @param vOff    index in {@code values} of row 0
+     * @param indices receives the position in its row of each element kept
+     * @param iOff    index in {@code indices} of row 0
+     * @param largest keep the largest k (best first) instead of the smallest k
      */
     public static void topk(int rows, int n, int k, float[] x, int xOff, float[] values, int vOff, long[] indices, int iOff, boolean largest) {
         if (rows == 0 || k == 0) return;
