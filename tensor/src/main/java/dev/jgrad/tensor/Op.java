@@ -348,15 +348,44 @@ public sealed interface Op {
     record LogSumExp(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
 
     // ---- sorting, scans and norms (issue 17) ----------------------------------------------------
-    /** The elements of {@code dims} (sorted, non-negative) in reverse order: a copy. */
+    /**
+     * The elements of {@code dims} (sorted, non-negative) in reverse order: a copy.
+     *
+     * @param x    the input
+     * @param dims the reversed dimensions
+     */
     record Flip(Tensor x, int[] dims) implements UnaryOp {}
-    /** Running sum along {@code dim}: out[i] = x[0] + … + x[i]. */
+    /**
+     * Running sum along {@code dim}: out[i] = x[0] + … + x[i].
+     *
+     * @param x   the input
+     * @param dim the dimension summed along
+     */
     record CumSum(Tensor x, int dim) implements UnaryOp {}
-    /** Running product along {@code dim}: out[i] = x[0] · … · x[i]. */
+    /**
+     * Running product along {@code dim}: out[i] = x[0] · … · x[i].
+     *
+     * @param x   the input
+     * @param dim the dimension multiplied along
+     */
     record CumProd(Tensor x, int dim) implements UnaryOp {}
-    /** Π over {@code dims} (sorted, non-negative). */
+    /**
+     * Π over {@code dims} (sorted, non-negative).
+     *
+     * @param x       the input
+     * @param dims    the reduced dimensions
+     * @param keepDim the reduced dimensions stay, with size 1
+     */
     record Prod(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
-    /** The vector p-norm over {@code dims} (sorted, non-negative): (Σ|x|ᵖ)^(1/p); max |x| for p = ∞, min |x| for −∞, the count of non-zeros for 0. */
+    /**
+     * The vector p-norm over {@code dims} (sorted, non-negative): (Σ|x|ᵖ)^(1/p); max |x| for
+     * p = ∞, min |x| for −∞, the count of non-zeros for 0.
+     *
+     * @param x       the input
+     * @param p       the order of the norm
+     * @param dims    the reduced dimensions
+     * @param keepDim the reduced dimensions stay, with size 1
+     */
     record Norm(Tensor x, double p, int[] dims, boolean keepDim) implements UnaryOp {}
 
     // ---- views and data movement --------------------------------------------------------------
