@@ -1967,6 +1967,10 @@ public final class Tensor implements AutoCloseable {
      * m.values();    // [5, 5]
      * m.indices();   // [1, 0]
      * }</pre>
+     *
+     * @param dim     the dimension searched
+     * @param keepDim keep that dimension, with size 1
+     * @return the maxima and their positions along {@code dim}
      */
     public ValuesAndIndices max(int dim, boolean keepDim) {
         return ReductionOps.extremumWithIndex("max", true, this, dim, keepDim);
@@ -1978,6 +1982,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor nearest = distances.min(1, false).indices();
      * }</pre>
+     *
+     * @param dim     the dimension searched
+     * @param keepDim keep that dimension, with size 1
+     * @return the minima and their positions along {@code dim}
      */
     public ValuesAndIndices min(int dim, boolean keepDim) {
         return ReductionOps.extremumWithIndex("min", false, this, dim, keepDim);
@@ -1995,6 +2003,10 @@ public final class Tensor implements AutoCloseable {
      * s.values();    // [1, 2, 3]
      * s.indices();   // [1, 2, 0]
      * }</pre>
+     *
+     * @param dim        the dimension sorted
+     * @param descending largest first instead of smallest first
+     * @return the sorted elements and the positions they came from, both of this shape
      */
     public ValuesAndIndices sort(int dim, boolean descending) {
         return SortOps.sort("sort", this, dim, descending);
@@ -2006,6 +2018,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor order = scores.argsort(-1, true);   // best first
      * }</pre>
+     *
+     * @param dim        the dimension sorted
+     * @param descending largest first instead of smallest first
+     * @return the positions along {@code dim} in sorted order, of this shape
      */
     public Tensor argsort(int dim, boolean descending) {
         return SortOps.sort("argsort", this, dim, descending).indices();
@@ -2020,6 +2036,10 @@ public final class Tensor implements AutoCloseable {
      * ValuesAndIndices top = logits.topk(5, -1, true);   // each row's 5 best classes
      * }</pre>
      *
+     * @param k       how many elements to keep
+     * @param dim     the dimension selected along
+     * @param largest keep the largest instead of the smallest
+     * @return the k elements and their positions; {@code dim} has size k
      * @throws IllegalArgumentException when k is negative or larger than the dimension
      */
     public ValuesAndIndices topk(int k, int dim, boolean largest) {
@@ -2033,6 +2053,9 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor.of(new float[] {1, 2, 3}).cumsum(0);   // [1, 3, 6]
      * }</pre>
+     *
+     * @param dim the dimension summed along
+     * @return the running sums, of this shape
      */
     public Tensor cumsum(int dim) {
         return ScanOps.cumsum(this, dim);
@@ -2045,6 +2068,9 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor.of(new float[] {1, 2, 3}).cumprod(0);   // [1, 2, 6]
      * }</pre>
+     *
+     * @param dim the dimension multiplied along
+     * @return the running products, of this shape
      */
     public Tensor cumprod(int dim) {
         return ScanOps.cumprod(this, dim);
@@ -2056,6 +2082,8 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor.of(new float[] {2, 3, 4}).prod();   // 24
      * }</pre>
+     *
+     * @return the product, 0-d
      */
     public Tensor prod() {
         return ReductionOps.prod(this, Shapes.dims("prod", null, dim()), false);
@@ -2068,6 +2096,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor rowProducts = m.prod(1, false);
      * }</pre>
+     *
+     * @param dim     the dimension reduced
+     * @param keepDim keep that dimension, with size 1
+     * @return the products
      */
     public Tensor prod(int dim, boolean keepDim) {
         return ReductionOps.prod(this, Shapes.dims("prod", new int[] {dim}, dim()), keepDim);
@@ -2079,6 +2111,8 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * boolean broken = loss.isNonFinite().any().item() != 0;
      * }</pre>
+     *
+     * @return whether any element is non-zero, bool 0-d
      */
     public Tensor any() {
         return any(null, false);
@@ -2090,6 +2124,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor rowHasHit = hits.any(new int[] {1}, false);
      * }</pre>
+     *
+     * @param dims    the dimensions reduced (null or empty: all)
+     * @param keepDim keep the reduced dimensions, with size 1
+     * @return whether any element of each reduced slice is non-zero, bool
      */
     public Tensor any(int[] dims, boolean keepDim) {
         return ReductionOps.anyAll("any", true, this, Shapes.dims("any", dims, dim()), keepDim);
@@ -2101,6 +2139,8 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * boolean ok = x.isNonFinite().logicalNot().all().item() != 0;
      * }</pre>
+     *
+     * @return whether every element is non-zero, bool 0-d
      */
     public Tensor all() {
         return all(null, false);
@@ -2112,6 +2152,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor fullRows = mask.all(new int[] {-1}, false);
      * }</pre>
+     *
+     * @param dims    the dimensions reduced (null or empty: all)
+     * @param keepDim keep the reduced dimensions, with size 1
+     * @return whether every element of each reduced slice is non-zero, bool
      */
     public Tensor all(int[] dims, boolean keepDim) {
         return ReductionOps.anyAll("all", false, this, Shapes.dims("all", dims, dim()), keepDim);
@@ -2123,6 +2167,8 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * double size = w.norm().item();
      * }</pre>
+     *
+     * @return the 2-norm, 0-d
      */
     public Tensor norm() {
         return norm(2, null, false);
@@ -2139,6 +2185,11 @@ public final class Tensor implements AutoCloseable {
      * Tensor fro = w.norm(2, new int[] {-2, -1}, false);          // Frobenius norm of each matrix
      * Tensor maxAbs = g.norm(Double.POSITIVE_INFINITY, null, false);
      * }</pre>
+     *
+     * @param p       the order of the norm: any real, ±infinity or 0
+     * @param dims    the dimensions reduced (null or empty: all)
+     * @param keepDim keep the reduced dimensions, with size 1
+     * @return the norms
      */
     public Tensor norm(double p, int[] dims, boolean keepDim) {
         return NormOps.norm(this, p, dims, keepDim);
@@ -2151,6 +2202,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * List<Tensor> qkv = proj.split(768, -1);   // [N, 2304] into three [N, 768] views
      * }</pre>
+     *
+     * @param splitSize the size of each piece along {@code dim}
+     * @param dim       the dimension cut
+     * @return the pieces, in order
      */
     public List<Tensor> split(int splitSize, int dim) {
         return SplitOps.split(this, splitSize, dim);
@@ -2163,6 +2218,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * List<Tensor> parts = x.split(new int[] {2, 5, 1}, 0);   // x has 8 rows
      * }</pre>
+     *
+     * @param sizes the size of each piece along {@code dim}
+     * @param dim   the dimension cut
+     * @return the pieces, in order
      */
     public List<Tensor> split(int[] sizes, int dim) {
         return SplitOps.split(this, sizes, dim);
@@ -2175,6 +2234,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * List<Tensor> halves = x.chunk(2, -1);
      * }</pre>
+     *
+     * @param chunks how many pieces to ask for
+     * @param dim    the dimension cut
+     * @return the pieces, in order
      */
     public List<Tensor> chunk(int chunks, int dim) {
         return SplitOps.chunk(this, chunks, dim);
@@ -2186,6 +2249,9 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * for (Tensor row : m.unbind(0)) System.out.println(row);
      * }</pre>
+     *
+     * @param dim the dimension removed
+     * @return the slices, in order
      */
     public List<Tensor> unbind(int dim) {
         return SplitOps.unbind(this, dim);
@@ -2198,6 +2264,9 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor.of(new float[] {1, 2}).repeat(2, 2);   // [[1, 2, 1, 2], [1, 2, 1, 2]]
      * }</pre>
+     *
+     * @param repeats how many times to repeat each dimension
+     * @return the repeated copy
      */
     public Tensor repeat(int... repeats) {
         return MovementOps.repeat("repeat", this, repeats);
@@ -2210,6 +2279,9 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).tile(2);   // [[1, 2, 1, 2], [3, 4, 3, 4]]
      * }</pre>
+     *
+     * @param reps how many times to repeat each of the last dimensions
+     * @return the repeated copy
      */
     public Tensor tile(int... reps) {
         return MovementOps.repeat("tile", this, reps);
@@ -2221,6 +2293,9 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor.of(new float[] {1, 2, 3}).flip(0);   // [3, 2, 1]
      * }</pre>
+     *
+     * @param dims the dimensions reversed
+     * @return the reversed copy
      */
     public Tensor flip(int... dims) {
         return MovementOps.flip(this, dims);
@@ -2233,6 +2308,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor.of(new float[] {1, 2, 3, 4}).roll(1, 0);   // [4, 1, 2, 3]
      * }</pre>
+     *
+     * @param shift how many places to rotate by
+     * @param dim   the dimension rotated
+     * @return the rotated copy
      */
     public Tensor roll(int shift, int dim) {
         return MovementOps.roll(this, new int[] {shift}, new int[] {dim});
@@ -2245,6 +2324,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor shifted = image.roll(new int[] {1, -2}, new int[] {-2, -1});
      * }</pre>
+     *
+     * @param shifts how many places to rotate each dimension by
+     * @param dims   the dimensions rotated, one per shift
+     * @return the rotated copy
      */
     public Tensor roll(int[] shifts, int[] dims) {
         return MovementOps.roll(this, shifts, dims);
@@ -2257,6 +2340,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor scores = logits.maskedFill(padding, Double.NEGATIVE_INFINITY);
      * }</pre>
+     *
+     * @param mask  where to put {@code value} (bool)
+     * @param value the value written there
+     * @return the filled copy, of this shape
      */
     public Tensor maskedFill(Tensor mask, double value) {
         return MaskOps.maskedFill(this, mask, value);
@@ -2269,6 +2356,9 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor causal = Tensor.ones(4, 4).tril(0);
      * }</pre>
+     *
+     * @param diagonal the highest diagonal kept (0 the main one)
+     * @return the lower triangle, of this shape
      */
     public Tensor tril(int diagonal) {
         return MaskOps.triangle("tril", true, this, diagonal);
@@ -2281,6 +2371,9 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor strictlyUpper = m.triu(1);
      * }</pre>
+     *
+     * @param diagonal the lowest diagonal kept (0 the main one)
+     * @return the upper triangle, of this shape
      */
     public Tensor triu(int diagonal) {
         return MaskOps.triangle("triu", false, this, diagonal);
@@ -2293,6 +2386,11 @@ public final class Tensor implements AutoCloseable {
      * Tensor safe = Tensor.where(x.isNonFinite(), 0.0, x);
      * Tensor relu = Tensor.where(x.gt(0), x, 0.0);
      * }</pre>
+     *
+     * @param cond where to take {@code a} (bool)
+     * @param a    the values where {@code cond} is true
+     * @param b    the value elsewhere
+     * @return the selection, broadcasting {@code cond} and {@code a}
      */
     public static Tensor where(Tensor cond, Tensor a, double b) {
         return MaskOps.where(cond, a, b);
@@ -2304,6 +2402,11 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor clipped = Tensor.where(x.gt(1), 1.0, x);
      * }</pre>
+     *
+     * @param cond where to take {@code a} (bool)
+     * @param a    the value where {@code cond} is true
+     * @param b    the values elsewhere
+     * @return the selection, broadcasting {@code cond} and {@code b}
      */
     public static Tensor where(Tensor cond, double a, Tensor b) {
         return MaskOps.where(cond, a, b);
@@ -2315,6 +2418,11 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor weights = Tensor.where(labels.eq(0), 0.1, 1.0);
      * }</pre>
+     *
+     * @param cond where to take {@code a} (bool)
+     * @param a    the value where {@code cond} is true
+     * @param b    the value elsewhere
+     * @return the selection
      */
     public static Tensor where(Tensor cond, double a, double b) {
         return MaskOps.where(cond, a, b);
@@ -2329,6 +2437,10 @@ public final class Tensor implements AutoCloseable {
      * Tensor y = x.clamp(lower, upper);     // per-element bounds
      * Tensor z = x.clamp(floor, null);      // max(x, floor)
      * }</pre>
+     *
+     * @param min the lower bounds, or null for none
+     * @param max the upper bounds, or null for none
+     * @return the clamped tensor, of the broadcast shape
      */
     public Tensor clamp(Tensor min, Tensor max) {
         return MaskOps.clamp(this, min, max);
@@ -2341,6 +2453,9 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor padded = images.pad(new int[] {1, 1, 1, 1});   // H and W of NCHW grow by 2
      * }</pre>
+     *
+     * @param pad (before, after) sizes, last dimension first
+     * @return the padded copy
      */
     public Tensor pad(int[] pad) {
         return PadOps.pad(this, pad, PadMode.CONSTANT, 0);
@@ -2352,6 +2467,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor tokens = ids.pad(new int[] {0, 3}, -1);   // three -1s after each row
      * }</pre>
+     *
+     * @param pad   (before, after) sizes, last dimension first
+     * @param value the value padded with
+     * @return the padded copy
      */
     public Tensor pad(int[] pad, double value) {
         return PadOps.pad(this, pad, PadMode.CONSTANT, value);
@@ -2366,6 +2485,9 @@ public final class Tensor implements AutoCloseable {
      * Tensor y = signal.pad(new int[] {2, 2}, PadMode.REFLECT);
      * }</pre>
      *
+     * @param pad  (before, after) sizes, last dimension first
+     * @param mode how the new elements are filled
+     * @return the padded copy
      * @throws IllegalArgumentException for an odd number of sizes, more pairs than dimensions,
      *     negative reflect or replicate sizes, a reflect size not below its dimension's size
      */
@@ -2386,6 +2508,9 @@ public final class Tensor implements AutoCloseable {
      * Tensor trace = Tensor.einsum("ii", m);                  // 0-d
      * }</pre>
      *
+     * @param equation the subscripts of the operands and, after {@code ->}, of the output
+     * @param operands the tensors, one per operand in the equation
+     * @return the result
      * @throws IllegalArgumentException for a malformed equation, a subscript count that does not
      *     match an operand's rank, or sizes that neither match nor broadcast
      */
@@ -2399,6 +2524,10 @@ public final class Tensor implements AutoCloseable {
      * <pre>{@code
      * Tensor out = Tensor.einsum("i,i->", List.of(a, b));   // dot product
      * }</pre>
+     *
+     * @param equation the subscripts of the operands and, after {@code ->}, of the output
+     * @param operands the tensors, one per operand in the equation
+     * @return the result
      */
     public static Tensor einsum(String equation, List<Tensor> operands) {
         return EinsumOps.einsum(equation, operands);
