@@ -347,7 +347,7 @@ public sealed interface Op {
      */
     record LogSumExp(Tensor x, int[] dims, boolean keepDim) implements UnaryOp {}
 
-    // ---- sorting, scans and norms (issue 17) ----------------------------------------------------
+    // ---- sorting, scans and norms ---------------------------------------------------------------
     /**
      * The elements of {@code dims} (sorted, non-negative) in reverse order: a copy.
      *

@@ -2009,6 +2009,7 @@ public final class Tensor implements AutoCloseable {
      * @return the sorted elements and the positions they came from, both of this shape
      */
     public ValuesAndIndices sort(int dim, boolean descending) {
+        checkUsable("sort");
         return SortOps.sort("sort", this, dim, descending);
     }
 
@@ -2024,6 +2025,7 @@ public final class Tensor implements AutoCloseable {
      * @return the positions along {@code dim} in sorted order, of this shape
      */
     public Tensor argsort(int dim, boolean descending) {
+        checkUsable("argsort");
         return SortOps.sort("argsort", this, dim, descending).indices();
     }
 
@@ -2043,6 +2045,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException when k is negative or larger than the dimension
      */
     public ValuesAndIndices topk(int k, int dim, boolean largest) {
+        checkUsable("topk");
         return SortOps.topk(this, k, dim, largest);
     }
 
@@ -2058,6 +2061,7 @@ public final class Tensor implements AutoCloseable {
      * @return the running sums, of this shape
      */
     public Tensor cumsum(int dim) {
+        checkUsable("cumsum");
         return ScanOps.cumsum(this, dim);
     }
 
@@ -2073,6 +2077,7 @@ public final class Tensor implements AutoCloseable {
      * @return the running products, of this shape
      */
     public Tensor cumprod(int dim) {
+        checkUsable("cumprod");
         return ScanOps.cumprod(this, dim);
     }
 
@@ -2171,6 +2176,7 @@ public final class Tensor implements AutoCloseable {
      * @return the 2-norm, 0-d
      */
     public Tensor norm() {
+        checkUsable("norm");
         return norm(2, null, false);
     }
 
@@ -2192,6 +2198,7 @@ public final class Tensor implements AutoCloseable {
      * @return the norms
      */
     public Tensor norm(double p, int[] dims, boolean keepDim) {
+        checkUsable("norm");
         return NormOps.norm(this, p, dims, keepDim);
     }
 
@@ -2208,6 +2215,7 @@ public final class Tensor implements AutoCloseable {
      * @return the pieces, in order
      */
     public List<Tensor> split(int splitSize, int dim) {
+        checkUsable("split");
         return SplitOps.split(this, splitSize, dim);
     }
 
@@ -2224,6 +2232,7 @@ public final class Tensor implements AutoCloseable {
      * @return the pieces, in order
      */
     public List<Tensor> split(int[] sizes, int dim) {
+        checkUsable("split");
         return SplitOps.split(this, sizes, dim);
     }
 
@@ -2240,6 +2249,7 @@ public final class Tensor implements AutoCloseable {
      * @return the pieces, in order
      */
     public List<Tensor> chunk(int chunks, int dim) {
+        checkUsable("chunk");
         return SplitOps.chunk(this, chunks, dim);
     }
 
@@ -2254,6 +2264,7 @@ public final class Tensor implements AutoCloseable {
      * @return the slices, in order
      */
     public List<Tensor> unbind(int dim) {
+        checkUsable("unbind");
         return SplitOps.unbind(this, dim);
     }
 
@@ -2269,6 +2280,7 @@ public final class Tensor implements AutoCloseable {
      * @return the repeated copy
      */
     public Tensor repeat(int... repeats) {
+        checkUsable("repeat");
         return MovementOps.repeat("repeat", this, repeats);
     }
 
@@ -2284,6 +2296,7 @@ public final class Tensor implements AutoCloseable {
      * @return the repeated copy
      */
     public Tensor tile(int... reps) {
+        checkUsable("tile");
         return MovementOps.repeat("tile", this, reps);
     }
 
@@ -2298,6 +2311,7 @@ public final class Tensor implements AutoCloseable {
      * @return the reversed copy
      */
     public Tensor flip(int... dims) {
+        checkUsable("flip");
         return MovementOps.flip(this, dims);
     }
 
@@ -2314,6 +2328,7 @@ public final class Tensor implements AutoCloseable {
      * @return the rotated copy
      */
     public Tensor roll(int shift, int dim) {
+        checkUsable("roll");
         return MovementOps.roll(this, new int[] {shift}, new int[] {dim});
     }
 
@@ -2330,6 +2345,7 @@ public final class Tensor implements AutoCloseable {
      * @return the rotated copy
      */
     public Tensor roll(int[] shifts, int[] dims) {
+        checkUsable("roll");
         return MovementOps.roll(this, shifts, dims);
     }
 
@@ -2361,6 +2377,7 @@ public final class Tensor implements AutoCloseable {
      * @return the lower triangle, of this shape
      */
     public Tensor tril(int diagonal) {
+        checkUsable("tril");
         return MaskOps.triangle("tril", true, this, diagonal);
     }
 
@@ -2376,6 +2393,7 @@ public final class Tensor implements AutoCloseable {
      * @return the upper triangle, of this shape
      */
     public Tensor triu(int diagonal) {
+        checkUsable("triu");
         return MaskOps.triangle("triu", false, this, diagonal);
     }
 
@@ -2443,6 +2461,9 @@ public final class Tensor implements AutoCloseable {
      * @return the clamped tensor, of the broadcast shape
      */
     public Tensor clamp(Tensor min, Tensor max) {
+        checkUsable("clamp");
+        checkUsable("clamp", min);
+        checkUsable("clamp", max);
         return MaskOps.clamp(this, min, max);
     }
 
@@ -2458,6 +2479,7 @@ public final class Tensor implements AutoCloseable {
      * @return the padded copy
      */
     public Tensor pad(int[] pad) {
+        checkUsable("pad");
         return PadOps.pad(this, pad, PadMode.CONSTANT, 0);
     }
 
@@ -2473,6 +2495,7 @@ public final class Tensor implements AutoCloseable {
      * @return the padded copy
      */
     public Tensor pad(int[] pad, double value) {
+        checkUsable("pad");
         return PadOps.pad(this, pad, PadMode.CONSTANT, value);
     }
 
@@ -2492,6 +2515,7 @@ public final class Tensor implements AutoCloseable {
      *     negative reflect or replicate sizes, a reflect size not below its dimension's size
      */
     public Tensor pad(int[] pad, PadMode mode) {
+        checkUsable("pad");
         return PadOps.pad(this, pad, mode, 0);
     }
 
