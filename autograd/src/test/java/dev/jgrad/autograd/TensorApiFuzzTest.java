@@ -127,6 +127,8 @@ class TensorApiFuzzTest {
         VALUES.put(DType.class, dtypes);
         values(Device.class, Device.CPU, Device.cuda(0), Device.cuda(7), null);
         values(Generator.class, null, new Generator(9));
+        values(java.util.function.UnaryOperator.class, null, (java.util.function.UnaryOperator<Tensor>) g -> g,
+                (java.util.function.UnaryOperator<Tensor>) g -> null, (java.util.function.UnaryOperator<Tensor>) Tensor::sum);   // gradient hooks
         values(String.class, null, "", "x");
         List<Supplier<?>> lists = new ArrayList<>();
         lists.add(() -> null);

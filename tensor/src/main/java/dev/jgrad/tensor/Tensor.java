@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.function.UnaryOperator;
 
 /**
  * An n-dimensional array of one {@link DType} on one {@link Device}, which records the ops that
@@ -61,6 +62,8 @@ public final class Tensor {
     private boolean graphReleased;
     private Tensor grad;
     private String name;
+    /** Hooks on this tensor's gradient ({@link #registerHook}); null until the first. */
+    private GradHooks gradHooks;
     /** Where the op that made this tensor ran, captured only inside {@link Anomaly#detect()}. */
     StackTraceElement[] creationSite;
 
@@ -1383,6 +1386,43 @@ public final class Tensor {
     /** Whether {@link #retainGrad()} was called on this tensor. */
     public boolean retainsGrad() {
         return retainsGrad;
+    }
+
+    /**
+     * Registers a hook the backward pass calls with this tensor's gradient once it is complete
+     * (the sum over every path), before the gradient is used: before a leaf accumulates it into
+     * {@link #grad()}, before a non-leaf's derivative rule sends it on, and before
+     * {@link #retainGrad()} stores it. The hook may return a replacement of the same shape, dtype
+     * and device, or null to keep the gradient; hooks run in registration order, each on the
+     * previous one's result, with gradient recording off. As PyTorch's {@code Tensor.register_hook}.
+     *
+     * <pre>{@code
+     * Tensor h = x.matmul(w);                                   // w requires grad, so h does
+     * HookHandle clip = h.registerHook(g -> g.clamp(-1, 1));   // clip the gradient flowing through h
+     * loss.backward();
+     * clip.remove();
+     * }</pre>
+     *
+     * @throws IllegalStateException if this tensor does not require grad
+     */
+    public HookHandle registerHook(UnaryOperator<Tensor> hook) {
+        Checks.notNull("registerHook", "hook", hook);
+        if (!requiresGrad) {
+            throw new IllegalStateException("registerHook: cannot register a hook on a tensor that does not require grad "
+                    + "(call requiresGrad(true) on a leaf first)");
+        }
+        if (gradHooks == null) gradHooks = new GradHooks();
+        return gradHooks.add(hook);
+    }
+
+    /** Whether hooks are registered on this tensor's gradient (the engine asks, through TensorInternals). */
+    boolean hasGradHooks() {
+        return gradHooks != null && !gradHooks.isEmpty();
+    }
+
+    /** g passed through this tensor's gradient hooks (the engine calls this, through TensorInternals). */
+    Tensor applyGradHooks(Tensor g) {
+        return gradHooks == null ? g : gradHooks.apply(this, g);
     }
 
     /** A display name for graphs and error messages; returns this tensor. */
