@@ -248,6 +248,12 @@ def _conv2d(a, p):
                     dilation=p["dilation"], groups=p["groups"])
 
 
+def _conv_transpose2d(a, p):
+    bias = a[2] if p["bias"] else None
+    return F.conv_transpose2d(a[0], a[1], bias, stride=p["stride"], padding=p["padding"],
+                              output_padding=p["output_padding"], groups=p["groups"], dilation=p["dilation"])
+
+
 def _sdpa(a, p):
     """softmax(scale·q·kᵀ + mask)·v, written out (torch 1.13 has no scaled_dot_product_attention)."""
     q, k, v = a[0], a[1], a[2]
@@ -378,6 +384,7 @@ TORCH_OPS = {
     "embedding": lambda a, p: F.embedding(a[0], a[1]),
     # convolution / pooling
     "conv2d": _conv2d,
+    "conv_transpose2d": _conv_transpose2d,
     "max_pool2d": lambda a, p: F.max_pool2d(
         a[0], p["kernel"], p["stride"], p["padding"], p["dilation"], ceil_mode=p["ceil_mode"]),
     "avg_pool2d": lambda a, p: F.avg_pool2d(
@@ -804,6 +811,27 @@ def conv2d_cases(op, r):
     return out
 
 
+def conv_transpose2d_cases(op, r):
+    spec = [  # (x base, w base [C_in, C_out/groups, kH, kW], stride, padding, output_padding, dilation, groups, bias, views)
+        ((1, 3, 4, 4), (3, 2, 3, 3), [1, 1], [0, 0], [0, 0], [1, 1], 1, True, None),
+        ((2, 2, 3, 4), (2, 3, 3, 3), [2, 2], [1, 1], [1, 1], [1, 1], 1, False, None),
+        ((2, 4, 2, 2), (4, 2, 4, 4), [2, 2], [1, 1], [0, 0], [1, 1], 1, True, None),       # the DCGAN up-sampling block
+        ((1, 4, 3, 3), (4, 1, 3, 3), [2, 1], [1, 0], [1, 0], [1, 1], 2, True, None),
+        ((2, 3, 3, 2), (3, 2, 2, 3), [1, 2], [0, 1], [0, 1], [2, 1], 1, True, None),
+        ((1, 2, 3, 3), (2, 2, 3, 3), [1, 1], [1, 1], [1, 1], [2, 2], 1, True, None),       # output_padding >= stride (< dilation)
+        ((1, 3, 4, 4), (3, 1, 3, 3), [2, 2], [1, 1], [1, 1], [1, 1], 3, False, None),      # depthwise
+        ((2, 4, 3, 3), (3, 2, 2, 2), [1, 1], [0, 0], [0, 0], [1, 1], 1, True, {0: [P(0, 3, 1, 2)], 1: [T(2, 3)]}),
+    ]
+    out = []
+    for xs, ws, st, pd, opd, dl, g, bias, vw in spec:
+        ins = [r.randn(*xs), r.randn(*ws, scale=0.5)]
+        if bias:
+            ins.append(r.randn(ws[1] * g))
+        params = {"stride": st, "padding": pd, "output_padding": opd, "dilation": dl, "groups": g, "bias": bias}
+        out.append(case(params, ins, vw))
+    return out
+
+
 def pool_cases(op, r):
     if op == "max_pool2d":
         spec = [  # (x base, kernel, stride, padding, dilation, ceil_mode, views)
@@ -920,6 +948,7 @@ FAMILIES = [
     (one_hot_cases, ["one_hot"]),
     (embedding_cases, ["embedding"]),
     (conv2d_cases, ["conv2d"]),
+    (conv_transpose2d_cases, ["conv_transpose2d"]),
     (pool_cases, ["max_pool2d", "avg_pool2d"]),
     (view_cases, ["reshape", "permute", "transpose", "narrow", "select", "slice",
                   "expand", "squeeze", "unsqueeze", "flatten", "contiguous"]),

@@ -80,6 +80,7 @@ public final class Derivatives {
             // ---- linear algebra, convolution and fused ops with kernels of their own ----------------------------------------------
             case Op.MatMul(var a, var b) -> grads(g.matmul(b.transpose(-1, -2)).sumTo(a.shape()), matmulRight(g, a, b));  // g·bᵀ, aᵀ·g
             case Op.Conv2d c -> c.backward(g);                                                       // g ⋆ᵀ w, x ⋆ g, Σ g per channel
+            case Op.ConvTranspose2d c -> c.backward(g);                                              // g ⋆ w, g ⋆ x (weight grad), Σ g per channel
             case Op.MaxPool2d p -> grads(p.backward(g));                                             // g to each window's maximum
             case Op.AvgPool2d p -> grads(p.backward(g));                                             // g / window size, over each window
             case Op.Attention a -> a.backward(out, g);                                               // FlashAttention-2, recomputed by tiles

@@ -144,6 +144,8 @@ final class OracleOps {
         // convolution / pooling
         m.put("conv2d", (in, p) -> in.get(0).conv2d(in.get(1), p.bool("bias") ? in.get(2) : null,
                 p.ints("stride"), p.ints("padding"), p.ints("dilation"), p.integer("groups")));
+        m.put("conv_transpose2d", (in, p) -> in.get(0).convTranspose2d(in.get(1), p.bool("bias") ? in.get(2) : null,
+                p.ints("stride"), p.ints("padding"), p.ints("output_padding"), p.ints("dilation"), p.integer("groups")));
         m.put("max_pool2d", (in, p) -> in.get(0).maxPool2d(p.ints("kernel"), p.ints("stride"), p.ints("padding"),
                 p.ints("dilation"), p.bool("ceil_mode")));
         m.put("avg_pool2d", (in, p) -> in.get(0).avgPool2d(p.ints("kernel"), p.ints("stride"), p.ints("padding"),

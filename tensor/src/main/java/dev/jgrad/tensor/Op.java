@@ -75,6 +75,7 @@ public sealed interface Op {
             case ScatterAdd s -> List.of(s.index());
             // fused ops: what their backward kernels read
             case Conv2d c -> List.of(c.x(), c.w());
+            case ConvTranspose2d c -> List.of(c.x(), c.w());
             case MaxPool2d p -> List.of(p.indices());
             case Attention a -> a.mask() == null ? List.of(a.q(), a.k(), a.v(), a.lse(), out)
                     : List.of(a.q(), a.k(), a.v(), a.mask(), a.lse(), out);
@@ -236,6 +237,25 @@ public sealed interface Op {
         public Tensor[] backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
                 return ConvOps.backward(this, g);
+            }
+        }
+    }
+    /**
+     * 2-D transposed convolution of NCHW input with [C_in, C_out/groups, kH, kW] weights plus an
+     * optional bias [C_out] ({@code b}, null when there is none): the input gradient of the
+     * convolution {@code shape} describes (whose input is this op's output), computed by that
+     * convolution's kernels.
+     */
+    record ConvTranspose2d(Tensor x, Tensor w, Tensor b, ConvShape shape) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            return b == null ? List.of(x, w) : List.of(x, w, b);
+        }
+
+        /** ∂L/∂x, ∂L/∂w (and ∂L/∂b) from the convolution kernels, null for an input that does not require grad; not themselves recorded. */
+        public Tensor[] backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return ConvTransposeOps.backward(this, g);
             }
         }
     }

@@ -1096,6 +1096,27 @@ public final class Tensor {
     }
 
     /**
+     * 2-D transposed convolution (the gradient of {@link #conv2d} with respect to its input, as
+     * PyTorch's {@code conv_transpose2d}) of this NCHW input [N, C_in, H, W] with {@code weight}
+     * [C_in, C_out/groups, kH, kW], plus an optional {@code bias} [C_out]. The output is
+     * [N, C_out, H_out, W_out] with H_out = (H − 1)·stride − 2·padding + dilation·(kH − 1) +
+     * outputPadding + 1, and the same for W. {@code stride}, {@code padding}, {@code outputPadding}
+     * and {@code dilation} take one value for both axes or two (height, width); outputPadding must be
+     * smaller than the stride or the dilation. Runs on the convolution's kernels (CPU and CUDA).
+     *
+     * <pre>{@code
+     * Tensor x = Tensor.randn(8, 16, 7, 7), w = Tensor.randn(16, 3, 4, 4);
+     * Tensor y = x.convTranspose2d(w, null, new int[] {2}, new int[] {1}, new int[] {0}, new int[] {1}, 1);   // [8, 3, 14, 14]
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for tensors that are not 4-D, mismatched channels, groups that do not divide
+     *     C_in, non-positive stride or dilation, negative padding, too large an outputPadding, or an empty output
+     */
+    public Tensor convTranspose2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups) {
+        return ConvTransposeOps.convTranspose2d(this, weight, bias, stride, padding, outputPadding, dilation, groups);
+    }
+
+    /**
      * Scaled dot-product attention, softmax(scale·q·kᵀ + mask)·v, over q [..., L, E], k [..., S, E],
      * v [..., S, Ev]. {@code mask} is null, bool (true where attention is allowed, PyTorch's
      * convention for this function) or float (added to the scores), broadcastable to [..., L, S];

@@ -99,6 +99,11 @@ public final class Formulas {
                             + "×" + cs.padW() + ")",
                     "∂L/∂x = transposed convolution of g with w,  ∂L/∂w = x ⋆ g (each weight: Σ input · g over the positions it touched)"
                             + (b != null ? ",  ∂L/∂b = g summed per channel" : ""));
+            case Op.ConvTranspose2d(_, _, var b, var cs) -> r("transposed convolution",
+                    "out = x ⋆ᵀ w" + (b != null ? " + b" : "") + "  (the input gradient of a convolution with stride " + cs.strideH() + "×"
+                            + cs.strideW() + ", padding " + cs.padH() + "×" + cs.padW() + ")",
+                    "∂L/∂x = g ⋆ w (that convolution, forward),  ∂L/∂w = g correlated with x"
+                            + (b != null ? ",  ∂L/∂b = g summed per channel" : ""));
             case Op.MaxPool2d _ -> r("max pooling", "out = max over each window", "∂L/∂x = g sent to each window's maximum, 0 elsewhere");
             case Op.AvgPool2d _ -> r("average pooling", "out = mean over each window", "∂L/∂x = g / (window size), spread over each window");
             case Op.Attention _ -> r("scaled dot-product attention", "out = P·v, P = softmax(scale·q·kᵀ + mask)",
@@ -129,6 +134,7 @@ public final class Formulas {
             case Op.CrossEntropy _ -> List.of("logits", "target");
             case Op.ScatterAdd _ -> List.of("x", "index", "src");
             case Op.Conv2d c -> c.b() == null ? List.of("x", "w") : List.of("x", "w", "b");
+            case Op.ConvTranspose2d c -> c.b() == null ? List.of("x", "w") : List.of("x", "w", "b");
             case Op.Attention _ -> List.of("q", "k", "v");
             case Op.LayerNorm l -> {
                 List<String> names = new ArrayList<>(List.of("x"));
