@@ -228,7 +228,7 @@ public final class Trainer {
         boolean readEachStep = losses.readsEachStep();
         for (Batch b : train) {
             Tensor x = b.inputs().to(device), y = b.targets().to(device);
-            Tensor out = model.forward(x);
+            Tensor out = model.call(x);
             Tensor l = loss.apply(out, y);
             // read before backward and step: a non-finite loss then leaves parameters, gradients and optimizer untouched
             double value = readEachStep ? losses.readBeforeStep(l) : Double.NaN;
@@ -259,7 +259,7 @@ public final class Trainer {
         try (var _ = GradMode.noGrad()) {
             for (Batch b : data) {
                 Tensor x = b.inputs().to(device), y = b.targets().to(device);
-                Tensor out = model.forward(x);
+                Tensor out = model.call(x);
                 // the same float64 products and sums, in the same order, as reading each loss and summing on the host
                 Tensor weighted = loss.apply(out, y).to(DType.FLOAT64).mul((double) b.size());
                 lossSum = lossSum == null ? weighted : lossSum.add(weighted);
@@ -281,7 +281,7 @@ public final class Trainer {
         model.eval();
         List<Tensor> outs = new ArrayList<>();
         try (var _ = GradMode.noGrad()) {
-            for (Batch b : data) outs.add(model.forward(b.inputs().to(device)).cpu());
+            for (Batch b : data) outs.add(model.call(b.inputs().to(device)).cpu());
         } finally {
             model.train(wasTraining);
         }
