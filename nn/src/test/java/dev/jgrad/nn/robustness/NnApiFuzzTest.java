@@ -106,6 +106,9 @@ class NnApiFuzzTest {
                 () -> Tensor.rand(new Generator(4), 4), () -> null);
         values(List.class, () -> null, List::of, () -> List.of(param(4, 4), param(4)), () -> List.of(Tensor.ones(2)),
                 () -> Arrays.asList((Tensor) null), () -> List.of(param(0)));
+        values(Map.class, () -> null, Map::of, () -> Map.of("a", new Linear(4, 4)), () -> Map.of("a.b", new Linear(4, 4)),
+                () -> Map.of("", new Linear(4, 4)), () -> new java.util.HashMap<>(java.util.Collections.singletonMap("x", null)),
+                () -> Map.of("t", Tensor.ones(2)));
         values(Iterable.class, () -> null, List::of, () -> List.of(param(3)), () -> Arrays.asList(param(2), null));
         values(Optimizer.class, () -> new SGD(List.of(param(3)), 0.1), () -> null);
         values(Generator.class, () -> new Generator(5), () -> null);
