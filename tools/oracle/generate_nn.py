@@ -89,6 +89,9 @@ def dumps(params):
 #   {"type": "LeakyReLU", "slope"}
 #   {"type": "Softmax" | "LogSoftmax", "dim"}
 #   {"type": "Sequential", "layers": [<config>, ...]}
+#   {"type": "Conv1d", "in", "out", "kernel", "stride", "padding", "dilation", "groups", "bias"}
+#   {"type": "ConvTranspose2d", "in", "out", "kernel": [h, w], "stride", "padding", "output_padding",
+#    "dilation": [h, w], "groups", "bias"}
 #
 # Tensors of case i:
 #   c<i>.state.<key>        the module's state dict (PyTorch's key names) before the forward pass
@@ -142,6 +145,13 @@ def build_module(cfg):
         return nn.LogSoftmax(cfg["dim"])
     if t == "Sequential":
         return nn.Sequential(*[build_module(c) for c in cfg["layers"]])
+    if t == "Conv1d":
+        return nn.Conv1d(cfg["in"], cfg["out"], cfg["kernel"], stride=cfg["stride"], padding=cfg["padding"],
+                         dilation=cfg["dilation"], groups=cfg["groups"], bias=cfg["bias"])
+    if t == "ConvTranspose2d":
+        return nn.ConvTranspose2d(cfg["in"], cfg["out"], cfg["kernel"], stride=cfg["stride"], padding=cfg["padding"],
+                                  output_padding=cfg["output_padding"], groups=cfg["groups"], bias=cfg["bias"],
+                                  dilation=cfg["dilation"])
     raise ValueError("unknown module type %r" % t)
 
 
@@ -170,6 +180,15 @@ def Lin(i, o, b=True):
 def Conv(i, o, k, s=(1, 1), p=(0, 0), d=(1, 1), g=1, b=True):
     return {"type": "Conv2d", "in": i, "out": o, "kernel": list(k), "stride": list(s), "padding": list(p),
             "dilation": list(d), "groups": g, "bias": b}
+
+
+def Conv1(i, o, k, s=1, p=0, d=1, g=1, b=True):
+    return {"type": "Conv1d", "in": i, "out": o, "kernel": k, "stride": s, "padding": p, "dilation": d, "groups": g, "bias": b}
+
+
+def ConvT(i, o, k, s=(1, 1), p=(0, 0), op=(0, 0), d=(1, 1), g=1, b=True):
+    return {"type": "ConvTranspose2d", "in": i, "out": o, "kernel": list(k), "stride": list(s), "padding": list(p),
+            "output_padding": list(op), "dilation": list(d), "groups": g, "bias": b}
 
 
 def MaxP(k, s=None, p=(0, 0), d=(1, 1), c=False):
@@ -210,6 +229,23 @@ LAYERS = {
         (Conv(3, 3, (3, 3), s=(2, 2), p=(1, 1), g=3, b=False), False, (2, 3, 6, 5), "randn"),
         (Conv(4, 2, (1, 1)), False, (3, 4, 3, 3), "randn"),
         (Conv(2, 4, (2, 3), s=(1, 2), p=(1, 0), d=(2, 1), g=2), False, (1, 2, 6, 7), "randn"),
+    ],
+    "conv1d": [
+        (Conv1(3, 4, 3, p=1), False, (2, 3, 7), "randn"),
+        (Conv1(3, 4, 3, b=False), False, (2, 3, 6), "randn"),
+        (Conv1(2, 3, 4, s=2, p=2), False, (2, 2, 9), "randn"),
+        (Conv1(2, 2, 3, p=2, d=2), False, (1, 2, 7), "randn"),
+        (Conv1(4, 6, 3, p=1, g=2), False, (2, 4, 5), "randn"),
+        (Conv1(3, 3, 5, s=3, p=2, g=3, b=False), False, (2, 3, 11), "randn"),   # depthwise
+        (Conv1(4, 5, 3, p=1), False, (4, 8), "randn"),                             # unbatched [C, L]
+    ],
+    "conv_transpose2d": [
+        (ConvT(3, 4, (3, 3)), False, (2, 3, 4, 4), "randn"),
+        (ConvT(4, 2, (4, 4), s=(2, 2), p=(1, 1)), False, (2, 4, 3, 3), "randn"),    # the DCGAN up-sampling block
+        (ConvT(2, 3, (3, 3), s=(2, 2), p=(1, 1), op=(1, 1), b=False), False, (1, 2, 3, 4), "randn"),
+        (ConvT(4, 6, (3, 2), s=(2, 1), p=(1, 0), op=(1, 0), g=2), False, (2, 4, 3, 3), "randn"),
+        (ConvT(2, 2, (3, 3), p=(1, 1), op=(1, 1), d=(2, 2)), False, (1, 2, 3, 3), "randn"),   # output_padding >= stride
+        (ConvT(3, 2, (2, 3), s=(1, 2), p=(0, 1), d=(2, 1)), False, (3, 4, 3), "randn"),       # unbatched [C, H, W]
     ],
     "max_pool2d": [
         (MaxP((2, 2)), False, (2, 3, 4, 4), "distinct"),

@@ -86,6 +86,10 @@ class LayerOracleTest {
             case "Linear" -> new Linear(c.integer("in"), c.integer("out"), c.bool("bias"));
             case "Conv2d" -> new Conv2d(c.integer("in"), c.integer("out"), c.ints("kernel"), c.ints("stride"), c.ints("padding"),
                     c.ints("dilation"), c.integer("groups"), c.bool("bias"));
+            case "Conv1d" -> new Conv1d(c.integer("in"), c.integer("out"), c.integer("kernel"), c.integer("stride"), c.integer("padding"),
+                    c.integer("dilation"), c.integer("groups"), c.bool("bias"));
+            case "ConvTranspose2d" -> new ConvTranspose2d(c.integer("in"), c.integer("out"), c.ints("kernel"), c.ints("stride"),
+                    c.ints("padding"), c.ints("output_padding"), c.integer("groups"), c.bool("bias"), c.ints("dilation"));
             case "MaxPool2d" -> new MaxPool2d(c.ints("kernel"), c.ints("stride"), c.ints("padding"), c.ints("dilation"), c.bool("ceil_mode"));
             case "AvgPool2d" -> new AvgPool2d(c.ints("kernel"), c.ints("stride"), c.ints("padding"), c.bool("ceil_mode"),
                     c.bool("count_include_pad"));
