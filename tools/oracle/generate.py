@@ -275,6 +275,16 @@ def _layer_norm(a, p):
     return F.layer_norm(a[0], p["normalized_shape"], w, b, p["eps"])
 
 
+def _group_norm(a, p):
+    """F.group_norm over [N, C, *]; weight and bias follow x when present."""
+    rest = list(a[1:])
+    c = a[0].shape[1]
+    # torch 1.13's CPU backward fails ("tensor does not have a device") without a weight: pass constant ones/zeros instead
+    w = rest.pop(0) if p["weight"] else torch.ones(c, dtype=a[0].dtype)
+    b = rest.pop(0) if p["bias"] else torch.zeros(c, dtype=a[0].dtype)
+    return F.group_norm(a[0], p["groups"], w, b, p["eps"])
+
+
 def _cross_entropy(a, p):
     return F.cross_entropy(a[0], a[1], ignore_index=p["ignore_index"], reduction="none")
 
@@ -385,6 +395,7 @@ TORCH_OPS = {
     # convolution / pooling
     "conv2d": _conv2d,
     "conv_transpose2d": _conv_transpose2d,
+    "group_norm": _group_norm,
     "max_pool2d": lambda a, p: F.max_pool2d(
         a[0], p["kernel"], p["stride"], p["padding"], p["dilation"], ceil_mode=p["ceil_mode"]),
     "avg_pool2d": lambda a, p: F.avg_pool2d(
@@ -811,6 +822,27 @@ def conv2d_cases(op, r):
     return out
 
 
+def group_norm_cases(op, r):
+    spec = [  # (x base, groups, weight, bias, eps, views)
+        ((2, 4, 3, 3), 2, True, True, 1e-5, None),
+        ((3, 6, 5), 3, True, True, 1e-5, None),
+        ((2, 3, 4), 1, False, False, 1e-5, None),
+        ((2, 4, 2, 2), 4, True, False, 1e-3, None),     # one channel a group (instance norm)
+        ((3, 8), 2, False, True, 1e-5, None),           # no positions
+        ((2, 3, 2, 4), 2, True, True, 1e-5, {0: [P(0, 3, 1, 2)]}),   # a permuted [2, 4, 3, 2] input
+    ]
+    out = []
+    for xs, groups, w, b, eps, vw in spec:
+        c = xs[3] if vw else xs[1]
+        ins = [r.randn(*xs, scale=2.0)]
+        if w:
+            ins.append(r.uniform(0.5, 1.5, c))
+        if b:
+            ins.append(r.randn(c))
+        out.append(case({"groups": groups, "weight": w, "bias": b, "eps": eps}, ins, vw))
+    return out
+
+
 def conv_transpose2d_cases(op, r):
     spec = [  # (x base, w base [C_in, C_out/groups, kH, kW], stride, padding, output_padding, dilation, groups, bias, views)
         ((1, 3, 4, 4), (3, 2, 3, 3), [1, 1], [0, 0], [0, 0], [1, 1], 1, True, None),
@@ -941,6 +973,7 @@ FAMILIES = [
     (matmul_cases, ["matmul"]),
     (sdpa_cases, ["sdpa"]),
     (layer_norm_cases, ["layer_norm"]),
+    (group_norm_cases, ["group_norm"]),
     (cross_entropy_cases, ["cross_entropy"]),
     (dropout_cases, ["dropout"]),
     (cat_cases, ["cat", "stack"]),

@@ -78,6 +78,7 @@ def dumps(params):
 #   {"type": "Linear", "in", "out", "bias"}
 #   {"type": "Conv2d", "in", "out", "kernel": [h, w], "stride", "padding",
 #    "dilation": [h, w], "groups", "bias"}
+#   {"type": "GroupNorm", "groups", "channels", "eps", "affine"}
 #   {"type": "MaxPool2d", "kernel", "stride" (null = kernel), "padding", "dilation": [h, w], "ceil_mode"}
 #   {"type": "AvgPool2d", "kernel", "stride" (null = kernel), "padding": [h, w], "ceil_mode", "count_include_pad"}
 #   {"type": "Flatten", "start", "end"}
@@ -145,6 +146,8 @@ def build_module(cfg):
         return nn.LogSoftmax(cfg["dim"])
     if t == "Sequential":
         return nn.Sequential(*[build_module(c) for c in cfg["layers"]])
+    if t == "GroupNorm":
+        return nn.GroupNorm(cfg["groups"], cfg["channels"], eps=cfg["eps"], affine=cfg["affine"])
     if t == "Conv1d":
         return nn.Conv1d(cfg["in"], cfg["out"], cfg["kernel"], stride=cfg["stride"], padding=cfg["padding"],
                          dilation=cfg["dilation"], groups=cfg["groups"], bias=cfg["bias"])
@@ -246,6 +249,14 @@ LAYERS = {
         (ConvT(4, 6, (3, 2), s=(2, 1), p=(1, 0), op=(1, 0), g=2), False, (2, 4, 3, 3), "randn"),
         (ConvT(2, 2, (3, 3), p=(1, 1), op=(1, 1), d=(2, 2)), False, (1, 2, 3, 3), "randn"),   # output_padding >= stride
         (ConvT(3, 2, (2, 3), s=(1, 2), p=(0, 1), d=(2, 1)), False, (3, 4, 3), "randn"),       # unbatched [C, H, W]
+    ],
+    "group_norm": [
+        (simple("GroupNorm", groups=2, channels=4, eps=1e-5, affine=True), False, (2, 4, 3, 3), "randn"),
+        (simple("GroupNorm", groups=1, channels=3, eps=1e-5, affine=True), True, (3, 3, 5), "randn"),
+        (simple("GroupNorm", groups=3, channels=3, eps=1e-5, affine=True), False, (2, 3, 2, 2), "randn"),   # one channel a group
+        (simple("GroupNorm", groups=2, channels=6, eps=1e-3, affine=False), False, (2, 6, 4), "randn"),
+        (simple("GroupNorm", groups=4, channels=8, eps=1e-5, affine=True), False, (3, 8), "randn"),          # no spatial dims
+        (simple("GroupNorm", groups=2, channels=4, eps=1e-5, affine=True), False, (1, 4, 2, 3, 2), "randn"),  # 3-D positions
     ],
     "max_pool2d": [
         (MaxP((2, 2)), False, (2, 3, 4, 4), "distinct"),

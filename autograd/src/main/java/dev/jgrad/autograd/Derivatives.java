@@ -85,6 +85,7 @@ public final class Derivatives {
             case Op.AvgPool2d p -> grads(p.backward(g));                                             // g / window size, over each window
             case Op.Attention a -> a.backward(out, g);                                               // FlashAttention-2, recomputed by tiles
             case Op.LayerNorm l -> l.backward(g);                                                    // rstd·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)), Σ g·x̂, Σ g
+            case Op.GroupNorm n -> n.backward(g);                                                    // layer norm's rule per group, ĝ = g·w[c]; Σ g·x̂, Σ g per channel
             case Op.CrossEntropy c -> c.backward(g);                                                 // g·(softmax − one-hot), per row
             case Op.Dropout d -> grads(d.backward(g));                                               // g/(1 − p) where kept, else 0
         };

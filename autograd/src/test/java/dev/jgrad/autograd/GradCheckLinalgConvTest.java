@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GradCheckLinalgConvTest {
 
     static Stream<GradCase> cases() {
-        return Stream.of(matmulCases(), convCases(), convTransposeCases(), maxPoolCases(), avgPoolCases(), attentionCases(), layerNormCases()).flatMap(List::stream);
+        return Stream.of(matmulCases(), convCases(), convTransposeCases(), maxPoolCases(), avgPoolCases(), attentionCases(), layerNormCases(), groupNormCases()).flatMap(List::stream);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -93,6 +93,20 @@ class GradCheckLinalgConvTest {
                         randn(85, 3, 2, 4), randn(86, 3, 4), randn(87, 3, 4)),
                 gc("layer norm after another op (non-leaf input)", xs -> xs.get(0).mul(2).tanh().layerNorm(p(4), xs.get(1), xs.get(2), 1e-5)
                         .square(), randn(88, 3, 4), randn(89, 4), randn(90, 4)));
+    }
+
+    private static List<GradCase> groupNormCases() {
+        return List.of(
+                gc("group norm affine", xs -> xs.get(0).groupNorm(2, xs.get(1), xs.get(2), 1e-5), randn(160, 2, 4, 3, 2), randn(161, 4),
+                        randn(162, 4)),
+                unary("group norm without affine, one group", x -> x.groupNorm(1, null, null, 1e-5), randn(163, 3, 3, 4)),
+                gc("group norm one channel per group, weight only", xs -> xs.get(0).groupNorm(3, xs.get(1), null, 1e-3),
+                        randn(164, 2, 3, 5), randn(165, 3)),
+                gc("group norm bias only, no positions", xs -> xs.get(0).groupNorm(2, null, xs.get(1), 1e-5), randn(166, 3, 6), randn(167, 6)),
+                gc("group norm of a permuted input", xs -> xs.get(0).permute(0, 3, 1, 2).groupNorm(2, xs.get(1), xs.get(2), 1e-5),
+                        randn(168, 2, 3, 2, 4), randn(169, 4), randn(170, 4)),
+                gc("group norm after another op (non-leaf input)", xs -> xs.get(0).mul(2).tanh().groupNorm(2, xs.get(1), xs.get(2), 1e-5).square(),
+                        randn(171, 2, 4, 3), randn(172, 4), randn(173, 4)));
     }
 
     private static List<GradCase> convTransposeCases() {

@@ -130,6 +130,11 @@ final class OracleOps {
             Tensor w = p.bool("weight") ? in.get(at++) : null, b = p.bool("bias") ? in.get(at) : null;
             return in.get(0).layerNorm(p.ints("normalized_shape"), w, b, p.number("eps"));
         });
+        m.put("group_norm", (in, p) -> {
+            int at = 1;
+            Tensor w = p.bool("weight") ? in.get(at++) : null, b = p.bool("bias") ? in.get(at) : null;
+            return in.get(0).groupNorm(p.integer("groups"), w, b, p.number("eps"));
+        });
         // losses and regularisation
         m.put("cross_entropy", (in, p) -> in.get(0).crossEntropy(in.get(1), p.integer("ignore_index")));
         m.put("dropout", (in, p) -> in.get(0).dropout(p.number("p"), new Generator(p.integer("seed"))));

@@ -86,6 +86,7 @@ class LayerOracleTest {
             case "Linear" -> new Linear(c.integer("in"), c.integer("out"), c.bool("bias"));
             case "Conv2d" -> new Conv2d(c.integer("in"), c.integer("out"), c.ints("kernel"), c.ints("stride"), c.ints("padding"),
                     c.ints("dilation"), c.integer("groups"), c.bool("bias"));
+            case "GroupNorm" -> new GroupNorm(c.integer("groups"), c.integer("channels"), c.number("eps"), c.bool("affine"));
             case "Conv1d" -> new Conv1d(c.integer("in"), c.integer("out"), c.integer("kernel"), c.integer("stride"), c.integer("padding"),
                     c.integer("dilation"), c.integer("groups"), c.bool("bias"));
             case "ConvTranspose2d" -> new ConvTranspose2d(c.integer("in"), c.integer("out"), c.ints("kernel"), c.ints("stride"),

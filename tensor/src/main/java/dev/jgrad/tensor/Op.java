@@ -80,6 +80,7 @@ public sealed interface Op {
             case Attention a -> a.mask() == null ? List.of(a.q(), a.k(), a.v(), a.lse(), out)
                     : List.of(a.q(), a.k(), a.v(), a.mask(), a.lse(), out);
             case LayerNorm l -> l.weight() == null ? List.of(l.x(), l.mean(), l.rstd()) : List.of(l.x(), l.weight(), l.mean(), l.rstd());
+            case GroupNorm l -> l.weight() == null ? List.of(l.x(), l.mean(), l.rstd()) : List.of(l.x(), l.weight(), l.mean(), l.rstd());
             case CrossEntropy c -> List.of(c.logits(), c.target(), c.lse());
             case Dropout d -> List.of(d.mask());
         };
@@ -306,6 +307,28 @@ public sealed interface Op {
         public Tensor[] backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
                 return LayerNormOps.backward(this, g);
+            }
+        }
+    }
+    /**
+     * Fused group normalisation of x [N, C, *] in {@code groups} groups of channels: (x − mean)·rstd·weight[c] + bias[c]
+     * over each group of each sample; {@code weight} and {@code bias} ([C]) may be null (then they are not inputs).
+     * {@code mean} and {@code rstd} (one per sample and group, in x's dtype) are saved for the backward pass.
+     */
+    record GroupNorm(Tensor x, Tensor weight, Tensor bias, int groups, double eps, Tensor mean, Tensor rstd) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            if (weight == null) return bias == null ? List.of(x) : List.of(x, bias);
+            return bias == null ? List.of(x, weight) : List.of(x, weight, bias);
+        }
+
+        /**
+         * ∂L/∂x, ∂L/∂weight, ∂L/∂bias from the saved mean and rstd, one per {@link #inputs() input}
+         * (null for those that do not require grad); not themselves recorded.
+         */
+        public Tensor[] backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return GroupNormOps.backward(this, g);
             }
         }
     }

@@ -1162,6 +1162,26 @@ public final class Tensor {
         return LayerNormOps.layerNorm(this, normalizedShape, weight, bias, eps);
     }
 
+    /**
+     * Group normalisation of this [N, C, *] tensor, as PyTorch's {@code group_norm}: the C
+     * channels split into {@code groups} groups; each group of each sample is normalised over its
+     * channels and positions with the biased variance, then channel c is scaled by weight[c] and
+     * shifted by bias[c] (either may be null: 1 and 0; both [C], cast to this tensor's dtype). One
+     * fused op whose backward pass computes the gradients of x, weight and bias from the saved
+     * per-group means and reciprocal standard deviations.
+     *
+     * <pre>{@code
+     * Tensor x = Tensor.randn(8, 64, 32, 32);
+     * Tensor y = x.groupNorm(32, Tensor.ones(64), Tensor.zeros(64), 1e-5);   // 32 groups of 2 channels
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the input is not floating or has rank below 2, groups does not divide C,
+     *     weight or bias is not [C], or eps is negative, infinite or NaN
+     */
+    public Tensor groupNorm(int groups, Tensor weight, Tensor bias, double eps) {
+        return GroupNormOps.groupNorm(this, groups, weight, bias, eps);
+    }
+
     /** conv2d with stride 1, no padding. */
     public Tensor conv2d(Tensor weight, Tensor bias) {
         return conv2d(weight, bias, new int[] {1}, new int[] {0}, new int[] {1}, 1);

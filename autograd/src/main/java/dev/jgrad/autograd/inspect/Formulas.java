@@ -113,6 +113,11 @@ public final class Formulas {
                             + ns.length + " dim(s), rstd = 1/√(var + eps)",
                     "∂L/∂x = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)),  ĝ = g" + (w != null ? " · w" : "")
                             + (w != null ? ",  ∂L/∂w = Σ g · x̂" : "") + (b != null ? ",  ∂L/∂b = Σ g" : "") + "  (sums over the leading dims)");
+            case Op.GroupNorm(_, var w, var b, var groups, _, _, _) -> r("group normalisation",
+                    "out = x̂" + (w != null ? " · w[c]" : "") + (b != null ? " + b[c]" : "") + ",  x̂ = (x − mean)·rstd over each of the "
+                            + groups + " channel groups of each sample, rstd = 1/√(var + eps)",
+                    "∂L/∂x = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)) per group,  ĝ = g" + (w != null ? " · w[c]" : "")
+                            + (w != null ? ",  ∂L/∂w = Σ g · x̂" : "") + (b != null ? ",  ∂L/∂b = Σ g" : "") + "  (sums per channel)");
             case Op.CrossEntropy(_, _, var ignore, _) -> r("softmax cross-entropy",
                     "out[n] = ln Σⱼ e^x[n, j] − x[n, target[n]]  (0 where target = " + ignore + ")",
                     "∂L/∂x[n] = g[n] · (softmax(x[n]) − one-hot(target[n]))");
@@ -137,6 +142,12 @@ public final class Formulas {
             case Op.ConvTranspose2d c -> c.b() == null ? List.of("x", "w") : List.of("x", "w", "b");
             case Op.Attention _ -> List.of("q", "k", "v");
             case Op.LayerNorm l -> {
+                List<String> names = new ArrayList<>(List.of("x"));
+                if (l.weight() != null) names.add("w");
+                if (l.bias() != null) names.add("b");
+                yield names;
+            }
+            case Op.GroupNorm l -> {
                 List<String> names = new ArrayList<>(List.of("x"));
                 if (l.weight() != null) names.add("w");
                 if (l.bias() != null) names.add("b");
