@@ -285,6 +285,13 @@ def _group_norm(a, p):
     return F.group_norm(a[0], p["groups"], w, b, p["eps"])
 
 
+def _interpolate(a, p):
+    size = None if p["size"] is None else tuple(p["size"])
+    scale = None if p["scale_factor"] is None else tuple(p["scale_factor"])
+    align = p["align_corners"] if p["mode"] != "nearest" else None
+    return F.interpolate(a[0], size=size, scale_factor=scale, mode=p["mode"], align_corners=align)
+
+
 def _cross_entropy(a, p):
     return F.cross_entropy(a[0], a[1], ignore_index=p["ignore_index"], reduction="none")
 
@@ -396,6 +403,7 @@ TORCH_OPS = {
     "conv2d": _conv2d,
     "conv_transpose2d": _conv_transpose2d,
     "group_norm": _group_norm,
+    "interpolate": _interpolate,
     "max_pool2d": lambda a, p: F.max_pool2d(
         a[0], p["kernel"], p["stride"], p["padding"], p["dilation"], ceil_mode=p["ceil_mode"]),
     "avg_pool2d": lambda a, p: F.avg_pool2d(
@@ -822,6 +830,30 @@ def conv2d_cases(op, r):
     return out
 
 
+def interpolate_cases(op, r):
+    spec = [  # (x base, size, scale_factor, mode, align_corners, views)
+        ((2, 3, 4, 5), None, [2.0, 2.0], "nearest", False, None),
+        ((1, 2, 4, 5), [7, 3], None, "nearest", False, None),
+        ((2, 2, 3, 3), None, [1.5, 1.5], "nearest", False, None),
+        ((2, 3, 4), None, [3.0], "nearest", False, None),
+        ((1, 2, 2, 3, 2), [3, 4, 5], None, "nearest", False, None),
+        ((2, 3, 4, 5), None, [2.0, 2.0], "bilinear", False, None),
+        ((2, 2, 3, 4), None, [2.0, 2.0], "bilinear", True, None),
+        ((1, 2, 3, 4), [5, 7], None, "bilinear", False, None),
+        ((1, 1, 5, 7), [2, 3], None, "bilinear", False, None),
+        ((1, 2, 3, 3), None, [1.7, 1.3], "bilinear", False, None),
+        ((1, 2, 4, 4), [1, 3], None, "bilinear", True, None),
+        ((2, 3, 4), None, [2.5], "linear", False, None),
+        ((1, 2, 2, 3, 4), [3, 4, 2], None, "trilinear", True, None),
+        ((2, 5, 4, 3), None, [2.0, 1.5], "bilinear", False, {0: [P(0, 3, 1, 2)]}),   # a permuted [2, 3, 5, 4] input
+    ]
+    out = []
+    for xs, size, scale, mode, align, vw in spec:
+        params = {"size": size, "scale_factor": scale, "mode": mode, "align_corners": align}
+        out.append(case(params, [r.randn(*xs)], vw))
+    return out
+
+
 def group_norm_cases(op, r):
     spec = [  # (x base, groups, weight, bias, eps, views)
         ((2, 4, 3, 3), 2, True, True, 1e-5, None),
@@ -974,6 +1006,7 @@ FAMILIES = [
     (sdpa_cases, ["sdpa"]),
     (layer_norm_cases, ["layer_norm"]),
     (group_norm_cases, ["group_norm"]),
+    (interpolate_cases, ["interpolate"]),
     (cross_entropy_cases, ["cross_entropy"]),
     (dropout_cases, ["dropout"]),
     (cat_cases, ["cat", "stack"]),

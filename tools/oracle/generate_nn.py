@@ -79,6 +79,8 @@ def dumps(params):
 #   {"type": "Conv2d", "in", "out", "kernel": [h, w], "stride", "padding",
 #    "dilation": [h, w], "groups", "bias"}
 #   {"type": "GroupNorm", "groups", "channels", "eps", "affine"}
+#   {"type": "Upsample", "size": [...] | null, "scale_factor": [...] | null, "mode", "align_corners" (linear modes only)}
+#   {"type": "Identity"}
 #   {"type": "MaxPool2d", "kernel", "stride" (null = kernel), "padding", "dilation": [h, w], "ceil_mode"}
 #   {"type": "AvgPool2d", "kernel", "stride" (null = kernel), "padding": [h, w], "ceil_mode", "count_include_pad"}
 #   {"type": "Flatten", "start", "end"}
@@ -146,6 +148,12 @@ def build_module(cfg):
         return nn.LogSoftmax(cfg["dim"])
     if t == "Sequential":
         return nn.Sequential(*[build_module(c) for c in cfg["layers"]])
+    if t == "Upsample":
+        size = None if cfg["size"] is None else tuple(cfg["size"])
+        scale = None if cfg["scale_factor"] is None else tuple(cfg["scale_factor"])
+        return nn.Upsample(size=size, scale_factor=scale, mode=cfg["mode"], align_corners=cfg.get("align_corners"))
+    if t == "Identity":
+        return nn.Identity()
     if t == "GroupNorm":
         return nn.GroupNorm(cfg["groups"], cfg["channels"], eps=cfg["eps"], affine=cfg["affine"])
     if t == "Conv1d":
@@ -192,6 +200,13 @@ def Conv1(i, o, k, s=1, p=0, d=1, g=1, b=True):
 def ConvT(i, o, k, s=(1, 1), p=(0, 0), op=(0, 0), d=(1, 1), g=1, b=True):
     return {"type": "ConvTranspose2d", "in": i, "out": o, "kernel": list(k), "stride": list(s), "padding": list(p),
             "output_padding": list(op), "dilation": list(d), "groups": g, "bias": b}
+
+
+def Up(mode, size=None, scale=None, align=None):
+    d = {"type": "Upsample", "size": size, "scale_factor": scale, "mode": mode}
+    if align is not None:
+        d["align_corners"] = align
+    return d
 
 
 def MaxP(k, s=None, p=(0, 0), d=(1, 1), c=False):
@@ -258,6 +273,25 @@ LAYERS = {
         (simple("GroupNorm", groups=4, channels=8, eps=1e-5, affine=True), False, (3, 8), "randn"),          # no spatial dims
         (simple("GroupNorm", groups=2, channels=4, eps=1e-5, affine=True), False, (1, 4, 2, 3, 2), "randn"),  # 3-D positions
     ],
+    "upsample_nearest": [
+        (Up("nearest", scale=[2.0, 2.0]), False, (2, 3, 4, 5), "randn"),
+        (Up("nearest", size=[7, 3]), False, (1, 2, 4, 5), "randn"),          # up in height, down in width
+        (Up("nearest", scale=[1.5, 1.5]), False, (2, 2, 3, 3), "randn"),     # the float32 index of 1/1.5
+        (Up("nearest", scale=[3.0]), False, (2, 3, 4), "randn"),             # 3-D
+        (Up("nearest", size=[3, 4, 5]), False, (1, 2, 2, 3, 2), "randn"),    # 5-D
+        (Up("nearest", size=[5, 5]), False, (1, 1, 5, 5), "randn"),          # the same size: a copy
+    ],
+    "upsample_linear": [
+        (Up("bilinear", scale=[2.0, 2.0], align=False), False, (2, 3, 4, 5), "randn"),
+        (Up("bilinear", scale=[2.0, 2.0], align=True), False, (2, 2, 3, 4), "randn"),
+        (Up("bilinear", size=[5, 7], align=False), False, (1, 2, 3, 4), "randn"),
+        (Up("bilinear", size=[2, 3], align=False), False, (1, 1, 5, 7), "randn"),    # down-sampling
+        (Up("bilinear", scale=[1.7, 1.3], align=False), False, (1, 2, 3, 3), "randn"),
+        (Up("bilinear", size=[1, 3], align=True), False, (1, 2, 4, 4), "randn"),     # an output size of 1
+        (Up("linear", scale=[2.5], align=False), False, (2, 3, 4), "randn"),
+        (Up("trilinear", size=[3, 4, 2], align=True), False, (1, 2, 2, 3, 4), "randn"),
+    ],
+    "identity": [(simple("Identity"), False, (3, 4), "randn")],
     "max_pool2d": [
         (MaxP((2, 2)), False, (2, 3, 4, 4), "distinct"),
         (MaxP((3, 2), s=(2, 1), p=(1, 0)), False, (1, 2, 5, 5), "distinct"),

@@ -72,6 +72,7 @@ public final class Derivatives {
             case Op.Reshape(var x) -> grads(g.reshape(x.shape()));                                   // g in x's shape
             case Op.Permute(_, var dims) -> grads(g.permute(inverse(dims)));                         // g un-permuted
             case Op.Expand(var x) -> grads(g.sumTo(x.shape()));                                      // g summed over the copies
+            case Op.Resample r -> grads(r.backward(g));                                               // g added back to each output's taps, times their weights
             case Op.Slice s -> grads(sliceGrad(s, g));                                               // g at the slice, 0 elsewhere
             case Op.Cat(var xs, var dim) -> catGrads(xs, dim, g);                                    // each x's part of g
             case Op.Gather(var x, var dim, var index) -> grads(Tensor.zerosLike(x).scatterAdd(dim, index, g), null);  // g scattered back

@@ -60,6 +60,12 @@ final class OracleOps {
         int[] ints(String key) {
             return OracleOps.ints(get(key));
         }
+
+        /** A number list, or null for JSON null. */
+        double[] numbers(String key) {
+            Object v = get(key);
+            return v == null ? null : ((List<?>) v).stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+        }
     }
 
     static int[] ints(Object jsonList) {
@@ -135,6 +141,7 @@ final class OracleOps {
             Tensor w = p.bool("weight") ? in.get(at++) : null, b = p.bool("bias") ? in.get(at) : null;
             return in.get(0).groupNorm(p.integer("groups"), w, b, p.number("eps"));
         });
+        m.put("interpolate", (in, p) -> in.get(0).interpolate(p.ints("size"), p.numbers("scale_factor"), p.string("mode"), p.bool("align_corners")));
         // losses and regularisation
         m.put("cross_entropy", (in, p) -> in.get(0).crossEntropy(in.get(1), p.integer("ignore_index")));
         m.put("dropout", (in, p) -> in.get(0).dropout(p.number("p"), new Generator(p.integer("seed"))));

@@ -86,6 +86,14 @@ class LayerOracleTest {
             case "Linear" -> new Linear(c.integer("in"), c.integer("out"), c.bool("bias"));
             case "Conv2d" -> new Conv2d(c.integer("in"), c.integer("out"), c.ints("kernel"), c.ints("stride"), c.ints("padding"),
                     c.ints("dilation"), c.integer("groups"), c.bool("bias"));
+            case "Upsample" -> {
+                int[] size = c.ints("size");
+                double[] scale = c.numbersOrNull("scale_factor");
+                String mode = c.string("mode");
+                boolean align = c.bool("align_corners", false);
+                yield size != null ? new Upsample(size, mode, align) : new Upsample(scale, mode, align);
+            }
+            case "Identity" -> new Identity();
             case "GroupNorm" -> new GroupNorm(c.integer("groups"), c.integer("channels"), c.number("eps"), c.bool("affine"));
             case "Conv1d" -> new Conv1d(c.integer("in"), c.integer("out"), c.integer("kernel"), c.integer("stride"), c.integer("padding"),
                     c.integer("dilation"), c.integer("groups"), c.bool("bias"));

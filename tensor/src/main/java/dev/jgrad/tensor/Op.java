@@ -49,6 +49,7 @@ public sealed interface Op {
         return switch (this) {
             // the rule needs shapes, dtypes or devices only
             case Neg _, Cast _, Copy _, Add _, Sub _, Sum _, Reshape _, Permute _, Expand _, Slice _, Cat _, AvgPool2d _ -> List.of();
+            case Resample _ -> List.of();   // its taps and weights are the record's own arrays
             // written in terms of the output
             case Exp _, Expm1 _, Sqrt _, Sigmoid _, Tanh _, Softmax _, LogSoftmax _ -> List.of(out);
             // written in terms of the input
@@ -356,6 +357,19 @@ public sealed interface Op {
         public Tensor backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
                 return DropoutOps.backward(this, g);
+            }
+        }
+    }
+    /**
+     * One dimension {@code dim} of x resampled (a step of {@code interpolate}): output position j
+     * reads x at {@code index0[j]} with weight {@code weight0[j]}, plus {@code index1[j]} with
+     * {@code weight1[j]} for the linear modes; nearest-neighbour has one tap and no weights (null).
+     */
+    record Resample(Tensor x, int dim, int[] index0, int[] index1, double[] weight0, double[] weight1) implements UnaryOp {
+        /** ∂L/∂x: each output's gradient added to its taps, times their weights; not itself recorded. */
+        public Tensor backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return InterpolateOps.backward(this, g);
             }
         }
     }

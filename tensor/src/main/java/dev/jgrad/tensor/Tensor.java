@@ -1182,6 +1182,29 @@ public final class Tensor {
         return GroupNormOps.groupNorm(this, groups, weight, bias, eps);
     }
 
+    /**
+     * Resizes the spatial dimensions of this [N, C, *] tensor, as PyTorch's {@code F.interpolate}:
+     * to {@code size} or by {@code scaleFactor} (exactly one not null; one value for every spatial
+     * dimension or one per dimension; a factor gives ⌊input size · factor⌋), with {@code mode}
+     * "nearest" (3-D, 4-D or 5-D input), "linear" (3-D), "bilinear" (4-D) or "trilinear" (5-D).
+     * {@code alignCorners} (linear modes only) maps the corner pixels' centres onto each other;
+     * false, PyTorch's default, treats pixels as areas. Source positions and weights are PyTorch's,
+     * so the results are too. Runs as one fused resampling op per resized dimension (last first),
+     * on every device; its backward pass adds each output's gradient back to its sources.
+     *
+     * <pre>{@code
+     * Tensor x = Tensor.randn(8, 3, 32, 32);
+     * Tensor up = x.interpolate(null, new double[] {2}, "nearest", false);           // [8, 3, 64, 64]
+     * Tensor fit = x.interpolate(new int[] {48, 40}, null, "bilinear", false);       // [8, 3, 48, 40]
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for an unknown mode, a rank the mode does not take, both or neither of size and
+     *     scaleFactor, sizes or factors that are not positive, an output size of 0, or alignCorners with "nearest"
+     */
+    public Tensor interpolate(int[] size, double[] scaleFactor, String mode, boolean alignCorners) {
+        return InterpolateOps.interpolate(this, size, scaleFactor, mode, alignCorners);
+    }
+
     /** conv2d with stride 1, no padding. */
     public Tensor conv2d(Tensor weight, Tensor bias) {
         return conv2d(weight, bias, new int[] {1}, new int[] {0}, new int[] {1}, 1);

@@ -88,6 +88,9 @@ public final class Formulas {
                     "∂L/∂x = g at the sliced positions, 0 elsewhere");
             case Op.Cat(var xs, var dim) -> r("concatenation", "out = cat(x₀ … x" + (xs.size() - 1) + ") along dim " + dim,
                     "∂L/∂xᵢ = the part of g where xᵢ was placed");
+            case Op.Resample(_, var dim, _, var i1, _, _) -> r(i1 == null ? "nearest-neighbour resampling" : "linear resampling",
+                    i1 == null ? "out[j] = x[i(j)] along dim " + dim : "out[j] = w₀(j)·x[i₀(j)] + w₁(j)·x[i₁(j)] along dim " + dim,
+                    i1 == null ? "∂L/∂x[i] = Σ of g[j] over the outputs j that read i" : "∂L/∂x[i] = Σ of wₖ(j)·g[j] over the outputs j whose tap k reads i");
             case Op.Gather(_, var dim, _) -> r("gather", "out[p] = x[p with dim " + dim + " ← index[p]]",
                     "∂L/∂x = zeros with g scatter-added at index");
             case Op.ScatterAdd(_, var dim, _, _) -> r("scatter-add",
