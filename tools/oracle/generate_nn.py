@@ -87,7 +87,7 @@ def dumps(params):
 #   {"type": "Dropout", "p"}
 #   {"type": "BatchNorm1d" | "BatchNorm2d", "channels"}
 #   {"type": "LayerNorm", "shape": [...], "eps", "affine"}
-#   {"type": "Embedding", "num", "dim"}
+#   {"type": "Embedding", "num", "dim", "padding_idx" (optional)}
 #   {"type": "ReLU" | "Sigmoid" | "Tanh" | "GELU"}
 #   {"type": "LeakyReLU", "slope"}
 #   {"type": "Softmax" | "LogSoftmax", "dim"}
@@ -131,7 +131,7 @@ def build_module(cfg):
     if t == "LayerNorm":
         return nn.LayerNorm(cfg["shape"], eps=cfg["eps"], elementwise_affine=cfg["affine"])
     if t == "Embedding":
-        return nn.Embedding(cfg["num"], cfg["dim"])
+        return nn.Embedding(cfg["num"], cfg["dim"], padding_idx=cfg.get("padding_idx"))
     if t == "ReLU":
         return nn.ReLU()
     if t == "LeakyReLU":
@@ -334,6 +334,11 @@ LAYERS = {
         (simple("Embedding", num=7, dim=3), True, (5,), "index"),
         (simple("Embedding", num=5, dim=4), True, (2, 3), "index"),
     ],
+    "embedding_padding": [
+        (simple("Embedding", num=7, dim=3, padding_idx=0), True, (5,), "index"),
+        (simple("Embedding", num=5, dim=4, padding_idx=-1), True, (2, 3), "index"),   # counted from the end: row 4
+        (simple("Embedding", num=6, dim=2, padding_idx=3), True, (2, 2, 2), "index"),
+    ],
     "relu": [(simple("ReLU"), False, (3, 5), "nonzero"), (simple("ReLU"), False, (2, 3, 4), "nonzero")],
     "leaky_relu": [
         (simple("LeakyReLU", slope=0.01), False, (3, 5), "nonzero"),
@@ -375,6 +380,8 @@ def draw_input(r, how, shape, cfg):
     if how == "index":
         idx = r.index(cfg["num"], *shape)
         idx.view(-1)[1] = idx.view(-1)[0]  # a repeated index: gradient rows accumulate
+        if cfg.get("padding_idx") is not None:
+            idx.view(-1)[2] = cfg["padding_idx"] % cfg["num"]   # the padding row is read (and gets no gradient)
         return idx
     raise ValueError(how)
 
@@ -440,7 +447,8 @@ def build_layers(name, r):
             tensors.append((c + "grad." + k, g.contiguous()))
         for k, v in after.items():
             tensors.append((c + "state_after." + k, v.contiguous()))
-        gradcheck_layer(module, x, train)
+        if cfg.get("padding_idx") is None:   # the padding row's zero gradient is PyTorch's rule, not the derivative
+            gradcheck_layer(module, x, train)
     return tensors, meta
 
 

@@ -107,7 +107,8 @@ class LayerOracleTest {
             case "BatchNorm1d" -> BatchNorm.oneD(c.integer("channels"));
             case "BatchNorm2d" -> BatchNorm.twoD(c.integer("channels"));
             case "LayerNorm" -> new LayerNorm(c.ints("shape"), c.number("eps"), c.bool("affine"));
-            case "Embedding" -> new Embedding(c.integer("num"), c.integer("dim"));
+            case "Embedding" -> c.has("padding_idx") ? new Embedding(c.integer("num"), c.integer("dim"), c.integer("padding_idx"))
+                    : new Embedding(c.integer("num"), c.integer("dim"));
             case "ReLU" -> Activation.relu();
             case "LeakyReLU" -> Activation.leakyRelu(c.number("slope"));
             case "Sigmoid" -> Activation.sigmoid();

@@ -109,4 +109,32 @@ class NormAndResampleLayersTest {
         fails(() -> randn(1, 1, 1, 2, 2).interpolate(new int[] {3}, new double[] {2}, "nearest", false), "interpolate",
                 "exactly one of size and scaleFactor");
     }
+
+    // ---- Embedding's padding index --------------------------------------------------------------
+
+    @Test
+    void thePaddingRowStartsAtZeroAndGetsNoGradient() {
+        Embedding emb = new Embedding(5, 3, 1);
+        assertEquals(1, emb.paddingIdx());
+        assertEquals(0, emb.weight.select(0, 1).abs().sum().item());
+        assertTrue(emb.weight.select(0, 0).abs().sum().item() > 0);
+        try (var _ = dev.jgrad.tensor.GradMode.noGrad()) {
+            emb.weight.select(0, 1).fill(7);   // a loaded checkpoint's padding vector is read as it is
+        }
+        Tensor idx = Tensor.of(new long[] {1, 2, 1, 4}, 2, 2);
+        Tensor out = emb.call(idx);
+        assertArrayEquals(new float[] {7, 7, 7}, out.select(0, 0).select(0, 0).toFloatArray());
+        out.mul(Tensor.randn(new Generator(3), 2, 2, 3)).sum().backward();
+        assertEquals(0, emb.weight.grad().select(0, 1).abs().sum().item(), "no gradient for the padding row");
+        assertTrue(emb.weight.grad().select(0, 2).abs().sum().item() > 0);
+        assertEquals(4, new Embedding(5, 3, -1).paddingIdx(), "a negative index counts from the end");
+        assertEquals(-1, new Embedding(5, 3).paddingIdx());
+        assertTrue(new Embedding(5, 3, 0).toString().contains("paddingIdx=0"));
+    }
+
+    @Test
+    void aPaddingIndexOutsideTheTableIsRefused() {
+        fails(() -> new Embedding(5, 3, 5), "Embedding", "paddingIdx must be in [-5, 5)", "5");
+        fails(() -> new Embedding(5, 3, -6), "Embedding", "paddingIdx", "-6");
+    }
 }
