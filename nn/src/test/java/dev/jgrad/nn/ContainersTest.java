@@ -16,13 +16,17 @@ import org.junit.jupiter.api.Test;
 /** Identity, ModuleList and ModuleDict: PyTorch's state-dict and module names, editing, and their errors. */
 class ContainersTest {
 
-    /** PyTorch's Net: stem Conv2d, blocks ModuleList [Linear, Sequential(Linear, ReLU, LayerNorm)], heads ModuleDict {cls, box}, skip Identity. */
+    /**
+     * PyTorch's Net: stem Conv2d, blocks ModuleList [Linear, Sequential(Linear, ReLU, LayerNorm)], heads ModuleDict {cls, box},
+     * skip Identity, norm GroupNorm(1, 2).
+     */
     static final class Net extends Module {
         final Conv2d stem = registerModule("stem", new Conv2d(1, 2, 3, 1, 0));
         final ModuleList blocks = registerModule("blocks", new ModuleList(new Linear(2, 2),
                 new Sequential(new Linear(2, 3), Activation.relu(), new LayerNorm(3))));
         final ModuleDict heads = registerModule("heads", new ModuleDict());
         final Identity skip = registerModule("skip", new Identity());
+        final GroupNorm norm = registerModule("norm", new GroupNorm(1, 2));
 
         Net() {
             heads.put("cls", new Linear(3, 4));
@@ -31,7 +35,7 @@ class ContainersTest {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor h = skip.call(stem.call(x)).mean(new int[] {2, 3}, false);
+            Tensor h = norm.call(skip.call(stem.call(x))).mean(new int[] {2, 3}, false);
             for (Module b : blocks) h = b.call(h);
             return heads.get("cls").call(h);
         }
@@ -42,10 +46,10 @@ class ContainersTest {
         Net net = new Net();
         // printed by PyTorch 1.13 for the same architecture (state_dict().keys() and named_modules())
         assertEquals(List.of("stem.weight", "stem.bias", "blocks.0.weight", "blocks.0.bias", "blocks.1.0.weight", "blocks.1.0.bias",
-                "blocks.1.2.weight", "blocks.1.2.bias", "heads.cls.weight", "heads.cls.bias", "heads.box.weight"),
+                "blocks.1.2.weight", "blocks.1.2.bias", "heads.cls.weight", "heads.cls.bias", "heads.box.weight", "norm.weight", "norm.bias"),
                 List.copyOf(net.stateDict().keySet()));
         assertEquals(List.of("", "stem", "blocks", "blocks.0", "blocks.1", "blocks.1.0", "blocks.1.1", "blocks.1.2", "heads", "heads.cls",
-                "heads.box", "skip"), List.copyOf(net.namedModules().keySet()));
+                "heads.box", "skip", "norm"), List.copyOf(net.namedModules().keySet()));
         assertArrayEquals(new int[] {2, 4}, net.call(Tensor.randn(2, 1, 5, 5)).shape());
         Net other = new Net();
         other.loadStateDict(net.stateDict());

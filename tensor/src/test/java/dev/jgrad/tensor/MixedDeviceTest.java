@@ -44,6 +44,9 @@ class MixedDeviceTest {
             Map.entry("scaledDotProductAttention", (a, b) -> Tensor.scaledDotProductAttention(a.reshape(1, 2, 2), b.reshape(1, 2, 2),
                     a.reshape(1, 2, 2), null, false, Double.NaN)),
             Map.entry("layerNorm", (a, b) -> a.layerNorm(new int[] {4}, b, null, 1e-5)),
+            Map.entry("groupNorm", (a, b) -> a.reshape(1, 4).groupNorm(1, b, null, 1e-5)),
+            Map.entry("convTranspose2d", (a, b) -> a.reshape(1, 1, 2, 2).convTranspose2d(b.reshape(1, 1, 2, 2), null, new int[] {1},
+                    new int[] {0}, new int[] {0}, new int[] {1}, 1)),
             Map.entry("crossEntropy", (a, b) -> a.reshape(2, 2).crossEntropy(Tensor.zeros(DType.INT64, 2).to(b.device()), -100)),
             Map.entry("attentionWeights", (a, b) -> Tensor.attentionWeights(a.reshape(1, 2, 2), b.reshape(1, 2, 2), null, false, Double.NaN)));
 
