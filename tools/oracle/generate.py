@@ -248,6 +248,12 @@ def _conv2d(a, p):
                     dilation=p["dilation"], groups=p["groups"])
 
 
+def _conv_transpose2d(a, p):
+    bias = a[2] if p["bias"] else None
+    return F.conv_transpose2d(a[0], a[1], bias, stride=p["stride"], padding=p["padding"],
+                              output_padding=p["output_padding"], groups=p["groups"], dilation=p["dilation"])
+
+
 def _sdpa(a, p):
     """softmax(scale·q·kᵀ + mask)·v, written out (torch 1.13 has no scaled_dot_product_attention)."""
     q, k, v = a[0], a[1], a[2]
@@ -267,6 +273,23 @@ def _layer_norm(a, p):
     w = rest.pop(0) if p["weight"] else None
     b = rest.pop(0) if p["bias"] else None
     return F.layer_norm(a[0], p["normalized_shape"], w, b, p["eps"])
+
+
+def _group_norm(a, p):
+    """F.group_norm over [N, C, *]; weight and bias follow x when present."""
+    rest = list(a[1:])
+    c = a[0].shape[1]
+    # torch 1.13's CPU backward fails ("tensor does not have a device") without a weight: pass constant ones/zeros instead
+    w = rest.pop(0) if p["weight"] else torch.ones(c, dtype=a[0].dtype)
+    b = rest.pop(0) if p["bias"] else torch.zeros(c, dtype=a[0].dtype)
+    return F.group_norm(a[0], p["groups"], w, b, p["eps"])
+
+
+def _interpolate(a, p):
+    size = None if p["size"] is None else tuple(p["size"])
+    scale = None if p["scale_factor"] is None else tuple(p["scale_factor"])
+    align = p["align_corners"] if p["mode"] != "nearest" else None
+    return F.interpolate(a[0], size=size, scale_factor=scale, mode=p["mode"], align_corners=align)
 
 
 def _cross_entropy(a, p):
@@ -409,6 +432,9 @@ TORCH_OPS = {
     "embedding": lambda a, p: F.embedding(a[0], a[1]),
     # convolution / pooling
     "conv2d": _conv2d,
+    "conv_transpose2d": _conv_transpose2d,
+    "group_norm": _group_norm,
+    "interpolate": _interpolate,
     "max_pool2d": lambda a, p: F.max_pool2d(
         a[0], p["kernel"], p["stride"], p["padding"], p["dilation"], ceil_mode=p["ceil_mode"]),
     "avg_pool2d": lambda a, p: F.avg_pool2d(
@@ -877,6 +903,72 @@ def conv2d_cases(op, r):
     return out
 
 
+def interpolate_cases(op, r):
+    spec = [  # (x base, size, scale_factor, mode, align_corners, views)
+        ((2, 3, 4, 5), None, [2.0, 2.0], "nearest", False, None),
+        ((1, 2, 4, 5), [7, 3], None, "nearest", False, None),
+        ((2, 2, 3, 3), None, [1.5, 1.5], "nearest", False, None),
+        ((2, 3, 4), None, [3.0], "nearest", False, None),
+        ((1, 2, 2, 3, 2), [3, 4, 5], None, "nearest", False, None),
+        ((2, 3, 4, 5), None, [2.0, 2.0], "bilinear", False, None),
+        ((2, 2, 3, 4), None, [2.0, 2.0], "bilinear", True, None),
+        ((1, 2, 3, 4), [5, 7], None, "bilinear", False, None),
+        ((1, 1, 5, 7), [2, 3], None, "bilinear", False, None),
+        ((1, 2, 3, 3), None, [1.7, 1.3], "bilinear", False, None),
+        ((1, 2, 4, 4), [1, 3], None, "bilinear", True, None),
+        ((2, 3, 4), None, [2.5], "linear", False, None),
+        ((1, 2, 2, 3, 4), [3, 4, 2], None, "trilinear", True, None),
+        ((2, 5, 4, 3), None, [2.0, 1.5], "bilinear", False, {0: [P(0, 3, 1, 2)]}),   # a permuted [2, 3, 5, 4] input
+    ]
+    out = []
+    for xs, size, scale, mode, align, vw in spec:
+        params = {"size": size, "scale_factor": scale, "mode": mode, "align_corners": align}
+        out.append(case(params, [r.randn(*xs)], vw))
+    return out
+
+
+def group_norm_cases(op, r):
+    spec = [  # (x base, groups, weight, bias, eps, views)
+        ((2, 4, 3, 3), 2, True, True, 1e-5, None),
+        ((3, 6, 5), 3, True, True, 1e-5, None),
+        ((2, 3, 4), 1, False, False, 1e-5, None),
+        ((2, 4, 2, 2), 4, True, False, 1e-3, None),     # one channel a group (instance norm)
+        ((3, 8), 2, False, True, 1e-5, None),           # no positions
+        ((2, 3, 2, 4), 2, True, True, 1e-5, {0: [P(0, 3, 1, 2)]}),   # a permuted [2, 4, 3, 2] input
+    ]
+    out = []
+    for xs, groups, w, b, eps, vw in spec:
+        c = xs[3] if vw else xs[1]
+        ins = [r.randn(*xs, scale=2.0)]
+        if w:
+            ins.append(r.uniform(0.5, 1.5, c))
+        if b:
+            ins.append(r.randn(c))
+        out.append(case({"groups": groups, "weight": w, "bias": b, "eps": eps}, ins, vw))
+    return out
+
+
+def conv_transpose2d_cases(op, r):
+    spec = [  # (x base, w base [C_in, C_out/groups, kH, kW], stride, padding, output_padding, dilation, groups, bias, views)
+        ((1, 3, 4, 4), (3, 2, 3, 3), [1, 1], [0, 0], [0, 0], [1, 1], 1, True, None),
+        ((2, 2, 3, 4), (2, 3, 3, 3), [2, 2], [1, 1], [1, 1], [1, 1], 1, False, None),
+        ((2, 4, 2, 2), (4, 2, 4, 4), [2, 2], [1, 1], [0, 0], [1, 1], 1, True, None),       # the DCGAN up-sampling block
+        ((1, 4, 3, 3), (4, 1, 3, 3), [2, 1], [1, 0], [1, 0], [1, 1], 2, True, None),
+        ((2, 3, 3, 2), (3, 2, 2, 3), [1, 2], [0, 1], [0, 1], [2, 1], 1, True, None),
+        ((1, 2, 3, 3), (2, 2, 3, 3), [1, 1], [1, 1], [1, 1], [2, 2], 1, True, None),       # output_padding >= stride (< dilation)
+        ((1, 3, 4, 4), (3, 1, 3, 3), [2, 2], [1, 1], [1, 1], [1, 1], 3, False, None),      # depthwise
+        ((2, 4, 3, 3), (3, 2, 2, 2), [1, 1], [0, 0], [0, 0], [1, 1], 1, True, {0: [P(0, 3, 1, 2)], 1: [T(2, 3)]}),
+    ]
+    out = []
+    for xs, ws, st, pd, opd, dl, g, bias, vw in spec:
+        ins = [r.randn(*xs), r.randn(*ws, scale=0.5)]
+        if bias:
+            ins.append(r.randn(ws[1] * g))
+        params = {"stride": st, "padding": pd, "output_padding": opd, "dilation": dl, "groups": g, "bias": bias}
+        out.append(case(params, ins, vw))
+    return out
+
+
 def pool_cases(op, r):
     if op == "max_pool2d":
         spec = [  # (x base, kernel, stride, padding, dilation, ceil_mode, views)
@@ -1227,6 +1319,8 @@ FAMILIES = [
     (matmul_cases, ["matmul"]),
     (sdpa_cases, ["sdpa"]),
     (layer_norm_cases, ["layer_norm"]),
+    (group_norm_cases, ["group_norm"]),
+    (interpolate_cases, ["interpolate"]),
     (cross_entropy_cases, ["cross_entropy"]),
     (dropout_cases, ["dropout"]),
     (cat_cases, ["cat", "stack"]),
@@ -1234,6 +1328,7 @@ FAMILIES = [
     (one_hot_cases, ["one_hot"]),
     (embedding_cases, ["embedding"]),
     (conv2d_cases, ["conv2d"]),
+    (conv_transpose2d_cases, ["conv_transpose2d"]),
     (pool_cases, ["max_pool2d", "avg_pool2d"]),
     (view_cases, ["reshape", "permute", "transpose", "narrow", "select", "slice",
                   "expand", "squeeze", "unsqueeze", "flatten", "contiguous"]),

@@ -78,17 +78,23 @@ def dumps(params):
 #   {"type": "Linear", "in", "out", "bias"}
 #   {"type": "Conv2d", "in", "out", "kernel": [h, w], "stride", "padding",
 #    "dilation": [h, w], "groups", "bias"}
+#   {"type": "GroupNorm", "groups", "channels", "eps", "affine"}
+#   {"type": "Upsample", "size": [...] | null, "scale_factor": [...] | null, "mode", "align_corners" (linear modes only)}
+#   {"type": "Identity"}
 #   {"type": "MaxPool2d", "kernel", "stride" (null = kernel), "padding", "dilation": [h, w], "ceil_mode"}
 #   {"type": "AvgPool2d", "kernel", "stride" (null = kernel), "padding": [h, w], "ceil_mode", "count_include_pad"}
 #   {"type": "Flatten", "start", "end"}
 #   {"type": "Dropout", "p"}
 #   {"type": "BatchNorm1d" | "BatchNorm2d", "channels"}
 #   {"type": "LayerNorm", "shape": [...], "eps", "affine"}
-#   {"type": "Embedding", "num", "dim"}
+#   {"type": "Embedding", "num", "dim", "padding_idx" (optional)}
 #   {"type": "ReLU" | "Sigmoid" | "Tanh" | "GELU"}
 #   {"type": "LeakyReLU", "slope"}
 #   {"type": "Softmax" | "LogSoftmax", "dim"}
 #   {"type": "Sequential", "layers": [<config>, ...]}
+#   {"type": "Conv1d", "in", "out", "kernel", "stride", "padding", "dilation", "groups", "bias"}
+#   {"type": "ConvTranspose2d", "in", "out", "kernel": [h, w], "stride", "padding", "output_padding",
+#    "dilation": [h, w], "groups", "bias"}
 #
 # Tensors of case i:
 #   c<i>.state.<key>        the module's state dict (PyTorch's key names) before the forward pass
@@ -125,7 +131,7 @@ def build_module(cfg):
     if t == "LayerNorm":
         return nn.LayerNorm(cfg["shape"], eps=cfg["eps"], elementwise_affine=cfg["affine"])
     if t == "Embedding":
-        return nn.Embedding(cfg["num"], cfg["dim"])
+        return nn.Embedding(cfg["num"], cfg["dim"], padding_idx=cfg.get("padding_idx"))
     if t == "ReLU":
         return nn.ReLU()
     if t == "LeakyReLU":
@@ -142,6 +148,21 @@ def build_module(cfg):
         return nn.LogSoftmax(cfg["dim"])
     if t == "Sequential":
         return nn.Sequential(*[build_module(c) for c in cfg["layers"]])
+    if t == "Upsample":
+        size = None if cfg["size"] is None else tuple(cfg["size"])
+        scale = None if cfg["scale_factor"] is None else tuple(cfg["scale_factor"])
+        return nn.Upsample(size=size, scale_factor=scale, mode=cfg["mode"], align_corners=cfg.get("align_corners"))
+    if t == "Identity":
+        return nn.Identity()
+    if t == "GroupNorm":
+        return nn.GroupNorm(cfg["groups"], cfg["channels"], eps=cfg["eps"], affine=cfg["affine"])
+    if t == "Conv1d":
+        return nn.Conv1d(cfg["in"], cfg["out"], cfg["kernel"], stride=cfg["stride"], padding=cfg["padding"],
+                         dilation=cfg["dilation"], groups=cfg["groups"], bias=cfg["bias"])
+    if t == "ConvTranspose2d":
+        return nn.ConvTranspose2d(cfg["in"], cfg["out"], cfg["kernel"], stride=cfg["stride"], padding=cfg["padding"],
+                                  output_padding=cfg["output_padding"], groups=cfg["groups"], bias=cfg["bias"],
+                                  dilation=cfg["dilation"])
     raise ValueError("unknown module type %r" % t)
 
 
@@ -170,6 +191,22 @@ def Lin(i, o, b=True):
 def Conv(i, o, k, s=(1, 1), p=(0, 0), d=(1, 1), g=1, b=True):
     return {"type": "Conv2d", "in": i, "out": o, "kernel": list(k), "stride": list(s), "padding": list(p),
             "dilation": list(d), "groups": g, "bias": b}
+
+
+def Conv1(i, o, k, s=1, p=0, d=1, g=1, b=True):
+    return {"type": "Conv1d", "in": i, "out": o, "kernel": k, "stride": s, "padding": p, "dilation": d, "groups": g, "bias": b}
+
+
+def ConvT(i, o, k, s=(1, 1), p=(0, 0), op=(0, 0), d=(1, 1), g=1, b=True):
+    return {"type": "ConvTranspose2d", "in": i, "out": o, "kernel": list(k), "stride": list(s), "padding": list(p),
+            "output_padding": list(op), "dilation": list(d), "groups": g, "bias": b}
+
+
+def Up(mode, size=None, scale=None, align=None):
+    d = {"type": "Upsample", "size": size, "scale_factor": scale, "mode": mode}
+    if align is not None:
+        d["align_corners"] = align
+    return d
 
 
 def MaxP(k, s=None, p=(0, 0), d=(1, 1), c=False):
@@ -211,6 +248,50 @@ LAYERS = {
         (Conv(4, 2, (1, 1)), False, (3, 4, 3, 3), "randn"),
         (Conv(2, 4, (2, 3), s=(1, 2), p=(1, 0), d=(2, 1), g=2), False, (1, 2, 6, 7), "randn"),
     ],
+    "conv1d": [
+        (Conv1(3, 4, 3, p=1), False, (2, 3, 7), "randn"),
+        (Conv1(3, 4, 3, b=False), False, (2, 3, 6), "randn"),
+        (Conv1(2, 3, 4, s=2, p=2), False, (2, 2, 9), "randn"),
+        (Conv1(2, 2, 3, p=2, d=2), False, (1, 2, 7), "randn"),
+        (Conv1(4, 6, 3, p=1, g=2), False, (2, 4, 5), "randn"),
+        (Conv1(3, 3, 5, s=3, p=2, g=3, b=False), False, (2, 3, 11), "randn"),   # depthwise
+        (Conv1(4, 5, 3, p=1), False, (4, 8), "randn"),                             # unbatched [C, L]
+    ],
+    "conv_transpose2d": [
+        (ConvT(3, 4, (3, 3)), False, (2, 3, 4, 4), "randn"),
+        (ConvT(4, 2, (4, 4), s=(2, 2), p=(1, 1)), False, (2, 4, 3, 3), "randn"),    # the DCGAN up-sampling block
+        (ConvT(2, 3, (3, 3), s=(2, 2), p=(1, 1), op=(1, 1), b=False), False, (1, 2, 3, 4), "randn"),
+        (ConvT(4, 6, (3, 2), s=(2, 1), p=(1, 0), op=(1, 0), g=2), False, (2, 4, 3, 3), "randn"),
+        (ConvT(2, 2, (3, 3), p=(1, 1), op=(1, 1), d=(2, 2)), False, (1, 2, 3, 3), "randn"),   # output_padding >= stride
+        (ConvT(3, 2, (2, 3), s=(1, 2), p=(0, 1), d=(2, 1)), False, (3, 4, 3), "randn"),       # unbatched [C, H, W]
+    ],
+    "group_norm": [
+        (simple("GroupNorm", groups=2, channels=4, eps=1e-5, affine=True), False, (2, 4, 3, 3), "randn"),
+        (simple("GroupNorm", groups=1, channels=3, eps=1e-5, affine=True), True, (3, 3, 5), "randn"),
+        (simple("GroupNorm", groups=3, channels=3, eps=1e-5, affine=True), False, (2, 3, 2, 2), "randn"),   # one channel a group
+        (simple("GroupNorm", groups=2, channels=6, eps=1e-3, affine=False), False, (2, 6, 4), "randn"),
+        (simple("GroupNorm", groups=4, channels=8, eps=1e-5, affine=True), False, (3, 8), "randn"),          # no spatial dims
+        (simple("GroupNorm", groups=2, channels=4, eps=1e-5, affine=True), False, (1, 4, 2, 3, 2), "randn"),  # 3-D positions
+    ],
+    "upsample_nearest": [
+        (Up("nearest", scale=[2.0, 2.0]), False, (2, 3, 4, 5), "randn"),
+        (Up("nearest", size=[7, 3]), False, (1, 2, 4, 5), "randn"),          # up in height, down in width
+        (Up("nearest", scale=[1.5, 1.5]), False, (2, 2, 3, 3), "randn"),     # the float32 index of 1/1.5
+        (Up("nearest", scale=[3.0]), False, (2, 3, 4), "randn"),             # 3-D
+        (Up("nearest", size=[3, 4, 5]), False, (1, 2, 2, 3, 2), "randn"),    # 5-D
+        (Up("nearest", size=[5, 5]), False, (1, 1, 5, 5), "randn"),          # the same size: a copy
+    ],
+    "upsample_linear": [
+        (Up("bilinear", scale=[2.0, 2.0], align=False), False, (2, 3, 4, 5), "randn"),
+        (Up("bilinear", scale=[2.0, 2.0], align=True), False, (2, 2, 3, 4), "randn"),
+        (Up("bilinear", size=[5, 7], align=False), False, (1, 2, 3, 4), "randn"),
+        (Up("bilinear", size=[2, 3], align=False), False, (1, 1, 5, 7), "randn"),    # down-sampling
+        (Up("bilinear", scale=[1.7, 1.3], align=False), False, (1, 2, 3, 3), "randn"),
+        (Up("bilinear", size=[1, 3], align=True), False, (1, 2, 4, 4), "randn"),     # an output size of 1
+        (Up("linear", scale=[2.5], align=False), False, (2, 3, 4), "randn"),
+        (Up("trilinear", size=[3, 4, 2], align=True), False, (1, 2, 2, 3, 4), "randn"),
+    ],
+    "identity": [(simple("Identity"), False, (3, 4), "randn")],
     "max_pool2d": [
         (MaxP((2, 2)), False, (2, 3, 4, 4), "distinct"),
         (MaxP((3, 2), s=(2, 1), p=(1, 0)), False, (1, 2, 5, 5), "distinct"),
@@ -253,6 +334,11 @@ LAYERS = {
         (simple("Embedding", num=7, dim=3), True, (5,), "index"),
         (simple("Embedding", num=5, dim=4), True, (2, 3), "index"),
     ],
+    "embedding_padding": [
+        (simple("Embedding", num=7, dim=3, padding_idx=0), True, (5,), "index"),
+        (simple("Embedding", num=5, dim=4, padding_idx=-1), True, (2, 3), "index"),   # counted from the end: row 4
+        (simple("Embedding", num=6, dim=2, padding_idx=3), True, (2, 2, 2), "index"),
+    ],
     "relu": [(simple("ReLU"), False, (3, 5), "nonzero"), (simple("ReLU"), False, (2, 3, 4), "nonzero")],
     "leaky_relu": [
         (simple("LeakyReLU", slope=0.01), False, (3, 5), "nonzero"),
@@ -294,6 +380,8 @@ def draw_input(r, how, shape, cfg):
     if how == "index":
         idx = r.index(cfg["num"], *shape)
         idx.view(-1)[1] = idx.view(-1)[0]  # a repeated index: gradient rows accumulate
+        if cfg.get("padding_idx") is not None:
+            idx.view(-1)[2] = cfg["padding_idx"] % cfg["num"]   # the padding row is read (and gets no gradient)
         return idx
     raise ValueError(how)
 
@@ -359,7 +447,8 @@ def build_layers(name, r):
             tensors.append((c + "grad." + k, g.contiguous()))
         for k, v in after.items():
             tensors.append((c + "state_after." + k, v.contiguous()))
-        gradcheck_layer(module, x, train)
+        if cfg.get("padding_idx") is None:   # the padding row's zero gradient is PyTorch's rule, not the derivative
+            gradcheck_layer(module, x, train)
     return tensors, meta
 
 

@@ -22,6 +22,9 @@ import java.util.Set;
  * <p>The graph's non-leaf nodes are visited in reverse topological order (every node after all
  * the nodes that consumed it), so each node's gradient is complete when its rule runs.
  * Gradients reaching a leaf that requires grad accumulate into its {@link Tensor#grad()}.
+ * A tensor's gradient hooks ({@link Tensor#registerHook}) run on its complete gradient: a
+ * node's before its rule, a leaf's once the last node feeding it has been visited (the leaf's
+ * gradient is held back until then, so its hooks see the sum over every path, as in PyTorch).
  * Before a node's rule runs, the tensors it reads are checked against the versions recorded when
  * the op ran: one modified in place since makes the pass fail (see {@link Tensor#version()}).
  *
@@ -33,6 +36,12 @@ import java.util.Set;
 public final class BackwardPass {
     private final List<Tensor> order;
     private final Map<Tensor, Tensor> pending = new IdentityHashMap<>();
+    /**
+     * Leaves with gradient hooks: the edges from nodes still to visit, and the gradient summed so
+     * far. Their hooks must see the complete gradient, so it is held back until the last edge.
+     */
+    private final Map<Tensor, Integer> hookedLeafEdges = new IdentityHashMap<>();
+    private final Map<Tensor, Tensor> hookedLeafGrads = new IdentityHashMap<>();
     private final boolean retainGraph;
     private int next;
 
@@ -71,8 +80,18 @@ public final class BackwardPass {
         }
         this.retainGraph = retainGraph;
         this.order = reverseTopologicalOrder(root);
-        if (root.isLeaf()) TensorInternals.accumulateGrad(root, s);
-        else pending.put(root, s);
+        if (root.isLeaf()) {
+            try (var _ = GradMode.noGrad()) {
+                TensorInternals.accumulateGrad(root, TensorInternals.applyGradHooks(root, s));
+            }
+        } else {
+            pending.put(root, s);
+        }
+        for (Tensor node : order) {
+            for (Tensor in : node.op().inputs()) {
+                if (in.isLeaf() && in.requiresGrad() && TensorInternals.hasGradHooks(in)) hookedLeafEdges.merge(in, 1, Integer::sum);
+            }
+        }
     }
 
     private static Tensor defaultSeed(Tensor root) {
@@ -150,6 +169,7 @@ public final class BackwardPass {
         List<Tensor> leaves = new ArrayList<>();
         try (var _ = GradMode.noGrad()) {
             if (g != null) {
+                g = TensorInternals.applyGradHooks(node, g);
                 SavedTensorCheck.check(node);
                 Tensor[] grads;
                 try (var rules = Anomaly.isEnabled() ? Anomaly.derivativeRules() : null) {
@@ -165,7 +185,9 @@ public final class BackwardPass {
                     if (gi.dtype() != in.dtype()) gi = gi.to(in.dtype());
                     if (Anomaly.isEnabled()) Anomaly.checkGradient(node, i, gi, g);
                     sent.set(i, gi);
-                    if (in.isLeaf()) {
+                    if (hookedLeafEdges.containsKey(in)) {
+                        hookedLeafGrads.merge(in, gi, Tensor::add);
+                    } else if (in.isLeaf()) {
                         TensorInternals.accumulateGrad(in, gi);
                         leaves.add(in);
                     } else {
@@ -173,6 +195,15 @@ public final class BackwardPass {
                     }
                 }
                 if (node.retainsGrad()) TensorInternals.accumulateGrad(node, g);
+            }
+            for (Tensor in : inputs) {   // a hooked leaf whose last edge this was: its hooks, then its gradient
+                Integer left = hookedLeafEdges.computeIfPresent(in, (k, n) -> n - 1);
+                if (left == null || left > 0) continue;
+                hookedLeafEdges.remove(in);
+                Tensor total = hookedLeafGrads.remove(in);
+                if (total == null) continue;
+                TensorInternals.accumulateGrad(in, TensorInternals.applyGradHooks(in, total));
+                leaves.add(in);
             }
         }
         if (!retainGraph) TensorInternals.releaseGraph(node);

@@ -88,6 +88,7 @@ public final class Derivatives {
             case Op.Reshape(var x) -> grads(g.reshape(x.shape()));                                   // g in x's shape
             case Op.Permute(_, var dims) -> grads(g.permute(inverse(dims)));                         // g un-permuted
             case Op.Expand(var x) -> grads(g.sumTo(x.shape()));                                      // g summed over the copies
+            case Op.Resample r -> grads(r.backward(g));                                               // g added back to each output's taps, times their weights
             case Op.Slice s -> grads(sliceGrad(s, g));                                               // g at the slice, 0 elsewhere
             case Op.Cat(var xs, var dim) -> catGrads(xs, dim, g);                                    // each x's part of g
             case Op.Gather(var x, var dim, var index) -> grads(Tensor.zerosLike(x).scatterAdd(dim, index, g), null);  // g scattered back
@@ -96,10 +97,12 @@ public final class Derivatives {
             // ---- linear algebra, convolution and fused ops with kernels of their own ----------------------------------------------
             case Op.MatMul(var a, var b) -> grads(g.matmul(b.transpose(-1, -2)).sumTo(a.shape()), matmulRight(g, a, b));  // g·bᵀ, aᵀ·g
             case Op.Conv2d c -> c.backward(g);                                                       // g ⋆ᵀ w, x ⋆ g, Σ g per channel
+            case Op.ConvTranspose2d c -> c.backward(g);                                              // g ⋆ w, g ⋆ x (weight grad), Σ g per channel
             case Op.MaxPool2d p -> grads(p.backward(g));                                             // g to each window's maximum
             case Op.AvgPool2d p -> grads(p.backward(g));                                             // g / window size, over each window
             case Op.Attention a -> a.backward(out, g);                                               // FlashAttention-2, recomputed by tiles
             case Op.LayerNorm l -> l.backward(g);                                                    // rstd·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)), Σ g·x̂, Σ g
+            case Op.GroupNorm n -> n.backward(g);                                                    // layer norm's rule per group, ĝ = g·w[c]; Σ g·x̂, Σ g per channel
             case Op.CrossEntropy c -> c.backward(g);                                                 // g·(softmax − one-hot), per row
             case Op.Dropout d -> grads(d.backward(g));                                               // g/(1 − p) where kept, else 0
         };

@@ -14,17 +14,33 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Gradient checks of gather, scatterAdd, indexSelect and embedding, with repeated indices. */
+/** Gradient checks of gather, scatterAdd, indexSelect and embedding, with repeated indices, and of interpolate's resampling. */
 class GradCheckIndexingTest {
 
     static Stream<GradCase> cases() {
-        return Stream.of(gatherCases(), scatterCases(), selectCases()).flatMap(List::stream);
+        return Stream.of(gatherCases(), scatterCases(), selectCases(), interpolateCases()).flatMap(List::stream);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void gradcheck(GradCase c) {
         GradCases.assertPasses(c);
+    }
+
+    private static List<GradCase> interpolateCases() {
+        return List.of(
+                unary("interpolate nearest x2", x -> x.interpolate(null, new double[] {2}, "nearest", false), randn(120, 2, 2, 3, 2)),
+                unary("interpolate nearest to a size, down in width", x -> x.interpolate(new int[] {5, 2}, null, "nearest", false),
+                        randn(121, 1, 2, 3, 4)),
+                unary("interpolate nearest 3-D and 5-D", x -> x.interpolate(null, new double[] {1.5}, "nearest", false).reshape(-1)
+                        .add(x.reshape(1, 2, 2, 3).unsqueeze(2).interpolate(new int[] {2, 3, 5}, null, "nearest", false).sum()),
+                        randn(122, 1, 2, 6)),
+                unary("interpolate bilinear", x -> x.interpolate(null, new double[] {1.5, 2}, "bilinear", false), randn(123, 1, 2, 3, 3)),
+                unary("interpolate bilinear align corners, down-sampling", x -> x.interpolate(new int[] {2, 5}, null, "bilinear", true),
+                        randn(124, 2, 1, 4, 3)),
+                unary("interpolate linear of a transposed input", x -> x.transpose(1, 2).interpolate(null, new double[] {2.5}, "linear", false),
+                        randn(125, 2, 3, 2)),
+                unary("interpolate trilinear", x -> x.interpolate(new int[] {3, 2, 3}, null, "trilinear", true), randn(126, 1, 1, 2, 3, 2)));
     }
 
     private static List<GradCase> gatherCases() {

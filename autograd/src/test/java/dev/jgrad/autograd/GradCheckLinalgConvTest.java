@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GradCheckLinalgConvTest {
 
     static Stream<GradCase> cases() {
-        return Stream.of(matmulCases(), convCases(), maxPoolCases(), avgPoolCases(), attentionCases(), layerNormCases()).flatMap(List::stream);
+        return Stream.of(matmulCases(), convCases(), convTransposeCases(), maxPoolCases(), avgPoolCases(), attentionCases(), layerNormCases(), groupNormCases()).flatMap(List::stream);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -93,6 +93,40 @@ class GradCheckLinalgConvTest {
                         randn(85, 3, 2, 4), randn(86, 3, 4), randn(87, 3, 4)),
                 gc("layer norm after another op (non-leaf input)", xs -> xs.get(0).mul(2).tanh().layerNorm(p(4), xs.get(1), xs.get(2), 1e-5)
                         .square(), randn(88, 3, 4), randn(89, 4), randn(90, 4)));
+    }
+
+    private static List<GradCase> groupNormCases() {
+        return List.of(
+                gc("group norm affine", xs -> xs.get(0).groupNorm(2, xs.get(1), xs.get(2), 1e-5), randn(160, 2, 4, 3, 2), randn(161, 4),
+                        randn(162, 4)),
+                unary("group norm without affine, one group", x -> x.groupNorm(1, null, null, 1e-5), randn(163, 3, 3, 4)),
+                gc("group norm one channel per group, weight only", xs -> xs.get(0).groupNorm(3, xs.get(1), null, 1e-3),
+                        randn(164, 2, 3, 5), randn(165, 3)),
+                gc("group norm bias only, no positions", xs -> xs.get(0).groupNorm(2, null, xs.get(1), 1e-5), randn(166, 3, 6), randn(167, 6)),
+                gc("group norm of a permuted input", xs -> xs.get(0).permute(0, 3, 1, 2).groupNorm(2, xs.get(1), xs.get(2), 1e-5),
+                        randn(168, 2, 3, 2, 4), randn(169, 4), randn(170, 4)),
+                gc("group norm after another op (non-leaf input)", xs -> xs.get(0).mul(2).tanh().groupNorm(2, xs.get(1), xs.get(2), 1e-5).square(),
+                        randn(171, 2, 4, 3), randn(172, 4), randn(173, 4)));
+    }
+
+    private static List<GradCase> convTransposeCases() {
+        return List.of(
+                gc("conv transpose with bias", xs -> xs.get(0).convTranspose2d(xs.get(1), xs.get(2), p(1), p(0), p(0), p(1), 1),
+                        randn(140, 2, 3, 3, 4), randn(141, 3, 2, 3, 3), randn(142, 2)),
+                binary("conv transpose stride 2 padding 1 output padding 1", (x, w) -> x.convTranspose2d(w, null, p(2), p(1), p(1), p(1), 1),
+                        randn(143, 1, 2, 3, 3), randn(144, 2, 3, 3, 3)),
+                gc("conv transpose per-axis stride padding dilation", xs -> xs.get(0).convTranspose2d(xs.get(1), xs.get(2), p(1, 2), p(1, 0),
+                        p(0, 1), p(2, 1), 1), randn(145, 1, 2, 4, 3), randn(146, 2, 2, 2, 3), randn(147, 2)),
+                gc("conv transpose groups 2", xs -> xs.get(0).convTranspose2d(xs.get(1), xs.get(2), p(2), p(1), p(0), p(1), 2),
+                        randn(148, 2, 4, 3, 3), randn(149, 4, 1, 3, 3), randn(150, 2)),
+                binary("conv transpose output padding at least the stride (below the dilation)",
+                        (x, w) -> x.convTranspose2d(w, null, p(1), p(1), p(1), p(2), 1), randn(151, 1, 2, 3, 3), randn(152, 2, 2, 3, 3)),
+                gc("conv transpose of non-contiguous input and weight", xs -> xs.get(0).permute(0, 3, 1, 2)
+                        .convTranspose2d(xs.get(1).transpose(2, 3), xs.get(2), p(2), p(0), p(1), p(1), 1),
+                        randn(153, 2, 3, 3, 2), randn(154, 2, 3, 2, 2), randn(155, 3)),
+                gc("conv then conv transpose (an autoencoder)", xs -> xs.get(0).conv2d(xs.get(1), null, 2, 1).tanh()
+                        .convTranspose2d(xs.get(2), null, p(2), p(1), p(1), p(1), 1), randn(156, 1, 2, 6, 6), randn(157, 3, 2, 3, 3),
+                        randn(158, 3, 2, 3, 3)));
     }
 
     private static List<GradCase> convCases() {

@@ -61,6 +61,12 @@ final class OracleOps {
         int[] ints(String key) {
             return OracleOps.ints(get(key));
         }
+
+        /** A number list, or null for JSON null. */
+        double[] numbers(String key) {
+            Object v = get(key);
+            return v == null ? null : ((List<?>) v).stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+        }
     }
 
     static int[] ints(Object jsonList) {
@@ -131,6 +137,12 @@ final class OracleOps {
             Tensor w = p.bool("weight") ? in.get(at++) : null, b = p.bool("bias") ? in.get(at) : null;
             return in.get(0).layerNorm(p.ints("normalized_shape"), w, b, p.number("eps"));
         });
+        m.put("group_norm", (in, p) -> {
+            int at = 1;
+            Tensor w = p.bool("weight") ? in.get(at++) : null, b = p.bool("bias") ? in.get(at) : null;
+            return in.get(0).groupNorm(p.integer("groups"), w, b, p.number("eps"));
+        });
+        m.put("interpolate", (in, p) -> in.get(0).interpolate(p.ints("size"), p.numbers("scale_factor"), p.string("mode"), p.bool("align_corners")));
         // losses and regularisation
         m.put("cross_entropy", (in, p) -> in.get(0).crossEntropy(in.get(1), p.integer("ignore_index")));
         m.put("dropout", (in, p) -> in.get(0).dropout(p.number("p"), new Generator(p.integer("seed"))));
@@ -145,6 +157,8 @@ final class OracleOps {
         // convolution / pooling
         m.put("conv2d", (in, p) -> in.get(0).conv2d(in.get(1), p.bool("bias") ? in.get(2) : null,
                 p.ints("stride"), p.ints("padding"), p.ints("dilation"), p.integer("groups")));
+        m.put("conv_transpose2d", (in, p) -> in.get(0).convTranspose2d(in.get(1), p.bool("bias") ? in.get(2) : null,
+                p.ints("stride"), p.ints("padding"), p.ints("output_padding"), p.ints("dilation"), p.integer("groups")));
         m.put("max_pool2d", (in, p) -> in.get(0).maxPool2d(p.ints("kernel"), p.ints("stride"), p.ints("padding"),
                 p.ints("dilation"), p.bool("ceil_mode")));
         m.put("avg_pool2d", (in, p) -> in.get(0).avgPool2d(p.ints("kernel"), p.ints("stride"), p.ints("padding"),

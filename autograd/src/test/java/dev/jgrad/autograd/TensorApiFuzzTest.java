@@ -150,6 +150,8 @@ class TensorApiFuzzTest {
         tensorArrays.add(() -> new Tensor[] {Tensor.randn(new Generator(12), 3, 3).requiresGrad(true)});
         VALUES.put(Tensor[].class, tensorArrays);
         values(Generator.class, null, new Generator(9));
+        values(java.util.function.UnaryOperator.class, null, (java.util.function.UnaryOperator<Tensor>) g -> g,
+                (java.util.function.UnaryOperator<Tensor>) g -> null, (java.util.function.UnaryOperator<Tensor>) Tensor::sum);   // gradient hooks
         values(String.class, null, "", "x", "ij,jk->ik", "ii", "...ij->...", "i..j", "ij->jj", "i,i->", "ij->k", "->", "a,b,c");
         List<Supplier<?>> lists = new ArrayList<>();
         lists.add(() -> null);

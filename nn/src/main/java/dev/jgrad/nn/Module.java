@@ -3,6 +3,7 @@ package dev.jgrad.nn;
 import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.GradMode;
+import dev.jgrad.tensor.HookHandle;
 import dev.jgrad.tensor.Tensor;
 import dev.jgrad.tensor.internal.TensorInternals;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A layer or model: named parameters (tensors that require grad), named buffers (state that is
@@ -25,25 +27,121 @@ import java.util.Set;
  * final class TwoLayer extends Module {
  *     final Linear fc1 = registerModule("fc1", new Linear(4, 8));
  *     final Linear fc2 = registerModule("fc2", new Linear(8, 1));
- *     public Tensor forward(Tensor x) { return fc2.forward(fc1.forward(x).relu()); }
+ *     public Tensor forward(Tensor x) { return fc2.call(fc1.call(x).relu()); }
  * }
  * }</pre>
+ *
+ * <p>{@link #call} runs {@link #forward} with the module's hooks around it (forward pre-hooks,
+ * forward hooks, backward hooks), as calling a PyTorch module does; {@code forward} itself, like
+ * PyTorch's {@code module.forward(x)}, runs no hooks. The containers ({@link Sequential},
+ * {@link Residual}) and the {@code Trainer} invoke modules through {@code call}.
  */
 public abstract class Module {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    private ModuleHooks hooks;
 
     /** A module with no parameters, buffers or children yet, in training mode. */
     public Module() {}
 
     /**
-     * {@return the module's computation on one input}
+     * {@return the module's computation on one input; {@link #call} runs it with the module's hooks}
      *
      * @param input the input
      */
     public abstract Tensor forward(Tensor input);
+
+    /**
+     * Runs {@link #forward} with the module's hooks: the forward pre-hooks (which may replace the
+     * input), the forward pass, the forward hooks (which may replace the output), and, when
+     * gradients are recorded, the wiring that calls the backward hooks during {@code backward()}.
+     * Without hooks it is {@code forward(input)}. Java's counterpart of PyTorch's {@code module(x)}.
+     *
+     * <pre>{@code
+     * Tensor logits = model.call(images);   // hooks run; model.forward(images) would skip them
+     * }</pre>
+     */
+    public final Tensor call(Tensor input) {
+        ModuleHooks h = hooks;
+        return h == null || h.isEmpty() ? forward(input) : h.call(this, input);
+    }
+
+    /** A hook run before {@link #forward} by {@link #call}; it returns a replacement input, or null to keep it. */
+    @FunctionalInterface
+    public interface ForwardPreHook {
+        Tensor apply(Module module, Tensor input);
+    }
+
+    /** A hook run after {@link #forward} by {@link #call}; it returns a replacement output, or null to keep it. */
+    @FunctionalInterface
+    public interface ForwardHook {
+        Tensor apply(Module module, Tensor input, Tensor output);
+    }
+
+    /**
+     * A hook run during the backward pass with the gradients of one {@link #call}: ∂L/∂input
+     * ({@code gradInput}, null when the input does not require grad) and ∂L/∂output. It returns a
+     * replacement for gradInput (same shape, dtype and device), or null to keep it.
+     */
+    @FunctionalInterface
+    public interface BackwardHook {
+        Tensor apply(Module module, Tensor gradInput, Tensor gradOutput);
+    }
+
+    private ModuleHooks hooks() {
+        if (hooks == null) hooks = new ModuleHooks();
+        return hooks;
+    }
+
+    /**
+     * Registers a hook {@link #call} runs before {@link #forward}, in registration order, each on
+     * the previous one's input; returns its handle ({@link HookHandle#remove()}). PyTorch's
+     * {@code register_forward_pre_hook}.
+     *
+     * <pre>{@code
+     * HookHandle h = model.registerForwardPreHook((m, x) -> x.div(255));   // scale raw pixels
+     * }</pre>
+     */
+    public final HookHandle registerForwardPreHook(ForwardPreHook hook) {
+        return hooks().addPre(Args.notNull(getClass().getSimpleName() + ".registerForwardPreHook", "hook", hook));
+    }
+
+    /**
+     * Registers a hook {@link #call} runs after {@link #forward} with the input and the output;
+     * a non-null result replaces the output. PyTorch's {@code register_forward_hook}.
+     *
+     * <pre>{@code
+     * Map<String, Tensor> activations = new HashMap<>();
+     * model.namedModules().forEach((name, m) -> m.registerForwardHook((mod, in, out) -> {
+     *     activations.put(name, out.detach());
+     *     return null;
+     * }));
+     * }</pre>
+     */
+    public final HookHandle registerForwardHook(ForwardHook hook) {
+        return hooks().addForward(Args.notNull(getClass().getSimpleName() + ".registerForwardHook", "hook", hook));
+    }
+
+    /**
+     * Registers a hook the backward pass calls with the gradients of this module's input and
+     * output for each {@link #call} that recorded a graph, once the input's gradient is complete;
+     * a non-null result replaces the input's gradient. PyTorch's
+     * {@code register_full_backward_hook}: it works through gradient hooks on identity views of
+     * the input and output ({@link Tensor#registerHook}), and sees the hooks registered when the
+     * forward pass ran.
+     *
+     * <pre>{@code
+     * layer.registerFullBackwardHook((m, gradIn, gradOut) -> {
+     *     System.out.println(m + ": |dL/dout| = " + gradOut.abs().max().item());
+     *     return null;
+     * });
+     * }</pre>
+     */
+    public final HookHandle registerFullBackwardHook(BackwardHook hook) {
+        return hooks().addBackward(Args.notNull(getClass().getSimpleName() + ".registerFullBackwardHook", "hook", hook));
+    }
 
     /**
      * Registers a trainable tensor under {@code name} (it is marked {@code requiresGrad}); returns it.
@@ -96,6 +194,81 @@ public abstract class Module {
     /** {@return direct child modules by name} */
     public final Map<String, Module> children() {
         return java.util.Collections.unmodifiableMap(children);
+    }
+
+    /**
+     * Puts {@code module} under {@code name}: in place when the name is a child already, else
+     * appended (the containers' put and set).
+     */
+    final void setChild(String name, Module module) {
+        if (!children.containsKey(name)) {
+            registerModule(name, module);
+            return;
+        }
+        children.put(name, module);
+    }
+
+    /** Removes and returns the child {@code name}, or null (the containers' remove). */
+    final Module removeChild(String name) {
+        return children.remove(name);
+    }
+
+    /**
+     * This module (under "") and every descendant, by dotted name, in PyTorch's order (a module
+     * before its children); a module reachable under two names appears once, under the first.
+     * PyTorch's {@code named_modules()}.
+     *
+     * <pre>{@code
+     * new Sequential(new Linear(4, 8), new Sequential(new Linear(8, 2))).namedModules().keySet();   // [, 0, 1, 1.0]
+     * }</pre>
+     */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        return out;
+    }
+
+    private void collectModules(String prefix, Map<String, Module> out, Set<Module> seen) {
+        if (!seen.add(this)) return;
+        out.put(prefix, this);
+        children.forEach((k, m) -> m.collectModules(prefix.isEmpty() ? k : prefix + "." + k, out, seen));
+    }
+
+    /** This module and every descendant, each once, in {@link #namedModules()} order. PyTorch's {@code modules()}. */
+    public final List<Module> modules() {
+        return List.copyOf(namedModules().values());
+    }
+
+    /**
+     * Calls {@code fn} on every child's subtree (recursively) and then on this module, as
+     * PyTorch's {@code apply}; returns this. The usual use is initialisation:
+     *
+     * <pre>{@code
+     * model.apply(m -> { if (m instanceof Linear l) Init.xavierUniform(l.weight, 1.0); });
+     * }</pre>
+     */
+    public final Module apply(Consumer<Module> fn) {
+        Args.notNull(getClass().getSimpleName() + ".apply", "fn", fn);
+        for (Module m : List.copyOf(children.values())) m.apply(fn);
+        fn.accept(this);
+        return this;
+    }
+
+    /**
+     * Sets {@code requiresGrad} on every parameter of this module and its descendants; returns
+     * this. {@code requiresGrad(false)} freezes them: the backward pass computes no gradient for
+     * them, and an optimizer skips a parameter without a gradient. PyTorch's
+     * {@code requires_grad_}. An optimizer takes only parameters that require grad, so build one
+     * after freezing from those:
+     *
+     * <pre>{@code
+     * backbone.requiresGrad(false);
+     * var opt = new Adam(model.parameters().stream().filter(Tensor::requiresGrad).toList(), 1e-3);
+     * }</pre>
+     */
+    public final Module requiresGrad(boolean requires) {
+        for (Tensor p : parameters()) p.requiresGrad(requires);
+        return this;
     }
 
     /** {@return every parameter of this module and its descendants, by dotted name, in registration order} */

@@ -78,7 +78,7 @@ public final class PositionalEncoding extends Module {
         }
         Tensor enc = table(length).to(x.dtype());                 // [L, d]
         if (d == 3) enc = batchFirst ? enc.unsqueeze(0) : enc.unsqueeze(1);
-        return dropout.forward(x.add(enc));
+        return dropout.call(x.add(enc));
     }
 
     @Override

@@ -24,6 +24,6 @@ public final class Residual extends Module {
     @Override
     public Tensor forward(Tensor x) {
         Args.input(this, x);
-        return x.add(inner.forward(x));
+        return x.add(inner.call(x));
     }
 }

@@ -57,7 +57,7 @@ public final class Sequential extends Module {
     @Override
     public Tensor forward(Tensor x) {
         Args.input(this, x);
-        for (Module m : layers) x = m.forward(x);
+        for (Module m : layers) x = m.call(x);
         return x;
     }
 
@@ -78,7 +78,7 @@ public final class Sequential extends Module {
             boolean wasTraining = isTraining();
             eval();
             for (int i = 0; i < layers.size(); i++) {
-                x = layers.get(i).forward(x);
+                x = layers.get(i).call(x);
                 String name = "(" + i + ") " + layers.get(i).toString().lines().findFirst().orElse("");
                 if (name.length() > 36) name = name.substring(0, 33) + "...";
                 sb.append(String.format("%-36s %-22s %12d%n", name, Arrays.toString(x.shape()), layers.get(i).parameterCount()));

@@ -88,7 +88,7 @@ public final class TransformerEncoder extends Module {
         Args.input(this, src);
         Tensor x = src;
         for (TransformerEncoderLayer l : layers) x = l.forward(x, mask, srcKeyPaddingMask, isCausal);
-        return norm == null ? x : norm.forward(x);
+        return norm == null ? x : norm.call(x);
     }
 
     /** A plain indexed container, PyTorch's ModuleList: children "0", "1", …. */

@@ -131,21 +131,21 @@ public final class TransformerEncoderLayer extends Module {
         }
         Tensor x = src;
         if (normFirst) {
-            x = x.add(selfAttention(norm1.forward(x), srcMask, srcKeyPaddingMask, isCausal));
-            x = x.add(feedForward(norm2.forward(x)));
+            x = x.add(selfAttention(norm1.call(x), srcMask, srcKeyPaddingMask, isCausal));
+            x = x.add(feedForward(norm2.call(x)));
         } else {
-            x = norm1.forward(x.add(selfAttention(x, srcMask, srcKeyPaddingMask, isCausal)));
-            x = norm2.forward(x.add(feedForward(x)));
+            x = norm1.call(x.add(selfAttention(x, srcMask, srcKeyPaddingMask, isCausal)));
+            x = norm2.call(x.add(feedForward(x)));
         }
         return x;
     }
 
     private Tensor selfAttention(Tensor x, Tensor mask, Tensor padding, boolean causal) {
-        return dropout1.forward(selfAttn.forward(x, x, x, padding, mask, causal, false, true).output());
+        return dropout1.call(selfAttn.forward(x, x, x, padding, mask, causal, false, true).output());
     }
 
     private Tensor feedForward(Tensor x) {
-        return dropout2.forward(linear2.forward(dropout.forward(activation.apply(linear1.forward(x)))));
+        return dropout2.call(linear2.call(dropout.call(activation.apply(linear1.call(x)))));
     }
 
     @Override

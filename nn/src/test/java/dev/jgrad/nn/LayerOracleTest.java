@@ -86,6 +86,19 @@ class LayerOracleTest {
             case "Linear" -> new Linear(c.integer("in"), c.integer("out"), c.bool("bias"));
             case "Conv2d" -> new Conv2d(c.integer("in"), c.integer("out"), c.ints("kernel"), c.ints("stride"), c.ints("padding"),
                     c.ints("dilation"), c.integer("groups"), c.bool("bias"));
+            case "Upsample" -> {
+                int[] size = c.ints("size");
+                double[] scale = c.numbersOrNull("scale_factor");
+                String mode = c.string("mode");
+                boolean align = c.bool("align_corners", false);
+                yield size != null ? new Upsample(size, mode, align) : new Upsample(scale, mode, align);
+            }
+            case "Identity" -> new Identity();
+            case "GroupNorm" -> new GroupNorm(c.integer("groups"), c.integer("channels"), c.number("eps"), c.bool("affine"));
+            case "Conv1d" -> new Conv1d(c.integer("in"), c.integer("out"), c.integer("kernel"), c.integer("stride"), c.integer("padding"),
+                    c.integer("dilation"), c.integer("groups"), c.bool("bias"));
+            case "ConvTranspose2d" -> new ConvTranspose2d(c.integer("in"), c.integer("out"), c.ints("kernel"), c.ints("stride"),
+                    c.ints("padding"), c.ints("output_padding"), c.integer("groups"), c.bool("bias"), c.ints("dilation"));
             case "MaxPool2d" -> new MaxPool2d(c.ints("kernel"), c.ints("stride"), c.ints("padding"), c.ints("dilation"), c.bool("ceil_mode"));
             case "AvgPool2d" -> new AvgPool2d(c.ints("kernel"), c.ints("stride"), c.ints("padding"), c.bool("ceil_mode"),
                     c.bool("count_include_pad"));
@@ -94,7 +107,8 @@ class LayerOracleTest {
             case "BatchNorm1d" -> BatchNorm.oneD(c.integer("channels"));
             case "BatchNorm2d" -> BatchNorm.twoD(c.integer("channels"));
             case "LayerNorm" -> new LayerNorm(c.ints("shape"), c.number("eps"), c.bool("affine"));
-            case "Embedding" -> new Embedding(c.integer("num"), c.integer("dim"));
+            case "Embedding" -> c.has("padding_idx") ? new Embedding(c.integer("num"), c.integer("dim"), c.integer("padding_idx"))
+                    : new Embedding(c.integer("num"), c.integer("dim"));
             case "ReLU" -> Activation.relu();
             case "LeakyReLU" -> Activation.leakyRelu(c.number("slope"));
             case "Sigmoid" -> Activation.sigmoid();

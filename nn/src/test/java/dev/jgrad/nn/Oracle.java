@@ -146,6 +146,12 @@ public final class Oracle {
             return ((List<?>) get(key)).stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
         }
 
+        /** A number list, or null for JSON null. */
+        public double[] numbersOrNull(String key) {
+            Object v = get(key);
+            return v == null ? null : ((List<?>) v).stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+        }
+
         @SuppressWarnings("unchecked")
         public Params object(String key) {
             return new Params((Map<String, Object>) get(key));

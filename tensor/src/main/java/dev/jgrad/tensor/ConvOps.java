@@ -75,7 +75,12 @@ final class ConvOps {
 
     /** y = x ⋆ w (+ b) with every operand contiguous from offset 0 and of y's dtype; b may be null. */
     static void forwardKernel(ConvShape cs, Tensor x, Tensor w, Tensor b, Tensor y) {
-        try (var _ = Profiler.time(OP, x)) {
+        forwardKernel(OP, cs, x, w, b, y);
+    }
+
+    /** {@link #forwardKernel(ConvShape, Tensor, Tensor, Tensor, Tensor)} profiled as {@code label} (the transposed convolution's backward pass runs it too). */
+    static void forwardKernel(String label, ConvShape cs, Tensor x, Tensor w, Tensor b, Tensor y) {
+        try (var _ = Profiler.time(label, x)) {
             switch (y.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(x, w, y) && (b == null || CpuBackend.f32(b))) {
@@ -112,7 +117,12 @@ final class ConvOps {
 
     /** dx = the transposed convolution of dy with w (all contiguous, one dtype). */
     static void backwardInputKernel(ConvShape cs, Tensor dy, Tensor w, Tensor dx) {
-        try (var _ = Profiler.time("conv2d backward input", dy)) {
+        backwardInputKernel("conv2d backward input", cs, dy, w, dx);
+    }
+
+    /** {@link #backwardInputKernel(ConvShape, Tensor, Tensor, Tensor)} profiled as {@code label} (it is the transposed convolution's forward pass). */
+    static void backwardInputKernel(String label, ConvShape cs, Tensor dy, Tensor w, Tensor dx) {
+        try (var _ = Profiler.time(label, dy)) {
             switch (dx.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(dy, w, dx)) Conv2dF32.backwardInput(cs, CpuBackend.floats(dy), CpuBackend.floats(w), CpuBackend.floats(dx));
@@ -131,7 +141,12 @@ final class ConvOps {
 
     /** dw = x correlated with dy (all contiguous, one dtype). */
     static void backwardWeightKernel(ConvShape cs, Tensor x, Tensor dy, Tensor dw) {
-        try (var _ = Profiler.time("conv2d backward weight", dy)) {
+        backwardWeightKernel("conv2d backward weight", cs, x, dy, dw);
+    }
+
+    /** {@link #backwardWeightKernel(ConvShape, Tensor, Tensor, Tensor)} profiled as {@code label}. */
+    static void backwardWeightKernel(String label, ConvShape cs, Tensor x, Tensor dy, Tensor dw) {
+        try (var _ = Profiler.time(label, dy)) {
             switch (dw.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(x, dy, dw)) Conv2dF32.backwardWeight(cs, CpuBackend.floats(x), CpuBackend.floats(dy), CpuBackend.floats(dw));
@@ -151,8 +166,13 @@ final class ConvOps {
 
     /** db [K] = Σ of dy (contiguous [N, K, P, Q]) over n, p, q. */
     static void backwardBiasKernel(ConvShape cs, Tensor dy, Tensor db) {
+        backwardBiasKernel("conv2d backward bias", cs, dy, db);
+    }
+
+    /** {@link #backwardBiasKernel(ConvShape, Tensor, Tensor)} profiled as {@code label}. */
+    static void backwardBiasKernel(String label, ConvShape cs, Tensor dy, Tensor db) {
         int pq = cs.outH() * cs.outW();
-        try (var _ = Profiler.time("conv2d backward bias", dy)) {
+        try (var _ = Profiler.time(label, dy)) {
             switch (db.storage) {
                 case CpuStorage _ -> {
                     if (CpuBackend.f32(dy, db)) BiasF32.sumPlanes(CpuBackend.floats(dy), cs.n(), cs.k(), pq, CpuBackend.floats(db));

@@ -11,6 +11,16 @@ final class InternalAccess implements TensorInternals.Access {
     }
 
     @Override
+    public boolean hasGradHooks(Tensor t) {
+        return t.hasGradHooks();
+    }
+
+    @Override
+    public Tensor applyGradHooks(Tensor t, Tensor g) {
+        return t.applyGradHooks(g);
+    }
+
+    @Override
     public void setData(Tensor leaf, Tensor source) {
         leaf.setData(source);
     }

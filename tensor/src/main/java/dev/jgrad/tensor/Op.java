@@ -52,6 +52,7 @@ public sealed interface Op {
         return switch (this) {
             // the rule needs shapes, dtypes or devices only
             case Neg _, Cast _, Copy _, Add _, Sub _, Sum _, Reshape _, Permute _, Expand _, Slice _, Cat _, AvgPool2d _ -> List.of();
+            case Resample _ -> List.of();   // its taps and weights are the record's own arrays
             // written in terms of the output
             case Exp _, Expm1 _, Sqrt _, Sigmoid _, Tanh _, Softmax _, LogSoftmax _ -> List.of(out);
             // written in terms of the input
@@ -82,10 +83,12 @@ public sealed interface Op {
             case ScatterAdd s -> List.of(s.index());
             // fused ops: what their backward kernels read
             case Conv2d c -> List.of(c.x(), c.w());
+            case ConvTranspose2d c -> List.of(c.x(), c.w());
             case MaxPool2d p -> List.of(p.indices());
             case Attention a -> a.mask() == null ? List.of(a.q(), a.k(), a.v(), a.lse(), out)
                     : List.of(a.q(), a.k(), a.v(), a.mask(), a.lse(), out);
             case LayerNorm l -> l.weight() == null ? List.of(l.x(), l.mean(), l.rstd()) : List.of(l.x(), l.weight(), l.mean(), l.rstd());
+            case GroupNorm l -> l.weight() == null ? List.of(l.x(), l.mean(), l.rstd()) : List.of(l.x(), l.weight(), l.mean(), l.rstd());
             case CrossEntropy c -> List.of(c.logits(), c.target(), c.lse());
             case Dropout d -> List.of(d.mask());
         };
@@ -496,6 +499,25 @@ public sealed interface Op {
         }
     }
     /**
+     * 2-D transposed convolution of NCHW input with [C_in, C_out/groups, kH, kW] weights plus an
+     * optional bias [C_out] ({@code b}, null when there is none): the input gradient of the
+     * convolution {@code shape} describes (whose input is this op's output), computed by that
+     * convolution's kernels.
+     */
+    record ConvTranspose2d(Tensor x, Tensor w, Tensor b, ConvShape shape) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            return b == null ? List.of(x, w) : List.of(x, w, b);
+        }
+
+        /** ∂L/∂x, ∂L/∂w (and ∂L/∂b) from the convolution kernels, null for an input that does not require grad; not themselves recorded. */
+        public Tensor[] backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return ConvTransposeOps.backward(this, g);
+            }
+        }
+    }
+    /**
      * 2-D max pooling; {@code indices} (saved for backward) holds each maximum's position in its plane.
      *
      * @param x       the input [N, C, H, W]
@@ -583,6 +605,28 @@ public sealed interface Op {
         }
     }
     /**
+     * Fused group normalisation of x [N, C, *] in {@code groups} groups of channels: (x − mean)·rstd·weight[c] + bias[c]
+     * over each group of each sample; {@code weight} and {@code bias} ([C]) may be null (then they are not inputs).
+     * {@code mean} and {@code rstd} (one per sample and group, in x's dtype) are saved for the backward pass.
+     */
+    record GroupNorm(Tensor x, Tensor weight, Tensor bias, int groups, double eps, Tensor mean, Tensor rstd) implements Op {
+        @Override
+        public List<Tensor> inputs() {
+            if (weight == null) return bias == null ? List.of(x) : List.of(x, bias);
+            return bias == null ? List.of(x, weight) : List.of(x, weight, bias);
+        }
+
+        /**
+         * ∂L/∂x, ∂L/∂weight, ∂L/∂bias from the saved mean and rstd, one per {@link #inputs() input}
+         * (null for those that do not require grad); not themselves recorded.
+         */
+        public Tensor[] backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return GroupNormOps.backward(this, g);
+            }
+        }
+    }
+    /**
      * Fused softmax cross-entropy of logits [N, C] against class indices [N], per sample:
      * ln Σ e^x − x[target], 0 where the target is {@code ignoreIndex}; {@code lse} (each row's
      * log-sum-exp) is saved for the backward pass. The target is not differentiable.
@@ -628,6 +672,19 @@ public sealed interface Op {
         public Tensor backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
                 return DropoutOps.backward(this, g);
+            }
+        }
+    }
+    /**
+     * One dimension {@code dim} of x resampled (a step of {@code interpolate}): output position j
+     * reads x at {@code index0[j]} with weight {@code weight0[j]}, plus {@code index1[j]} with
+     * {@code weight1[j]} for the linear modes; nearest-neighbour has one tap and no weights (null).
+     */
+    record Resample(Tensor x, int dim, int[] index0, int[] index1, double[] weight0, double[] weight1) implements UnaryOp {
+        /** ∂L/∂x: each output's gradient added to its taps, times their weights; not itself recorded. */
+        public Tensor backward(Tensor g) {
+            try (var _ = GradMode.noGrad()) {
+                return InterpolateOps.backward(this, g);
             }
         }
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.function.UnaryOperator;
 
 /**
  * An n-dimensional array of one {@link DType} on one {@link Device}, which records the ops that
@@ -75,6 +76,8 @@ public final class Tensor implements AutoCloseable {
     /** Whether {@link #grad} was made by {@link #accumulateGrad} (this tensor frees it) rather than given with {@link #setGrad}. */
     private boolean ownsGrad;
     private String name;
+    /** Hooks on this tensor's gradient ({@link #registerHook}); null until the first. */
+    private GradHooks gradHooks;
     /** Where the op that made this tensor ran, captured only inside {@link Anomaly#detect()}. */
     StackTraceElement[] creationSite;
     /** Set by {@link #close()}; the tensor then refuses every op that reads or writes its elements. */
@@ -1770,6 +1773,27 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * 2-D transposed convolution (the gradient of {@link #conv2d} with respect to its input, as
+     * PyTorch's {@code conv_transpose2d}) of this NCHW input [N, C_in, H, W] with {@code weight}
+     * [C_in, C_out/groups, kH, kW], plus an optional {@code bias} [C_out]. The output is
+     * [N, C_out, H_out, W_out] with H_out = (H − 1)·stride − 2·padding + dilation·(kH − 1) +
+     * outputPadding + 1, and the same for W. {@code stride}, {@code padding}, {@code outputPadding}
+     * and {@code dilation} take one value for both axes or two (height, width); outputPadding must be
+     * smaller than the stride or the dilation. Runs on the convolution's kernels (CPU and CUDA).
+     *
+     * <pre>{@code
+     * Tensor x = Tensor.randn(8, 16, 7, 7), w = Tensor.randn(16, 3, 4, 4);
+     * Tensor y = x.convTranspose2d(w, null, new int[] {2}, new int[] {1}, new int[] {0}, new int[] {1}, 1);   // [8, 3, 14, 14]
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for tensors that are not 4-D, mismatched channels, groups that do not divide
+     *     C_in, non-positive stride or dilation, negative padding, too large an outputPadding, or an empty output
+     */
+    public Tensor convTranspose2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups) {
+        return ConvTransposeOps.convTranspose2d(this, weight, bias, stride, padding, outputPadding, dilation, groups);
+    }
+
+    /**
      * Scaled dot-product attention, softmax(scale·q·kᵀ + mask)·v, over q [..., L, E], k [..., S, E],
      * v [..., S, Ev]. {@code mask} is null, bool (true where attention is allowed, PyTorch's
      * convention for this function) or float (added to the scores), broadcastable to [..., L, S];
@@ -1833,6 +1857,49 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor layerNorm(int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
         return LayerNormOps.layerNorm(this, normalizedShape, weight, bias, eps);
+    }
+
+    /**
+     * Group normalisation of this [N, C, *] tensor, as PyTorch's {@code group_norm}: the C
+     * channels split into {@code groups} groups; each group of each sample is normalised over its
+     * channels and positions with the biased variance, then channel c is scaled by weight[c] and
+     * shifted by bias[c] (either may be null: 1 and 0; both [C], cast to this tensor's dtype). One
+     * fused op whose backward pass computes the gradients of x, weight and bias from the saved
+     * per-group means and reciprocal standard deviations.
+     *
+     * <pre>{@code
+     * Tensor x = Tensor.randn(8, 64, 32, 32);
+     * Tensor y = x.groupNorm(32, Tensor.ones(64), Tensor.zeros(64), 1e-5);   // 32 groups of 2 channels
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the input is not floating or has rank below 2, groups does not divide C,
+     *     weight or bias is not [C], or eps is negative, infinite or NaN
+     */
+    public Tensor groupNorm(int groups, Tensor weight, Tensor bias, double eps) {
+        return GroupNormOps.groupNorm(this, groups, weight, bias, eps);
+    }
+
+    /**
+     * Resizes the spatial dimensions of this [N, C, *] tensor, as PyTorch's {@code F.interpolate}:
+     * to {@code size} or by {@code scaleFactor} (exactly one not null; one value for every spatial
+     * dimension or one per dimension; a factor gives ⌊input size · factor⌋), with {@code mode}
+     * "nearest" (3-D, 4-D or 5-D input), "linear" (3-D), "bilinear" (4-D) or "trilinear" (5-D).
+     * {@code alignCorners} (linear modes only) maps the corner pixels' centres onto each other;
+     * false, PyTorch's default, treats pixels as areas. Source positions and weights are PyTorch's,
+     * so the results are too. Runs as one fused resampling op per resized dimension (last first),
+     * on every device; its backward pass adds each output's gradient back to its sources.
+     *
+     * <pre>{@code
+     * Tensor x = Tensor.randn(8, 3, 32, 32);
+     * Tensor up = x.interpolate(null, new double[] {2}, "nearest", false);           // [8, 3, 64, 64]
+     * Tensor fit = x.interpolate(new int[] {48, 40}, null, "bilinear", false);       // [8, 3, 48, 40]
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for an unknown mode, a rank the mode does not take, both or neither of size and
+     *     scaleFactor, sizes or factors that are not positive, an output size of 0, or alignCorners with "nearest"
+     */
+    public Tensor interpolate(int[] size, double[] scaleFactor, String mode, boolean alignCorners) {
+        return InterpolateOps.interpolate(this, size, scaleFactor, mode, alignCorners);
     }
 
     /**
@@ -2818,6 +2885,43 @@ public final class Tensor implements AutoCloseable {
     /** {@return whether {@link #retainGrad()} was called on this tensor} */
     public boolean retainsGrad() {
         return retainsGrad;
+    }
+
+    /**
+     * Registers a hook the backward pass calls with this tensor's gradient once it is complete
+     * (the sum over every path), before the gradient is used: before a leaf accumulates it into
+     * {@link #grad()}, before a non-leaf's derivative rule sends it on, and before
+     * {@link #retainGrad()} stores it. The hook may return a replacement of the same shape, dtype
+     * and device, or null to keep the gradient; hooks run in registration order, each on the
+     * previous one's result, with gradient recording off. As PyTorch's {@code Tensor.register_hook}.
+     *
+     * <pre>{@code
+     * Tensor h = x.matmul(w);                                   // w requires grad, so h does
+     * HookHandle clip = h.registerHook(g -> g.clamp(-1, 1));   // clip the gradient flowing through h
+     * loss.backward();
+     * clip.remove();
+     * }</pre>
+     *
+     * @throws IllegalStateException if this tensor does not require grad
+     */
+    public HookHandle registerHook(UnaryOperator<Tensor> hook) {
+        Checks.notNull("registerHook", "hook", hook);
+        if (!requiresGrad) {
+            throw new IllegalStateException("registerHook: cannot register a hook on a tensor that does not require grad "
+                    + "(call requiresGrad(true) on a leaf first)");
+        }
+        if (gradHooks == null) gradHooks = new GradHooks();
+        return gradHooks.add(hook);
+    }
+
+    /** Whether hooks are registered on this tensor's gradient (the engine asks, through TensorInternals). */
+    boolean hasGradHooks() {
+        return gradHooks != null && !gradHooks.isEmpty();
+    }
+
+    /** g passed through this tensor's gradient hooks (the engine calls this, through TensorInternals). */
+    Tensor applyGradHooks(Tensor g) {
+        return gradHooks == null ? g : gradHooks.apply(this, g);
     }
 
     /**

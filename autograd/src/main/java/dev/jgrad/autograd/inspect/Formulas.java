@@ -101,6 +101,9 @@ public final class Formulas {
                     "∂L/∂x = g at the sliced positions, 0 elsewhere");
             case Op.Cat(var xs, var dim) -> r("concatenation", "out = cat(x₀ … x" + (xs.size() - 1) + ") along dim " + dim,
                     "∂L/∂xᵢ = the part of g where xᵢ was placed");
+            case Op.Resample(_, var dim, _, var i1, _, _) -> r(i1 == null ? "nearest-neighbour resampling" : "linear resampling",
+                    i1 == null ? "out[j] = x[i(j)] along dim " + dim : "out[j] = w₀(j)·x[i₀(j)] + w₁(j)·x[i₁(j)] along dim " + dim,
+                    i1 == null ? "∂L/∂x[i] = Σ of g[j] over the outputs j that read i" : "∂L/∂x[i] = Σ of wₖ(j)·g[j] over the outputs j whose tap k reads i");
             case Op.Gather(_, var dim, _) -> r("gather", "out[p] = x[p with dim " + dim + " ← index[p]]",
                     "∂L/∂x = zeros with g scatter-added at index");
             case Op.ScatterAdd(_, var dim, _, _) -> r("scatter-add",
@@ -112,6 +115,11 @@ public final class Formulas {
                             + "×" + cs.padW() + ")",
                     "∂L/∂x = transposed convolution of g with w,  ∂L/∂w = x ⋆ g (each weight: Σ input · g over the positions it touched)"
                             + (b != null ? ",  ∂L/∂b = g summed per channel" : ""));
+            case Op.ConvTranspose2d(_, _, var b, var cs) -> r("transposed convolution",
+                    "out = x ⋆ᵀ w" + (b != null ? " + b" : "") + "  (the input gradient of a convolution with stride " + cs.strideH() + "×"
+                            + cs.strideW() + ", padding " + cs.padH() + "×" + cs.padW() + ")",
+                    "∂L/∂x = g ⋆ w (that convolution, forward),  ∂L/∂w = g correlated with x"
+                            + (b != null ? ",  ∂L/∂b = g summed per channel" : ""));
             case Op.MaxPool2d _ -> r("max pooling", "out = max over each window", "∂L/∂x = g sent to each window's maximum, 0 elsewhere");
             case Op.AvgPool2d _ -> r("average pooling", "out = mean over each window", "∂L/∂x = g / (window size), spread over each window");
             case Op.Attention _ -> r("scaled dot-product attention", "out = P·v, P = softmax(scale·q·kᵀ + mask)",
@@ -121,6 +129,11 @@ public final class Formulas {
                             + ns.length + " dim(s), rstd = 1/√(var + eps)",
                     "∂L/∂x = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)),  ĝ = g" + (w != null ? " · w" : "")
                             + (w != null ? ",  ∂L/∂w = Σ g · x̂" : "") + (b != null ? ",  ∂L/∂b = Σ g" : "") + "  (sums over the leading dims)");
+            case Op.GroupNorm(_, var w, var b, var groups, _, _, _) -> r("group normalisation",
+                    "out = x̂" + (w != null ? " · w[c]" : "") + (b != null ? " + b[c]" : "") + ",  x̂ = (x − mean)·rstd over each of the "
+                            + groups + " channel groups of each sample, rstd = 1/√(var + eps)",
+                    "∂L/∂x = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)) per group,  ĝ = g" + (w != null ? " · w[c]" : "")
+                            + (w != null ? ",  ∂L/∂w = Σ g · x̂" : "") + (b != null ? ",  ∂L/∂b = Σ g" : "") + "  (sums per channel)");
             case Op.CrossEntropy(_, _, var ignore, _) -> r("softmax cross-entropy",
                     "out[n] = ln Σⱼ e^x[n, j] − x[n, target[n]]  (0 where target = " + ignore + ")",
                     "∂L/∂x[n] = g[n] · (softmax(x[n]) − one-hot(target[n]))");
@@ -145,8 +158,15 @@ public final class Formulas {
             case Op.CrossEntropy _ -> List.of("logits", "target");
             case Op.ScatterAdd _ -> List.of("x", "index", "src");
             case Op.Conv2d c -> c.b() == null ? List.of("x", "w") : List.of("x", "w", "b");
+            case Op.ConvTranspose2d c -> c.b() == null ? List.of("x", "w") : List.of("x", "w", "b");
             case Op.Attention _ -> List.of("q", "k", "v");
             case Op.LayerNorm l -> {
+                List<String> names = new ArrayList<>(List.of("x"));
+                if (l.weight() != null) names.add("w");
+                if (l.bias() != null) names.add("b");
+                yield names;
+            }
+            case Op.GroupNorm l -> {
                 List<String> names = new ArrayList<>(List.of("x"));
                 if (l.weight() != null) names.add("w");
                 if (l.bias() != null) names.add("b");

@@ -72,6 +72,7 @@ class FormulasTest {
         if (type == Tensor.class) return Tensor.ones(1);
         if (type == List.class) return List.of(Tensor.ones(1), Tensor.ones(1));
         if (type == int[].class) return new int[] {0};
+        if (type == double[].class) return new double[] {1};
         if (type == int.class) return 1;
         if (type == long.class) return -100L;
         if (type == double.class) return 2.0;

@@ -286,7 +286,7 @@ public final class Trainer {
         for (Batch b : train) {
             try (var _ = Tensor.scope()) {   // the step's tensors are freed when it ends, on every device
                 Tensor x = b.inputs().to(device), y = b.targets().to(device);
-                Tensor out = model.forward(x);
+                Tensor out = model.call(x);
                 Tensor l = loss.apply(out, y);
                 // read before backward and step: a non-finite loss then leaves parameters, gradients and optimizer untouched
                 double value = readEachStep ? losses.readBeforeStep(l) : Double.NaN;
@@ -321,7 +321,7 @@ public final class Trainer {
             for (Batch b : data) {
                 try (var _ = Tensor.scope()) {   // the batch's tensors are freed when it is done; the running sum escapes
                     Tensor x = b.inputs().to(device), y = b.targets().to(device);
-                    Tensor out = model.forward(x);
+                    Tensor out = model.call(x);
                     // the same float64 products and sums, in the same order, as reading each loss and summing on the host
                     Tensor weighted = loss.apply(out, y).to(DType.FLOAT64).mul((double) b.size());
                     Tensor previous = lossSum;
@@ -361,7 +361,7 @@ public final class Trainer {
         try (var _ = GradMode.noGrad()) {
             for (Batch b : data) {
                 try (var scope = Tensor.scope()) {   // the batch's activations are freed; its output on the CPU is kept
-                    Tensor out = model.forward(b.inputs().to(device)).cpu();
+                    Tensor out = model.call(b.inputs().to(device)).cpu();
                     if (scope.owns(out)) made.add(out);   // not, say, the batch itself, returned by a model that passes its input through
                     outs.add(scope.keep(out));
                 }

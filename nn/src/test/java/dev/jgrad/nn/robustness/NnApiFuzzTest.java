@@ -106,6 +106,11 @@ class NnApiFuzzTest {
                 () -> Tensor.rand(new Generator(4), 4), () -> null);
         values(List.class, () -> null, List::of, () -> List.of(param(4, 4), param(4)), () -> List.of(Tensor.ones(2)),
                 () -> Arrays.asList((Tensor) null), () -> List.of(param(0)));
+        values(double[].class, () -> null, () -> new double[0], () -> new double[] {2}, () -> new double[] {0.5, 1.5},
+                () -> new double[] {Double.NaN}, () -> new double[] {-1}, () -> new double[] {1e9}, () -> new double[] {2, 2, 2, 2});
+        values(Map.class, () -> null, Map::of, () -> Map.of("a", new Linear(4, 4)), () -> Map.of("a.b", new Linear(4, 4)),
+                () -> Map.of("", new Linear(4, 4)), () -> new java.util.HashMap<>(java.util.Collections.singletonMap("x", null)),
+                () -> Map.of("t", Tensor.ones(2)));
         values(Iterable.class, () -> null, List::of, () -> List.of(param(3)), () -> Arrays.asList(param(2), null));
         values(Optimizer.class, () -> new SGD(List.of(param(3)), 0.1), () -> null);
         values(Generator.class, () -> new Generator(5), () -> null);
@@ -120,7 +125,7 @@ class NnApiFuzzTest {
         values(IntFunction.class, () -> (IntFunction<TransformerEncoderLayer>) i -> new TransformerEncoderLayer(4, 2, 8, 0.1, "relu", 1e-5,
                 true, false), () -> (IntFunction<TransformerEncoderLayer>) i -> null, () -> null);
         values(UnaryOperator.class, () -> (UnaryOperator<Tensor>) Tensor::relu, () -> (UnaryOperator<Tensor>) x -> null, () -> null);
-        values(String.class, () -> "relu", () -> "gelu", () -> "loss", () -> "bogus", () -> "", () -> null);
+        values(String.class, () -> "relu", () -> "gelu", () -> "loss", () -> "bogus", () -> "", () -> null, () -> "nearest", () -> "bilinear");
         values(Dataset.class, () -> Dataset.of(Tensor.randn(new Generator(6), 5, 4), Tensor.of(new long[] {0, 1, 2, 3, 0})), () -> null);
     }
 

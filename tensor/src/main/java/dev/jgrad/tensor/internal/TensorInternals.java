@@ -20,6 +20,10 @@ public final class TensorInternals {
 
         void setData(Tensor leaf, Tensor source);
 
+        boolean hasGradHooks(Tensor t);
+
+        Tensor applyGradHooks(Tensor t, Tensor g);
+
         int[] savedVersions(Tensor node);
 
         void releaseGraph(Tensor node);
@@ -55,6 +59,16 @@ public final class TensorInternals {
     /** Adds {@code g} to the leaf's gradient (a copy on the first call), in the leaf's dtype. */
     public static void accumulateGrad(Tensor leaf, Tensor g) {
         access().accumulateGrad(leaf, g);
+    }
+
+    /** Whether gradient hooks ({@link Tensor#registerHook}) are registered on {@code t}. */
+    public static boolean hasGradHooks(Tensor t) {
+        return access().hasGradHooks(t);
+    }
+
+    /** {@code g} passed through the gradient hooks of {@code t} (g itself when it has none). */
+    public static Tensor applyGradHooks(Tensor t, Tensor g) {
+        return access().applyGradHooks(t, g);
     }
 
     /**
