@@ -17,7 +17,21 @@ import dev.jgrad.kernels.typed.GroupNormF32;
 public final class GroupNormRef {
     private GroupNormRef() {}
 
-    /** y, and per (sample, group) mean and rstd; w and b ([C]) may be null (1 and 0). */
+    /**
+     * y, and per (sample, group) mean and rstd; w and b ([C]) may be null (1 and 0).
+     *
+     * @param n      number of samples
+     * @param c      number of channels, a multiple of {@code groups}
+     * @param s      positions per channel (1 when there are none)
+     * @param groups number of groups the channels are split into
+     * @param eps    added to the variance
+     * @param x      input [n, c, s], contiguous
+     * @param w      per-channel scale [c], or null
+     * @param b      per-channel shift [c], or null
+     * @param y      receives the output [n, c, s]
+     * @param mean   receives each (sample, group)'s mean [n·groups]
+     * @param rstd   receives each (sample, group)'s 1/√(variance + eps) [n·groups]
+     */
     public static void forward(int n, int c, int s, int groups, double eps, Buf x, Buf w, Buf b, Buf y, Buf mean, Buf rstd) {
         int cg = c / groups, len = cg * s;
         for (int row = 0; row < n * groups; row++) {
@@ -47,6 +61,19 @@ public final class GroupNormRef {
      * dx (may be null: not computed), and dw and db ([C], each may be null) summed over samples
      * and positions, given dy and the forward pass's mean and rstd:
      * dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) over each group with ĝ = dy·w[c], dw = Σ dy·x̂, db = Σ dy.
+     *
+     * @param n      number of samples
+     * @param c      number of channels, a multiple of {@code groups}
+     * @param s      positions per channel (1 when there are none)
+     * @param groups number of groups the channels are split into
+     * @param dy     output gradient [n, c, s]
+     * @param x      the forward pass's input [n, c, s]
+     * @param w      per-channel scale [c], or null
+     * @param mean   the forward pass's (sample, group) means [n·groups]
+     * @param rstd   the forward pass's (sample, group) 1/√(variance + eps) [n·groups]
+     * @param dx     receives the input gradient [n, c, s], or null
+     * @param dw     receives the scale gradient [c], or null
+     * @param db     receives the shift gradient [c], or null
      */
     public static void backward(int n, int c, int s, int groups, Buf dy, Buf x, Buf w, Buf mean, Buf rstd, Buf dx, Buf dw, Buf db) {
         int cg = c / groups, len = cg * s;

@@ -17,7 +17,20 @@ import dev.jgrad.kernels.typed.ResampleF32;
 public final class ResampleRef {
     private ResampleRef() {}
 
-    /** y from x (see the class comment); i1, w0 and w1 may be null (one tap, weight 1). */
+    /**
+     * y from x (see the class comment); i1, w0 and w1 may be null (one tap, weight 1).
+     *
+     * @param outer number of independent slabs before the resampled dimension
+     * @param in    source length of the resampled dimension
+     * @param inner contiguous elements after the resampled dimension
+     * @param out   resampled length of the dimension
+     * @param i0    first source position of each output position [out]
+     * @param i1    second source position of each output position [out], or null (one tap)
+     * @param w0    weight of the first tap [out], or null (weight 1)
+     * @param w1    weight of the second tap [out], or null when {@code i1} is
+     * @param x     input [outer, in, inner]
+     * @param y     receives the output [outer, out, inner]
+     */
     public static void forward(int outer, int in, int inner, int out, int[] i0, int[] i1, double[] w0, double[] w1, Buf x, Buf y) {
         for (int o = 0; o < outer; o++) {
             for (int j = 0; j < out; j++) {
@@ -31,7 +44,21 @@ public final class ResampleRef {
         }
     }
 
-    /** dx (overwritten) = the adjoint of {@link #forward} applied to g: each output's gradient added to its taps, times their weights. */
+    /**
+     * dx (overwritten) = the adjoint of {@link #forward} applied to g: each output's gradient added to
+     * its taps, times their weights.
+     *
+     * @param outer number of independent slabs before the resampled dimension
+     * @param in    source length of the resampled dimension
+     * @param inner contiguous elements after the resampled dimension
+     * @param out   resampled length of the dimension
+     * @param i0    first source position of each output position [out]
+     * @param i1    second source position of each output position [out], or null (one tap)
+     * @param w0    weight of the first tap [out], or null (weight 1)
+     * @param w1    weight of the second tap [out], or null when {@code i1} is
+     * @param g     output gradient [outer, out, inner]
+     * @param dx    receives the input gradient [outer, in, inner], overwritten
+     */
     public static void backward(int outer, int in, int inner, int out, int[] i0, int[] i1, double[] w0, double[] w1, Buf g, Buf dx) {
         double[] acc = new double[outer * in * inner];
         for (int o = 0; o < outer; o++) {

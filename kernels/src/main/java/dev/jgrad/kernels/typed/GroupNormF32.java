@@ -24,7 +24,21 @@ import dev.jgrad.kernels.simd.RowsVec;
 public final class GroupNormF32 {
     private GroupNormF32() {}
 
-    /** y = the normalised x, and per (sample, group) mean and rstd; w and b ([C]) may be null (1 and 0). */
+    /**
+     * y = the normalised x, and per (sample, group) mean and rstd; w and b ([C]) may be null (1 and 0).
+     *
+     * @param n      number of samples
+     * @param c      number of channels, a multiple of {@code groups}
+     * @param s      positions per channel (1 when there are none)
+     * @param groups number of groups the channels are split into
+     * @param eps    added to the variance
+     * @param x      input [n, c, s], contiguous
+     * @param w      per-channel scale [c], or null
+     * @param b      per-channel shift [c], or null
+     * @param y      receives the output [n, c, s]
+     * @param mean   receives each (sample, group)'s mean [n·groups]
+     * @param rstd   receives each (sample, group)'s 1/√(variance + eps) [n·groups]
+     */
     public static void forward(int n, int c, int s, int groups, float eps, float[] x, float[] w, float[] b, float[] y, float[] mean,
                                float[] rstd) {
         int cg = c / groups, len = cg * s, rows = n * groups;
@@ -51,6 +65,19 @@ public final class GroupNormF32 {
      * dx (may be null: not computed) from dy, x, w (may be null) and the forward statistics; dw
      * and db ([C], each may be null) are overwritten with the sums over samples and positions of
      * dy·x̂ and dy.
+     *
+     * @param n      number of samples
+     * @param c      number of channels, a multiple of {@code groups}
+     * @param s      positions per channel (1 when there are none)
+     * @param groups number of groups the channels are split into
+     * @param dy     output gradient [n, c, s]
+     * @param x      the forward pass's input [n, c, s]
+     * @param w      per-channel scale [c], or null
+     * @param mean   the forward pass's (sample, group) means [n·groups]
+     * @param rstd   the forward pass's (sample, group) 1/√(variance + eps) [n·groups]
+     * @param dx     receives the input gradient [n, c, s], or null
+     * @param dw     receives the scale gradient [c], or null
+     * @param db     receives the shift gradient [c], or null
      */
     public static void backward(int n, int c, int s, int groups, float[] dy, float[] x, float[] w, float[] mean, float[] rstd, float[] dx,
                                 float[] dw, float[] db) {

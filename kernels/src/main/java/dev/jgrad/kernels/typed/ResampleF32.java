@@ -24,7 +24,20 @@ public final class ResampleF32 {
     /** Columns of {@code inner} per task when slabs alone are too few to share among the threads. */
     private static final int COLUMNS = 1024;
 
-    /** y from x; i1, w0 and w1 may be null (one tap, weight 1). */
+    /**
+     * y from x; i1, w0 and w1 may be null (one tap, weight 1).
+     *
+     * @param outer number of independent slabs before the resampled dimension
+     * @param in    source length of the resampled dimension
+     * @param inner contiguous elements after the resampled dimension
+     * @param out   resampled length of the dimension
+     * @param i0    first source position of each output position [out]
+     * @param i1    second source position of each output position [out], or null (one tap)
+     * @param w0    weight of the first tap [out], or null (weight 1)
+     * @param w1    weight of the second tap [out], or null when {@code i1} is
+     * @param x     input [outer, in, inner]
+     * @param y     receives the output [outer, out, inner]
+     */
     public static void forward(int outer, int in, int inner, int out, int[] i0, int[] i1, float[] w0, float[] w1, float[] x, float[] y) {
         long work = (long) outer * out * inner * (i1 == null ? 1 : 3);
         if (inner == 1) {
@@ -55,7 +68,20 @@ public final class ResampleF32 {
         });
     }
 
-    /** dx (overwritten) = the adjoint of {@link #forward} applied to g. */
+    /**
+     * dx (overwritten) = the adjoint of {@link #forward} applied to g.
+     *
+     * @param outer number of independent slabs before the resampled dimension
+     * @param in    source length of the resampled dimension
+     * @param inner contiguous elements after the resampled dimension
+     * @param out   resampled length of the dimension
+     * @param i0    first source position of each output position [out]
+     * @param i1    second source position of each output position [out], or null (one tap)
+     * @param w0    weight of the first tap [out], or null (weight 1)
+     * @param w1    weight of the second tap [out], or null when {@code i1} is
+     * @param g     output gradient [outer, out, inner]
+     * @param dx    receives the input gradient [outer, in, inner], overwritten
+     */
     public static void backward(int outer, int in, int inner, int out, int[] i0, int[] i1, float[] w0, float[] w1, float[] g, float[] dx) {
         Arrays.fill(dx, 0, outer * in * inner, 0f);
         long work = (long) outer * out * inner * (i1 == null ? 1 : 2);
