@@ -22,12 +22,26 @@ public final class Conv1d extends Module {
     public final Tensor bias;
     private final int in, out, kernel, stride, padding, dilation, groups;
 
-    /** Kernel {@code kernel}, stride 1, no padding, bias: PyTorch's defaults. */
+    /**
+     * Kernel {@code kernel}, stride 1, no padding, bias: PyTorch's defaults.
+     *
+     * @param in     input channels
+     * @param out    output channels
+     * @param kernel the kernel's length
+     */
     public Conv1d(int in, int out, int kernel) {
         this(in, out, kernel, 1, 0, 1, 1, true);
     }
 
-    /** Kernel, stride and padding; dilation 1, one group, bias. */
+    /**
+     * Kernel, stride and padding; dilation 1, one group, bias.
+     *
+     * @param in      input channels
+     * @param out     output channels
+     * @param kernel  the kernel's length
+     * @param stride  the stride
+     * @param padding the zero padding on each side
+     */
     public Conv1d(int in, int out, int kernel, int stride, int padding) {
         this(in, out, kernel, stride, padding, 1, 1, true);
     }
@@ -35,6 +49,14 @@ public final class Conv1d extends Module {
     /**
      * The general form, in PyTorch's argument order.
      *
+     * @param in       input channels
+     * @param out      output channels
+     * @param kernel   the kernel's length
+     * @param stride   the stride
+     * @param padding  the zero padding on each side
+     * @param dilation the spacing between kernel taps
+     * @param groups   the number of channel groups; divides {@code in} and {@code out}
+     * @param bias     whether the layer has a bias
      * @throws IllegalArgumentException for non-positive channels or channels that {@code groups} does not divide, a kernel,
      *     stride or dilation below 1, or negative padding
      */

@@ -24,7 +24,15 @@ public final class ConvTranspose2d extends Module {
     private final int in, out, groups;
     private final int[] kernel, stride, padding, outputPadding, dilation;
 
-    /** Square kernel, equal stride and padding on both axes, no output padding, bias. */
+    /**
+     * Square kernel, equal stride and padding on both axes, no output padding, bias.
+     *
+     * @param in      input channels
+     * @param out     output channels
+     * @param kernel  the kernel's height and width
+     * @param stride  the stride on both axes
+     * @param padding the padding on both axes: removed from each side of the full output
+     */
     public ConvTranspose2d(int in, int out, int kernel, int stride, int padding) {
         this(in, out, new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {0}, 1, true, new int[] {1});
     }
@@ -33,6 +41,15 @@ public final class ConvTranspose2d extends Module {
      * The general form, in PyTorch's argument order; each int[] holds one value for both axes or
      * two (height, width).
      *
+     * @param in            input channels
+     * @param out           output channels
+     * @param kernel        the kernel (height, width)
+     * @param stride        the stride (height, width)
+     * @param padding       the padding (height, width): removed from each side of the full output
+     * @param outputPadding extra rows and columns added to one side of the output (height, width)
+     * @param groups        the number of channel groups; divides {@code in} and {@code out}
+     * @param bias          whether the layer has a bias
+     * @param dilation      the spacing between kernel taps (height, width)
      * @throws IllegalArgumentException for non-positive channels or channels that {@code groups} does not divide, a kernel,
      *     stride or dilation below 1, negative padding or outputPadding, or an outputPadding not smaller than the stride or the dilation
      */
@@ -79,6 +96,9 @@ public final class ConvTranspose2d extends Module {
      * Tensor y = up.forward(x, new int[] {15, 15});   // x [8, 64, 7, 7], kernel 4, stride 2, padding 1: 14 (the default) or 15
      * }</pre>
      *
+     * @param x          input [N, in, H, W] or unbatched [in, H, W]
+     * @param outputSize the requested output size, ending in (height, width)
+     * @return the output [N, out, height, width] (or [out, height, width] for unbatched input)
      * @throws IllegalArgumentException if a size is outside [minimum, minimum + stride − 1] for this input
      */
     public Tensor forward(Tensor x, int[] outputSize) {

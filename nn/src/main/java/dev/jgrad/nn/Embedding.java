@@ -34,6 +34,9 @@ public final class Embedding extends Module {
      * A table whose row {@code paddingIdx} (in [−num, num); a negative index counts from the end,
      * as in PyTorch) starts at zero and gets no gradient.
      *
+     * @param num        the number of vectors (valid indices are [0, num))
+     * @param dim        the size of each vector
+     * @param paddingIdx the padding row, in [−num, num)
      * @throws IllegalArgumentException for non-positive sizes or a padding index outside [−num, num)
      */
     public Embedding(int num, int dim, int paddingIdx) {
@@ -51,7 +54,7 @@ public final class Embedding extends Module {
         weight = registerParameter("weight", w);
     }
 
-    /** The padding row in [0, num), or −1 when there is none. */
+    /** {@return the padding row in [0, num), or −1 when there is none} */
     public int paddingIdx() {
         return paddingIdx;
     }

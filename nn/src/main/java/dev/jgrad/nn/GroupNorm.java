@@ -24,12 +24,23 @@ public final class GroupNorm extends Module {
     private final int numGroups, numChannels;
     private final double eps;
 
-    /** PyTorch's defaults: eps 1e-5, affine. */
+    /**
+     * PyTorch's defaults: eps 1e-5, affine.
+     *
+     * @param numGroups   the number of groups; divides {@code numChannels}
+     * @param numChannels the number of channels C of the input
+     */
     public GroupNorm(int numGroups, int numChannels) {
         this(numGroups, numChannels, 1e-5, true);
     }
 
     /**
+     * The general form, in PyTorch's argument order.
+     *
+     * @param numGroups   the number of groups; divides {@code numChannels}
+     * @param numChannels the number of channels C of the input
+     * @param eps         added to the variance
+     * @param affine      whether each channel has a learnt weight and bias
      * @throws IllegalArgumentException if the group count is not positive or does not divide the channels, or eps is negative,
      *     infinite or NaN
      */

@@ -62,6 +62,9 @@ public abstract class Module {
      * <pre>{@code
      * Tensor logits = model.call(images);   // hooks run; model.forward(images) would skip them
      * }</pre>
+     *
+     * @param input the module's input
+     * @return the module's output, as the forward hooks leave it
      */
     public final Tensor call(Tensor input) {
         ModuleHooks h = hooks;
@@ -71,12 +74,27 @@ public abstract class Module {
     /** A hook run before {@link #forward} by {@link #call}; it returns a replacement input, or null to keep it. */
     @FunctionalInterface
     public interface ForwardPreHook {
+        /**
+         * Runs the hook.
+         *
+         * @param module the module being called
+         * @param input  the input {@link #forward} would get
+         * @return a replacement input, or null to keep {@code input}
+         */
         Tensor apply(Module module, Tensor input);
     }
 
     /** A hook run after {@link #forward} by {@link #call}; it returns a replacement output, or null to keep it. */
     @FunctionalInterface
     public interface ForwardHook {
+        /**
+         * Runs the hook.
+         *
+         * @param module the module being called
+         * @param input  the input {@link #forward} got
+         * @param output the output {@link #forward} returned
+         * @return a replacement output, or null to keep {@code output}
+         */
         Tensor apply(Module module, Tensor input, Tensor output);
     }
 
@@ -87,6 +105,14 @@ public abstract class Module {
      */
     @FunctionalInterface
     public interface BackwardHook {
+        /**
+         * Runs the hook.
+         *
+         * @param module     the module whose call is being differentiated
+         * @param gradInput  ∂L/∂input, or null when the input does not require grad
+         * @param gradOutput ∂L/∂output
+         * @return a replacement for {@code gradInput}, or null to keep it
+         */
         Tensor apply(Module module, Tensor gradInput, Tensor gradOutput);
     }
 
@@ -103,6 +129,9 @@ public abstract class Module {
      * <pre>{@code
      * HookHandle h = model.registerForwardPreHook((m, x) -> x.div(255));   // scale raw pixels
      * }</pre>
+     *
+     * @param hook the hook
+     * @return the handle that removes the hook
      */
     public final HookHandle registerForwardPreHook(ForwardPreHook hook) {
         return hooks().addPre(Args.notNull(getClass().getSimpleName() + ".registerForwardPreHook", "hook", hook));
@@ -119,6 +148,9 @@ public abstract class Module {
      *     return null;
      * }));
      * }</pre>
+     *
+     * @param hook the hook
+     * @return the handle that removes the hook
      */
     public final HookHandle registerForwardHook(ForwardHook hook) {
         return hooks().addForward(Args.notNull(getClass().getSimpleName() + ".registerForwardHook", "hook", hook));
@@ -138,6 +170,9 @@ public abstract class Module {
      *     return null;
      * });
      * }</pre>
+     *
+     * @param hook the hook
+     * @return the handle that removes the hook
      */
     public final HookHandle registerFullBackwardHook(BackwardHook hook) {
         return hooks().addBackward(Args.notNull(getClass().getSimpleName() + ".registerFullBackwardHook", "hook", hook));
@@ -221,6 +256,8 @@ public abstract class Module {
      * <pre>{@code
      * new Sequential(new Linear(4, 8), new Sequential(new Linear(8, 2))).namedModules().keySet();   // [, 0, 1, 1.0]
      * }</pre>
+     *
+     * @return the modules by dotted name, this one under ""
      */
     public final Map<String, Module> namedModules() {
         Map<String, Module> out = new LinkedHashMap<>();
@@ -234,7 +271,11 @@ public abstract class Module {
         children.forEach((k, m) -> m.collectModules(prefix.isEmpty() ? k : prefix + "." + k, out, seen));
     }
 
-    /** This module and every descendant, each once, in {@link #namedModules()} order. PyTorch's {@code modules()}. */
+    /**
+     * This module and every descendant, each once, in {@link #namedModules()} order. PyTorch's {@code modules()}.
+     *
+     * @return the modules, this one first
+     */
     public final List<Module> modules() {
         return List.copyOf(namedModules().values());
     }
@@ -246,6 +287,9 @@ public abstract class Module {
      * <pre>{@code
      * model.apply(m -> { if (m instanceof Linear l) Init.xavierUniform(l.weight, 1.0); });
      * }</pre>
+     *
+     * @param fn the function to call on each module
+     * @return this module
      */
     public final Module apply(Consumer<Module> fn) {
         Args.notNull(getClass().getSimpleName() + ".apply", "fn", fn);
@@ -265,6 +309,9 @@ public abstract class Module {
      * backbone.requiresGrad(false);
      * var opt = new Adam(model.parameters().stream().filter(Tensor::requiresGrad).toList(), 1e-3);
      * }</pre>
+     *
+     * @param requires whether the parameters require grad
+     * @return this module
      */
     public final Module requiresGrad(boolean requires) {
         for (Tensor p : parameters()) p.requiresGrad(requires);

@@ -27,7 +27,11 @@ public final class ModuleDict extends Module {
     /** An empty dict. */
     public ModuleDict() {}
 
-    /** A dict holding {@code modules}, in the map's iteration order. */
+    /**
+     * A dict holding {@code modules}, in the map's iteration order.
+     *
+     * @param modules the modules by name
+     */
     public ModuleDict(Map<String, ? extends Module> modules) {
         putAll(modules);
     }
@@ -36,6 +40,9 @@ public final class ModuleDict extends Module {
      * Puts {@code module} under {@code name}: replacing the module there in place (keeping its
      * position), or appended; returns the module it replaced, or null.
      *
+     * @param name   the name, non-empty and without '.'
+     * @param module the module
+     * @return the module previously under {@code name}, or null
      * @throws IllegalArgumentException for a null module, or a name that is null, empty or contains '.'
      */
     public Module put(String name, Module module) {
@@ -48,7 +55,12 @@ public final class ModuleDict extends Module {
         return items.put(name, module);
     }
 
-    /** Puts every entry of {@code modules}, in its iteration order (PyTorch's {@code update}); returns this. */
+    /**
+     * Puts every entry of {@code modules}, in its iteration order (PyTorch's {@code update}); returns this.
+     *
+     * @param modules the modules by name
+     * @return this dict
+     */
     public ModuleDict putAll(Map<String, ? extends Module> modules) {
         Args.notNull("ModuleDict.putAll", "the modules", modules);
         List<Map.Entry<String, ? extends Module>> entries = new ArrayList<>(modules.entrySet());
@@ -67,39 +79,54 @@ public final class ModuleDict extends Module {
         return this;
     }
 
-    /** The module under {@code name}, or null. */
+    /**
+     * The module under {@code name}, or null.
+     *
+     * @param name the name
+     * @return the module, or null when there is none under {@code name}
+     */
     public Module get(String name) {
         return items.get(name);
     }
 
-    /** Removes and returns the module under {@code name}, or null (PyTorch's {@code pop}). */
+    /**
+     * Removes and returns the module under {@code name}, or null (PyTorch's {@code pop}).
+     *
+     * @param name the name
+     * @return the removed module, or null when there was none under {@code name}
+     */
     public Module remove(String name) {
         Module m = items.remove(name);
         if (m != null) removeChild(name);
         return m;
     }
 
-    /** Whether a module is held under {@code name}. */
+    /**
+     * Whether a module is held under {@code name}.
+     *
+     * @param name the name
+     * @return true when a module is held under {@code name}
+     */
     public boolean containsKey(String name) {
         return items.containsKey(name);
     }
 
-    /** The names, in order, unmodifiable. */
+    /** {@return the names, in order, unmodifiable} */
     public Set<String> keySet() {
         return Collections.unmodifiableSet(items.keySet());
     }
 
-    /** The modules, in order, unmodifiable. */
+    /** {@return the modules, in order, unmodifiable} */
     public List<Module> values() {
         return List.copyOf(items.values());
     }
 
-    /** Number of modules. */
+    /** {@return the number of modules} */
     public int size() {
         return items.size();
     }
 
-    /** Whether the dict holds no module. */
+    /** {@return whether the dict holds no module} */
     public boolean isEmpty() {
         return items.isEmpty();
     }

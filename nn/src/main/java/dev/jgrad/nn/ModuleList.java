@@ -24,18 +24,31 @@ import java.util.List;
 public final class ModuleList extends Module implements Iterable<Module> {
     private final List<Module> items = new ArrayList<>();
 
-    /** A list holding {@code modules}, in order. */
+    /**
+     * A list holding {@code modules}, in order.
+     *
+     * @param modules the modules
+     */
     public ModuleList(Module... modules) {
         Args.notNull("ModuleList", "the modules", modules);
         for (Module m : modules) add(m);
     }
 
-    /** A list holding {@code modules}, in order. */
+    /**
+     * A list holding {@code modules}, in order.
+     *
+     * @param modules the modules
+     */
     public ModuleList(Iterable<? extends Module> modules) {
         addAll(modules);
     }
 
-    /** Appends {@code module} (PyTorch's {@code append}); returns this. */
+    /**
+     * Appends {@code module} (PyTorch's {@code append}); returns this.
+     *
+     * @param module the module
+     * @return this list
+     */
     public ModuleList add(Module module) {
         Args.notNull("ModuleList.add", "module " + items.size(), module);
         registerModule(Integer.toString(items.size()), module);
@@ -43,7 +56,12 @@ public final class ModuleList extends Module implements Iterable<Module> {
         return this;
     }
 
-    /** Appends every module of {@code modules} (PyTorch's {@code extend}); returns this. */
+    /**
+     * Appends every module of {@code modules} (PyTorch's {@code extend}); returns this.
+     *
+     * @param modules the modules, in order
+     * @return this list
+     */
     public ModuleList addAll(Iterable<? extends Module> modules) {
         Args.notNull("ModuleList.addAll", "the modules", modules);
         List<Module> copy = new ArrayList<>();
@@ -61,6 +79,10 @@ public final class ModuleList extends Module implements Iterable<Module> {
     /**
      * Inserts {@code module} before position {@code index} (−size ≤ index ≤ size; a negative index
      * counts from the end, as Python's {@code list.insert}), renumbering those after it.
+     *
+     * @param index  the position the module takes
+     * @param module the module
+     * @return this list
      */
     public ModuleList insert(int index, Module module) {
         Args.notNull("ModuleList.insert", "module", module);
@@ -76,12 +98,23 @@ public final class ModuleList extends Module implements Iterable<Module> {
         return this;
     }
 
-    /** The module at {@code index} (negative counts from the end, as in Python). */
+    /**
+     * The module at {@code index} (negative counts from the end, as in Python).
+     *
+     * @param index the position
+     * @return the module there
+     */
     public Module get(int index) {
         return items.get(position("get", index, items.size()));
     }
 
-    /** Replaces the module at {@code index} (negative counts from the end); returns the one it replaced. */
+    /**
+     * Replaces the module at {@code index} (negative counts from the end); returns the one it replaced.
+     *
+     * @param index  the position
+     * @param module the new module
+     * @return the module it replaced
+     */
     public Module set(int index, Module module) {
         Args.notNull("ModuleList.set", "module", module);
         int at = position("set", index, items.size());
@@ -89,7 +122,13 @@ public final class ModuleList extends Module implements Iterable<Module> {
         return items.set(at, module);
     }
 
-    /** Removes and returns the module at {@code index} (negative counts from the end), renumbering those after it (PyTorch's {@code pop}). */
+    /**
+     * Removes and returns the module at {@code index} (negative counts from the end), renumbering
+     * those after it (PyTorch's {@code pop}).
+     *
+     * @param index the position
+     * @return the removed module
+     */
     public Module remove(int index) {
         int at = position("remove", index, items.size());
         Module removed = items.get(at);
@@ -99,12 +138,12 @@ public final class ModuleList extends Module implements Iterable<Module> {
         return removed;
     }
 
-    /** Number of modules. */
+    /** {@return the number of modules} */
     public int size() {
         return items.size();
     }
 
-    /** Whether the list holds no module. */
+    /** {@return whether the list holds no module} */
     public boolean isEmpty() {
         return items.isEmpty();
     }

@@ -26,17 +26,34 @@ public final class Upsample extends Module {
     private final String mode;
     private final boolean alignCorners;
 
-    /** Scales every spatial dimension by {@code scaleFactor}; alignCorners false. */
+    /**
+     * Scales every spatial dimension by {@code scaleFactor}; alignCorners false.
+     *
+     * @param scaleFactor the factor for every spatial dimension
+     * @param mode        "nearest", "linear", "bilinear" or "trilinear"
+     */
     public Upsample(double scaleFactor, String mode) {
         this(null, new double[] {scaleFactor}, mode, false);
     }
 
-    /** Scales each spatial dimension by its factor (one value for all, or one per dimension). */
+    /**
+     * Scales each spatial dimension by its factor (one value for all, or one per dimension).
+     *
+     * @param scaleFactor  the factors: one for all spatial dimensions, or one per dimension
+     * @param mode         "nearest", "linear", "bilinear" or "trilinear"
+     * @param alignCorners for the linear modes, whether the corner pixels' centres map onto each other; false for "nearest"
+     */
     public Upsample(double[] scaleFactor, String mode, boolean alignCorners) {
         this(null, Args.notNull("Upsample", "scaleFactor", scaleFactor), mode, alignCorners);
     }
 
-    /** Resizes to {@code size} (one value for all spatial dimensions, or one per dimension). */
+    /**
+     * Resizes to {@code size} (one value for all spatial dimensions, or one per dimension).
+     *
+     * @param size         the output sizes: one for all spatial dimensions, or one per dimension
+     * @param mode         "nearest", "linear", "bilinear" or "trilinear"
+     * @param alignCorners for the linear modes, whether the corner pixels' centres map onto each other; false for "nearest"
+     */
     public Upsample(int[] size, String mode, boolean alignCorners) {
         this(Args.notNull("Upsample", "size", size), null, mode, alignCorners);
     }
