@@ -503,6 +503,11 @@ public sealed interface Op {
      * optional bias [C_out] ({@code b}, null when there is none): the input gradient of the
      * convolution {@code shape} describes (whose input is this op's output), computed by that
      * convolution's kernels.
+     *
+     * @param x     the input [N, C_in, H, W]
+     * @param w     the weights [C_in, C_out/groups, kH, kW]
+     * @param b     the bias [C_out], or null
+     * @param shape the geometry of the convolution whose input gradient this op computes
      */
     record ConvTranspose2d(Tensor x, Tensor w, Tensor b, ConvShape shape) implements Op {
         @Override
@@ -510,7 +515,13 @@ public sealed interface Op {
             return b == null ? List.of(x, w) : List.of(x, w, b);
         }
 
-        /** ∂L/∂x, ∂L/∂w (and ∂L/∂b) from the convolution kernels, null for an input that does not require grad; not themselves recorded. */
+        /**
+         * ∂L/∂x, ∂L/∂w (and ∂L/∂b) from the convolution kernels, null for an input that does not
+         * require grad; not themselves recorded.
+         *
+         * @param g the gradient of the output
+         * @return the gradients of x, w and b (null where not required)
+         */
         public Tensor[] backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
                 return ConvTransposeOps.backward(this, g);
@@ -608,6 +619,14 @@ public sealed interface Op {
      * Fused group normalisation of x [N, C, *] in {@code groups} groups of channels: (x − mean)·rstd·weight[c] + bias[c]
      * over each group of each sample; {@code weight} and {@code bias} ([C]) may be null (then they are not inputs).
      * {@code mean} and {@code rstd} (one per sample and group, in x's dtype) are saved for the backward pass.
+     *
+     * @param x      the input [N, C, *]
+     * @param weight the per-channel scale [C], or null
+     * @param bias   the per-channel shift [C], or null
+     * @param groups the number of channel groups; divides C
+     * @param eps    added to the variance
+     * @param mean   each (sample, group)'s mean
+     * @param rstd   each (sample, group)'s 1/√(var + eps)
      */
     record GroupNorm(Tensor x, Tensor weight, Tensor bias, int groups, double eps, Tensor mean, Tensor rstd) implements Op {
         @Override
@@ -619,6 +638,9 @@ public sealed interface Op {
         /**
          * ∂L/∂x, ∂L/∂weight, ∂L/∂bias from the saved mean and rstd, one per {@link #inputs() input}
          * (null for those that do not require grad); not themselves recorded.
+         *
+         * @param g the gradient of the output
+         * @return the gradients of the inputs, in the order of {@link #inputs()}
          */
         public Tensor[] backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
@@ -679,9 +701,21 @@ public sealed interface Op {
      * One dimension {@code dim} of x resampled (a step of {@code interpolate}): output position j
      * reads x at {@code index0[j]} with weight {@code weight0[j]}, plus {@code index1[j]} with
      * {@code weight1[j]} for the linear modes; nearest-neighbour has one tap and no weights (null).
+     *
+     * @param x       the input
+     * @param dim     the dimension resampled
+     * @param index0  each output position's first source position
+     * @param index1  each output position's second source position, or null (one tap)
+     * @param weight0 the first tap's weights, or null (weight 1)
+     * @param weight1 the second tap's weights, or null
      */
     record Resample(Tensor x, int dim, int[] index0, int[] index1, double[] weight0, double[] weight1) implements UnaryOp {
-        /** ∂L/∂x: each output's gradient added to its taps, times their weights; not itself recorded. */
+        /**
+         * ∂L/∂x: each output's gradient added to its taps, times their weights; not itself recorded.
+         *
+         * @param g the gradient of the output
+         * @return the gradient of x
+         */
         public Tensor backward(Tensor g) {
             try (var _ = GradMode.noGrad()) {
                 return InterpolateOps.backward(this, g);

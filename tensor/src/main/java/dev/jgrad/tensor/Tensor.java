@@ -1786,6 +1786,14 @@ public final class Tensor implements AutoCloseable {
      * Tensor y = x.convTranspose2d(w, null, new int[] {2}, new int[] {1}, new int[] {0}, new int[] {1}, 1);   // [8, 3, 14, 14]
      * }</pre>
      *
+     * @param weight        the filters [C_in, C_out/groups, kH, kW]
+     * @param bias          the bias [C_out], or null
+     * @param stride        the stride, one value or (height, width)
+     * @param padding       the padding removed from each side of the full output, one value or (height, width)
+     * @param outputPadding extra rows and columns added to one side of the output, one value or (height, width)
+     * @param dilation      the dilation, one value or (height, width)
+     * @param groups        the number of channel groups
+     * @return the output [N, C_out, H_out, W_out]
      * @throws IllegalArgumentException for tensors that are not 4-D, mismatched channels, groups that do not divide
      *     C_in, non-positive stride or dilation, negative padding, too large an outputPadding, or an empty output
      */
@@ -1872,6 +1880,11 @@ public final class Tensor implements AutoCloseable {
      * Tensor y = x.groupNorm(32, Tensor.ones(64), Tensor.zeros(64), 1e-5);   // 32 groups of 2 channels
      * }</pre>
      *
+     * @param groups the number of channel groups; divides C
+     * @param weight the per-channel scale [C], or null
+     * @param bias   the per-channel shift [C], or null
+     * @param eps    added to the variance
+     * @return the normalised tensor, of this tensor's shape
      * @throws IllegalArgumentException if the input is not floating or has rank below 2, groups does not divide C,
      *     weight or bias is not [C], or eps is negative, infinite or NaN
      */
@@ -1895,6 +1908,11 @@ public final class Tensor implements AutoCloseable {
      * Tensor fit = x.interpolate(new int[] {48, 40}, null, "bilinear", false);       // [8, 3, 48, 40]
      * }</pre>
      *
+     * @param size         the output sizes (one for all spatial dimensions, or one per dimension), or null
+     * @param scaleFactor  the scale factors (one for all spatial dimensions, or one per dimension), or null
+     * @param mode         "nearest", "linear", "bilinear" or "trilinear"
+     * @param alignCorners for the linear modes, whether the corner pixels' centres map onto each other
+     * @return the resized tensor [N, C, *output sizes]
      * @throws IllegalArgumentException for an unknown mode, a rank the mode does not take, both or neither of size and
      *     scaleFactor, sizes or factors that are not positive, an output size of 0, or alignCorners with "nearest"
      */
@@ -2902,6 +2920,8 @@ public final class Tensor implements AutoCloseable {
      * clip.remove();
      * }</pre>
      *
+     * @param hook the hook: it takes the gradient and returns a replacement, or null to keep it
+     * @return the handle that removes the hook
      * @throws IllegalStateException if this tensor does not require grad
      */
     public HookHandle registerHook(UnaryOperator<Tensor> hook) {
