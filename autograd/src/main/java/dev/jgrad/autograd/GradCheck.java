@@ -7,6 +7,7 @@ import dev.jgrad.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Checks derivative rules against central differences in float64.
@@ -83,10 +84,35 @@ public final class GradCheck {
         Tensor v = Tensor.randn(new Generator(1234), y.shape()).to(DType.FLOAT64);
         y.mul(v).sum().backward();
 
+        return compare(() -> f.apply(xs), v, xs, eps, atol, rtol);
+    }
+
+    /**
+     * The numeric half of the check, for tensors that already hold the gradients
+     * {@code backward()} gave for Σ f()·v: each element of each tensor that requires grad is
+     * perturbed in place by ±eps, f is run again, and the central difference of Σ f()·v is
+     * compared with the gradient (zero where there is none). For a function of state the caller
+     * owns, such as a layer's own parameters, where {@link #check} would work on copies.
+     *
+     * <pre>{@code
+     * Tensor v = Tensor.randn(y.shape()).to(DType.FLOAT64);
+     * layer.call(x).mul(v).sum().backward();
+     * GradCheck.Result r = GradCheck.compare(() -> layer.call(x), v, layer.parameters(), 1e-6, 1e-5, 1e-3);
+     * }</pre>
+     *
+     * @param f       recomputes the output from the tensors' current values
+     * @param v       the fixed weighting the gradients were computed for, of f's shape
+     * @param tensors the tensors to perturb; those that do not require grad are skipped
+     * @param eps     the step of the central differences
+     * @param atol    the absolute tolerance
+     * @param rtol    the relative tolerance
+     * @return the outcome, with the worst disagreement ({@link Result#input()} indexes {@code tensors})
+     */
+    public static Result compare(Supplier<Tensor> f, Tensor v, List<Tensor> tensors, double eps, double atol, double rtol) {
         Result worst = new Result(true, 0, -1, -1, 0, 0);
         try (var _ = GradMode.noGrad()) {
-            for (int k = 0; k < xs.size(); k++) {
-                Tensor x = xs.get(k);
+            for (int k = 0; k < tensors.size(); k++) {
+                Tensor x = tensors.get(k);
                 if (!x.requiresGrad()) continue;
                 double[] analytic = x.grad() == null ? new double[x.numel()] : x.grad().toDoubleArray();
                 double[] values = x.toDoubleArray();
@@ -94,9 +120,9 @@ public final class GradCheck {
                 for (int i = 0; i < values.length; i++) {
                     Tensor cell = flat.narrow(0, i, 1);
                     cell.fill(values[i] + eps);
-                    double plus = f.apply(xs).mul(v).sum().item();
+                    double plus = f.get().mul(v).sum().item();
                     cell.fill(values[i] - eps);
-                    double minus = f.apply(xs).mul(v).sum().item();
+                    double minus = f.get().mul(v).sum().item();
                     cell.fill(values[i]);
                     double numeric = (plus - minus) / (2 * eps);
                     double err = Math.abs(analytic[i] - numeric);
