@@ -1,8 +1,8 @@
 package dev.jgrad.nn;
 
+import static dev.jgrad.nn.BadInput.fails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgrad.tensor.Generator;
@@ -10,7 +10,6 @@ import dev.jgrad.tensor.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * Conv1d and ConvTranspose2d beyond the PyTorch fixtures of LayerOracleTest: float64 gradient
@@ -24,11 +23,6 @@ class ConvLayersTest {
 
     private static Tensor randn(long seed, int... shape) {
         return Tensor.randn(new Generator(seed), shape);
-    }
-
-    private static void fails(Executable call, String... fragments) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        for (String f : fragments) assertTrue(e.getMessage().contains(f), () -> "\"" + e.getMessage() + "\" lacks \"" + f + "\"");
     }
 
     @Test

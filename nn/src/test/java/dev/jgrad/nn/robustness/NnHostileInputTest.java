@@ -1,5 +1,6 @@
 package dev.jgrad.nn.robustness;
 
+import static dev.jgrad.nn.BadInput.fails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,15 +26,9 @@ import dev.jgrad.nn.optim.SGD;
 import dev.jgrad.tensor.Tensor;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /** One test per class of hostile input NnApiFuzzTest found in the nn entry points. */
 class NnHostileInputTest {
-
-    private static void fails(Executable call, String... fragments) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        for (String f : fragments) assertTrue(e.getMessage().contains(f), () -> "\"" + e.getMessage() + "\" lacks \"" + f + "\"");
-    }
 
     @Test
     void hugeLayerCountsFailBeforeAllocating() {
