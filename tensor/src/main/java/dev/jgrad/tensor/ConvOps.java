@@ -56,16 +56,26 @@ final class ConvOps {
         return cs;
     }
 
-    /** y = x ⋆ w (+ bias per output channel when {@code b} is not null), outside the graph. */
-    static Tensor forward(ConvShape cs, Tensor x, Tensor w, Tensor b) {
-        Tensor.checkSameDevice(OP, x, w);
-        WindowGeometry.checkFloating(OP, x, w);
+    /**
+     * Checks that a convolution's input, weights and bias (null when none) are floating and on one
+     * device, and gives the dtype its output has: the three promoted. Shared by the transposed
+     * convolution, which names itself as {@code op}.
+     */
+    static DType operandDType(String op, Tensor x, Tensor w, Tensor b) {
+        Tensor.checkSameDevice(op, x, w);
+        WindowGeometry.checkFloating(op, x, w);
         DType dtype = DType.promote(x.dtype(), w.dtype());
         if (b != null) {
-            Tensor.checkSameDevice(OP, x, b);
-            WindowGeometry.checkFloating(OP, b);
+            Tensor.checkSameDevice(op, x, b);
+            WindowGeometry.checkFloating(op, b);
             dtype = DType.promote(dtype, b.dtype());
         }
+        return dtype;
+    }
+
+    /** y = x ⋆ w (+ bias per output channel when {@code b} is not null), outside the graph. */
+    static Tensor forward(ConvShape cs, Tensor x, Tensor w, Tensor b) {
+        DType dtype = operandDType(OP, x, w, b);
         Tensor y = Tensor.empty(new int[] {cs.n(), cs.k(), cs.outH(), cs.outW()}, dtype, x.device());
         if (y.numel() == 0) return y;
         forwardKernel(cs, ElementwiseOps.contiguous(x, dtype), ElementwiseOps.contiguous(w, dtype),

@@ -88,14 +88,7 @@ final class ConvTransposeOps {
 
     /** y = the transposed convolution of x with w (+ b per output channel), outside the graph. */
     static Tensor forward(ConvShape cs, Tensor x, Tensor w, Tensor b) {
-        Tensor.checkSameDevice(OP, x, w);
-        WindowGeometry.checkFloating(OP, x, w);
-        DType dtype = DType.promote(x.dtype(), w.dtype());
-        if (b != null) {
-            Tensor.checkSameDevice(OP, x, b);
-            WindowGeometry.checkFloating(OP, b);
-            dtype = DType.promote(dtype, b.dtype());
-        }
+        DType dtype = ConvOps.operandDType(OP, x, w, b);
         Tensor y = Tensor.empty(new int[] {cs.n(), cs.c(), cs.h(), cs.w()}, dtype, x.device());   // zero-filled
         if (y.numel() == 0) return y;
         if (x.numel() > 0) {
