@@ -57,6 +57,8 @@ final class CudaBackend implements Backend {
             case INT32 -> ScalarType.I32;
             case INT64 -> ScalarType.I64;
             case BOOL -> ScalarType.BOOL;
+            case FLOAT16 -> ScalarType.F16;
+            case BFLOAT16 -> ScalarType.BF16;
         };
     }
 
@@ -67,6 +69,8 @@ final class CudaBackend implements Backend {
             case I32 -> DType.INT32;
             case I64 -> DType.INT64;
             case BOOL -> DType.BOOL;
+            case F16 -> DType.FLOAT16;
+            case BF16 -> DType.BFLOAT16;
         };
     }
 
