@@ -50,16 +50,22 @@ public final class Half {
         }
     }
 
-    /** The float32 value of the float16 bits {@code h} (exact). */
+    /** The float32 value of the float16 bits {@code h} (exact; a NaN keeps its payload and gets the quiet bit). */
     public static float f16ToFloat(short h) {
-        // The JDK's conversion is exact and sets the quiet bit of a NaN, as PyTorch's does.
-        return Float.float16ToFloat(h);
+        // Not Float.float16ToFloat: it quiets a signalling NaN when C2 uses the F16C instruction
+        // (0x7C01 → 0x7FC02000, as PyTorch gives) but not in its Java code (0x7F802000), so its
+        // bits would depend on the machine and on JIT state.
+        int sign = (h & 0x8000) << 16, exp = h >>> 10 & 0x1F, man = h & 0x3FF;
+        if (exp == 0x1F) return Float.intBitsToFloat(sign | 0x7F800000 | man << 13 | (man != 0 ? 0x0040_0000 : 0));
+        if (exp == 0) return Float.intBitsToFloat(sign | Float.floatToRawIntBits(man * 0x1p-24f));   // zero or subnormal, exact
+        return Float.intBitsToFloat(sign | (exp + 112) << 23 | man << 13);
     }
 
     /** {@code v} rounded to the nearest float16 (ties to even), as bits. */
     public static short floatToF16(float v) {
-        // The JDK rounds to nearest even with subnormals and overflow as IEEE does; only its NaN
-        // (which keeps payload bits) differs from c10's canonical quiet NaN.
+        // The JDK rounds to nearest even with subnormals and overflow as IEEE does, in its Java
+        // code and in the F16C instruction alike; only its NaN (which keeps payload bits) differs
+        // from c10's canonical quiet NaN.
         if (v != v) return (short) ((Float.floatToRawIntBits(v) >>> 16 & 0x8000) | 0x7E00);
         return Float.floatToFloat16(v);
     }
