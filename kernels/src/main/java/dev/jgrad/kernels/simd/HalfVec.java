@@ -18,17 +18,13 @@ import jdk.incubator.vector.VectorSpecies;
  * the caller finishes with {@link Half}. Loaded only when {@link Simd#enabled()}.
  *
  * <p>Only integer lane operations and IEEE-exact float multiplies and adds are used, so results do
- * not depend on whether C2 has compiled the loop. float16 → float32 decodes the fields with
- * integer operations (a subnormal through an exact int → float conversion); float32 → float16 is
- * the branch-free rounding of c10's {@code fp16_ieee_from_fp32_value}: a multiply by 2^112 then
- * 2^-110 rounds the fraction at the right position (ties to even, subnormals included), and an
- * add of the rescaled exponent moves it into place.
+ * not depend on whether C2 has compiled the loop: the branch-free conversions of c10's
+ * {@code fp16_ieee_to_fp32_value} and {@code fp16_ieee_from_fp32_value}, lane-wise.
  *
  * <p>Rounding loops compute each result in the upper half of an int lane and store two float
  * vectors' worth at once: one two-vector rearrange picks the upper halves of both into a full
- * short vector. Narrowing each vector with an int → short conversion and a half-width store
- * instead was measured at 0.6–0.7× the copy bandwidth on 16M elements (AVX-512), the rearrange at
- * 0.9–1.1×; the widening loops' int → short conversions run at copy speed as they are.
+ * short vector, which kept up with a float32 copy where narrowing each vector with an int → short
+ * conversion and a half-width store did not (docs/design-notes.md, "The 16-bit floats").
  */
 public final class HalfVec {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -56,16 +52,14 @@ public final class HalfVec {
         return (IntVector) ShortVector.fromArray(H, x, i).convertShape(VectorOperators.S2I, I, 0);
     }
 
-    /** out[i .. i + 2L) = the upper 16 bits of the lanes of a, then of b. */
-    private static void storeUpperHalves(IntVector a, IntVector b, short[] out, int i) {
-        a.reinterpretAsShorts().rearrange(UPPER_HALVES, b.reinterpretAsShorts()).intoArray(out, i);
-    }
-
     /** The bfloat16 rounding of f in the upper half of each lane (ties to even; NaN → 0x7FC0). */
     private static IntVector bf16Upper(FloatVector f) {
+        // adding 0x7FFF (+1 when the kept half is odd) carries into the kept half as round-to-nearest-even does
         IntVector bits = f.reinterpretAsInts();
         IntVector r = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
-        return r.blend(Half.BF16_NAN << 16, f.test(VectorOperators.IS_NAN).cast(I));
+        // NaN: an exponent of all ones and a fraction (an integer compare: C2 left test(IS_NAN) to a
+        // slow fallback in the float16 loop, so both loops use this)
+        return r.blend(Half.BF16_NAN << 16, bits.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000));
     }
 
     /** out[o + j] = float of the bfloat16 bits x[xi + j], for j below the last whole vector of n; returns that bound. */
@@ -81,30 +75,30 @@ public final class HalfVec {
     public static int floatToBf16(int n, float[] x, int xi, short[] out, int o) {
         int j = 0;
         for (; j <= n - 2 * L; j += 2 * L) {
-            // adding 0x7FFF (+1 when the kept half is odd) carries into the kept half as round-to-nearest-even does
-            storeUpperHalves(bf16Upper(FloatVector.fromArray(F, x, xi + j)), bf16Upper(FloatVector.fromArray(F, x, xi + j + L)), out, o + j);
+            // (the rearrange is written out here, not in a helper: when C2 declined to inline the
+            // helper after the two roundings, the vectors passed to it were boxed, 4× slower)
+            ShortVector a = bf16Upper(FloatVector.fromArray(F, x, xi + j)).reinterpretAsShorts();
+            a.rearrange(UPPER_HALVES, bf16Upper(FloatVector.fromArray(F, x, xi + j + L)).reinterpretAsShorts()).intoArray(out, o + j);
         }
         return j;
     }
 
-    /** out[o + j] = float of the float16 bits x[xi + j] (exact; a NaN gets its quiet bit); returns how far it got. */
+    /**
+     * out[o + j] = float of the float16 bits x[xi + j] (exact; a NaN gets its quiet bit); returns
+     * how far it got. c10's fp16_ieee_to_fp32_value lane-wise: a normal or special value is its
+     * bits moved into float32's fields with the exponent 2^112 too large, then scaled by 2^-112
+     * (exact; a NaN is quieted by the multiply, its payload kept); a subnormal is 0.5 + m·2^-24
+     * built in the bits, minus 0.5 (exact).
+     */
     public static int f16ToFloat(int n, short[] x, int xi, float[] out, int o) {
         int bound = F.loopBound(n);
         for (int j = 0; j < bound; j += L) {
-            IntVector h = widen(x, xi + j);
-            IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-            IntVector exp = h.lanewise(VectorOperators.LSHR, 10).and(0x1F);
-            IntVector man = h.and(0x3FF);
-            // normal: rebias the exponent by 127 − 15 and move the fraction up 13 bits
-            IntVector normal = exp.add(112).lanewise(VectorOperators.LSHL, 23).or(man.lanewise(VectorOperators.LSHL, 13));
-            // infinity or NaN: all-ones exponent, the fraction kept, a NaN quieted
-            VectorMask<Integer> nan = exp.eq(0x1F).and(man.compare(VectorOperators.NE, 0));
-            IntVector special = man.lanewise(VectorOperators.LSHL, 13).or(0x7F800000).blend(
-                    man.lanewise(VectorOperators.LSHL, 13).or(0x7FC00000), nan);
-            // zero or subnormal: fraction × 2^-24, exact in float32
-            IntVector tiny = ((FloatVector) man.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
-            IntVector r = normal.blend(special, exp.eq(0x1F)).blend(tiny, exp.eq(0));
-            r.or(sign).reinterpretAsFloats().intoArray(out, o + j);
+            IntVector w = widen(x, xi + j).lanewise(VectorOperators.LSHL, 16);
+            IntVector twoW = w.add(w);
+            IntVector normal = twoW.lanewise(VectorOperators.LSHR, 4).add(0x70000000).reinterpretAsFloats().mul(0x1p-112f).reinterpretAsInts();
+            IntVector tiny = twoW.lanewise(VectorOperators.LSHR, 17).or(0x3F000000).reinterpretAsFloats().sub(0.5f).reinterpretAsInts();
+            VectorMask<Integer> subnormal = twoW.compare(VectorOperators.ULT, 0x08000000);
+            normal.blend(tiny, subnormal).or(w.and(0x80000000)).reinterpretAsFloats().intoArray(out, o + j);
         }
         return bound;
     }
@@ -112,8 +106,9 @@ public final class HalfVec {
     /** out[o + j] = the float16 bits nearest x[xi + j] (ties to even, subnormals, overflow to ∞, NaN → sign | 0x7E00); returns how far it got. */
     public static int floatToF16(int n, float[] x, int xi, short[] out, int o) {
         int j = 0;
-        for (; j <= n - 2 * L; j += 2 * L) {
-            storeUpperHalves(f16Upper(FloatVector.fromArray(F, x, xi + j)), f16Upper(FloatVector.fromArray(F, x, xi + j + L)), out, o + j);
+        for (; j <= n - 2 * L; j += 2 * L) {   // the rearrange written out, as in floatToBf16
+            ShortVector a = f16Upper(FloatVector.fromArray(F, x, xi + j)).reinterpretAsShorts();
+            a.rearrange(UPPER_HALVES, f16Upper(FloatVector.fromArray(F, x, xi + j + L)).reinterpretAsShorts()).intoArray(out, o + j);
         }
         return j;
     }
@@ -131,7 +126,7 @@ public final class HalfVec {
         FloatVector rounded = bias.add(0x07800000).reinterpretAsFloats().add(base);
         IntVector bits = rounded.reinterpretAsInts();
         IntVector nonsign = bits.lanewise(VectorOperators.LSHR, 13).and(0x7C00).add(bits.and(0x0FFF));
-        VectorMask<Integer> nan = f.test(VectorOperators.IS_NAN).cast(I);
+        VectorMask<Integer> nan = w.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000);   // NaN: an exponent of all ones and a fraction
         return nonsign.blend(0x7E00, nan).lanewise(VectorOperators.LSHL, 16).or(w.and(0x80000000));
     }
 }
