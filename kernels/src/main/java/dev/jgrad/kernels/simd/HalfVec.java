@@ -24,7 +24,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Rounding loops compute each result in the upper half of an int lane and store two float
  * vectors' worth at once: one two-vector rearrange picks the upper halves of both into a full
  * short vector, which kept up with a float32 copy where narrowing each vector with an int → short
- * conversion and a half-width store did not (docs/design-notes.md, "The 16-bit floats").
+ * conversion and a half-width store did not (docs/design-notes.md, "The 16-bit floats"). Every
+ * loop is written out in its method, with no helper taking or returning a vector: C2 sometimes
+ * declined to inline such a helper in the rounding loops (its node-count cutoff), and the vectors
+ * it passed were then boxed, several times slower.
  */
 public final class HalfVec {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -52,16 +55,6 @@ public final class HalfVec {
         return (IntVector) ShortVector.fromArray(H, x, i).convertShape(VectorOperators.S2I, I, 0);
     }
 
-    /** The bfloat16 rounding of f in the upper half of each lane (ties to even; NaN → 0x7FC0). */
-    private static IntVector bf16Upper(FloatVector f) {
-        // adding 0x7FFF (+1 when the kept half is odd) carries into the kept half as round-to-nearest-even does
-        IntVector bits = f.reinterpretAsInts();
-        IntVector r = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
-        // NaN: an exponent of all ones and a fraction (an integer compare: C2 left test(IS_NAN) to a
-        // slow fallback in the float16 loop, so both loops use this)
-        return r.blend(Half.BF16_NAN << 16, bits.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000));
-    }
-
     /** out[o + j] = float of the bfloat16 bits x[xi + j], for j below the last whole vector of n; returns that bound. */
     public static int bf16ToFloat(int n, short[] x, int xi, float[] out, int o) {
         int bound = F.loopBound(n);
@@ -75,10 +68,14 @@ public final class HalfVec {
     public static int floatToBf16(int n, float[] x, int xi, short[] out, int o) {
         int j = 0;
         for (; j <= n - 2 * L; j += 2 * L) {
-            // (the rearrange is written out here, not in a helper: when C2 declined to inline the
-            // helper after the two roundings, the vectors passed to it were boxed, 4× slower)
-            ShortVector a = bf16Upper(FloatVector.fromArray(F, x, xi + j)).reinterpretAsShorts();
-            a.rearrange(UPPER_HALVES, bf16Upper(FloatVector.fromArray(F, x, xi + j + L)).reinterpretAsShorts()).intoArray(out, o + j);
+            IntVector w0 = FloatVector.fromArray(F, x, xi + j).reinterpretAsInts(), w1 = FloatVector.fromArray(F, x, xi + j + L).reinterpretAsInts();
+            // adding 0x7FFF (+1 when the kept half is odd) carries into the kept half as round-to-nearest-even does;
+            // NaN (an exponent of all ones and a fraction) becomes 0x7FC0
+            IntVector r0 = w0.add(w0.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF)
+                    .blend(Half.BF16_NAN << 16, w0.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000));
+            IntVector r1 = w1.add(w1.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF)
+                    .blend(Half.BF16_NAN << 16, w1.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000));
+            r0.reinterpretAsShorts().rearrange(UPPER_HALVES, r1.reinterpretAsShorts()).intoArray(out, o + j);
         }
         return j;
     }
@@ -103,30 +100,31 @@ public final class HalfVec {
         return bound;
     }
 
-    /** out[o + j] = the float16 bits nearest x[xi + j] (ties to even, subnormals, overflow to ∞, NaN → sign | 0x7E00); returns how far it got. */
+    /**
+     * out[o + j] = the float16 bits nearest x[xi + j] (ties to even, subnormals, overflow to ∞,
+     * NaN → sign | 0x7E00); returns how far it got. c10's fp16_ieee_from_fp32_value lane-wise:
+     * base = 4·|f| (by 2^112 then 2^-110: a value past float16's range becomes ∞ there); adding
+     * 2^(E+15), E = f's exponent but at least −14, makes the float32 addition round base to a
+     * multiple of 4× float16's ulp at |f| (ties to even, subnormals included), and the sum's bits
+     * then hold the float16 exponent (bits 23–27 → 10–14) and fraction (bits 0–11, a carry included).
+     */
     public static int floatToF16(int n, float[] x, int xi, short[] out, int o) {
         int j = 0;
-        for (; j <= n - 2 * L; j += 2 * L) {   // the rearrange written out, as in floatToBf16
-            ShortVector a = f16Upper(FloatVector.fromArray(F, x, xi + j)).reinterpretAsShorts();
-            a.rearrange(UPPER_HALVES, f16Upper(FloatVector.fromArray(F, x, xi + j + L)).reinterpretAsShorts()).intoArray(out, o + j);
+        for (; j <= n - 2 * L; j += 2 * L) {
+            FloatVector f0 = FloatVector.fromArray(F, x, xi + j), f1 = FloatVector.fromArray(F, x, xi + j + L);
+            IntVector w0 = f0.reinterpretAsInts(), w1 = f1.reinterpretAsInts();
+            IntVector s0 = w0.and(0x7F800000).max(0x38800000).add(0x07800000).reinterpretAsFloats()
+                    .add(f0.abs().mul(0x1p112f).mul(0x1p-110f)).reinterpretAsInts();
+            IntVector s1 = w1.and(0x7F800000).max(0x38800000).add(0x07800000).reinterpretAsFloats()
+                    .add(f1.abs().mul(0x1p112f).mul(0x1p-110f)).reinterpretAsInts();
+            IntVector h0 = s0.lanewise(VectorOperators.LSHR, 13).and(0x7C00).add(s0.and(0x0FFF))
+                    .blend(0x7E00, w0.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000)).lanewise(VectorOperators.LSHL, 16)
+                    .or(w0.and(0x80000000));
+            IntVector h1 = s1.lanewise(VectorOperators.LSHR, 13).and(0x7C00).add(s1.and(0x0FFF))
+                    .blend(0x7E00, w1.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000)).lanewise(VectorOperators.LSHL, 16)
+                    .or(w1.and(0x80000000));
+            h0.reinterpretAsShorts().rearrange(UPPER_HALVES, h1.reinterpretAsShorts()).intoArray(out, o + j);
         }
         return j;
-    }
-
-    /** The float16 rounding of f in the upper half of each lane (c10's fp16_ieee_from_fp32_value, lane-wise). */
-    private static IntVector f16Upper(FloatVector f) {
-        IntVector w = f.reinterpretAsInts();
-        // base = 4·|f|, by 2^112 then 2^-110: a value past float16's range becomes ∞ here
-        FloatVector base = f.abs().mul(0x1p112f).mul(0x1p-110f);
-        // f's exponent field E, at least that of 2^-14 (the smallest normal float16)
-        IntVector bias = w.and(0x7F800000).max(0x38800000);
-        // adding 2^(E+15) makes the float32 addition round base to a multiple of 4× float16's ulp
-        // at |f|: the float16 rounding, ties to even, subnormals included; the sum's bits then hold
-        // the float16 exponent (bits 23–27 → 10–14) and fraction (bits 0–11, a carry included)
-        FloatVector rounded = bias.add(0x07800000).reinterpretAsFloats().add(base);
-        IntVector bits = rounded.reinterpretAsInts();
-        IntVector nonsign = bits.lanewise(VectorOperators.LSHR, 13).and(0x7C00).add(bits.and(0x0FFF));
-        VectorMask<Integer> nan = w.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000);   // NaN: an exponent of all ones and a fraction
-        return nonsign.blend(0x7E00, nan).lanewise(VectorOperators.LSHL, 16).or(w.and(0x80000000));
     }
 }
