@@ -185,6 +185,12 @@ def torch_case(torch, c):
         scale = 1 / math.sqrt(d)
         return no_grad(lambda: torch.softmax(q @ k.transpose(2, 3) * scale, -1) @ v)
 
+    if kind == "cast":
+        # dst.copy_(src) into an existing tensor, converting dtype as jgrad's dst.copyFrom(src) does
+        src = randn(c["n"]).to(getattr(torch, c["from"]))
+        dst = torch.empty(c["n"], dtype=getattr(torch, c["to"]))
+        return no_grad(lambda: dst.copy_(src))
+
     if kind == "overhead":
         a = randn(c["n"]).requires_grad_(True)
         b = randn(c["n"]).requires_grad_(True)

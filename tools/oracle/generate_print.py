@@ -21,7 +21,8 @@ of the case name and are stored in the fixture, so the Java side never draws.
 
 Fixture: a JSON object with "torch" (the version that printed) and "cases", a
 list written one case per line. Each case is
-    {"name": ..., "dtype": "float32" | "float64" | "int64" | "int32" | "bool",
+    {"name": ..., "dtype": "float32" | "float64" | "int64" | "int32" | "bool" |
+               "float16" | "bfloat16",
      "shape": [...], "values": [...] or "arange": [start, end],
      "requires_grad": bool, "then": [[op, args...], ...], "str": ...}
 "values" is the flat row-major list (NaN and infinities as the strings "nan",
@@ -47,6 +48,8 @@ DTYPES = {
     "int64": torch.int64,
     "int32": torch.int32,
     "bool": torch.bool,
+    "float16": torch.float16,
+    "bfloat16": torch.bfloat16,
 }
 
 
@@ -166,6 +169,14 @@ def cases():
         values_case("int64_past_2_to_53", [9007199254740993, -1], dtype="int64"),
         values_case("bool", [True, False, True], dtype="bool"),
         values_case("bool_matrix", [True, False, False, True], [2, 2], "bool"),
+        # the 16-bit floats: their values are printed as the doubles they are
+        random_case("float16_random", [2, 3], "float16"),
+        random_case("bfloat16_random", [3, 2], "bfloat16"),
+        values_case("float16_whole", [1, 2048, -3], dtype="float16"),
+        values_case("bfloat16_scientific", [1e-5, 1.0, 3e4], dtype="bfloat16"),
+        values_case("float16_nonfinite", [nan, inf, "-inf", 65504], dtype="float16"),
+        values_case("empty_bfloat16", [], dtype="bfloat16"),
+        arange_case("summary_float16", 0, 2000, [2000], "float16"),
         # magnitudes: fixed or scientific
         values_case("scientific_small_and_large", [1e-5, 1.0, 1000.0]),
         values_case("scientific_ratio", [1.0, 12345.0]),

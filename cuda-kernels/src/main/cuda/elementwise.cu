@@ -6,9 +6,11 @@
 //   where_<t>           out[i] = cond[i] ? a[i] : b[i]
 //   fill_<t>            out[i] = value
 //   copy_<s>_<d>        out[i] = (d) x[i]           dtype conversion; also transpose/permute/contiguous
-// Element types t: f32 f64 i32 i64 bool (see common.cuh). Integer arithmetic (pow included) is
-// exact in the element type and wraps on overflow in two's complement, as PyTorch's and as the
-// CPU backend's long arithmetic; float math follows IEEE without fast-math.
+// Element types t: f32 f64 i32 i64 bool (see common.cuh), and f16 bf16 (half.cuh), which compute
+// every function in float and round the result once, as PyTorch's CUDA kernels do. Integer
+// arithmetic (pow included) is exact in the element type and wraps on overflow in two's
+// complement, as PyTorch's and as the CPU backend's long arithmetic; float math follows IEEE
+// without fast-math.
 //
 // Versions (one kernel, chosen at run time, uniformly per launch):
 //   1. strided: grid-stride loop, one element per iteration, offsets decoded from the Indexer.
@@ -21,6 +23,7 @@
 //   nvcc -std=c++17 -O3 -Xptxas -v -cubin -arch=sm_80      elementwise.cu -o elementwise.sm_80.cubin
 //   nvcc -std=c++17 -O3 -Xptxas -v -cubin -arch=sm_90      elementwise.cu -o elementwise.sm_90.cubin
 #include "common.cuh"
+#include "half.cuh"
 
 // ---- functions ------------------------------------------------------------------------------
 // Each functor maps a value of the compute type T to T (or bool for predicates).
@@ -169,8 +172,22 @@ __device__ __forceinline__ void binary_body(O* __restrict__ out, const I* __rest
     UNARY(neg, FNeg, T, T, sfx) UNARY(abs, FAbs, T, T, sfx) UNARY(sign, FSign, T, T, sfx)                 \
     UNARY(relu, FRelu, T, T, sfx) UNARY(not, FNot, T, jbool, sfx) UNARY(is_nonfinite, FNonFinite, T, jbool, sfx)
 
+// The 16-bit floats: every function, in float (InFloat), the result rounded once.
+#define UNARY_HALF(T, sfx)                                                                                \
+    UNARY(neg, InFloat<FNeg>, T, T, sfx) UNARY(exp, InFloat<FExp>, T, T, sfx)                             \
+    UNARY(expm1, InFloat<FExpm1>, T, T, sfx) UNARY(log, InFloat<FLog>, T, T, sfx)                         \
+    UNARY(sqrt, InFloat<FSqrt>, T, T, sfx) UNARY(abs, InFloat<FAbs>, T, T, sfx)                           \
+    UNARY(sign, InFloat<FSign>, T, T, sfx) UNARY(relu, InFloat<FRelu>, T, T, sfx)                         \
+    UNARY(sigmoid, InFloat<FSigmoid>, T, T, sfx) UNARY(tanh, InFloat<FTanh>, T, T, sfx)                   \
+    UNARY(erf, InFloat<FErf>, T, T, sfx) UNARY(gelu, InFloat<FGelu>, T, T, sfx)                           \
+    UNARY(gelu_tanh, InFloat<FGeluTanh>, T, T, sfx) UNARY(sin, InFloat<FSin>, T, T, sfx)                  \
+    UNARY(cos, InFloat<FCos>, T, T, sfx) UNARY(not, InFloat<FNot>, T, jbool, sfx)                         \
+    UNARY(is_nonfinite, InFloat<FNonFinite>, T, jbool, sfx)
+
 UNARY_FLOAT(float, f32)
 UNARY_FLOAT(double, f64)
+UNARY_HALF(jhalf, f16)
+UNARY_HALF(jbf16, bf16)
 UNARY_INT(int, i32)
 UNARY_INT(long long, i64)
 UNARY(not, FNot, jbool, jbool, bool)
@@ -187,6 +204,17 @@ BINARY_ARITH(float, f32) BINARY(div, FDiv, float, float, f32) BINARY(pow, FPow, 
 BINARY_ARITH(double, f64) BINARY(div, FDiv, double, double, f64) BINARY(pow, FPow, double, double, f64)
 BINARY_ARITH(int, i32) BINARY(pow, FPowInt, int, int, i32)
 BINARY_ARITH(long long, i64) BINARY(pow, FPowInt, long long, long long, i64)
+#define BINARY_HALF(T, sfx)                                                                               \
+    BINARY(add, InFloat<FAdd>, T, T, sfx) BINARY(sub, InFloat<FSub>, T, T, sfx)                           \
+    BINARY(mul, InFloat<FMul>, T, T, sfx) BINARY(div, InFloat<FDiv>, T, T, sfx)                           \
+    BINARY(pow, InFloat<FPow>, T, T, sfx) BINARY(maximum, InFloat<FMaximum>, T, T, sfx)                   \
+    BINARY(minimum, InFloat<FMinimum>, T, T, sfx)                                                         \
+    BINARY(eq, InFloat<FEq>, T, jbool, sfx) BINARY(ne, InFloat<FNe>, T, jbool, sfx)                       \
+    BINARY(lt, InFloat<FLt>, T, jbool, sfx) BINARY(le, InFloat<FLe>, T, jbool, sfx)                       \
+    BINARY(gt, InFloat<FGt>, T, jbool, sfx) BINARY(ge, InFloat<FGe>, T, jbool, sfx)                       \
+    BINARY(and, InFloat<FAnd>, T, jbool, sfx) BINARY(or, InFloat<FOr>, T, jbool, sfx)
+BINARY_HALF(jhalf, f16)
+BINARY_HALF(jbf16, bf16)
 BINARY_PRED(float, f32)
 BINARY_PRED(double, f64)
 BINARY_PRED(int, i32)
@@ -213,7 +241,7 @@ __device__ __forceinline__ void where_body(T* __restrict__ out, const jbool* __r
     where_##sfx(T* out, const jbool* cond, const T* a, const T* b, Indexer<4> ix, int n) {                \
         where_body<T>(out, cond, a, b, ix, n);                                                            \
     }
-WHERE(float, f32) WHERE(double, f64) WHERE(int, i32) WHERE(long long, i64) WHERE(jbool, bool)
+WHERE(float, f32) WHERE(double, f64) WHERE(int, i32) WHERE(long long, i64) WHERE(jbool, bool) WHERE(jhalf, f16) WHERE(jbf16, bf16)
 
 // ---- fill ---------------------------------------------------------------------------------------
 template <class T>
@@ -241,6 +269,9 @@ extern "C" __global__ void __launch_bounds__(256) fill_f64(double* out, Indexer<
 extern "C" __global__ void __launch_bounds__(256) fill_i32(int* out, Indexer<1> ix, int n, int v) { fill_body(out, ix, n, v); }
 extern "C" __global__ void __launch_bounds__(256) fill_i64(long long* out, Indexer<1> ix, int n, long long v) { fill_body(out, ix, n, v); }
 extern "C" __global__ void __launch_bounds__(256) fill_bool(jbool* out, Indexer<1> ix, int n, int v) { fill_body(out, ix, n, (jbool)(v != 0)); }
+// The 16-bit floats take the value as a float and round it once.
+extern "C" __global__ void __launch_bounds__(256) fill_f16(jhalf* out, Indexer<1> ix, int n, float v) { fill_body(out, ix, n, cvt<jhalf>(v)); }
+extern "C" __global__ void __launch_bounds__(256) fill_bf16(jbf16* out, Indexer<1> ix, int n, float v) { fill_body(out, ix, n, cvt<jbf16>(v)); }
 
 // ---- copy / cast ----------------------------------------------------------------------------------
 struct FIdentity { template <class T> __device__ T operator()(T x) const { return x; } };
@@ -251,9 +282,11 @@ struct FIdentity { template <class T> __device__ T operator()(T x) const { retur
     }
 #define COPY_FROM(S, ssfx)                                                                                 \
     COPY(S, ssfx, float, f32) COPY(S, ssfx, double, f64) COPY(S, ssfx, int, i32)                           \
-    COPY(S, ssfx, long long, i64) COPY(S, ssfx, jbool, bool)
+    COPY(S, ssfx, long long, i64) COPY(S, ssfx, jbool, bool) COPY(S, ssfx, jhalf, f16) COPY(S, ssfx, jbf16, bf16)
 COPY_FROM(float, f32)
 COPY_FROM(double, f64)
 COPY_FROM(int, i32)
 COPY_FROM(long long, i64)
 COPY_FROM(jbool, bool)
+COPY_FROM(jhalf, f16)
+COPY_FROM(jbf16, bf16)

@@ -6,7 +6,7 @@
 // the Java side reads back and raises as IndexOutOfBoundsException; the Java ops check the range
 // before launching, so this is a second line of defence):
 //   gather_<w>_<i>        out[p] = x[p with coordinate dim := index[p]]; w = element width
-//                         (b8, b32, b64): gather moves bits, so one kernel serves every dtype
+//                         (b8, b16, b32, b64): gather moves bits, so one kernel serves every dtype
 //   scatter_add_<t>_<i>   out[p with coordinate dim := index[p]] += src[p]  (atomics; bool ORs)
 //   embedding_fwd_<t>     out[n, :] = weight[idx[n], :]          (idx int64, rows contiguous)
 //   embedding_bwd_<t>     dweight[idx[n], :] += dout[n, :]        (atomicAdd)
@@ -20,6 +20,7 @@
 //
 // Build: see elementwise.cu's header; cuda-kernels/build-kernels.sh.
 #include "common.cuh"
+#include "half.cuh"
 
 // The index as an int when it lies in [0, size); otherwise reports it and returns false.
 template <class I>
@@ -50,12 +51,16 @@ __device__ __forceinline__ void gather_body(T* out, const T* __restrict__ x, con
         gather_body<T, I>(out, x, index, ix, n, dimSize, dimStride, err);                                  \
     }
 GATHER(unsigned char, b8, int, i32) GATHER(unsigned char, b8, long long, i64)
+GATHER(unsigned short, b16, int, i32) GATHER(unsigned short, b16, long long, i64)
 GATHER(unsigned int, b32, int, i32) GATHER(unsigned int, b32, long long, i64)
 GATHER(unsigned long long, b64, int, i32) GATHER(unsigned long long, b64, long long, i64)
 
 // ---- atomics per element type ----
 __device__ __forceinline__ void atomic_add(float* p, float v) { atomicAdd(p, v); }
 __device__ __forceinline__ void atomic_add(double* p, double v) { atomicAdd(p, v); }
+// The 16-bit floats: each addition rounds to the element type, as the CPU's reference scatter does.
+__device__ __forceinline__ void atomic_add(jhalf* p, jhalf v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(jbf16* p, jbf16 v) { atomicAdd(p, v); }
 __device__ __forceinline__ void atomic_add(int* p, int v) { atomicAdd(p, v); }
 __device__ __forceinline__ void atomic_add(long long* p, long long v) {
     atomicAdd(reinterpret_cast<unsigned long long*>(p), (unsigned long long)v);  // two's complement
@@ -90,6 +95,8 @@ SCATTER_ADD_T(double, f64)
 SCATTER_ADD_T(int, i32)
 SCATTER_ADD_T(long long, i64)
 SCATTER_ADD_T(jbool, bool)
+SCATTER_ADD_T(jhalf, f16)
+SCATTER_ADD_T(jbf16, bf16)
 
 // ---- embedding --------------------------------------------------------------------------------
 // One warp per looked-up row; lanes walk the row, so every access is coalesced.
@@ -132,3 +139,5 @@ __device__ __forceinline__ void embedding_bwd_body(T* dweight, const T* __restri
     }
 EMBEDDING(float, f32)
 EMBEDDING(double, f64)
+EMBEDDING(jhalf, f16)
+EMBEDDING(jbf16, bf16)

@@ -7,8 +7,9 @@
 //   reduce_<mode>_<op>_<t>    out[k] = fold_op over r of x[k, r]
 //   argreduce_<mode>_<max|min>_<t>  out[k] (int64) = row-major position r of the first max/min;
 //                              NaN counts as the largest and smallest value (first NaN wins).
-// Accumulators: f32 sums in float, f64 in double, integers and bool in int64 (sum/prod) or in
-// their own type (max/min). max/min propagate NaN.
+// Accumulators: f32 sums in float, f64 in double, f16 and bf16 in float (every result rounded
+// once to the input type), integers and bool in int64 (sum/prod) or in their own type (max/min).
+// max/min propagate NaN.
 //
 // Versions (chosen by the Java side, CudaKernels.reduce):
 //   rows: the reduced run is unit-stride: blockDim.x threads (32..1024) fold one output with
@@ -20,6 +21,7 @@
 //
 // Build: see the header of elementwise.cu (same flags for every file); cuda-kernels/build-kernels.sh.
 #include "common.cuh"
+#include "half.cuh"
 
 struct RSum {
     template <class A> __device__ __forceinline__ A operator()(A a, A b) const { return a + b; }
@@ -133,6 +135,8 @@ __device__ __forceinline__ void reduce_finish_body(O* out, const A* __restrict__
 // sum and prod: floats keep their type, integers and bool accumulate and return int64.
 #define REDUCE_ARITH(opname, Op)                                                                            \
     REDUCE(opname, Op, float, float, float, f32)                                                            \
+    REDUCE(opname, Op, jhalf, float, jhalf, f16)                                                            \
+    REDUCE(opname, Op, jbf16, float, jbf16, bf16)                                                           \
     REDUCE(opname, Op, double, double, double, f64)                                                         \
     REDUCE(opname, Op, int, long long, long long, i32)                                                      \
     REDUCE(opname, Op, long long, long long, long long, i64)                                                \
@@ -140,6 +144,8 @@ __device__ __forceinline__ void reduce_finish_body(O* out, const A* __restrict__
 // max and min keep the input type (bool folds as int).
 #define REDUCE_ORDER(opname, Op)                                                                            \
     REDUCE(opname, Op, float, float, float, f32)                                                            \
+    REDUCE(opname, Op, jhalf, float, jhalf, f16)                                                            \
+    REDUCE(opname, Op, jbf16, float, jbf16, bf16)                                                           \
     REDUCE(opname, Op, double, double, double, f64)                                                         \
     REDUCE(opname, Op, int, int, int, i32)                                                                  \
     REDUCE(opname, Op, long long, long long, long long, i64)                                                \
@@ -274,3 +280,5 @@ ARGREDUCE_ALL(double, double, f64)
 ARGREDUCE_ALL(int, int, i32)
 ARGREDUCE_ALL(long long, long long, i64)
 ARGREDUCE_ALL(jbool, int, bool)
+ARGREDUCE_ALL(jhalf, float, f16)
+ARGREDUCE_ALL(jbf16, float, bf16)

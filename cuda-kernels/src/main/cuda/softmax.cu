@@ -9,7 +9,8 @@
 // where m = max_j x[j] and s = sum_j exp(x[j] - m), both found in ONE read of the row with the
 // online rule (m, s) <- (max(m, v), s * exp(m - max) + exp(v - max)) (Milakov & Gimelshein 2018),
 // then a second read writes the outputs. A row with NaN gives NaN; a row of -inf gives NaN, as the
-// CPU reference does.
+// CPU reference does. Element types f32, f64, and f16 and bf16, which compute in float
+// (Acc<S>::T, half.cuh) and round each output once.
 //
 // Versions (CudaKernels.softmax picks; logsumexp has only rows, the caller makes the rows contiguous):
 //   rows: dim is unit-stride: blockDim.x threads (32..1024) per row, coalesced, blockDim.y rows per
@@ -19,6 +20,7 @@
 //
 // Build: see elementwise.cu's header; cuda-kernels/build-kernels.sh.
 #include "common.cuh"
+#include "half.cuh"
 
 template <class T>
 struct MaxSum {
@@ -51,12 +53,12 @@ __device__ __forceinline__ T softmax_out(T v, MaxSum<T> st, T logS) {
 
 // (m, s) of one row read by the blockDim.x threads of this threadIdx.y (valid for every thread of
 // the row afterwards); `active` is false for the rows past the end, which still join the barrier.
-template <class T>
-__device__ __forceinline__ MaxSum<T> row_stats(const T* __restrict__ xr, int len, bool active) {
+template <class S, class T = typename Acc<S>::T>
+__device__ __forceinline__ MaxSum<T> row_stats(const S* __restrict__ xr, int len, bool active) {
     __shared__ T sm[JG_WARP * JG_WARP], ss[JG_WARP * JG_WARP];
     MaxSum<T> st = {Limits<T>::lowest(), T(0)};
     if (active)
-        for (int j = threadIdx.x; j < len; j += blockDim.x) st = ms_add(st, xr[j]);
+        for (int j = threadIdx.x; j < len; j += blockDim.x) st = ms_add(st, cvt<T>(xr[j]));
 #pragma unroll
     for (int o = JG_WARP / 2; o > 0; o >>= 1) {
         MaxSum<T> other = {__shfl_xor_sync(0xffffffffu, st.m, o), __shfl_xor_sync(0xffffffffu, st.s, o)};
@@ -73,40 +75,40 @@ __device__ __forceinline__ MaxSum<T> row_stats(const T* __restrict__ xr, int len
     return st;
 }
 
-template <bool LOG, class T>
-__device__ __forceinline__ void softmax_rows_body(T* out, const T* __restrict__ x, const Indexer<2>& rows, int nrows, int len) {
+template <bool LOG, class S, class T = typename Acc<S>::T>
+__device__ __forceinline__ void softmax_rows_body(S* out, const S* __restrict__ x, const Indexer<2>& rows, int nrows, int len) {
     int row = blockIdx.x * blockDim.y + threadIdx.y;
     int off[2] = {0, 0};
     if (row < nrows) index_offsets(rows, row, off);
-    const T* xr = x + off[1];
-    T* orow = out + off[0];
+    const S* xr = x + off[1];
+    S* orow = out + off[0];
     MaxSum<T> st = row_stats(xr, len, row < nrows);
     if (row >= nrows) return;
     T logS = jg_log(st.s);
-    for (int j = threadIdx.x; j < len; j += blockDim.x) orow[j] = softmax_out<LOG>(xr[j], st, logS);
+    for (int j = threadIdx.x; j < len; j += blockDim.x) orow[j] = cvt<S>(softmax_out<LOG>(cvt<T>(xr[j]), st, logS));
 }
 
 // out[row] = m + log(s) over contiguous rows: a row of -inf (s = 0) gives -inf, +inf gives +inf, NaN gives NaN.
-template <class T>
-__device__ __forceinline__ void logsumexp_rows_body(T* out, const T* __restrict__ x, int nrows, int len) {
+template <class S, class T = typename Acc<S>::T>
+__device__ __forceinline__ void logsumexp_rows_body(S* out, const S* __restrict__ x, int nrows, int len) {
     int row = blockIdx.x * blockDim.y + threadIdx.y;
     MaxSum<T> st = row_stats(x + (long long)(row < nrows ? row : 0) * len, len, row < nrows);
     if (row >= nrows || threadIdx.x != 0) return;
-    out[row] = st.s == T(0) ? Limits<T>::lowest() : st.m + jg_log(st.s);
+    out[row] = cvt<S>(st.s == T(0) ? Limits<T>::lowest() : st.m + jg_log(st.s));
 }
 
-template <bool LOG, class T>
-__device__ __forceinline__ void softmax_cols_body(T* out, const T* __restrict__ x, const Indexer<2>& rows, int nrows, int len,
+template <bool LOG, class S, class T = typename Acc<S>::T>
+__device__ __forceinline__ void softmax_cols_body(S* out, const S* __restrict__ x, const Indexer<2>& rows, int nrows, int len,
                                                   int xs, int os) {
     for (int row = global_thread(); row < nrows; row += global_threads()) {
         int off[2];
         index_offsets(rows, row, off);
-        const T* xr = x + off[1];
-        T* orow = out + off[0];
+        const S* xr = x + off[1];
+        S* orow = out + off[0];
         MaxSum<T> st = {Limits<T>::lowest(), T(0)};
-        for (int j = 0; j < len; ++j) st = ms_add(st, xr[j * xs]);
+        for (int j = 0; j < len; ++j) st = ms_add(st, cvt<T>(xr[j * xs]));
         T logS = jg_log(st.s);
-        for (int j = 0; j < len; ++j) orow[j * os] = softmax_out<LOG>(xr[j * xs], st, logS);
+        for (int j = 0; j < len; ++j) orow[j * os] = cvt<S>(softmax_out<LOG>(cvt<T>(xr[j * xs]), st, logS));
     }
 }
 
@@ -129,3 +131,9 @@ SOFTMAX(log_softmax, true, float, f32)
 SOFTMAX(log_softmax, true, double, f64)
 LOGSUMEXP(float, f32)
 LOGSUMEXP(double, f64)
+SOFTMAX(softmax, false, jhalf, f16)
+SOFTMAX(softmax, false, jbf16, bf16)
+SOFTMAX(log_softmax, true, jhalf, f16)
+SOFTMAX(log_softmax, true, jbf16, bf16)
+LOGSUMEXP(jhalf, f16)
+LOGSUMEXP(jbf16, bf16)

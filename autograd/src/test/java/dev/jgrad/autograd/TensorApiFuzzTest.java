@@ -84,6 +84,8 @@ class TensorApiFuzzTest {
         t.add(() -> Tensor.ones(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));   // the largest rank
         t.add(() -> Tensor.zeros(0, 0).requiresGrad(true));
         t.add(() -> Tensor.scalar(2).requiresGrad(true));
+        t.add(() -> Tensor.of(new float[] {1, -2, Float.NaN, 70000}).to(DType.FLOAT16).requiresGrad(true));   // 16-bit: NaN, overflow to ∞
+        t.add(() -> Tensor.randn(new Generator(7), 3, 2).to(DType.BFLOAT16).t().requiresGrad(true));   // 16-bit, non-contiguous
         t.add(TensorApiFuzzTest::closed);                                          // closed: every op on it must say so
         t.add(() -> closed().requiresGrad(true));
         t.add(() -> { Tensor base = Tensor.randn(new Generator(7), 2, 3); Tensor v = base.t(); base.close(); return v; });   // open view of a closed tensor
@@ -112,6 +114,7 @@ class TensorApiFuzzTest {
             case float[] a -> a.clone();
             case double[] a -> a.clone();
             case boolean[] a -> a.clone();
+            case short[] a -> a.clone();
             case null, default -> v;
         };
     }
@@ -131,6 +134,8 @@ class TensorApiFuzzTest {
         values(float[].class, null, new float[0], new float[] {1, 2, 3, 4, 5, 6}, new float[] {Float.NaN});
         values(double[].class, null, new double[0], new double[] {1, 2, 3, 4, 5, 6}, new double[] {Double.NEGATIVE_INFINITY});
         values(boolean[].class, null, new boolean[0], new boolean[] {true, false, true, false, true, false});
+        // 16-bit float bits: empty, six values with the NaNs and infinities of both formats
+        values(short[].class, null, new short[0], new short[] {0x3C00, (short) 0xFC00, 0x7E00, 0x7FC0, (short) 0xFF80, 0x0001});
         List<Supplier<?>> dtypes = new ArrayList<>();
         for (DType d : DType.values()) dtypes.add(() -> d);
         dtypes.add(() -> null);

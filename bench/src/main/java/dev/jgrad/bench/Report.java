@@ -79,11 +79,20 @@ public final class Report {
                     || peers.numpyCpu() < CONTENDED || peers.torchCpu() < CONTENDED;
         }
 
-        /** "met", "missed", "no peer", or "" without a target. */
-        public String targetStatus() {
+        /**
+         * "met", "missed", "no peer", or "" without a target; a target relative to another case
+         * ({@link Workload.Target#vsCase}) looks that case up in {@code rows} (the same run).
+         */
+        public String targetStatus(List<Row> rows) {
             Workload.Target t = w.target();
             if (t == null) return "";
             if (result == null) return "missed (not run)";
+            if (t.caseId() != null) {
+                Row ref = rows.stream().filter(r -> r.w.id().equals(t.caseId())).findFirst().orElse(null);
+                if (ref == null || ref.result == null) return "no " + t.caseId() + " in this run";
+                double ratio = rate() / ref.rate();
+                return String.format(Locale.ROOT, "%s (%.2f×)", ratio >= t.ratio() ? "met" : "missed", ratio);
+            }
             double ratio = switch (t.peer()) {
                 case "openblas" -> vsOpenBlas();
                 case "torch" -> vsTorch();
@@ -111,7 +120,7 @@ public final class Report {
         sb.append(String.format(Locale.ROOT, FMT, "op", "size", "time", "rate", "%peak", "cpu", "×OpenBLAS", "×PyTorch", "target", "status"));
         sb.append("-".repeat(150)).append('\n');
         for (Row r : rows) {
-            String status = r.targetStatus();
+            String status = r.targetStatus(rows);
             String note = r.result == null ? r.skip : r.result.note();
             if (!note.isEmpty()) status = status.isEmpty() ? note : status + "; " + note;
             if (r.contended()) status = status.isEmpty() ? "CONTENDED" : status + "; CONTENDED";
@@ -168,7 +177,7 @@ public final class Report {
                     t == null ? "" : num(t.cpuPerWall()), num(r.rate()), csv(r.w.unit() == Unit.CALL ? "op/s" : r.w.unit().rateLabel),
                     num(r.percentOfPeak(peak)), num(r.numpyS()), num(r.peers.numpyCpu()), Boolean.toString(r.openBlas), num(r.torchS()),
                     num(r.peers.torchCpu()), num(r.vsOpenBlas()), num(r.vsTorch()),
-                    csv(r.w.target() == null ? "" : r.w.target().describe()), csv(r.targetStatus()), r.load, Boolean.toString(r.contended()),
+                    csv(r.w.target() == null ? "" : r.w.target().describe()), csv(r.targetStatus(rows)), r.load, Boolean.toString(r.contended()),
                     csv(t == null ? r.skip : t.note()))).append('\n');
         }
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);

@@ -48,8 +48,9 @@ public record Workload(String id, String op, String size, Unit unit, double work
     /**
      * A goal this case is reported against (never asserted).
      *
-     * @param peer  "openblas" or "torch" for a speed ratio (jgrad time / peer time ≤ 1/ratio), or
-     *              "abs" for an absolute bound on one call's time
+     * @param peer  "openblas" or "torch" for a speed ratio (jgrad time / peer time ≤ 1/ratio),
+     *              "abs" for an absolute bound on one call's time, or "case:&lt;id&gt;" for a ratio of
+     *              rates (GB/s) to another case of the same run
      * @param ratio minimum speed ratio to the peer (for "abs": the bound in seconds)
      */
     public record Target(String peer, double ratio) {
@@ -65,11 +66,29 @@ public record Workload(String id, String op, String size, Unit unit, double work
             return new Target("abs", seconds);
         }
 
+        /**
+         * At least {@code ratio} times the rate of case {@code id} measured in the same run (both
+         * rates in their unit, e.g. GB/s read + written).
+         *
+         * <pre>{@code
+         * Target t = Target.vsCase("copy_f32", 0.8);   // ≥0.8× the float32 copy's GB/s
+         * }</pre>
+         */
+        public static Target vsCase(String id, double ratio) {
+            return new Target("case:" + id, ratio);
+        }
+
+        /** The id of the case this target compares with, or null when it is not a case target. */
+        public String caseId() {
+            return peer.startsWith("case:") ? peer.substring(5) : null;
+        }
+
         /** The target as the table prints it. */
         public String describe() {
             return switch (peer) {
                 case "openblas" -> String.format(java.util.Locale.ROOT, "≥%.1f× OpenBLAS", ratio);
                 case "torch" -> String.format(java.util.Locale.ROOT, "≥%.1f× PyTorch", ratio);
+                case String p when p.startsWith("case:") -> String.format(java.util.Locale.ROOT, "≥%.1f× %s", ratio, caseId());
                 default -> "≤" + Report.formatTime(ratio);
             };
         }

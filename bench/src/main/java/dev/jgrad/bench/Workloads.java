@@ -9,6 +9,7 @@ import dev.jgrad.nn.LayerNorm;
 import dev.jgrad.nn.Losses;
 import dev.jgrad.nn.Sequential;
 import dev.jgrad.nn.optim.Adam;
+import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Tensor;
@@ -93,6 +94,8 @@ public final class Workloads {
         all.add(sum(0));
         all.add(sum(1));
         for (String op : ROW_OPS) all.add(rows(op));
+        all.add(copyF32());
+        for (DType[] c : CASTS) all.add(cast(c[0], c[1]));
         all.add(attention(512));
         all.add(overhead());
         all.add(mnistTrainStep());
@@ -312,6 +315,42 @@ public final class Workloads {
                     Tensor q = Tensor.randn(g, b, h, t, d), k = Tensor.randn(g, b, h, t, d), v = Tensor.randn(g, b, h, t, d);
                     double scale = 1 / Math.sqrt(d);
                     return () -> q.matmul(k.transpose(2, 3)).mul(scale).softmax(3).matmul(v);
+                });
+    }
+
+    /** Elements of the copy and cast cases: 2^24 (a 64 MiB float32 array), far past every cache. */
+    public static final int CAST_N = 1 << 24;
+
+    /** The conversions the suite times, (from, to), after the float32 copy they are compared with. */
+    static final DType[][] CASTS = {
+        {DType.FLOAT32, DType.BFLOAT16}, {DType.BFLOAT16, DType.FLOAT32}, {DType.FLOAT32, DType.FLOAT16}, {DType.FLOAT16, DType.FLOAT32},
+    };
+
+    /**
+     * A float32 copy of {@link #CAST_N} elements into an existing tensor ({@code dst.copyFrom(src)}):
+     * the bandwidth the conversions are held to, measured in the same run at the same size.
+     */
+    public static Workload copyF32() {
+        return new Workload("copy_f32", "copy float32→float32", "16M", Unit.BYTE, 8.0 * CAST_N, null,
+                peer("cast", "from", "float32", "to", "float32", "n", CAST_N), false, null, () -> {
+                    Tensor src = Tensor.randn(new Generator(15), CAST_N), dst = Tensor.zeros(CAST_N);
+                    return () -> dst.copyFrom(src);
+                });
+    }
+
+    /**
+     * A conversion of {@link #CAST_N} elements into an existing tensor of the other dtype
+     * ({@code dst.copyFrom(src)}, as {@code to(DType)} converts, without the allocation). GB/s
+     * count bytes read + written (6 per element). Target for bfloat16 ↔ float32: ≥0.8× the
+     * float32 copy of the same size ({@link #copyF32}) in the same run.
+     */
+    public static Workload cast(DType from, DType to) {
+        Target target = from == DType.BFLOAT16 || to == DType.BFLOAT16 ? Target.vsCase("copy_f32", 0.8) : null;
+        return new Workload("cast_" + from + "_" + to, "cast " + from + "→" + to, "16M", Unit.BYTE,
+                (double) (from.byteSize() + to.byteSize()) * CAST_N, null, peer("cast", "from", from.toString(), "to", to.toString(), "n", CAST_N),
+                false, target, () -> {
+                    Tensor src = Tensor.randn(new Generator(16), CAST_N).to(from), dst = Tensor.zeros(to, CAST_N);
+                    return () -> dst.copyFrom(src);
                 });
     }
 

@@ -14,9 +14,14 @@ package dev.jgrad.kernels;
  * b.set(0, b.get(1) * 3);   // b = [6, 2]
  * Buf n = new Buf.I64(new long[] {(1L << 53) + 1});
  * n.setLong(0, n.getLong(0) + 1);   // 2^53 + 2, exactly
+ * Buf h = new Buf.BF16(new short[1]);
+ * h.set(0, 1.0 / 3);   // stored as the bfloat16 nearest (float) (1.0 / 3): 0.333984375
  * }</pre>
+ *
+ * <p>The 16-bit floats ({@link F16}, {@link BF16}) hold raw bits in a {@code short[]}; they read
+ * as the exact float value and store through float32, rounded by {@link Half} as PyTorch rounds.
  */
-public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool {
+public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool, Buf.F16, Buf.BF16 {
 
     /** {@return number of elements} */
     int length();
@@ -76,8 +81,8 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
     Buf allocate(int n);
 
     /**
-     * {@return the backing Java array ({@code float[]}, {@code double[]}, {@code long[]}, {@code int[]} or
-     * {@code boolean[]})}
+     * {@return the backing Java array ({@code float[]}, {@code double[]}, {@code long[]}, {@code int[]},
+     * {@code boolean[]}, or {@code short[]} of 16-bit float bits)}
      */
     Object array();
 
@@ -158,6 +163,30 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public void setLong(int i, long v) { data[i] = v != 0; }
         public boolean integral() { return true; }
         public Buf allocate(int n) { return new Bool(new boolean[n]); }
+        public Object array() { return data; }
+    }
+
+    /** float16 elements, as IEEE binary16 bits; stores round through float32 to nearest even ({@link Half#floatToF16}). */
+    record F16(short[] data) implements Buf {
+        public int length() { return data.length; }
+        public double get(int i) { return Half.f16ToFloat(data[i]); }
+        public void set(int i, double v) { data[i] = Half.floatToF16((float) v); }
+        public long getLong(int i) { return (long) Half.f16ToFloat(data[i]); }
+        public void setLong(int i, long v) { data[i] = Half.floatToF16((float) v); }
+        public boolean integral() { return false; }
+        public Buf allocate(int n) { return new F16(new short[n]); }
+        public Object array() { return data; }
+    }
+
+    /** bfloat16 elements, as the upper 16 bits of a float32; stores round through float32 to nearest even ({@link Half#floatToBf16}). */
+    record BF16(short[] data) implements Buf {
+        public int length() { return data.length; }
+        public double get(int i) { return Half.bf16ToFloat(data[i]); }
+        public void set(int i, double v) { data[i] = Half.floatToBf16((float) v); }
+        public long getLong(int i) { return (long) Half.bf16ToFloat(data[i]); }
+        public void setLong(int i, long v) { data[i] = Half.floatToBf16((float) v); }
+        public boolean integral() { return false; }
+        public Buf allocate(int n) { return new BF16(new short[n]); }
         public Object array() { return data; }
     }
 }

@@ -6,6 +6,7 @@ import dev.jgrad.kernels.typed.Conv2dF32;
 import dev.jgrad.kernels.typed.CrossEntropyF32;
 import dev.jgrad.kernels.typed.DropoutF32;
 import dev.jgrad.kernels.typed.ElementwiseF32;
+import dev.jgrad.kernels.typed.HalfF32;
 import dev.jgrad.kernels.typed.OptimF32;
 import dev.jgrad.kernels.typed.SgemmF32;
 import dev.jgrad.kernels.typed.SoftmaxF32;
@@ -50,6 +51,9 @@ class ScalarFallbackTest {
             CrossEntropyF32.backward(n, n, a, 0, n, lse, 0, targets, 0, -100, new float[] {1}, 0, 0, o, 0, n);
             OptimF32.sgd(o, 0, a, 0, new float[a.length], 0, a.length, 0.1, 0.9, 0, 0.01, true, true);
             OptimF32.adam(o, 0, a, 0, new float[a.length], 0, new float[a.length], 0, a.length, 1e-3, 0.9, 0.999, 1e-8, 0, false, 0.1, 0.001);
+            short[] h = new short[a.length];
+            HalfF32.fromFloat(Half.Format.BF16, a.length, a, 0, h, 0);
+            HalfF32.toFloat(Half.Format.F16, a.length, h, 0, o, 0);
             System.out.println("available=" + Simd.available() + " ok=" + (c[3] == want));
         }
     }

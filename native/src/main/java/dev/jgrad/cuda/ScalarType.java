@@ -2,7 +2,8 @@ package dev.jgrad.cuda;
 
 /**
  * Element types as the kernels see them, with the suffix of the kernel names
- * ({@code unary_exp_f32}, {@code copy_i64_f64}, …). {@code BOOL} is one byte holding 0 or 1.
+ * ({@code unary_exp_f32}, {@code copy_i64_f64}, …). {@code BOOL} is one byte holding 0 or 1;
+ * {@code F16} is CUDA's {@code __half}, {@code BF16} its {@code __nv_bfloat16}.
  */
 public enum ScalarType {
     /** 32-bit float. */
@@ -14,7 +15,11 @@ public enum ScalarType {
     /** 64-bit signed integer. */
     I64("i64", 8),
     /** Boolean, one byte holding 0 or 1. */
-    BOOL("bool", 1);
+    BOOL("bool", 1),
+    /** IEEE 754 binary16. */
+    F16("f16", 2),
+    /** bfloat16: the upper half of a float32. */
+    BF16("bf16", 2);
 
     private final String suffix;
     private final int bytes;
@@ -35,11 +40,11 @@ public enum ScalarType {
     }
 
     /**
-     * Whether this is a floating-point type (F32 or F64).
+     * Whether this is a floating-point type (F32, F64, F16 or BF16).
      *
-     * @return true for F32 and F64
+     * @return true for F32, F64, F16 and BF16
      */
     public boolean isFloating() {
-        return this == F32 || this == F64;
+        return this == F32 || this == F64 || this == F16 || this == BF16;
     }
 }

@@ -14,7 +14,8 @@ import java.util.Arrays;
  * matmul, softmax and masking, each differentiated by its own rule. Either way, a query that may
  * attend to no key gets zeros, as PyTorch's safe softmax gives. The fused kernels: on the CPU
  * for float32 (SIMD) and float64 (reference), on CUDA for float32 at the head sizes attention.cu
- * is compiled for.
+ * is compiled for, and for bfloat16 on its BF16 tensor-core kernels (head sizes 64 and 128).
+ * Other 16-bit float operands are computed in float32 and the result rounded once.
  *
  * <pre>{@code
  * Tensor y = Tensor.scaledDotProductAttention(q, k, v, null, true, Double.NaN);   // AttentionOps
@@ -31,6 +32,10 @@ final class AttentionOps {
         double sc = Double.isNaN(scale) ? 1 / Math.sqrt(q.size(-1)) : scale;
         Tensor additive = additiveMask(mask, q);
         if (fits(q, k, v, additive)) return fused(q, k, v, additive, causal, sc);
+        if (HalfCompute.any(q, k, v, mask)) {   // no kernel for these 16-bit operands: computed in float32, rounded once
+            return HalfCompute.viaFloat32(HalfCompute.promoted(q, k, v), f -> scaledDotProductAttention(f[0], f[1], f[2], f[3], causal, scale),
+                    q, k, v, mask);
+        }
         return weights(q, k, additive, causal, sc).matmul(v);
     }
 
@@ -119,7 +124,7 @@ final class AttentionOps {
     /**
      * The fused kernels take q, k and v with one batch shape and one head size, and a constant
      * float32 mask (a float64 run with a mask is composed instead, so its mask keeps float64
-     * precision).
+     * precision; a bfloat16 run's mask is exact in float32).
      */
     private static boolean fits(Tensor q, Tensor k, Tensor v, Tensor additive) {
         int[] batch = Arrays.copyOf(q.layout.shape, q.dim() - 2);
@@ -127,7 +132,7 @@ final class AttentionOps {
                 && v.size(-1) == q.size(-1) && q.numel() > 0 && k.numel() > 0
                 && Arrays.equals(batch, Arrays.copyOf(k.layout.shape, k.dim() - 2))
                 && Arrays.equals(batch, Arrays.copyOf(v.layout.shape, v.dim() - 2))
-                && (additive == null || (!additive.requiresGrad() && q.dtype() == DType.FLOAT32));
+                && (additive == null || (!additive.requiresGrad() && (q.dtype() == DType.FLOAT32 || q.dtype() == DType.BFLOAT16)));
     }
 
     private static Tensor fused(Tensor q, Tensor k, Tensor v, Tensor additive, boolean causal, double scale) {
@@ -143,7 +148,8 @@ final class AttentionOps {
             mask = flat != null ? m.viewOf(flat) : ElementwiseOps.copy(m.borrowView(expanded), DType.FLOAT32).withLayout(Layout.contiguous(new int[] {bh, l, s}));
         }
         Tensor out = Tensor.empty(new int[] {bh, l, d}, q.dtype(), q.device());
-        Tensor lse = Tensor.empty(new int[] {bh, l}, q.dtype(), q.device());
+        // the BF16 kernels keep the log-sum-exp in float32, as they compute it
+        Tensor lse = Tensor.empty(new int[] {bh, l}, q.dtype().isHalf() ? DType.FLOAT32 : q.dtype(), q.device());
         forwardKernel(heads(q, bh), heads(k, bh), heads(v, bh), mask, causal, scale, out, lse);
         if (mask != null) out = dropDeadRows(out, lse);
         return out.withLayout(Layout.contiguous(Shapes.concat(batch, new int[] {l, d})))
@@ -175,13 +181,15 @@ final class AttentionOps {
         };
     }
 
-    /** Whether q's device has a fused kernel for q's dtype and head size. */
+    /** Whether q's device has a fused kernel for q's dtype and head size (bfloat16: the tensor-core kernels, on CUDA only). */
     private static boolean hasFusedKernel(Tensor q) {
         return switch (q.storage) {
-            case CpuStorage _ -> q.dtype().isFloating();
-            case CudaStorage s -> q.dtype() == DType.FLOAT32 && AttentionKernels.of(CudaBackend.of(s).gpu).supports(q.size(-1));
+            case CpuStorage _ -> q.dtype().isFloating() && !q.dtype().isHalf();
+            case CudaStorage s -> q.dtype() == DType.FLOAT32 ? AttentionKernels.of(CudaBackend.of(s).gpu).supports(q.size(-1))
+                    : q.dtype() == DType.BFLOAT16 && AttentionKernels.of(CudaBackend.of(s).gpu).supportsBf16(q.size(-1));
         };
     }
+
 
     /**
      * out = softmax(scale·q·kᵀ + mask, causal)·v without the score matrix, and lse = the rows'
@@ -204,9 +212,19 @@ final class AttentionOps {
                 }
                 case CudaStorage s -> {
                     int[] ms = mask == null ? new int[3] : mask.layout.strides;
-                    AttentionKernels.of(CudaBackend.of(s).gpu).forward(CudaBackend.ptr(out), CudaBackend.ptr(lse), CudaBackend.ptr(q),
-                            CudaBackend.ptr(k), CudaBackend.ptr(v), bh, seqQ, seqK, d, scale, causal, mask == null ? 0 : CudaBackend.ptr(mask),
-                            ms[0], ms[1], ms[2]);
+                    long mp = mask == null ? 0 : CudaBackend.ptr(mask);
+                    AttentionKernels ak = AttentionKernels.of(CudaBackend.of(s).gpu);
+                    if (q.dtype() == DType.BFLOAT16) {   // bfloat16 q, k, v straight into the tensor-core kernels; out in float32, then rounded
+                        CudaBackend cuda = CudaBackend.of(s);
+                        Tensor out32 = cuda.scratch(out.layout.shape, DType.FLOAT32);
+                        ak.forwardBf16(CudaBackend.ptr(out32), CudaBackend.ptr(lse), CudaBackend.ptr(q), CudaBackend.ptr(k), CudaBackend.ptr(v), bh,
+                                seqQ, seqK, d, scale, causal, mp, ms[0], ms[1], ms[2]);
+                        cuda.copy(out32, out);
+                        CudaBackend.keep(out32);
+                    } else {
+                        ak.forward(CudaBackend.ptr(out), CudaBackend.ptr(lse), CudaBackend.ptr(q), CudaBackend.ptr(k), CudaBackend.ptr(v), bh, seqQ,
+                                seqK, d, scale, causal, mp, ms[0], ms[1], ms[2]);
+                    }
                     CudaBackend.keep(q, k, v, mask, out, lse);
                 }
             }
@@ -232,9 +250,25 @@ final class AttentionOps {
                 }
                 case CudaStorage s -> {
                     int[] ms = mask == null ? new int[3] : mask.layout.strides;
-                    AttentionKernels.of(CudaBackend.of(s).gpu).backward(CudaBackend.ptr(dq), CudaBackend.ptr(dk), CudaBackend.ptr(dv),
-                            CudaBackend.ptr(q), CudaBackend.ptr(k), CudaBackend.ptr(v), CudaBackend.ptr(out), CudaBackend.ptr(dout),
-                            CudaBackend.ptr(lse), bh, seqQ, seqK, d, scale, causal, mask == null ? 0 : CudaBackend.ptr(mask), ms[0], ms[1], ms[2]);
+                    long mp = mask == null ? 0 : CudaBackend.ptr(mask);
+                    AttentionKernels ak = AttentionKernels.of(CudaBackend.of(s).gpu);
+                    if (q.dtype() == DType.BFLOAT16) {   // gradients accumulate in float32, then round to bfloat16
+                        CudaBackend cuda = CudaBackend.of(s);
+                        Tensor out32 = cuda.dense(cuda.as(out, DType.FLOAT32)), dout32 = cuda.dense(cuda.as(dout, DType.FLOAT32));
+                        Tensor dq32 = cuda.scratch(dq.layout.shape, DType.FLOAT32), dk32 = cuda.scratch(dk.layout.shape, DType.FLOAT32);
+                        Tensor dv32 = cuda.scratch(dv.layout.shape, DType.FLOAT32);
+                        ak.backwardBf16(CudaBackend.ptr(dq32), CudaBackend.ptr(dk32), CudaBackend.ptr(dv32), CudaBackend.ptr(q), CudaBackend.ptr(k),
+                                CudaBackend.ptr(v), CudaBackend.ptr(out32), CudaBackend.ptr(dout32), CudaBackend.ptr(lse), bh, seqQ, seqK, d, scale,
+                                causal, mp, ms[0], ms[1], ms[2]);
+                        cuda.copy(dq32, dq);
+                        cuda.copy(dk32, dk);
+                        cuda.copy(dv32, dv);
+                        CudaBackend.keep(out32, dout32, dq32, dk32, dv32);
+                    } else {
+                        ak.backward(CudaBackend.ptr(dq), CudaBackend.ptr(dk), CudaBackend.ptr(dv), CudaBackend.ptr(q), CudaBackend.ptr(k),
+                                CudaBackend.ptr(v), CudaBackend.ptr(out), CudaBackend.ptr(dout), CudaBackend.ptr(lse), bh, seqQ, seqK, d, scale, causal,
+                                mp, ms[0], ms[1], ms[2]);
+                    }
                     CudaBackend.keep(q, k, v, mask, out, dout, lse, dq, dk, dv);
                 }
             }

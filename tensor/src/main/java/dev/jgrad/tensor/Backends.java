@@ -112,6 +112,8 @@ final class Backends {
             case Buf.F64 d -> MemorySegment.ofArray(d.data());
             case Buf.I64 l -> MemorySegment.ofArray(l.data());
             case Buf.I32 i -> MemorySegment.ofArray(i.data());
+            case Buf.F16 h -> MemorySegment.ofArray(h.data());
+            case Buf.BF16 h -> MemorySegment.ofArray(h.data());
             case Buf.Bool b -> {
                 byte[] raw = new byte[b.data().length];
                 for (int i = 0; i < raw.length; i++) raw[i] = (byte) (b.data()[i] ? 1 : 0);

@@ -27,6 +27,9 @@ final class ConvOps {
         x.checkUsable(OP);
         Tensor.checkUsable(OP, w);
         Tensor.checkUsable(OP, b);
+        if (HalfCompute.any(x, w, b)) {   // the 16-bit floats: computed in float32, rounded once
+            return HalfCompute.viaFloat32(HalfCompute.promoted(x, w, b), f -> conv2d(f[0], f[1], f[2], stride, padding, dilation, groups), x, w, b);
+        }
         ConvShape cs = convShape(x, w, stride, padding, dilation, groups);
         if (b != null && (b.dim() != 1 || b.layout.shape[0] != cs.k())) {
             throw new IllegalArgumentException(OP + ": bias must have shape [" + cs.k() + "], got " + Shapes.str(b.layout.shape));

@@ -32,6 +32,10 @@ final class ConvTransposeOps {
         if (b != null && (b.dim() != 1 || b.layout.shape[0] != cs.c())) {
             throw new IllegalArgumentException(OP + ": bias must have shape [" + cs.c() + "] (the output channels), got " + Shapes.str(b.layout.shape));
         }
+        if (HalfCompute.any(x, w, b)) {   // the 16-bit floats: computed in float32, rounded once
+            return HalfCompute.viaFloat32(HalfCompute.promoted(x, w, b),
+                    f -> convTranspose2d(f[0], f[1], f[2], stride, padding, outputPadding, dilation, groups), x, w, b);
+        }
         return forward(cs, x, w, b).record(new Op.ConvTranspose2d(x, w, b, cs));
     }
 

@@ -11,6 +11,7 @@ import dev.jgrad.kernels.ref.MatMulRef;
 import dev.jgrad.kernels.ref.ReduceRef;
 import dev.jgrad.kernels.ref.SoftmaxRef;
 import dev.jgrad.kernels.typed.ElementwiseF32;
+import dev.jgrad.kernels.typed.HalfF32;
 import dev.jgrad.kernels.typed.ReduceF32;
 import dev.jgrad.kernels.typed.SgemmF32;
 import dev.jgrad.kernels.typed.SoftmaxF32;
@@ -19,7 +20,10 @@ import dev.jgrad.kernels.typed.SoftmaxF32;
  * The CPU backend: each method hands the operands' buffers and strides to one kernel. When every
  * operand is float32 (and, where a kernel needs it, laid out as it needs) the fast float32 kernel
  * runs ({@code *F32}: SIMD, multi-threaded); otherwise the double-precision reference kernel, which
- * also serves float64 (gradient checks) and the integer and bool types.
+ * also serves float64 (gradient checks) and the integer and bool types. Operands in the 16-bit
+ * float types are widened to float32, computed by the float32 kernels and the result rounded once
+ * ({@link HalfCompute}); gathers, scatters, {@code where} and arg-reductions move or compare values
+ * and read and write them directly.
  */
 final class CpuBackend implements Backend {
     static final CpuBackend INSTANCE = new CpuBackend();
@@ -75,6 +79,10 @@ final class CpuBackend implements Backend {
             ElementwiseF32.unary(fn, o.shape, floats(out), o.offset, o.strides, floats(x), xl.offset, xl.strides);
         } else if (f32(x) && out.dtype() == DType.BOOL && fn.isPredicate()) {
             ElementwiseF32.unaryPredicate(fn, o.shape, bools(out), o.offset, o.strides, floats(x), xl.offset, xl.strides);
+        } else if (HalfCompute.any(x, out)) {
+            Tensor r = HalfCompute.target(out);
+            unary(fn, HalfCompute.widen(x), r);
+            HalfCompute.narrow(r, out);
         } else {
             ElementwiseRef.unary(fn, o.shape, strided(out), strided(x));
         }
@@ -89,6 +97,10 @@ final class CpuBackend implements Backend {
         } else if (f32(a, b) && out.dtype() == DType.BOOL && fn.isPredicate()) {
             ElementwiseF32.compare(fn, o.shape, bools(out), o.offset, o.strides, floats(a), al.offset, al.strides,
                     floats(b), bl.offset, bl.strides);
+        } else if (HalfCompute.any(a, b, out)) {
+            Tensor r = HalfCompute.target(out);   // out may be a or b (in place): it is written only after both are read
+            binary(fn, HalfCompute.widen(a), HalfCompute.widen(b), r);
+            HalfCompute.narrow(r, out);
         } else {
             ElementwiseRef.binary(fn, o.shape, strided(out), strided(a), strided(b));
         }
@@ -104,14 +116,25 @@ final class CpuBackend implements Backend {
         Layout d = dst.layout, sl = src.layout;
         if (f32(src, dst)) ElementwiseF32.copy(d.shape, floats(dst), d.offset, d.strides, floats(src), sl.offset, sl.strides);
         else if (f32(dst)) ElementwiseF32.castToFloat(d.shape, floats(dst), d.offset, d.strides, buf(src), sl.offset, sl.strides);
-        else ElementwiseRef.copy(d.shape, strided(dst), strided(src));
+        else if (dst.dtype().isHalf() && src.dtype() == dst.dtype()) {
+            HalfF32.copy(d.shape, HalfCompute.halfBits(dst), d.offset, d.strides, HalfCompute.halfBits(src), sl.offset, sl.strides);
+        } else if (dst.dtype().isHalf() && f32(src)) {
+            HalfF32.fromFloat(HalfCompute.format(dst.dtype()), d.shape, HalfCompute.halfBits(dst), d.offset, d.strides, floats(src), sl.offset,
+                    sl.strides);
+        } else {
+            ElementwiseRef.copy(d.shape, strided(dst), strided(src));   // through float32 for the half types, as PyTorch casts
+        }
     }
 
     @Override
     public void fill(Tensor dst, double value) {
         Layout d = dst.layout;
         if (f32(dst)) ElementwiseF32.fill(d.shape, floats(dst), d.offset, d.strides, (float) value);
-        else ElementwiseRef.fill(d.shape, strided(dst), value);
+        else if (dst.dtype().isHalf()) {
+            HalfF32.fill(d.shape, HalfCompute.halfBits(dst), d.offset, d.strides, HalfCompute.format(dst.dtype()).fromFloat((float) value));
+        } else {
+            ElementwiseRef.fill(d.shape, strided(dst), value);
+        }
     }
 
     @Override
@@ -120,6 +143,10 @@ final class CpuBackend implements Backend {
         if (f32(x, out)) {
             ReduceF32.reduce(fn, s.keptShape, floats(out), s.out.offset(), s.out.strides(), s.reducedShape,
                     floats(x), s.x.offset(), s.x.strides());
+        } else if (HalfCompute.any(x, out)) {   // accumulated in float32, rounded once
+            Tensor r = HalfCompute.target(out);
+            reduce(fn, HalfCompute.widen(x), dims, r);
+            HalfCompute.narrow(r, out);
         } else {
             ReduceRef.reduce(fn, s.keptShape, s.out, s.reducedShape, s.x);
         }
@@ -171,6 +198,12 @@ final class CpuBackend implements Backend {
                 return;
             }
         }
+        if (HalfCompute.any(x, out)) {
+            Tensor r = HalfCompute.target(out);
+            softmax(log, HalfCompute.widen(x), dim, r);
+            HalfCompute.narrow(r, out);
+            return;
+        }
         SoftmaxRef.forward(log, shape, dim, strided(out), strided(x));
     }
 
@@ -180,6 +213,10 @@ final class CpuBackend implements Backend {
         if (f32(a, b, out) && out.layout.strides[2] == 1) {
             SgemmF32.matmul(s[0], s[1], s[2], a.layout.shape[2], floats(out), out.layout.offset, out.layout.strides,
                     floats(a), a.layout.offset, a.layout.strides, floats(b), b.layout.offset, b.layout.strides);
+        } else if (HalfCompute.any(a, b, out)) {   // float32 products and sums, rounded once
+            Tensor r = HalfCompute.target(out);
+            matmul(HalfCompute.widen(a), HalfCompute.widen(b), r);
+            HalfCompute.narrow(r, out);
         } else {
             MatMulRef.matmul(s[0], s[1], s[2], a.layout.shape[2], strided(out), strided(a), strided(b));
         }

@@ -23,8 +23,19 @@ final class CpuStorage extends Storage {
             case INT64 -> new Buf.I64(new long[n]);
             case INT32 -> new Buf.I32(new int[n]);
             case BOOL -> new Buf.Bool(new boolean[n]);
+            case FLOAT16 -> new Buf.F16(new short[n]);
+            case BFLOAT16 -> new Buf.BF16(new short[n]);
         };
         return new CpuStorage(buf, dtype);
+    }
+
+    /** Wraps the raw bits of a 16-bit float type ({@code FLOAT16} or {@code BFLOAT16}) without copying. */
+    static CpuStorage wrapHalf(short[] bits, DType dtype) {
+        return switch (dtype) {
+            case FLOAT16 -> new CpuStorage(new Buf.F16(bits), dtype);
+            case BFLOAT16 -> new CpuStorage(new Buf.BF16(bits), dtype);
+            default -> throw new IllegalArgumentException("16-bit float bits: dtype must be FLOAT16 or BFLOAT16, got " + dtype);
+        };
     }
 
     /** Wraps a typed Java array without copying. */

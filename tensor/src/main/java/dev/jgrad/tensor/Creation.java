@@ -95,7 +95,7 @@ final class Creation {
         while (c.isArray()) c = c.getComponentType();
         if (c != float.class && c != double.class && c != long.class && c != int.class && c != boolean.class) {
             throw new IllegalArgumentException("fromArray: unsupported element type " + c.getName()
-                    + " (expected float, double, long, int or boolean)");
+                    + " (expected float, double, long, int or boolean" + (c == short.class ? "; for the bits of 16-bit floats use Tensor.ofHalfBits" : "") + ")");
         }
         return c;
     }
@@ -117,7 +117,7 @@ final class Creation {
 
     static Object toNested(Tensor t) {
         Object flat = switch (t.dtype()) {
-            case FLOAT32 -> t.toFloatArray();
+            case FLOAT32, FLOAT16, BFLOAT16 -> t.toFloatArray();   // a 16-bit float is exact as a float
             case FLOAT64 -> t.toDoubleArray();
             case INT64 -> t.toLongArray();
             case INT32 -> t.toIntArray();

@@ -22,7 +22,9 @@ import java.util.Arrays;
  * (broadcast dimensions stay broadcast, so a cast never materialises an expansion) and results
  * computed in a wider type are cast back. Integers compute in their own type, wrapping on
  * overflow, with the same results as the CPU backend's long arithmetic; float32 computes in
- * float32 and float64 in double (as PyTorch does).
+ * float32 and float64 in double (as PyTorch does); float16 and bfloat16 are stored as such and
+ * their kernels compute in float32, rounding each result once (matrix products: cuBLAS on the
+ * tensor cores with float32 accumulation).
  */
 final class CudaBackend implements Backend {
     private static final CudaBackend[] INSTANCES = new CudaBackend[64];
@@ -57,6 +59,8 @@ final class CudaBackend implements Backend {
             case INT32 -> ScalarType.I32;
             case INT64 -> ScalarType.I64;
             case BOOL -> ScalarType.BOOL;
+            case FLOAT16 -> ScalarType.F16;
+            case BFLOAT16 -> ScalarType.BF16;
         };
     }
 
@@ -67,6 +71,8 @@ final class CudaBackend implements Backend {
             case I32 -> DType.INT32;
             case I64 -> DType.INT64;
             case BOOL -> DType.BOOL;
+            case F16 -> DType.FLOAT16;
+            case BF16 -> DType.BFLOAT16;
         };
     }
 
@@ -282,12 +288,12 @@ final class CudaBackend implements Backend {
 
     /**
      * c[i] (+)= a[i]·b[i] for i < batch with three strides per operand (batch, row, column); c's
-     * rows contiguous. cuBLAS for F32/F64 when it loaded (operands with other strides are copied
-     * dense first), else jgrad's tiled kernel.
+     * rows contiguous. cuBLAS for F32/F64/F16/BF16 when it loaded (operands with other strides are
+     * copied dense first), else jgrad's tiled kernel (F32, F64 and the integers).
      */
     void gemm(DType t, int batch, int m, int n, int kk, long c, int[] cs, long a, int[] as, long b, int[] bs, double beta) {
         if (t == DType.FLOAT32 && beta == 0 && ownGemm(batch, m, n, kk, c, cs, a, as, b, bs)) return;
-        if ((t == DType.FLOAT32 || t == DType.FLOAT64) && Cuda.cublasAvailable()) {
+        if (blasType(t) && Cuda.cublasAvailable()) {
             Blas blas = Blas.of(gpu);
             if (blas.matmul(st(t), batch, m, n, kk, c, cs, a, as, b, bs, beta)) return;
             throw new IllegalStateException("gemm: operands must be BLAS-compatible here");
@@ -371,14 +377,23 @@ final class CudaBackend implements Backend {
         return tmp.withLayout(tmp.layout.expand(sh));
     }
 
+    /** The types cuBLAS multiplies here: float32 and float64, and the 16-bit floats through cublasGemmEx. */
+    private static boolean blasType(DType t) {
+        return t == DType.FLOAT32 || t == DType.FLOAT64 || t.isHalf();
+    }
+
+    /**
+     * In out's type (bool: int64); the 16-bit floats on cuBLAS with float32 accumulation, or, with
+     * no cuBLAS, in float32 on the tiled kernel and rounded once.
+     */
     @Override
     public void matmul(Tensor a, Tensor b, Tensor out) {
         DType o = out.dtype();
-        DType c = o == DType.BOOL ? DType.INT64 : o;
+        DType c = o == DType.BOOL ? DType.INT64 : o.isHalf() && !Cuda.cublasAvailable() ? DType.FLOAT32 : o;
         int[] s = out.layout.shape;
         int batch = s[0], m = s[1], n = s[2], kk = a.layout.shape[2];
         Tensor ai = as(a, c), bi = as(b, c);
-        if ((c == DType.FLOAT32 || c == DType.FLOAT64) && Cuda.cublasAvailable()) {
+        if (blasType(c) && Cuda.cublasAvailable()) {
             ai = blasOperand(ai);
             bi = blasOperand(bi);
         }

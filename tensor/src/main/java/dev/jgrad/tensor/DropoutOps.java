@@ -25,6 +25,7 @@ final class DropoutOps {
         x.checkUsable(OP);
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException(OP + ": p must be in [0, 1], got " + p);
         if (!x.dtype().isFloating()) throw new IllegalArgumentException(OP + ": expected a floating input, got " + x.dtype());
+        if (HalfCompute.any(x)) return HalfCompute.viaFloat32(x.dtype(), f -> dropout(f[0], p, generator), x);
         long seed = generator.nextLong();
         Tensor xd = ElementwiseOps.contiguous(x, x.dtype());
         Tensor out = Tensor.empty(x.layout.shape, x.dtype(), x.device());

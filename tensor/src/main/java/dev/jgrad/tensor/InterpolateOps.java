@@ -45,6 +45,9 @@ final class InterpolateOps {
             throw new IllegalArgumentException(OP + ": alignCorners applies only to the interpolating modes linear, bilinear and trilinear, "
                     + "not to \"nearest\"");
         }
+        if (HalfCompute.any(x)) {   // one rounding at the end, not one per resampled dimension
+            return HalfCompute.viaFloat32(x.dtype(), f -> interpolate(f[0], size, scaleFactor, mode, alignCorners), x);
+        }
         int spatial = x.dim() - 2;
         if ((size == null) == (scaleFactor == null)) throw new IllegalArgumentException(OP + ": give exactly one of size and scaleFactor");
         int count = size != null ? size.length : scaleFactor.length;

@@ -30,6 +30,7 @@ final class LayerNormOps {
         Tensor.checkUsable(OP, bias);
         int[] ns = Checks.notNull(OP, "normalizedShape", normalizedShape).clone();
         check(x, ns, weight, bias, eps);
+        if (HalfCompute.any(x)) return HalfCompute.viaFloat32(x.dtype(), f -> layerNorm(f[0], ns, f[1], f[2], eps), x, weight, bias);
         Tensor w = weight == null || weight.dtype() == x.dtype() ? weight : weight.to(x.dtype());
         Tensor b = bias == null || bias.dtype() == x.dtype() ? bias : bias.to(x.dtype());
         int n = Shapes.numel(ns), rows = n == 0 ? 0 : x.numel() / n;

@@ -37,6 +37,7 @@ final class LossOps {
                     + ", got " + Shapes.str(target.layout.shape));
         }
         Tensor.checkSameDevice(OP, logits, target);
+        if (HalfCompute.any(logits)) return HalfCompute.viaFloat32(logits.dtype(), f -> crossEntropy(f[0], target, ignoreIndex), logits);
         Tensor t = ElementwiseOps.contiguous(target, DType.INT64);
         checkTargets(t, c, ignoreIndex);
         Tensor x = ElementwiseOps.contiguous(logits, logits.dtype());

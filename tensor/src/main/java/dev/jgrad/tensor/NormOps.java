@@ -26,13 +26,16 @@ final class NormOps {
         }
         Tensor out;
         try (var _ = GradMode.noGrad()) {
-            Tensor a = x.abs();
-            if (p == 2) out = x.mul(x).sum(d, keepDim).sqrt();
+            // a 16-bit input is computed in float32 and rounded once, as PyTorch's opmath does
+            Tensor v = x.dtype().isHalf() ? x.to(DType.FLOAT32) : x;
+            Tensor a = v.abs();
+            if (p == 2) out = v.mul(v).sum(d, keepDim).sqrt();
             else if (p == 1) out = a.sum(d, keepDim);
             else if (p == Double.POSITIVE_INFINITY) out = a.amax(d, keepDim);
             else if (p == Double.NEGATIVE_INFINITY) out = a.amin(d, keepDim);
-            else if (p == 0) out = a.ne(0).to(x.dtype()).sum(d, keepDim);
+            else if (p == 0) out = a.ne(0).to(v.dtype()).sum(d, keepDim);
             else out = a.pow(p).sum(d, keepDim).pow(1 / p);
+            if (v != x) out = out.to(x.dtype());
         }
         return out.record(new Op.Norm(x, p, d, keepDim));
     }

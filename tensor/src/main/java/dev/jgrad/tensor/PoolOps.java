@@ -18,6 +18,7 @@ final class PoolOps {
     private PoolOps() {}
 
     static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        if (HalfCompute.any(x)) return HalfCompute.viaFloat32(x.dtype(), f -> maxPool2d(f[0], kernel, stride, padding, dilation, ceilMode), x);
         String op = "max_pool2d";
         x.checkUsable(op);
         PoolShape ps = poolShape(op, x, kernel, stride, padding, dilation, ceilMode);
@@ -47,6 +48,7 @@ final class PoolOps {
     }
 
     static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
+        if (HalfCompute.any(x)) return HalfCompute.viaFloat32(x.dtype(), f -> avgPool2d(f[0], kernel, stride, padding, ceilMode, countIncludePad), x);
         String op = "avg_pool2d";
         x.checkUsable(op);
         PoolShape ps = poolShape(op, x, kernel, stride, padding, new int[] {1}, ceilMode);

@@ -72,6 +72,7 @@ final class ReductionOps {
      * is stored. An empty reduction gives −∞.
      */
     static Tensor logSumExp(Tensor x, int[] dims, boolean keepDim) {
+        if (HalfCompute.any(x)) return HalfCompute.viaFloat32(x.dtype(), f -> logSumExp(f[0], dims, keepDim), x);
         String op = "logsumexp";
         x.checkUsable(op);
         DType t = x.dtype().toFloating();

@@ -177,6 +177,32 @@ public final class Tensor implements AutoCloseable {
         return fromFlat(Checks.notNull("of", "data", data).clone(), data.length, shape);
     }
 
+    /**
+     * A {@code FLOAT16} or {@code BFLOAT16} tensor over raw 16-bit patterns (copied), as stored in
+     * a checkpoint or produced by {@link #toHalfBits()}; a 1-D tensor when no shape is given.
+     *
+     * <pre>{@code
+     * Tensor one = Tensor.ofHalfBits(new short[] {0x3C00}, DType.FLOAT16);   // [1.0]
+     * Tensor b = Tensor.ofHalfBits(new short[] {0x3F80, 0x4000}, DType.BFLOAT16, 2, 1);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when {@code dtype} is not a 16-bit float type, or the shape does not hold {@code bits.length} values
+     */
+    public static Tensor ofHalfBits(short[] bits, DType dtype, int... shape) {
+        Checks.notNull("ofHalfBits", "bits", bits);
+        Checks.notNull("ofHalfBits", "dtype", dtype);
+        int[] s = Checks.notNull("ofHalfBits", "shape", shape).length == 0 ? new int[] {bits.length} : Shapes.checked("ofHalfBits", shape);
+        if (Shapes.numel(s) != bits.length) {
+            throw new IllegalArgumentException("ofHalfBits: " + bits.length + " values cannot fill shape " + Shapes.str(s)
+                    + " (" + Shapes.numel(s) + " elements)");
+        }
+        if (!dtype.isHalf()) {
+            throw new IllegalArgumentException("ofHalfBits: dtype must be FLOAT16 or BFLOAT16, got " + dtype
+                    + " (other dtypes: Tensor.of with their Java array type)");
+        }
+        return new Tensor(CpuStorage.wrapHalf(bits.clone(), dtype), Layout.contiguous(s));
+    }
+
     /** A tensor over {@code array} (not copied) with exactly {@code shape} (which may be 0-d). */
     static Tensor wrap(Object array, int[] shape) {
         return new Tensor(CpuStorage.wrap(array), Layout.contiguous(shape.clone()));
@@ -680,14 +706,34 @@ public final class Tensor implements AutoCloseable {
         return (int[]) hostCopy(DType.INT32);
     }
 
+    /**
+     * The raw 16-bit patterns of a {@code FLOAT16} or {@code BFLOAT16} tensor, in row-major order
+     * (what a checkpoint stores; {@link #toFloatArray()} gives the values).
+     *
+     * <pre>{@code
+     * short[] bits = Tensor.of(new float[] {1, 2}).to(DType.BFLOAT16).toHalfBits();   // {0x3F80, 0x4000}
+     * }</pre>
+     *
+     * @return the bit patterns, one {@code short} per element
+     * @throws IllegalArgumentException when this tensor is not of a 16-bit float type
+     */
+    public short[] toHalfBits() {
+        checkUsable("toHalfBits");
+        if (!dtype().isHalf()) {
+            throw new IllegalArgumentException("toHalfBits: expected a FLOAT16 or BFLOAT16 tensor, got " + dtype()
+                    + " (convert with to(DType.FLOAT16) or to(DType.BFLOAT16) first)");
+        }
+        return (short[]) hostCopy(dtype());
+    }
+
     /** {@return the elements in row-major order as boolean (non-zero is true)} */
     public boolean[] toBooleanArray() {
         return (boolean[]) hostCopy(DType.BOOL);
     }
 
     private Object hostCopy(DType dtype) {
-        checkUsable("to" + (dtype == DType.BOOL ? "Boolean" : dtype == DType.INT64 ? "Long" : dtype == DType.INT32 ? "Int"
-                : dtype == DType.FLOAT64 ? "Double" : "Float") + "Array");
+        checkUsable(dtype.isHalf() ? "toHalfBits" : "to" + (dtype == DType.BOOL ? "Boolean" : dtype == DType.INT64 ? "Long"
+                : dtype == DType.INT32 ? "Int" : dtype == DType.FLOAT64 ? "Double" : "Float") + "Array");
         Tensor host = to(Device.CPU);
         Tensor out = empty(host.layout.shape, dtype, Device.CPU);
         ElementwiseOps.copyInto(host, out);

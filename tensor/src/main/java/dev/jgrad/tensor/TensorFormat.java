@@ -50,7 +50,7 @@ final class TensorFormat {
             // no element says whether it is whole or boolean, so every type but the default is named
             if (t.dim() != 1) s.add("size=" + sizeTuple(t.layout.shape));
             if (t.dtype() != DType.FLOAT32) s.add("dtype=" + t.dtype());
-        } else if (t.dtype() == DType.FLOAT64 || t.dtype() == DType.INT32) {
+        } else if (t.dtype() == DType.FLOAT64 || t.dtype() == DType.INT32 || t.dtype().isHalf()) {
             // float32, int64 and bool show in the numbers themselves (1., 1, True)
             s.add("dtype=" + t.dtype());
         }

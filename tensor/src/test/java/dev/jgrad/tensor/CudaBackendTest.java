@@ -33,7 +33,7 @@ class CudaBackendTest {
     static Tensor poisoned(int[] shape, DType dtype, Device d) {
         Tensor t = Tensor.empty(shape, dtype, d);
         double poison = switch (dtype) {
-            case FLOAT32, FLOAT64 -> Double.NaN;
+            case FLOAT32, FLOAT64, FLOAT16, BFLOAT16 -> Double.NaN;
             case INT32 -> -7777777;
             case INT64 -> -123456789012L;
             case BOOL -> 1;
@@ -47,7 +47,7 @@ class CudaBackendTest {
         return switch (dtype) {
             case FLOAT32 -> x;
             case FLOAT64 -> x.to(DType.FLOAT64);
-            case INT32, INT64 -> x.to(dtype);
+            case INT32, INT64, FLOAT16, BFLOAT16 -> x.to(dtype);
             case BOOL -> x.gt(0.5);
         };
     }
@@ -65,7 +65,14 @@ class CudaBackendTest {
     }
 
     static double tol(DType t) {
-        return t == DType.FLOAT32 ? 2e-5 : t == DType.FLOAT64 ? 1e-12 : 0;
+        // the 16-bit floats: float32 results that differ in their last bits may round to neighbouring half values
+        return switch (t) {
+            case FLOAT32 -> 2e-5;
+            case FLOAT64 -> 1e-12;
+            case FLOAT16 -> 0x1p-10;
+            case BFLOAT16 -> 0x1p-7;
+            default -> 0;
+        };
     }
 
     // ---- elementwise --------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ class CudaKernelCallersTest {
     /** A method declaration's first line: modifiers, a return type (not a statement keyword), the name, "(". */
     private static final Pattern METHOD = Pattern.compile("^\\s+((?:public|private|protected|static|final|synchronized)\\s+)*"
             + "(?!(?:return|throw|new|else|yield|case)\\b)\\w[\\w<>\\[\\], .?]*\\s+(\\w+)\\([^;=]*$");
-    private static final String TYPES = "(f32|f64|i32|i64|bool)";
+    private static final String TYPES = "(f32|f64|i32|i64|bool|f16|bf16)";
 
     /** One source file's text and lines, comments blanked (Javadoc examples name kernels too), and whether it is in a caller module. */
     private record Source(Path path, String text, List<String> lines, boolean caller) {}

@@ -114,10 +114,10 @@ class TensorFormatOracleTest {
                 for (int i = 0; i < n; i++) v[i] = ((Number) values.get(i)).longValue();
                 yield Tensor.of(v, n);
             }
-            case FLOAT32 -> {
+            case FLOAT32, FLOAT16, BFLOAT16 -> {
                 float[] v = new float[n];
                 for (int i = 0; i < n; i++) v[i] = (float) number(values.get(i));
-                yield Tensor.of(v, n);
+                yield Tensor.of(v, n).to(dtype);
             }
             case FLOAT64 -> {
                 double[] v = new double[n];

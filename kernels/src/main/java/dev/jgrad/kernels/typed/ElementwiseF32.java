@@ -2,6 +2,7 @@ package dev.jgrad.kernels.typed;
 
 import dev.jgrad.kernels.BinaryFn;
 import dev.jgrad.kernels.Buf;
+import dev.jgrad.kernels.Half;
 import dev.jgrad.kernels.Parallel;
 import dev.jgrad.kernels.Simd;
 import dev.jgrad.kernels.Strided;
@@ -183,8 +184,15 @@ public final class ElementwiseF32 {
                 case Buf.I64 f -> { for (int j = 0; j < n; j++) out[o[0] + j * s[0]] = f.data()[o[1] + j * s[1]]; }
                 case Buf.I32 f -> { for (int j = 0; j < n; j++) out[o[0] + j * s[0]] = f.data()[o[1] + j * s[1]]; }
                 case Buf.Bool f -> { for (int j = 0; j < n; j++) out[o[0] + j * s[0]] = f.data()[o[1] + j * s[1]] ? 1f : 0f; }
+                case Buf.F16 f -> halfRow(Half.Format.F16, n, out, o, s, f.data());
+                case Buf.BF16 f -> halfRow(Half.Format.BF16, n, out, o, s, f.data());
             }
         });
+    }
+
+    private static void halfRow(Half.Format format, int n, float[] out, int[] o, int[] s, short[] x) {
+        if (s[0] == 1 && s[1] == 1) HalfF32.toFloat(format, n, x, o[1], out, o[0]);
+        else for (int j = 0; j < n; j++) out[o[0] + j * s[0]] = format.toFloat(x[o[1] + j * s[1]]);
     }
 
     /**

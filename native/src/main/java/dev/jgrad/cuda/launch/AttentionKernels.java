@@ -17,6 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@link Cuda#setAllowBf16Attention} is on: inputs rounded to bfloat16 once per call, dq
  *       accumulated with atomics (not bitwise reproducible).</li>
  * </ul>
+ * bfloat16 tensors reach the BF16 version directly, whatever the switch says, through
+ * {@link #forwardBf16} and {@link #backwardBf16}: their q, k and v are only copied into the padded
+ * layout the kernels read, not rounded.
  * Operands are device addresses of contiguous float32 tensors: q, out, dout, dq [bh, L, D]; k, v,
  * dk, dv [bh, S, D]; lse [bh, L]. The optional additive float32 mask has element (b, i, j) at
  * {@code mask + 4·(b·msb + i·msq + j·msk)} (any strides, 0 broadcasts; address 0: no mask).
@@ -95,7 +98,12 @@ public final class AttentionKernels {
 
     /** Whether a call with head size {@code d} takes the BF16 tensor-core kernels (switch on, d = 64 or 128, enough shared memory). */
     public boolean usesTensorCores(int d) {
-        return Cuda.allowBf16Attention() && isTcHeadDim(d) && device.computeCapability() >= 80
+        return Cuda.allowBf16Attention() && supportsBf16(d);
+    }
+
+    /** Whether bfloat16 operands of head size {@code d} run on the BF16 tensor-core kernels here (d = 64 or 128, sm_80+, enough shared memory). */
+    public boolean supportsBf16(int d) {
+        return isTcHeadDim(d) && device.computeCapability() >= 80
                 && Math.max(tcForwardSmem(d), tcBackwardSmem(d)) <= device.maxSharedMemoryPerBlockOptin();
     }
 
@@ -107,7 +115,7 @@ public final class AttentionKernels {
         checkShape("forward", bh, L, S, D);
         if (bh == 0 || L == 0) return;
         if (usesTensorCores(D)) {
-            forwardTc(out, lse, q, k, v, bh, L, S, D, scale, causal, mask, msb, msq, msk);
+            forwardTc(out, lse, q, k, v, false, bh, L, S, D, scale, causal, mask, msb, msq, msk);
             return;
         }
         int dp = simtDims(D), smem = simtForwardSmem(dp);
@@ -122,14 +130,32 @@ public final class AttentionKernels {
         }
     }
 
-    private void forwardTc(long out, long lse, long q, long k, long v, int bh, int L, int S, int D, double scale, boolean causal, long mask,
-                           int msb, int msq, int msk) {
+    /**
+     * The forward pass of {@link #forward} on bfloat16 q [bh, L, D], k, v [bh, S, D] (contiguous),
+     * with out [bh, L, D] and lse [bh, L] in float32: the BF16 tensor-core kernels for head sizes
+     * {@link #supportsBf16} accepts.
+     *
+     * <pre>{@code
+     * if (a.supportsBf16(64)) a.forwardBf16(out32, lse, q16, k16, v16, bh, L, S, 64, 0.125, true, 0, 0, 0, 0);
+     * }</pre>
+     */
+    public void forwardBf16(long out, long lse, long q, long k, long v, int bh, int L, int S, int D, double scale, boolean causal, long mask,
+                            int msb, int msq, int msk) {
+        checkShape("forward", bh, L, S, D);
+        if (!supportsBf16(D)) throw new IllegalArgumentException("attention forwardBf16: head size " + D + " has no BF16 kernel on " + device.name());
+        if (bh == 0 || L == 0) return;
+        forwardTc(out, lse, q, k, v, true, bh, L, S, D, scale, causal, mask, msb, msq, msk);
+    }
+
+    /** q, k, v: float32 (rounded to bfloat16 here) or, when {@code inputsBf16}, bfloat16 already (only padded). */
+    private void forwardTc(long out, long lse, long q, long k, long v, boolean inputsBf16, int bh, int L, int S, int D, double scale,
+                           boolean causal, long mask, int msb, int msq, int msk) {
         int lp = roundUp(L, PAD), sp = roundUp(S, PAD);
         try (DeviceBuffer qb = device.allocate(2L * bh * lp * D); DeviceBuffer kb = device.allocate(2L * bh * sp * D);
              DeviceBuffer vb = device.allocate(2L * bh * sp * D)) {
-            pack(qb.address(), q, bh, L, lp, D);
-            pack(kb.address(), k, bh, S, sp, D);
-            pack(vb.address(), v, bh, S, sp, D);
+            pack(qb.address(), q, inputsBf16, bh, L, lp, D);
+            pack(kb.address(), k, inputsBf16, bh, S, sp, D);
+            pack(vb.address(), v, inputsBf16, bh, S, sp, D);
             String name = "attn_fwd_bf16_d" + D;
             int tiles = Math.ceilDiv(L, 128), smem = tcForwardSmem(D);
             for (int b0 = 0; b0 < bh; b0 += MAX_GRID_Y) {
@@ -161,7 +187,7 @@ public final class AttentionKernels {
             return;
         }
         if (usesTensorCores(D)) {
-            backwardTc(dq, dk, dv, q, k, v, out, dout, lse, bh, L, S, D, scale, causal, mask, msb, msq, msk);
+            backwardTc(dq, dk, dv, q, k, v, false, out, dout, lse, bh, L, S, D, scale, causal, mask, msb, msq, msk);
             return;
         }
         int dp = simtDims(D);
@@ -183,15 +209,36 @@ public final class AttentionKernels {
         }
     }
 
-    private void backwardTc(long dq, long dk, long dv, long q, long k, long v, long out, long dout, long lse, int bh, int L, int S, int D,
-                            double scale, boolean causal, long mask, int msb, int msq, int msk) {
+    /**
+     * The backward pass of {@link #backward} for {@link #forwardBf16}: q, k, v bfloat16 as there;
+     * out, dout, lse and the gradients dq, dk, dv (overwritten) in float32.
+     *
+     * <pre>{@code
+     * a.backwardBf16(dq32, dk32, dv32, q16, k16, v16, out32, dout32, lse, bh, L, S, 64, 0.125, true, 0, 0, 0, 0);
+     * }</pre>
+     */
+    public void backwardBf16(long dq, long dk, long dv, long q, long k, long v, long out, long dout, long lse, int bh, int L, int S, int D,
+                             double scale, boolean causal, long mask, int msb, int msq, int msk) {
+        checkShape("backward", bh, L, S, D);
+        if (!supportsBf16(D)) throw new IllegalArgumentException("attention backwardBf16: head size " + D + " has no BF16 kernel on " + device.name());
+        if (bh == 0) return;
+        if (L == 0) {
+            device.memset(dk, 0, 4L * bh * S * D);
+            device.memset(dv, 0, 4L * bh * S * D);
+            return;
+        }
+        backwardTc(dq, dk, dv, q, k, v, true, out, dout, lse, bh, L, S, D, scale, causal, mask, msb, msq, msk);
+    }
+
+    private void backwardTc(long dq, long dk, long dv, long q, long k, long v, boolean inputsBf16, long out, long dout, long lse, int bh,
+                            int L, int S, int D, double scale, boolean causal, long mask, int msb, int msq, int msk) {
         int lp = roundUp(L, PAD), sp = roundUp(S, PAD);
         try (DeviceBuffer qb = device.allocate(2L * bh * lp * D); DeviceBuffer kb = device.allocate(2L * bh * sp * D);
              DeviceBuffer vb = device.allocate(2L * bh * sp * D); DeviceBuffer ob = device.allocate(2L * bh * lp * D);
              DeviceBuffer lse2 = device.allocate(4L * bh * lp); DeviceBuffer dsum = device.allocate(4L * bh * lp)) {
-            pack(qb.address(), q, bh, L, lp, D);
-            pack(kb.address(), k, bh, S, sp, D);
-            pack(vb.address(), v, bh, S, sp, D);
+            pack(qb.address(), q, inputsBf16, bh, L, lp, D);
+            pack(kb.address(), k, inputsBf16, bh, S, sp, D);
+            pack(vb.address(), v, inputsBf16, bh, S, sp, D);
             launch1d("attn_bwd_prep_bf16", (long) bh * lp * 32, KernelArgs.get().ptr(dsum.address()).ptr(lse2.address()).ptr(ob.address())
                     .ptr(dout).ptr(out).ptr(lse).i32(bh).i32(L).i32(lp).i32(D));
             device.memset(dq, 0, 4L * bh * L * D);
@@ -223,6 +270,17 @@ public final class AttentionKernels {
     private void pack(long dst, long src, int bh, int rows, int rowsPadded, int D) {
         long chunks = (long) bh * rowsPadded * (D / 8);
         launch1d("attn_pack_bf16", chunks, KernelArgs.get().ptr(dst).ptr(src).i32(bh).i32(rows).i32(rowsPadded).i32(D));
+    }
+
+    /** dst [bh, rowsPadded, D] bf16 = src [bh, rows, D], zero padding rows: rounded from float32, or copied when already bfloat16. */
+    private void pack(long dst, long src, boolean srcBf16, int bh, int rows, int rowsPadded, int D) {
+        if (!srcBf16) {
+            pack(dst, src, bh, rows, rowsPadded, D);
+            return;
+        }
+        if (rowsPadded > rows) device.memset(dst, 0, 2L * bh * rowsPadded * D);
+        CudaKernels.of(device).copy(dev.jgrad.cuda.ScalarType.BF16, dev.jgrad.cuda.ScalarType.BF16, new int[] {bh, rows, D}, dst,
+                new int[] {rowsPadded * D, D, 1}, src, new int[] {rows * D, D, 1});
     }
 
     private static void checkShape(String what, int bh, int L, int S, int D) {

@@ -22,7 +22,10 @@ import java.lang.foreign.ValueLayout;
  * <p>float32 uses TF32 tensor cores when {@link Cuda#setAllowTf32(boolean)} is on (through
  * {@code cublasGemmStridedBatchedEx} with {@code CUBLAS_COMPUTE_32F_FAST_TF32}; BF16 tensor cores with
  * {@code CUBLAS_COMPUTE_32F_FAST_16BF} when {@link Cuda#setAllowBf16(boolean)} is on), else full FP32
- * ({@code cublasSgemmStridedBatched}); float64 uses {@code cublasDgemmStridedBatched}.
+ * ({@code cublasSgemmStridedBatched}); float64 uses {@code cublasDgemmStridedBatched}. float16 and
+ * bfloat16 operands run on the tensor cores through {@code cublasGemmEx} /
+ * {@code cublasGemmStridedBatchedEx} with {@code CUBLAS_COMPUTE_32F}: products accumulated in
+ * float32, C rounded once to the operands' type.
  */
 public final class Blas {
     /** Element types cublasGemmEx takes (cudaDataType). */
@@ -115,7 +118,9 @@ public final class Blas {
      */
     public boolean matmul(ScalarType t, int batch, int m, int n, int k, long c, int[] cStrides, long a, int[] aStrides, long b,
                           int[] bStrides, double beta) {
-        if (t != ScalarType.F32 && t != ScalarType.F64) throw new IllegalArgumentException("cuBLAS matmul takes F32 or F64, got " + t);
+        if (t == ScalarType.I32 || t == ScalarType.I64 || t == ScalarType.BOOL) {
+            throw new IllegalArgumentException("cuBLAS matmul takes F32, F64, F16 or BF16, got " + t);
+        }
         int[] la = layout(m, k, aStrides[1], aStrides[2]), lb = layout(k, n, bStrides[1], bStrides[2]);
         int[] lc = layout(m, n, cStrides[1], cStrides[2]);
         if (la == null || lb == null) return false;
@@ -138,7 +143,15 @@ public final class Blas {
         device.makeCurrent();
         int ldc = lc[1];
         long strideC = cStrides[0];
-        if (!f64 && (Cuda.allowBf16() || Cuda.allowTf32())) {
+        if (t == ScalarType.F16 || t == ScalarType.BF16) {
+            int dt = t == ScalarType.F16 ? CuBlas.CUDA_R_16F : CuBlas.CUDA_R_16BF;   // alpha, beta: float, as COMPUTE_32F takes
+            if (batch == 1) {
+                cublas.gemmEx(handle, opB, opA, n, m, k, alpha, b, dt, lb[1], a, dt, la[1], betaSeg, c, dt, ldc, CuBlas.COMPUTE_32F);
+            } else {
+                cublas.gemmStridedBatchedEx(handle, opB, opA, n, m, k, alpha, b, dt, lb[1], bStrides[0], a, dt, la[1], aStrides[0], betaSeg,
+                        c, dt, ldc, strideC, batch, CuBlas.COMPUTE_32F);
+            }
+        } else if (!f64 && (Cuda.allowBf16() || Cuda.allowTf32())) {
             int compute = Cuda.allowBf16() ? CuBlas.COMPUTE_32F_FAST_16BF : CuBlas.COMPUTE_32F_FAST_TF32;
             cublas.gemmStridedBatchedEx(handle, opB, opA, n, m, k, alpha, b, CuBlas.CUDA_R_32F, lb[1], bStrides[0], a, CuBlas.CUDA_R_32F,
                     la[1], aStrides[0], betaSeg, c, CuBlas.CUDA_R_32F, ldc, strideC, batch, compute);

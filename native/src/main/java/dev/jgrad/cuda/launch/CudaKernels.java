@@ -199,9 +199,12 @@ public final class CudaKernels {
     // Reductions
     // =============================================================================================
 
-    /** Bytes of one partial accumulator: the produced type's, with bool kept as int (as reduce.cu's max/min do). */
+    /**
+     * Bytes of one partial accumulator: the produced type's, with bool kept as int (as reduce.cu's
+     * max/min do) and the 16-bit floats as float (their kernels accumulate in float).
+     */
     private static int accBytes(ScalarType produced) {
-        return produced == ScalarType.BOOL ? 4 : produced.bytes();
+        return produced == ScalarType.BOOL || produced.bytes() == 2 ? 4 : produced.bytes();
     }
 
     /** Launch geometry of a reduction over K outputs of R elements each. */
@@ -289,7 +292,7 @@ public final class CudaKernels {
         if (R == 0) throw new IllegalArgumentException("arg" + (max ? "max" : "min") + " over an empty dimension");
         ReducePlan rp = reducePlan(kept, red, device.multiprocessorCount());
         String suffix = (max ? "max" : "min") + "_" + t.suffix();
-        int vb = t == ScalarType.BOOL ? 4 : t.bytes();
+        int vb = accBytes(t);
         DeviceBuffer pv = rp.chunks() > 1 ? device.allocate((long) rp.chunks() * K * vb) : null;
         DeviceBuffer pi = rp.chunks() > 1 ? device.allocate((long) rp.chunks() * K * 4) : null;
         try {
@@ -309,7 +312,8 @@ public final class CudaKernels {
     }
 
     /**
-     * Softmax (or log-softmax) of x along {@code dim} into out (F32 or F64). Returns false when
+     * Softmax (or log-softmax) of x along {@code dim} into out (F32, F64, F16 or BF16; the 16-bit
+     * types compute in float and round each output once). Returns false when
      * the rows' index space needs more than 8 dimensions (the caller makes x contiguous).
      */
     public boolean softmax(boolean log, ScalarType t, int[] shape, int dim, long out, int[] outStrides, long x, int[] xStrides) {
@@ -340,7 +344,7 @@ public final class CudaKernels {
     }
 
     /**
-     * out[r] = log Σ_j exp(x[r, j]) over {@code rows} contiguous rows of {@code len} (F32 or F64),
+     * out[r] = log Σ_j exp(x[r, j]) over {@code rows} contiguous rows of {@code len} (F32, F64, F16 or BF16),
      * one row per blockDim.x threads as the softmax rows kernel reads them.
      *
      * <pre>{@code
@@ -467,7 +471,7 @@ public final class CudaKernels {
      */
     public void gather(ScalarType t, ScalarType idx, int[] shape, int dim, int dimSize, long out, int[] outStrides, long x,
                        int[] xStrides, long index, int[] indexStrides) {
-        String w = t.bytes() == 1 ? "b8" : t.bytes() == 4 ? "b32" : "b64";
+        String w = "b" + 8 * t.bytes();   // b8, b16, b32, b64
         String name = "gather_" + w + "_" + idx.suffix();
         long err = indexErrorSlot();
         boolean any = false;

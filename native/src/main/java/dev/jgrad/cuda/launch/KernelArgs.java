@@ -118,10 +118,13 @@ public final class KernelArgs {
         return this;
     }
 
-    /** A scalar of the kernel's element type: float, double, int, long long, or int for bool. */
+    /**
+     * A scalar of the kernel's element type: float, double, int, long long, or int for bool; a
+     * float for the 16-bit floats, which their kernels compute in (and round once on store).
+     */
     public KernelArgs scalar(ScalarType t, double v) {
         return switch (t) {
-            case F32 -> f32((float) v);
+            case F32, F16, BF16 -> f32((float) v);
             case F64 -> f64(v);
             case I32 -> i32((int) v);
             case I64 -> i64((long) v);

@@ -86,8 +86,8 @@ class KernelCatalogTest {
 
     @Test
     void aMissingKernelIsAnErrorNamingItAndTheModules() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> KernelCatalog.get("unary_exp_f16"));
-        assertTrue(e.getMessage().startsWith("no CUDA kernel named 'unary_exp_f16' in jgrad's compiled modules [attention, conv, "),
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> KernelCatalog.get("unary_exp_i8"));
+        assertTrue(e.getMessage().startsWith("no CUDA kernel named 'unary_exp_i8' in jgrad's compiled modules [attention, conv, "),
                 e.getMessage());
     }
 

@@ -79,6 +79,10 @@ final class Checksum {
                 boolean[] v = t.toBooleanArray();
                 for (int i = 0; i < v.length; i++) buf = flushIfFull(d, buf, 1).put((byte) (v[i] ? 1 : 0));
             }
+            case FLOAT16, BFLOAT16 -> {
+                short[] v = t.toHalfBits();
+                for (int i = 0; i < v.length; i++) buf = flushIfFull(d, buf, 2).putShort(v[i]);
+            }
         }
         d.update(buf.array(), 0, buf.position());
     }

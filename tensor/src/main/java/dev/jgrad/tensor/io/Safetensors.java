@@ -51,8 +51,9 @@ public final class Safetensors {
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
     /**
-     * Reads every tensor. Each dtype becomes the narrowest jgrad dtype that holds its values exactly: F16 and BF16
-     * become float32; I8, U8, I16 and U16 int32; U32 int64; U64 int64 when every value is below 2^63 (a larger
+     * Reads every tensor. F16 and BF16 keep their dtype ({@code FLOAT16}, {@code BFLOAT16}, bit for bit; a module's
+     * {@code loadStateDict} converts them to its parameters' dtype). Each other dtype becomes the narrowest jgrad
+     * dtype that holds its values exactly: I8, U8, I16 and U16 int32; U32 int64; U64 int64 when every value is below 2^63 (a larger
      * one is a {@link CorruptFileException} naming the tensor and the element, as jgrad has no unsigned type).
      * A path that is not a regular file is a {@link java.nio.file.FileSystemException} naming it; a file that
      * shrinks while it is read is a {@link CorruptFileException}.

@@ -1,5 +1,6 @@
 package dev.jgrad.tensor.io;
 
+import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -100,9 +101,10 @@ final class SafetensorsReader {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
-     * The tensor {@code e} from its bytes {@code data} (at byte {@code at} of the file). Each dtype becomes the
-     * narrowest jgrad dtype that holds all its values exactly: F16 and BF16 become float32; I8, U8, I16 and U16
-     * int32; U32 int64. U64 becomes int64 when every value is below 2^63, and is refused otherwise.
+     * The tensor {@code e} from its bytes {@code data} (at byte {@code at} of the file). F16 and BF16 keep their
+     * dtype (FLOAT16, BFLOAT16: the bits as stored); each other dtype becomes the narrowest jgrad dtype that holds
+     * all its values exactly: I8, U8, I16 and U16 int32; U32 int64. U64 becomes int64 when every value is below
+     * 2^63, and is refused otherwise.
      */
     private static Tensor decode(Path file, SafetensorsHeader.Entry e, long at, MemorySegment data) throws CorruptFileException {
         int n = e.numel();
@@ -115,8 +117,8 @@ final class SafetensorsReader {
             case "U64" -> Tensor.of(nonNegative(file, e, at, copy(data, n, new long[n], I64)), shape);
             case "I32" -> Tensor.of(copy(data, n, new int[n], I32), shape);
             case "U32" -> { long[] a = new long[n]; for (int i = 0; i < n; i++) a[i] = data.get(I32, 4L * i) & 0xFFFF_FFFFL; yield Tensor.of(a, shape); }
-            case "F16" -> { float[] a = new float[n]; for (int i = 0; i < n; i++) a[i] = Float.float16ToFloat(data.get(I16, 2L * i)); yield Tensor.of(a, shape); }
-            case "BF16" -> { float[] a = new float[n]; for (int i = 0; i < n; i++) a[i] = Float.intBitsToFloat((data.get(I16, 2L * i) & 0xFFFF) << 16); yield Tensor.of(a, shape); }
+            case "F16" -> Tensor.ofHalfBits(copy(data, n, new short[n], I16), DType.FLOAT16, shape);
+            case "BF16" -> Tensor.ofHalfBits(copy(data, n, new short[n], I16), DType.BFLOAT16, shape);
             case "I16" -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = data.get(I16, 2L * i); yield Tensor.of(a, shape); }
             case "U16" -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = data.get(I16, 2L * i) & 0xFFFF; yield Tensor.of(a, shape); }
             case "I8" -> { int[] a = new int[n]; for (int i = 0; i < n; i++) a[i] = data.get(ValueLayout.JAVA_BYTE, i); yield Tensor.of(a, shape); }

@@ -87,6 +87,8 @@ final class SafetensorsWriter {
             case INT64 -> "I64";
             case INT32 -> "I32";
             case BOOL -> "BOOL";
+            case FLOAT16 -> "F16";
+            case BFLOAT16 -> "BF16";
         };
     }
 
@@ -94,6 +96,7 @@ final class SafetensorsWriter {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** The tensor's elements, little-endian and row-major, one chunk at a time. */
     private void writeData(WritableByteChannel out, Item item, MemorySegment chunk) throws IOException {
@@ -113,6 +116,7 @@ final class SafetensorsWriter {
                 case FLOAT64 -> MemorySegment.copy(part.toDoubleArray(), 0, chunk, F64, 0, len);
                 case INT64 -> MemorySegment.copy(part.toLongArray(), 0, chunk, I64, 0, len);
                 case INT32 -> MemorySegment.copy(part.toIntArray(), 0, chunk, I32, 0, len);
+                case FLOAT16, BFLOAT16 -> MemorySegment.copy(part.toHalfBits(), 0, chunk, I16, 0, len);   // the bits as they are
                 case BOOL -> {
                     boolean[] b = part.toBooleanArray();
                     for (int i = 0; i < len; i++) chunk.set(ValueLayout.JAVA_BYTE, i, (byte) (b[i] ? 1 : 0));

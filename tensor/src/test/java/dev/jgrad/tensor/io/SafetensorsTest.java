@@ -30,6 +30,9 @@ class SafetensorsTest {
         m.put("i64", Tensor.of(new long[] {Long.MIN_VALUE, (1L << 53) + 1, Long.MAX_VALUE, 0}, 2, 1, 2));
         m.put("i32", Tensor.of(new int[] {Integer.MIN_VALUE, -1, Integer.MAX_VALUE}, 3, 1));
         m.put("bool", Tensor.of(new boolean[] {true, false, false, true, true}));
+        // 16-bit floats as their bits: -0, infinity, a NaN with a payload, the smallest subnormal, the largest finite
+        m.put("f16", Tensor.ofHalfBits(new short[] {(short) 0x8000, 0x7C00, 0x7D55, 0x0001, 0x7BFF, 0x3555}, DType.FLOAT16, 3, 2));
+        m.put("bf16", Tensor.ofHalfBits(new short[] {(short) 0x8000, 0x7F80, 0x7F81, 0x0001, (short) 0xFF7F}, DType.BFLOAT16));
         return m;
     }
 
@@ -56,6 +59,7 @@ class SafetensorsTest {
                 case INT64 -> assertArrayEquals(orig.toLongArray(), back.toLongArray());
                 case INT32 -> assertArrayEquals(orig.toIntArray(), back.toIntArray());
                 case BOOL -> assertArrayEquals(orig.toBooleanArray(), back.toBooleanArray());
+                case FLOAT16, BFLOAT16 -> assertArrayEquals(orig.toHalfBits(), back.toHalfBits(), e.getKey());
             }
         }
     }
@@ -94,6 +98,27 @@ class SafetensorsTest {
     }
 
     @Test
+    void halfTensorsAreWrittenAsF16AndBF16Bits() throws IOException {
+        Path f = dir.resolve("half.safetensors");
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("h", Tensor.of(new float[] {1, -2}).to(DType.FLOAT16));
+        m.put("b", Tensor.of(new float[] {1, -2, 0.5f}).to(DType.BFLOAT16).reshape(3, 1));
+        Safetensors.write(f, m, null);
+        byte[] bytes = Files.readAllBytes(f);
+        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int n = (int) bb.getLong(0);
+        String header = new String(bytes, 8, n, StandardCharsets.UTF_8).strip();
+        assertEquals("{\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[3,1],\"data_offsets\":[4,10]}}", header);
+        assertEquals(8 + n + 10, bytes.length);
+        short[] want = {0x3C00, (short) 0xC000, 0x3F80, (short) 0xC000, 0x3F00};
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], bb.getShort(8 + n + 2 * i), "element " + i);
+        Map<String, Tensor> back = Safetensors.read(f).tensors();
+        assertEquals(DType.FLOAT16, back.get("h").dtype());
+        assertArrayEquals(new float[] {1, -2, 0.5f}, back.get("b").toFloatArray());
+    }
+
+    @Test
     void overwritesAnExistingFile() throws IOException {
         Path f = dir.resolve("again.safetensors");
         Safetensors.write(f, Map.of("a", Tensor.ones(100)), null);
@@ -103,7 +128,7 @@ class SafetensorsTest {
 
     @Test
     void readsTheDtypesOtherWritersUse() throws IOException {
-        // as written by PyTorch's safetensors: F16, BF16, I16, U16, I8, U8, U64 (narrow types widen)
+        // as written by PyTorch's safetensors: F16, BF16 (read as FLOAT16, BFLOAT16), I16, U16, I8, U8, U64 (narrow integer types widen)
         ByteBuffer data = ByteBuffer.allocate(2 * 2 + 2 * 2 + 2 * 2 + 2 * 2 + 2 + 2 + 8).order(ByteOrder.LITTLE_ENDIAN);
         data.putShort(Float.floatToFloat16(1.5f)).putShort(Float.floatToFloat16(-2f));   // F16 [1.5, -2]
         data.putShort((short) (Float.floatToIntBits(3f) >>> 16)).putShort((short) (Float.floatToIntBits(-0.5f) >>> 16));   // BF16
@@ -130,7 +155,8 @@ class SafetensorsTest {
         assertArrayEquals(new int[] {-5, 7}, t.get("i8").toIntArray());
         assertArrayEquals(new int[] {255, 0}, t.get("u8").toIntArray());
         assertEquals(DType.INT32, t.get("u8").dtype());
-        assertEquals(DType.FLOAT32, t.get("h").dtype());
+        assertEquals(DType.FLOAT16, t.get("h").dtype());
+        assertEquals(DType.BFLOAT16, t.get("b").dtype());
         assertArrayEquals(new int[0], t.get("u64").shape());
         assertEquals(42, t.get("u64").itemLong());
     }
