@@ -166,7 +166,11 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public Object array() { return data; }
     }
 
-    /** float16 elements, as IEEE binary16 bits; stores round through float32 to nearest even ({@link Half#floatToF16}). */
+    /**
+     * float16 elements, as IEEE binary16 bits; stores round through float32 to nearest even ({@link Half#floatToF16}).
+     *
+     * @param data the bits, one element each
+     */
     record F16(short[] data) implements Buf {
         public int length() { return data.length; }
         public double get(int i) { return Half.f16ToFloat(data[i]); }
@@ -178,7 +182,11 @@ public sealed interface Buf permits Buf.F32, Buf.F64, Buf.I64, Buf.I32, Buf.Bool
         public Object array() { return data; }
     }
 
-    /** bfloat16 elements, as the upper 16 bits of a float32; stores round through float32 to nearest even ({@link Half#floatToBf16}). */
+    /**
+     * bfloat16 elements, as the upper 16 bits of a float32; stores round through float32 to nearest even ({@link Half#floatToBf16}).
+     *
+     * @param data the bits, one element each
+     */
     record BF16(short[] data) implements Buf {
         public int length() { return data.length; }
         public double get(int i) { return Half.bf16ToFloat(data[i]); }

@@ -39,18 +39,30 @@ public final class Half {
         /** The upper half of a float32 ({@code torch.bfloat16}). */
         BF16;
 
-        /** The float32 value of {@code bits} in this format (exact). */
+        /**
+         * {@return the float32 value of {@code bits} in this format (exact)}
+         *
+         * @param bits the 16-bit pattern
+         */
         public float toFloat(short bits) {
             return this == F16 ? f16ToFloat(bits) : bf16ToFloat(bits);
         }
 
-        /** {@code v} rounded to this format (nearest, ties to even), as bits. */
+        /**
+         * {@return {@code v} rounded to this format (nearest, ties to even), as bits}
+         *
+         * @param v the value
+         */
         public short fromFloat(float v) {
             return this == F16 ? floatToF16(v) : floatToBf16(v);
         }
     }
 
-    /** The float32 value of the float16 bits {@code h} (exact; a NaN keeps its payload and gets the quiet bit). */
+    /**
+     * {@return the float32 value of the float16 bits {@code h} (exact; a NaN keeps its payload and gets the quiet bit)}
+     *
+     * @param h the float16 bits
+     */
     public static float f16ToFloat(short h) {
         // Not Float.float16ToFloat: it quiets a signalling NaN when C2 uses the F16C instruction
         // (0x7C01 → 0x7FC02000, as PyTorch gives) but not in its Java code (0x7F802000), so its
@@ -61,7 +73,11 @@ public final class Half {
         return Float.intBitsToFloat(sign | (exp + 112) << 23 | man << 13);
     }
 
-    /** {@code v} rounded to the nearest float16 (ties to even), as bits. */
+    /**
+     * {@return {@code v} rounded to the nearest float16 (ties to even), as bits}
+     *
+     * @param v the value
+     */
     public static short floatToF16(float v) {
         // The JDK rounds to nearest even with subnormals and overflow as IEEE does, in its Java
         // code and in the F16C instruction alike; only its NaN (which keeps payload bits) differs
@@ -70,12 +86,20 @@ public final class Half {
         return Float.floatToFloat16(v);
     }
 
-    /** The float32 value of the bfloat16 bits {@code b} (exact). */
+    /**
+     * {@return the float32 value of the bfloat16 bits {@code b} (exact)}
+     *
+     * @param b the bfloat16 bits
+     */
     public static float bf16ToFloat(short b) {
         return Float.intBitsToFloat(b << 16);
     }
 
-    /** {@code v} rounded to the nearest bfloat16 (ties to even), as bits. */
+    /**
+     * {@return {@code v} rounded to the nearest bfloat16 (ties to even), as bits}
+     *
+     * @param v the value
+     */
     public static short floatToBf16(float v) {
         if (v != v) return BF16_NAN;
         int bits = Float.floatToRawIntBits(v);
@@ -85,12 +109,20 @@ public final class Half {
         return (short) ((bits + 0x7FFF + (bits >>> 16 & 1)) >>> 16);
     }
 
-    /** The float16 bits nearest {@code v}, rounded through float32 as PyTorch's CPU casts round. */
+    /**
+     * {@return the float16 bits nearest {@code v}, rounded through float32 as PyTorch's CPU casts round}
+     *
+     * @param v the value
+     */
     public static short doubleToF16(double v) {
         return floatToF16((float) v);
     }
 
-    /** The bfloat16 bits nearest {@code v}, rounded through float32 as PyTorch's CPU casts round. */
+    /**
+     * {@return the bfloat16 bits nearest {@code v}, rounded through float32 as PyTorch's CPU casts round}
+     *
+     * @param v the value
+     */
     public static short doubleToBf16(double v) {
         return floatToBf16((float) v);
     }

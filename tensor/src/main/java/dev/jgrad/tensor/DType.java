@@ -52,7 +52,7 @@ public enum DType {
         return this == FLOAT32 || this == FLOAT64 || this == FLOAT16 || this == BFLOAT16;
     }
 
-    /** True for the 16-bit floats {@code FLOAT16} and {@code BFLOAT16}, which the CPU computes in float32. */
+    /** {@return true for the 16-bit floats {@code FLOAT16} and {@code BFLOAT16}, which the CPU computes in float32} */
     public boolean isHalf() {
         return this == FLOAT16 || this == BFLOAT16;
     }

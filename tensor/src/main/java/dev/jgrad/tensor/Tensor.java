@@ -186,6 +186,10 @@ public final class Tensor implements AutoCloseable {
      * Tensor b = Tensor.ofHalfBits(new short[] {0x3F80, 0x4000}, DType.BFLOAT16, 2, 1);
      * }</pre>
      *
+     * @param bits  the 16-bit patterns, in row-major order
+     * @param dtype {@code FLOAT16} or {@code BFLOAT16}
+     * @param shape the shape (none: 1-D)
+     * @return the tensor
      * @throws IllegalArgumentException when {@code dtype} is not a 16-bit float type, or the shape does not hold {@code bits.length} values
      */
     public static Tensor ofHalfBits(short[] bits, DType dtype, int... shape) {

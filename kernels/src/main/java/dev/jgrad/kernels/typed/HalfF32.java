@@ -22,7 +22,16 @@ import dev.jgrad.kernels.simd.HalfVec;
 public final class HalfF32 {
     private HalfF32() {}
 
-    /** out[o + j] = the float value of the {@code format} bits x[xi + j], j &lt; n. */
+    /**
+     * out[o + j] = the float value of the {@code format} bits x[xi + j], j &lt; n.
+     *
+     * @param format the 16-bit format
+     * @param n      the number of elements
+     * @param x      the source
+     * @param xi     the index of the first source element
+     * @param out    the destination
+     * @param o      the index of the first destination element
+     */
     public static void toFloat(Half.Format format, int n, short[] x, int xi, float[] out, int o) {
         int j = 0;
         if (format == Half.Format.BF16) {
@@ -34,7 +43,16 @@ public final class HalfF32 {
         }
     }
 
-    /** out[o + j] = x[xi + j] rounded to {@code format} (nearest, ties to even), j &lt; n. */
+    /**
+     * out[o + j] = x[xi + j] rounded to {@code format} (nearest, ties to even), j &lt; n.
+     *
+     * @param format the 16-bit format
+     * @param n      the number of elements
+     * @param x      the source
+     * @param xi     the index of the first source element
+     * @param out    the destination
+     * @param o      the index of the first destination element
+     */
     public static void fromFloat(Half.Format format, int n, float[] x, int xi, short[] out, int o) {
         int j = 0;
         if (format == Half.Format.BF16) {
@@ -46,7 +64,18 @@ public final class HalfF32 {
         }
     }
 
-    /** out = x converted to float (any shape and strides on both sides; stride 0 broadcasts x). */
+    /**
+     * out = x converted to float (any shape and strides on both sides; stride 0 broadcasts x).
+     *
+     * @param format   the 16-bit format
+     * @param shape    the index space
+     * @param out      the destination
+     * @param oOff     index in {@code out} of the element at index (0, …, 0)
+     * @param oStrides {@code out}'s strides over {@code shape}
+     * @param x        the source
+     * @param xOff     index in {@code x} of the element at index (0, …, 0)
+     * @param xStrides {@code x}'s strides over {@code shape} (0 broadcasts)
+     */
     public static void toFloat(Half.Format format, int[] shape, float[] out, int oOff, int[] oStrides, short[] x, int xOff, int[] xStrides) {
         ElementwiseF32.walk(shape, new int[][] {oStrides, xStrides}, new int[] {oOff, xOff}, 1, (n, o, s) -> {
             if (s[0] == 1 && s[1] == 1) {
@@ -57,7 +86,18 @@ public final class HalfF32 {
         });
     }
 
-    /** out = x rounded to {@code format} (any shape and strides on both sides). */
+    /**
+     * out = x rounded to {@code format} (any shape and strides on both sides).
+     *
+     * @param format   the 16-bit format
+     * @param shape    the index space
+     * @param out      the destination
+     * @param oOff     index in {@code out} of the element at index (0, …, 0)
+     * @param oStrides {@code out}'s strides over {@code shape}
+     * @param x        the source
+     * @param xOff     index in {@code x} of the element at index (0, …, 0)
+     * @param xStrides {@code x}'s strides over {@code shape} (0 broadcasts)
+     */
     public static void fromFloat(Half.Format format, int[] shape, short[] out, int oOff, int[] oStrides, float[] x, int xOff, int[] xStrides) {
         ElementwiseF32.walk(shape, new int[][] {oStrides, xStrides}, new int[] {oOff, xOff}, 1, (n, o, s) -> {
             if (s[0] == 1 && s[1] == 1) {
@@ -68,7 +108,17 @@ public final class HalfF32 {
         });
     }
 
-    /** out = x, both arrays of 16-bit float bits in one format (any strides). */
+    /**
+     * out = x, both arrays of 16-bit float bits in one format (any strides).
+     *
+     * @param shape    the index space
+     * @param out      the destination
+     * @param oOff     index in {@code out} of the element at index (0, …, 0)
+     * @param oStrides {@code out}'s strides over {@code shape}
+     * @param x        the source
+     * @param xOff     index in {@code x} of the element at index (0, …, 0)
+     * @param xStrides {@code x}'s strides over {@code shape}
+     */
     public static void copy(int[] shape, short[] out, int oOff, int[] oStrides, short[] x, int xOff, int[] xStrides) {
         ElementwiseF32.walk(shape, new int[][] {oStrides, xStrides}, new int[] {oOff, xOff}, 1, (n, o, s) -> {
             if (s[0] == 1 && s[1] == 1) System.arraycopy(x, o[1], out, o[0], n);
@@ -76,7 +126,15 @@ public final class HalfF32 {
         });
     }
 
-    /** out = bits everywhere (any strides). */
+    /**
+     * out = bits everywhere (any strides).
+     *
+     * @param shape    the index space
+     * @param out      the destination
+     * @param oOff     index in {@code out} of the element at index (0, …, 0)
+     * @param oStrides {@code out}'s strides over {@code shape}
+     * @param bits     the 16-bit pattern to store
+     */
     public static void fill(int[] shape, short[] out, int oOff, int[] oStrides, short bits) {
         ElementwiseF32.walk(shape, new int[][] {oStrides}, new int[] {oOff}, 1, (n, o, s) -> {
             if (s[0] == 1) java.util.Arrays.fill(out, o[0], o[0] + n, bits);
