@@ -1,6 +1,7 @@
 package dev.jgrad.autograd;
 
 import dev.jgrad.tensor.Anomaly;
+import dev.jgrad.tensor.Autocast;
 import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Op;
 import dev.jgrad.tensor.Tensor;
@@ -167,7 +168,8 @@ public final class BackwardPass {
         List<Tensor> inputs = op.inputs();
         List<Tensor> sent = new ArrayList<>(Collections.nCopies(inputs.size(), (Tensor) null));
         List<Tensor> leaves = new ArrayList<>();
-        try (var _ = GradMode.noGrad()) {
+        // derivative rules compute in the types the forward pass saved: no autocast, as in PyTorch
+        try (var _ = GradMode.noGrad(); var _ = Autocast.disable()) {
             if (g != null) {
                 g = TensorInternals.applyGradHooks(node, g);
                 SavedTensorCheck.check(node);

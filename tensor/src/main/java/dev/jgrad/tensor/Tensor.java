@@ -1370,6 +1370,7 @@ public final class Tensor implements AutoCloseable {
      * @param dim the dimension normalised over
      */
     public Tensor softmax(int dim) {
+        if (Autocast.on()) return Autocast.float32(t -> t[0].softmax(dim), this);
         return ReductionOps.softmax("softmax", false, this, dim).record(new Op.Softmax(this, Shapes.dim("softmax", dim, dim())));
     }
 
@@ -1379,6 +1380,7 @@ public final class Tensor implements AutoCloseable {
      * @param dim the dimension normalised over
      */
     public Tensor logSoftmax(int dim) {
+        if (Autocast.on()) return Autocast.float32(t -> t[0].logSoftmax(dim), this);
         return ReductionOps.softmax("log_softmax", true, this, dim)
                 .record(new Op.LogSoftmax(this, Shapes.dim("log_softmax", dim, dim())));
     }
@@ -1396,6 +1398,7 @@ public final class Tensor implements AutoCloseable {
      * @return the log-sum-exp
      */
     public Tensor logsumexp(int[] dims, boolean keepDim) {
+        if (Autocast.on()) return Autocast.float32(t -> t[0].logsumexp(dims, keepDim), this);
         return ReductionOps.logSumExp(this, Shapes.dims("logsumexp", dims, dim()), keepDim);
     }
 
@@ -1796,6 +1799,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("matmul: shapes " + Shapes.str(layout.shape) + " and " + Shapes.str(other.layout.shape)
                     + " cannot be multiplied (" + k + " != " + k2 + ")");
         }
+        if (Autocast.on()) return Autocast.lowerPrecision(t -> t[0].matmul(t[1]), this, other);
         Tensor a = dim() == 1 ? unsqueeze(0) : this;
         Tensor b = other.dim() == 1 ? other.unsqueeze(1) : other;
         Tensor product = LinalgOps.matmul(a, b).record(new Op.MatMul(a, b));
@@ -1803,6 +1807,43 @@ public final class Tensor implements AutoCloseable {
         Tensor out = other.dim() == 1 ? rowSqueezed.squeeze(-1) : rowSqueezed;
         // the 1-D operands' matrix views and the product a squeezed result views hold nothing the caller can close
         return releasingIntermediates(out, a == this ? null : a, b == other ? null : b, product, rowSqueezed);
+    }
+
+    /**
+     * The affine map of PyTorch's {@code F.linear}: {@code this · weightᵀ + bias}, over the last
+     * dimension of this input [*, in] with {@code weight} [out, in] and {@code bias} [out] (or
+     * null), giving [*, out]. One op for autocast (its lower-precision list, bias included) and for
+     * 16-bit operands, whose product and bias are summed in float32 and rounded once.
+     *
+     * <pre>{@code
+     * Tensor y = x.linear(w, b);   // x [64, 784], w [128, 784], b [128] -> [64, 128]
+     * }</pre>
+     *
+     * @param weight the weight [out, in]
+     * @param bias   the bias [out], or null
+     * @return the output [*, out]
+     * @throws IllegalArgumentException when the shapes do not fit
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        checkUsable("linear");
+        checkUsable("linear", weight);
+        checkUsable("linear", bias);
+        Checks.notNull("linear", "weight", weight);
+        if (weight.dim() != 2) throw new IllegalArgumentException("linear: weight must be 2-D [out, in], got " + Shapes.str(weight.layout.shape));
+        int in = weight.layout.shape[1], out = weight.layout.shape[0];
+        if (dim() == 0 || layout.shape[dim() - 1] != in) {
+            throw new IllegalArgumentException("linear: expected input [*, " + in + "] for weight " + Shapes.str(weight.layout.shape) + ", got "
+                    + Shapes.str(layout.shape));
+        }
+        if (bias != null && (bias.dim() != 1 || bias.layout.shape[0] != out)) {
+            throw new IllegalArgumentException("linear: bias must have shape [" + out + "], got " + Shapes.str(bias.layout.shape));
+        }
+        if (Autocast.on()) return Autocast.lowerPrecision(t -> t[0].linear(t[1], t[2]), this, weight, bias);
+        if (HalfCompute.any(this, weight, bias)) {   // product and bias summed in float32, rounded once (PyTorch's addmm)
+            return HalfCompute.viaFloat32(HalfCompute.promoted(this, weight, bias), t -> t[0].linear(t[1], t[2]), this, weight, bias);
+        }
+        Tensor y = matmul(weight.t());
+        return bias == null ? y : y.add(bias);
     }
 
     /**
@@ -1819,6 +1860,7 @@ public final class Tensor implements AutoCloseable {
      * @return the output [N, K, P, Q]
      */
     public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        if (Autocast.on()) return Autocast.lowerPrecision(t -> t[0].conv2d(t[1], t[2], stride, padding, dilation, groups), this, weight, bias);
         return ConvOps.conv2d(this, weight, bias, stride, padding, dilation, groups);
     }
 
@@ -1848,6 +1890,9 @@ public final class Tensor implements AutoCloseable {
      *     C_in, non-positive stride or dilation, negative padding, too large an outputPadding, or an empty output
      */
     public Tensor convTranspose2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups) {
+        if (Autocast.on()) {
+            return Autocast.lowerPrecision(t -> t[0].convTranspose2d(t[1], t[2], stride, padding, outputPadding, dilation, groups), this, weight, bias);
+        }
         return ConvTransposeOps.convTranspose2d(this, weight, bias, stride, padding, outputPadding, dilation, groups);
     }
 
@@ -1872,6 +1917,7 @@ public final class Tensor implements AutoCloseable {
      * @return the output [..., L, Ev]
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        if (Autocast.on()) return Autocast.lowerPrecision(t -> scaledDotProductAttention(t[0], t[1], t[2], t[3], causal, scale), q, k, v, mask);
         return AttentionOps.scaledDotProductAttention(q, k, v, mask, causal, scale);
     }
 
@@ -1914,6 +1960,7 @@ public final class Tensor implements AutoCloseable {
      *     weight or bias is not shaped {@code normalizedShape}, or eps is negative, infinite or NaN
      */
     public Tensor layerNorm(int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        if (Autocast.on()) return Autocast.float32(t -> t[0].layerNorm(normalizedShape, t[1], t[2], eps), this, weight, bias);
         return LayerNormOps.layerNorm(this, normalizedShape, weight, bias, eps);
     }
 
@@ -1939,6 +1986,7 @@ public final class Tensor implements AutoCloseable {
      *     weight or bias is not [C], or eps is negative, infinite or NaN
      */
     public Tensor groupNorm(int groups, Tensor weight, Tensor bias, double eps) {
+        if (Autocast.on()) return Autocast.float32(t -> t[0].groupNorm(groups, t[1], t[2], eps), this, weight, bias);
         return GroupNormOps.groupNorm(this, groups, weight, bias, eps);
     }
 
@@ -2057,6 +2105,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if the shapes do not fit or a target is outside [0, C) and not {@code ignoreIndex}
      */
     public Tensor crossEntropy(Tensor target, long ignoreIndex) {
+        if (Autocast.on()) return Autocast.float32(t -> t[0].crossEntropy(t[1], ignoreIndex), this, target);
         return LossOps.crossEntropy(this, target, ignoreIndex);
     }
 
@@ -2197,6 +2246,7 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor cumsum(int dim) {
         checkUsable("cumsum");
+        if (Autocast.on()) return Autocast.float32(t -> t[0].cumsum(dim), this);
         return ScanOps.cumsum(this, dim);
     }
 
@@ -2213,6 +2263,7 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor cumprod(int dim) {
         checkUsable("cumprod");
+        if (Autocast.on()) return Autocast.float32(t -> t[0].cumprod(dim), this);
         return ScanOps.cumprod(this, dim);
     }
 
@@ -2226,6 +2277,7 @@ public final class Tensor implements AutoCloseable {
      * @return the product, 0-d
      */
     public Tensor prod() {
+        if (Autocast.on()) return Autocast.float32(t -> t[0].prod(), this);
         return ReductionOps.prod(this, Shapes.dims("prod", null, dim()), false);
     }
 
@@ -2242,6 +2294,7 @@ public final class Tensor implements AutoCloseable {
      * @return the products
      */
     public Tensor prod(int dim, boolean keepDim) {
+        if (Autocast.on()) return Autocast.float32(t -> t[0].prod(dim, keepDim), this);
         return ReductionOps.prod(this, Shapes.dims("prod", new int[] {dim}, dim()), keepDim);
     }
 
@@ -2334,6 +2387,7 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor norm(double p, int[] dims, boolean keepDim) {
         checkUsable("norm");
+        if (Autocast.on()) return Autocast.float32(t -> t[0].norm(p, dims, keepDim), this);
         return NormOps.norm(this, p, dims, keepDim);
     }
 
@@ -2674,7 +2728,7 @@ public final class Tensor implements AutoCloseable {
      *     match an operand's rank, or sizes that neither match nor broadcast
      */
     public static Tensor einsum(String equation, Tensor... operands) {
-        return EinsumOps.einsum(equation, operands == null ? null : Arrays.asList(operands));
+        return einsum(equation, operands == null ? null : Arrays.asList(operands));
     }
 
     /**
@@ -2689,6 +2743,9 @@ public final class Tensor implements AutoCloseable {
      * @return the result
      */
     public static Tensor einsum(String equation, List<Tensor> operands) {
+        if (Autocast.on() && operands != null && !operands.contains(null)) {
+            return Autocast.lowerPrecision(t -> einsum(equation, Arrays.asList(t)), operands.toArray(new Tensor[0]));
+        }
         return EinsumOps.einsum(equation, operands);
     }
 
