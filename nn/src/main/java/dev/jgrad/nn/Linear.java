@@ -51,8 +51,7 @@ public final class Linear extends Module {
             throw new IllegalArgumentException("Linear: expected input with last dimension " + in + ", got shape "
                     + java.util.Arrays.toString(x.shape()));
         }
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return x.linear(weight, bias);
     }
 
     @Override

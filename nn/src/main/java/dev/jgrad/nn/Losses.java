@@ -1,5 +1,6 @@
 package dev.jgrad.nn;
 
+import dev.jgrad.tensor.Autocast;
 import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Tensor;
 import java.util.Arrays;
@@ -38,6 +39,7 @@ public final class Losses {
      * @param reduction how the per-element losses are reduced
      */
     public static Tensor mse(Tensor input, Tensor target, Reduction reduction) {
+        if (Autocast.isEnabled()) return Autocast.float32(t -> mse(t[0], t[1], reduction), input, target);
         checkSameShape("mse", input, target);
         return Args.notNull("mse", "reduction", reduction).apply(input.sub(target).square());
     }
@@ -60,6 +62,7 @@ public final class Losses {
      * @param reduction how the per-element losses are reduced
      */
     public static Tensor l1(Tensor input, Tensor target, Reduction reduction) {
+        if (Autocast.isEnabled()) return Autocast.float32(t -> l1(t[0], t[1], reduction), input, target);
         checkSameShape("l1", input, target);
         return Args.notNull("l1", "reduction", reduction).apply(input.sub(target).abs());
     }
@@ -90,6 +93,7 @@ public final class Losses {
      * @return the loss
      */
     public static Tensor crossEntropy(Tensor logits, Tensor target, long ignoreIndex, double labelSmoothing, Reduction reduction) {
+        if (Autocast.isEnabled()) return Autocast.float32(t -> crossEntropy(t[0], t[1], ignoreIndex, labelSmoothing, reduction), logits, target);
         Args.notNull("cross_entropy", "logits", logits);
         Args.notNull("cross_entropy", "target", target);
         Args.notNull("cross_entropy", "reduction", reduction);
@@ -140,6 +144,7 @@ public final class Losses {
      * @return the loss
      */
     public static Tensor nll(Tensor logProbs, Tensor target, long ignoreIndex, Reduction reduction) {
+        if (Autocast.isEnabled()) return Autocast.float32(t -> nll(t[0], t[1], ignoreIndex, reduction), logProbs, target);
         Args.notNull("nll", "log-probabilities", logProbs);
         Args.notNull("nll", "target", target);
         Args.notNull("nll", "reduction", reduction);
@@ -182,6 +187,7 @@ public final class Losses {
      * @param reduction     how the per-element losses are reduced
      */
     public static Tensor bce(Tensor probabilities, Tensor target, Reduction reduction) {
+        if (Autocast.isEnabled()) return Autocast.float32(t -> bce(t[0], t[1], reduction), probabilities, target);
         checkSameShape("bce", probabilities, target);
         Args.notNull("bce", "reduction", reduction);
         Tensor logP = clampedLog(probabilities);
@@ -220,6 +226,7 @@ public final class Losses {
      * @return the reduced loss
      */
     public static Tensor bceWithLogits(Tensor logits, Tensor target, Reduction reduction) {
+        if (Autocast.isEnabled()) return Autocast.float32(t -> bceWithLogits(t[0], t[1], reduction), logits, target);
         checkSameShape("bce_with_logits", logits, target);
         Args.notNull("bce_with_logits", "reduction", reduction);
         // −|x| written so that its derivative at x = 0 is 1, not abs's 0: with relu'(0) = 0 the

@@ -7,6 +7,7 @@ import dev.jgrad.nn.data.DataLoader;
 import dev.jgrad.nn.optim.Clip;
 import dev.jgrad.nn.optim.LRScheduler;
 import dev.jgrad.nn.optim.Optimizer;
+import dev.jgrad.tensor.Autocast;
 import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.GradMode;
@@ -53,6 +54,7 @@ public final class Trainer {
 
     private final Module model;
     private final Optimizer optimizer;
+    private DType autocast;
     private final Loss loss;
     private final List<Metric> metrics = new ArrayList<>();
     private final List<TrainingListener> listeners = new ArrayList<>();
@@ -121,6 +123,37 @@ public final class Trainer {
     public Trainer scheduler(LRScheduler s) {
         scheduler = s;
         return this;
+    }
+
+    /**
+     * Runs each forward pass and loss (training, {@link #evaluate}, {@link #predict}) under
+     * {@link Autocast} with this lower-precision type, the parameters staying in their own type;
+     * null turns it off (the default). Returns this.
+     *
+     * <pre>{@code
+     * new Trainer(model, new Adam(model.parameters(), 1e-3), Losses::crossEntropy).autocast(DType.BFLOAT16);
+     * }</pre>
+     *
+     * @param dtype {@code BFLOAT16} or {@code FLOAT16}, or null
+     * @return this trainer
+     * @throws IllegalArgumentException when {@code dtype} is another type
+     */
+    public Trainer autocast(DType dtype) {
+        if (dtype != null && !dtype.isHalf()) {
+            throw new IllegalArgumentException("Trainer.autocast: dtype must be BFLOAT16 or FLOAT16 (or null for none), got " + dtype);
+        }
+        autocast = dtype;
+        return this;
+    }
+
+    /** {@return the lower-precision type forward passes run under, or null} */
+    public DType autocast() {
+        return autocast;
+    }
+
+    /** An autocast region for one forward pass, or null (which try-with-resources skips) when off. */
+    private Autocast autocastRegion() {
+        return autocast == null ? null : Autocast.enable(autocast);
     }
 
     /**
@@ -286,8 +319,11 @@ public final class Trainer {
         for (Batch b : train) {
             try (var _ = Tensor.scope()) {   // the step's tensors are freed when it ends, on every device
                 Tensor x = b.inputs().to(device), y = b.targets().to(device);
-                Tensor out = model.call(x);
-                Tensor l = loss.apply(out, y);
+                Tensor out, l;
+                try (var _ = autocastRegion()) {   // the forward pass and the loss; backward runs outside, as PyTorch's recipe has it
+                    out = model.call(x);
+                    l = loss.apply(out, y);
+                }
                 // read before backward and step: a non-finite loss then leaves parameters, gradients and optimizer untouched
                 double value = readEachStep ? losses.readBeforeStep(l) : Double.NaN;
                 l.backward();
@@ -321,9 +357,12 @@ public final class Trainer {
             for (Batch b : data) {
                 try (var _ = Tensor.scope()) {   // the batch's tensors are freed when it is done; the running sum escapes
                     Tensor x = b.inputs().to(device), y = b.targets().to(device);
-                    Tensor out = model.call(x);
-                    // the same float64 products and sums, in the same order, as reading each loss and summing on the host
-                    Tensor weighted = loss.apply(out, y).to(DType.FLOAT64).mul((double) b.size());
+                    Tensor out, weighted;
+                    try (var _ = autocastRegion()) {
+                        out = model.call(x);
+                        // the same float64 products and sums, in the same order, as reading each loss and summing on the host
+                        weighted = loss.apply(out, y).to(DType.FLOAT64).mul((double) b.size());
+                    }
                     Tensor previous = lossSum;
                     lossSum = TensorScope.escape(previous == null ? weighted : previous.add(weighted));
                     if (previous != null) previous.close();
@@ -361,7 +400,10 @@ public final class Trainer {
         try (var _ = GradMode.noGrad()) {
             for (Batch b : data) {
                 try (var scope = Tensor.scope()) {   // the batch's activations are freed; its output on the CPU is kept
-                    Tensor out = model.call(b.inputs().to(device)).cpu();
+                    Tensor out;
+                    try (var _ = autocastRegion()) {
+                        out = model.call(b.inputs().to(device)).cpu();
+                    }
                     if (scope.owns(out)) made.add(out);   // not, say, the batch itself, returned by a model that passes its input through
                     outs.add(scope.keep(out));
                 }
