@@ -122,7 +122,7 @@ def check_nans(name, x, out):
 # Op fixtures
 # =============================================================================
 
-ST = {torch.float16: ("F16", 2), torch.bfloat16: ("BF16", 2), torch.int64: ("I64", 8)}
+ST = {torch.float16: ("F16", 2), torch.bfloat16: ("BF16", 2), torch.float32: ("F32", 4), torch.int64: ("I64", 8)}
 
 
 def safetensors_bytes(tensors, metadata):
@@ -131,7 +131,7 @@ def safetensors_bytes(tensors, metadata):
     for name, t in sorted(tensors, key=lambda nt: -ST[nt[1].dtype][1]):
         t = t.detach().contiguous()
         raw = (t.view(torch.int16).numpy().astype("<i2") if t.dtype in (torch.float16, torch.bfloat16)
-               else t.numpy().astype("<i8")).tobytes()
+               else t.numpy().astype("<f4" if t.dtype == torch.float32 else "<i8")).tobytes()
         entries[name] = {"dtype": ST[t.dtype][0], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
         chunks.append(raw)
         offset += len(raw)
