@@ -14,6 +14,7 @@ import dev.jgrad.nn.TransformerEncoderLayer;
 import dev.jgrad.nn.optim.AdamW;
 import dev.jgrad.nn.optim.Clip;
 import dev.jgrad.nn.optim.Optimizer;
+import dev.jgrad.tensor.Autocast;
 import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Generator;
@@ -83,6 +84,7 @@ public final class CharLanguageModel extends Module {
             .describeDefault("text", "the fortunes the launcher fetches")
             .integer("seed", 0, "seed of the weights and the windows")
             .wholeNumber("sample", 400, 0, 1_000_000, "characters to sample after training")
+            .autocast()
             .rule(a -> {
                 if (a.getInt("width") % HEADS != 0) {
                     throw new UsageException("--width must be a multiple of " + HEADS + " (the attention heads), got " + a.getInt("width"));
@@ -116,27 +118,49 @@ public final class CharLanguageModel extends Module {
         System.out.printf(Locale.ROOT, "text: %,d characters, %d distinct; model: %,d parameters; device %s%n",
                 text.length(), vocabulary.length, model.parameterCount(), device);
 
-        Optimizer opt = new AdamW(model.parameters(), args.getDouble("lr"));
-        Generator windows = new Generator(args.getInt("seed"));
+        train(model, ids, new Training(steps, batch, context, args.getDouble("lr"), args.getInt("seed"), Options.autocastType(args)), device, true);
+        System.out.println("--- sample ---");
+        System.out.println(sample(model, vocabulary, "The ", args.getInt("sample"), context, 0.8, new Generator(1), device));
+    }
+
+    /**
+     * How to train: {@code steps} steps of {@code batch} random windows of {@code context}
+     * characters, AdamW at {@code lr} with gradients clipped to norm 1, windows drawn from
+     * {@code seed}, forward passes under autocast in {@code autocast} (null: float32 throughout).
+     */
+    record Training(int steps, int batch, int context, double lr, long seed, DType autocast) {}
+
+    /**
+     * Trains {@code model} on the first 90% of {@code ids}; returns the loss on 64 windows of the
+     * held-out 10% at the end. {@code verbose} prints the losses every 100 steps.
+     */
+    static double train(CharLanguageModel model, int[] ids, Training t, Device device, boolean verbose) {
+        Optimizer opt = new AdamW(model.parameters(), t.lr());
+        Generator windows = new Generator(t.seed());
         int split = ids.length * 9 / 10;   // the last 10% is held out
+        int vocabulary = model.head.weight.shape()[0];
         long start = System.nanoTime();
-        for (int step = 1; step <= steps; step++) {
+        for (int step = 1; step <= t.steps(); step++) {
             try (var _ = Tensor.scope()) {   // the step's tensors, on the device too, are freed when it ends
-                Tensor[] xy = batch(ids, 0, split, batch, context, windows);
-                Tensor logits = model.forward(xy[0].to(device));
-                Tensor loss = Losses.crossEntropy(logits.reshape(-1, vocabulary.length), xy[1].to(device).reshape(-1));
+                Tensor[] xy = batch(ids, 0, split, t.batch(), t.context(), windows);
+                Tensor loss;
+                try (var _ = t.autocast() == null ? null : Autocast.enable(t.autocast())) {   // forward and loss; backward outside
+                    Tensor logits = model.forward(xy[0].to(device));
+                    loss = Losses.crossEntropy(logits.reshape(-1, vocabulary), xy[1].to(device).reshape(-1));
+                }
                 loss.backward();
                 Clip.gradNorm(model.parameters(), 1.0);
                 opt.step();
                 opt.zeroGrad();
-                if (step % 100 == 0 || step == 1) {
+                if (verbose && (step % 100 == 0 || step == 1)) {
                     System.out.printf(Locale.ROOT, "step %5d  train loss %.3f  held-out loss %.3f  (%.1f s)%n", step, loss.item(),
-                            heldOutLoss(model, ids, split, context, vocabulary.length, device), (System.nanoTime() - start) / 1e9);
+                            heldOutLoss(model, ids, split, t.context(), 16, t.autocast(), device), (System.nanoTime() - start) / 1e9);
                 }
             }
         }
-        System.out.println("--- sample ---");
-        System.out.println(sample(model, vocabulary, "The ", args.getInt("sample"), context, 0.8, new Generator(1), device));
+        try (var _ = Tensor.scope()) {
+            return heldOutLoss(model, ids, split, t.context(), 64, t.autocast(), device);
+        }
     }
 
     /** The concatenated fortune files (or any UTF-8 text file). */
@@ -182,10 +206,11 @@ public final class CharLanguageModel extends Module {
         return new Tensor[] {Tensor.of(x, n, context), Tensor.of(y, n, context)};
     }
 
-    private static double heldOutLoss(CharLanguageModel model, int[] ids, int split, int context, int vocabulary, Device device) {
-        try (var _ = GradMode.noGrad()) {
+    private static double heldOutLoss(CharLanguageModel model, int[] ids, int split, int context, int windows, DType autocast, Device device) {
+        int vocabulary = model.head.weight.shape()[0];
+        try (var _ = GradMode.noGrad(); var _ = autocast == null ? null : Autocast.enable(autocast)) {
             model.eval();
-            Tensor[] xy = batch(ids, split, ids.length, 16, context, new Generator(99));
+            Tensor[] xy = batch(ids, split, ids.length, windows, context, new Generator(99));
             double loss = Losses.crossEntropy(model.forward(xy[0].to(device)).reshape(-1, vocabulary), xy[1].to(device).reshape(-1)).item();
             model.train();
             return loss;

@@ -23,6 +23,7 @@ import dev.jgrad.nn.train.Metric;
 import dev.jgrad.nn.train.ProgressBar;
 import dev.jgrad.nn.train.Trainer;
 import dev.jgrad.nn.train.TrainingListener;
+import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Tensor;
 import dev.jgrad.tensor.io.Safetensors;
@@ -68,8 +69,15 @@ public final class MnistCnn {
                 new Linear(128, 10));
     }
 
-    /** The settings of one run; {@code resume} is a checkpoint to continue from, or null. */
-    record Settings(int epochs, int batch, double lr, long seed, int shift, Device device, Path out, Path resume) {
+    /**
+     * The settings of one run; {@code resume} is a checkpoint to continue from, or null;
+     * {@code autocast} the 16-bit type forward passes run under, or null for float32 throughout.
+     */
+    record Settings(int epochs, int batch, double lr, long seed, int shift, Device device, Path out, Path resume, DType autocast) {
+        Settings(int epochs, int batch, double lr, long seed, int shift, Device device, Path out, Path resume) {
+            this(epochs, batch, lr, seed, shift, device, out, resume, null);
+        }
+
         /** The settings a checkpoint records, so that a resumed run reuses them. */
         Map<String, String> asMetadata(String data) {
             Map<String, String> m = new LinkedHashMap<>();
@@ -98,7 +106,8 @@ public final class MnistCnn {
             .outputFolder("out", "out", "where the weights and the learning curves go")
             .integer("seed", 0, "seed of the weights, the shuffle and dropout")
             .wholeNumber("shift", 1, 0, 27, "largest random shift of a training image, in pixels")
-            .file("resume", "a training checkpoint (OUT/" + CHECKPOINT + ") to go on from, with the settings it recorded");
+            .file("resume", "a training checkpoint (OUT/" + CHECKPOINT + ") to go on from, with the settings it recorded")
+            .autocast();
 
     public static void main(String[] argv) {
         int code = Main.run(Main.with("train", argv));
@@ -110,11 +119,12 @@ public final class MnistCnn {
         MnistData.Split data = MnistData.load(args, false);
         Device device = args.has("device") ? Device.parse(args.get("device", "cpu")) : Device.best();
         Settings settings = new Settings(args.getInt("epochs", 15), args.getInt("batch", 64), args.getDouble("lr", 1e-3), args.getInt("seed", 0),
-                args.getInt("shift", 1), device, Path.of(args.get("out", "out")), args.has("resume") ? Path.of(args.get("resume", "")) : null);
+                args.getInt("shift", 1), device, Path.of(args.get("out", "out")), args.has("resume") ? Path.of(args.get("resume", "")) : null,
+                Options.autocastType(args));
         if (settings.resume() != null) settings = resumedSettings(settings, args, data.description());
 
         System.out.println("Data:   " + data.description());
-        System.out.println("Device: " + device);
+        System.out.println("Device: " + device + (settings.autocast() == null ? "" : ", autocast " + settings.autocast()));
         System.out.println(model().summary(1, 1, 28, 28));
         if (settings.resume() != null) System.out.println("Resuming from " + settings.resume());
 
@@ -150,7 +160,7 @@ public final class MnistCnn {
         }
         Settings s = new Settings(Integer.parseInt(saved.get(SETTING + "epochs")), Integer.parseInt(saved.get(SETTING + "batch")),
                 Double.parseDouble(saved.get(SETTING + "lr")), Long.parseLong(saved.get(SETTING + "seed")), Integer.parseInt(saved.get(SETTING + "shift")),
-                given.device(), given.out(), file);
+                given.device(), given.out(), file, given.autocast());
         Map<String, String> mine = given.asMetadata(dataDescription), theirs = s.asMetadata(saved.get(SETTING + "data"));
         for (String option : List.of("epochs", "batch", "lr", "seed", "shift")) {
             if (args.has(option) && !mine.get(SETTING + option).equals(theirs.get(SETTING + option))) {
@@ -186,6 +196,7 @@ public final class MnistCnn {
                 .device(settings.device())
                 .scheduler(LRScheduler.cosine(optimizer, settings.epochs(), 0))
                 .metrics(Metric.accuracy())
+                .autocast(settings.autocast())
                 .listeners(listeners.toArray(TrainingListener[]::new));
         if (settings.resume() != null) Checkpoint.load(settings.resume(), trainer, train);
         long start = System.nanoTime();

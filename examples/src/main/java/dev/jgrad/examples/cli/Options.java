@@ -1,6 +1,7 @@
 package dev.jgrad.examples.cli;
 
 import dev.jgrad.cuda.Cuda;
+import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Device;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -186,6 +187,28 @@ public final class Options {
             }
             return v;
         }));
+    }
+
+    /** {@code --autocast bf16|fp16}: mixed precision, the forward passes under {@code Autocast} in that 16-bit type. */
+    public Options autocast() {
+        return option("autocast", "TYPE", "bf16 or fp16", null, "mixed precision: forward passes under autocast in this 16-bit type, "
+                + "float32 weights", (option, v) -> {
+                    halfType(option, v);
+                    return v;
+                });
+    }
+
+    /** {@return the 16-bit type {@code --autocast} names, or null when it is not given} */
+    public static DType autocastType(Args args) {
+        return args.has("autocast") ? halfType("--autocast", args.get("autocast")) : null;
+    }
+
+    private static DType halfType(String option, String value) {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "bf16", "bfloat16" -> DType.BFLOAT16;
+            case "fp16", "f16", "float16", "half" -> DType.FLOAT16;
+            default -> throw notAllowed(option, "bf16 or fp16", value);
+        };
     }
 
     /** A regular expression. */
