@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jgrad.cuda.Cuda;
 import dev.jgrad.nn.Activation;
 import dev.jgrad.nn.BadInput;
 import dev.jgrad.nn.Linear;
@@ -14,6 +16,7 @@ import dev.jgrad.nn.Losses;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.Sequential;
 import dev.jgrad.tensor.DType;
+import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.Tensor;
 import java.util.ArrayList;
@@ -76,7 +79,7 @@ class GradScalerTest {
             for (int i = 0; i < s.length; i++) out[i] = s[i];
             return out;
         }
-        float[] v = t.to(DType.FLOAT32).toFloatArray();
+        float[] v = t.cpu().to(DType.FLOAT32).toFloatArray();
         int[] out = new int[v.length];
         for (int i = 0; i < v.length; i++) out[i] = Float.floatToRawIntBits(v[i]);
         return out;
@@ -436,6 +439,58 @@ class GradScalerTest {
         assertEquals(32768.0, scaler.getScale());
         double after = error.apply(v);
         assertTrue(after < before / 100, "squared weight error " + before + " -> " + after);
+    }
+
+    /** The same body on the GPU: a float32 trajectory unchanged by the scaler, a skipped step, float16 gradients. */
+    @Test
+    void onCudaTheScalerSkipsAndUnscalesAsOnTheCpu() {
+        assumeTrue(Cuda.isAvailable(), () -> "no CUDA device: " + Cuda.unavailableReason());
+        Device cuda = Device.cuda();
+        Module plain = mlp(21).to(cuda), scaled = mlp(21).to(cuda);
+        SGD po = new SGD(plain.parameters(), 0.1, 0.9, false, 0), so = new SGD(scaled.parameters(), 0.1, 0.9, false, 0);
+        GradScaler scaler = new GradScaler(65536, 2, 0.5, 3, true);
+        Tensor x = X.to(cuda), y = Y.to(cuda);
+        for (int i = 0; i < 6; i++) {
+            Losses.crossEntropy(plain.call(x), y).backward();
+            po.step();
+            po.zeroGrad();
+            scaler.scale(Losses.crossEntropy(scaled.call(x), y)).backward();
+            assertTrue(scaler.step(so));
+            scaler.update();
+            so.zeroGrad();
+        }
+        assertEquals(65536.0 * 4, scaler.getScale());
+        for (int j = 0; j < plain.parameters().size(); j++) {
+            // within rounding: device reductions need not give the same bits run to run
+            assertArrayEquals(plain.parameters().get(j).cpu().toFloatArray(), scaled.parameters().get(j).cpu().toFloatArray(), 1e-5f, "parameter " + j);
+        }
+
+        List<int[]> params = bits(scaled.parameters());
+        Map<String, int[]> state = bits(so.stateDict());
+        scaler.scale(Losses.crossEntropy(scaled.call(x), y)).backward();
+        Tensor p = scaled.parameters().get(2), g = p.grad();
+        float[] v = g.cpu().toFloatArray();
+        v[5] = Float.NaN;
+        p.setGrad(Tensor.of(v, g.shape()).to(cuda));
+        assertFalse(scaler.step(so));
+        scaler.update();
+        assertEquals(65536.0 * 2, scaler.getScale());
+        assertSameBits(params, bits(scaled.parameters()), "parameters after a skipped step");
+        assertSameBits(state, bits(so.stateDict()), "SGD state after a skipped step");
+        so.zeroGrad();
+
+        Tensor h = Tensor.of(new float[] {1, 2, 3}).to(DType.FLOAT16).to(cuda).requiresGrad(true);
+        SGD ho = new SGD(List.of(h), 0.5);
+        GradScaler hs = new GradScaler(0x1p25, 2, 0.5, 10, true);
+        h.setGrad(Tensor.of(new float[] {49152, 0, 0}).to(DType.FLOAT16).to(cuda));
+        assertTrue(hs.step(ho));
+        hs.update();
+        assertArrayEquals(new float[] {0x1.8p-10f, 0, 0}, h.grad().cpu().toFloatArray());
+        h.setGrad(Tensor.of(new float[] {1, Float.POSITIVE_INFINITY, 0}).to(DType.FLOAT16).to(cuda));
+        float[] before = h.cpu().toFloatArray();
+        assertFalse(hs.step(ho));
+        hs.update();
+        assertArrayEquals(before, h.cpu().toFloatArray());
     }
 
     // ---------------------------------------------------------------------------------------------
