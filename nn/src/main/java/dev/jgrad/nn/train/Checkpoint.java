@@ -3,6 +3,7 @@ package dev.jgrad.nn.train;
 import dev.jgrad.nn.Dropout;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.data.DataLoader;
+import dev.jgrad.nn.optim.GradScaler;
 import dev.jgrad.nn.optim.LRScheduler;
 import dev.jgrad.nn.optim.Optimizer;
 import dev.jgrad.tensor.DType;
@@ -24,8 +25,9 @@ import java.util.TreeSet;
  * Checkpoints, each one safetensors file published in one atomic step.
  *
  * <p>A <b>training checkpoint</b> holds everything a run needs to continue exactly where it
- * stopped: the model's state dict, the optimizer's (with its class), the scheduler's, the epochs
- * completed and the optimizer's step count, and every random generator's state — the default
+ * stopped: the model's state dict, the optimizer's (with its class), the scheduler's, the
+ * {@link GradScaler}'s (when the trainer has an enabled one), the epochs completed and the
+ * optimizer's step count, and every random generator's state — the default
  * generator (initialisation, dropout layers without their own), each {@link Dropout} generator of
  * the model, and the training {@link DataLoader}'s shuffle and augmentation generators. A run
  * trained for 6 epochs and a run trained for 3, saved, stopped, loaded into new objects and
@@ -53,7 +55,7 @@ import java.util.TreeSet;
  * epoch boundary (a loader's unfinished epoch is ended by {@link DataLoader#stateDict()}).
  *
  * <p>Layout: tensors {@code model.<key>}, {@code optimizer.<key>}, {@code scheduler.<key>},
- * {@code loader.<key>}, {@code rng.default} and {@code rng.dropout.<module path>} (int64 [2],
+ * {@code scaler.<key>}, {@code loader.<key>}, {@code rng.default} and {@code rng.dropout.<module path>} (int64 [2],
  * {@link Generator#getState()}); metadata {@code jgrad.checkpoint} (the format, "1"),
  * {@code jgrad.parts}, {@code jgrad.run_id}, {@code jgrad.epoch}, {@code jgrad.step},
  * {@code jgrad.optimizer}, {@code jgrad.checksum}, {@code format} ("pt") and the caller's own
@@ -75,26 +77,33 @@ public final class Checkpoint {
 
     private static final String PARTS = "jgrad.parts", RUN_ID = "jgrad.run_id", EPOCH = "jgrad.epoch", STEP = "jgrad.step",
             OPTIMIZER = "jgrad.optimizer", CHECKSUM = Checksum.KEY;
-    private static final List<String> PART_ORDER = List.of("model", "optimizer", "scheduler", "loader");
+    private static final List<String> PART_ORDER = List.of("model", "optimizer", "scheduler", "scaler", "loader");
     private static final String DEFAULT_RNG = "rng.default", DROPOUT_RNG = "rng.dropout.";
 
     private Checkpoint() {}
 
-    /** What one checkpoint saves or restores; null parts are absent. */
-    private record Parts(Module model, Optimizer optimizer, LRScheduler scheduler, DataLoader loader, Trainer trainer) {
+    /** What one checkpoint saves or restores; null parts are absent, and so is a disabled scaler (it has no state). */
+    private record Parts(Module model, Optimizer optimizer, LRScheduler scheduler, GradScaler scaler, DataLoader loader, Trainer trainer) {
+        /** The parts of a trainer's checkpoint. */
+        static Parts of(Trainer t, DataLoader loader) {
+            GradScaler s = t.gradScaler();
+            return new Parts(t.model(), t.optimizer(), t.scheduler(), s != null && s.isEnabled() ? s : null, loader, t);
+        }
+
         Set<String> names() {
             Set<String> s = new TreeSet<>();
             s.add("model");
             if (optimizer != null) s.add("optimizer");
             if (scheduler != null) s.add("scheduler");
+            if (scaler != null) s.add("scaler");
             if (loader != null) s.add("loader");
             return s;
         }
     }
 
     /**
-     * Saves a training checkpoint of {@code trainer} (model, optimizer, scheduler, epochs completed,
-     * run id) and of {@code train}, the loader it trains on (null: no loader state), with the
+     * Saves a training checkpoint of {@code trainer} (model, optimizer, scheduler, gradient scaler,
+     * epochs completed, run id) and of {@code train}, the loader it trains on (null: no loader state), with the
      * caller's {@code metadata}; replaces {@code file} atomically.
      *
      * @param file     the checkpoint file
@@ -106,12 +115,12 @@ public final class Checkpoint {
      */
     public static void save(Path file, Trainer trainer, DataLoader train, Map<String, String> metadata) throws IOException {
         if (trainer == null) throw new IllegalArgumentException("Checkpoint.save: trainer is null");
-        write(file, new Parts(trainer.model(), trainer.optimizer(), trainer.scheduler(), train, trainer), metadata);
+        write(file, Parts.of(trainer, train), metadata);
     }
 
     /**
      * Loads a training checkpoint into {@code trainer} and {@code train} (null when the checkpoint
-     * holds no loader state): model, optimizer, scheduler, loader and every random generator, and
+     * holds no loader state): model, optimizer, scheduler, gradient scaler, loader and every random generator, and
      * the trainer's epoch count and run id, so its next {@code fit} continues the run. The file
      * must hold exactly these parts (a scheduler the trainer has but the file lacks, or the reverse,
      * is refused). Returns the file's metadata.
@@ -125,7 +134,7 @@ public final class Checkpoint {
      */
     public static Map<String, String> load(Path file, Trainer trainer, DataLoader train) throws IOException {
         if (trainer == null) throw new IllegalArgumentException("Checkpoint.load: trainer is null");
-        return read(file, new Parts(trainer.model(), trainer.optimizer(), trainer.scheduler(), train, trainer));
+        return read(file, Parts.of(trainer, train));
     }
 
     /**
@@ -144,7 +153,7 @@ public final class Checkpoint {
      */
     public static void save(Path file, Module model, Optimizer optimizer, Map<String, String> metadata) throws IOException {
         if (model == null) throw new IllegalArgumentException("Checkpoint.save: model is null");
-        write(file, new Parts(model, optimizer, null, null, null), metadata);
+        write(file, new Parts(model, optimizer, null, null, null, null), metadata);
     }
 
     /**
@@ -161,7 +170,7 @@ public final class Checkpoint {
      */
     public static Map<String, String> load(Path file, Module model, Optimizer optimizer) throws IOException {
         if (model == null) throw new IllegalArgumentException("Checkpoint.load: model is null");
-        return read(file, new Parts(model, optimizer, null, null, null));
+        return read(file, new Parts(model, optimizer, null, null, null, null));
     }
 
     /**
@@ -226,6 +235,7 @@ public final class Checkpoint {
         putPart(tensors, "model", p.model().stateDict());
         if (p.optimizer() != null) putPart(tensors, "optimizer", p.optimizer().stateDict());
         if (p.scheduler() != null) putPart(tensors, "scheduler", p.scheduler().stateDict());
+        if (p.scaler() != null) putPart(tensors, "scaler", p.scaler().stateDict());
         if (p.loader() != null) putPart(tensors, "loader", p.loader().stateDict());
         tensors.put(DEFAULT_RNG, Tensor.of(Generator.getDefault().getState(), 2));
         dropoutGenerators(p.model()).forEach((name, g) -> tensors.put(DROPOUT_RNG + name, Tensor.of(g.getState(), 2)));
@@ -341,6 +351,7 @@ public final class Checkpoint {
             p.model().loadStateDict(part(all, "model"));
             if (p.optimizer() != null) p.optimizer().loadStateDict(part(all, "optimizer"));
             if (p.scheduler() != null) p.scheduler().loadStateDict(part(all, "scheduler"));
+            if (p.scaler() != null) p.scaler().loadStateDict(part(all, "scaler"));
             if (p.loader() != null) p.loader().loadStateDict(part(all, "loader"));
             generatorStates.forEach(Generator::setState);
             if (p.trainer() != null) p.trainer().resumeAt(epoch, meta.getOrDefault(RUN_ID, p.trainer().runId()));
@@ -369,7 +380,7 @@ public final class Checkpoint {
     private static final class Restorer {
         private final Parts parts;
         private final Map<String, Tensor> model = new LinkedHashMap<>();
-        private final Map<String, Tensor> optimizer, scheduler, loader;
+        private final Map<String, Tensor> optimizer, scheduler, scaler, loader;
         private final Map<Generator, long[]> generators = new LinkedHashMap<>();
         private final int epoch;
         private final String runId;
@@ -379,6 +390,7 @@ public final class Checkpoint {
             p.model().stateDict().forEach((k, v) -> model.put(k, v.clone()));
             optimizer = p.optimizer() == null ? null : p.optimizer().stateDict();
             scheduler = p.scheduler() == null ? null : p.scheduler().stateDict();
+            scaler = p.scaler() == null ? null : p.scaler().stateDict();
             loader = p.loader() == null ? null : p.loader().stateDict();
             for (Generator g : gens) generators.put(g, g.getState());
             epoch = p.trainer() == null ? 0 : p.trainer().epoch();
@@ -390,6 +402,7 @@ public final class Checkpoint {
             attempt(failures, () -> parts.model().loadStateDict(model));
             if (optimizer != null) attempt(failures, () -> parts.optimizer().loadStateDict(optimizer));
             if (scheduler != null) attempt(failures, () -> parts.scheduler().loadStateDict(scheduler));
+            if (scaler != null) attempt(failures, () -> parts.scaler().loadStateDict(scaler));
             if (loader != null) attempt(failures, () -> parts.loader().loadStateDict(loader));
             generators.forEach(Generator::setState);
             if (parts.trainer() != null) parts.trainer().resumeAt(epoch, runId);

@@ -5,6 +5,7 @@ import dev.jgrad.nn.Module;
 import dev.jgrad.nn.data.Batch;
 import dev.jgrad.nn.data.DataLoader;
 import dev.jgrad.nn.optim.Clip;
+import dev.jgrad.nn.optim.GradScaler;
 import dev.jgrad.nn.optim.LRScheduler;
 import dev.jgrad.nn.optim.Optimizer;
 import dev.jgrad.tensor.Autocast;
@@ -20,7 +21,8 @@ import java.util.Map;
 
 /**
  * The training loop: for each epoch, each batch is moved to the device, run forward, its loss
- * differentiated, gradients optionally clipped, and the optimizer stepped; metrics accumulate;
+ * differentiated (scaled first, with a {@link #gradScaler(GradScaler)}), gradients optionally
+ * clipped, and the optimizer stepped; metrics accumulate;
  * then the validation data is evaluated and listeners see the epoch's logs. On a GPU the step
  * losses are read back a group at a time ({@link #lossSyncEvery(int)}) and the metrics accumulate
  * on the device, so the host does not wait for the device after every step.
@@ -61,6 +63,7 @@ public final class Trainer {
     private Device device = Device.CPU;
     private LRScheduler scheduler;
     private double clipNorm = Double.NaN;
+    private GradScaler gradScaler;
     private int lossSyncEvery;   // 0: the device's default
     private volatile boolean stopRequested;
     private int epoch;   // epochs completed
@@ -165,6 +168,33 @@ public final class Trainer {
     public Trainer clipGradNorm(double maxNorm) {
         clipNorm = maxNorm;
         return this;
+    }
+
+    /**
+     * Trains with dynamic loss scaling (float16 training); returns this. Each step then runs
+     * PyTorch's recipe: {@code scaler.scale(loss).backward()}, {@code scaler.unscale(optimizer)}
+     * before clipping (so {@link #clipGradNorm(double)} clips the true gradients), then
+     * {@code scaler.step(optimizer)}, which skips the step when a gradient is inf or NaN, and
+     * {@code scaler.update()}. The losses reported are the unscaled ones, and a {@link Checkpoint}
+     * of this trainer saves and restores the scaler's state. Without a scaler (the default) a step
+     * is {@code loss.backward()}, clipping, {@code optimizer.step()}.
+     *
+     * <pre>{@code
+     * Trainer t = new Trainer(model, new Adam(model.parameters(), 1e-3), Losses::crossEntropy)
+     *         .gradScaler(new GradScaler()).clipGradNorm(1.0);
+     * }</pre>
+     *
+     * @param scaler the scaler, or null for none
+     * @return this trainer
+     */
+    public Trainer gradScaler(GradScaler scaler) {
+        gradScaler = scaler;
+        return this;
+    }
+
+    /** {@return the scaler set by {@link #gradScaler(GradScaler)}, or null} */
+    public GradScaler gradScaler() {
+        return gradScaler;
     }
 
     /**
@@ -326,9 +356,17 @@ public final class Trainer {
                 }
                 // read before backward and step: a non-finite loss then leaves parameters, gradients and optimizer untouched
                 double value = readEachStep ? losses.readBeforeStep(l) : Double.NaN;
-                l.backward();
-                if (!Double.isNaN(clipNorm)) Clip.gradNorm(optimizer.parameters(), clipNorm);
-                optimizer.step();
+                (gradScaler == null ? l : gradScaler.scale(l)).backward();
+                if (!Double.isNaN(clipNorm)) {
+                    if (gradScaler != null) gradScaler.unscale(optimizer);   // clip the true gradients, as PyTorch's recipe does
+                    Clip.gradNorm(optimizer.parameters(), clipNorm);
+                }
+                if (gradScaler == null) {
+                    optimizer.step();
+                } else {
+                    gradScaler.step(optimizer);   // skipped when a gradient is inf or NaN
+                    gradScaler.update();
+                }
                 optimizer.zeroGrad();
                 updateMetrics(out.detach(), y);
                 if (readEachStep) losses.addRead(value, b.size());
