@@ -125,13 +125,19 @@ def check_nans(name, x, out):
 ST = {torch.float16: ("F16", 2), torch.bfloat16: ("BF16", 2), torch.float32: ("F32", 4), torch.int64: ("I64", 8)}
 
 
+def raw_bytes(t):
+    """The little-endian bytes of a contiguous F16, BF16 (the bits as they are), F32 or I64 tensor."""
+    if t.dtype in (torch.float16, torch.bfloat16):
+        return t.view(torch.int16).numpy().astype("<i2").tobytes()
+    return t.numpy().astype("<f4" if t.dtype == torch.float32 else "<i8").tobytes()
+
+
 def safetensors_bytes(tensors, metadata):
-    """A safetensors file of `tensors` (list of (name, tensor)), written by hand: JSON header + raw little-endian bytes."""
+    """A safetensors file of `tensors` (list of (name, tensor)), written by hand: JSON header + raw little-endian bytes.
+    Also used by generate_checkpoint.py."""
     entries, chunks, offset = {}, [], 0
     for name, t in sorted(tensors, key=lambda nt: -ST[nt[1].dtype][1]):
-        t = t.detach().contiguous()
-        raw = (t.view(torch.int16).numpy().astype("<i2") if t.dtype in (torch.float16, torch.bfloat16)
-               else t.numpy().astype("<f4" if t.dtype == torch.float32 else "<i8")).tobytes()
+        raw = raw_bytes(t.detach().contiguous())
         entries[name] = {"dtype": ST[t.dtype][0], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
         chunks.append(raw)
         offset += len(raw)

@@ -381,7 +381,20 @@ public abstract class Module {
     /**
      * Copies values from {@code state} into this module's parameters and buffers (converting
      * dtype and device). Strict loading fails, naming them, on missing or unexpected keys; both
-     * modes fail on a shape mismatch, naming the key and both shapes.
+     * modes fail on a shape mismatch, naming the key and both shapes. Nothing is loaded unless
+     * every key passes.
+     *
+     * <p>As PyTorch's {@code load_state_dict} (whose {@code copy_} converts), the parameters keep
+     * their dtype: a BF16 or F16 checkpoint loads into a float32 model with its values widened
+     * exactly, or into a model first converted with {@link #to(DType)}, which then computes in
+     * that type. jgrad's layers register PyTorch's names, so a model built from them with the
+     * member names of the PyTorch model loads its checkpoint by name:
+     *
+     * <pre>{@code
+     * Map<String, Tensor> state = Safetensors.read(Path.of("model.bf16.safetensors")).tensors();
+     * model.loadStateDict(state);                          // float32 model, bfloat16 values widened
+     * model.to(DType.BFLOAT16).loadStateDict(state);       // or: bfloat16 model, bits as stored
+     * }</pre>
      *
      * @param state  the tensors by dotted name
      * @param strict fail on missing or unexpected keys

@@ -175,7 +175,8 @@ public final class Checkpoint {
 
     /**
      * Writes exactly the model's state dict (PyTorch's key names and layout) with {@code metadata}
-     * and the marker {@code format: pt}; replaces {@code file} atomically.
+     * and the marker {@code format: pt}; replaces {@code file} atomically. Each tensor keeps its
+     * dtype: a model converted to bfloat16 writes BF16, the bits it holds.
      *
      * <pre>{@code
      * Checkpoint.saveWeights(Path.of("mnist.safetensors"), model, Map.of("accuracy", "0.98"));
@@ -199,7 +200,14 @@ public final class Checkpoint {
     /**
      * Loads the weights of a weights file (also one written by PyTorch, or the model file of an
      * old two-file checkpoint) or the model part of a training checkpoint, strictly: every name,
-     * every shape. Returns the file's metadata.
+     * every shape. Returns the file's metadata. The values are converted to the model's dtype
+     * ({@link Module#loadStateDict(Map, boolean)}): a BF16 or F16 file loads into a float32 model,
+     * or into one converted to the file's type first, which then computes in that type.
+     *
+     * <pre>{@code
+     * model.to(DType.BFLOAT16);   // keep the checkpoint's bfloat16 values as they are
+     * Map<String, String> meta = Checkpoint.loadWeights(Path.of("model.bf16.safetensors"), model);
+     * }</pre>
      *
      * @param file  the weights file or checkpoint
      * @param model the model
