@@ -1829,6 +1829,8 @@ public final class Tensor implements AutoCloseable {
         checkUsable("linear", weight);
         checkUsable("linear", bias);
         Checks.notNull("linear", "weight", weight);
+        checkSameDevice("linear", this, weight);
+        if (bias != null) checkSameDevice("linear", this, bias);
         if (weight.dim() != 2) throw new IllegalArgumentException("linear: weight must be 2-D [out, in], got " + Shapes.str(weight.layout.shape));
         int in = weight.layout.shape[1], out = weight.layout.shape[0];
         if (dim() == 0 || layout.shape[dim() - 1] != in) {

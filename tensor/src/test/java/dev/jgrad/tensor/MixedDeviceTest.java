@@ -29,6 +29,7 @@ class MixedDeviceTest {
             Map.entry("pow", Tensor::pow), Map.entry("maximum", Tensor::maximum), Map.entry("minimum", Tensor::minimum),
             Map.entry("eq", Tensor::eq), Map.entry("lt", Tensor::lt), Map.entry("logical_and", Tensor::logicalAnd),
             Map.entry("matmul", (a, b) -> a.reshape(2, 2).matmul(b.reshape(2, 2))),
+            Map.entry("linear", (a, b) -> a.reshape(2, 2).linear(b.reshape(2, 2), null)),
             Map.entry("where", (a, b) -> Tensor.where(a.gt(0), a, b)),
             Map.entry("cat", (a, b) -> Tensor.cat(List.of(a, b), 0)),
             Map.entry("stack", (a, b) -> Tensor.stack(List.of(a, b), 0)),
