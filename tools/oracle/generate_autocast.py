@@ -100,23 +100,8 @@ def main():
     ap.add_argument("--verify", action="store_true", help="regenerate in memory and compare with the files")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    bad = 0
-    for name in sorted(CASES):
-        path = os.path.join(OUT_DIR, name + ".safetensors")
-        data = case_bytes(name)
-        rel = os.path.relpath(path, REPO_ROOT)
-        if args.verify:
-            with open(path, "rb") as f:
-                same = f.read() == data
-            print(("ok       " if same else "DIFFERS  ") + rel)
-            bad += not same
-        else:
-            os.makedirs(OUT_DIR, exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(data)
-            print("wrote %s (%d bytes)" % (rel, len(data)))
-    sys.exit(1 if bad else 0)
-
+    files = {os.path.join(OUT_DIR, name + ".safetensors"): case_bytes(name) for name in sorted(CASES)}
+    sys.exit(generate_half.write_or_verify(files, args.verify))
 
 if __name__ == "__main__":
     main()

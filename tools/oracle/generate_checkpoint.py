@@ -59,7 +59,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from generate_half import safetensors_bytes  # noqa: E402  (sets ATEN_CPU_CAPABILITY before torch loads)
+from generate_half import safetensors_bytes, write_or_verify  # noqa: E402  (sets ATEN_CPU_CAPABILITY before torch loads)
 
 import argparse  # noqa: E402
 import zlib  # noqa: E402
@@ -167,20 +167,7 @@ def main():
     ap.add_argument("--verify", action="store_true", help="regenerate in memory and compare with the files")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    bad = 0
-    for path, data in files().items():
-        rel = os.path.relpath(path, REPO_ROOT)
-        if args.verify:
-            with open(path, "rb") as f:
-                same = f.read() == data
-            print(("ok       " if same else "DIFFERS  ") + rel)
-            bad += not same
-        else:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(data)
-            print("wrote %s (%d bytes)" % (rel, len(data)))
-    sys.exit(1 if bad else 0)
+    sys.exit(write_or_verify(files(), args.verify))
 
 
 if __name__ == "__main__":

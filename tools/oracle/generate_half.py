@@ -225,6 +225,25 @@ def op_fixture(op):
 OPS = ["add", "matmul", "softmax", "sum", "layer_norm"]
 
 
+def write_or_verify(files, verify):
+    """Writes each {path: bytes} file, or with `verify` compares it with the file there; returns the
+    exit status (1 when a file differs). Used by every generator that imports this module."""
+    bad = 0
+    for path, data in files.items():
+        rel = os.path.relpath(path, REPO_ROOT)
+        if verify:
+            with open(path, "rb") as f:
+                same = f.read() == data
+            print(("ok       " if same else "DIFFERS  ") + rel)
+            bad += not same
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+            print("wrote %s (%d bytes)" % (rel, len(data)))
+    return 1 if bad else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", help="conversions, ops, or a comma-separated list of op names")
@@ -238,20 +257,7 @@ def main():
     for op in OPS:
         if only is None or "ops" in only or op in only:
             want[os.path.join(OPS_DIR, op + ".safetensors")] = op_fixture(op)
-    bad = 0
-    for path, data in want.items():
-        rel = os.path.relpath(path, REPO_ROOT)
-        if args.verify:
-            with open(path, "rb") as f:
-                same = f.read() == data
-            print(("ok       " if same else "DIFFERS  ") + rel)
-            bad += not same
-        else:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(data)
-            print("wrote %s (%d bytes)" % (rel, len(data)))
-    sys.exit(1 if bad else 0)
+    sys.exit(write_or_verify(want, args.verify))
 
 
 if __name__ == "__main__":
