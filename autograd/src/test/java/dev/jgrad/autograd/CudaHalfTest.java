@@ -153,4 +153,29 @@ class CudaHalfTest {
         out.backward(g.to(d));
         return new Tensor[] {out.cpu(), q.grad().cpu(), k.grad().cpu(), v.grad().cpu(), out};
     }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT16", "BFLOAT16"})
+    void autocastOnTheGpuCastsAsOnTheCpu(DType t) {
+        Device d = cuda();
+        Tensor w = Tensor.randn(new Generator(90), 6, 16).mul(0.2).to(d).requiresGrad(true), b = Tensor.randn(new Generator(91), 6).to(d)
+                .requiresGrad(true);
+        Tensor x = Tensor.randn(new Generator(92), 5, 16).to(d);
+        Tensor target = Tensor.of(new long[] {0, 1, 2, 3, 4}, 5).to(d);
+        Tensor logits, loss;
+        try (var _ = dev.jgrad.tensor.Autocast.enable(t)) {
+            logits = x.linear(w, b);
+            loss = logits.crossEntropy(target, -100).mean();
+        }
+        assertEquals(t, logits.dtype());
+        assertEquals(DType.FLOAT32, loss.dtype());
+        loss.backward();
+        assertEquals(DType.FLOAT32, w.grad().dtype());
+        // the same graph cast by hand on the CPU
+        Tensor wc = w.detach().cpu().requiresGrad(true), bc = b.detach().cpu().requiresGrad(true);
+        Tensor lc = x.cpu().to(t).linear(wc.to(t), bc.to(t));
+        close("autocast logits", lc, logits, t, ULPS);
+        lc.to(DType.FLOAT32).crossEntropy(target.cpu(), -100).mean().backward();
+        close("autocast weight gradient", wc.grad().to(t), w.grad().to(t), t, ULPS);
+    }
 }
