@@ -23,11 +23,13 @@ import java.util.Random;
  * <p>In order: the property {@value #CONFIG_PROPERTY} (a configuration as
  * {@link GemmConfig#parse} reads it) wins; otherwise the choice cached for this CPU model in
  * {@code gemm.properties} under the cache folder; otherwise, unless {@value #TUNE_PROPERTY} is
- * {@code false}, a short measurement at first use ({@link #TUNE_BUDGET_NANOS} at most: a few
- * candidate configurations, each timed several times on small products, interleaved, best time
- * kept), whose winner is cached; otherwise the built-in table, keyed on the CPU family and the
- * vector width ({@link #table}). Every configuration gives the same bits, so the choice changes
- * only the speed.
+ * {@code false}, a short measurement started at first use on a background thread
+ * ({@link #TUNE_BUDGET_NANOS} at most once the kernels are compiled: a few candidate
+ * configurations, each timed several times on small products, interleaved, best time kept), whose
+ * winner replaces the table's choice when it is done and is cached; otherwise the built-in table,
+ * keyed on the CPU family and the vector width ({@link #table}). The first products run with the
+ * table's choice while the measurement goes on: every configuration gives the same bits, so the
+ * choice, and the switch, change only the speed.
  *
  * <p>The cache folder is {@value #CACHE_PROPERTY} if set, else {@code $XDG_CACHE_HOME/jgrad},
  * else {@code ~/.cache/jgrad}; the cache key names the CPU (vendor, family, model, model name),
@@ -54,8 +56,10 @@ public final class GemmTuner {
     public static final String CACHE_PROPERTY = "jgrad.gemm.cacheDir";
     /** Name of the cache file in the cache folder. */
     public static final String CACHE_FILE = "gemm.properties";
-    /** Upper bound on one measurement, warm-up included. */
-    public static final long TUNE_BUDGET_NANOS = 600_000_000L;
+    /** Upper bound on the timed rounds of one measurement (after the warm-up). */
+    public static final long TUNE_BUDGET_NANOS = 400_000_000L;
+    /** Upper bound on the warm-up that gets the kernels compiled before the timed rounds. */
+    public static final long WARM_UP_NANOS = 3_000_000_000L;
     /**
      * A candidate must beat the table's choice by this fraction (geometric mean of the sizes'
      * times) to replace it: smaller differences are within what load on the machine does.
@@ -151,13 +155,24 @@ public final class GemmTuner {
             if (cached.isPresent()) return new Choice(cached.get(), Source.CACHE, key, "");
         }
         if (!Boolean.parseBoolean(System.getProperty(TUNE_PROPERTY, "true"))) return new Choice(table, Source.TABLE, key, "");
-        return measure(key, table, dir);
+        Choice start = new Choice(table, Source.TABLE, key, "measuring in the background");
+        Thread t = new Thread(() -> {
+            Choice measured = measure(key, table, dir);
+            synchronized (GemmTuner.class) {
+                if (current == start) current = measured; // unless tune() or a test replaced it meanwhile
+            }
+        }, "jgrad-gemm-tuner");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+        return start;
     }
 
     private static Choice measure(String key, GemmConfig table, Optional<Path> dir) {
         List<GemmConfig> cands = candidates(table, lanes());
         Measurement m = Measurement.run(cands, TUNE_BUDGET_NANOS);
-        GemmConfig best = pick(cands, m.best);
+        // out of time before one full round (a very busy machine): the table, not cached
+        GemmConfig best = m.rounds == 0 ? table : pick(cands, m.best);
         boolean steady = m.spread <= NOISY;
         if (steady) dir.ifPresent(d -> writeCache(d.resolve(CACHE_FILE), key, best));
         String detail = cands.size() + " candidates, " + m.rounds + " rounds in " + m.nanos / 1_000_000 + " ms, spread "
@@ -392,8 +407,12 @@ public final class GemmTuner {
 
     /** Interleaved timings of the candidates on a few product shapes, on the calling thread. */
     static final class Measurement {
-        /** m, n, k: a square product that fits L2, one that needs several blocks, and a Linear layer's batch. */
-        static final int[][] SHAPES = {{256, 256, 256}, {192, 1024, 512}, {64, 128, 784}};
+        /**
+         * m, n, k: a square product, a deep one (two passes at KC 256) and a Linear layer's
+         * batch; small enough (a fraction of a millisecond each once compiled) that several
+         * interleaved rounds of every candidate fit the budget.
+         */
+        static final int[][] SHAPES = {{192, 192, 256}, {96, 256, 640}, {64, 128, 784}};
 
         final double[][] best;
         final double spread;
@@ -407,6 +426,7 @@ public final class GemmTuner {
             this.nanos = nanos;
         }
 
+        /** Times the candidates; {@code rounds} is 0 when the budget ran out before one full round. */
         static Measurement run(List<GemmConfig> cands, long budget) {
             long start = System.nanoTime();
             Random rnd = new Random(1);
@@ -419,31 +439,41 @@ public final class GemmTuner {
             float[] a = new float[maxM * maxK], b = new float[maxK * maxN], c = new float[maxM * maxN];
             for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() - 0.5f;
             for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() - 0.5f;
-            // warm-up: small products until the kernels are compiled (the interpreted Vector API
-            // is slow enough that a full-size first call would eat the budget)
-            long warmEnd = start + budget / 4;
-            int warm = 0;
-            while (System.nanoTime() < warmEnd && warm < 400) {
-                for (GemmConfig g : cands) SgemmF32.gemmOneThread(g, 24, 2 * g.tile().vectors() * SgemmVec.L, 96, a, b, c);
-                warm++;
+            // warm-up on tiny products until the kernels are compiled (the interpreted Vector API
+            // is slow enough that a first full-size call would eat the budget): stop once a call
+            // costs no more than twice the fastest so far after a fifth of the budget, or after
+            // WARM_UP_NANOS. The budget for the timed rounds starts after it.
+            long warmSoft = start + budget / 5, warmHard = start + WARM_UP_NANOS, fastest = Long.MAX_VALUE;
+            for (int w = 0; ; w++) {
+                long t = System.nanoTime();
+                for (GemmConfig g : cands) SgemmF32.gemmOneThread(g, 12, 2 * g.tile().vectors() * SgemmVec.L, 64, a, b, c);
+                long now = System.nanoTime(), dt = now - t;
+                if (now > warmHard || (now > warmSoft && dt <= 2 * fastest && w > 200)) break;
+                fastest = Math.min(fastest, dt);
             }
+            long deadline = System.nanoTime() + budget;
             int nc = cands.size(), ns = SHAPES.length, maxRounds = 9;
             double[][][] times = new double[nc][ns][maxRounds];
             int rounds = 0;
             while (rounds < maxRounds) {
                 long roundStart = System.nanoTime();
-                for (int s = 0; s < ns; s++) {
+                boolean late = false;
+                for (int s = 0; s < ns && !late; s++) {
                     for (int ci = 0; ci < nc; ci++) {
                         int[] sh = SHAPES[s];
                         long t = System.nanoTime();
                         SgemmF32.gemmOneThread(cands.get(ci), sh[0], sh[1], sh[2], a, b, c);
-                        times[ci][s][rounds] = System.nanoTime() - t;
+                        long now = System.nanoTime();
+                        times[ci][s][rounds] = now - t;
+                        if (now > deadline) late = true;
                     }
                 }
+                if (late) break; // this round is incomplete (or over budget): not counted
                 rounds++;
-                long now = System.nanoTime(), roundTime = now - roundStart;
-                if (rounds >= 3 && now + roundTime > start + budget) break;
+                long now = System.nanoTime();
+                if (now + (now - roundStart) > deadline) break;
             }
+            if (rounds == 0) return new Measurement(null, Double.POSITIVE_INFINITY, 0, System.nanoTime() - start);
             double[][] best = new double[nc][ns];
             double[] spreads = new double[nc * ns];
             for (int ci = 0; ci < nc; ci++)
