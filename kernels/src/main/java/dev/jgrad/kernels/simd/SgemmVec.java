@@ -33,6 +33,8 @@ public final class SgemmVec {
     public static final int L = S.length();
     static final int MR = 6;
     public static final int NR = 4 * L;
+    /** Columns of the narrow (6×2-vector) tile of {@link #accumulate2} and {@link #overwrite2}. */
+    public static final int NR2 = 2 * L;
     /** Tile of the row-source kernels (convolution): output channels × output positions. */
     public static final int CONV_MR = 4;
     public static final int CONV_NR = 6 * L;
@@ -149,6 +151,75 @@ public final class SgemmVec {
         c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); c32.intoArray(c, co + 3 * ldc + 2 * L); c33.intoArray(c, co + 3 * ldc + 3 * L);
         c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L); c42.intoArray(c, co + 4 * ldc + 2 * L); c43.intoArray(c, co + 4 * ldc + 3 * L);
         c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L); c52.intoArray(c, co + 5 * ldc + 2 * L); c53.intoArray(c, co + 5 * ldc + 3 * L);
+    }
+
+    /**
+     * As {@link #accumulate} with a 6×2-vector tile (NR2 = 2·L columns): 12 accumulators, which fit
+     * the 16 vector registers of AVX2 with room for the operands ({@link #accumulate}'s 24 do not).
+     */
+    public static void accumulate2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, co), c01 = FloatVector.fromArray(S, c, co + L);
+        FloatVector c10 = FloatVector.fromArray(S, c, co + ldc), c11 = FloatVector.fromArray(S, c, co + ldc + L);
+        FloatVector c20 = FloatVector.fromArray(S, c, co + 2 * ldc), c21 = FloatVector.fromArray(S, c, co + 2 * ldc + L);
+        FloatVector c30 = FloatVector.fromArray(S, c, co + 3 * ldc), c31 = FloatVector.fromArray(S, c, co + 3 * ldc + L);
+        FloatVector c40 = FloatVector.fromArray(S, c, co + 4 * ldc), c41 = FloatVector.fromArray(S, c, co + 4 * ldc + L);
+        FloatVector c50 = FloatVector.fromArray(S, c, co + 5 * ldc), c51 = FloatVector.fromArray(S, c, co + 5 * ldc + L);
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR2, ai = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(a, c10); c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(a, c20); c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = b0.fma(a, c40); c41 = b1.fma(a, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = b0.fma(a, c50); c51 = b1.fma(a, c51);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L);
+    }
+
+    /** As {@link #accumulate2}, but overwrites C without reading it. */
+    public static void overwrite2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        FloatVector c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR2, ai = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(a, c10); c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(a, c20); c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = b0.fma(a, c40); c41 = b1.fma(a, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = b0.fma(a, c50); c51 = b1.fma(a, c51);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L);
     }
 
     /**

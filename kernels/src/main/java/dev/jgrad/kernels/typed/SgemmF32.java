@@ -13,9 +13,12 @@ import java.util.Arrays;
  * <p>BLIS-style: B is packed into column panels of NR, A into row panels of MR (alpha applied
  * while packing), and a register-blocked micro-kernel ({@link SgemmVec}, or {@link SgemmScalar}
  * when SIMD is off) updates one MR×NR tile of C per call. Blocking: KC rows of B per pass, packed
- * NC columns at a time; A packed MC rows at a time; for each NR-panel of B the micro-kernel sweeps
- * the MC-row A block (both in L2). Threads split C into a grid of blocks, each packing its own
- * panels; products below {@link Parallel#INLINE_WORK} run on the calling thread.
+ * NC columns at a time; A packed MC rows at a time; then either for each NR-panel of B the
+ * micro-kernel sweeps the MC-row A block, or for each MR-panel of A it sweeps the NC-column B
+ * block. The tile, KC, MC, NC and that loop order are a {@link GemmConfig}, chosen for the CPU by
+ * {@link GemmTuner} unless given; every configuration gives the same bits. Threads split C into a
+ * grid of blocks, each packing its own panels; products below {@link Parallel#INLINE_WORK} run on
+ * the calling thread.
  *
  * <pre>{@code
  * // C (m×n) = A (m×k) · Bᵀ where B is stored n×k
@@ -23,16 +26,6 @@ import java.util.Arrays;
  * }</pre>
  */
 public final class SgemmF32 {
-    // KC=384, MC=96, NC=4096 with the jr loop outside the ir loop keep the B micro-panel (96 KB) and
-    // the A block (144 KB) in L2 and the A micro-panel in L1. These sizes, the loop order and the
-    // preferred (512-bit) species were chosen by measurement against OpenBLAS on the same machine:
-    // docs/design-notes.md ("SGEMM: packed blocks tuned against OpenBLAS").
-    /** Depth of one pass (rows of B per packed block). */
-    static final int KC = Integer.getInteger("jgrad.sgemm.kc", 384);
-    /** Rows of A packed at a time (the A block, MC×KC, stays in L2). */
-    static final int MC = Integer.getInteger("jgrad.sgemm.mc", 96);
-    /** Columns of B packed at a time (the B block, KC×NC, lives in L3). */
-    static final int NC = Integer.getInteger("jgrad.sgemm.nc", 4096);
     /** Depth of one pass of {@link #rowsGemm} (convolution): its B is read in place, so only A is blocked. */
     static final int ROWS_KC = Integer.getInteger("jgrad.conv.kc", 384);
     /** Rows of the micro-tile (both paths). */
@@ -47,9 +40,9 @@ public final class SgemmF32 {
         return Simd.enabled() ? SgemmVec.L : 1;
     }
 
-    /** Columns of the micro-tile on the current path. */
-    static int nr() {
-        return Simd.enabled() ? SgemmVec.NR : SgemmScalar.NR;
+    /** Columns of the micro-tile {@code tile} on the SIMD path, or of the scalar tile. */
+    static int nr(boolean simd, GemmConfig.Tile tile) {
+        return simd ? tile.vectors() * SgemmVec.L : SgemmScalar.NR;
     }
 
     /** Rows of the micro-tile of {@link #rowsGemm} on the current path. */
@@ -121,6 +114,38 @@ public final class SgemmF32 {
                             float[] b, int bOff, int bRs, int bCs,
                             float beta, float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) return;
+        GemmConfig config = (long) m * n * k <= SMALL || k == 0 || alpha == 0 ? GemmConfig.DEFAULT : GemmTuner.config();
+        gemm(config, m, n, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc);
+    }
+
+    /**
+     * As {@link #gemm(int, int, int, float, float[], int, int, int, float[], int, int, int, float, float[], int, int)}
+     * with the blocking given rather than the one {@link GemmTuner} chose: for the tuner, and to
+     * compare configurations. The result is the same bits whatever the configuration.
+     *
+     * @param config the blocking
+     * @param m     rows of A and C
+     * @param n     columns of B and C
+     * @param k     columns of A, rows of B
+     * @param alpha factor on the product
+     * @param a     the elements of A
+     * @param aOff  index in {@code a} of A(0, 0)
+     * @param aRs   A's row stride
+     * @param aCs   A's column stride
+     * @param b     the elements of B
+     * @param bOff  index in {@code b} of B(0, 0)
+     * @param bRs   B's row stride
+     * @param bCs   B's column stride
+     * @param beta  factor on C before the product is added (0: C is not read)
+     * @param c     C, updated in place
+     * @param cOff  index in {@code c} of C(0, 0)
+     * @param ldc   C's row stride
+     */
+    public static void gemm(GemmConfig config, int m, int n, int k, float alpha,
+                            float[] a, int aOff, int aRs, int aCs,
+                            float[] b, int bOff, int bRs, int bCs,
+                            float beta, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0) {
             scaleC(m, n, beta, c, cOff, ldc);
             return;
@@ -130,12 +155,13 @@ public final class SgemmF32 {
             return;
         }
         boolean simd = Simd.enabled();
-        int nr = simd ? SgemmVec.NR : SgemmScalar.NR;
-        if (2 * n < nr && m > 2 * n) {
+        int nr = nr(simd, config.tile());
+        if (2 * n < (simd ? SgemmVec.NR : SgemmScalar.NR) && m > 2 * n) {
             // narrow C (a classifier's 10 outputs): most of each NR-wide tile would be padding, so
-            // compute Cᵀ = Bᵀ·Aᵀ, whose rows are long, and transpose it back (timed in the design notes)
+            // compute Cᵀ = Bᵀ·Aᵀ, whose rows are long, and transpose it back (timed in the design
+            // notes). The test does not depend on the configuration's tile, so neither do the bits.
             float[] t = new float[n * m];
-            gemm(n, m, k, alpha, b, bOff, bCs, bRs, a, aOff, aCs, aRs, 0f, t, 0, m);
+            gemm(config, n, m, k, alpha, b, bOff, bCs, bRs, a, aOff, aCs, aRs, 0f, t, 0, m);
             for (int i = 0; i < m; i++) {
                 int ci = cOff + i * ldc;
                 for (int j = 0; j < n; j++) c[ci + j] = beta == 0 ? t[j * m + i] : t[j * m + i] + beta * c[ci + j];
@@ -153,7 +179,7 @@ public final class SgemmF32 {
             long mt = roundUp(ceilDiv(m, tmd), MR), nt = roundUp(ceilDiv(n, tnd), nr);
             if (mt * (tmd - 1) >= m || nt * (tnd - 1) >= n) continue; // some block would be empty
             // compute of the largest block (with edge waste) plus packing of its A and B panels
-            double cost = (double) mt * nt * k + 8.0 * k * (mt * Math.ceil((double) nt / NC) + nt);
+            double cost = (double) mt * nt * k + 8.0 * k * (mt * Math.ceil((double) nt / config.nc()) + nt);
             if (cost < best) {
                 best = cost;
                 tm = tmd;
@@ -166,7 +192,7 @@ public final class SgemmF32 {
             int i0 = (t / tnF) * mStep, j0 = (t % tnF) * nStep;
             int i1 = Math.min(m, i0 + mStep), j1 = Math.min(n, j0 + nStep);
             if (i0 < i1 && j0 < j1) {
-                block(simd, nr, i0, i1, j0, j1, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc);
+                block(config, simd, nr, i0, i1, j0, j1, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc);
             }
         });
     }
@@ -213,41 +239,48 @@ public final class SgemmF32 {
         }
     }
 
+    /**
+     * C = A·B on the calling thread with {@code config}, A m×k and B k×n row-major from index 0,
+     * C m×n: what {@link GemmTuner} times.
+     */
+    static void gemmOneThread(GemmConfig config, int m, int n, int k, float[] a, float[] b, float[] c) {
+        block(config, Simd.enabled(), nr(Simd.enabled(), config.tile()), 0, m, 0, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, c, 0, n);
+    }
+
     /** One thread's block C[i0..i1, j0..j1]. */
-    private static void block(boolean simd, int nr, int i0, int i1, int j0, int j1, int k, float alpha,
+    private static void block(GemmConfig cfg, boolean simd, int nr, int i0, int i1, int j0, int j1, int k, float alpha,
                               float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
                               float beta, float[] c, int cOff, int ldc) {
-        int kcMax = Math.min(KC, k);
-        float[] bPack = Scratch.floats(Scratch.SGEMM_B, kcMax * (int) roundUp(Math.min(NC, j1 - j0), nr));
-        float[] aPack = Scratch.floats(Scratch.SGEMM_A, kcMax * (int) roundUp(Math.min(MC, i1 - i0), MR));
+        int kcMax = Math.min(cfg.kc(), k);
+        int mcMax = (int) roundUp(cfg.mc(), MR), ncMax = (int) roundUp(cfg.nc(), nr);
+        float[] bPack = Scratch.floats(Scratch.SGEMM_B, kcMax * (int) roundUp(Math.min(ncMax, j1 - j0), nr));
+        float[] aPack = Scratch.floats(Scratch.SGEMM_A, kcMax * (int) roundUp(Math.min(mcMax, i1 - i0), MR));
         float[] tile = Scratch.floats(Scratch.SGEMM_TILE, MR * nr);
+        GemmConfig.Tile shape = cfg.tile();
+        boolean gather = cfg.gatherA();
         if (beta != 0 && beta != 1) {
             scaleC(i1 - i0, j1 - j0, beta, c, cOff + i0 * ldc + j0, ldc);
             beta = 1;
         }
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+        for (int jc = j0; jc < j1; jc += ncMax) {
+            int nc = Math.min(ncMax, j1 - jc);
+            for (int pc = 0; pc < k; pc += cfg.kc()) {
+                int kc = Math.min(cfg.kc(), k - pc);
                 boolean acc = pc > 0 || beta == 1;
                 packB(nr, kc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs, bPack);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    packA(MR, kc, mc, alpha, a, aOff + ic * aRs + pc * aCs, aRs, aCs, aPack);
-                    for (int jr = 0; jr < nc; jr += nr) {
-                        int cols = Math.min(nr, nc - jr);
+                for (int ic = i0; ic < i1; ic += mcMax) {
+                    int mc = Math.min(mcMax, i1 - ic);
+                    packA(MR, kc, mc, alpha, a, aOff + ic * aRs + pc * aCs, aRs, aCs, aPack, gather);
+                    if (cfg.jrOuter()) {
+                        for (int jr = 0; jr < nc; jr += nr) {
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                tile(simd, shape, acc, nr, kc, aPack, ir, bPack, jr, mc, nc, tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc);
+                            }
+                        }
+                    } else {
                         for (int ir = 0; ir < mc; ir += MR) {
-                            int rows = Math.min(MR, mc - ir);
-                            int co = cOff + (ic + ir) * ldc + jc + jr;
-                            if (rows == MR && cols == nr) {
-                                micro(simd, acc, MR, nr, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, c, co, ldc);
-                            } else {
-                                micro(simd, false, MR, nr, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, tile, 0, nr);
-                                for (int r = 0; r < rows; r++) {
-                                    int cr = co + r * ldc, tr = r * nr;
-                                    if (acc) for (int j = 0; j < cols; j++) c[cr + j] += tile[tr + j];
-                                    else System.arraycopy(tile, tr, c, cr, cols);
-                                }
+                            for (int jr = 0; jr < nc; jr += nr) {
+                                tile(simd, shape, acc, nr, kc, aPack, ir, bPack, jr, mc, nc, tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc);
                             }
                         }
                     }
@@ -257,14 +290,37 @@ public final class SgemmF32 {
     }
 
     /**
+     * The tile of C at rows ir, columns jr of the packed blocks. A partial tile at the block's edge
+     * runs on a copy of C in {@code tile} (loaded first when accumulating), so that its elements
+     * see the same chain of multiply-adds as a full tile's: the result does not depend on where
+     * the blocking puts the edges.
+     */
+    private static void tile(boolean simd, GemmConfig.Tile shape, boolean acc, int nr, int kc, float[] aPack, int ir,
+                             float[] bPack, int jr, int mc, int nc, float[] tile, float[] c, int co, int ldc) {
+        int rows = Math.min(MR, mc - ir), cols = Math.min(nr, nc - jr);
+        if (rows == MR && cols == nr) {
+            micro(simd, shape, acc, MR, nr, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, c, co, ldc);
+            return;
+        }
+        if (acc) {
+            for (int r = 0; r < rows; r++) System.arraycopy(c, co + r * ldc, tile, r * nr, cols);
+        }
+        micro(simd, shape, acc, MR, nr, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, tile, 0, nr);
+        for (int r = 0; r < rows; r++) System.arraycopy(tile, r * nr, c, co + r * ldc, cols);
+    }
+
+    /**
      * One MR×NR tile: C (+)= packed A · B, B from a packed panel ({@code rows} null: row p at
      * {@code b[bo + p·NR]}) or from rows of a source ({@code b[rows[ro + p] + col]}).
      */
-    private static void micro(boolean simd, boolean accumulate, int mr, int nr, int kc, float[] ap, int ao, float[] b, int bo,
-                              int[] rows, int ro, int col, float[] c, int co, int ldc) {
+    private static void micro(boolean simd, GemmConfig.Tile shape, boolean accumulate, int mr, int nr, int kc, float[] ap, int ao,
+                              float[] b, int bo, int[] rows, int ro, int col, float[] c, int co, int ldc) {
         if (!simd) SgemmScalar.kernel(accumulate, mr, nr, kc, ap, ao, b, bo, rows, ro, col, c, co, ldc);
         else if (rows == null) {
-            if (accumulate) SgemmVec.accumulate(kc, ap, ao, b, bo, c, co, ldc);
+            if (shape == GemmConfig.Tile.R6V2) {
+                if (accumulate) SgemmVec.accumulate2(kc, ap, ao, b, bo, c, co, ldc);
+                else SgemmVec.overwrite2(kc, ap, ao, b, bo, c, co, ldc);
+            } else if (accumulate) SgemmVec.accumulate(kc, ap, ao, b, bo, c, co, ldc);
             else SgemmVec.overwrite(kc, ap, ao, b, bo, c, co, ldc);
         } else {
             if (accumulate) SgemmVec.accumulateRows(kc, ap, ao, b, rows, ro, col, c, co, ldc);
@@ -317,10 +373,15 @@ public final class SgemmF32 {
      * panel holds mr consecutive rows' values at column p), zero-padding the last panel.
      */
     static void packA(int mr, int kc, int mc, float alpha, float[] a, int off, int rs, int cs, float[] dst) {
+        packA(mr, kc, mc, alpha, a, off, rs, cs, dst, true);
+    }
+
+    /** As {@link #packA(int, int, int, float, float[], int, int, int, float[])}, with gathers only when {@code gather}. */
+    static void packA(int mr, int kc, int mc, float alpha, float[] a, int off, int rs, int cs, float[] dst, boolean gather) {
         // Row-major A (the usual case) is transposed into the panels with gathers when SIMD is on:
         // scalar stores of stride MR made packing A much slower than packing B (figures in
         // docs/design-notes.md, "SGEMM: packed blocks tuned against OpenBLAS").
-        int[] gather = Simd.enabled() && mr == MR && rs != 1 && cs == 1 ? SgemmVec.packA6Index(rs) : null;
+        int[] idx = gather && Simd.enabled() && mr == MR && rs != 1 && cs == 1 ? SgemmVec.packA6Index(rs) : null;
         for (int i = 0, d = 0; i < mc; i += mr, d += kc * mr) {
             int h = Math.min(mr, mc - i);
             int src = off + i * rs;
@@ -330,8 +391,8 @@ public final class SgemmF32 {
                     for (int r = 0; r < h; r++) dst[row + r] = alpha * a[s + r];
                     for (int r = h; r < mr; r++) dst[row + r] = 0;
                 }
-            } else if (gather != null && h == MR) {
-                SgemmVec.packA6(kc, alpha, a, src, rs, gather, dst, d);
+            } else if (idx != null && h == MR) {
+                SgemmVec.packA6(kc, alpha, a, src, rs, idx, dst, d);
             } else {
                 for (int r = 0; r < h; r++) {
                     int s = src + r * rs;
@@ -376,7 +437,7 @@ public final class SgemmF32 {
             int aBlock = pc * mPad;
             for (int jr = 0; jr < n; jr += nr) {
                 for (int ir = 0; ir < mPad; ir += mr) {
-                    micro(simd, acc, mr, nr, kc, ap, aBlock + ir * kc, s, 0, rows, rowsOff + pc, jr, c, cOff + ir * ldc + jr, ldc);
+                    micro(simd, GemmConfig.Tile.R6V4, acc, mr, nr, kc, ap, aBlock + ir * kc, s, 0, rows, rowsOff + pc, jr, c, cOff + ir * ldc + jr, ldc);
                 }
             }
         }
