@@ -161,6 +161,7 @@ public final class Timing {
         }
         double max = budget.warmupSeconds(), min = Math.min(MIN_WARMUP_SECONDS, max);
         double best = cold, elapsed;
+        boolean settled;
         List<Double> batches = new ArrayList<>();
         List<Long> jit = new ArrayList<>();   // the JIT's total compilation time after each batch
         long start = System.nanoTime();
@@ -173,12 +174,11 @@ public final class Timing {
             jit.add(compileMillis());
             best = Math.min(best, t);
             elapsed = (System.nanoTime() - start) * 1e-9;
-            if (elapsed >= max) break;
             // The compiler queue is asked only once the timings look settled: the query takes a fraction of a millisecond.
-            if (elapsed >= min && settled(batches) && jitQuiet(jit) && jitIdle(compilerQueue())) break;
+            settled = elapsed >= min && settled(batches) && jitQuiet(jit) && jitIdle(compilerQueue());
+            if (settled || elapsed >= max) break;
         }
         consume(sink);
-        boolean settled = settled(batches) && jitQuiet(jit) && jitIdle(compilerQueue());
         return new Warm(callsPerSample(best), best, cold, elapsed, batches.size(), settled, false);
     }
 
