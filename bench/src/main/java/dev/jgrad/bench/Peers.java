@@ -43,6 +43,7 @@ public final class Peers implements AutoCloseable {
     private final String blasEnv;
     private String message;
     private boolean closed;
+    private List<?> lastErrors = List.of();   // the script's errors for the last prepared case
 
     /** Environment variables that force OpenBLAS's kernel choice or cache size, removed from the peers' environment. */
     static final List<String> BLAS_ENV = List.of("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE");
@@ -252,8 +253,6 @@ public final class Peers implements AutoCloseable {
     public List<?> lastErrors() {
         return lastErrors;
     }
-
-    private List<?> lastErrors = List.of();
 
     /**
      * A prepared peer as a contestant: each block asks the script for about that many seconds
