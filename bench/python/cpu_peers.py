@@ -299,7 +299,7 @@ def main():
         blas = loaded_blas()
         info["torch"] = {"available": True, "version": torch.__version__, "num_threads": torch.get_num_threads(),
                          "mkldnn": bool(torch.backends.mkldnn.is_available()), "blas": blas["name"],
-                         "cpu_capability": torch_cpu_capability(torch)}
+                         "cpu_capability": torch_cpu_capability(torch), "build_blas": torch_build_blas(torch)}
         if "corename" in blas:
             info["torch"]["blas_corename"] = blas["corename"]
     except Exception as e:  # noqa: BLE001
@@ -399,6 +399,19 @@ def torch_cpu_capability(torch):
         for line in torch.__config__.show().splitlines():
             if "CPU capability usage" in line:
                 return line.split(":", 1)[1].strip()
+    except Exception:  # noqa: BLE001
+        pass
+    return "unknown"
+
+
+def torch_build_blas(torch):
+    """BLAS_INFO of PyTorch's build ("mkl", "open", "generic": the system libblas.so.3): which
+    library its matmuls call, whatever else this process has loaded."""
+    import re
+    try:
+        found = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+        if found:
+            return found.group(1)
     except Exception:  # noqa: BLE001
         pass
     return "unknown"

@@ -327,6 +327,7 @@ public final class Peers implements AutoCloseable {
         StringBuilder sb = new StringBuilder(peer + " " + m.get("version"));
         if (m.get("blas") != null) sb.append(", BLAS: ").append(m.get("blas"));
         if (m.get("blas_corename") != null) sb.append(", OpenBLAS kernel ").append(m.get("blas_corename"));
+        if (m.get("build_blas") != null) sb.append(", built with BLAS_INFO=").append(m.get("build_blas"));
         if (m.get("cpu_capability") != null) sb.append(", ATen CPU capability ").append(m.get("cpu_capability"));
         if (m.get("blas_threads") != null) sb.append(" (").append(m.get("blas_threads")).append(" threads)");
         if (m.get("num_threads") != null) sb.append(", ").append(m.get("num_threads")).append(" threads");
