@@ -1,24 +1,36 @@
 #!/usr/bin/env python3
 """Peer timings for jgrad's CPU benchmark CLI (dev.jgrad.bench.Main).
 
-Speaks JSON lines over stdin/stdout, so that the CLI can time each case in jgrad and in the
-peers back to back (on a shared machine, both then see the same conditions):
+Speaks JSON lines over stdin/stdout, so that the CLI can interleave blocks of samples of jgrad
+and of the peers (on a shared machine, background load then falls on all of them alike):
 
-  in, first line:   {"threads": 2, "budget": {"warmup_s": .5, "measure_s": 2, "max_call_s": 8}}
-  out, first line:  {"threads": 2, "python": ..., "numpy": {"available": true, "version": ...,
-                     "blas": "OpenBLAS 0.3.21 ...", "openblas": true}, "torch": {...}}
-  in, then:         one case per line, {"id": "matmul/512", "openblas": true, "kind": "matmul", "n": 512}
-  out, for each:    {"id": ..., "results": {"numpy": {"median_s": ..., "min_s": ..., "samples": ...,
-                     "cpu_per_wall": ...}, "torch": {...}}, "errors": [...]}
+  in, first line:   {"threads": 2, "budget": {"warmup_s": 2, "min_warmup_s": .2, "settle_window": 5,
+                     "settle_tolerance": .1, "max_call_s": 8}}
+  out, first line:  {"threads": 2, "python": ..., "env": {"OPENBLAS_CORETYPE": null, ...},
+                     "numpy": {"available": true, "version": ..., "blas": "OpenBLAS 0.3.21 ...",
+                     "openblas": true, "blas_corename": "Cooperlake"}, "torch": {..., "cpu_capability": "AVX2"}}
+  in, then, per case:
+    {"cmd": "prepare", "id": "matmul/512", "openblas": true, "kind": "matmul", "n": 512}
+        builds the case in numpy and torch and warms each up; replies
+        {"id": ..., "ready": {"numpy": {"calls_per_sample": 40, "cold_s": ..., "warmup_s": ..., "batches": ...,
+         "settled": true, "single": false}, "torch": {...}}, "errors": [...]}
+    {"cmd": "block", "peer": "numpy", "seconds": 0.4}
+        times samples for about that long; replies {"peer": ..., "per_call_s": [...], "cpu_s": ..., "wall_s": ...}
+    {"cmd": "release"}
+        drops the case; replies {"released": true}
 
 Progress goes to stderr. Without numpy or torch the corresponding entries say why.
 
 Thread counts match the Java run: OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS are
 set before numpy and torch are imported (torch.mm goes through OpenBLAS, which
-torch.set_num_threads does not limit), and torch.set_num_threads for the rest.
+torch.set_num_threads does not limit), and torch.set_num_threads for the rest. The CLI removes
+OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE from this process's environment unless told to keep them,
+so that OpenBLAS picks the kernel for the CPU it runs on; "env" in the first reply shows what
+this process actually saw.
 
-Timing protocol (the same as dev.jgrad.bench.Timing): one cold call, warm-up, then samples of
-enough calls to last >= 5 ms each; the median time per call is reported.
+Timing protocol (the same as dev.jgrad.bench.Timing): one cold call; warm-up batches until the
+last few agree (the rule's constants come from the CLI), within a bound; then blocks of samples
+of enough calls to last >= 5 ms each.
 """
 import json
 import math
@@ -27,60 +39,97 @@ import sys
 import time
 
 SAMPLE_S = 0.005
-MIN_SAMPLES, MAX_SAMPLES = 3, 50
+MAX_SAMPLES_PER_BLOCK = 400
+BLAS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 def log(msg):
     print("  [peers] " + msg, file=sys.stderr, flush=True)
 
 
-def measure(fn, budget):
+def calls_per_sample(per_call):
+    return int(max(1, min(1_000_000, math.ceil(SAMPLE_S / max(per_call, 1e-9)))))
+
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def settled(batches, budget):
+    """The warm-up stopping rule of dev.jgrad.bench.Timing.settled: the median of the last
+    window of batches within the tolerance of the median of the window before it."""
+    w, tol = int(budget["settle_window"]), budget["settle_tolerance"]
+    if len(batches) < 2 * w:
+        return False
+    m1, m0 = median(batches[-w:]), median(batches[-2 * w:-w])
+    return m0 / (1 + tol) <= m1 <= m0 * (1 + tol)
+
+
+def warm_up(fn, budget):
     t0 = time.perf_counter()
     fn()
     cold = time.perf_counter() - t0
     if cold > budget["max_call_s"]:
-        return {"median_s": cold, "min_s": cold, "samples": 1, "calls_per_sample": 1, "cpu_per_wall": -1,
-                "note": "1 cold call"}
-    est = cold
-    ws = time.perf_counter()
-    calls = 0
-    while calls < 1 or time.perf_counter() - ws < budget["warmup_s"]:
+        return {"calls_per_sample": 1, "cold_s": cold, "warmup_s": cold, "batches": 0, "settled": False, "single": True}
+    hi = budget["warmup_s"]
+    lo = min(budget["min_warmup_s"], hi)
+    best, batches = cold, []
+    start = time.perf_counter()
+    while True:
+        inner = calls_per_sample(best)
         s = time.perf_counter()
-        fn()
-        est = min(est, time.perf_counter() - s)
-        calls += 1
-    inner = int(max(1, min(1_000_000, math.ceil(SAMPLE_S / max(est, 1e-9)))))
+        for _ in range(inner):
+            fn()
+        t = (time.perf_counter() - s) / inner
+        batches.append(t)
+        best = min(best, t)
+        elapsed = time.perf_counter() - start
+        if elapsed >= hi or (elapsed >= lo and settled(batches, budget)):
+            break
+    return {"calls_per_sample": calls_per_sample(best), "cold_s": cold, "warmup_s": elapsed, "batches": len(batches),
+            "settled": settled(batches, budget), "single": False}
+
+
+def block(fn, inner, seconds):
     per_call = []
     cpu0 = time.process_time()
     start = time.perf_counter()
-    while len(per_call) < MAX_SAMPLES:
+    while len(per_call) < MAX_SAMPLES_PER_BLOCK:
         s = time.perf_counter()
         for _ in range(inner):
             fn()
         t = time.perf_counter() - s
         per_call.append(t / inner)
-        if len(per_call) >= MIN_SAMPLES and (time.perf_counter() - start) + t > budget["measure_s"]:
+        if (time.perf_counter() - start) + t > seconds:
             break
-    cpu = (time.process_time() - cpu0) / (time.perf_counter() - start)
-    per_call.sort()
-    n = len(per_call)
-    median = per_call[n // 2] if n % 2 else (per_call[n // 2 - 1] + per_call[n // 2]) / 2
-    return {"median_s": median, "min_s": per_call[0], "samples": n, "calls_per_sample": inner, "cpu_per_wall": cpu,
-            "note": ""}
+    return {"per_call_s": per_call, "cpu_s": time.process_time() - cpu0, "wall_s": time.perf_counter() - start}
 
 
 # ------------------------------------------------------------------------------------------------
 # numpy (OpenBLAS): plain matmuls only
 # ------------------------------------------------------------------------------------------------
 
+def gemm_operands(randn, c):
+    """A (m x k) and B (k x n) of a "gemm" case; a transposed operand is a transposed view of a
+    stored k x m (or n x k) array, as a backward pass sees it."""
+    m, k, n = c["m"], c["k"], c["n"]
+    a = randn(k, m).T if c["ta"] else randn(m, k)
+    b = randn(n, k).T if c["tb"] else randn(k, n)
+    return a, b
+
+
 def numpy_case(np, c):
-    if c["kind"] != "matmul":
-        return None
-    n = c["n"]
     rng = np.random.default_rng(1)
-    a = rng.standard_normal((n, n), dtype=np.float32)
-    b = rng.standard_normal((n, n), dtype=np.float32)
-    return lambda: a @ b
+    randn = lambda *shape: rng.standard_normal(shape, dtype=np.float32)
+    if c["kind"] == "matmul":
+        a, b = randn(c["n"], c["n"]), randn(c["n"], c["n"])
+        return lambda: a @ b
+    if c["kind"] == "gemm":
+        a, b = gemm_operands(randn, c)
+        return lambda: a @ b
+    return None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -111,6 +160,10 @@ def torch_case(torch, c):
 
     if kind == "matmul":
         a, b = randn(c["n"], c["n"]), randn(c["n"], c["n"])
+        return no_grad(lambda: torch.mm(a, b))
+
+    if kind == "gemm":
+        a, b = gemm_operands(randn, c)
         return no_grad(lambda: torch.mm(a, b))
 
     if kind == "conv2d":
@@ -223,6 +276,7 @@ def main():
         os.environ[var] = str(threads)
     budget = config["budget"]
     info = {"threads": threads, "python": sys.version.split()[0], "executable": sys.executable,
+            "env": {v: os.environ.get(v) for v in BLAS_ENV},
             "numpy": {"available": False}, "torch": {"available": False}}
 
     np = torch = None
@@ -232,8 +286,9 @@ def main():
         a @ a  # makes sure the BLAS is loaded
         blas = loaded_blas()
         info["numpy"] = {"available": True, "version": np.__version__, "blas": blas["name"], "openblas": blas["openblas"]}
-        if "threads" in blas:
-            info["numpy"]["blas_threads"] = blas["threads"]
+        for key in ("threads", "corename", "path"):
+            if key in blas:
+                info["numpy"]["blas_" + key] = blas[key]
     except Exception as e:  # noqa: BLE001 - report whatever went wrong
         info["numpy"]["reason"] = "%s: %s" % (type(e).__name__, e)
     try:
@@ -241,33 +296,51 @@ def main():
         torch.set_num_threads(threads)
         t = torch.ones(8, 8)
         torch.mm(t, t)
+        blas = loaded_blas()
         info["torch"] = {"available": True, "version": torch.__version__, "num_threads": torch.get_num_threads(),
-                         "mkldnn": bool(torch.backends.mkldnn.is_available()), "blas": loaded_blas()["name"]}
+                         "mkldnn": bool(torch.backends.mkldnn.is_available()), "blas": blas["name"],
+                         "cpu_capability": torch_cpu_capability(torch), "build_blas": torch_build_blas(torch)}
+        if "corename" in blas:
+            info["torch"]["blas_corename"] = blas["corename"]
     except Exception as e:  # noqa: BLE001
         info["torch"]["reason"] = "%s: %s" % (type(e).__name__, e)
     reply(info)
 
+    fns = {}
     for line in sys.stdin:
         if not line.strip():
             continue
         c = json.loads(line)
-        res, errors = {}, []
-        for name, mod, build in (("numpy", np, numpy_case), ("torch", torch, torch_case)):
-            if mod is None or (name == "numpy" and not c.get("openblas")):
-                continue
-            try:
-                fn = build(mod, c)
-                if fn is None:
+        cmd = c.get("cmd")
+        if cmd == "prepare":
+            fns, ready, errors = {}, {}, []
+            for name, mod, build in (("numpy", np, numpy_case), ("torch", torch, torch_case)):
+                if mod is None or (name == "numpy" and not c.get("openblas")):
                     continue
-                res[name] = measure(fn, budget)
-                del fn
+                try:
+                    fn = build(mod, c)
+                    if fn is None:
+                        continue
+                    ready[name] = warm_up(fn, budget)
+                    fns[name] = (fn, ready[name]["calls_per_sample"])
+                except Exception as e:  # noqa: BLE001
+                    errors.append("%s on %s: %s: %s" % (name, c["id"], type(e).__name__, e))
+            for e in errors:
+                log(e)
+            reply({"id": c["id"], "ready": ready, "errors": errors})
+        elif cmd == "block":
+            try:
+                fn, inner = fns[c["peer"]]
+                out = block(fn, inner, c["seconds"])
             except Exception as e:  # noqa: BLE001
-                errors.append("%s on %s: %s: %s" % (name, c["id"], type(e).__name__, e))
-        if res:
-            log("%-24s %s" % (c["id"], "  ".join("%s %.4g s" % (k, v["median_s"]) for k, v in res.items())))
-        for e in errors:
-            log(e)
-        reply({"id": c["id"], "results": res, "errors": errors})
+                out = {"error": "%s: %s" % (type(e).__name__, e)}
+            out["peer"] = c["peer"]
+            reply(out)
+        elif cmd == "release":
+            fns = {}
+            reply({"released": True})
+        else:
+            reply({"error": "unknown command %r" % cmd})
 
 
 def reply(obj):
@@ -298,13 +371,50 @@ def loaded_blas():
             lib = ctypes.CDLL(path)
             get_config = lib.openblas_get_config
             get_config.restype = ctypes.c_char_p
-            return {"name": get_config().decode().strip(), "openblas": True, "path": path,
-                    "threads": int(lib.openblas_get_num_threads())}
+            found = {"name": get_config().decode().strip(), "openblas": True, "path": path,
+                     "threads": int(lib.openblas_get_num_threads())}
+            try:
+                # The kernel a DYNAMIC_ARCH build picked for this CPU (or OPENBLAS_CORETYPE forced).
+                get_corename = lib.openblas_get_corename
+                get_corename.restype = ctypes.c_char_p
+                found["corename"] = get_corename().decode().strip()
+            except AttributeError:
+                found["corename"] = "unknown (no openblas_get_corename in %s)" % path
+            return found
         except (OSError, AttributeError):
             continue
     if not libs:
         return {"name": "unknown", "openblas": False}
     return {"name": "not OpenBLAS: " + ", ".join(os.path.realpath(p) for p in libs), "openblas": False}
+
+
+def torch_cpu_capability(torch):
+    """The ISA PyTorch's own kernels dispatch to: torch.backends.cpu.get_cpu_capability() (2.0 and
+    later), else the "CPU capability usage" line of torch.__config__.show() (1.x)."""
+    try:
+        return str(torch.backends.cpu.get_cpu_capability())
+    except AttributeError:
+        pass
+    try:
+        for line in torch.__config__.show().splitlines():
+            if "CPU capability usage" in line:
+                return line.split(":", 1)[1].strip()
+    except Exception:  # noqa: BLE001
+        pass
+    return "unknown"
+
+
+def torch_build_blas(torch):
+    """BLAS_INFO of PyTorch's build ("mkl", "open", "generic": the system libblas.so.3): which
+    library its matmuls call, whatever else this process has loaded."""
+    import re
+    try:
+        found = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+        if found:
+            return found.group(1)
+    except Exception:  # noqa: BLE001
+        pass
+    return "unknown"
 
 
 if __name__ == "__main__":

@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What machine and software a benchmark ran on, collected by the CLI itself: the CPU model
- * line from {@code lscpu} (else {@code /proc/cpuinfo}), core count, JDK, JVM flags, OS, the
- * Vector API width, and the jgrad commit when run from a git checkout.
+ * What machine and software a benchmark ran on, collected by the CLI itself: the CPU (model
+ * name, vendor, family, model, stepping and the microarchitecture they imply, see
+ * {@link CpuId}), core count, JDK, JVM flags, OS, the SIMD width jgrad's kernels use, and the
+ * jgrad commit when run from a git checkout.
  *
  * <pre>{@code
  * Map<String, String> m = MachineInfo.collect(2);
@@ -28,7 +29,13 @@ public final class MachineInfo {
     public static Map<String, String> collect(int threads) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("date", java.time.ZonedDateTime.now().withNano(0).toString());
+        CpuId cpu = cpuId();
+        m.put("cpu", cpu.describe());
         m.put("cpu model", cpuModel());
+        m.put("cpu vendor / family / model / stepping", (cpu.vendor().isEmpty() ? "unknown" : cpu.vendor()) + " / " + cpu.family() + " / "
+                + cpu.model() + " / " + cpu.stepping() + (cpu.family() >= 0 ? String.format(Locale.ROOT, " (family 0x%x, model 0x%x)",
+                        cpu.family(), Math.max(cpu.model(), 0)) : ""));
+        m.put("cpu microarchitecture", cpu.microarchitecture().isEmpty() ? "not in jgrad's table" : cpu.microarchitecture());
         m.put("cores (available processors)", Integer.toString(Runtime.getRuntime().availableProcessors()));
         String lscpu = run("lscpu");
         for (String key : new String[] {"CPU(s):", "Thread(s) per core:", "Core(s) per socket:", "L2 cache:", "L3 cache:", "Hypervisor vendor:"}) {
@@ -43,6 +50,7 @@ public final class MachineInfo {
         m.put("jvm flags", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         m.put("max heap", (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
         m.put("vector api", Peak.vectorApiReadable() ? "readable, preferred species " + Peak.vectorBits() + " bits" : "not readable");
+        m.put("jgrad simd", jgradSimd());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch")
                 + osRelease());
         m.put("load average at start", loadAverage());
@@ -52,6 +60,26 @@ public final class MachineInfo {
             m.put("jgrad commit", commit.trim() + (dirty.isBlank() ? "" : " (with uncommitted changes)"));
         }
         return m;
+    }
+
+    /** The CPU as {@code /proc/cpuinfo} describes it (else {@code lscpu}), or {@link CpuId#UNKNOWN}. */
+    public static CpuId cpuId() {
+        CpuId id;
+        try {
+            id = CpuId.parse(Files.readString(Path.of("/proc/cpuinfo")));
+        } catch (IOException | RuntimeException e) {
+            id = CpuId.UNKNOWN;
+        }
+        return id.family() >= 0 ? id : CpuId.parse(run("lscpu"));
+    }
+
+    /** The vector width jgrad's float32 kernels use: "512-bit Vector API (16 float lanes)", or why they run scalar. */
+    static String jgradSimd() {
+        if (!dev.jgrad.kernels.Simd.available()) {
+            return "none: scalar loops (" + dev.jgrad.kernels.Simd.problem().orElse("SIMD off") + ")";
+        }
+        return dev.jgrad.kernels.Simd.preferredBits() + "-bit Vector API (" + dev.jgrad.kernels.Simd.floatLanes() + " float lanes, "
+                + "FloatVector.SPECIES_PREFERRED)";
     }
 
     /** The lscpu "Model name" line, or /proc/cpuinfo's "model name", or "unknown". */
@@ -76,6 +104,8 @@ public final class MachineInfo {
         String[] words = model.split("-");
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < Math.min(4, words.length); i++) sb.append(sb.isEmpty() ? "" : "-").append(words[i]);
+        String arch = cpuId().microarchitecture().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        if (!arch.isEmpty() && !sb.toString().replace("-", "").contains(arch)) sb.append(sb.isEmpty() ? "" : "-").append(arch);
         return (sb.isEmpty() ? "cpu" : sb) + "-" + Runtime.getRuntime().availableProcessors() + "c";
     }
 

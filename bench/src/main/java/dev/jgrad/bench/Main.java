@@ -47,12 +47,14 @@ public final class Main {
             .outputFolder("out", null, "output folder")
             .describeDefault("out", "bench/results/<date>-<cpu tag>")
             .pattern("only", "run only the cases whose id matches (see list)")
-            .positive("budget", 2, "seconds of timed samples per case")
-            .nonNegative("warmup", 0.5, "seconds of warm-up per case")
+            .positive("budget", 2, "seconds of timed samples per case and contestant, split over the rounds")
+            .count("rounds", 5, "rounds of interleaved blocks (jgrad, then each peer); ratios are per round")
+            .nonNegative("warmup", 10, "most seconds of warm-up per case: it stops once the timings settle and the JIT is idle (after 0.2 s)")
             .positive("max-call", 8, "a call slower than this is timed once; a sweep size predicted slower is skipped")
             .flag("no-peers", "do not run numpy/PyTorch")
             .text("python", "PATH", null, "Python to run bench/python/cpu_peers.py with")
             .describeDefault("python", "/usr/bin/python3, then python3")
+            .flag("keep-blas-env", "keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for the peers (by default they are removed)")
             .folder("blas-dir", "folder with an OpenBLAS libblas.so.3 for the peers (put first on their LD_LIBRARY_PATH)")
             .text("note", "TEXT", null, "a note for the output folder's README")
             .rule(a -> {
@@ -87,7 +89,8 @@ public final class Main {
             for (Workload w : suite) System.out.printf(Locale.ROOT, "%-28s %-32s %s%n", w.id(), w.op(), w.size());
             return;
         }
-        Timing.Budget budget = new Timing.Budget(args.getDouble("warmup"), args.getDouble("budget"), args.getDouble("max-call"));
+        Timing.Budget budget = new Timing.Budget(args.getDouble("warmup"), args.getDouble("budget"), args.getDouble("max-call"),
+                args.getInt("rounds"));
         runCpu(suite, threads, budget, args, argv);
     }
 
@@ -110,8 +113,9 @@ public final class Main {
             throws IOException {
         long start = System.nanoTime();
         Map<String, String> machine = MachineInfo.collect(threads);
-        System.out.println("jgrad CPU benchmark: " + machine.get("cpu model") + ", " + machine.get("cores (available processors)")
+        System.out.println("jgrad CPU benchmark: " + machine.get("cpu") + ", " + machine.get("cores (available processors)")
                 + " cores, " + threads + " thread(s), " + machine.get("jdk"));
+        System.out.println("jgrad SIMD: " + machine.get("jgrad simd"));
         String load = machine.get("load average at start");
         if (!load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > 0.5) {
             System.out.println("warning: load average " + load + " before starting: other work on this machine will skew the figures");
@@ -126,9 +130,11 @@ public final class Main {
             peers = Peers.none("peers skipped: --no-peers");
         } else {
             System.out.println("starting the peers (numpy/OpenBLAS, PyTorch CPU) with " + threads + " thread(s)...");
-            peers = Peers.start(threads, budget, opts.get("python"), null, opts.has("blas-dir") ? Path.of(opts.get("blas-dir")) : null);
+            peers = Peers.start(threads, budget, opts.get("python"), null, opts.has("blas-dir") ? Path.of(opts.get("blas-dir")) : null,
+                    opts.has("keep-blas-env"));
         }
         System.out.println(peers.message());
+        if (peers.blasEnv() != null) System.out.println("  peer environment: " + peers.blasEnv());
         boolean openBlas = peers.numpyHasOpenBlas();
         if (peers.available()) {
             System.out.println("  " + peers.describe("numpy") + "\n  " + peers.describe("torch"));
@@ -138,14 +144,16 @@ public final class Main {
             }
         }
 
-        System.out.println("timing " + suite.size() + " cases, each in jgrad and then in the peers (warm-up " + budget.warmupSeconds()
-                + " s, samples " + budget.measureSeconds() + " s, max one call " + budget.maxCallSeconds() + " s)...");
+        System.out.println("timing " + suite.size() + " cases, each warmed up in jgrad and the peers (until settled, at most "
+                + budget.warmupSeconds() + " s), then " + budget.rounds() + " interleaved rounds of jgrad, numpy, PyTorch blocks ("
+                + budget.measureSeconds() + " s of samples each in all; max one call " + budget.maxCallSeconds() + " s)...");
         List<Report.Row> rows = new ArrayList<>();
         List<Object> peerReplies = new ArrayList<>();
         Map<String, double[]> lastInSeries = new HashMap<>();   // series → {seconds, work}
         try (peers) {
             for (Workload w : suite) {
                 Timing.Result r = null;
+                Peers.Times times = Peers.Times.NONE;
                 String skip = "";
                 double[] last = w.series() == null ? null : lastInSeries.get(w.series().name());
                 double predicted = last == null ? Double.NaN : last[0] * w.work() / last[1];
@@ -154,17 +162,16 @@ public final class Main {
                             Report.formatTime(budget.maxCallSeconds()));
                 } else {
                     try {
-                        r = Timing.measure(w.build(), budget);
+                        CaseTimer.Timed t = CaseTimer.time(w, w.build(), budget, peers);
+                        r = t.jgrad();
+                        times = t.peers();
                         if (w.series() != null) lastInSeries.put(w.series().name(), new double[] {r.medianSeconds(), w.work()});
                     } catch (RuntimeException | OutOfMemoryError e) {
                         skip = "error: " + e;
                     }
                 }
-                System.out.printf(Locale.ROOT, "  %-28s %s%n", w.id(), r == null ? skip
-                        : Report.formatTime(r.medianSeconds()) + "  " + Report.formatRate(w.work() / r.medianSeconds()
-                                / (w.unit() == Workload.Unit.CALL ? 1 : 1e9), w.unit()) + (r.note().isEmpty() ? "" : "  (" + r.note() + ")"));
-                System.gc();   // neither the peers nor the next case see this one's garbage
-                Peers.Times times = peers.measure(w);
+                System.out.printf(Locale.ROOT, "  %-28s %s%n", w.id(), r == null ? skip : Report.progressLine(w, r, times, openBlas));
+                System.gc();   // the next case does not see this one's garbage
                 if (times.raw() != null) peerReplies.add(times.raw());
                 rows.add(new Report.Row(w, r, skip, times, openBlas, MachineInfo.loadAverage().split(" ")[0]));
             }
@@ -179,6 +186,11 @@ public final class Main {
         machine.put("copy bandwidth", String.format(Locale.ROOT, "%.1f GB/s", peak.bytesPerSecond() / 1e9));
         machine.put("peak method", peak.description());
         if (opts.has("blas-dir")) machine.put("peer blas dir", opts.get("blas-dir"));
+        if (peers.blasEnv() != null) machine.put("peer environment", peers.blasEnv());
+        if (peers.info() != null) {
+            machine.put("peer openblas kernel", peerField(peers, "numpy", "blas_corename", "not reported (numpy's BLAS is not OpenBLAS, or it has no openblas_get_corename)"));
+            machine.put("peer pytorch cpu capability", peerField(peers, "torch", "cpu_capability", "not reported"));
+        }
         machine.put("peers", peers.info() != null ? peers.describe("numpy") + "; " + peers.describe("torch") + "; python "
                 + peers.info().get("python") + " (" + peers.info().get("executable") + ")" : peers.message().replaceFirst("^peers ", ""));
 
@@ -186,7 +198,7 @@ public final class Main {
         System.out.println();
         System.out.print(table);
         System.out.println();
-        String legend = legend(peak, threads) + loadWarning(machine.get("load average at start"), machine.get("load average at end"))
+        String legend = legend(peak, threads, budget.rounds()) + loadWarning(machine.get("load average at start"), machine.get("load average at end"))
                 + contentionWarning(rows);
         System.out.print(legend);
         double minutes = (System.nanoTime() - start) / 60e9;
@@ -209,13 +221,21 @@ public final class Main {
                 peers.info() != null ? ", peers.json" : "", minutes);
     }
 
-    private static String legend(Peak peak, int threads) {
+    private static String legend(Peak peak, int threads, int rounds) {
         return String.format(Locale.ROOT, """
-                time: median per call after warm-up; rate: GFLOP/s (FLOP cases) or GB/s read+written (memory cases);
+                time: median per call over all samples after an adaptive warm-up; spread: ± half the p10–p90 width, relative to the median;
+                rate: GFLOP/s (FLOP cases) or GB/s read+written (memory cases);
                 %%peak: of the FP32 FMA peak (%.1f GFLOP/s) or copy bandwidth (%.1f GB/s) measured in this run on %d thread(s);
-                cpu: process CPU time / wall time while timing (≈ cores busy); ×OpenBLAS, ×PyTorch: peer time / jgrad time (above 1: jgrad faster);
-                targets are reported, not asserted.
-                """, peak.flops() / 1e9, peak.bytesPerSecond() / 1e9, threads);
+                cpu: process CPU time / wall time while timing (≈ cores busy);
+                ×OpenBLAS, ×PyTorch: peer time / jgrad time (above 1: jgrad faster), the median over %d interleaved rounds (jgrad block,
+                then each peer's block) with the lowest–highest round in brackets;
+                WIDE: samples spread more than ±%.0f%% or round ratios over a range of more than %.0f%% of their median: noise, rerun;
+                COLD?: a warm-up that did not settle within its bound; targets are reported, not asserted.
+                """, peak.flops() / 1e9, peak.bytesPerSecond() / 1e9, threads, rounds, 50 * Report.WIDE_TIME, 100 * Report.WIDE_RATIO);
+    }
+
+    private static String peerField(Peers peers, String peer, String key, String absent) {
+        return peers.info().get(peer) instanceof Map<?, ?> m && m.get(key) != null ? m.get(key).toString() : absent;
     }
 
     /**
@@ -249,11 +269,18 @@ public final class Main {
         if (note != null && !note.isBlank()) sb.append(note).append("\n\n");
         sb.append("Command: `./jgrad bench").append(argv.length == 0 ? "" : " " + String.join(" ", argv)).append("` (")
                 .append(String.format(Locale.ROOT, "%.1f", minutes)).append(" min)\n\n");
-        sb.append("Machine: ").append(machine.get("cpu model")).append(", ").append(machine.get("cores (available processors)"))
-                .append(" cores, ").append(machine.get("threads used")).append(" thread(s); ").append(machine.get("jdk")).append("; ")
-                .append(machine.get("os")).append(" (all of it in `machine.txt`)\n\n");
+        sb.append("Machine: ").append(machine.get("cpu")).append(", ").append(machine.get("cores (available processors)"))
+                .append(" cores, ").append(machine.get("threads used")).append(" thread(s); jgrad SIMD: ").append(machine.get("jgrad simd"))
+                .append("; ").append(machine.get("jdk")).append("; ").append(machine.get("os")).append(" (all of it in `machine.txt`)\n\n");
+        sb.append("Load average (1, 5, 15 min): ").append(machine.get("load average at start")).append(" at the start, ")
+                .append(machine.get("load average at end")).append(" at the end\n\n");
         sb.append("Peak measured in this run: ").append(machine.get("fp32 fma peak")).append("; copy ").append(machine.get("copy bandwidth"))
                 .append("\n\nPeers: ").append(machine.get("peers")).append("\n\n");
+        if (machine.containsKey("peer openblas kernel")) {
+            sb.append("OpenBLAS kernel: ").append(machine.get("peer openblas kernel")).append("; PyTorch CPU capability: ")
+                    .append(machine.get("peer pytorch cpu capability")).append("\n\n");
+        }
+        if (machine.containsKey("peer environment")) sb.append("Peer environment: ").append(machine.get("peer environment")).append("\n\n");
         sb.append("```\n").append(table).append("\n").append(legend).append("```\n\n");
         sb.append("Files: `results.csv` (every figure, unformatted), `table.txt` (the table above), `sgemm.svg` (GFLOP/s vs n), "
                 + "`machine.txt`").append(peers.info() != null ? ", `peers.json` (the peer script's raw output)" : "").append(".\n");

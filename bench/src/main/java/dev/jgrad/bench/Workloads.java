@@ -36,6 +36,12 @@ public final class Workloads {
     /** Sizes of the SGEMM sweep the CLI runs and plots. */
     public static final int[] SGEMM_SIZES = {64, 128, 256, 512, 1024, 2048};
 
+    /**
+     * The examples' Linear layers at batch 64 as {batch, in, out}: the MNIST MLP's first and last
+     * layers ([64,784]·[784,128] and [64,128]·[128,10]) and the MNIST CNN's 3136→128 layer.
+     */
+    public static final int[][] LINEAR_SHAPES = {{64, 784, 128}, {64, 128, 10}, {64, 3136, 128}};
+
     /** Batch size of every CNN case: the MNIST training batch. */
     public static final int BATCH = 64;
 
@@ -77,6 +83,7 @@ public final class Workloads {
     public static List<Workload> cpuSuite() {
         List<Workload> all = new ArrayList<>();
         for (int n : SGEMM_SIZES) all.add(matmul(n));
+        for (int[] l : LINEAR_SHAPES) all.addAll(linearMatmuls(l[0], l[1], l[2]));
         for (ConvLayer l : ConvLayer.values()) {
             all.add(conv2d(l, false));
             all.add(conv2d(l, true));
@@ -113,6 +120,53 @@ public final class Workloads {
                 peer("matmul", "n", n), true, target, () -> {
                     Generator g = new Generator(1);
                     Tensor a = Tensor.randn(g, n, n), b = Tensor.randn(g, n, n);
+                    return () -> a.matmul(b);
+                });
+    }
+
+    /**
+     * The three products of a Linear layer's step, for X [batch, in] and W [in, out]: Y = X·W
+     * (forward), dX = dY·Wᵀ and dW = Xᵀ·dY (backward, with the transposed operand a transposed
+     * view of the stored matrix, as backward sees it). Non-square and skinny: no target, the
+     * ratios to OpenBLAS and PyTorch are reported.
+     *
+     * <pre>{@code
+     * List<Workload> fc1 = Workloads.linearMatmuls(64, 784, 128);   // [64,784]·[784,128] and its backward products
+     * }</pre>
+     *
+     * @param batch rows of X
+     * @param in    the layer's inputs
+     * @param out   the layer's outputs
+     * @return forward, dX and dW cases
+     */
+    public static List<Workload> linearMatmuls(int batch, int in, int out) {
+        String layer = in + "→" + out;
+        return List.of(
+                gemm(batch, in, out, false, false, "matmul " + layer + " fwd (A·B)", "[" + batch + "," + in + "]·[" + in + "," + out + "]"),
+                gemm(batch, out, in, false, true, "matmul " + layer + " dX (A·Bᵀ)", "[" + batch + "," + out + "]·[" + in + "," + out + "]ᵀ"),
+                gemm(in, batch, out, true, false, "matmul " + layer + " dW (Aᵀ·B)", "[" + batch + "," + in + "]ᵀ·[" + batch + "," + out + "]"));
+    }
+
+    /**
+     * C (m×n) = A (m×k) · B (k×n), where a transposed operand is the transposed view of a stored
+     * k×m (or n×k) tensor.
+     *
+     * @param m  rows of C
+     * @param k  the reduced dimension
+     * @param n  columns of C
+     * @param ta whether A is a transposed view
+     * @param tb whether B is a transposed view
+     * @param op what the table prints in its op column
+     * @param size what it prints in its size column
+     * @return the case, id {@code matmul_<nn|nt|tn|tt>/<m>x<k>x<n>}
+     */
+    public static Workload gemm(int m, int k, int n, boolean ta, boolean tb, String op, String size) {
+        String form = (ta ? "t" : "n") + (tb ? "t" : "n");
+        return new Workload("matmul_" + form + "/" + m + "x" + k + "x" + n, op, size, Unit.FLOP, 2.0 * m * k * n, null,
+                peer("gemm", "m", m, "k", k, "n", n, "ta", ta, "tb", tb), true, null, () -> {
+                    Generator g = new Generator(1);
+                    Tensor a = ta ? Tensor.randn(g, k, m).t() : Tensor.randn(g, m, k);
+                    Tensor b = tb ? Tensor.randn(g, n, k).t() : Tensor.randn(g, k, n);
                     return () -> a.matmul(b);
                 });
     }
