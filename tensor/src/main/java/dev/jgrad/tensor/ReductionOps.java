@@ -58,7 +58,7 @@ final class ReductionOps {
         x.checkUsable(op);
         int d = Shapes.dim(op, dim, x.dim());
         Tensor src = x.dim() == 0 ? x.borrowView(Layout.contiguous(new int[] {1})) : x;
-        Tensor out = Tensor.empty(src.layout.shape, x.dtype().toFloating(), x.device());
+        Tensor out = Tensor.uninitialized(src.layout.shape, x.dtype().toFloating(), x.device());
         try (var _ = Profiler.time(log ? "log_softmax" : "softmax", x)) {
             x.backend().softmax(log, src, d, out);
         }
