@@ -72,8 +72,8 @@ public final class Derivatives {
             case Op.Sum(var x, var dims, var keepDim) -> grads(keepDims(g, x, dims, keepDim).expand(x.shape()));  // g copied back
             case Op.Amax(var x, var dims, var keepDim) -> grads(extremumGrad(x, out, g, dims, keepDim));  // g at the maximum
             case Op.Amin(var x, var dims, var keepDim) -> grads(extremumGrad(x, out, g, dims, keepDim));  // g at the minimum
-            case Op.Softmax(_, var dim) -> grads(out.mul(g.sub(g.mul(out).sum(new int[] {dim}, true))));  // s ⊙ (g − Σ g·s)
-            case Op.LogSoftmax(_, var dim) -> grads(g.sub(out.exp().mul(g.sum(new int[] {dim}, true))));  // g − softmax·Σ g
+            case Op.Softmax s -> grads(s.backward(out, g));                                          // s ⊙ (g − Σ g·s), one fused pass per row
+            case Op.LogSoftmax s -> grads(s.backward(out, g));                                       // g − softmax·Σ g, one fused pass per row
             case Op.LogSumExp(var x, var dims, var keepDim) -> grads(keepDims(g, x, dims, keepDim).mul(x.sub(keepDims(out, x, dims, keepDim)).exp()));  // g·softmax(x)
 
             case Op.Prod(var x, var dims, var keepDim) -> grads(prodGrad(x, out, g, dims, keepDim));  // g·Π of the others (zeros exactly)

@@ -2,12 +2,18 @@ package dev.jgrad.tensor;
 
 import dev.jgrad.kernels.Buf;
 
-/** Elements on the Java heap, in a typed array wrapped as a {@link Buf}. */
+/**
+ * Elements on the Java heap, in a typed array wrapped as a {@link Buf}. A storage that allocated
+ * its array itself gives it to the {@link HeapArrayPool} when its last tensor is closed; one over a
+ * caller's array never does.
+ */
 final class CpuStorage extends Storage {
     /** The elements; null once freed, so that the collector may take the array while closed tensors are still referenced. */
     private Buf buf;
     private final DType dtype;
     private final int length;
+    /** Whether the array is this storage's own (allocated here, never handed out), so that freeing may pool it. */
+    private boolean ownsArray;
 
     CpuStorage(Buf buf, DType dtype) {
         this.buf = buf;
@@ -16,17 +22,55 @@ final class CpuStorage extends Storage {
         countOpened();
     }
 
+    /** A zero-filled storage of n elements: a pooled array zeroed, or a new one. */
     static CpuStorage allocate(DType dtype, int n) {
-        Buf buf = switch (dtype) {
-            case FLOAT32 -> new Buf.F32(new float[n]);
-            case FLOAT64 -> new Buf.F64(new double[n]);
-            case INT64 -> new Buf.I64(new long[n]);
-            case INT32 -> new Buf.I32(new int[n]);
-            case BOOL -> new Buf.Bool(new boolean[n]);
-            case FLOAT16 -> new Buf.F16(new short[n]);
-            case BFLOAT16 -> new Buf.BF16(new short[n]);
+        Object pooled = HeapArrayPool.take(dtype, n);
+        if (pooled != null) HeapArrayPool.zero(pooled);
+        return owning(dtype, pooled != null ? pooled : newArray(dtype, n));
+    }
+
+    /**
+     * A storage of n elements whose values are unspecified (a pooled array keeps what it held):
+     * for ops that write every element before anything reads one.
+     */
+    static CpuStorage allocateUninitialized(DType dtype, int n) {
+        Object pooled = HeapArrayPool.take(dtype, n);
+        return owning(dtype, pooled != null ? pooled : newArray(dtype, n));
+    }
+
+    private static Object newArray(DType dtype, int n) {
+        return switch (dtype) {
+            case FLOAT32 -> new float[n];
+            case FLOAT64 -> new double[n];
+            case INT64 -> new long[n];
+            case INT32 -> new int[n];
+            case BOOL -> new boolean[n];
+            case FLOAT16, BFLOAT16 -> new short[n];
         };
-        return new CpuStorage(buf, dtype);
+    }
+
+    private static CpuStorage owning(DType dtype, Object array) {
+        Buf buf = switch (dtype) {
+            case FLOAT32 -> new Buf.F32((float[]) array);
+            case FLOAT64 -> new Buf.F64((double[]) array);
+            case INT64 -> new Buf.I64((long[]) array);
+            case INT32 -> new Buf.I32((int[]) array);
+            case BOOL -> new Buf.Bool((boolean[]) array);
+            case FLOAT16 -> new Buf.F16((short[]) array);
+            case BFLOAT16 -> new Buf.BF16((short[]) array);
+        };
+        CpuStorage s = new CpuStorage(buf, dtype);
+        s.ownsArray = true;
+        return s;
+    }
+
+    /**
+     * The array itself, for a caller that keeps it ({@code toFloatArray()} and friends): it is
+     * no longer this storage's own, so freeing the storage will not pool it.
+     */
+    Object surrenderArray() {
+        ownsArray = false;
+        return buf().array();
     }
 
     /** Wraps the raw bits of a 16-bit float type ({@code FLOAT16} or {@code BFLOAT16}) without copying. */
@@ -60,7 +104,9 @@ final class CpuStorage extends Storage {
 
     @Override
     void releaseMemory() {
+        Buf b = buf;
         buf = null;
+        if (ownsArray && b != null) HeapArrayPool.give(dtype, b.array());
     }
 
     @Override

@@ -25,7 +25,7 @@ final class ElementwiseOps {
 
     static Tensor unary(UnaryFn fn, Tensor x, DType outType) {
         if (x.isClosed()) x.checkUsable(lower(fn));
-        Tensor out = Tensor.empty(x.layout.shape, outType, x.device());
+        Tensor out = Tensor.uninitialized(x.layout.shape, outType, x.device());
         try (var _ = Profiler.time(UNARY_KIND[fn.ordinal()], x)) {
             x.backend().unary(fn, x, out);
         }
@@ -42,7 +42,7 @@ final class ElementwiseOps {
         a.checkUsable(op);
         b.checkUsable(op);
         int[] shape = Shapes.broadcast(op, a.layout.shape, b.layout.shape);
-        Tensor out = Tensor.empty(shape, outType, a.device());
+        Tensor out = Tensor.uninitialized(shape, outType, a.device());
         binaryInto(fn, a.broadcastView(shape), b.broadcastView(shape), out);
         return out;
     }
@@ -98,7 +98,7 @@ final class ElementwiseOps {
         a.checkUsable("where");
         b.checkUsable("where");
         int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.layout.shape, a.layout.shape), b.layout.shape);
-        Tensor out = Tensor.empty(shape, DType.promote(a.dtype(), b.dtype()), a.device());
+        Tensor out = Tensor.uninitialized(shape, DType.promote(a.dtype(), b.dtype()), a.device());
         try (var _ = Profiler.time("where", out)) {
             a.backend().where(cond.broadcastView(shape), a.broadcastView(shape), b.broadcastView(shape), out);
         }
@@ -117,7 +117,7 @@ final class ElementwiseOps {
 
     /** A contiguous copy of {@code x} in {@code dtype}. */
     static Tensor copy(Tensor x, DType dtype) {
-        Tensor out = Tensor.empty(x.layout.shape, dtype, x.device());
+        Tensor out = Tensor.uninitialized(x.layout.shape, dtype, x.device());
         copyInto(x, out);
         return out;
     }
@@ -151,7 +151,7 @@ final class ElementwiseOps {
         try (var _ = GradMode.noGrad()) {
             if (x.storage instanceof CpuStorage && g.storage instanceof CpuStorage && CpuBackend.f32(x, g) && x.layout.isContiguous()
                     && g.layout.isContiguous() && Arrays.equals(x.layout.shape, g.layout.shape)) {
-                Tensor dx = Tensor.empty(x.layout.shape, DType.FLOAT32, x.device());
+                Tensor dx = Tensor.uninitialized(x.layout.shape, DType.FLOAT32, x.device());
                 try (var _ = Profiler.time("relu backward", x)) {
                     ReluF32.backward(CpuBackend.floats(x), x.layout.offset, CpuBackend.floats(g), g.layout.offset, CpuBackend.floats(dx), 0,
                             x.numel());

@@ -34,9 +34,9 @@ final class LayerNormOps {
         Tensor w = weight == null || weight.dtype() == x.dtype() ? weight : weight.to(x.dtype());
         Tensor b = bias == null || bias.dtype() == x.dtype() ? bias : bias.to(x.dtype());
         int n = Shapes.numel(ns), rows = n == 0 ? 0 : x.numel() / n;
-        Tensor out = Tensor.empty(x.layout.shape, x.dtype(), x.device());
-        Tensor mean = Tensor.empty(new int[] {rows}, x.dtype(), x.device());
-        Tensor rstd = Tensor.empty(new int[] {rows}, x.dtype(), x.device());
+        Tensor out = Tensor.uninitialized(x.layout.shape, x.dtype(), x.device());   // the kernels write every element
+        Tensor mean = Tensor.uninitialized(new int[] {rows}, x.dtype(), x.device());
+        Tensor rstd = Tensor.uninitialized(new int[] {rows}, x.dtype(), x.device());
         if (out.numel() > 0) {
             forwardKernel(rows, n, eps, dense(x), dense(w), dense(b), out, mean, rstd);
         }
@@ -81,7 +81,7 @@ final class LayerNormOps {
     static Tensor[] backward(Op.LayerNorm op, Tensor g) {
         Tensor x = op.x(), w = op.weight(), b = op.bias();
         int n = Shapes.numel(op.normalizedShape()), rows = op.mean().numel();
-        Tensor dx = x.requiresGrad() ? Tensor.empty(x.layout.shape, x.dtype(), x.device()) : null;
+        Tensor dx = x.requiresGrad() ? Tensor.uninitialized(x.layout.shape, x.dtype(), x.device()) : null;   // always written
         Tensor dw = w != null && w.requiresGrad() ? Tensor.empty(w.layout.shape, x.dtype(), x.device()) : null;
         Tensor db = b != null && b.requiresGrad() ? Tensor.empty(b.layout.shape, x.dtype(), x.device()) : null;
         if (x.numel() > 0 && (dx != null || dw != null || db != null)) {
@@ -125,7 +125,7 @@ final class LayerNormOps {
         try (var _ = Profiler.time(() -> OP + " backward " + Profiler.shape(x) + " n=" + n, x)) {
             switch (x.storage) {
                 case CpuStorage _ -> {
-                    Tensor dxOut = dx != null ? dx : Tensor.empty(x.layout.shape, x.dtype(), Device.CPU);   // the CPU kernels always write dx
+                    Tensor dxOut = dx != null ? dx : Tensor.uninitialized(x.layout.shape, x.dtype(), Device.CPU);   // the CPU kernels always write dx
                     if (x.dtype() == DType.FLOAT32) {
                         LayerNormF32.backward(rows, n, CpuBackend.floats(dy), 0, CpuBackend.floats(x), 0, floatsOrNull(w), CpuBackend.floats(mean),
                                 CpuBackend.floats(rstd), CpuBackend.floats(dxOut), 0, floatsOrNull(dw), floatsOrNull(db));

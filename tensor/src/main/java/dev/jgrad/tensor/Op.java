@@ -333,14 +333,38 @@ public sealed interface Op {
      * @param x   the input
      * @param dim the dimension normalised over
      */
-    record Softmax(Tensor x, int dim) implements UnaryOp {}
+    record Softmax(Tensor x, int dim) implements UnaryOp {
+        /**
+         * ∂L/∂x = y·(g − Σ g·y) along {@code dim}, one fused pass per row where the device and layout allow;
+         * not itself recorded.
+         *
+         * @param out the op's output y
+         * @param g   the gradient of the output
+         * @return the gradient of x
+         */
+        public Tensor backward(Tensor out, Tensor g) {
+            return ReductionOps.softmaxBackward(false, dim, out, g);
+        }
+    }
     /**
      * log-softmax along {@code dim}
      *
      * @param x   the input
      * @param dim the dimension normalised over
      */
-    record LogSoftmax(Tensor x, int dim) implements UnaryOp {}
+    record LogSoftmax(Tensor x, int dim) implements UnaryOp {
+        /**
+         * ∂L/∂x = g − exp(y)·Σ g along {@code dim}, one fused pass per row where the device and layout allow;
+         * not itself recorded.
+         *
+         * @param out the op's output y
+         * @param g   the gradient of the output
+         * @return the gradient of x
+         */
+        public Tensor backward(Tensor out, Tensor g) {
+            return ReductionOps.softmaxBackward(true, dim, out, g);
+        }
+    }
     /**
      * log Σ eˣ over {@code dims} (sorted, non-negative), fused: neither eˣ nor x − max is stored
      *

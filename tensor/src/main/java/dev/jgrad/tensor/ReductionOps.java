@@ -58,11 +58,38 @@ final class ReductionOps {
         x.checkUsable(op);
         int d = Shapes.dim(op, dim, x.dim());
         Tensor src = x.dim() == 0 ? x.borrowView(Layout.contiguous(new int[] {1})) : x;
-        Tensor out = Tensor.empty(src.layout.shape, x.dtype().toFloating(), x.device());
+        Tensor out = Tensor.uninitialized(src.layout.shape, x.dtype().toFloating(), x.device());
         try (var _ = Profiler.time(log ? "log_softmax" : "softmax", x)) {
             x.backend().softmax(log, src, d, out);
         }
         return x.dim() == 0 ? out.withLayout(Layout.contiguous(new int[0])) : out;
+    }
+
+    /**
+     * ∂L/∂x of softmax (or log-softmax) along {@code dim} from its output {@code y} and g = ∂L/∂y:
+     * y·(g − Σ g·y), or g − exp(y)·Σ g. Float32 CPU tensors over the last dimension take one fused
+     * pass per row ({@link SoftmaxF32#backward}) instead of four whole-tensor ops and their
+     * temporaries; everything else (float64 gradient checks, other dimensions, CUDA) composes the
+     * formula from ops.
+     */
+    static Tensor softmaxBackward(boolean log, int dim, Tensor y, Tensor g) {
+        try (var _ = GradMode.noGrad()) {
+            int rank = y.dim();
+            if (y.storage instanceof CpuStorage && g.storage instanceof CpuStorage && CpuBackend.f32(y, g) && rank > 0 && dim == rank - 1
+                    && y.numel() > 0 && java.util.Arrays.equals(y.layout.shape, g.layout.shape)) {
+                int n = y.layout.shape[rank - 1], rows = y.numel() / n;
+                Tensor yc = ElementwiseOps.contiguous(y, DType.FLOAT32), gc = ElementwiseOps.contiguous(g, DType.FLOAT32);
+                Tensor dx = Tensor.uninitialized(y.layout.shape, DType.FLOAT32, y.device());   // every element written
+                try (var _ = Profiler.time(log ? "log_softmax backward" : "softmax backward", y)) {
+                    SoftmaxF32.backward(log, rows, n, CpuBackend.floats(yc), 0, n, CpuBackend.floats(gc), 0, n, CpuBackend.floats(dx), 0, n);
+                }
+                if (yc != y) yc.close();
+                if (gc != g) gc.close();
+                return dx;
+            }
+            int[] dims = {dim};
+            return log ? g.sub(y.exp().mul(g.sum(dims, true))) : y.mul(g.sub(g.mul(y).sum(dims, true)));
+        }
     }
 
     /**

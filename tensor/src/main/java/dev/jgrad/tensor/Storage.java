@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>It also counts the open tensors that hold it ({@link #acquire}, {@link #release}): the
  * tensor that allocated it and every view made of it, until each is closed. When the last one is
  * closed the elements are freed at once ({@link #releaseMemory}: device memory back to the caching
- * allocator, a heap array left to the collector); tensors never closed keep it until the garbage
+ * allocator, a heap array jgrad allocated to the {@link HeapArrayPool}); tensors never closed keep it until the garbage
  * collector finds them all unreachable, as before explicit lifetimes existed (see docs/memory.md).
  */
 sealed abstract class Storage permits CpuStorage, CudaStorage {
@@ -87,7 +87,7 @@ sealed abstract class Storage permits CpuStorage, CudaStorage {
         return (long) length() * dtype().byteSize();
     }
 
-    /** Gives the elements back: device memory to its allocator's pool at once, a heap array to the collector. Called once. */
+    /** Gives the elements back: device memory to its allocator's pool at once, a heap array to the heap pool (or the collector). Called once. */
     abstract void releaseMemory();
 
     /** One more open tensor holds these elements. */

@@ -490,6 +490,18 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(Backends.of(device).allocate(dtype, Shapes.numel(shape)), Layout.contiguous(shape.clone()));
     }
 
+    /**
+     * A tensor whose elements are unspecified, for an op that writes every element before any is
+     * read (an elementwise result, a copy): on the CPU a pooled array is not zeroed again
+     * ({@link HeapArrayPool}); on other devices the same as {@link #empty}.
+     */
+    static Tensor uninitialized(int[] shape, DType dtype, Device device) {
+        if (device.type() != Device.Type.CPU) return empty(shape, dtype, device);
+        Checks.notNull("tensor creation", "dtype", dtype);
+        Checks.heapAllocation("tensor creation", dtype, Shapes.numel(shape), shape);
+        return new Tensor(CpuStorage.allocateUninitialized(dtype, Shapes.numel(shape)), Layout.contiguous(shape.clone()));
+    }
+
     /** A 0-d tensor holding {@code v} in the dtype an op between {@code like} and a Java number computes in. */
     static Tensor scalarLike(double v, Tensor like) {
         DType t = like.dtype();
@@ -741,7 +753,7 @@ public final class Tensor implements AutoCloseable {
         Tensor host = to(Device.CPU);
         Tensor out = empty(host.layout.shape, dtype, Device.CPU);
         ElementwiseOps.copyInto(host, out);
-        Object array = ((CpuStorage) out.storage).buf().array();
+        Object array = ((CpuStorage) out.storage).surrenderArray();
         out.close();   // the array is the caller's now; the tensors around it were only ours
         if (host != this) host.close();
         return array;
