@@ -1,5 +1,6 @@
 package dev.jgrad.bench;
 
+import dev.jgrad.tensor.Tensor;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -94,8 +95,20 @@ public record Workload(String id, String op, String size, Unit unit, double work
         }
     }
 
-    /** Builds the inputs and returns the body to time. */
+    /**
+     * Builds the inputs and returns the body to time. Each call runs in a {@link Tensor#scope()}:
+     * its result and intermediates are closed when it returns, so their arrays go back to the
+     * pool for the next call, as a dropped result's block goes back to PyTorch's allocator (the
+     * inputs, made by the setup, stay open).
+     *
+     * @return the timed body
+     */
     public Body build() {
-        return setup.get();
+        Body body = setup.get();
+        return () -> {
+            try (var _ = Tensor.scope()) {
+                return body.run();
+            }
+        };
     }
 }
