@@ -4,6 +4,7 @@ import dev.jgrad.examples.cli.Args;
 import dev.jgrad.examples.cli.Cli;
 import dev.jgrad.examples.cli.Options;
 import dev.jgrad.examples.cli.UsageException;
+import dev.jgrad.kernels.typed.GemmTuner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,6 +117,11 @@ public final class Main {
         System.out.println("jgrad CPU benchmark: " + machine.get("cpu") + ", " + machine.get("cores (available processors)")
                 + " cores, " + threads + " thread(s), " + machine.get("jdk"));
         System.out.println("jgrad SIMD: " + machine.get("jgrad simd"));
+        // chosen (and measured if need be) before any case is timed, so that no measurement runs beside them
+        GemmTuner.Choice gemm = GemmTuner.choiceNow();
+        machine.put("jgrad sgemm blocking", gemm.config() + " (" + gemm.source().toString().toLowerCase(Locale.ROOT)
+                + (gemm.detail().isEmpty() ? "" : ": " + gemm.detail()) + ")");
+        System.out.println("jgrad SGEMM blocking: " + machine.get("jgrad sgemm blocking"));
         String load = machine.get("load average at start");
         if (!load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > 0.5) {
             System.out.println("warning: load average " + load + " before starting: other work on this machine will skew the figures");

@@ -56,6 +56,8 @@ public final class GemmTuner {
     public static final String CACHE_PROPERTY = "jgrad.gemm.cacheDir";
     /** Name of the cache file in the cache folder. */
     public static final String CACHE_FILE = "gemm.properties";
+    /** Fewest timed rounds whose choice is cached (one round's spread says nothing). */
+    static final int MIN_STEADY_ROUNDS = 3;
     /** Upper bound on the timed rounds of one measurement (after the warm-up). */
     public static final long TUNE_BUDGET_NANOS = 400_000_000L;
     /** Upper bound on the warm-up that gets the kernels compiled before the timed rounds. */
@@ -112,7 +114,7 @@ public final class GemmTuner {
         if (c == null) {
             synchronized (GemmTuner.class) {
                 c = current;
-                if (c == null) current = c = choose();
+                if (c == null) current = c = choose(true);
             }
         }
         return c;
@@ -140,10 +142,24 @@ public final class GemmTuner {
 
     /** The choice the properties, cache and table make now, without keeping it (tests). */
     static Choice chooseNow() {
-        return choose();
+        return choose(true);
     }
 
-    private static Choice choose() {
+    /**
+     * {@return the configuration in use, chosen now in the foreground if it is not yet: as
+     * {@link #choice()}, but a measurement it needs runs on this thread before returning} A
+     * benchmark calls this first, so that no measurement runs beside the cases it times.
+     *
+     * @throws IllegalArgumentException when {@value #CONFIG_PROPERTY} does not parse
+     */
+    public static synchronized Choice choiceNow() {
+        if (current == null || current.detail().equals(BACKGROUND)) current = choose(false);
+        return current;
+    }
+
+    private static final String BACKGROUND = "measuring in the background";
+
+    private static Choice choose(boolean background) {
         String fixed = System.getProperty(CONFIG_PROPERTY);
         String key = cpuKey();
         if (fixed != null && !fixed.isBlank()) return new Choice(GemmConfig.parse(fixed), Source.PROPERTY, key, "");
@@ -155,7 +171,8 @@ public final class GemmTuner {
             if (cached.isPresent()) return new Choice(cached.get(), Source.CACHE, key, "");
         }
         if (!Boolean.parseBoolean(System.getProperty(TUNE_PROPERTY, "true"))) return new Choice(table, Source.TABLE, key, "");
-        Choice start = new Choice(table, Source.TABLE, key, "measuring in the background");
+        if (!background) return measure(key, table, dir);
+        Choice start = new Choice(table, Source.TABLE, key, BACKGROUND);
         Thread t = new Thread(() -> {
             Choice measured = measure(key, table, dir);
             synchronized (GemmTuner.class) {
@@ -173,7 +190,7 @@ public final class GemmTuner {
         Measurement m = Measurement.run(cands, TUNE_BUDGET_NANOS);
         // out of time before one full round (a very busy machine): the table, not cached
         GemmConfig best = m.rounds == 0 ? table : pick(cands, m.best);
-        boolean steady = m.spread <= NOISY;
+        boolean steady = m.rounds >= MIN_STEADY_ROUNDS && m.spread <= NOISY;
         if (steady) dir.ifPresent(d -> writeCache(d.resolve(CACHE_FILE), key, best));
         String detail = cands.size() + " candidates, " + m.rounds + " rounds in " + m.nanos / 1_000_000 + " ms, spread "
                 + String.format(Locale.ROOT, "%.2f", m.spread) + (steady ? "" : " (noisy: not cached)");
@@ -408,11 +425,13 @@ public final class GemmTuner {
     /** Interleaved timings of the candidates on a few product shapes, on the calling thread. */
     static final class Measurement {
         /**
-         * m, n, k: a square product, a deep one (two passes at KC 256) and a Linear layer's
-         * batch; small enough (a fraction of a millisecond each once compiled) that several
+         * m, n, k: a square product, a deep one (two passes at KC 256), a Linear layer's batch,
+         * and 512³, large enough for the B block (NC) and the loop order to matter: a candidate
+         * that won on the small shapes alone (the other loop order with a narrow NC) ran 2048³
+         * 27% slower. About a millisecond per round and candidate once compiled, so several
          * interleaved rounds of every candidate fit the budget.
          */
-        static final int[][] SHAPES = {{192, 192, 256}, {96, 256, 640}, {64, 128, 784}};
+        static final int[][] SHAPES = {{192, 192, 256}, {96, 256, 640}, {64, 128, 784}, {512, 512, 512}};
 
         final double[][] best;
         final double spread;
