@@ -4,6 +4,7 @@ import dev.jgrad.kernels.Simd;
 import dev.jgrad.kernels.typed.Conv2dF32;
 import dev.jgrad.kernels.typed.SgemmF32;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -316,5 +317,41 @@ public final class SgemmVec {
         d10.intoArray(acc, at + 4 * L); d11.intoArray(acc, at + 5 * L); d12.intoArray(acc, at + 6 * L); d13.intoArray(acc, at + 7 * L);
         d20.intoArray(acc, at + 8 * L); d21.intoArray(acc, at + 9 * L); d22.intoArray(acc, at + 10 * L); d23.intoArray(acc, at + 11 * L);
         d30.intoArray(acc, at + 12 * L); d31.intoArray(acc, at + 13 * L); d32.intoArray(acc, at + 14 * L); d33.intoArray(acc, at + 15 * L);
+    }
+
+    /**
+     * C[i, 0..n) = Σ_p A(i, p)·B(p, 0..n) for rows i in [i0, i1), n ≤ {@link #L}, B's rows
+     * contiguous (column stride 1), C overwritten: a classifier's few outputs without packing.
+     * Each element is the chain of fused multiply-adds over p = 0..k−1 from zero that the packed
+     * kernel computes for it, so the bits are the packed path's. Four rows at a time share each
+     * load of a B row.
+     */
+    public static void skinny(int i0, int i1, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
+                              float[] c, int cOff, int ldc) {
+        VectorMask<Float> m = S.indexInRange(0, n);
+        int i = i0;
+        for (; i + 3 < i1; i += 4) {
+            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+            int a0 = aOff + i * aRs, a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+            for (int p = 0; p < k; p++) {
+                FloatVector bv = FloatVector.fromArray(S, b, bOff + p * bRs, m);
+                int ap = p * aCs;
+                c0 = bv.fma(FloatVector.broadcast(S, a[a0 + ap]), c0);
+                c1 = bv.fma(FloatVector.broadcast(S, a[a1 + ap]), c1);
+                c2 = bv.fma(FloatVector.broadcast(S, a[a2 + ap]), c2);
+                c3 = bv.fma(FloatVector.broadcast(S, a[a3 + ap]), c3);
+            }
+            int ci = cOff + i * ldc;
+            c0.intoArray(c, ci, m);
+            c1.intoArray(c, ci + ldc, m);
+            c2.intoArray(c, ci + 2 * ldc, m);
+            c3.intoArray(c, ci + 3 * ldc, m);
+        }
+        for (; i < i1; i++) {
+            FloatVector c0 = FloatVector.zero(S);
+            int a0 = aOff + i * aRs;
+            for (int p = 0; p < k; p++) c0 = FloatVector.fromArray(S, b, bOff + p * bRs, m).fma(FloatVector.broadcast(S, a[a0 + p * aCs]), c0);
+            c0.intoArray(c, cOff + i * ldc, m);
+        }
     }
 }

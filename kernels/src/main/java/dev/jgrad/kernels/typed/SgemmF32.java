@@ -156,6 +156,14 @@ public final class SgemmF32 {
         }
         boolean simd = Simd.enabled();
         int nr = nr(simd, config.tile());
+        if (simd && n <= SgemmVec.L && bCs == 1 && alpha == 1 && beta == 0 && m > 2 * n) {
+            // a few outputs per row with B's rows contiguous (a classifier's forward): no packing,
+            // the same fused multiply-add chains as the packed path below, so the same bits
+            int blocks = (int) ceilDiv(m, 4);
+            Parallel.forRange(blocks, (long) m * n * k, (from, to) ->
+                    SgemmVec.skinny(4 * from, Math.min(m, 4 * to), n, k, a, aOff, aRs, aCs, b, bOff, bRs, c, cOff, ldc));
+            return;
+        }
         if (2 * n < (simd ? SgemmVec.NR : SgemmScalar.NR) && m > 2 * n) {
             // narrow C (a classifier's 10 outputs): most of each NR-wide tile would be padding, so
             // compute Cᵀ = Bᵀ·Aᵀ, whose rows are long, and transpose it back (timed in the design

@@ -151,4 +151,31 @@ class SgemmF32Test {
     private static int maxOffset(int batch, int r, int c, int[] s) {
         return (batch - 1) * s[0] + (r - 1) * s[1] + (c - 1) * s[2];
     }
+
+    /**
+     * A few outputs per row (n ≤ the vector length, B's rows contiguous, alpha 1, beta 0) take the
+     * unpacked skinny path: its bits equal those of the packed path it replaced (Cᵀ = Bᵀ·Aᵀ through
+     * the full kernel), whatever the row count, depth (k past one KC pass) and row strides.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"64,10,128", "64,10,3136", "65,7,129", "33,16,300", "1000,3,50", "130,1,40", "22,9,1000"})
+    void theSkinnyPathGivesThePackedPathsBits(String spec) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.enabled(), "the skinny path is a SIMD path");
+        String[] f = spec.split(",");
+        int m = Integer.parseInt(f[0]), n = Integer.parseInt(f[1]), k = Integer.parseInt(f[2]);
+        Random rnd = new Random(spec.hashCode());
+        int lda = k + 3;   // a padded row stride
+        float[] a = new float[m * lda], b = new float[k * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextGaussian();
+        float[] c = new float[m * n];
+        java.util.Arrays.fill(c, Float.NaN);   // overwritten, never read
+        SgemmF32.gemm(m, n, k, 1f, a, 0, lda, 1, b, 0, n, 1, 0f, c, 0, n);
+        // the packed path on the transposed problem, as the narrow-output branch computes it
+        float[] t = new float[n * m];
+        SgemmF32.gemm(GemmConfig.DEFAULT, n, m, k, 1f, b, 0, 1, n, a, 0, 1, lda, 0f, t, 0, m);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) assertEquals(Float.floatToRawIntBits(t[j * m + i]), Float.floatToRawIntBits(c[i * n + j]), spec + " C[" + i + "," + j + "]");
+        }
+    }
 }
