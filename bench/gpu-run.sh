@@ -47,9 +47,9 @@ kernels() {
   tail -25 "$out/junit-kernels.txt"
   # what the tensor cores and loads compiled to (no disassembler on the build machine)
   if command -v cuobjdump >/dev/null; then
-    k=native/src/main/resources/dev/jgrad/cuda/kernels
+    k=cuda-kernels/src/main/resources/dev/jgrad/cuda/kernels   # images stored gzip-compressed
     for f in gemm.sm_90a.cubin gemm.sm_90.cubin convgemm.sm_90.cubin; do
-      cuobjdump -sass "$k/$f" > "$out/${f%.cubin}.sass" 2>&1
+      gunzip -c "$k/$f.gz" > "$out/$f" && cuobjdump -sass "$out/$f" > "$out/${f%.cubin}.sass" 2>&1; rm -f "$out/$f"
       awk '/Function :/ { if (fn) print fn, c["HGMMA"]+0, c["HMMA"]+0, c["FFMA"]+0, c["LDS.128"]+0, c["LDSM"]+0, c["LDGSTS"]+0, c["UTMALDG"]+0, c["LDL"]+0, c["STL"]+0;
            fn = $3; delete c; next }
            { for (op in want) if (index($0, op " ") || index($0, op ".")) c[op]++ }
