@@ -118,9 +118,7 @@ public final class Main {
                 + " cores, " + threads + " thread(s), " + machine.get("jdk"));
         System.out.println("jgrad SIMD: " + machine.get("jgrad simd"));
         // chosen (and measured if need be) before any case is timed, so that no measurement runs beside them
-        GemmTuner.Choice gemm = GemmTuner.choiceNow();
-        machine.put("jgrad sgemm blocking", gemm.config() + " (" + gemm.source().toString().toLowerCase(Locale.ROOT)
-                + (gemm.detail().isEmpty() ? "" : ": " + gemm.detail()) + ")");
+        machine.put("jgrad sgemm blocking", GemmTuner.choiceNow().describe());
         System.out.println("jgrad SGEMM blocking: " + machine.get("jgrad sgemm blocking"));
         String load = machine.get("load average at start");
         if (!load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > 0.5) {

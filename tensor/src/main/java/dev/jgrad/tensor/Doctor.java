@@ -129,9 +129,7 @@ public final class Doctor {
         String width = Simd.preferredBits() + "-bit vectors, " + Simd.floatLanes() + " float lanes";
         if (Simd.available()) {
             line("simd", "on, " + width);
-            var gemm = dev.jgrad.kernels.typed.GemmTuner.choice();
-            line("sgemm blocking", gemm.config() + " (" + gemm.source().toString().toLowerCase(java.util.Locale.ROOT)
-                    + (gemm.detail().isEmpty() ? "" : ", " + gemm.detail()) + ")");
+            line("sgemm blocking", dev.jgrad.kernels.typed.GemmTuner.choice().describe());
         } else if (Simd.switchedOff()) {
             line("simd", "off by -D" + Simd.SIMD_PROPERTY + "=false (your choice; " + (Simd.vectorModuleReadable() ? width : "the Vector API is "
                     + "not readable either") + ")");

@@ -92,8 +92,17 @@ public final class GemmTuner {
      * @param source where it came from
      * @param cpuKey the cache key of this CPU, JDK and vector width
      * @param detail a line on the measurement (candidates, spread), or empty
+     * @param settled whether nothing more will be measured for this choice: it came from the
+     *                property, the cache or the table with tuning off, or from a measurement steady
+     *                enough to cache; false for the table's choice while a measurement runs in the
+     *                background, and for a noisy measurement
      */
-    public record Choice(GemmConfig config, Source source, String cpuKey, String detail) {}
+    public record Choice(GemmConfig config, Source source, String cpuKey, String detail, boolean settled) {
+        /** {@return the configuration and where it came from, as the doctor and the bench print it} */
+        public String describe() {
+            return config + " (" + source.toString().toLowerCase(Locale.ROOT) + (detail.isEmpty() ? "" : ", " + detail) + ")";
+        }
+    }
 
     private static volatile Choice current;
 
@@ -130,7 +139,7 @@ public final class GemmTuner {
     public static synchronized Choice tune() {
         String key = cpuKey();
         GemmConfig table = table(Cpu.detect(), lanes());
-        Choice c = lanes() == 0 ? new Choice(table, Source.TABLE, key, "") : measure(key, table, cacheDir());
+        Choice c = lanes() == 0 ? new Choice(table, Source.TABLE, key, "", true) : measure(key, table, cacheDir());
         current = c;
         return c;
     }
@@ -154,30 +163,26 @@ public final class GemmTuner {
      */
     public static synchronized Choice choiceNow() {
         // a first measurement may spend its bound compiling the kernels and time no round: up to three tries
-        for (int attempt = 0; attempt < 3 && (current == null || current.detail().equals(BACKGROUND)
-                || current.source() == Source.MEASURED && current.detail().contains(NOISY_NOTE)); attempt++) {
+        for (int attempt = 0; attempt < 3 && (current == null || !current.settled()); attempt++) {
             current = choose(false);
         }
         return current;
     }
 
-    private static final String BACKGROUND = "measuring in the background";
-    private static final String NOISY_NOTE = "noisy: not cached";
-
     private static Choice choose(boolean background) {
         String fixed = System.getProperty(CONFIG_PROPERTY);
         String key = cpuKey();
-        if (fixed != null && !fixed.isBlank()) return new Choice(GemmConfig.parse(fixed), Source.PROPERTY, key, "");
+        if (fixed != null && !fixed.isBlank()) return new Choice(GemmConfig.parse(fixed), Source.PROPERTY, key, "", true);
         GemmConfig table = table(Cpu.detect(), lanes());
-        if (lanes() == 0) return new Choice(table, Source.TABLE, key, "");
+        if (lanes() == 0) return new Choice(table, Source.TABLE, key, "", true);
         Optional<Path> dir = cacheDir();
         if (!Boolean.getBoolean(RETUNE_PROPERTY)) {
             Optional<GemmConfig> cached = dir.flatMap(d -> readCache(d.resolve(CACHE_FILE), key));
-            if (cached.isPresent()) return new Choice(cached.get(), Source.CACHE, key, "");
+            if (cached.isPresent()) return new Choice(cached.get(), Source.CACHE, key, "", true);
         }
-        if (!Boolean.parseBoolean(System.getProperty(TUNE_PROPERTY, "true"))) return new Choice(table, Source.TABLE, key, "");
+        if (!Boolean.parseBoolean(System.getProperty(TUNE_PROPERTY, "true"))) return new Choice(table, Source.TABLE, key, "", true);
         if (!background) return measure(key, table, dir);
-        Choice start = new Choice(table, Source.TABLE, key, BACKGROUND);
+        Choice start = new Choice(table, Source.TABLE, key, "measuring in the background", false);
         Thread t = new Thread(() -> {
             Choice measured = measure(key, table, dir);
             synchronized (GemmTuner.class) {
@@ -198,9 +203,9 @@ public final class GemmTuner {
         boolean steady = m.rounds >= MIN_STEADY_ROUNDS && m.spread <= NOISY;
         if (steady) dir.ifPresent(d -> writeCache(d.resolve(CACHE_FILE), key, best));
         String detail = cands.size() + " candidates, " + m.rounds + " rounds in " + m.nanos / 1_000_000 + " ms, spread "
-                + String.format(Locale.ROOT, "%.2f", m.spread) + (steady ? "" : " (" + NOISY_NOTE + ")");
+                + String.format(Locale.ROOT, "%.2f", m.spread) + (steady ? "" : " (noisy: not cached)");
         System.getLogger(GemmTuner.class.getName()).log(System.Logger.Level.DEBUG, "jgrad: SGEMM blocking " + best + " (" + detail + ")");
-        return new Choice(best, Source.MEASURED, key, detail);
+        return new Choice(best, Source.MEASURED, key, detail, steady);
     }
 
     /** Float lanes of the SIMD path, 0 when SIMD is off. */
