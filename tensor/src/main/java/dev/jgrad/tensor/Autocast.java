@@ -47,7 +47,7 @@ import java.util.function.Function;
  * reverse order; {@link #disable()} opens a region with autocast off.
  */
 public final class Autocast implements AutoCloseable {
-    /** Enabled regions open on any thread: while 0, {@link #on()} is one read. */
+    /** Enabled regions open on any thread: while 0, {@link #isEnabled()} is one read. */
     private static final AtomicInteger ENABLED_REGIONS = new AtomicInteger();
     private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
 
@@ -181,11 +181,6 @@ public final class Autocast implements AutoCloseable {
             cast[i] = t != null && !t.isClosed() && t.dtype().isHalf() ? t.to(DType.FLOAT32) : t;
         }
         return suspended(s, op, cast);
-    }
-
-    /** Whether an op on this thread should cast now: an enabled region is open and no autocast op is running. */
-    static boolean on() {
-        return active() != null;
     }
 
     private static State active() {

@@ -1382,7 +1382,7 @@ public final class Tensor implements AutoCloseable {
      * @param dim the dimension normalised over
      */
     public Tensor softmax(int dim) {
-        if (Autocast.on()) return Autocast.float32(t -> t[0].softmax(dim), this);
+        if (Autocast.isEnabled()) return Autocast.float32(t -> t[0].softmax(dim), this);
         return ReductionOps.softmax("softmax", false, this, dim).record(new Op.Softmax(this, Shapes.dim("softmax", dim, dim())));
     }
 
@@ -1392,7 +1392,7 @@ public final class Tensor implements AutoCloseable {
      * @param dim the dimension normalised over
      */
     public Tensor logSoftmax(int dim) {
-        if (Autocast.on()) return Autocast.float32(t -> t[0].logSoftmax(dim), this);
+        if (Autocast.isEnabled()) return Autocast.float32(t -> t[0].logSoftmax(dim), this);
         return ReductionOps.softmax("log_softmax", true, this, dim)
                 .record(new Op.LogSoftmax(this, Shapes.dim("log_softmax", dim, dim())));
     }
@@ -1410,7 +1410,7 @@ public final class Tensor implements AutoCloseable {
      * @return the log-sum-exp
      */
     public Tensor logsumexp(int[] dims, boolean keepDim) {
-        if (Autocast.on()) return Autocast.float32(t -> t[0].logsumexp(dims, keepDim), this);
+        if (Autocast.isEnabled()) return Autocast.float32(t -> t[0].logsumexp(dims, keepDim), this);
         return ReductionOps.logSumExp(this, Shapes.dims("logsumexp", dims, dim()), keepDim);
     }
 
@@ -1811,7 +1811,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("matmul: shapes " + Shapes.str(layout.shape) + " and " + Shapes.str(other.layout.shape)
                     + " cannot be multiplied (" + k + " != " + k2 + ")");
         }
-        if (Autocast.on()) return Autocast.lowerPrecision(t -> t[0].matmul(t[1]), this, other);
+        if (Autocast.isEnabled()) return Autocast.lowerPrecision(t -> t[0].matmul(t[1]), this, other);
         Tensor a = dim() == 1 ? unsqueeze(0) : this;
         Tensor b = other.dim() == 1 ? other.unsqueeze(1) : other;
         Tensor product = LinalgOps.matmul(a, b).record(new Op.MatMul(a, b));
@@ -1852,7 +1852,7 @@ public final class Tensor implements AutoCloseable {
         if (bias != null && (bias.dim() != 1 || bias.layout.shape[0] != out)) {
             throw new IllegalArgumentException("linear: bias must have shape [" + out + "], got " + Shapes.str(bias.layout.shape));
         }
-        if (Autocast.on()) return Autocast.lowerPrecision(t -> t[0].linear(t[1], t[2]), this, weight, bias);
+        if (Autocast.isEnabled()) return Autocast.lowerPrecision(t -> t[0].linear(t[1], t[2]), this, weight, bias);
         if (HalfCompute.any(this, weight, bias)) {   // product and bias summed in float32, rounded once (PyTorch's addmm)
             return HalfCompute.viaFloat32(HalfCompute.promoted(this, weight, bias), t -> t[0].linear(t[1], t[2]), this, weight, bias);
         }
@@ -1874,7 +1874,7 @@ public final class Tensor implements AutoCloseable {
      * @return the output [N, K, P, Q]
      */
     public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
-        if (Autocast.on()) return Autocast.lowerPrecision(t -> t[0].conv2d(t[1], t[2], stride, padding, dilation, groups), this, weight, bias);
+        if (Autocast.isEnabled()) return Autocast.lowerPrecision(t -> t[0].conv2d(t[1], t[2], stride, padding, dilation, groups), this, weight, bias);
         return ConvOps.conv2d(this, weight, bias, stride, padding, dilation, groups);
     }
 
@@ -1904,7 +1904,7 @@ public final class Tensor implements AutoCloseable {
      *     C_in, non-positive stride or dilation, negative padding, too large an outputPadding, or an empty output
      */
     public Tensor convTranspose2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups) {
-        if (Autocast.on()) {
+        if (Autocast.isEnabled()) {
             return Autocast.lowerPrecision(t -> t[0].convTranspose2d(t[1], t[2], stride, padding, outputPadding, dilation, groups), this, weight, bias);
         }
         return ConvTransposeOps.convTranspose2d(this, weight, bias, stride, padding, outputPadding, dilation, groups);
@@ -1931,7 +1931,7 @@ public final class Tensor implements AutoCloseable {
      * @return the output [..., L, Ev]
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
-        if (Autocast.on()) return Autocast.lowerPrecision(t -> scaledDotProductAttention(t[0], t[1], t[2], t[3], causal, scale), q, k, v, mask);
+        if (Autocast.isEnabled()) return Autocast.lowerPrecision(t -> scaledDotProductAttention(t[0], t[1], t[2], t[3], causal, scale), q, k, v, mask);
         return AttentionOps.scaledDotProductAttention(q, k, v, mask, causal, scale);
     }
 
@@ -1974,7 +1974,7 @@ public final class Tensor implements AutoCloseable {
      *     weight or bias is not shaped {@code normalizedShape}, or eps is negative, infinite or NaN
      */
     public Tensor layerNorm(int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
-        if (Autocast.on()) return Autocast.float32(t -> t[0].layerNorm(normalizedShape, t[1], t[2], eps), this, weight, bias);
+        if (Autocast.isEnabled()) return Autocast.float32(t -> t[0].layerNorm(normalizedShape, t[1], t[2], eps), this, weight, bias);
         return LayerNormOps.layerNorm(this, normalizedShape, weight, bias, eps);
     }
 
@@ -2000,7 +2000,7 @@ public final class Tensor implements AutoCloseable {
      *     weight or bias is not [C], or eps is negative, infinite or NaN
      */
     public Tensor groupNorm(int groups, Tensor weight, Tensor bias, double eps) {
-        if (Autocast.on()) return Autocast.float32(t -> t[0].groupNorm(groups, t[1], t[2], eps), this, weight, bias);
+        if (Autocast.isEnabled()) return Autocast.float32(t -> t[0].groupNorm(groups, t[1], t[2], eps), this, weight, bias);
         return GroupNormOps.groupNorm(this, groups, weight, bias, eps);
     }
 
@@ -2119,7 +2119,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if the shapes do not fit or a target is outside [0, C) and not {@code ignoreIndex}
      */
     public Tensor crossEntropy(Tensor target, long ignoreIndex) {
-        if (Autocast.on()) return Autocast.float32(t -> t[0].crossEntropy(t[1], ignoreIndex), this, target);
+        if (Autocast.isEnabled()) return Autocast.float32(t -> t[0].crossEntropy(t[1], ignoreIndex), this, target);
         return LossOps.crossEntropy(this, target, ignoreIndex);
     }
 
@@ -2260,7 +2260,7 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor cumsum(int dim) {
         checkUsable("cumsum");
-        if (Autocast.on()) return Autocast.float32(t -> t[0].cumsum(dim), this);
+        if (Autocast.isEnabled()) return Autocast.float32(t -> t[0].cumsum(dim), this);
         return ScanOps.cumsum(this, dim);
     }
 
@@ -2277,7 +2277,7 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor cumprod(int dim) {
         checkUsable("cumprod");
-        if (Autocast.on()) return Autocast.float32(t -> t[0].cumprod(dim), this);
+        if (Autocast.isEnabled()) return Autocast.float32(t -> t[0].cumprod(dim), this);
         return ScanOps.cumprod(this, dim);
     }
 
@@ -2291,7 +2291,7 @@ public final class Tensor implements AutoCloseable {
      * @return the product, 0-d
      */
     public Tensor prod() {
-        if (Autocast.on()) return Autocast.float32(t -> t[0].prod(), this);
+        if (Autocast.isEnabled()) return Autocast.float32(t -> t[0].prod(), this);
         return ReductionOps.prod(this, Shapes.dims("prod", null, dim()), false);
     }
 
@@ -2308,7 +2308,7 @@ public final class Tensor implements AutoCloseable {
      * @return the products
      */
     public Tensor prod(int dim, boolean keepDim) {
-        if (Autocast.on()) return Autocast.float32(t -> t[0].prod(dim, keepDim), this);
+        if (Autocast.isEnabled()) return Autocast.float32(t -> t[0].prod(dim, keepDim), this);
         return ReductionOps.prod(this, Shapes.dims("prod", new int[] {dim}, dim()), keepDim);
     }
 
@@ -2401,7 +2401,7 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor norm(double p, int[] dims, boolean keepDim) {
         checkUsable("norm");
-        if (Autocast.on()) return Autocast.float32(t -> t[0].norm(p, dims, keepDim), this);
+        if (Autocast.isEnabled()) return Autocast.float32(t -> t[0].norm(p, dims, keepDim), this);
         return NormOps.norm(this, p, dims, keepDim);
     }
 
@@ -2757,7 +2757,7 @@ public final class Tensor implements AutoCloseable {
      * @return the result
      */
     public static Tensor einsum(String equation, List<Tensor> operands) {
-        if (Autocast.on() && operands != null && !operands.contains(null)) {
+        if (Autocast.isEnabled() && operands != null && !operands.contains(null)) {
             return Autocast.lowerPrecision(t -> einsum(equation, Arrays.asList(t)), operands.toArray(new Tensor[0]));
         }
         return EinsumOps.einsum(equation, operands);
