@@ -197,6 +197,10 @@ final class AttentionOps {
      * or a float32 [bh, L, S] view (any strides).
      */
     private static void forwardKernel(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor lse) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> forwardKernel(q, k, v, mask, causal, scale, out, lse));
+            return;
+        }
         int bh = q.layout.shape[0], seqQ = q.layout.shape[1], d = q.layout.shape[2], seqK = k.layout.shape[1];
         try (var _ = Profiler.time(() -> "attention " + Profiler.shape(q) + (causal ? " causal" : "") + (mask != null ? " masked" : ""), q)) {
             switch (out.storage) {
@@ -234,6 +238,10 @@ final class AttentionOps {
     /** dq, dk, dv of {@link #forwardKernel} by recomputation from q, k, v, out, dout and lse (same layouts; all contiguous). */
     private static void backwardKernel(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor dout,
                                        Tensor lse, Tensor dq, Tensor dk, Tensor dv) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> backwardKernel(q, k, v, mask, causal, scale, out, dout, lse, dq, dk, dv));
+            return;
+        }
         int bh = q.layout.shape[0], seqQ = q.layout.shape[1], d = q.layout.shape[2], seqK = k.layout.shape[1];
         try (var _ = Profiler.time(() -> "attention backward " + Profiler.shape(q) + (causal ? " causal" : "") + (mask != null ? " masked" : ""), q)) {
             switch (dq.storage) {

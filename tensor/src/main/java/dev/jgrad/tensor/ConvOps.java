@@ -93,6 +93,10 @@ final class ConvOps {
 
     /** {@link #forwardKernel(ConvShape, Tensor, Tensor, Tensor, Tensor)} profiled as {@code label} (the transposed convolution's backward pass runs it too). */
     static void forwardKernel(String label, ConvShape cs, Tensor x, Tensor w, Tensor b, Tensor y) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> forwardKernel(label, cs, x, w, b, y));
+            return;
+        }
         try (var _ = Profiler.time(label, x)) {
             switch (y.storage) {
                 case CpuStorage _ -> {
@@ -135,6 +139,10 @@ final class ConvOps {
 
     /** {@link #backwardInputKernel(ConvShape, Tensor, Tensor, Tensor)} profiled as {@code label} (it is the transposed convolution's forward pass). */
     static void backwardInputKernel(String label, ConvShape cs, Tensor dy, Tensor w, Tensor dx) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> backwardInputKernel(label, cs, dy, w, dx));
+            return;
+        }
         try (var _ = Profiler.time(label, dy)) {
             switch (dx.storage) {
                 case CpuStorage _ -> {
@@ -159,6 +167,10 @@ final class ConvOps {
 
     /** {@link #backwardWeightKernel(ConvShape, Tensor, Tensor, Tensor)} profiled as {@code label}. */
     static void backwardWeightKernel(String label, ConvShape cs, Tensor x, Tensor dy, Tensor dw) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> backwardWeightKernel(label, cs, x, dy, dw));
+            return;
+        }
         try (var _ = Profiler.time(label, dy)) {
             switch (dw.storage) {
                 case CpuStorage _ -> {
@@ -184,6 +196,10 @@ final class ConvOps {
 
     /** {@link #backwardBiasKernel(ConvShape, Tensor, Tensor)} profiled as {@code label}. */
     static void backwardBiasKernel(String label, ConvShape cs, Tensor dy, Tensor db) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> backwardBiasKernel(label, cs, dy, db));
+            return;
+        }
         int pq = cs.outH() * cs.outW();
         try (var _ = Profiler.time(label, dy)) {
             switch (db.storage) {

@@ -31,7 +31,9 @@ final class CpuBackend implements Backend {
     private CpuBackend() {}
 
     static Buf buf(Tensor t) {
-        return ((CpuStorage) t.storage).buf();
+        CpuStorage s = (CpuStorage) t.storage;
+        Tape.reached(s);
+        return s.buf();
     }
 
     static Strided strided(Tensor t) {
@@ -74,6 +76,10 @@ final class CpuBackend implements Backend {
 
     @Override
     public void unary(UnaryFn fn, Tensor x, Tensor out) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> unary(fn, x, out));
+            return;
+        }
         Layout o = out.layout, xl = x.layout;
         if (f32(x, out)) {
             ElementwiseF32.unary(fn, o.shape, floats(out), o.offset, o.strides, floats(x), xl.offset, xl.strides);
@@ -90,6 +96,10 @@ final class CpuBackend implements Backend {
 
     @Override
     public void binary(BinaryFn fn, Tensor a, Tensor b, Tensor out) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> binary(fn, a, b, out));
+            return;
+        }
         Layout o = out.layout, al = a.layout, bl = b.layout;
         if (f32(a, b, out) && !fn.isPredicate()) {
             ElementwiseF32.binary(fn, o.shape, floats(out), o.offset, o.strides, floats(a), al.offset, al.strides,
@@ -108,11 +118,19 @@ final class CpuBackend implements Backend {
 
     @Override
     public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> where(cond, a, b, out));
+            return;
+        }
         ElementwiseRef.where(out.layout.shape, strided(out), strided(cond), strided(a), strided(b));
     }
 
     @Override
     public void copy(Tensor src, Tensor dst) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> copy(src, dst));
+            return;
+        }
         Layout d = dst.layout, sl = src.layout;
         if (f32(src, dst)) ElementwiseF32.copy(d.shape, floats(dst), d.offset, d.strides, floats(src), sl.offset, sl.strides);
         else if (f32(dst)) ElementwiseF32.castToFloat(d.shape, floats(dst), d.offset, d.strides, buf(src), sl.offset, sl.strides);
@@ -128,6 +146,10 @@ final class CpuBackend implements Backend {
 
     @Override
     public void fill(Tensor dst, double value) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> fill(dst, value));
+            return;
+        }
         Layout d = dst.layout;
         if (f32(dst)) ElementwiseF32.fill(d.shape, floats(dst), d.offset, d.strides, (float) value);
         else if (dst.dtype().isHalf()) {
@@ -139,6 +161,10 @@ final class CpuBackend implements Backend {
 
     @Override
     public void reduce(ReduceFn fn, Tensor x, int[] dims, Tensor out) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> reduce(fn, x, dims, out));
+            return;
+        }
         Split s = Split.of(x, dims, out);
         if (f32(x, out)) {
             ReduceF32.reduce(fn, s.keptShape, floats(out), s.out.offset(), s.out.strides(), s.reducedShape,
@@ -154,6 +180,10 @@ final class CpuBackend implements Backend {
 
     @Override
     public void argReduce(boolean max, Tensor x, int dim, Tensor out) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> argReduce(max, x, dim, out));
+            return;
+        }
         int[] dims = dim < 0 ? Shapes.dims("argmax", null, x.dim()) : new int[] {dim};
         Split s = Split.of(x, dims, out);
         ReduceRef.argReduce(max, s.keptShape, s.out, s.reducedShape, s.x);
@@ -188,6 +218,10 @@ final class CpuBackend implements Backend {
 
     @Override
     public void softmax(boolean log, Tensor x, int dim, Tensor out) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> softmax(log, x, dim, out));
+            return;
+        }
         int[] shape = x.layout.shape;
         int n = shape[dim], rows = n == 0 ? 0 : x.layout.numel() / n;
         if (f32(x, out) && dim == shape.length - 1 && n > 0) {
@@ -209,6 +243,10 @@ final class CpuBackend implements Backend {
 
     @Override
     public void matmul(Tensor a, Tensor b, Tensor out) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> matmul(a, b, out));
+            return;
+        }
         int[] s = out.layout.shape;
         if (f32(a, b, out) && out.layout.strides[2] == 1) {
             SgemmF32.matmul(s[0], s[1], s[2], a.layout.shape[2], floats(out), out.layout.offset, out.layout.strides,
@@ -224,11 +262,19 @@ final class CpuBackend implements Backend {
 
     @Override
     public void gather(int dim, Tensor x, Tensor index, Tensor out) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> gather(dim, x, index, out));
+            return;
+        }
         GatherRef.gather(out.layout.shape, dim, x.layout.shape[dim], strided(out), strided(x), strided(index));
     }
 
     @Override
     public void scatterAdd(int dim, Tensor index, Tensor src, Tensor out) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> scatterAdd(dim, index, src, out));
+            return;
+        }
         GatherRef.scatterAdd(index.layout.shape, dim, out.layout.shape[dim], strided(out), strided(index), strided(src));
     }
 

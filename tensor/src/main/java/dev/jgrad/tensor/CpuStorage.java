@@ -14,6 +14,8 @@ final class CpuStorage extends Storage {
     private final int length;
     /** Whether the array is this storage's own (allocated here, never handed out), so that freeing may pool it. */
     private boolean ownsArray;
+    /** The recording that noted this storage ({@link Tape#allocated}), which then owns its array: never pooled, kept when freed. */
+    Tape tape;
 
     CpuStorage(Buf buf, DType dtype) {
         this.buf = buf;
@@ -26,7 +28,9 @@ final class CpuStorage extends Storage {
     static CpuStorage allocate(DType dtype, int n) {
         Object pooled = HeapArrayPool.take(dtype, n);
         if (pooled != null) HeapArrayPool.zero(pooled);
-        return owning(dtype, pooled != null ? pooled : newArray(dtype, n));
+        CpuStorage s = owning(dtype, pooled != null ? pooled : newArray(dtype, n));
+        Tape.allocated(s, true);
+        return s;
     }
 
     /**
@@ -35,7 +39,9 @@ final class CpuStorage extends Storage {
      */
     static CpuStorage allocateUninitialized(DType dtype, int n) {
         Object pooled = HeapArrayPool.take(dtype, n);
-        return owning(dtype, pooled != null ? pooled : newArray(dtype, n));
+        CpuStorage s = owning(dtype, pooled != null ? pooled : newArray(dtype, n));
+        Tape.allocated(s, false);
+        return s;
     }
 
     private static Object newArray(DType dtype, int n) {
@@ -69,6 +75,7 @@ final class CpuStorage extends Storage {
      * no longer this storage's own, so freeing the storage will not pool it.
      */
     Object surrenderArray() {
+        Tape.reached(this);
         ownsArray = false;
         return buf().array();
     }
@@ -95,6 +102,14 @@ final class CpuStorage extends Storage {
         };
     }
 
+    /** Serves from now on the elements of {@code other}, a storage of the same dtype and length (a static memory plan's shared array). */
+    void rehome(CpuStorage other) {
+        if (other.dtype != dtype || other.length != length) throw new IllegalStateException("rehome: " + dtype + "[" + length + "] onto "
+                + other.dtype + "[" + other.length + "]");
+        buf = other.buf();
+        ownsArray = false;
+    }
+
     /** The elements. */
     Buf buf() {
         Buf b = buf;
@@ -104,6 +119,10 @@ final class CpuStorage extends Storage {
 
     @Override
     void releaseMemory() {
+        if (tape != null) {   // the replays still run kernels over this array (perhaps shared with others of the plan)
+            tape.freed(this);
+            return;
+        }
         Buf b = buf;
         buf = null;
         if (ownsArray && b != null) HeapArrayPool.give(dtype, b.array());

@@ -19,6 +19,7 @@ final class CudaStorage extends Storage {
         this.device = device;
         this.length = length;
         countOpened();
+        Tape.otherDevice(device);
     }
 
     /** The device memory. */

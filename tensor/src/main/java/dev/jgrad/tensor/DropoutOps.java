@@ -26,12 +26,17 @@ final class DropoutOps {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException(OP + ": p must be in [0, 1], got " + p);
         if (!x.dtype().isFloating()) throw new IllegalArgumentException(OP + ": expected a floating input, got " + x.dtype());
         if (HalfCompute.any(x)) return HalfCompute.viaFloat32(x.dtype(), f -> dropout(f[0], p, generator), x);
-        long seed = generator.nextLong();
+        boolean captured = Tape.capturing();
+        long seed = captured ? 0 : generator.nextLong();
         Tensor xd = ElementwiseOps.contiguous(x, x.dtype());
         Tensor out = Tensor.empty(x.layout.shape, x.dtype(), x.device());
         boolean recorded = GradMode.isEnabled() && x.requiresGrad();
         Tensor mask = recorded ? Tensor.empty(x.layout.shape, DType.BOOL, x.device()) : null;
-        if (out.numel() > 0) forwardKernel(xd, out, mask, (float) p, scale(p), seed);
+        if (captured) {   // each replay draws its own seed, in the order the eager step draws it
+            Tape.kernel(() -> forwardKernel(xd, out, mask, (float) p, scale(p), generator.nextLong()));
+        } else if (out.numel() > 0) {
+            forwardKernel(xd, out, mask, (float) p, scale(p), seed);
+        }
         return out.record(recorded ? new Op.Dropout(x, p, mask) : null);
     }
 
@@ -71,6 +76,10 @@ final class DropoutOps {
 
     /** dx = mask ? dy·scale : 0 (all contiguous). */
     private static void backwardKernel(Tensor dy, Tensor mask, Tensor dx, double scale) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> backwardKernel(dy, mask, dx, scale));
+            return;
+        }
         int n = dy.numel();
         try (var _ = Profiler.time("dropout backward", dy)) {
             switch (dx.storage) {

@@ -152,13 +152,21 @@ final class ElementwiseOps {
             if (x.storage instanceof CpuStorage && g.storage instanceof CpuStorage && CpuBackend.f32(x, g) && x.layout.isContiguous()
                     && g.layout.isContiguous() && Arrays.equals(x.layout.shape, g.layout.shape)) {
                 Tensor dx = Tensor.uninitialized(x.layout.shape, DType.FLOAT32, x.device());
-                try (var _ = Profiler.time("relu backward", x)) {
-                    ReluF32.backward(CpuBackend.floats(x), x.layout.offset, CpuBackend.floats(g), g.layout.offset, CpuBackend.floats(dx), 0,
-                            x.numel());
-                }
+                reluBackwardKernel(x, g, dx);
                 return dx;
             }
             return g.mul(x.gt(0));
+        }
+    }
+
+    /** dx = g where x &gt; 0, else 0: contiguous float32 CPU tensors of one shape, dx from offset 0. */
+    private static void reluBackwardKernel(Tensor x, Tensor g, Tensor dx) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> reluBackwardKernel(x, g, dx));
+            return;
+        }
+        try (var _ = Profiler.time("relu backward", x)) {
+            ReluF32.backward(CpuBackend.floats(x), x.layout.offset, CpuBackend.floats(g), g.layout.offset, CpuBackend.floats(dx), 0, x.numel());
         }
     }
 

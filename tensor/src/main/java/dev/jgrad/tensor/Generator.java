@@ -87,6 +87,7 @@ public final class Generator {
 
     /** {@return 64 uniformly random bits (SplitMix64 step)} */
     public synchronized long nextLong() {
+        Tape.hostRandom();
         long z = (state += 0x9E3779B97F4A7C15L);
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -99,6 +100,7 @@ public final class Generator {
      * @return the number
      */
     public synchronized double nextDouble() {
+        Tape.hostRandom();
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
@@ -108,6 +110,7 @@ public final class Generator {
      * @return the number
      */
     public synchronized double nextGaussian() {
+        Tape.hostRandom();
         if (!Double.isNaN(spareNormal)) {
             double v = spareNormal;
             spareNormal = Double.NaN;
@@ -126,6 +129,7 @@ public final class Generator {
      * @param n the number of elements
      */
     public synchronized int[] permutation(int n) {
+        Tape.hostRandom();
         if (n < 0) throw new IllegalArgumentException("permutation: n must be >= 0, got " + n);
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
@@ -146,6 +150,7 @@ public final class Generator {
      * @return the number
      */
     public synchronized long nextLong(long low, long high) {
+        Tape.hostRandom();
         if (high <= low) throw new IllegalArgumentException("random range is empty: [" + low + ", " + high + ")");
         long span = high - low;
         if (span > 0) return low + Math.floorMod(nextLong(), span);

@@ -51,4 +51,9 @@ final class InternalAccess implements TensorInternals.Access {
                        boolean nesterov, boolean first) {
         return OptimOps.sgd(param, grad, momentumBuffer, lr, momentum, dampening, weightDecay, nesterov, first);
     }
+
+    @Override
+    public dev.jgrad.tensor.internal.RecordedKernels record(Runnable body) {
+        return Tape.record(body);
+    }
 }

@@ -166,6 +166,10 @@ final class InterpolateOps {
     }
 
     private static void forwardKernel(int[] d, int out, int[] i0, int[] i1, double[] w0, double[] w1, Tensor x, Tensor y) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> forwardKernel(d, out, i0, i1, w0, w1, x, y));
+            return;
+        }
         try (var _ = Profiler.time(() -> OP + " " + Profiler.shape(x) + " -> " + Profiler.shape(y), x)) {
             switch (y.storage) {
                 case CpuStorage _ -> {
@@ -181,6 +185,10 @@ final class InterpolateOps {
     }
 
     private static void backwardKernel(int[] d, int out, int[] i0, int[] i1, double[] w0, double[] w1, Tensor g, Tensor dx) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> backwardKernel(d, out, i0, i1, w0, w1, g, dx));
+            return;
+        }
         try (var _ = Profiler.time(() -> OP + " backward " + Profiler.shape(g) + " -> " + Profiler.shape(dx), g)) {
             switch (dx.storage) {
                 case CpuStorage _ -> {

@@ -100,6 +100,10 @@ final class LayerNormOps {
      * w, b may be null (1 and 0); all contiguous from offset 0 and of one floating dtype.
      */
     private static void forwardKernel(int rows, int n, double eps, Tensor x, Tensor w, Tensor b, Tensor out, Tensor mean, Tensor rstd) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> forwardKernel(rows, n, eps, x, w, b, out, mean, rstd));
+            return;
+        }
         try (var _ = Profiler.time(() -> OP + " " + Profiler.shape(x) + " n=" + n, x)) {
             switch (out.storage) {
                 case CpuStorage _ -> {
@@ -122,6 +126,10 @@ final class LayerNormOps {
 
     /** dx (always written; may be null on entry only on the CPU, where a scratch is used) and, when not null, dw = Σ dy·x̂ and db = Σ dy, zero-filled on entry. */
     private static void backwardKernel(int rows, int n, Tensor dy, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor dx, Tensor dw, Tensor db) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> backwardKernel(rows, n, dy, x, w, mean, rstd, dx, dw, db));
+            return;
+        }
         try (var _ = Profiler.time(() -> OP + " backward " + Profiler.shape(x) + " n=" + n, x)) {
             switch (x.storage) {
                 case CpuStorage _ -> {

@@ -53,6 +53,10 @@ final class LossOps {
      */
     private static void checkTargets(Tensor t, int classes, long ignoreIndex) {
         if (t.numel() == 0) return;
+        if (Tape.capturing()) {   // a captured step checks each replay's targets
+            Tape.kernel(() -> checkTargets(t, classes, ignoreIndex));
+            return;
+        }
         Tensor valid = t.ne(ignoreIndex);
         Tensor safe = Tensor.where(valid, t, Tensor.zerosLike(t));
         long lo = safe.min().itemLong(), hi = safe.max().itemLong();
@@ -75,6 +79,10 @@ final class LossOps {
     }
 
     private static void forwardKernel(Tensor x, Tensor t, long ignoreIndex, Tensor loss, Tensor lse) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> forwardKernel(x, t, ignoreIndex, loss, lse));
+            return;
+        }
         int n = x.layout.shape[0], c = x.layout.shape[1];
         try (var _ = Profiler.time(OP, x)) {
             switch (loss.storage) {
@@ -97,6 +105,10 @@ final class LossOps {
     }
 
     private static void backwardKernel(Tensor x, Tensor lse, Tensor t, long ignoreIndex, Tensor dloss, Tensor dlogits) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> backwardKernel(x, lse, t, ignoreIndex, dloss, dlogits));
+            return;
+        }
         int n = x.layout.shape[0], c = x.layout.shape[1];
         int stride = n == 1 ? 0 : dloss.layout.strides[0];
         try (var _ = Profiler.time(OP + " backward", x)) {

@@ -32,6 +32,10 @@ final class PoolOps {
 
     /** y = each window's maximum, indices (int64) = its position in its plane; x contiguous. */
     static void maxForwardKernel(PoolShape ps, Tensor x, Tensor y, Tensor indices) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> maxForwardKernel(ps, x, y, indices));
+            return;
+        }
         try (var _ = Profiler.time("max_pool2d", x)) {
             switch (y.storage) {
                 case CpuStorage _ -> {
@@ -60,6 +64,10 @@ final class PoolOps {
 
     /** y = each window's mean; x contiguous. */
     static void avgForwardKernel(PoolShape ps, boolean countIncludePad, Tensor x, Tensor y) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> avgForwardKernel(ps, countIncludePad, x, y));
+            return;
+        }
         try (var _ = Profiler.time("avg_pool2d", x)) {
             switch (y.storage) {
                 case CpuStorage _ -> {
@@ -102,6 +110,10 @@ final class PoolOps {
 
     /** dx = dy routed to the positions in {@code indices}; dy contiguous, dx zero-filled on entry. */
     static void maxBackwardKernel(PoolShape ps, Tensor dy, Tensor indices, Tensor dx) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> maxBackwardKernel(ps, dy, indices, dx));
+            return;
+        }
         try (var _ = Profiler.time("max_pool2d backward", dy)) {
             switch (dx.storage) {
                 case CpuStorage _ -> {
@@ -132,6 +144,10 @@ final class PoolOps {
 
     /** dx = dy spread evenly over each window; dy contiguous. */
     static void avgBackwardKernel(PoolShape ps, boolean countIncludePad, Tensor dy, Tensor dx) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> avgBackwardKernel(ps, countIncludePad, dy, dx));
+            return;
+        }
         try (var _ = Profiler.time("avg_pool2d backward", dy)) {
             switch (dx.storage) {
                 case CpuStorage _ -> {

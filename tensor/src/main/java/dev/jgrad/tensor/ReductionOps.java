@@ -125,6 +125,10 @@ final class ReductionOps {
 
     /** out[r] = log Σ exp over row r of {@code rows} contiguous rows of n (x and out contiguous, one floating dtype). */
     private static void logSumExpKernel(int rows, int n, Tensor x, Tensor out) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> logSumExpKernel(rows, n, x, out));
+            return;
+        }
         try (var _ = Profiler.time("logsumexp", x)) {
             switch (out.storage) {
                 case CpuStorage _ -> {

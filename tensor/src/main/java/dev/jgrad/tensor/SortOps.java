@@ -63,6 +63,10 @@ final class SortOps {
 
     /** values, indices [rows, k] contiguous = the first k of each row of moved (rows of n along its last dimension). */
     private static void kernel(Tensor moved, int rows, int n, int k, boolean descending, Tensor values, Tensor indices) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> kernel(moved, rows, n, k, descending, values, indices));
+            return;
+        }
         switch (values.storage) {
             case CpuStorage _ -> {
                 Tensor xc = ElementwiseOps.contiguous(moved, moved.dtype());

@@ -35,6 +35,8 @@ public final class TensorInternals {
 
         boolean sgd(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double dampening, double weightDecay,
                     boolean nesterov, boolean first);
+
+        RecordedKernels record(Runnable body);
     }
 
     private static volatile Access access;
@@ -121,5 +123,15 @@ public final class TensorInternals {
     public static boolean sgd(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double dampening,
                               double weightDecay, boolean nesterov, boolean first) {
         return access().sgd(param, grad, momentumBuffer, lr, momentum, dampening, weightDecay, nesterov, first);
+    }
+
+    /**
+     * Runs {@code body} on this thread, recording the CPU kernels it launches, in order, for
+     * replays over a static memory plan (see {@link RecordedKernels}); an exception from the body
+     * propagates. The storages the body allocates outside kernels belong to the recording from
+     * then on: closing their tensors no longer frees them, since the replays write them.
+     */
+    public static RecordedKernels record(Runnable body) {
+        return access().record(body);
     }
 }

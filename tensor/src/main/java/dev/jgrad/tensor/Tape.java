@@ -1,0 +1,280 @@
+package dev.jgrad.tensor;
+
+import dev.jgrad.tensor.internal.RecordedKernels;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kernels one run of some code launched on the CPU, in order, each bound to the tensors it
+ * read and wrote, so that they can run again without the code: the recording behind a captured
+ * training step ({@code dev.jgrad.nn.train.Capture}).
+ *
+ * <p>While a thread records, every CPU kernel site hands its work to {@link #kernel} as a closure
+ * over tensors (never over arrays: the closure reaches the elements through the tensors' storages
+ * when it runs) and it is run and kept. Storages allocated at the top level (not inside a kernel)
+ * are noted with the moment they were allocated and the moment their last tensor closed; when
+ * recording ends they are re-homed onto a <em>static memory plan</em>: storages of one dtype and
+ * length whose lives do not overlap share one array, allocated once (the plan's peak is the sum of
+ * those arrays). A freed storage of the recording keeps its array for the replays: the tape owns it.
+ * A storage allocated zeroed gets a zero-fill entry, since its array holds the previous replay's values.
+ *
+ * <p>What cannot be replayed is refused while recording ({@link #broken}): reading tensor values
+ * on the host between kernels (data-dependent control flow: a value that decides what runs next),
+ * a random draw outside a kernel (it would replay the same numbers), and any device but the CPU.
+ *
+ * <pre>{@code
+ * Tape tape = Tape.record(() -> step.run());   // runs it once, keeping the kernels
+ * if (tape.brokenReason() == null) tape.replay();   // the same kernels, the same buffers
+ * }</pre>
+ */
+final class Tape implements RecordedKernels {
+    /** Threads recording now; 0 makes every hook one volatile read. */
+    private static volatile int recording;
+    private static final ThreadLocal<Tape> CURRENT = new ThreadLocal<>();
+
+    /** A storage allocated at the top level while recording: when it was allocated and freed (event numbers). */
+    private static final class Allocation {
+        final CpuStorage storage;
+        final boolean zeroed;
+        final int allocatedAt;
+        int freedAt = Integer.MAX_VALUE;
+        /** The last kernel that reached its elements on the recording thread, or -1. */
+        int lastTouched = -1;
+
+        Allocation(CpuStorage storage, boolean zeroed, int at) {
+            this.storage = storage;
+            this.zeroed = zeroed;
+            this.allocatedAt = at;
+        }
+    }
+
+    private final List<Runnable> kernels = new ArrayList<>();
+    private final List<Allocation> allocations = new ArrayList<>();
+    private final Map<CpuStorage, Allocation> byStorage = new HashMap<>();
+    /** Above 0 while a kernel body runs: its allocations and reads are the kernel's own. */
+    private int depth;
+    /** The event number of the kernel running now. */
+    private int running;
+    private int events;
+    private boolean open = true;
+    private String broken;
+    private long planBytes, allocatedBytes;
+    private int slots;
+
+    private Tape() {}
+
+    /**
+     * Runs {@code body} on this thread, recording the CPU kernels it launches, then builds the
+     * memory plan. An exception from the body propagates (the tape is discarded).
+     */
+    static Tape record(Runnable body) {
+        if (CURRENT.get() != null) throw new IllegalStateException("capture: this thread is already recording a step (captures do not nest)");
+        Tape tape = new Tape();
+        CURRENT.set(tape);
+        synchronized (Tape.class) {
+            recording++;
+        }
+        try {
+            body.run();
+        } finally {
+            CURRENT.remove();
+            synchronized (Tape.class) {
+                recording--;
+            }
+            tape.open = false;
+        }
+        if (tape.broken == null) tape.plan();
+        return tape;
+    }
+
+    /** The tape of this thread when a kernel site at the top level should hand its work over, else null. */
+    private static Tape topLevel() {
+        if (recording == 0) return null;
+        Tape t = CURRENT.get();
+        return t != null && t.depth == 0 ? t : null;
+    }
+
+    /** Whether this thread records and is not inside a kernel: a kernel site then calls {@link #kernel}. */
+    static boolean capturing() {
+        return topLevel() != null;
+    }
+
+    /** Runs one kernel now and keeps it for the replays. Only called when {@link #capturing()}. */
+    static void kernel(Runnable body) {
+        Tape t = CURRENT.get();
+        t.running = t.events++;
+        t.depth++;
+        try {
+            body.run();
+        } finally {
+            t.depth--;
+        }
+        t.kernels.add(body);
+    }
+
+    /**
+     * A kernel or the host reaching a storage's elements: inside a recorded kernel it marks the
+     * storage in use up to that kernel; at the top level of a recording it breaks the tape.
+     */
+    static void reached(CpuStorage s) {
+        if (recording == 0) return;
+        Tape t = CURRENT.get();
+        if (t == null) return;
+        if (t.depth == 0) {
+            t.breakWith("it reads tensor values on the host between kernels (a value that may decide what runs next, "
+                    + "such as item() or toFloatArray()), which a replay cannot repeat");
+        } else if (s.tape == t) {
+            Allocation a = t.byStorage.get(s);
+            if (a != null) a.lastTouched = t.running;
+        }
+    }
+
+    /** A draw from a {@link Generator}; at the top level of a recording it breaks the tape. */
+    static void hostRandom() {
+        Tape t = topLevel();
+        if (t != null) t.breakWith("it draws random numbers outside a kernel, which a replay would repeat instead of drawing anew");
+    }
+
+    /** A storage on a device other than the CPU, made while this thread records. */
+    static void otherDevice(Device device) {
+        Tape t = topLevel();
+        if (t != null) t.breakWith("it runs on " + device + ": only CPU steps are captured (CUDA graphs are not implemented yet)");
+    }
+
+    private void breakWith(String reason) {
+        if (broken == null) broken = reason + " (at " + callSite() + ")";
+    }
+
+    /** The tensor method that did it and the first frame outside the tensor package (the op's or the user's code that called it). */
+    private static String callSite() {
+        String pkg = Tape.class.getPackageName() + ".";
+        return StackWalker.getInstance().walk(frames -> {
+            StackWalker.StackFrame inside = null;
+            for (var it = frames.iterator(); it.hasNext(); ) {
+                StackWalker.StackFrame f = it.next();
+                if (f.getClassName().startsWith(pkg)) {
+                    if (f.getClassName().equals(Tensor.class.getName())) inside = f;
+                    continue;
+                }
+                String at = f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber();
+                return inside == null ? at : "Tensor." + inside.getMethodName() + ", called from " + at;
+            }
+            return "?";
+        });
+    }
+
+    /** Notes a storage just allocated (zeroed: its elements must read 0); ignored outside a recording's top level. */
+    static void allocated(CpuStorage s, boolean zeroed) {
+        Tape t = topLevel();
+        if (t == null) return;
+        Allocation a = new Allocation(s, zeroed, t.events++);
+        t.allocations.add(a);
+        t.byStorage.put(s, a);
+        s.tape = t;
+        if (zeroed) {   // the replays find the previous replay's values in the array
+            t.kernels.add(() -> HeapArrayPool.zero(s.buf().array()));
+        }
+    }
+
+    /** The last tensor over {@code s}, a storage this tape noted, closed: from here its array may serve another storage. */
+    void freed(CpuStorage s) {
+        if (!open) return;
+        Allocation a = byStorage.get(s);
+        if (a != null && a.freedAt == Integer.MAX_VALUE) a.freedAt = events++;
+    }
+
+    /**
+     * Gives every noted storage its array in the plan. A storage is in use from its allocation to
+     * the last kernel that reached it, if it was freed by the end of the recording (else, held by
+     * someone, to the end; and if no kernel on the recording thread reached it, to its freeing).
+     * Walking allocations and ends of use in order, a storage takes the free array of its dtype
+     * and length that was released last (likeliest still in the cache), or keeps its own as a new one.
+     */
+    private void plan() {
+        record Event(long at, boolean free, Allocation a) {}
+        List<Event> order = new ArrayList<>();
+        for (Allocation a : allocations) {
+            order.add(new Event(2L * a.allocatedAt, false, a));
+            if (a.freedAt == Integer.MAX_VALUE) continue;
+            long end = a.lastTouched >= 0 ? a.lastTouched : a.freedAt;
+            order.add(new Event(2L * end + 1, true, a));   // after that kernel, before the next allocation
+        }
+        order.sort((x, y) -> Long.compare(x.at, y.at));
+        Map<Long, ArrayDeque<CpuStorage>> free = new HashMap<>();
+        Map<Allocation, CpuStorage> home = new HashMap<>();
+        for (Event e : order) {
+            CpuStorage s = e.a.storage;
+            long key = ((long) s.dtype().ordinal() << 32) | s.length();
+            allocatedBytes += e.free ? 0 : s.byteSize();
+            if (e.free) {
+                free.computeIfAbsent(key, _ -> new ArrayDeque<>()).addLast(home.get(e.a));
+                continue;
+            }
+            ArrayDeque<CpuStorage> q = free.get(key);
+            CpuStorage owner = q == null ? null : q.pollLast();
+            if (owner == null) {
+                owner = s;
+                slots++;
+                planBytes += s.byteSize();
+            } else {
+                s.rehome(owner);
+            }
+            home.put(e.a, owner);
+        }
+        byStorage.clear();
+    }
+
+    @Override
+    public String brokenReason() {
+        return broken;
+    }
+
+    @Override
+    public void replay() {
+        if (broken != null) throw new IllegalStateException("capture: this tape cannot be replayed: " + broken);
+        if (CURRENT.get() != null) throw new IllegalStateException("capture: a step cannot be replayed while this thread records one");
+        for (Runnable k : kernels) k.run();
+    }
+
+    @Override
+    public int kernelCount() {
+        return kernels.size();
+    }
+
+    @Override
+    public int allocationCount() {
+        return allocations.size();
+    }
+
+    @Override
+    public int arrayCount() {
+        return slots;
+    }
+
+    @Override
+    public long planBytes() {
+        return planBytes;
+    }
+
+    @Override
+    public long allocatedBytes() {
+        return allocatedBytes;
+    }
+
+    @Override
+    public String toString() {
+        return broken != null ? "tape (not replayable: " + broken + ")"
+                : "tape of " + kernels.size() + " kernels, " + allocations.size() + " allocations in " + slots + " arrays ("
+                  + planBytes + " bytes; the eager step allocates " + allocatedBytes + ")";
+    }
+
+    /** For tests: the plan's array of each noted storage, in allocation order (shared arrays are the same object). */
+    List<Object> arrays() {
+        List<Object> out = new ArrayList<>();
+        for (Allocation a : allocations) out.add(a.storage.buf().array());
+        return out;
+    }
+}
