@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jgrad.nn.LayerNorm;
 import dev.jgrad.nn.Linear;
+import dev.jgrad.nn.Loss;
+import dev.jgrad.nn.Losses;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.RNN;
 import dev.jgrad.nn.Reduction;
 import dev.jgrad.nn.TransformerEncoderLayer;
+import dev.jgrad.nn.data.Batch;
 import dev.jgrad.nn.data.Dataset;
 import dev.jgrad.nn.optim.Optimizer;
 import dev.jgrad.nn.optim.SGD;
+import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.GradMode;
 import dev.jgrad.tensor.Tensor;
@@ -126,6 +130,10 @@ class NnApiFuzzTest {
                 true, false), () -> (IntFunction<TransformerEncoderLayer>) i -> null, () -> null);
         values(UnaryOperator.class, () -> (UnaryOperator<Tensor>) Tensor::relu, () -> (UnaryOperator<Tensor>) x -> null, () -> null);
         values(String.class, () -> "relu", () -> "gelu", () -> "loss", () -> "bogus", () -> "", () -> null, () -> "nearest", () -> "bilinear");
+        values(Loss.class, () -> (Loss) Losses::mse, () -> (Loss) Losses::crossEntropy, () -> (Loss) (o, t) -> null, () -> null);
+        values(Batch.class, () -> new Batch(Tensor.randn(new Generator(7), 5, 4), Tensor.randn(new Generator(8), 5, 4)),
+                () -> new Batch(Tensor.randn(new Generator(7), 5, 4), Tensor.of(new long[] {0, 1, 2, 3, 9})), () -> new Batch(null, null), () -> null);
+        values(DType.class, () -> DType.BFLOAT16, () -> DType.FLOAT32, () -> DType.INT64, () -> null);
         values(Dataset.class, () -> Dataset.of(Tensor.randn(new Generator(6), 5, 4), Tensor.of(new long[] {0, 1, 2, 3, 0})), () -> null);
     }
 

@@ -1,0 +1,203 @@
+package dev.jgrad.nn.train;
+
+import dev.jgrad.nn.Loss;
+import dev.jgrad.nn.Module;
+import dev.jgrad.nn.data.Batch;
+import dev.jgrad.nn.optim.Optimizer;
+import dev.jgrad.tensor.Autocast;
+import dev.jgrad.tensor.DType;
+import dev.jgrad.tensor.Tensor;
+import dev.jgrad.tensor.TensorScope;
+import dev.jgrad.tensor.internal.RecordedKernels;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One training step made by {@link Capture#trainStep}: {@link #run} is {@code optimizer.zeroGrad()},
+ * the forward pass, the loss, {@code backward()} and {@code optimizer.step()} — replayed from the
+ * recorded kernels when the step was captured, run eagerly when it could not be
+ * ({@link #fallbackReason()}). Either way the parameters' gradients after a run are that run's.
+ *
+ * <pre>{@code
+ * Step step = Capture.trainStep(model, Losses::crossEntropy, optimizer, batch);
+ * Tensor loss = step.run(batch.inputs(), batch.targets());
+ * Tensor logits = step.output();   // this run's model output, overwritten by the next run
+ * }</pre>
+ *
+ * <p>Every batch must have the sample batch's shapes and dtypes: a replay writes into buffers of
+ * those shapes (a last, smaller batch needs a step of its own, or an eager one). Not thread-safe:
+ * one thread runs a step at a time.
+ */
+public final class Step {
+    /** What the step computes: the forward pass and the loss, under autocast when asked. */
+    record Body(Module model, Loss loss, Optimizer optimizer, DType autocast) {
+        /** The loss of the model on x against y; kept[0] and kept[1] receive views of the output and the loss that outlive their graph. */
+        Tensor forwardAndLoss(Tensor x, Tensor y, Tensor[] kept) {
+            Tensor out, l;
+            try (var _ = autocast == null ? null : Autocast.enable(autocast)) {
+                out = model.call(x);
+                l = loss.apply(out, y);
+            }
+            if (out == null || l == null) {
+                throw new IllegalArgumentException("Capture.trainStep: the " + (out == null ? "model" : "loss") + " returned null");
+            }
+            if (l.numel() != 1) {
+                throw new IllegalArgumentException("Capture.trainStep: the loss must be a scalar, got shape " + Arrays.toString(l.shape()));
+            }
+            kept[0] = out.detach();
+            kept[1] = l.detach();
+            return l;
+        }
+    }
+
+    private final Body body;
+    private final RecordedKernels tape;
+    private final String fallbackReason;
+    private final int[] inputShape, targetShape;
+    private final DType inputType, targetType;
+    /** Captured: the replays' input buffers and the grads the tape writes; attached: the views the parameters hold now. */
+    private final Tensor inputs, targets;
+    private final Tensor[] grads, attached;
+    private Tensor output, loss;
+    private long runs;
+
+    private Step(Body body, RecordedKernels tape, String fallbackReason, Batch sample, Tensor inputs, Tensor targets, Tensor output,
+                 Tensor loss, Tensor[] grads) {
+        this.body = body;
+        this.tape = tape;
+        this.fallbackReason = fallbackReason;
+        this.inputShape = sample.inputs().shape();
+        this.targetShape = sample.targets().shape();
+        this.inputType = sample.inputs().dtype();
+        this.targetType = sample.targets().dtype();
+        this.inputs = inputs;
+        this.targets = targets;
+        this.output = output;
+        this.loss = loss;
+        this.grads = grads;
+        this.attached = grads == null ? null : new Tensor[grads.length];
+    }
+
+    static Step captured(Body body, RecordedKernels tape, Tensor inputs, Tensor targets, Tensor output, Tensor loss, Tensor[] grads) {
+        return new Step(body, tape, null, new Batch(inputs, targets), inputs, targets, output, loss, grads);
+    }
+
+    static Step eager(Body body, Batch sample, String reason) {
+        return new Step(body, null, reason, sample, null, null, null, null, null);
+    }
+
+    /**
+     * Runs one training step on a batch.
+     *
+     * @param batch inputs and targets of the sample batch's shapes and dtypes
+     * @return this step's loss (a new scalar tensor, in the caller's scope)
+     * @throws IllegalArgumentException when a shape or dtype differs from the sample batch's
+     */
+    public Tensor run(Batch batch) {
+        if (batch == null) throw new IllegalArgumentException("Step.run: batch must not be null");
+        return run(batch.inputs(), batch.targets());
+    }
+
+    /**
+     * Runs one training step on inputs and targets.
+     *
+     * @param x the inputs, of the sample batch's input shape and dtype
+     * @param y the targets, of the sample batch's target shape and dtype
+     * @return this step's loss (a new scalar tensor, in the caller's scope)
+     * @throws IllegalArgumentException when a shape or dtype differs from the sample batch's
+     */
+    public Tensor run(Tensor x, Tensor y) {
+        check("inputs", x, inputShape, inputType);
+        check("targets", y, targetShape, targetType);
+        runs++;
+        return tape != null ? replay(x, y) : eagerRun(x, y);
+    }
+
+    private Tensor replay(Tensor x, Tensor y) {
+        inputs.copyFrom(x);
+        targets.copyFrom(y);
+        tape.replay();
+        List<Tensor> params = body.optimizer().parameters();
+        try (var _ = TensorScope.unscoped()) {   // the parameters hold views of the gradients the tape wrote
+            for (int i = 0; i < grads.length; i++) {
+                if (grads[i] == null) continue;
+                if (attached[i] == null || attached[i].isClosed()) attached[i] = grads[i].detach();
+                if (params.get(i).grad() != attached[i]) params.get(i).setGrad(attached[i]);
+            }
+        }
+        body.optimizer().step();
+        return loss.clone();
+    }
+
+    private Tensor eagerRun(Tensor x, Tensor y) {
+        body.optimizer().zeroGrad();
+        Tensor[] kept = new Tensor[2];
+        try (TensorScope scope = Tensor.scope()) {
+            body.forwardAndLoss(x, y, kept).backward();
+            scope.keep(kept[0]);
+            scope.keep(kept[1]);
+        }
+        if (output != null) output.close();
+        if (loss != null) loss.close();
+        output = kept[0];
+        loss = kept[1];
+        body.optimizer().step();
+        return loss.clone();
+    }
+
+    private static void check(String what, Tensor t, int[] shape, DType dtype) {
+        if (t == null) throw new IllegalArgumentException("Step.run: " + what + " must not be null");
+        if (!Arrays.equals(t.shape(), shape) || t.dtype() != dtype) {
+            throw new IllegalArgumentException("Step.run: the step was captured for " + what + " of shape " + Arrays.toString(shape) + " " + dtype
+                    + ", got " + Arrays.toString(t.shape()) + " " + t.dtype() + " (capture a step for this shape, or run it eagerly)");
+        }
+    }
+
+    /** {@return the model's output of the last run (a view overwritten by the next run), or null before the first} */
+    public Tensor output() {
+        return runs == 0 ? null : output;
+    }
+
+    /** {@return whether runs replay recorded kernels (else they run the step eagerly)} */
+    public boolean isCaptured() {
+        return tape != null;
+    }
+
+    /** {@return why the step runs eagerly, or null when it is captured} */
+    public String fallbackReason() {
+        return fallbackReason;
+    }
+
+    /** {@return bytes of the static memory plan a replay works in (its intermediates, gradients, output and loss); 0 when eager} */
+    public long planBytes() {
+        return tape == null ? 0 : tape.planBytes();
+    }
+
+    /** {@return bytes the eager step allocates for the same tensors; 0 when eager} */
+    public long eagerBytes() {
+        return tape == null ? 0 : tape.allocatedBytes();
+    }
+
+    /** {@return kernels a replay runs (0 when eager)} */
+    public int kernelCount() {
+        return tape == null ? 0 : tape.kernelCount();
+    }
+
+    /** {@return runs so far} */
+    public long runs() {
+        return runs;
+    }
+
+    /** {@return a line saying how the step runs: its kernels and memory plan, or why it is eager} */
+    public String describe() {
+        if (tape == null) return "eager step (not captured: " + fallbackReason + ")";
+        return String.format(Locale.ROOT, "captured step: %d kernels; %d tensors in %d arrays, %.2f MB (the eager step allocates %.2f MB)",
+                tape.kernelCount(), tape.allocationCount(), tape.arrayCount(), tape.planBytes() / 1e6, tape.allocatedBytes() / 1e6);
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}
