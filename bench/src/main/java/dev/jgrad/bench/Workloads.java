@@ -8,7 +8,10 @@ import dev.jgrad.examples.MnistCnn;
 import dev.jgrad.nn.LayerNorm;
 import dev.jgrad.nn.Losses;
 import dev.jgrad.nn.Sequential;
+import dev.jgrad.nn.data.Batch;
 import dev.jgrad.nn.optim.Adam;
+import dev.jgrad.nn.train.Capture;
+import dev.jgrad.nn.train.Step;
 import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.GradMode;
@@ -75,6 +78,25 @@ public final class Workloads {
         }
     }
 
+    /**
+     * The same step as {@link #mnistTrainStep()}, captured ({@code Capture.trainStep}) and replayed:
+     * the kernels over a static memory plan, then Adam. Reported next to the eager step.
+     */
+    public static Workload mnistCapturedTrainStep() {
+        return new Workload("mnist_cnn_step_captured", "MNIST-CNN train step, captured", "batch 64, Adam", Unit.FLOP, mnistStepFlops(), null,
+                peer("mnist_step", "batch", BATCH), false, Target.vsTorch(1.5), () -> {
+                    Tensor.manualSeed(13);
+                    Sequential model = MnistCnn.model();
+                    model.train(true);
+                    Adam optimizer = new Adam(model.parameters(), 1e-3);
+                    Generator g = new Generator(14);
+                    Batch batch = new Batch(Tensor.randn(g, BATCH, 1, 28, 28), Tensor.randint(g, 0, 10, BATCH));
+                    Step step = Capture.trainStep(model, Losses::crossEntropy, optimizer, batch);
+                    if (!step.isCaptured()) throw new IllegalStateException(step.describe());
+                    return () -> step.run(batch);
+                });
+    }
+
     // ---------------------------------------------------------------------------------------------
     // The suite
     // ---------------------------------------------------------------------------------------------
@@ -106,6 +128,7 @@ public final class Workloads {
         all.add(attention(512));
         all.add(overhead());
         all.add(mnistTrainStep());
+        all.add(mnistCapturedTrainStep());
         return all;
     }
 
