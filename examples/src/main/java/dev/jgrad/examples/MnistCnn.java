@@ -71,11 +71,16 @@ public final class MnistCnn {
 
     /**
      * The settings of one run; {@code resume} is a checkpoint to continue from, or null;
-     * {@code autocast} the 16-bit type forward passes run under, or null for float32 throughout.
+     * {@code autocast} the 16-bit type forward passes run under, or null for float32 throughout;
+     * {@code capture} whether the training step is captured and replayed.
      */
-    record Settings(int epochs, int batch, double lr, long seed, int shift, Device device, Path out, Path resume, DType autocast) {
+    record Settings(int epochs, int batch, double lr, long seed, int shift, Device device, Path out, Path resume, DType autocast, boolean capture) {
         Settings(int epochs, int batch, double lr, long seed, int shift, Device device, Path out, Path resume) {
             this(epochs, batch, lr, seed, shift, device, out, resume, null);
+        }
+
+        Settings(int epochs, int batch, double lr, long seed, int shift, Device device, Path out, Path resume, DType autocast) {
+            this(epochs, batch, lr, seed, shift, device, out, resume, autocast, false);
         }
 
         /** The settings a checkpoint records, so that a resumed run reuses them. */
@@ -107,7 +112,8 @@ public final class MnistCnn {
             .integer("seed", 0, "seed of the weights, the shuffle and dropout")
             .wholeNumber("shift", 1, 0, 27, "largest random shift of a training image, in pixels")
             .file("resume", "a training checkpoint (OUT/" + CHECKPOINT + ") to go on from, with the settings it recorded")
-            .autocast();
+            .autocast()
+            .flag("capture", "capture the training step once per batch shape and replay it (CPU; the same numbers as without)");
 
     public static void main(String[] argv) {
         int code = Main.run(Main.with("train", argv));
@@ -120,11 +126,12 @@ public final class MnistCnn {
         Device device = args.has("device") ? Device.parse(args.get("device", "cpu")) : Device.best();
         Settings settings = new Settings(args.getInt("epochs", 15), args.getInt("batch", 64), args.getDouble("lr", 1e-3), args.getInt("seed", 0),
                 args.getInt("shift", 1), device, Path.of(args.get("out", "out")), args.has("resume") ? Path.of(args.get("resume", "")) : null,
-                Options.autocastType(args));
+                Options.autocastType(args), args.has("capture"));
         if (settings.resume() != null) settings = resumedSettings(settings, args, data.description());
 
         System.out.println("Data:   " + data.description());
-        System.out.println("Device: " + device + (settings.autocast() == null ? "" : ", autocast " + settings.autocast()));
+        System.out.println("Device: " + device + (settings.autocast() == null ? "" : ", autocast " + settings.autocast())
+                + (settings.capture() ? ", captured step" : ""));
         System.out.println(model().summary(1, 1, 28, 28));
         if (settings.resume() != null) System.out.println("Resuming from " + settings.resume());
 
@@ -136,6 +143,7 @@ public final class MnistCnn {
         int trained = r.history().epochs();
         System.out.printf(Locale.ROOT, "test accuracy %.2f%% (%d test digits), %.1f s per epoch, %.1f s in all%n",
                 100 * r.test().get("accuracy"), data.test().size(), trained == 0 ? 0 : r.seconds() / trained, r.seconds());
+        r.trainer().capturedSteps().forEach((shape, step) -> System.out.println(shape + ": " + step.describe()));
         System.out.println("wrote " + weights + ", " + out.resolve(CHECKPOINT) + " and " + out.resolve("mnist-cnn-curves.svg"));
     }
 
@@ -160,7 +168,7 @@ public final class MnistCnn {
         }
         Settings s = new Settings(Integer.parseInt(saved.get(SETTING + "epochs")), Integer.parseInt(saved.get(SETTING + "batch")),
                 Double.parseDouble(saved.get(SETTING + "lr")), Long.parseLong(saved.get(SETTING + "seed")), Integer.parseInt(saved.get(SETTING + "shift")),
-                given.device(), given.out(), file, given.autocast());
+                given.device(), given.out(), file, given.autocast(), given.capture());
         Map<String, String> mine = given.asMetadata(dataDescription), theirs = s.asMetadata(saved.get(SETTING + "data"));
         for (String option : List.of("epochs", "batch", "lr", "seed", "shift")) {
             if (args.has(option) && !mine.get(SETTING + option).equals(theirs.get(SETTING + option))) {
@@ -197,6 +205,7 @@ public final class MnistCnn {
                 .scheduler(LRScheduler.cosine(optimizer, settings.epochs(), 0))
                 .metrics(Metric.accuracy())
                 .autocast(settings.autocast())
+                .capture(settings.capture())
                 .listeners(listeners.toArray(TrainingListener[]::new));
         if (settings.resume() != null) Checkpoint.load(settings.resume(), trainer, train);
         long start = System.nanoTime();

@@ -12,6 +12,7 @@ import dev.jgrad.tensor.internal.RecordedKernels;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * One training step made by {@link Capture#trainStep}: {@link #run} is {@code optimizer.zeroGrad()},
@@ -108,13 +109,22 @@ public final class Step {
      * @throws IllegalArgumentException when a shape or dtype differs from the sample batch's
      */
     public Tensor run(Tensor x, Tensor y) {
+        return run(x, y, null);
+    }
+
+    /** As {@link #run(Tensor, Tensor)}, showing the loss to {@code beforeStep} (when not null) before the optimizer's update: it may throw to stop it. */
+    Tensor run(Tensor x, Tensor y, Consumer<Tensor> beforeStep) {
         check("inputs", x, inputShape, inputType);
         check("targets", y, targetShape, targetType);
         runs++;
-        return tape != null ? replay(x, y) : eagerRun(x, y);
+        if (tape != null) replay(x, y);
+        else eagerRun(x, y);
+        if (beforeStep != null) beforeStep.accept(loss);
+        body.optimizer().step();
+        return loss.clone();
     }
 
-    private Tensor replay(Tensor x, Tensor y) {
+    private void replay(Tensor x, Tensor y) {
         inputs.copyFrom(x);
         targets.copyFrom(y);
         tape.replay();
@@ -126,11 +136,9 @@ public final class Step {
                 if (params.get(i).grad() != attached[i]) params.get(i).setGrad(attached[i]);
             }
         }
-        body.optimizer().step();
-        return loss.clone();
     }
 
-    private Tensor eagerRun(Tensor x, Tensor y) {
+    private void eagerRun(Tensor x, Tensor y) {
         body.optimizer().zeroGrad();
         Tensor[] kept = new Tensor[2];
         try (TensorScope scope = Tensor.scope()) {
@@ -142,8 +150,6 @@ public final class Step {
         if (loss != null) loss.close();
         output = kept[0];
         loss = kept[1];
-        body.optimizer().step();
-        return loss.clone();
     }
 
     private static void check(String what, Tensor t, int[] shape, DType dtype) {

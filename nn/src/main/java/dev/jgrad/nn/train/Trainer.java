@@ -64,6 +64,8 @@ public final class Trainer {
     private LRScheduler scheduler;
     private double clipNorm = Double.NaN;
     private GradScaler gradScaler;
+    private boolean capture;
+    private final Map<String, Step> capturedSteps = new LinkedHashMap<>();
     private int lossSyncEvery;   // 0: the device's default
     private volatile boolean stopRequested;
     private int epoch;   // epochs completed
@@ -147,6 +149,30 @@ public final class Trainer {
         }
         autocast = dtype;
         return this;
+    }
+
+    /**
+     * Captures the training step ({@link Capture#trainStep}) and replays it for every batch: one
+     * capture per batch shape (the last, smaller batch of an epoch gets its own), eager where a
+     * step cannot be captured ({@link #capturedSteps()} says why). The model, the optimizer and
+     * the numbers are the eager loop's; not combined with a gradient scaler or clipping. Returns this.
+     *
+     * <pre>{@code
+     * new Trainer(model, new Adam(model.parameters(), 1e-3), Losses::crossEntropy).capture(true).fit(loader, 3);
+     * }</pre>
+     *
+     * @param on whether to capture
+     * @return this trainer
+     */
+    public Trainer capture(boolean on) {
+        capture = on;
+        capturedSteps.clear();
+        return this;
+    }
+
+    /** {@return the steps captured so far, per batch shape (see {@link #capture(boolean)})} */
+    public Map<String, Step> capturedSteps() {
+        return java.util.Collections.unmodifiableMap(capturedSteps);
     }
 
     /** {@return the lower-precision type forward passes run under, or null} */
@@ -341,8 +367,25 @@ public final class Trainer {
         return history;
     }
 
+    /** The captured step for batches shaped as x and y: captured at the first such batch. */
+    private Step capturedStep(Tensor x, Tensor y) {
+        String key = "inputs " + java.util.Arrays.toString(x.shape()) + " " + x.dtype() + ", targets " + java.util.Arrays.toString(y.shape()) + " " + y.dtype();
+        Step step = capturedSteps.get(key);
+        if (step == null) {
+            try (var _ = TensorScope.unscoped()) {
+                step = Capture.trainStep(model, loss, optimizer, new Batch(x, y), autocast);
+            }
+            capturedSteps.put(key, step);
+        }
+        return step;
+    }
+
     private Map<String, Double> trainEpoch(DataLoader train, int epoch) {
         model.train();
+        if (capture && (gradScaler != null || !Double.isNaN(clipNorm))) {
+            throw new IllegalStateException("fit: a captured step does not combine with " + (gradScaler != null ? "a gradient scaler" : "gradient clipping")
+                    + " yet; train without capture(true), or without it");
+        }
         for (Metric m : metrics) m.reset();
         DeferredLosses losses = new DeferredLosses(this, listeners, epoch, lossSyncEvery());
         boolean readEachStep = losses.readsEachStep();
@@ -350,6 +393,16 @@ public final class Trainer {
             try (var _ = Tensor.scope()) {   // the step's tensors are freed when it ends, on every device
                 Tensor x = b.inputs().to(device), y = b.targets().to(device);
                 Tensor out, l;
+                if (capture) {   // the whole step replayed: the loss is read (and checked) before the optimizer's update
+                    Step step = capturedStep(x, y);
+                    double[] read = {Double.NaN};
+                    l = step.run(x, y, readEachStep ? lt -> read[0] = losses.readBeforeStep(lt) : null);
+                    out = step.output();
+                    updateMetrics(out.detach(), y);
+                    if (readEachStep) losses.addRead(read[0], b.size());
+                    else losses.add(l, b.size());
+                    continue;
+                }
                 try (var _ = autocastRegion()) {   // the forward pass and the loss; backward runs outside, as PyTorch's recipe has it
                     out = model.call(x);
                     l = loss.apply(out, y);
