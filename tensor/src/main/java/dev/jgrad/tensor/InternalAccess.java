@@ -56,4 +56,9 @@ final class InternalAccess implements TensorInternals.Access {
     public dev.jgrad.tensor.internal.RecordedKernels record(Runnable body) {
         return Tape.record(body);
     }
+
+    @Override
+    public Object storageOf(Tensor t) {
+        return t.storage;
+    }
 }

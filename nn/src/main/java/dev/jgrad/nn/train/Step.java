@@ -9,6 +9,7 @@ import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Tensor;
 import dev.jgrad.tensor.TensorScope;
 import dev.jgrad.tensor.internal.RecordedKernels;
+import dev.jgrad.tensor.internal.TensorInternals;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -62,6 +63,9 @@ public final class Step {
     private final Tensor[] grads, attached;
     private Tensor output, loss;
     private long runs;
+    /** What the tape was recorded against: each parameter's storage and each module's training flag. */
+    private final Object[] paramStorages;
+    private final boolean[] training;
 
     private Step(Body body, RecordedKernels tape, String fallbackReason, Batch sample, Tensor inputs, Tensor targets, Tensor output,
                  Tensor loss, Tensor[] grads) {
@@ -78,6 +82,31 @@ public final class Step {
         this.loss = loss;
         this.grads = grads;
         this.attached = grads == null ? null : new Tensor[grads.length];
+        List<Tensor> params = body.optimizer().parameters();
+        this.paramStorages = new Object[params.size()];
+        for (int i = 0; i < paramStorages.length; i++) paramStorages[i] = TensorInternals.storageOf(params.get(i));
+        List<Module> modules = body.model().modules();
+        this.training = new boolean[modules.size()];
+        for (int i = 0; i < training.length; i++) training[i] = modules.get(i).isTraining();
+    }
+
+    /** The replay would run the kernels of another model: refuse, saying what changed. */
+    private void checkUnchanged() {
+        List<Tensor> params = body.optimizer().parameters();
+        for (int i = 0; i < paramStorages.length; i++) {
+            if (TensorInternals.storageOf(params.get(i)) != paramStorages[i]) {
+                throw new IllegalStateException("Step.run: parameter " + i + " of the optimizer holds other elements than when the step was "
+                        + "captured (moved to a device, converted, or replaced): capture the step again");
+            }
+        }
+        List<Module> modules = body.model().modules();
+        for (int i = 0; i < training.length; i++) {
+            if (modules.get(i).isTraining() != training[i]) {
+                throw new IllegalStateException("Step.run: the step was captured in " + (training[i] ? "training" : "evaluation") + " mode, but "
+                        + modules.get(i).getClass().getSimpleName() + " is now in " + (training[i] ? "evaluation" : "training")
+                        + " mode: set it back (model.train() / model.eval()) or capture the step again");
+            }
+        }
     }
 
     static Step captured(Body body, RecordedKernels tape, Tensor inputs, Tensor targets, Tensor output, Tensor loss, Tensor[] grads) {
@@ -116,6 +145,7 @@ public final class Step {
     Tensor run(Tensor x, Tensor y, Consumer<Tensor> beforeStep) {
         check("inputs", x, inputShape, inputType);
         check("targets", y, targetShape, targetType);
+        if (tape != null) checkUnchanged();
         runs++;
         if (tape != null) replay(x, y);
         else eagerRun(x, y);

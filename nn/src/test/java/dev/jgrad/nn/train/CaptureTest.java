@@ -165,6 +165,21 @@ class CaptureTest {
     }
 
     @Test
+    void aModelInAnotherModeOrWithReplacedParametersIsRefused() {
+        Sequential model = cnn(5);
+        Batch b = batches(1, 1).get(0);
+        Step step = Capture.trainStep(model, Losses::crossEntropy, new Adam(model.parameters(), 1e-3), b);
+        model.eval();
+        var e = assertThrows(IllegalStateException.class, () -> step.run(b));
+        assertTrue(e.getMessage().contains("training mode") && e.getMessage().contains("model.train()"), e.getMessage());
+        model.train();
+        step.run(b);
+        model.to(DType.FLOAT64);
+        var f = assertThrows(IllegalStateException.class, () -> step.run(b));
+        assertTrue(f.getMessage().contains("capture the step again"), f.getMessage());
+    }
+
+    @Test
     void aLossThatReadsValuesOnTheHostRunsEagerlyWithTheReason() {
         Sequential model = cnn(5);
         Loss dataDependent = (out, y) -> {   // a branch on a tensor's value: what a replay could not repeat

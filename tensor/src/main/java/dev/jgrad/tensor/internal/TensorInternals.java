@@ -37,6 +37,8 @@ public final class TensorInternals {
                     boolean nesterov, boolean first);
 
         RecordedKernels record(Runnable body);
+
+        Object storageOf(Tensor t);
     }
 
     private static volatile Access access;
@@ -133,5 +135,10 @@ public final class TensorInternals {
      */
     public static RecordedKernels record(Runnable body) {
         return access().record(body);
+    }
+
+    /** {@return the object holding {@code t}'s elements, compared by identity: a tensor re-homed (by {@code setData}, say) holds another one} */
+    public static Object storageOf(Tensor t) {
+        return access().storageOf(t);
     }
 }
