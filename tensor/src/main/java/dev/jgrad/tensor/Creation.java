@@ -56,6 +56,14 @@ final class Creation {
 
     static Tensor random(int[] shape, DoubleSupplier next) {
         Checks.heapAllocation("rand", DType.FLOAT32, Shapes.numel(shape), shape);
+        if (Tape.capturing()) {   // each replay of a captured step draws anew, in the eager step's order
+            Tensor t = Tensor.uninitialized(shape, DType.FLOAT32, Device.CPU);
+            Tape.kernel(() -> {
+                float[] v = CpuBackend.floats(t);
+                for (int i = 0; i < v.length; i++) v[i] = (float) next.getAsDouble();
+            });
+            return t;
+        }
         float[] v = new float[Shapes.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = (float) next.getAsDouble();
         return Tensor.wrap(v, shape);
@@ -64,6 +72,14 @@ final class Creation {
     static Tensor randint(Generator g, long low, long high, int[] shape) {
         if (high <= low) throw new IllegalArgumentException("randint: random range is empty: [" + low + ", " + high + ")");
         Checks.heapAllocation("randint", DType.INT64, Shapes.numel(shape), shape);
+        if (Tape.capturing()) {
+            Tensor t = Tensor.uninitialized(shape, DType.INT64, Device.CPU);
+            Tape.kernel(() -> {
+                long[] v = CpuBackend.longs(t);
+                for (int i = 0; i < v.length; i++) v[i] = g.nextLong(low, high);
+            });
+            return t;
+        }
         long[] v = new long[Shapes.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = g.nextLong(low, high);
         return Tensor.wrap(v, shape);

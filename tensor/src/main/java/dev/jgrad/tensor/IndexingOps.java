@@ -72,9 +72,28 @@ final class IndexingOps {
      */
     static void checkRange(String op, Tensor index, int dim, int size) {
         if (index.numel() == 0) return;
+        if (Tape.capturing()) {   // a captured step checks each replay's indices, in a kernel of its own
+            Tensor c = ElementwiseOps.contiguous(index, DType.INT64);
+            Tape.kernel(() -> checkRangeOnCpu(op, c, dim, size));
+            return;
+        }
         int[] all = Shapes.dims(op, null, index.dim());
         long lo = ReductionOps.reduce(op, dev.jgrad.kernels.ReduceFn.MIN, index, all, false, index.dtype()).itemLong();
         long hi = ReductionOps.reduce(op, dev.jgrad.kernels.ReduceFn.MAX, index, all, false, index.dtype()).itemLong();
+        if (lo < 0 || hi >= size) {
+            throw new IndexOutOfBoundsException(op + ": index " + (lo < 0 ? lo : hi) + " is out of bounds for dimension " + dim
+                    + " with size " + size + " (indices range from " + lo + " to " + hi + ")");
+        }
+    }
+
+    /** {@link #checkRange}'s check by a loop over a contiguous int64 CPU tensor (which a replay may reach after its scope closed it). */
+    private static void checkRangeOnCpu(String op, Tensor index, int dim, int size) {
+        long[] v = CpuBackend.longs(index);
+        long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
+        for (int i = index.layout.offset, end = i + index.numel(); i < end; i++) {
+            lo = Math.min(lo, v[i]);
+            hi = Math.max(hi, v[i]);
+        }
         if (lo < 0 || hi >= size) {
             throw new IndexOutOfBoundsException(op + ": index " + (lo < 0 ? lo : hi) + " is out of bounds for dimension " + dim
                     + " with size " + size + " (indices range from " + lo + " to " + hi + ")");

@@ -53,13 +53,29 @@ final class LossOps {
      */
     private static void checkTargets(Tensor t, int classes, long ignoreIndex) {
         if (t.numel() == 0) return;
-        if (Tape.capturing()) {   // a captured step checks each replay's targets
-            Tape.kernel(() -> checkTargets(t, classes, ignoreIndex));
+        if (Tape.capturing()) {   // a captured step checks each replay's targets, in a kernel of its own
+            Tape.kernel(() -> checkTargetsOnCpu(t, classes, ignoreIndex));
             return;
         }
         Tensor valid = t.ne(ignoreIndex);
         Tensor safe = Tensor.where(valid, t, Tensor.zerosLike(t));
         long lo = safe.min().itemLong(), hi = safe.max().itemLong();
+        checkedRange(lo, hi, classes, ignoreIndex);
+    }
+
+    /** {@link #checkTargets} by a loop over contiguous int64 CPU targets (which a replay may reach after its scope closed them). */
+    private static void checkTargetsOnCpu(Tensor t, int classes, long ignoreIndex) {
+        long[] v = CpuBackend.longs(t);
+        long lo = 0, hi = 0;   // an ignored target counts as 0, as in the tensor check
+        for (int i = t.layout.offset, end = i + t.numel(); i < end; i++) {
+            long x = v[i] == ignoreIndex ? 0 : v[i];
+            lo = Math.min(lo, x);
+            hi = Math.max(hi, x);
+        }
+        checkedRange(lo, hi, classes, ignoreIndex);
+    }
+
+    private static void checkedRange(long lo, long hi, int classes, long ignoreIndex) {
         if (lo < 0 || hi >= classes) {
             throw new IllegalArgumentException(OP + ": target values must be in [0, " + classes + ") or equal ignoreIndex " + ignoreIndex
                     + ", got values from " + lo + " to " + hi);

@@ -72,6 +72,17 @@ final class ReductionOps {
      * temporaries; everything else (float64 gradient checks, other dimensions, CUDA) composes the
      * formula from ops.
      */
+    /** dx from contiguous float32 CPU rows of y and g (all from offset 0). */
+    private static void softmaxBackwardKernel(boolean log, int rows, int n, Tensor y, Tensor g, Tensor dx) {
+        if (Tape.capturing()) {   // recorded for a captured step's replays
+            Tape.kernel(() -> softmaxBackwardKernel(log, rows, n, y, g, dx));
+            return;
+        }
+        try (var _ = Profiler.time(log ? "log_softmax backward" : "softmax backward", y)) {
+            SoftmaxF32.backward(log, rows, n, CpuBackend.floats(y), 0, n, CpuBackend.floats(g), 0, n, CpuBackend.floats(dx), 0, n);
+        }
+    }
+
     static Tensor softmaxBackward(boolean log, int dim, Tensor y, Tensor g) {
         try (var _ = GradMode.noGrad()) {
             int rank = y.dim();
@@ -80,9 +91,7 @@ final class ReductionOps {
                 int n = y.layout.shape[rank - 1], rows = y.numel() / n;
                 Tensor yc = ElementwiseOps.contiguous(y, DType.FLOAT32), gc = ElementwiseOps.contiguous(g, DType.FLOAT32);
                 Tensor dx = Tensor.uninitialized(y.layout.shape, DType.FLOAT32, y.device());   // every element written
-                try (var _ = Profiler.time(log ? "log_softmax backward" : "softmax backward", y)) {
-                    SoftmaxF32.backward(log, rows, n, CpuBackend.floats(yc), 0, n, CpuBackend.floats(gc), 0, n, CpuBackend.floats(dx), 0, n);
-                }
+                softmaxBackwardKernel(log, rows, n, yc, gc, dx);
                 if (yc != y) yc.close();
                 if (gc != g) gc.close();
                 return dx;

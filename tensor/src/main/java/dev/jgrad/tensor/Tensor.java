@@ -3140,6 +3140,11 @@ public final class Tensor implements AutoCloseable {
      * would keep it alive after the result is closed).
      */
     Tensor withLayout(Layout l) {
+        if (Tape.capturing()) {   // a recorded kernel keeps the layout it ran with: the result is a view, this tensor lets go
+            Tensor seen = viewOf(l);
+            close();
+            return seen;
+        }
         layout = l;
         return this;
     }

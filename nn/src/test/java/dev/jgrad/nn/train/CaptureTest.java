@@ -111,6 +111,50 @@ class CaptureTest {
     }
 
     @Test
+    void aTransformerWithDropoutReplaysBitForBit() {
+        int vocab = 20, t = 12;
+        java.util.function.LongFunction<Sequential> model = seed -> {
+            Tensor.manualSeed(seed);   // the layers' dropout draws from the default generator
+            return new Sequential(new dev.jgrad.nn.Embedding(vocab, 16),
+                    new dev.jgrad.nn.TransformerEncoderLayer(16, 2, 32, 0.1, "gelu", 1e-5, true, true), new Linear(16, vocab));
+        };
+        Loss loss = (out, y) -> Losses.crossEntropy(out.reshape(-1, vocab), y.reshape(-1));
+        Generator g = new Generator(3);
+        List<Batch> data = new ArrayList<>();
+        for (int i = 0; i < 4; i++) data.add(new Batch(Tensor.randint(g, 0, vocab, 4, t), Tensor.randint(g, 0, vocab, 4, t)));
+
+        Sequential eager = model.apply(8);
+        Adam eagerOpt = new Adam(eager.parameters(), 1e-2);
+        try (var _ = Tensor.scope()) {   // the capture's recording pass
+            loss.apply(eager.call(data.get(0).inputs()), data.get(0).targets()).backward();
+        }
+        eagerOpt.zeroGrad();
+        float[] expected = new float[data.size()];
+        for (int i = 0; i < data.size(); i++) {
+            eagerOpt.zeroGrad();
+            try (var _ = Tensor.scope()) {
+                Tensor l = loss.apply(eager.call(data.get(i).inputs()), data.get(i).targets());
+                l.backward();
+                eagerOpt.step();
+                expected[i] = l.toFloatArray()[0];
+            }
+        }
+        Sequential captured = model.apply(8);
+        Step step = Capture.trainStep(captured, loss, new Adam(captured.parameters(), 1e-2), data.get(0));
+        assertTrue(step.isCaptured(), step.describe());
+        float[] got = new float[data.size()];
+        for (int i = 0; i < data.size(); i++) {
+            try (var _ = Tensor.scope()) {
+                got[i] = step.run(data.get(i)).toFloatArray()[0];
+            }
+        }
+        assertArrayEquals(expected, got);
+        for (int i = 0; i < eager.parameters().size(); i++) {
+            assertArrayEquals(eager.parameters().get(i).toFloatArray(), captured.parameters().get(i).toFloatArray(), "parameter " + i);
+        }
+    }
+
+    @Test
     void thePlanSharesArraysAndCountsItsBytes() {
         Sequential model = cnn(5);
         Step step = Capture.trainStep(model, Losses::crossEntropy, new Adam(model.parameters(), 1e-3), batches(1, 1).get(0));
@@ -162,6 +206,20 @@ class CaptureTest {
         assertTrue(f.getMessage().contains("targets") && f.getMessage().contains("float32"), f.getMessage());
         assertThrows(IllegalArgumentException.class, () -> step.run(null));
         assertThrows(IllegalArgumentException.class, () -> Capture.trainStep(model, null, new Adam(model.parameters(), 1e-3), batches(1, 1).get(0)));
+    }
+
+    @Test
+    void aReplayChecksItsOwnTargetsAndLeavesTheModelAlone() {
+        Sequential model = cnn(5);
+        Batch b = batches(1, 1).get(0);
+        Step step = Capture.trainStep(model, Losses::crossEntropy, new Adam(model.parameters(), 1e-3), b);
+        float[] before = model.parameters().getFirst().toFloatArray();
+        long[] bad = new long[BATCH];
+        bad[3] = 10;
+        var e = assertThrows(IllegalArgumentException.class, () -> step.run(b.inputs(), Tensor.of(bad)));
+        assertTrue(e.getMessage().contains("cross_entropy") || e.getMessage().contains("target"), e.getMessage());
+        assertArrayEquals(before, model.parameters().getFirst().toFloatArray());
+        step.run(b);   // and the step still works
     }
 
     @Test
