@@ -11,6 +11,10 @@
  */
 module dev.jgrad.kernels {
     requires static jdk.incubator.vector;
+    // VectorAlignment reads the array header size (sun.misc.Unsafe.ARRAY_FLOAT_BASE_OFFSET, a
+    // field, no memory access): required, not static, so that the module is resolved on the
+    // module path too and every launch agrees on where vector loops start
+    requires jdk.unsupported;
     exports dev.jgrad.kernels;
     exports dev.jgrad.kernels.ref;
     exports dev.jgrad.kernels.typed;

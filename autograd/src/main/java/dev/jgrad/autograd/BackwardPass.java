@@ -44,6 +44,7 @@ public final class BackwardPass {
     private final Map<Tensor, Integer> hookedLeafEdges = new IdentityHashMap<>();
     private final Map<Tensor, Tensor> hookedLeafGrads = new IdentityHashMap<>();
     private final boolean retainGraph;
+    private final boolean leavesTakeGradients;
     private int next;
 
     /**
@@ -66,6 +67,16 @@ public final class BackwardPass {
      * @param retainGraph keep the graph so that it can be walked again
      */
     public BackwardPass(Tensor root, Tensor seed, boolean retainGraph) {
+        this(root, seed, retainGraph, false);
+    }
+
+    /**
+     * Prepares the pass; with {@code leavesTakeGradients} a leaf without a gradient keeps a
+     * gradient its rule made as its own instead of a copy (a tensor no one else holds). Only for a pass
+     * whose {@link Step}s nobody sees: the leaf closes that tensor when a later gradient replaces it.
+     */
+    BackwardPass(Tensor root, Tensor seed, boolean retainGraph, boolean leavesTakeGradients) {
+        this.leavesTakeGradients = leavesTakeGradients;
         if (!root.requiresGrad()) {
             throw new IllegalStateException("backward: the tensor does not require grad and has no op; call requiresGrad(true) on "
                     + "the parameters, and do not compute the loss under GradMode.noGrad()");
@@ -135,6 +146,19 @@ public final class BackwardPass {
         return postOrder;
     }
 
+    /**
+     * Whether {@code gi}, the gradient a rule gave input {@code i}, is a tensor the rule made: not
+     * the gradient it received, the node, one of the op's inputs or the gradient of another input
+     * (a rule may pass any of those on unchanged). Such a tensor is referenced only by this pass,
+     * so a leaf may keep it as its gradient instead of a copy.
+     */
+    private static boolean madeByRule(Tensor gi, Tensor g, Tensor node, List<Tensor> inputs, Tensor[] grads, int i) {
+        if (gi == g || gi == node) return false;
+        for (Tensor in : inputs) if (in == gi) return false;
+        for (int k = 0; k < grads.length; k++) if (k != i && grads[k] == gi) return false;
+        return true;
+    }
+
     /** {@return the nodes this pass visits, in visiting order} */
     public List<Tensor> nodes() {
         return Collections.unmodifiableList(order);
@@ -190,7 +214,8 @@ public final class BackwardPass {
                     if (hookedLeafEdges.containsKey(in)) {
                         hookedLeafGrads.merge(in, gi, Tensor::add);
                     } else if (in.isLeaf()) {
-                        TensorInternals.accumulateGrad(in, gi);
+                        if (leavesTakeGradients && madeByRule(gi, g, node, inputs, grads, i)) TensorInternals.accumulateTemporaryGrad(in, gi);
+                        else TensorInternals.accumulateGrad(in, gi);
                         leaves.add(in);
                     } else {
                         pending.merge(in, gi, Tensor::add);

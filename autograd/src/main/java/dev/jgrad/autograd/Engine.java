@@ -18,7 +18,7 @@ public final class Engine implements BackwardEngine {
 
     @Override
     public void backward(Tensor root, Tensor seed, boolean retainGraph) {
-        BackwardPass pass = new BackwardPass(root, seed, retainGraph);
+        BackwardPass pass = new BackwardPass(root, seed, retainGraph, true);
         while (pass.hasNext()) pass.step();
     }
 }

@@ -36,6 +36,28 @@ class AutogradEngineTest {
 
     // ---- accumulation and zeroGrad ----------------------------------------------------------------
 
+    /**
+     * A leaf keeps the gradient its rule made instead of a copy, but never a tensor someone else
+     * holds: the caller's seed passed on unchanged (add's rule returns g itself), or a gradient
+     * that a second path adds to.
+     */
+    @Test
+    void leavesKeepTheirRuleMadeGradientButNeverTheCallersSeed() {
+        Tensor x = leaf(1, 2, 3), seed = Tensor.of(new double[] {1, 10, 100});
+        x.add(5).backward(seed);                 // the add rule passes the seed on: x.grad must be a copy
+        assertValues(new double[] {1, 10, 100}, x.grad());
+        x.zeroGrad();
+        assertArrayEquals(new double[] {1, 10, 100}, seed.toDoubleArray(), 0, "the seed survives zeroGrad");
+
+        x.mul(3).backward(seed);                 // g·3, made by the rule
+        assertValues(new double[] {3, 30, 300}, x.grad());
+        x.mul(x).backward(seed);                 // two paths into x, accumulated on top
+        assertValues(new double[] {3 + 2, 30 + 40, 300 + 600}, x.grad());
+        x.zeroGrad();
+        assertNull(x.grad());
+        assertArrayEquals(new double[] {1, 10, 100}, seed.toDoubleArray(), 0);
+    }
+
     @Test
     void gradientsAccumulateAcrossBackwardCalls() {
         Tensor x = leaf(1, 2, 3);

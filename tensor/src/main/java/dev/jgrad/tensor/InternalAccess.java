@@ -7,7 +7,12 @@ final class InternalAccess implements TensorInternals.Access {
 
     @Override
     public void accumulateGrad(Tensor leaf, Tensor g) {
-        leaf.accumulateGrad(g);
+        leaf.accumulateGrad(g, false);
+    }
+
+    @Override
+    public void accumulateTemporaryGrad(Tensor leaf, Tensor g) {
+        leaf.accumulateGrad(g, true);
     }
 
     @Override

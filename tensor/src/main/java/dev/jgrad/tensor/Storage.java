@@ -104,6 +104,11 @@ sealed abstract class Storage permits CpuStorage, CudaStorage {
         else acquire();
     }
 
+    /** {@return whether exactly one open tensor holds these elements} */
+    final boolean soleHolder() {
+        return (int) REFS.getVolatile(this) == 1;
+    }
+
     /** One holder closed; the last one frees the elements. */
     final void release() {
         if ((int) REFS.getAndAdd(this, -1) == 1) {

@@ -2948,16 +2948,26 @@ public final class Tensor implements AutoCloseable {
      * Adds {@code g} to the gradient (the engine calls this for leaves and retained non-leaves,
      * through TensorInternals). The sum is a new tensor owned by this one: it lives in this
      * tensor's scope (none for a parameter made outside every scope), not in the scope the backward
-     * pass runs in, and the gradient it replaces, if this tensor's own, is closed.
+     * pass runs in, and the gradient it replaces, if this tensor's own, is closed. When
+     * {@code temporary} (the engine made g in this pass and keeps it nowhere else) and this tensor
+     * has no gradient yet, g itself becomes the gradient if nothing else can reach its elements,
+     * saving a copy of the whole gradient.
      */
     void accumulateGrad(Tensor g) {
+        accumulateGrad(g, false);
+    }
+
+    /** As {@link #accumulateGrad(Tensor)}; see there for {@code temporary}. */
+    void accumulateGrad(Tensor g, boolean temporary) {
         Checks.notNull("accumulateGrad", "gradient", g);
         checkSameDevice("accumulateGrad", this, g);
         checkUsable("backward (accumulating the gradient of a leaf)");
         Tensor next;
         try (var _ = GradMode.noGrad()) {
             Tensor gg = g.dtype() == dtype() ? g : g.to(dtype());
-            next = grad == null ? ElementwiseOps.copy(gg, dtype()) : grad.add(gg);
+            if (grad != null) next = grad.add(gg);
+            else if (temporary && gg == g && soleDenseHolder(g)) next = g;
+            else next = ElementwiseOps.copy(gg, dtype());
         }
         TensorScope.adopt(next, owner);
         Tensor old = grad;
@@ -2965,6 +2975,15 @@ public final class Tensor implements AutoCloseable {
         grad = next;
         ownsGrad = true;
         if (owned && old != null) old.close();
+    }
+
+    /**
+     * Whether {@code t} is an open, graph-free tensor that is the only holder of its storage and
+     * covers all of it contiguously: no view, saved tensor or other tensor can see its elements.
+     */
+    private static boolean soleDenseHolder(Tensor t) {
+        return !t.isClosed() && t.op == null && !t.requiresGrad && t.grad == null && t.layout.isContiguous() && t.layout.offset == 0
+                && t.storage.length() == t.numel() && t.storage.soleHolder();
     }
 
     /**

@@ -40,6 +40,11 @@ public final class ElementwiseVec {
 
     private ElementwiseVec() {}
 
+    /** {@return the number of floats in one vector of these loops} */
+    public static int lanes() {
+        return L;
+    }
+
     /** dx = x &gt; 0 ? g : 0 over {@code n} floats (the masked tail included). */
     public static void reluBackward(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, int n) {
         FloatVector zero = FloatVector.zero(S);

@@ -2,6 +2,7 @@ package dev.jgrad.kernels.simd;
 
 import dev.jgrad.kernels.ReduceFn;
 import dev.jgrad.kernels.Simd;
+import dev.jgrad.kernels.typed.VectorAlignment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -18,6 +19,8 @@ public final class RowsVec {
     public static final int L = S.length();
     /** Elements summed in float before the partial sum is added to a double. */
     public static final int SUM_BLOCK = 4096;
+    /** Rows shorter than this are summed from their first element (see {@link #sum}): their loads mostly hit L1. */
+    static final int ALIGN_MIN = 256;
 
     private RowsVec() {}
 
@@ -35,9 +38,18 @@ public final class RowsVec {
         return s;
     }
 
-    /** Σ x[o..o+n): float vectors over blocks of {@link #SUM_BLOCK}, blocks added in double. */
+    /**
+     * Σ x[o..o+n): float vectors over blocks of {@link #SUM_BLOCK}, blocks added in double. A long
+     * run first adds its elements before a vector boundary in memory ({@link VectorAlignment}) in
+     * float, so that every vector load reads one cache line.
+     */
     public static double sum(float[] x, int o, int n) {
-        double total = 0;
+        int h = n >= ALIGN_MIN ? VectorAlignment.peel(o, L) : 0;
+        float head = 0;
+        for (int j = 0; j < h; j++) head += x[o + j];
+        double total = head;
+        o += h;
+        n -= h;
         for (int b = 0; b < n; b += SUM_BLOCK) {
             int len = Math.min(SUM_BLOCK, n - b), base = o + b;
             int bound = S.loopBound(len), unrolled = len - len % (4 * L), j = 0;

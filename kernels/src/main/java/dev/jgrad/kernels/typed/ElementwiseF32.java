@@ -59,7 +59,7 @@ public final class ElementwiseF32 {
         boolean simd = Simd.enabled() && fn.simd() && !fn.isPredicate();
         walk(shape, new int[][] {oStrides, xStrides}, new int[] {oOff, xOff}, cost(fn), (n, o, s) -> {
             int done = 0;
-            if (simd && s[0] == 1 && s[1] == 1) done = ElementwiseVec.unary(fn, n, out, o[0], x, o[1]);
+            if (simd && s[0] == 1 && s[1] == 1) done = unaryAligned(fn, n, out, o[0], x, o[1]);
             if (s[1] == 0 && n > 0) {
                 float v = (float) fn.apply(x[o[1]]);
                 for (int j = done; j < n; j++) out[o[0] + j * s[0]] = v;
@@ -112,7 +112,7 @@ public final class ElementwiseF32 {
         walk(shape, new int[][] {oStrides, aStrides, bStrides}, new int[] {oOff, aOff, bOff}, fn == BinaryFn.POW ? 8 : 1, (n, o, s) -> {
             int done = 0;
             if (simd && s[0] == 1 && (s[1] | s[2]) == 1 && (s[1] & ~1) == 0 && (s[2] & ~1) == 0) {
-                done = ElementwiseVec.binary(fn, n, out, o[0], a, o[1], s[1], b, o[2], s[2]);
+                done = binaryAligned(fn, n, out, o[0], a, o[1], s[1], b, o[2], s[2]);
             }
             for (int j = done; j < n; j++) out[o[0] + j * s[0]] = (float) fn.apply(a[o[1] + j * s[1]], b[o[2] + j * s[2]]);
         });
@@ -209,6 +209,64 @@ public final class ElementwiseF32 {
             if (s[0] == 1) Arrays.fill(out, o[0], o[0] + n, value);
             else for (int j = 0; j < n; j++) out[o[0] + j * s[0]] = value;
         });
+    }
+
+    /** Runs shorter than this start their vector loop at their first element: their operands mostly sit in L1, where alignment matters little. */
+    static final int ALIGN_MIN = 256;
+
+    /**
+     * {@link ElementwiseVec#unary} over a contiguous run, with the vector loop started where
+     * {@code out} meets a vector boundary in memory ({@link VectorAlignment}). The same elements as
+     * {@code ElementwiseVec.unary(fn, n, …)} are computed by the vector code, the elements before
+     * the boundary and after the last whole aligned vector through a one-vector scratch copy, so
+     * the results are bit for bit those of the unaligned loop; returns that loop's bound (0 for a
+     * function without a vector loop).
+     */
+    private static int unaryAligned(UnaryFn fn, int n, float[] out, int o, float[] x, int xi) {
+        int lanes = ElementwiseVec.lanes(), bound = n - n % lanes, h = VectorAlignment.peel(o, lanes);
+        if (h == 0 || n < ALIGN_MIN) return ElementwiseVec.unary(fn, n, out, o, x, xi);
+        float[] in = new float[lanes], res = new float[lanes];
+        System.arraycopy(x, xi, in, 0, h);
+        if (ElementwiseVec.unary(fn, lanes, res, 0, in, 0) == 0) return 0;
+        System.arraycopy(res, 0, out, o, h);
+        int done = h + ElementwiseVec.unary(fn, bound - h, out, o + h, x, xi + h), rest = bound - done;
+        if (rest > 0) {
+            Arrays.fill(in, 0f);
+            System.arraycopy(x, xi + done, in, 0, rest);
+            ElementwiseVec.unary(fn, lanes, res, 0, in, 0);
+            System.arraycopy(res, 0, out, o + done, rest);
+        }
+        return bound;
+    }
+
+    /**
+     * {@link ElementwiseVec#binary} over a contiguous output run (each input contiguous or a
+     * broadcast scalar, strides 1 or 0), aligned on {@code out} as {@link #unaryAligned}, with the
+     * same bit-for-bit results as the unaligned loop; returns its bound.
+     */
+    private static int binaryAligned(BinaryFn fn, int n, float[] out, int o, float[] a, int ai, int as, float[] b, int bi, int bs) {
+        int lanes = ElementwiseVec.lanes(), bound = n - n % lanes, h = VectorAlignment.peel(o, lanes);
+        if (h == 0 || n < ALIGN_MIN) return ElementwiseVec.binary(fn, n, out, o, a, ai, as, b, bi, bs);
+        float[] ta = new float[lanes], tb = new float[lanes], res = new float[lanes];
+        scratch(a, ai, as, ta, h);
+        scratch(b, bi, bs, tb, h);
+        if (ElementwiseVec.binary(fn, lanes, res, 0, ta, 0, as, tb, 0, bs) == 0) return 0;
+        System.arraycopy(res, 0, out, o, h);
+        int done = h + ElementwiseVec.binary(fn, bound - h, out, o + h, a, ai + h * as, as, b, bi + h * bs, bs), rest = bound - done;
+        if (rest > 0) {
+            scratch(a, ai + done * as, as, ta, rest);
+            scratch(b, bi + done * bs, bs, tb, rest);
+            ElementwiseVec.binary(fn, lanes, res, 0, ta, 0, as, tb, 0, bs);
+            System.arraycopy(res, 0, out, o + done, rest);
+        }
+        return bound;
+    }
+
+    /** t = the next {@code count} elements of a run from x[i] with stride 0 or 1, zero-padded to a vector. */
+    private static void scratch(float[] x, int i, int stride, float[] t, int count) {
+        Arrays.fill(t, 0f);
+        if (stride == 0) t[0] = x[i];
+        else System.arraycopy(x, i, t, 0, count);
     }
 
     /** Rough cost of one element, in simple float operations, for the parallel threshold. */

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * Fast float32 layer normalisation over the last dimension of contiguous rows, forward and
  * backward, multi-threaded over rows; checked against {@link LayerNormRef}. The forward pass returns
  * each row's mean and rstd = 1/√(var + eps) for the backward pass (two-pass variance, in double
- * across the row). The weight and bias gradients sum over rows with one partial sum per thread.
+ * across the row). The weight and bias gradients sum over rows with one partial sum per block of rows (as many
+ * blocks as the shape gives, whatever the thread count, so their bits do not depend on it).
  *
  * <pre>{@code
  * float[] mean = new float[rows], rstd = new float[rows];
@@ -77,11 +78,10 @@ public final class LayerNormF32 {
                                 float[] dx, int dxOff, float[] dw, float[] db) {
         boolean simd = Simd.enabled();
         float[] weight = w != null ? w : ones(n);
-        int parts = (int) Math.max(1, Math.min(Math.min(rows, Parallel.threads()), (long) rows * n * 8 / Parallel.INLINE_WORK));
-        if (Parallel.inParallel()) parts = 1;
+        int parts = parts(rows, n);
         float[][] dwPart = new float[parts][], dbPart = new float[parts][];
         int partsF = parts;
-        Parallel.forEach(parts, Long.MAX_VALUE, part -> {
+        Parallel.forEach(parts, (long) rows * n * 8, part -> {
             float[] pdw = dw == null ? null : new float[n], pdb = db == null ? null : new float[n];
             dwPart[part] = pdw;
             dbPart[part] = pdb;
@@ -94,6 +94,20 @@ public final class LayerNormF32 {
         });
         if (dw != null) sumParts(dwPart, dw, n);
         if (db != null) sumParts(dbPart, db, n);
+    }
+
+    /** Rows per part of the backward pass, at least: a part's dw and db partial sums cost 2·n floats. */
+    static final int PART_ROWS = 64;
+
+    /**
+     * The number of row blocks the backward pass splits into, each with its own dw and db partial
+     * sums, added in block order at the end. It depends on the shape only, never on the thread count,
+     * so dw and db have the same bits on any machine; several blocks per thread let the pool balance
+     * them when another process takes a core.
+     */
+    static int parts(int rows, int n) {
+        if ((long) rows * n * 8 < Parallel.INLINE_WORK) return 1;
+        return (int) Math.max(1, Math.min(32, rows / PART_ROWS));
     }
 
     private static float[] ones(int n) {

@@ -88,11 +88,12 @@ public final class ReduceF32 {
         if (kr >= 1 && k.strides()[0][kr - 1] == 1 && k.strides()[1][kr - 1] == 1) {
             // innermost kept dimension contiguous in out and x: accumulate whole rows of outputs
             int inner = k.shape()[kr - 1], outer = keptCount / inner;
-            int segs = (int) SgemmF32.ceilDiv(inner, ElementwiseF32.SEGMENT);
+            int width = columnSegment(inner, outer, work);
+            int segs = (int) SgemmF32.ceilDiv(inner, width);
             int[] rShape = r.shape(), rStrides = r.strides()[0];
             Parallel.forRange(outer * segs, work, (from, to) -> {
                 for (int t = from; t < to; t++) {
-                    int row = t / segs, j0 = (t % segs) * ElementwiseF32.SEGMENT, n = Math.min(ElementwiseF32.SEGMENT, inner - j0);
+                    int row = t / segs, j0 = (t % segs) * width, n = Math.min(width, inner - j0);
                     int rowIndex = row * inner;
                     int o = oOff + offset(k, 0, rowIndex) + j0, xo = xOff + offset(k, 1, rowIndex) + j0;
                     Arrays.fill(out, o, o + n, (float) fn.identity());
@@ -131,6 +132,23 @@ public final class ReduceF32 {
                 out[oOff + offset(k, 0, i)] = (float) acc;
             }
         });
+    }
+
+    /**
+     * Width of the column segments that the row-accumulating path splits its {@code outer} rows of
+     * {@code inner} outputs into: {@link ElementwiseF32#SEGMENT}, or narrower when that would leave
+     * fewer tasks than threads ({@code sum(dim=0)} of a matrix has one row of outputs: one task
+     * would run it single-threaded). Each output column is still accumulated in row order by one
+     * task, so the result does not depend on the split.
+     */
+    static int columnSegment(int inner, int outer, long work) {
+        int threads = Parallel.threads();
+        long tasks = (long) outer * SgemmF32.ceilDiv(inner, ElementwiseF32.SEGMENT);
+        if (threads == 1 || tasks >= threads || work < 2 * Parallel.INLINE_WORK) return ElementwiseF32.SEGMENT;
+        int perRow = (int) SgemmF32.ceilDiv(threads, outer);
+        // whole cache lines per task (16 floats), at least 64 floats so that each row's run streams
+        int width = (int) SgemmF32.ceilDiv(SgemmF32.ceilDiv(inner, perRow), 16) * 16;
+        return Math.max(64, width);
     }
 
     /** Fold of the contiguous run x[o..o+n) (a sum is returned unrounded). */

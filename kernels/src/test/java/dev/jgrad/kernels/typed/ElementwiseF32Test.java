@@ -9,6 +9,7 @@ import dev.jgrad.kernels.Simd;
 import dev.jgrad.kernels.Strided;
 import dev.jgrad.kernels.UnaryFn;
 import dev.jgrad.kernels.ref.ElementwiseRef;
+import dev.jgrad.kernels.simd.ElementwiseVec;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,6 +133,47 @@ class ElementwiseF32Test {
                 checkBinary(fn, rnd, new int[] {2, 40000}, new int[] {40000, 1}, new int[] {40000, 1}, new int[] {0, 1}, 0); // parallel segments
             }
         });
+    }
+
+    /**
+     * The loops that start at a vector boundary in memory give the bits of the plain vector loop
+     * over [0, loopBound(n)) and the scalar tail, whatever the row's offset and length, in place
+     * too (out = a).
+     */
+    @Test
+    void alignedRowsGiveTheBitsOfTheUnalignedLoop() {
+        if (!Simd.available()) return;
+        Random rnd = new Random(5);
+        int lanes = ElementwiseVec.lanes();
+        for (int n : new int[] {ElementwiseF32.ALIGN_MIN, ElementwiseF32.ALIGN_MIN + 1, 300, 1000 + lanes - 1}) {
+            for (int off = 0; off <= lanes + 1; off++) {
+                for (UnaryFn fn : FLOAT_FNS) {
+                    float[] x = new float[off + n];
+                    System.arraycopy(inputs(fn, rnd, n), 0, x, off, n);
+                    float[] want = new float[off + n], got = new float[off + n];
+                    int done = ElementwiseVec.unary(fn, n, want, off, x, off);
+                    for (int j = done; j < n; j++) want[off + j] = (float) fn.apply(x[off + j]);
+                    ElementwiseF32.unary(fn, new int[] {n}, got, off, new int[] {1}, x, off, new int[] {1});
+                    assertArrayEquals(want, got, fn + " n=" + n + " offset " + off);
+                }
+                for (BinaryFn fn : new BinaryFn[] {BinaryFn.ADD, BinaryFn.SUB, BinaryFn.MUL, BinaryFn.DIV, BinaryFn.MAXIMUM, BinaryFn.MINIMUM}) {
+                    for (int[] st : new int[][] {{1, 1}, {1, 0}, {0, 1}}) {
+                        float[] a = rand(rnd, off + n), b = rand(rnd, off + n);
+                        float[] want = new float[off + n];
+                        int done = ElementwiseVec.binary(fn, n, want, off, a, off, st[0], b, off, st[1]);
+                        for (int j = done; j < n; j++) want[off + j] = (float) fn.apply(a[off + j * st[0]], b[off + j * st[1]]);
+                        float[] got = new float[off + n];
+                        ElementwiseF32.binary(fn, new int[] {n}, got, off, new int[] {1}, a, off, new int[] {st[0]}, b, off, new int[] {st[1]});
+                        assertArrayEquals(want, got, fn + " strides " + st[0] + "," + st[1] + " n=" + n + " offset " + off);
+                        if (st[0] == 1) {   // in place: out = a
+                            ElementwiseF32.binary(fn, new int[] {n}, a, off, new int[] {1}, a, off, new int[] {1}, b, off, new int[] {st[1]});
+                            assertArrayEquals(java.util.Arrays.copyOfRange(want, off, off + n), java.util.Arrays.copyOfRange(a, off, off + n),
+                                    fn + " in place n=" + n + " offset " + off);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -61,6 +61,31 @@ class RowKernelsF32Test {
         });
     }
 
+    /**
+     * sum(dim=0) of a matrix has a single row of outputs: it is split into column segments so that
+     * every thread gets some, and each column still adds its rows in order, so the bits do not
+     * depend on the thread count.
+     */
+    @Test
+    void columnSumsSplitOverThreadsGiveTheSameBits() {
+        Random rnd = new Random(4);
+        int rows = 700, cols = 1003;
+        for (ReduceFn fn : new ReduceFn[] {ReduceFn.SUM, ReduceFn.MAX}) {
+            checkReduce(fn, rnd, new int[] {cols}, new int[] {rows}, new int[] {1, cols}, new int[] {1});
+            float[] x = rand(rnd, rows * cols);
+            float[][] got = new float[3][cols];
+            int[] threads = {1, 2, 3};
+            for (int i = 0; i < threads.length; i++) {
+                float[] out = got[i];
+                withThreads(threads[i], () -> ReduceF32.reduce(fn, new int[] {cols}, out, 0, new int[] {1}, new int[] {rows}, x, 0,
+                        new int[] {1, cols}));
+            }
+            assertArrayEquals(got[0], got[1], fn + ": 1 thread vs 2");
+            assertArrayEquals(got[0], got[2], fn + ": 1 thread vs 3");
+        }
+        assertTrue(ReduceF32.columnSegment(2048, 1, 1L << 22) >= 64);
+    }
+
     @Test
     void maxPropagatesNaN() {
         float[] x = new float[100];

@@ -18,6 +18,8 @@ public final class TensorInternals {
     public interface Access {
         void accumulateGrad(Tensor leaf, Tensor g);
 
+        void accumulateTemporaryGrad(Tensor leaf, Tensor g);
+
         void setData(Tensor leaf, Tensor source);
 
         boolean hasGradHooks(Tensor t);
@@ -63,6 +65,16 @@ public final class TensorInternals {
     /** Adds {@code g} to the leaf's gradient (a copy on the first call), in the leaf's dtype. */
     public static void accumulateGrad(Tensor leaf, Tensor g) {
         access().accumulateGrad(leaf, g);
+    }
+
+    /**
+     * As {@link #accumulateGrad}, for a gradient the backward pass made in this step and holds
+     * nowhere else: a leaf without a gradient takes {@code g} itself when nothing else can reach its
+     * elements (its only tensor, contiguous, no graph), instead of copying it, as PyTorch's
+     * AccumulateGrad steals a gradient nobody else holds.
+     */
+    public static void accumulateTemporaryGrad(Tensor leaf, Tensor g) {
+        access().accumulateTemporaryGrad(leaf, g);
     }
 
     /** Whether gradient hooks ({@link Tensor#registerHook}) are registered on {@code t}. */
