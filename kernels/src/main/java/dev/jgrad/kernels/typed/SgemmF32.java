@@ -259,7 +259,9 @@ public final class SgemmF32 {
     private static void block(GemmConfig cfg, boolean simd, int nr, int i0, int i1, int j0, int j1, int k, float alpha,
                               float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
                               float beta, float[] c, int cOff, int ldc) {
-        int kcMax = Math.min(cfg.kc(), k);
+        // passes of equal depth (k = 784 with KC 768: two of 392, not 768 and a 16-deep one that
+        // reloads and stores all of C for little work); the bits do not depend on the depth
+        int kcMax = (int) ceilDiv(k, Math.max(1, ceilDiv(k, cfg.kc())));
         int mcMax = (int) roundUp(cfg.mc(), MR), ncMax = (int) roundUp(cfg.nc(), nr);
         float[] bPack = Scratch.floats(Scratch.SGEMM_B, kcMax * (int) roundUp(Math.min(ncMax, j1 - j0), nr));
         float[] aPack = Scratch.floats(Scratch.SGEMM_A, kcMax * (int) roundUp(Math.min(mcMax, i1 - i0), MR));
@@ -272,8 +274,8 @@ public final class SgemmF32 {
         }
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
-            for (int pc = 0; pc < k; pc += cfg.kc()) {
-                int kc = Math.min(cfg.kc(), k - pc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
                 boolean acc = pc > 0 || beta == 1;
                 packB(nr, kc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs, bPack);
                 for (int ic = i0; ic < i1; ic += mcMax) {
