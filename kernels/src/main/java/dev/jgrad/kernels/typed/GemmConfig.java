@@ -25,7 +25,8 @@ import java.util.Map;
  * @param jrOuter    true: for each column panel of B the kernel sweeps the rows of the A block
  *                   (the B micro-panel is reused from cache); false: for each row panel of A it
  *                   sweeps the columns of the B block (the A micro-panel is reused)
- * @param gatherA    pack row-major A into its panels with vector gathers (else scalar loads)
+ * @param gatherA    pack row-major A into its panels with vector gathers (else six rows at a
+ *                   time with scalar loads, column by column)
  */
 public record GemmConfig(Tile tile, int kc, int mc, int nc, boolean jrOuter, boolean gatherA) {
     /**

@@ -238,8 +238,12 @@ public final class GemmTuner {
         return GemmConfig.DEFAULT;
     }
 
-    /** The table's entry for AMD family 26 (Zen 5). */
-    static final GemmConfig ZEN5 = GemmConfig.DEFAULT;
+    /**
+     * The table's entry for AMD family 26 (Zen 5): Zen 4's tile and blocks, but twice as deep a
+     * pass (half as many reloads of C, whose tiles come from beyond L2 at 1024³ and up) and A
+     * packed six rows at a time rather than gathered (docs/design-notes.md, "SGEMM: the Zen 5 gap").
+     */
+    static final GemmConfig ZEN5 = new GemmConfig(GemmConfig.Tile.R6V4, 768, 96, 4096, true, false);
 
     /**
      * The configurations a measurement compares: the table's choice first, then variations of

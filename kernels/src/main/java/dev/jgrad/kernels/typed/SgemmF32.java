@@ -259,7 +259,9 @@ public final class SgemmF32 {
     private static void block(GemmConfig cfg, boolean simd, int nr, int i0, int i1, int j0, int j1, int k, float alpha,
                               float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
                               float beta, float[] c, int cOff, int ldc) {
-        int kcMax = Math.min(cfg.kc(), k);
+        // passes of equal depth (k = 784 with KC 768: two of 392, not 768 and a 16-deep one that
+        // reloads and stores all of C for little work); the bits do not depend on the depth
+        int kcMax = (int) ceilDiv(k, Math.max(1, ceilDiv(k, cfg.kc())));
         int mcMax = (int) roundUp(cfg.mc(), MR), ncMax = (int) roundUp(cfg.nc(), nr);
         float[] bPack = Scratch.floats(Scratch.SGEMM_B, kcMax * (int) roundUp(Math.min(ncMax, j1 - j0), nr));
         float[] aPack = Scratch.floats(Scratch.SGEMM_A, kcMax * (int) roundUp(Math.min(mcMax, i1 - i0), MR));
@@ -272,8 +274,8 @@ public final class SgemmF32 {
         }
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
-            for (int pc = 0; pc < k; pc += cfg.kc()) {
-                int kc = Math.min(cfg.kc(), k - pc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
                 boolean acc = pc > 0 || beta == 1;
                 packB(nr, kc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs, bPack);
                 for (int ic = i0; ic < i1; ic += mcMax) {
@@ -386,9 +388,11 @@ public final class SgemmF32 {
 
     /** As {@link #packA(int, int, int, float, float[], int, int, int, float[])}, with gathers only when {@code gather}. */
     static void packA(int mr, int kc, int mc, float alpha, float[] a, int off, int rs, int cs, float[] dst, boolean gather) {
-        // Row-major A (the usual case) is transposed into the panels with gathers when SIMD is on:
-        // scalar stores of stride MR made packing A much slower than packing B (figures in
-        // docs/design-notes.md, "SGEMM: packed blocks tuned against OpenBLAS").
+        // Row-major A (the usual case) is transposed into the panels either with gathers (when
+        // SIMD is on and gather is set) or six rows at a time, column by column (packA6Rows):
+        // scalar stores of stride MR, one row at a time, made packing A much slower than packing
+        // B; on Zen 5 the gathers were too, and the six-row loop was not (figures in
+        // docs/design-notes.md, "SGEMM: packed blocks tuned against OpenBLAS", "SGEMM: the Zen 5 gap").
         int[] idx = gather && Simd.enabled() && mr == MR && rs != 1 && cs == 1 ? SgemmVec.packA6Index(rs) : null;
         for (int i = 0, d = 0; i < mc; i += mr, d += kc * mr) {
             int h = Math.min(mr, mc - i);
@@ -401,6 +405,8 @@ public final class SgemmF32 {
                 }
             } else if (idx != null && h == MR) {
                 SgemmVec.packA6(kc, alpha, a, src, rs, idx, dst, d);
+            } else if (h == MR && mr == MR && cs == 1) {
+                packA6Rows(kc, alpha, a, src, rs, dst, d);
             } else {
                 for (int r = 0; r < h; r++) {
                     int s = src + r * rs;
@@ -410,6 +416,25 @@ public final class SgemmF32 {
                     for (int p = 0; p < kc; p++) dst[d + p * mr + r] = 0;
                 }
             }
+        }
+    }
+
+    /**
+     * One A panel of six full rows of a row-major source, column by column: dst[d + p·MR + r] =
+     * alpha · a[src + r·rs + p]. Six sequential read streams and one sequential write stream, so
+     * it runs at the speed of copying B (figures in docs/design-notes.md, "SGEMM: the Zen 5 gap");
+     * gathers of six rows were slower here.
+     */
+    private static void packA6Rows(int kc, float alpha, float[] a, int src, int rs, float[] dst, int d) {
+        int r0 = src, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs, r4 = r3 + rs, r5 = r4 + rs;
+        for (int p = 0; p < kc; p++) {
+            int o = d + p * MR;
+            dst[o] = alpha * a[r0 + p];
+            dst[o + 1] = alpha * a[r1 + p];
+            dst[o + 2] = alpha * a[r2 + p];
+            dst[o + 3] = alpha * a[r3 + p];
+            dst[o + 4] = alpha * a[r4 + p];
+            dst[o + 5] = alpha * a[r5 + p];
         }
     }
 
