@@ -115,6 +115,7 @@ class Conv2dF32Test {
         Buf.F64 y = new Buf.F64(new double[dy.length]);
         Conv2dRef.forward(cs, f64(x), f64(w), y);
         float[] yf = new float[dy.length];
+        java.util.Arrays.fill(yf, Float.NaN); // the kernel must overwrite every element
         Conv2dF32.forward(cs, x, w, yf);
         assertClose("forward " + what, y.data(), yf, 1e-5 * Math.sqrt(cs.cPerGroup() * cs.r() * cs.s()), 1e-5);
 
@@ -122,6 +123,7 @@ class Conv2dF32Test {
         Buf.F64 yb = new Buf.F64(new double[dy.length]);
         Conv2dRef.forward(cs, f64(x), f64(w), f64(bias), yb);
         float[] ybf = new float[dy.length];
+        java.util.Arrays.fill(ybf, Float.NaN);
         Conv2dF32.forward(cs, x, w, bias, ybf);
         assertClose("forward with bias " + what, yb.data(), ybf, 1e-5 * Math.sqrt(cs.cPerGroup() * cs.r() * cs.s() + 1), 1e-5);
         int pq = P * Q;
