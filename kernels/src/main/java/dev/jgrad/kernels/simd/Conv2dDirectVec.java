@@ -31,6 +31,8 @@ public final class Conv2dDirectVec {
     static final int L = S.length();
     /** Output channels per {@link #forwardBlock}; rows of dy per {@link #weightBlock}. */
     public static final int K_BLOCK = 8;
+    /** The taps (C·R·S) {@link #forwardBlock} takes: one channel, 3×3. */
+    public static final int TAPS = 9;
     /** (c, r, s) taps per {@link #weightBlock}. */
     public static final int TAP_BLOCK = 3;
 
@@ -91,7 +93,8 @@ public final class Conv2dDirectVec {
     }
 
     /**
-     * Output planes k0..k0+7 of one image (plane k at {@code yOff + k·P·Q}) from its shifted
+     * Output planes k0..k0+7 of one image (plane k at {@code yOff + k·P·Q}) of a layer with
+     * C·R·S = {@link #TAPS} (one channel, 3×3) from its shifted
      * planes: y[k, j] = bias[k] + Σ_{c,r,s} w[k, c, r, s]·plane_{c,s}[j + r·dh·Q]. Each input
      * vector loaded serves eight output channels (eight independent accumulators, the weights
      * broadcast from memory); channels past K repeat the last one (computed twice, stored twice).
@@ -103,10 +106,16 @@ public final class Conv2dDirectVec {
      * @param k0     the first output channel of the block
      * @param y      receives the output [n, k, P, Q]
      * @param yOff   where the image's output starts in y
+     * @throws IllegalArgumentException if C·R·S is not {@link #TAPS}
      */
     public static void forwardBlock(ConvShape cs, float[] planes, float[] w, float[] bias, int k0, float[] y, int yOff) {
-        int K = cs.k(), C = cs.c(), R = cs.r(), Sc = cs.s(), rs = R * Sc, crs = C * rs;
+        int K = cs.k(), crs = cs.c() * cs.r() * cs.s();
+        if (crs != TAPS) {
+            throw new IllegalArgumentException("Conv2dDirectVec.forwardBlock: C·R·S must be " + TAPS + ", got " + cs);
+        }
         int Q = cs.outW(), PQ = cs.outH() * Q, plane = planeRows(cs) * Q, rowStep = cs.dilH() * Q;
+        int[] offs = new int[TAPS];
+        for (int t = 0; t < TAPS; t++) offs[t] = t % cs.s() * plane + t / cs.s() * rowStep;
         int k1 = Math.min(k0 + 1, K - 1), k2 = Math.min(k0 + 2, K - 1), k3 = Math.min(k0 + 3, K - 1);
         int k4 = Math.min(k0 + 4, K - 1), k5 = Math.min(k0 + 5, K - 1), k6 = Math.min(k0 + 6, K - 1);
         int k7 = Math.min(k0 + 7, K - 1);
@@ -119,20 +128,17 @@ public final class Conv2dDirectVec {
             FloatVector a0 = FloatVector.broadcast(S, b0), a1 = FloatVector.broadcast(S, b1), a2 = FloatVector.broadcast(S, b2),
                     a3 = FloatVector.broadcast(S, b3), a4 = FloatVector.broadcast(S, b4), a5 = FloatVector.broadcast(S, b5),
                     a6 = FloatVector.broadcast(S, b6), a7 = FloatVector.broadcast(S, b7);
-            int t = 0;
-            for (int c = 0; c < C; c++)
-                for (int r = 0; r < R; r++)
-                    for (int s = 0; s < Sc; s++, t++) {
-                        FloatVector x = FloatVector.fromArray(S, planes, (c * Sc + s) * plane + r * rowStep + j);
-                        a0 = x.fma(FloatVector.broadcast(S, w[o0 + t]), a0);
-                        a1 = x.fma(FloatVector.broadcast(S, w[o1 + t]), a1);
-                        a2 = x.fma(FloatVector.broadcast(S, w[o2 + t]), a2);
-                        a3 = x.fma(FloatVector.broadcast(S, w[o3 + t]), a3);
-                        a4 = x.fma(FloatVector.broadcast(S, w[o4 + t]), a4);
-                        a5 = x.fma(FloatVector.broadcast(S, w[o5 + t]), a5);
-                        a6 = x.fma(FloatVector.broadcast(S, w[o6 + t]), a6);
-                        a7 = x.fma(FloatVector.broadcast(S, w[o7 + t]), a7);
-                    }
+            for (int t = 0; t < TAPS; t++) {   // a constant trip count: the JIT unrolls it, as the taps' offsets
+                FloatVector x = FloatVector.fromArray(S, planes, offs[t] + j);
+                a0 = x.fma(FloatVector.broadcast(S, w[o0 + t]), a0);
+                a1 = x.fma(FloatVector.broadcast(S, w[o1 + t]), a1);
+                a2 = x.fma(FloatVector.broadcast(S, w[o2 + t]), a2);
+                a3 = x.fma(FloatVector.broadcast(S, w[o3 + t]), a3);
+                a4 = x.fma(FloatVector.broadcast(S, w[o4 + t]), a4);
+                a5 = x.fma(FloatVector.broadcast(S, w[o5 + t]), a5);
+                a6 = x.fma(FloatVector.broadcast(S, w[o6 + t]), a6);
+                a7 = x.fma(FloatVector.broadcast(S, w[o7 + t]), a7);
+            }
             int yo = yOff + j;
             if (j + L <= PQ) {
                 a0.intoArray(y, yo + k0 * PQ);
