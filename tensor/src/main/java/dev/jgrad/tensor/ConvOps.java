@@ -79,7 +79,8 @@ final class ConvOps {
     /** y = x ⋆ w (+ bias per output channel when {@code b} is not null), outside the graph. */
     static Tensor forward(ConvShape cs, Tensor x, Tensor w, Tensor b) {
         DType dtype = operandDType(OP, x, w, b);
-        Tensor y = Tensor.empty(new int[] {cs.n(), cs.k(), cs.outH(), cs.outW()}, dtype, x.device());
+        // every kernel writes every output element, so a pooled array need not be zeroed first
+        Tensor y = Tensor.uninitialized(new int[] {cs.n(), cs.k(), cs.outH(), cs.outW()}, dtype, x.device());
         if (y.numel() == 0) return y;
         forwardKernel(cs, ElementwiseOps.contiguous(x, dtype), ElementwiseOps.contiguous(w, dtype),
                 b == null ? null : ElementwiseOps.contiguous(b, dtype), y);
@@ -127,7 +128,7 @@ final class ConvOps {
     }
 
     private static Tensor backwardInput(ConvShape cs, Tensor dy, Tensor w) {
-        Tensor dx = Tensor.empty(new int[] {cs.n(), cs.c(), cs.h(), cs.w()}, dy.dtype(), dy.device());
+        Tensor dx = Tensor.uninitialized(new int[] {cs.n(), cs.c(), cs.h(), cs.w()}, dy.dtype(), dy.device());   // every element written
         if (dy.numel() > 0) backwardInputKernel(cs, dy, ElementwiseOps.contiguous(w, dy.dtype()), dx);
         return dx;
     }

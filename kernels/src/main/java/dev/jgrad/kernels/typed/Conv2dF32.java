@@ -23,8 +23,8 @@ import java.util.Arrays;
  *       between outputs are computed and dropped (57 of 841 columns at 28×28 with padding 1);</li>
  *   <li>other strides: an explicit im2col of the chunk, read the same way.</li>
  * </ul>
- * The exception: the forward of a one-channel 3×3 stride-1 layer (MNIST conv1) runs a direct
- * kernel, {@link Conv2dDirectVec} (see {@link #direct}).
+ * The exception: the forward and weight gradient of a one-channel 3×3 stride-1 layer (MNIST
+ * conv1) run direct kernels, {@link Conv2dDirectVec} (see {@link #direct}).
  * Forward: Y = W·B. Input gradient: for stride 1 a forward convolution of dY with the flipped,
  * transposed weights and padding dil·(R−1) − pad; otherwise Wᵀ·dY into columns, then col2im.
  * Weight gradient: dW = dY·Bᵀ as dot products of rows that are both contiguous along the
@@ -44,6 +44,12 @@ public final class Conv2dF32 {
 
     /** Whether {@link #direct} may pick the direct kernel ({@code -Djgrad.conv.direct=false}: never, to compare). */
     static final boolean DIRECT = Boolean.parseBoolean(System.getProperty("jgrad.conv.direct", "true"));
+
+    /**
+     * Image ranges of the direct weight gradient: fixed, not one per thread, so that the sum of
+     * the ranges' partial results is the same on any number of threads.
+     */
+    static final int DIRECT_WEIGHT_RANGES = 8;
 
     private Conv2dF32() {}
 
@@ -137,6 +143,10 @@ public final class Conv2dF32 {
      * @param dw receives the weight gradient [k, c/groups, r, s]
      */
     public static void backwardWeight(ConvShape cs, float[] x, float[] dy, float[] dw) {
+        if (direct(cs)) {
+            directBackwardWeight(cs, x, dy, dw);
+            return;
+        }
         Source src = new Source(cs);
         int kg = cs.kPerGroup(), crs = cs.cPerGroup() * cs.r() * cs.s(), groups = cs.groups();
         int P = cs.outH(), Q = cs.outW(), K = cs.k(), N = cs.n();
@@ -165,12 +175,12 @@ public final class Conv2dF32 {
     }
 
     /**
-     * Whether the forward pass runs {@link Conv2dDirectVec}: one input channel, 3×3, stride 1 (MNIST
-     * conv1), where the GEMM's reduction would be only 9 deep and the direct kernel measured faster.
-     * A first version with one output channel per pass over the image (eight accumulators over
-     * rows and columns instead of channels) was slower than the GEMM, as was a direct weight
-     * gradient, which stays on the GEMM (figures: docs/design-notes.md, "Convolution as an
-     * implicit GEMM").
+     * Whether the forward pass and the weight gradient run {@link Conv2dDirectVec}: one input
+     * channel, 3×3, stride 1 (MNIST conv1), where the GEMM's reduction would be only 9 deep and
+     * the direct kernels measured faster. A first version with one output channel per pass over
+     * the image (eight accumulators over rows and columns instead of channels) was slower than the
+     * GEMM, as was a first direct weight gradient over a padded copy of the image (figures:
+     * docs/design-notes.md, "Convolution as an implicit GEMM").
      */
     static boolean direct(ConvShape cs) {
         return DIRECT && Simd.enabled() && cs.c() == 1 && cs.r() == 3 && cs.s() == 3
@@ -178,15 +188,36 @@ public final class Conv2dF32 {
     }
 
     private static void directForward(ConvShape cs, float[] x, float[] w, float[] bias, float[] y) {
-        int K = cs.k(), HW = cs.h() * cs.w(), PQ = cs.outH() * cs.outW();
-        long work = (long) cs.n() * K * PQ * 9;
+        int K = cs.k(), PQ = cs.outH() * cs.outW();
+        long work = (long) cs.n() * K * PQ * cs.c() * cs.r() * cs.s();
         forChunks(parts(cs.n(), work), cs.n(), 1, (part, n0, count) -> {
-            float[] pad = Scratch.floats(Scratch.CONV_SOURCE, Conv2dDirectVec.paddedLength(cs));
+            float[] planes = Scratch.floats(Scratch.CONV_SOURCE, Conv2dDirectVec.planesLength(cs));
             for (int n = n0; n < n0 + count; n++) {
-                Conv2dDirectVec.pad(cs, x, n * HW, pad);
-                for (int k0 = 0; k0 < K; k0 += 8) Conv2dDirectVec.forwardBlock3x3(cs, pad, w, bias, k0, K, y, n * K * PQ);
+                Conv2dDirectVec.planes(cs, x, n, planes);
+                for (int k0 = 0; k0 < K; k0 += Conv2dDirectVec.K_BLOCK) Conv2dDirectVec.forwardBlock(cs, planes, w, bias, k0, y, n * K * PQ);
             }
         });
+    }
+
+    /**
+     * The weight gradient of {@link #direct} layers: vector partial sums per fixed range of images,
+     * added up in range order, so the result does not depend on the thread count.
+     */
+    private static void directBackwardWeight(ConvShape cs, float[] x, float[] dy, float[] dw) {
+        int N = cs.n(), K = cs.k(), PQ = cs.outH() * cs.outW(), ranges = Math.min(N, DIRECT_WEIGHT_RANGES);
+        float[][] partial = new float[ranges][];
+        long work = (long) N * K * PQ * cs.c() * cs.r() * cs.s();
+        Parallel.forEach(ranges, work, range -> {
+            float[] acc = new float[Conv2dDirectVec.weightPartialsLength(cs)];
+            float[] planes = Scratch.floats(Scratch.CONV_SOURCE, Conv2dDirectVec.planesLength(cs));
+            for (int n = (int) ((long) N * range / ranges), end = (int) ((long) N * (range + 1) / ranges); n < end; n++) {
+                Conv2dDirectVec.planes(cs, x, n, planes);
+                Conv2dDirectVec.weightImage(cs, planes, dy, n * K * PQ, acc);
+            }
+            partial[range] = acc;
+        });
+        Arrays.fill(dw, 0, K * cs.c() * cs.r() * cs.s(), 0f);
+        for (float[] acc : partial) Conv2dDirectVec.sumWeightPartials(cs, acc, dw);
     }
 
     /** The input gradient through explicit columns: dcol = Wᵀ·dY per group, then col2im. */

@@ -65,7 +65,9 @@ class Conv2dF32Test {
             new ConvShape(2, 1, 17, 16, 9, 3, 3, 1, 1, 1, 0, 1, 1, 1),    // K = 9: a block of 8 and one of 1, Q = 14
             new ConvShape(1, 1, 3, 18, 17, 3, 3, 1, 1, 0, 1, 1, 1, 1),    // K = 17, one output row, Q = 18
             new ConvShape(2, 1, 9, 9, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1),      // K = 1: the input gradient runs the direct forward too
-            new ConvShape(3, 1, 40, 40, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1));   // Q = 40: two whole vectors and a tail
+            new ConvShape(3, 1, 40, 40, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1),    // Q = 40: two whole vectors and a tail
+            new ConvShape(11, 1, 5, 3, 10, 3, 3, 1, 1, 2, 0, 1, 1, 1),    // direct: 11 images in unequal ranges, P ≠ H, Q ≠ W
+            new ConvShape(2, 1, 6, 9, 3, 3, 3, 1, 1, 0, 2, 2, 1, 1));     // direct: dilation on rows, padding on columns only
 
     @ParameterizedTest(name = "threads={0}")
     @ValueSource(ints = {1, 2, 3})
@@ -80,6 +82,29 @@ class Conv2dF32Test {
         }));
     }
 
+    @ParameterizedTest(name = "bias={0}")
+    @ValueSource(booleans = {true, false})
+    void directPassesDoNotDependOnTheThreadCount(boolean withBias) {
+        withSimd(true, () -> {
+            ConvShape cs = new ConvShape(13, 1, 9, 10, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            if (!Conv2dF32.direct(cs)) return;
+            Random rnd = new Random(3);
+            float[] x = rand(rnd, cs.n() * cs.h() * cs.w()), w = rand(rnd, cs.k() * 9), bias = withBias ? rand(rnd, cs.k()) : null;
+            float[] dy = rand(rnd, cs.n() * cs.k() * cs.outH() * cs.outW());
+            float[][] y = new float[2][dy.length], dw = new float[2][w.length];
+            int[] threads = {1, 3};
+            for (int i = 0; i < 2; i++) {
+                int t = i;
+                withThreads(threads[t], () -> {
+                    Conv2dF32.forward(cs, x, w, bias, y[t]);
+                    Conv2dF32.backwardWeight(cs, x, dy, dw[t]);
+                });
+            }
+            if (!java.util.Arrays.equals(y[0], y[1])) throw new AssertionError("forward differs between 1 and 3 threads");
+            if (!java.util.Arrays.equals(dw[0], dw[1])) throw new AssertionError("weight gradient differs between 1 and 3 threads");
+        });
+    }
+
     static void check(Random rnd, ConvShape cs) {
         int P = cs.outH(), Q = cs.outW();
         float[] x = rand(rnd, cs.n() * cs.c() * cs.h() * cs.w());
@@ -90,6 +115,7 @@ class Conv2dF32Test {
         Buf.F64 y = new Buf.F64(new double[dy.length]);
         Conv2dRef.forward(cs, f64(x), f64(w), y);
         float[] yf = new float[dy.length];
+        java.util.Arrays.fill(yf, Float.NaN); // the kernel must overwrite every element
         Conv2dF32.forward(cs, x, w, yf);
         assertClose("forward " + what, y.data(), yf, 1e-5 * Math.sqrt(cs.cPerGroup() * cs.r() * cs.s()), 1e-5);
 
@@ -97,6 +123,7 @@ class Conv2dF32Test {
         Buf.F64 yb = new Buf.F64(new double[dy.length]);
         Conv2dRef.forward(cs, f64(x), f64(w), f64(bias), yb);
         float[] ybf = new float[dy.length];
+        java.util.Arrays.fill(ybf, Float.NaN);
         Conv2dF32.forward(cs, x, w, bias, ybf);
         assertClose("forward with bias " + what, yb.data(), ybf, 1e-5 * Math.sqrt(cs.cPerGroup() * cs.r() * cs.s() + 1), 1e-5);
         int pq = P * Q;
