@@ -213,9 +213,14 @@ public final class GemmTuner {
         return Simd.enabled() ? SgemmVec.L : 0;
     }
 
-    /** {@return the cache key of this CPU model, vector width and JDK} */
+    /**
+     * {@return the cache key of this CPU model, vector width, JDK and built-in table entry} The
+     * entry is part of it because the candidates are measured around it: a release that changes
+     * the entry measures again instead of keeping a choice made among the old candidates.
+     */
     public static String cpuKey() {
-        return Cpu.detect().key() + "|lanes=" + lanes() + "|jdk=" + Runtime.version();
+        Cpu cpu = Cpu.detect();
+        return cpu.key() + "|lanes=" + lanes() + "|jdk=" + Runtime.version() + "|table=" + table(cpu, lanes());
     }
 
     // ---------------------------------------------------------------- the table and the candidates

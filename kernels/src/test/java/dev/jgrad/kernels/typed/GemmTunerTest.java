@@ -120,7 +120,7 @@ class GemmTunerTest {
     @Test
     void cpuKeyNamesTheVectorWidthAndTheJdk() {
         String key = GemmTuner.cpuKey();
-        assertTrue(key.contains("lanes=") && key.contains("jdk=" + Runtime.version()), key);
+        assertTrue(key.contains("lanes=") && key.contains("jdk=" + Runtime.version()) && key.contains("table="), key);
     }
 
     @Test
