@@ -241,32 +241,19 @@ public final class ElementwiseF32 {
 
     /**
      * {@link ElementwiseVec#binary} over a contiguous output run (each input contiguous or a
-     * broadcast scalar, strides 1 or 0), aligned on {@code out} as {@link #unaryAligned}, with the
-     * same bit-for-bit results as the unaligned loop; returns its bound.
+     * broadcast scalar, strides 1 or 0), with the vector loop started where {@code out} meets a
+     * vector boundary in memory ({@link VectorAlignment}); returns how far it got (the caller's
+     * scalar loop finishes the run). The elements before the boundary take the scalar loop: every
+     * function with a vector loop here (+, −, ×, ÷, maximum, minimum) is exact in both forms, a
+     * float operation and the double one rounded to float giving the same bits, so the results are
+     * those of the unaligned loop. No scratch copies: a broadcast form runs one call per row (2048
+     * floats for {@code x + bias} on [2048, 2048]), where a per-row set-up shows.
      */
     private static int binaryAligned(BinaryFn fn, int n, float[] out, int o, float[] a, int ai, int as, float[] b, int bi, int bs) {
-        int lanes = ElementwiseVec.lanes(), bound = n - n % lanes, h = VectorAlignment.peel(o, lanes);
+        int h = VectorAlignment.peel(o, ElementwiseVec.lanes());
         if (h == 0 || n < ALIGN_MIN) return ElementwiseVec.binary(fn, n, out, o, a, ai, as, b, bi, bs);
-        float[] ta = new float[lanes], tb = new float[lanes], res = new float[lanes];
-        scratch(a, ai, as, ta, h);
-        scratch(b, bi, bs, tb, h);
-        if (ElementwiseVec.binary(fn, lanes, res, 0, ta, 0, as, tb, 0, bs) == 0) return 0;
-        System.arraycopy(res, 0, out, o, h);
-        int done = h + ElementwiseVec.binary(fn, bound - h, out, o + h, a, ai + h * as, as, b, bi + h * bs, bs), rest = bound - done;
-        if (rest > 0) {
-            scratch(a, ai + done * as, as, ta, rest);
-            scratch(b, bi + done * bs, bs, tb, rest);
-            ElementwiseVec.binary(fn, lanes, res, 0, ta, 0, as, tb, 0, bs);
-            System.arraycopy(res, 0, out, o + done, rest);
-        }
-        return bound;
-    }
-
-    /** t = the next {@code count} elements of a run from x[i] with stride 0 or 1, zero-padded to a vector. */
-    private static void scratch(float[] x, int i, int stride, float[] t, int count) {
-        Arrays.fill(t, 0f);
-        if (stride == 0) t[0] = x[i];
-        else System.arraycopy(x, i, t, 0, count);
+        for (int j = 0; j < h; j++) out[o + j] = (float) fn.apply(a[ai + j * as], b[bi + j * bs]);
+        return h + ElementwiseVec.binary(fn, n - h, out, o + h, a, ai + h * as, as, b, bi + h * bs, bs);
     }
 
     /** Rough cost of one element, in simple float operations, for the parallel threshold. */

@@ -97,6 +97,11 @@ public final class ReduceF32 {
                     int rowIndex = row * inner;
                     int o = oOff + offset(k, 0, rowIndex) + j0, xo = xOff + offset(k, 1, rowIndex) + j0;
                     Arrays.fill(out, o, o + n, (float) fn.identity());
+                    if (simd && rShape.length == 1) {
+                        // one reduced dimension: rows a fixed stride apart, folded a block at a time
+                        RowsVec.accumulateRows(fn, out, o, x, xo, rStrides[0], redCount, n);
+                        continue;
+                    }
                     int[] idx = new int[rShape.length];
                     int xr = xo;
                     for (int c = 0; c < redCount; c++) {

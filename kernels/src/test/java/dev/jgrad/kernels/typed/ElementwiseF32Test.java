@@ -176,6 +176,49 @@ class ElementwiseF32Test {
         }
     }
 
+    /**
+     * Row and column broadcasts over rows long enough to be aligned (x + bias [n], x * scale [r, 1])
+     * give, row by row, the bits of the plain vector loop and its scalar tail, at every row offset,
+     * NaN, infinities and signed zeros included; and of the double-precision reference rounded.
+     */
+    @Test
+    void alignedBroadcastRowsGiveTheBitsOfTheUnalignedLoop() {
+        if (!Simd.available()) return;
+        Random rnd = new Random(7);
+        int lanes = ElementwiseVec.lanes();
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f};
+        for (int n : new int[] {ElementwiseF32.ALIGN_MIN, 2 * ElementwiseF32.ALIGN_MIN + lanes / 2 + 1, 2048}) {
+            int rows = 5;
+            for (int off = 0; off <= lanes; off += 3) {
+                for (BinaryFn fn : new BinaryFn[] {BinaryFn.ADD, BinaryFn.SUB, BinaryFn.MUL, BinaryFn.DIV, BinaryFn.MAXIMUM, BinaryFn.MINIMUM}) {
+                    float[] a = rand(rnd, off + rows * n), row = rand(rnd, n), col = rand(rnd, rows);
+                    for (int i = 0; i < a.length; i += 37) a[i] = special[i % special.length];
+                    for (int i = 0; i < n; i += 41) row[i] = special[(i / 41) % special.length];
+                    col[1] = -0f;
+                    col[2] = Float.NaN;
+                    for (int colForm = 0; colForm < 2; colForm++) {
+                        float[] b = colForm == 0 ? row : col;
+                        int[] bs = colForm == 0 ? new int[] {0, 1} : new int[] {1, 0};
+                        float[] want = new float[off + rows * n];
+                        for (int r = 0; r < rows; r++) {
+                            int o = off + r * n, bi = colForm == 0 ? 0 : r, bStride = colForm == 0 ? 1 : 0;
+                            int done = ElementwiseVec.binary(fn, n, want, o, a, o, 1, b, bi, bStride);
+                            for (int j = done; j < n; j++) want[o + j] = (float) fn.apply(a[o + j], b[bi + j * bStride]);
+                        }
+                        float[] got = new float[off + rows * n];
+                        ElementwiseF32.binary(fn, new int[] {rows, n}, got, off, new int[] {n, 1}, a, off, new int[] {n, 1}, b, 0, bs);
+                        String what = fn + (colForm == 0 ? " row" : " column") + " broadcast n=" + n + " offset " + off;
+                        assertArrayEquals(want, got, what);
+                        Buf.F64 ref = new Buf.F64(new double[off + rows * n]);
+                        ElementwiseRef.binary(fn, new int[] {rows, n}, new Strided(ref, off, new int[] {n, 1}),
+                                new Strided(f64(a), off, new int[] {n, 1}), new Strided(f64(b), 0, bs));
+                        for (int i = off; i < got.length; i++) assertEquals((float) ref.data()[i], got[i], what + " vs the reference at " + i);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void inPlaceCopyAndFill() {
         Random rnd = new Random(4);

@@ -86,6 +86,35 @@ class RowKernelsF32Test {
         assertTrue(ReduceF32.columnSegment(2048, 1, 1L << 22) >= 64);
     }
 
+    /**
+     * The dim-0 path folds rows a block at a time with the accumulator in a register: per column it
+     * must do the same operations in the same order as one {@code RowsVec.accumulate} per row, so
+     * the same bits, whatever the row count (blocks and a remainder), the vector tail, NaN and
+     * signed zeros, and the thread count.
+     */
+    @Test
+    void blockedColumnFoldsGiveTheBitsOfOneRowAtATime() {
+        if (!Simd.available()) return;
+        Random rnd = new Random(6);
+        for (ReduceFn fn : new ReduceFn[] {ReduceFn.SUM, ReduceFn.MAX, ReduceFn.MIN, ReduceFn.PROD}) {
+            for (int[] rc : new int[][] {{1, 40}, {7, 33}, {8, 16}, {19, 1003}, {64, 2048}, {250, 517}}) {
+                int rows = rc[0], cols = rc[1];
+                float[] x = rand(rnd, rows * cols);
+                if (fn == ReduceFn.PROD) for (int i = 0; i < x.length; i++) x[i] = 1 + x[i] * 0.01f;
+                for (int i = 0; i < x.length; i += 97) x[i] = i % 3 == 0 ? Float.NaN : i % 3 == 1 ? -0f : 0f;
+                float[] want = new float[cols];
+                java.util.Arrays.fill(want, (float) fn.identity());
+                for (int r = 0; r < rows; r++) dev.jgrad.kernels.simd.RowsVec.accumulate(fn, want, 0, x, r * cols, cols);
+                for (int threads : new int[] {1, 2, 3}) {
+                    float[] got = new float[cols];
+                    withThreads(threads, () -> ReduceF32.reduce(fn, new int[] {cols}, got, 0, new int[] {1}, new int[] {rows}, x, 0,
+                            new int[] {1, cols}));
+                    assertArrayEquals(want, got, fn + " " + rows + "x" + cols + " on " + threads + " thread(s)");
+                }
+            }
+        }
+    }
+
     @Test
     void maxPropagatesNaN() {
         float[] x = new float[100];
