@@ -44,6 +44,13 @@ public final class Conv2dF32 {
 
     /** Whether {@link #direct} may pick the direct kernel ({@code -Djgrad.conv.direct=false}: never, to compare). */
     static final boolean DIRECT = Boolean.parseBoolean(System.getProperty("jgrad.conv.direct", "true"));
+    /**
+     * Whether the weight gradient of a direct layer takes the direct kernel too. Off by default:
+     * its block kernel is large enough that C2 sometimes compiles it without the Vector API
+     * intrinsics, and then it runs several times slower than the GEMM path (docs/design-notes.md,
+     * "Convolution as an implicit GEMM"). {@code -Djgrad.conv.directWeight=true} turns it on.
+     */
+    static volatile boolean directWeight = Boolean.getBoolean("jgrad.conv.directWeight");
 
     /**
      * Image ranges of the direct weight gradient: fixed, not one per thread, so that the sum of
@@ -143,7 +150,7 @@ public final class Conv2dF32 {
      * @param dw receives the weight gradient [k, c/groups, r, s]
      */
     public static void backwardWeight(ConvShape cs, float[] x, float[] dy, float[] dw) {
-        if (direct(cs)) {
+        if (directWeight && direct(cs)) {
             directBackwardWeight(cs, x, dy, dw);
             return;
         }

@@ -93,12 +93,18 @@ class Conv2dF32Test {
             float[] dy = rand(rnd, cs.n() * cs.k() * cs.outH() * cs.outW());
             float[][] y = new float[2][dy.length], dw = new float[2][w.length];
             int[] threads = {1, 3};
-            for (int i = 0; i < 2; i++) {
-                int t = i;
-                withThreads(threads[t], () -> {
-                    Conv2dF32.forward(cs, x, w, bias, y[t]);
-                    Conv2dF32.backwardWeight(cs, x, dy, dw[t]);
-                });
+            boolean was = Conv2dF32.directWeight;
+            Conv2dF32.directWeight = true;   // the direct weight kernel, off by default
+            try {
+                for (int i = 0; i < 2; i++) {
+                    int t = i;
+                    withThreads(threads[t], () -> {
+                        Conv2dF32.forward(cs, x, w, bias, y[t]);
+                        Conv2dF32.backwardWeight(cs, x, dy, dw[t]);
+                    });
+                }
+            } finally {
+                Conv2dF32.directWeight = was;
             }
             if (!java.util.Arrays.equals(y[0], y[1])) throw new AssertionError("forward differs between 1 and 3 threads");
             if (!java.util.Arrays.equals(dw[0], dw[1])) throw new AssertionError("weight gradient differs between 1 and 3 threads");
@@ -144,5 +150,16 @@ class Conv2dF32Test {
         java.util.Arrays.fill(dwf, Float.NaN);
         Conv2dF32.backwardWeight(cs, x, dy, dwf);
         assertClose("backwardWeight " + what, dw.data(), dwf, 1e-5 * Math.sqrt(cs.n() * P * Q), 1e-5);
+        if (Conv2dF32.direct(cs)) {   // the direct weight kernel as well, off by default
+            boolean was = Conv2dF32.directWeight;
+            Conv2dF32.directWeight = true;
+            try {
+                float[] dwd = new float[dwf.length];
+                Conv2dF32.backwardWeight(cs, x, dy, dwd);
+                assertClose("direct backwardWeight " + what, dw.data(), dwd, 1e-5 * Math.sqrt(cs.n() * P * Q), 1e-5);
+            } finally {
+                Conv2dF32.directWeight = was;
+            }
+        }
     }
 }
