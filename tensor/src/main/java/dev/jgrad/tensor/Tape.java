@@ -38,15 +38,13 @@ final class Tape implements RecordedKernels {
     /** A storage allocated at the top level while recording: when it was allocated and freed (event numbers). */
     private static final class Allocation {
         final CpuStorage storage;
-        final boolean zeroed;
         final int allocatedAt;
         int freedAt = Integer.MAX_VALUE;
         /** The last kernel that reached its elements on the recording thread, or -1. */
         int lastTouched = -1;
 
-        Allocation(CpuStorage storage, boolean zeroed, int at) {
+        Allocation(CpuStorage storage, int at) {
             this.storage = storage;
-            this.zeroed = zeroed;
             this.allocatedAt = at;
         }
     }
@@ -170,7 +168,7 @@ final class Tape implements RecordedKernels {
     static void allocated(CpuStorage s, boolean zeroed) {
         Tape t = topLevel();
         if (t == null) return;
-        Allocation a = new Allocation(s, zeroed, t.events++);
+        Allocation a = new Allocation(s, t.events++);
         t.allocations.add(a);
         t.byStorage.put(s, a);
         s.tape = t;
@@ -203,26 +201,24 @@ final class Tape implements RecordedKernels {
             order.add(new Event(2L * end + 1, true, a));   // after that kernel, before the next allocation
         }
         order.sort((x, y) -> Long.compare(x.at, y.at));
+        // a freed storage stands for its array: re-homing onto it shares whatever array it serves
         Map<Long, ArrayDeque<CpuStorage>> free = new HashMap<>();
-        Map<Allocation, CpuStorage> home = new HashMap<>();
         for (Event e : order) {
             CpuStorage s = e.a.storage;
             long key = ((long) s.dtype().ordinal() << 32) | s.length();
-            allocatedBytes += e.free ? 0 : s.byteSize();
             if (e.free) {
-                free.computeIfAbsent(key, _ -> new ArrayDeque<>()).addLast(home.get(e.a));
+                free.computeIfAbsent(key, _ -> new ArrayDeque<>()).addLast(s);
                 continue;
             }
+            allocatedBytes += s.byteSize();
             ArrayDeque<CpuStorage> q = free.get(key);
-            CpuStorage owner = q == null ? null : q.pollLast();
-            if (owner == null) {
-                owner = s;
+            CpuStorage previous = q == null ? null : q.pollLast();
+            if (previous != null) {
+                s.rehome(previous);
+            } else {
                 slots++;
                 planBytes += s.byteSize();
-            } else {
-                s.rehome(owner);
             }
-            home.put(e.a, owner);
         }
         byStorage.clear();
     }
