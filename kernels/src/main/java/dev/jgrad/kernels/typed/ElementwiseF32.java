@@ -114,7 +114,7 @@ public final class ElementwiseF32 {
             if (simd && s[0] == 1 && (s[1] | s[2]) == 1 && (s[1] & ~1) == 0 && (s[2] & ~1) == 0) {
                 done = binaryAligned(fn, n, out, o[0], a, o[1], s[1], b, o[2], s[2]);
             }
-            for (int j = done; j < n; j++) out[o[0] + j * s[0]] = (float) fn.apply(a[o[1] + j * s[1]], b[o[2] + j * s[2]]);
+            binaryScalar(fn, done, n, out, o[0], s[0], a, o[1], s[1], b, o[2], s[2]);
         });
     }
 
@@ -252,8 +252,29 @@ public final class ElementwiseF32 {
     private static int binaryAligned(BinaryFn fn, int n, float[] out, int o, float[] a, int ai, int as, float[] b, int bi, int bs) {
         int h = VectorAlignment.peel(o, ElementwiseVec.lanes());
         if (h == 0 || n < ALIGN_MIN) return ElementwiseVec.binary(fn, n, out, o, a, ai, as, b, bi, bs);
-        for (int j = 0; j < h; j++) out[o + j] = (float) fn.apply(a[ai + j * as], b[bi + j * bs]);
+        binaryScalar(fn, 0, h, out, o, 1, a, ai, as, b, bi, bs);
         return h + ElementwiseVec.binary(fn, n - h, out, o + h, a, ai + h * as, as, b, bi + h * bs, bs);
+    }
+
+    /**
+     * out[o + j·os] = fn(a[ai + j·as], b[bi + j·bs]) for j in [from, to): the scalar loop of a row
+     * (the head before the vector boundary, the tail after the last whole vector, or a row the
+     * vector loop does not take). The arithmetic functions get a loop of their own with the
+     * function written out: {@code fn.apply} is a call to one of fifteen enum bodies, which C2
+     * cannot inline once several have run, and a broadcast form pays it for each of the 16 head and
+     * tail elements of every 2048-element row. Each loop computes exactly {@code (float)
+     * fn.apply(a, b)}: the operation in double, rounded once to float.
+     */
+    private static void binaryScalar(BinaryFn fn, int from, int to, float[] out, int o, int os, float[] a, int ai, int as, float[] b, int bi, int bs) {
+        switch (fn) {
+            case ADD -> { for (int j = from; j < to; j++) out[o + j * os] = (float) ((double) a[ai + j * as] + b[bi + j * bs]); }
+            case SUB -> { for (int j = from; j < to; j++) out[o + j * os] = (float) ((double) a[ai + j * as] - b[bi + j * bs]); }
+            case MUL -> { for (int j = from; j < to; j++) out[o + j * os] = (float) ((double) a[ai + j * as] * b[bi + j * bs]); }
+            case DIV -> { for (int j = from; j < to; j++) out[o + j * os] = (float) ((double) a[ai + j * as] / b[bi + j * bs]); }
+            case MAXIMUM -> { for (int j = from; j < to; j++) out[o + j * os] = (float) Math.max((double) a[ai + j * as], b[bi + j * bs]); }
+            case MINIMUM -> { for (int j = from; j < to; j++) out[o + j * os] = (float) Math.min((double) a[ai + j * as], b[bi + j * bs]); }
+            default -> { for (int j = from; j < to; j++) out[o + j * os] = (float) fn.apply(a[ai + j * as], b[bi + j * bs]); }
+        }
     }
 
     /** Rough cost of one element, in simple float operations, for the parallel threshold. */
@@ -286,21 +307,51 @@ public final class ElementwiseF32 {
         for (int k = 0; k < ops; k++) innerStrides[k] = rank == 0 ? 0 : c.strides[k][rank - 1];
         long tasks = (long) rows * segs;
         // a task is a segment of one row; group tasks so that each parallel chunk does enough work
-        Parallel.forRange((int) Math.min(tasks, Integer.MAX_VALUE), (long) numel * costPerElement, (from, to) -> {
-            int[] offs = new int[ops], st = innerStrides.clone();
+        streamChunks((int) Math.min(tasks, Integer.MAX_VALUE), (long) numel * costPerElement, (from, to) -> {
+            int[] offs = new int[ops], st = innerStrides.clone(), rowStart = offsets.clone();
+            // the outer index of the chunk's first row, then stepped row by row (no division per task:
+            // the broadcast forms run one task per row)
+            int outer = Math.max(rank - 1, 0), seg = from % segs;
+            int[] idx = new int[outer];
+            for (int d = outer - 1, rem = from / segs; d >= 0 && rem > 0; d--) {
+                idx[d] = rem % c.shape[d];
+                rem /= c.shape[d];
+                for (int k = 0; k < ops; k++) rowStart[k] += idx[d] * c.strides[k][d];
+            }
             for (int t = from; t < to; t++) {
-                int r = t / segs, seg = t % segs;
                 int j0 = seg * SEGMENT, n = Math.min(SEGMENT, inner - j0);
-                // offsets of row r: unravel r over the outer dimensions
-                for (int k = 0; k < ops; k++) offs[k] = offsets[k] + j0 * innerStrides[k];
-                for (int d = rank - 2, rem = r; d >= 0 && rem > 0; d--) {
-                    int i = rem % c.shape[d];
-                    rem /= c.shape[d];
-                    for (int k = 0; k < ops; k++) offs[k] += i * c.strides[k][d];
-                }
+                for (int k = 0; k < ops; k++) offs[k] = rowStart[k] + j0 * innerStrides[k];
                 row.run(n, offs, st);
+                if (++seg < segs) continue;
+                seg = 0;
+                for (int d = outer - 1; d >= 0; d--) {
+                    for (int k = 0; k < ops; k++) rowStart[k] += c.strides[k][d];
+                    if (++idx[d] < c.shape[d]) break;
+                    for (int k = 0; k < ops; k++) rowStart[k] -= c.strides[k][d] * c.shape[d];
+                    idx[d] = 0;
+                }
             }
         });
+    }
+
+    /** Chunks per thread of a streaming loop ({@link #streamChunks}). */
+    static final int CHUNKS_PER_THREAD = 16;
+
+    /**
+     * {@link Parallel#forRange} with finer chunks: up to {@link #CHUNKS_PER_THREAD} per thread
+     * (still none under {@link Parallel#INLINE_WORK} work), handed out dynamically. A streaming op
+     * is one pass over memory, so the loop ends when the slowest thread's last chunk does: with
+     * forRange's 4 chunks per thread, a 2048² add gave each thread chunks of about 100 µs, and the
+     * thread that finished first waited up to that long (parking, then being woken) whenever the
+     * other had started late or run slower. The chunk bounds do not change what any element gets.
+     */
+    static void streamChunks(int n, long work, Parallel.RangeBody body) {
+        int chunks = (int) Math.min(n, Math.min((long) CHUNKS_PER_THREAD * Parallel.threads(), Math.max(1, work / Parallel.INLINE_WORK)));
+        if (chunks <= 1 || Parallel.threads() == 1 || Parallel.inParallel()) {
+            body.run(0, n);
+            return;
+        }
+        Parallel.forEach(chunks, work, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
     }
 
     /** Shape and strides with size-1 dimensions dropped and mergeable neighbours merged. */

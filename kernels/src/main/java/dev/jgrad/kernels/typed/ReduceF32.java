@@ -77,9 +77,11 @@ public final class ReduceF32 {
                 }
                 return;
             }
-            Parallel.forRange(keptCount, work, (from, to) -> {
+            // one kept dimension (sum(dim=-1) of a matrix): offsets by one multiplication, not offset()'s division per output
+            int oStep = kr == 1 ? k.strides()[0][0] : 0, xStep = kr == 1 ? k.strides()[1][0] : 0;
+            ElementwiseF32.streamChunks(keptCount, work, (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    int o = oOff + offset(k, 0, i), xo = xOff + offset(k, 1, i);
+                    int o = oOff + (kr <= 1 ? i * oStep : offset(k, 0, i)), xo = xOff + (kr <= 1 ? i * xStep : offset(k, 1, i));
                     out[o] = (float) row(simd, fn, x, xo, redCount);
                 }
             });
