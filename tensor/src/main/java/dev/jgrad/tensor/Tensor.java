@@ -3117,7 +3117,8 @@ public final class Tensor implements AutoCloseable {
      * a {@code Reshape}. A matrix transpose ({@link #t()}, {@link #transpose} of the last two
      * dimensions) is {@code "xᵀ"}, and {@link #linear}'s three nodes are {@code "Wᵀ"},
      * {@code "x·Wᵀ"} and {@code "x·Wᵀ + b"}; the graph views of the autograd module write a
-     * transposed tensor's {@link #name() name} in place of the letter before ᵀ when it has one.
+     * transpose's input's {@link #name() name} in place of the letter before ᵀ when it has one
+     * (for a {@code Permute} node only: linear's {@code "x·Wᵀ"} stays as written).
      * When calls nest, a node is named after the outermost call that returned it (linear's
      * transpose is {@code "Wᵀ"}, not the {@code "xᵀ"} of the {@code t()} it calls), and the nodes an
      * inner call made on the way keep that call's name (inside {@code var}, a {@code "mean"}).

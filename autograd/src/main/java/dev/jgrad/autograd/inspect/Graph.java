@@ -108,7 +108,7 @@ public final class Graph {
 
         /**
          * The call the learner wrote, when it is not the primitive ({@link Tensor#callName()}),
-         * with a transposed tensor's name written before the ᵀ when it has one: {@code "square"},
+         * with a transpose's input's name written before the ᵀ when it has one: {@code "square"},
          * {@code "Wᵀ"} for a tensor named W, {@code "xᵀ"} for an unnamed one.
          *
          * @return the call's name, or null for a leaf and for a node whose call is its primitive
@@ -116,7 +116,8 @@ public final class Graph {
         public String call() {
             if (kind != Kind.OP) return null;
             String call = tensor.callName();
-            if (call == null || !call.endsWith("ᵀ")) return call;
+            // only a transpose (a Permute) takes its input's name: linear's "x·Wᵀ" is a fixed formula
+            if (call == null || !(tensor.op() instanceof Op.Permute) || !call.endsWith("ᵀ")) return call;
             String transposed = tensor.op().inputs().getFirst().name();
             return transposed != null ? transposed + "ᵀ" : call;
         }

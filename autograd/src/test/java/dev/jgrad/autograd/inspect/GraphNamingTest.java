@@ -66,7 +66,10 @@ class GraphNamingTest {
         Graph g = Graph.of(x.linear(w, b).sum());
         assertEquals(List.of("input", "param", "Wᵀ", "x·Wᵀ", "param", "x·Wᵀ + b", "Sum"), g.nodes().stream().map(Graph.Node::title).toList());
         w.name("fc1.weight");
-        assertEquals("fc1.weightᵀ", Graph.of(x.linear(w, b)).node(2).title(), "a named weight shows its name");
+        x.name("x");
+        assertEquals(List.of("x", "fc1.weight", "fc1.weightᵀ", "x·Wᵀ", "param", "x·Wᵀ + b"),
+                Graph.of(x.linear(w, b)).nodes().stream().map(Graph.Node::title).toList(),
+                "a named weight shows its name; the product is the layer's formula, whatever its input's name");
         assertEquals(List.of("Permute", "MatMul", "Add"), Graph.of(x.linear(w, b), Graph.Naming.PRIMITIVES).nodes().stream()
                 .filter(n -> !n.isLeaf()).map(Graph.Node::title).toList());
     }
