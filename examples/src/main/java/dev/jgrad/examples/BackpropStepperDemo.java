@@ -1,6 +1,7 @@
 package dev.jgrad.examples;
 
 import dev.jgrad.autograd.inspect.BackwardStepper;
+import dev.jgrad.autograd.inspect.Graph;
 import dev.jgrad.examples.cli.Args;
 import dev.jgrad.examples.cli.Options;
 import dev.jgrad.autograd.inspect.DotExport;
@@ -37,7 +38,8 @@ import java.util.Locale;
  * ./jgrad example backprop-stepper --html out/xor.html  // also the page that replays the pass
  * }</pre>
  * Options: {@code --steps N} training steps (1500), {@code --lr} (1.0), {@code --seed} (0),
- * {@code --device cpu|cuda}, {@code --dot PATH}.
+ * {@code --device cpu|cuda}, {@code --dot PATH}, {@code --primitives} (title each node by its primitive
+ * op too: {@code fc1.weightᵀ (Permute)}).
  */
 public final class BackpropStepperDemo {
     private BackpropStepperDemo() {}
@@ -56,7 +58,8 @@ public final class BackpropStepperDemo {
             .integer("seed", 0, "seed of the weights")
             .device("where to compute", "cpu")
             .outputFile("html", "also write a page that replays the pass (and its data, a .json beside it)")
-            .outputFile("dot", "also write the graph for Graphviz");
+            .outputFile("dot", "also write the graph for Graphviz")
+            .flag("primitives", "name each node's primitive op beside the call that made it, e.g. fc1.weightᵀ (Permute)");
 
     public static void main(String[] argv) {
         int code = Main.run(Main.with("example", "backprop-stepper", argv));
@@ -107,7 +110,8 @@ public final class BackpropStepperDemo {
         double firstLoss = loss.item();
         out.println("Forward pass done: L = " + TensorText.number(firstLoss) + ". Now backward, one node at a time"
                 + (pause ? " (Enter: next node, c + Enter: run to the end of the pass)." : "."));
-        BackwardStepper stepper = new BackwardStepper(loss);
+        BackwardStepper stepper = new BackwardStepper(loss,
+                args.has("primitives") ? Graph.Naming.CALLS_AND_PRIMITIVES : Graph.Naming.CALLS);
         BufferedReader keys = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         while (stepper.hasNext()) {
             NodeStep step = stepper.next();

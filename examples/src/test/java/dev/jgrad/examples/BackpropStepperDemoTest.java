@@ -35,11 +35,20 @@ class BackpropStepperDemoTest {
         for (int i = 1; i <= 12; i++) assertTrue(out.contains("── step " + i + "/12 · "), "step " + i + " missing:\n" + out);
         assertTrue(out.contains("rule        matrix product rule"), out);
         assertTrue(out.contains("leaf grads  fc1.weight.grad = "), out);
+        assertTrue(out.contains(" · #2 fc1.weightᵀ ──"), "titled by the calls:\n" + out);
+        assertTrue(!out.contains("(Permute)"), "primitives only on request");
         assertTrue(out.contains("Gradients identical to loss.backward(): yes"), out);
         assertTrue(!out.contains("[Enter]"), "no prompt with --no-pause");
         assertTrue(Files.readString(html).contains("<svg id=\"graph\""));
         assertTrue(Files.exists(dir.resolve("xor.json")));
         assertTrue(Files.readString(dot).startsWith("digraph jgrad {"));
+    }
+
+    @Test
+    void primitivesFlagNamesEachNodesPrimitiveToo() throws IOException {
+        String out = run("", "--no-pause", "--primitives");
+        assertTrue(out.contains(" · #2 fc1.weightᵀ (Permute) ──"), out);
+        assertTrue(out.contains("x·Wᵀ + b (Add)") && out.contains("square (PowScalar)") && out.contains("mean (Div) L"), out);
     }
 
     @Test

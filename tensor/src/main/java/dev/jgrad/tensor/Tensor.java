@@ -76,6 +76,12 @@ public final class Tensor implements AutoCloseable {
     /** Whether {@link #grad} was made by {@link #accumulateGrad} (this tensor frees it) rather than given with {@link #setGrad}. */
     private boolean ownsGrad;
     private String name;
+    /**
+     * The call a learner wrote that made this node, when it is not the primitive's own name
+     * ({@link #callName()}); a string constant of the calling method, so naming costs one field
+     * write and no string building.
+     */
+    private String callName;
     /** Hooks on this tensor's gradient ({@link #registerHook}); null until the first. */
     private GradHooks gradHooks;
     /** Where the op that made this tensor ran, captured only inside {@link Anomaly#detect()}. */
@@ -1003,7 +1009,7 @@ public final class Tensor implements AutoCloseable {
 
     /** {@return x²} */
     public Tensor square() {
-        return pow(2);
+        return pow(2).calledBy("square", this);
     }
 
     /**
@@ -1259,7 +1265,7 @@ public final class Tensor implements AutoCloseable {
         checkUsable("mean");
         requireFloating("mean");
         int[] d = Shapes.dims("mean", dims, dim());
-        return sum(d, keepDim).div(ReductionOps.count(layout.shape, d));
+        return sum(d, keepDim).div(ReductionOps.count(layout.shape, d)).calledBy("mean", this);
     }
 
     /** {@return largest element, 0-d} */
@@ -1361,7 +1367,8 @@ public final class Tensor implements AutoCloseable {
         requireFloating("var");
         int[] d = Shapes.dims("var", dims, dim());
         Tensor centered = sub(mean(d, true));
-        return centered.mul(centered).sum(d, keepDim).div(Math.max(ReductionOps.count(layout.shape, d) - correction, 0));
+        return centered.mul(centered).sum(d, keepDim).div(Math.max(ReductionOps.count(layout.shape, d) - correction, 0))
+                .calledBy("var", this);
     }
 
     /**
@@ -1373,7 +1380,7 @@ public final class Tensor implements AutoCloseable {
      *                   int)}
      */
     public Tensor std(int[] dims, boolean keepDim, int correction) {
-        return var(dims, keepDim, correction).sqrt();
+        return var(dims, keepDim, correction).sqrt().calledBy("std", this);
     }
 
     /**
@@ -1502,7 +1509,9 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < p.length; i++) p[i] = i;
         p[a] = b;
         p[b] = a;
-        return permute(p);
+        // a swap of the last two dimensions is a (batched) matrix transpose, which graphs show as xᵀ
+        boolean matrix = Math.min(a, b) == dim() - 2 && Math.max(a, b) == dim() - 1;
+        return permute(p).calledBy(matrix ? "xᵀ" : "transpose", this);
     }
 
     /** {@return the transpose of a matrix (a 0-d or 1-d tensor is returned as is)} */
@@ -1559,7 +1568,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("narrow: start " + start + " + length " + length + " exceeds dimension " + dim
                     + " of size " + size + " (shape " + Shapes.str(layout.shape) + ")");
         }
-        return slice(d, s, s + length, 1);
+        return slice(d, s, s + length, 1).calledBy("narrow", this);
     }
 
     /**
@@ -1578,13 +1587,13 @@ public final class Tensor implements AutoCloseable {
         }
         int i = index < 0 ? index + size : index;
         Tensor row = slice(d, i, i + 1, 1);
-        return releasingIntermediates(row.squeeze(d), row);
+        return releasingIntermediates(row.squeeze(d), row).calledBy("select", this);
     }
 
     /** {@return all size-1 dimensions removed} A view. */
     public Tensor squeeze() {
         checkUsable("squeeze");
-        return reshape(Arrays.stream(layout.shape).filter(s -> s != 1).toArray());
+        return reshape(Arrays.stream(layout.shape).filter(s -> s != 1).toArray()).calledBy("squeeze", this);
     }
 
     /**
@@ -1599,7 +1608,7 @@ public final class Tensor implements AutoCloseable {
         if (layout.shape[d] != 1) return this;
         int[] s = new int[dim() - 1];
         for (int i = 0, j = 0; i < dim(); i++) if (i != d) s[j++] = layout.shape[i];
-        return reshape(s);
+        return reshape(s).calledBy("squeeze", this);
     }
 
     /**
@@ -1616,7 +1625,7 @@ public final class Tensor implements AutoCloseable {
         int d = Shapes.dim("unsqueeze", dim, dim() + 1);
         int[] s = new int[dim() + 1];
         for (int i = 0, j = 0; i < s.length; i++) s[i] = i == d ? 1 : layout.shape[j++];
-        return reshape(s);
+        return reshape(s).calledBy("unsqueeze", this);
     }
 
     /** {@return all dimensions merged into one} */
@@ -1632,7 +1641,7 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor flatten(int start, int end) {
         checkUsable("flatten");
-        if (dim() == 0) return reshape(1);
+        if (dim() == 0) return reshape(1).calledBy("flatten", this);
         int s = Shapes.dim("flatten", start, dim()), e = Shapes.dim("flatten", end, dim());
         if (s > e) throw new IllegalArgumentException("flatten: start dimension " + start + " comes after end dimension " + end);
         int[] shape = new int[dim() - (e - s)];
@@ -1640,7 +1649,7 @@ public final class Tensor implements AutoCloseable {
             if (i <= s || i > e) shape[j++] = layout.shape[i];
             else shape[j - 1] *= layout.shape[i];
         }
-        return reshape(shape);
+        return reshape(shape).calledBy("flatten", this);
     }
 
     /** {@return this tensor if it is contiguous, else a contiguous copy} */
@@ -1856,8 +1865,9 @@ public final class Tensor implements AutoCloseable {
         if (HalfCompute.any(this, weight, bias)) {   // product and bias summed in float32, rounded once (PyTorch's addmm)
             return HalfCompute.viaFloat32(HalfCompute.promoted(this, weight, bias), t -> t[0].linear(t[1], t[2]), this, weight, bias);
         }
-        Tensor y = matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        // named as Linear's formula y = x·Wᵀ + b reads (graphs put the weight's name for W when it has one)
+        Tensor y = matmul(weight.t().calledBy("Wᵀ", weight)).calledBy("x·Wᵀ", this);
+        return bias == null ? y : y.add(bias).calledBy("x·Wᵀ + b", this);
     }
 
     /**
@@ -3101,6 +3111,31 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * The call a learner wrote that produced this node, when that is not the name of its
+     * {@link #op() primitive}: {@code "square"} for the {@code PowScalar} that {@link #square()}
+     * records, {@code "mean"} for the {@code Div} that ends {@link #mean()}, {@code "flatten"} for
+     * a {@code Reshape}. A matrix transpose ({@link #t()}, {@link #transpose} of the last two
+     * dimensions) is {@code "xᵀ"}, and {@link #linear}'s three nodes are {@code "Wᵀ"},
+     * {@code "x·Wᵀ"} and {@code "x·Wᵀ + b"}; the graph views of the autograd module write a
+     * transpose's input's {@link #name() name} in place of the letter before ᵀ when it has one
+     * (for a {@code Permute} node only: linear's {@code "x·Wᵀ"} stays as written).
+     * When calls nest, a node is named after the outermost call that returned it (linear's
+     * transpose is {@code "Wᵀ"}, not the {@code "xᵀ"} of the {@code t()} it calls), and the nodes an
+     * inner call made on the way keep that call's name (inside {@code var}, a {@code "mean"}).
+     *
+     * <pre>{@code
+     * Tensor w = Tensor.randn(3, 2).requiresGrad(true);
+     * w.square().callName();   // "square" (its op is a PowScalar)
+     * w.mul(w).callName();     // null: the call is the primitive Mul
+     * }</pre>
+     *
+     * @return the call's name, or null for a leaf and for a node whose call is its primitive
+     */
+    public String callName() {
+        return callName;
+    }
+
+    /**
      * Marks this node's graph as consumed: a later backward pass through it fails, as in PyTorch
      * without {@code retain_graph}. Called by the engine, through TensorInternals.
      */
@@ -3191,6 +3226,16 @@ public final class Tensor implements AutoCloseable {
     /** This tensor broadcast to {@code shape} as a stride-0 operand view for the current op ({@link #borrow}). */
     Tensor broadcastView(int[] shape) {
         return Arrays.equals(shape, layout.shape) ? this : borrowView(layout.expand(shape));
+    }
+
+    /**
+     * Names this node by the composite call that returned it ({@link #callName()}); returns this
+     * tensor. Nothing is named when no node was recorded or when the call returned its own
+     * {@code input} unchanged (an input that is another call's node keeps that call's name).
+     */
+    Tensor calledBy(String call, Tensor input) {
+        if (op != null && this != input) callName = call;
+        return this;
     }
 
     /** Attaches {@code producedBy} when grad mode is on and an input requires grad; returns this tensor. */

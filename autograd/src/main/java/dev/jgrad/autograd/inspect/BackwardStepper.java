@@ -21,6 +21,13 @@ import java.util.List;
  * w.grad();   // 2·(3w − 5)·3 = −12, as loss.backward() would give
  * }</pre>
  *
+ * Nodes are titled by the calls the learner wrote ({@code square}, {@code Wᵀ}); pass a
+ * {@link Graph.Naming} to see the primitives the engine recorded as well, or instead:
+ *
+ * <pre>{@code
+ * new BackwardStepper(loss, Graph.Naming.CALLS_AND_PRIMITIVES).next().node().title();   // "square (PowScalar) L"
+ * }</pre>
+ *
  * The graph can be exported while or after stepping: {@link DotExport#dot(BackwardStepper)} and
  * {@link HtmlExport#write(BackwardStepper, java.nio.file.Path)}.
  */
@@ -35,7 +42,18 @@ public final class BackwardStepper {
      * @param loss the tensor to differentiate, one element
      */
     public BackwardStepper(Tensor loss) {
-        this(loss, null, false);
+        this(loss, null, false, Graph.Naming.CALLS);
+    }
+
+    /**
+     * Prepares to step backward from a one-element {@code loss} (seed 1), titling op nodes as {@code naming} says.
+     *
+     * @param loss   the tensor to differentiate, one element
+     * @param naming how op nodes are titled: by the learner's calls, the primitives, or both
+     * @throws IllegalArgumentException when {@code naming} is null
+     */
+    public BackwardStepper(Tensor loss, Graph.Naming naming) {
+        this(loss, null, false, naming);
     }
 
     /**
@@ -46,7 +64,24 @@ public final class BackwardStepper {
      * @param retainGraph keep the graph so that it can be walked again, as in {@link Tensor#backward(Tensor, boolean)}
      */
     public BackwardStepper(Tensor root, Tensor seed, boolean retainGraph) {
-        this.graph = Graph.of(root);
+        this(root, seed, retainGraph, Graph.Naming.CALLS);
+    }
+
+    /**
+     * Prepares to step backward from {@code root}, titling op nodes as {@code naming} says.
+     *
+     * @param root        the tensor to differentiate
+     * @param seed        ∂L/∂root with root's shape, or null for a one-element root
+     * @param retainGraph keep the graph so that it can be walked again, as in {@link Tensor#backward(Tensor, boolean)}
+     * @param naming      how op nodes are titled: by the learner's calls, the primitives, or both
+     * @throws IllegalArgumentException when {@code naming} is null
+     */
+    public BackwardStepper(Tensor root, Tensor seed, boolean retainGraph, Graph.Naming naming) {
+        if (naming == null) {
+            throw new IllegalArgumentException("BackwardStepper: naming must not be null (one of "
+                    + java.util.Arrays.toString(Graph.Naming.values()) + ")");
+        }
+        this.graph = Graph.of(root, naming);
         this.pass = new BackwardPass(root, seed, retainGraph);
     }
 

@@ -27,6 +27,22 @@ public final class DotExport {
     }
 
     /**
+     * The graph behind {@code root}, with forward values only, its op nodes titled as {@code naming} says.
+     *
+     * <pre>{@code
+     * DotExport.dot(loss, Graph.Naming.CALLS_AND_PRIMITIVES);   // boxes such as "#3 square (PowScalar)"
+     * }</pre>
+     *
+     * @param root   the tensor whose graph is drawn
+     * @param naming how op nodes are titled
+     * @return the DOT text
+     * @throws IllegalArgumentException when {@code root} or {@code naming} is null
+     */
+    public static String dot(Tensor root, Graph.Naming naming) {
+        return dot(Graph.of(root, naming), null);
+    }
+
+    /**
      * {@return the stepper's graph, with the gradients of the steps taken so far; the last step's node is
      * outlined}
      *

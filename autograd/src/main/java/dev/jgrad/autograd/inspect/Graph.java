@@ -21,8 +21,34 @@ import java.util.Map;
  * for (Graph.Node n : g.nodes()) System.out.println(n.id() + " " + n.title() + " " + n.kind());
  * // 0 w PARAMETER, 1 2 CONSTANT, 2 Mul OP, 3 1 CONSTANT, 4 Add OP
  * }</pre>
+ *
+ * <p>An op node is titled by the call the learner wrote ({@link Tensor#callName()}) when that is
+ * not its primitive's name: {@code w.square()} is a {@code square} node (its primitive is
+ * {@code PowScalar}), {@code w.t()} a {@code wᵀ} node ({@code Permute}), and
+ * {@code Linear}'s weight, transposed inside {@code x.linear(weight, bias)}, a {@code Wᵀ} node
+ * ({@code fc1.weightᵀ} once the weight is named). {@link Naming} shows the primitives instead,
+ * or both:
+ *
+ * <pre>{@code
+ * Graph.of(w.square()).root().title();                                    // "square"
+ * Graph.of(w.square(), Graph.Naming.CALLS_AND_PRIMITIVES).root().title(); // "square (PowScalar)"
+ * Graph.of(w.square(), Graph.Naming.PRIMITIVES).root().title();           // "PowScalar"
+ * }</pre>
  */
 public final class Graph {
+
+    /**
+     * How op nodes are titled. Derivative rules ({@link Formulas}) are always the primitive's:
+     * a {@code square} node applies the power rule.
+     */
+    public enum Naming {
+        /** By the call the learner wrote ({@code square}, {@code Wᵀ}, {@code mean}), the primitive where the two are the same ({@code Mul}). */
+        CALLS,
+        /** The call, then its primitive in parentheses where they differ: {@code square (PowScalar)}, {@code Wᵀ (Permute)}. */
+        CALLS_AND_PRIMITIVES,
+        /** By the primitive {@link Op} alone ({@code PowScalar}, {@code Permute}), as the engine records it. */
+        PRIMITIVES
+    }
 
     /** What a node is. */
     public enum Kind {
@@ -43,25 +69,78 @@ public final class Graph {
      * @param tensor the tensor itself
      * @param kind   leaf kind, or OP
      * @param inputs ids of the op's inputs, in {@link Op#inputs()} order (empty for leaves)
+     * @param naming how {@link #title()} names an op node
      */
-    public record Node(int id, Tensor tensor, Kind kind, List<Integer> inputs) {
+    public record Node(int id, Tensor tensor, Kind kind, List<Integer> inputs, Naming naming) {
+        /**
+         * Checks the components.
+         *
+         * @throws IllegalArgumentException when {@code tensor}, {@code kind}, {@code inputs} or {@code naming} is null
+         */
+        public Node {
+            if (tensor == null || kind == null || inputs == null || naming == null) {
+                throw new IllegalArgumentException("Graph.Node: tensor, kind, inputs and naming must not be null, got tensor "
+                        + (tensor == null ? "null" : "set") + ", kind " + kind + ", inputs " + inputs + ", naming " + naming);
+            }
+        }
+
+        /**
+         * A node titled by the learner's calls ({@link Naming#CALLS}).
+         *
+         * @param id     position in inputs-first order
+         * @param tensor the tensor itself
+         * @param kind   leaf kind, or OP
+         * @param inputs ids of the op's inputs (empty for leaves)
+         */
+        public Node(int id, Tensor tensor, Kind kind, List<Integer> inputs) {
+            this(id, tensor, kind, inputs, Naming.CALLS);
+        }
+
         /** {@return the tensor's {@link Tensor#name() name}, or null} */
         public String name() {
             return tensor.name();
         }
 
+        /** {@return the primitive op's name ({@code "PowScalar"}, {@code "Permute"}, …), or null for a leaf} */
+        public String primitive() {
+            return kind == Kind.OP ? tensor.op().name() : null;
+        }
+
         /**
-         * {@return how the node is shown: the op name (and the tensor's name if set), a leaf's name, or a
-         * constant's value}
+         * The call the learner wrote, when it is not the primitive ({@link Tensor#callName()}),
+         * with a transpose's input's name written before the ᵀ when it has one: {@code "square"},
+         * {@code "Wᵀ"} for a tensor named W, {@code "xᵀ"} for an unnamed one.
+         *
+         * @return the call's name, or null for a leaf and for a node whose call is its primitive
+         */
+        public String call() {
+            if (kind != Kind.OP) return null;
+            String call = tensor.callName();
+            // only a transpose (a Permute) takes its input's name: linear's "x·Wᵀ" is a fixed formula
+            if (call == null || !(tensor.op() instanceof Op.Permute) || !call.endsWith("ᵀ")) return call;
+            String transposed = tensor.op().inputs().getFirst().name();
+            return transposed != null ? transposed + "ᵀ" : call;
+        }
+
+        /**
+         * {@return how the node is shown: an op by its call or primitive as {@link #naming()} says (and the
+         * tensor's name if set), a leaf by its name, a constant by its value}
          */
         public String title() {
             String name = tensor.name();
             return switch (kind) {
-                case OP -> tensor.op().name() + (name != null ? " " + name : "");
+                case OP -> opTitle() + (name != null ? " " + name : "");
                 case PARAMETER -> name != null ? name : "param";
                 case INPUT -> name != null ? name : "input";
                 case CONSTANT -> TensorText.values(tensor);
             };
+        }
+
+        private String opTitle() {
+            String primitive = tensor.op().name();
+            String call = call();
+            if (call == null || naming == Naming.PRIMITIVES) return primitive;
+            return naming == Naming.CALLS ? call : call + " (" + primitive + ")";
         }
 
         /**
@@ -88,18 +167,39 @@ public final class Graph {
     }
 
     /**
-     * {@return the graph of everything {@code root} was computed from}
+     * {@return the graph of everything {@code root} was computed from, its ops titled by the learner's calls}
      *
      * @param root the tensor the graph ends at
+     * @throws IllegalArgumentException when {@code root} is null
      */
     public static Graph of(Tensor root) {
+        return of(root, Naming.CALLS);
+    }
+
+    /**
+     * The graph of everything {@code root} was computed from, its op nodes titled as {@code naming} says.
+     *
+     * <pre>{@code
+     * Graph g = Graph.of(loss, Graph.Naming.CALLS_AND_PRIMITIVES);   // "square (PowScalar)", "Wᵀ (Permute)", "Mul"
+     * }</pre>
+     *
+     * @param root   the tensor the graph ends at
+     * @param naming how op nodes are titled
+     * @return the graph
+     * @throws IllegalArgumentException when {@code root} or {@code naming} is null
+     */
+    public static Graph of(Tensor root, Naming naming) {
+        if (root == null) throw new IllegalArgumentException("Graph.of: root must not be null (pass the tensor to draw, e.g. the loss)");
+        if (naming == null) {
+            throw new IllegalArgumentException("Graph.of: naming must not be null (one of " + java.util.Arrays.toString(Naming.values()) + ")");
+        }
         List<Tensor> order = inputsFirst(root);
         Map<Tensor, Node> byTensor = new IdentityHashMap<>();
         List<Node> nodes = new ArrayList<>();
         for (Tensor t : order) {
             List<Integer> inputs = new ArrayList<>();
             if (t.op() != null) for (Tensor in : t.op().inputs()) inputs.add(byTensor.get(in).id());
-            Node n = new Node(nodes.size(), t, kindOf(t), List.copyOf(inputs));
+            Node n = new Node(nodes.size(), t, kindOf(t), List.copyOf(inputs), naming);
             nodes.add(n);
             byTensor.put(t, n);
         }
@@ -162,6 +262,11 @@ public final class Graph {
      */
     public Node nodeOf(Tensor t) {
         return byTensor.get(t);
+    }
+
+    /** {@return how the nodes' titles name op nodes} */
+    public Naming naming() {
+        return root().naming();
     }
 
     /** {@return the tensor the graph was built from (the last node)} */

@@ -7,6 +7,8 @@
  * tensors a result was computed from; {@link dev.jgrad.autograd.inspect.DotExport} and
  * {@link dev.jgrad.autograd.inspect.HtmlExport} draw it (Graphviz, and a self-contained page that
  * replays the pass); {@link dev.jgrad.autograd.inspect.TensorText} writes tensors as short text.
+ * Op nodes are titled by the call the learner wrote ({@code square}, {@code Wᵀ}, {@code mean}), the
+ * recorded primitive on request ({@link dev.jgrad.autograd.inspect.Graph.Naming}).
  *
  * <pre>{@code
  * Tensor w = Tensor.scalar(1).requiresGrad(true).name("w");
