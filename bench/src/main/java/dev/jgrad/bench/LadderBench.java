@@ -58,6 +58,8 @@ final class LadderBench {
         System.out.println("jgrad SGEMM ladder, n = " + n + ": " + machine.get("cpu") + ", " + machine.get("cores (available processors)")
                 + " cores, " + threads + " thread(s) for the threaded rungs, " + machine.get("jdk"));
         machine.put("jgrad sgemm blocking", GemmTuner.choiceNow().describe());
+        machine.put("caches", caches(MachineInfo.run("getconf", "-a")));
+        System.out.println("caches per core (getconf): " + machine.get("caches"));
         String load = machine.get("load average at start");
         if (!load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > 0.5) {
             System.out.println("warning: load average " + load + " before starting: other work on this machine will skew the figures");
@@ -171,6 +173,41 @@ final class LadderBench {
         return new Blas(one, all, "OpenBLAS peer: " + what);
     }
 
+    /**
+     * {@return the data caches as {@code getconf -a} reports them ("L1d 48 KiB (12-way), L2 1 MiB
+     * (8-way), L3 32 MiB"), or "unknown"} The block sizes of the ladder's rungs are chosen
+     * against these; docs/kernels.md explains how.
+     *
+     * @param getconf the output of {@code getconf -a}, or null
+     */
+    static String caches(String getconf) {
+        if (getconf == null) return "unknown";
+        List<String> parts = new ArrayList<>();
+        String[][] levels = {{"L1d", "LEVEL1_DCACHE"}, {"L2", "LEVEL2_CACHE"}, {"L3", "LEVEL3_CACHE"}};
+        for (String[] l : levels) {
+            long size = confValue(getconf, l[1] + "_SIZE"), ways = confValue(getconf, l[1] + "_ASSOC");
+            if (size <= 0) continue;
+            String kib = size >= 1 << 20 && size % (1 << 20) == 0 ? (size >> 20) + " MiB" : size >= 1 << 20
+                    ? String.format(Locale.ROOT, "%.1f MiB", size / 1048576.0) : (size >> 10) + " KiB";
+            parts.add(l[0] + " " + kib + (ways > 0 ? " (" + ways + "-way)" : ""));
+        }
+        return parts.isEmpty() ? "unknown" : String.join(", ", parts);
+    }
+
+    private static long confValue(String getconf, String key) {
+        for (String line : getconf.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 2 && f[0].equals(key)) {
+                try {
+                    return Long.parseLong(f[1]);
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
     private static String line(Row r) {
         if (Double.isNaN(r.gflops())) return String.format(Locale.ROOT, "%d %-10s %s", r.rung().number(), r.rung().id(), r.note());
         return String.format(Locale.ROOT, "%d %-10s %s  %.1f GFLOP/s  %.0f%% of peak%s", r.rung().number(), r.rung().id(),
@@ -242,7 +279,8 @@ final class LadderBench {
                 .append(" (all of it in `machine.txt`)\n\n");
         sb.append("Load average (1, 5, 15 min): ").append(machine.get("load average at start")).append(" at the start, ")
                 .append(machine.get("load average at end")).append(" at the end\n\n");
-        sb.append("Peak measured in this run: ").append(machine.get("fp32 fma peak")).append("\n\n");
+        sb.append("Peak measured in this run: ").append(machine.get("fp32 fma peak")).append("; caches: ").append(machine.get("caches"))
+                .append("\n\n");
         sb.append("```\n").append(table).append("```\n\n");
         sb.append("![the ladder](ladder.svg)\n\nFiles: `ladder.csv` (every figure, unformatted), `table.txt`, `ladder.svg`, `machine.txt`. "
                 + "The steps are explained in docs/kernels.md.\n");

@@ -50,6 +50,16 @@ class LadderBenchTest {
         assertTrue(csv.get(1).split(",", -1)[8].isEmpty(), "no rate for a skipped rung: " + csv.get(1));
     }
 
+    @Test
+    void cachesAreReadFromGetconf() {
+        String getconf = "LEVEL1_ICACHE_SIZE                 32768\nLEVEL1_DCACHE_SIZE                 49152\nLEVEL1_DCACHE_ASSOC                12\n"
+                + "LEVEL2_CACHE_SIZE                  1048576\nLEVEL2_CACHE_ASSOC                 8\nLEVEL3_CACHE_SIZE                  33554432\n"
+                + "LEVEL3_CACHE_ASSOC                 \n";
+        assertEquals("L1d 48 KiB (12-way), L2 1 MiB (8-way), L3 32 MiB", LadderBench.caches(getconf));
+        assertEquals("unknown", LadderBench.caches(""));
+        assertEquals("unknown", LadderBench.caches(null));
+    }
+
     private static synchronized String run(String... argv) {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
