@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * ./jgrad bench                          # the whole CPU suite, all cores, results under bench/results/
  * ./jgrad bench cpu --threads 1 --only 'matmul|conv' --out /tmp/b
+ * ./jgrad bench ladder --size 512            # the SGEMM ladder (LadderBench)
  * }</pre>
  */
 public final class Main {
@@ -42,6 +43,9 @@ public final class Main {
             (The JMH benchmarks: ./jgrad bench jmh [JMH args].)""")
             .word("cpu", "the quick CPU suite (the default)")
             .word("list", "list the cases and exit")
+            .word("ladder", "the SGEMM ladder: every version from the naive loop to jgrad's kernel at one size (--size), "
+                    + "with GFLOP/s, % of peak, × OpenBLAS and an SVG bar chart (docs/kernels.md explains the steps)")
+            .wholeNumber("size", 1024, 16, 8192, "n of the ladder's n×n×n product (ladder only)")
             .word("help", "print this help and exit")
             .count("threads", Runtime.getRuntime().availableProcessors(), "threads for jgrad (sets -Djgrad.threads) and the peers")
             .describeDefault("threads", "all cores")
@@ -59,6 +63,8 @@ public final class Main {
             .folder("blas-dir", "folder with an OpenBLAS libblas.so.3 for the peers (put first on their LD_LIBRARY_PATH)")
             .text("note", "TEXT", null, "a note for the output folder's README")
             .rule(a -> {
+                if (a.has("size") && !ladder(a)) throw new UsageException("--size applies to `./jgrad bench ladder` only");
+                if (ladder(a) && a.has("only")) throw new UsageException("--only applies to the CPU suite, not to `ladder` (every rung runs)");
                 if (a.has("only") && suite(a).isEmpty()) {
                     throw new UsageException("--only " + a.get("only") + " matches none of the cases (./jgrad bench list shows them)");
                 }
@@ -85,19 +91,28 @@ public final class Main {
             // Before any kernel class loads, so a thread pool sized from it sees the value.
             System.setProperty("jgrad.threads", Integer.toString(threads));
         }
+        Timing.Budget budget = new Timing.Budget(args.getDouble("warmup"), args.getDouble("budget"), args.getDouble("max-call"),
+                args.getInt("rounds"));
+        if (ladder(args)) {
+            LadderBench.run(args, argv, threads, budget);
+            return;
+        }
         List<Workload> suite = suite(args);
         if (listOnly(args)) {
             for (Workload w : suite) System.out.printf(Locale.ROOT, "%-28s %-32s %s%n", w.id(), w.op(), w.size());
             return;
         }
-        Timing.Budget budget = new Timing.Budget(args.getDouble("warmup"), args.getDouble("budget"), args.getDouble("max-call"),
-                args.getInt("rounds"));
         runCpu(suite, threads, budget, args, argv);
     }
 
     /** Whether the last command word is {@code list} (a later word wins, as a later option does). */
     private static boolean listOnly(Args args) {
         return !args.words().isEmpty() && args.words().getLast().equals("list");
+    }
+
+    /** Whether the command is {@code ladder} (the SGEMM ladder rather than the suite). */
+    private static boolean ladder(Args args) {
+        return args.words().contains("ladder");
     }
 
     /** The suite's cases that {@code --only} selects. */

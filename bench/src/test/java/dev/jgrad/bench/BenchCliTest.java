@@ -28,6 +28,8 @@ class BenchCliTest {
             {"--budget", "--budget", "0"}, {"--warmup", "--warmup", "-1"}, {"--max-call", "--max-call", "nan"},
             {"--blas-dir", "--blas-dir", dir.resolve("missing").toString()}, {"--out", "--out", file.toString()},
             {"--foo", "--foo"}, {"cpux", "cpux"}, {"--no-peers", "--no-peers=1"},
+            {"--size", "--size", "512"}, {"--size", "ladder", "--size", "8"}, {"--size", "ladder", "--size", "9000"},
+            {"--only", "ladder", "--only", "matmul"},
         };
         for (String[] c : cases) {
             String[] argv = java.util.Arrays.copyOfRange(c, 1, c.length);

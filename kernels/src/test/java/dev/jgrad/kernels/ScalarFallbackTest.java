@@ -2,6 +2,7 @@ package dev.jgrad.kernels;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.jgrad.kernels.ladder.SgemmLadder;
 import dev.jgrad.kernels.typed.Conv2dF32;
 import dev.jgrad.kernels.typed.CrossEntropyF32;
 import dev.jgrad.kernels.typed.DropoutF32;
@@ -54,6 +55,18 @@ class ScalarFallbackTest {
             short[] h = new short[a.length];
             HalfF32.fromFloat(Half.Format.BF16, a.length, a, 0, h, 0);
             HalfF32.toFloat(Half.Format.F16, a.length, h, 0, o, 0);
+            // the ladder's scalar rungs run, its Vector API rungs say why not (and their classes stay unloaded)
+            StringBuilder ladder = new StringBuilder();
+            for (SgemmLadder.Rung r : SgemmLadder.rungs()) {
+                if (r.available()) {
+                    float[] lc = new float[n * n];
+                    r.create().multiply(n, n, n, a, b, lc);
+                    ladder.append(r.id()).append(lc[3 * n + 5] == c[5 * n + 3] ? "=ok " : "=wrong ");
+                } else {
+                    ladder.append(r.id()).append(r.unavailableReason().contains(Simd.FLAG) ? "=skipped " : "=unclear ");
+                }
+            }
+            System.out.println("ladder: " + ladder);
             System.out.println("available=" + Simd.available() + " ok=" + (c[3] == want));
         }
     }
@@ -69,6 +82,8 @@ class ScalarFallbackTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("available=false ok=true"), out);
+        assertTrue(out.contains("ladder: naive=ok ikj=ok vector=skipped register=skipped blocked=skipped packed=skipped threads=skipped "
+                + "production=ok"), out);
         assertEquals(1, out.split("jdk.incubator.vector is not available", -1).length - 1, "logged once:\n" + out);
         for (String line : out.split("\n")) {
             assertFalse(line.matches(".*dev\\.jgrad\\.kernels\\.(simd\\.\\w+|[\\w.]*Vec\\b).*"), "SIMD class loaded: " + line);
