@@ -66,4 +66,9 @@ final class InternalAccess implements TensorInternals.Access {
     public Object storageOf(Tensor t) {
         return t.storage;
     }
+
+    @Override
+    public Object hostArray(Tensor t, String op, boolean write) {
+        return t.hostArray(op, write);
+    }
 }

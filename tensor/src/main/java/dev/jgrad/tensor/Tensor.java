@@ -2868,6 +2868,24 @@ public final class Tensor implements AutoCloseable {
         return storage.version();
     }
 
+    /** The array behind a contiguous CPU tensor, for native code that works in place (see TensorInternals.hostArray). */
+    Object hostArray(String op, boolean write) {
+        checkUsable(op);
+        if (!(storage instanceof CpuStorage cpu)) {
+            throw new IllegalArgumentException(op + ": expects a CPU tensor, got one on " + device() + " (use .to(Device.CPU), or a CUDA "
+                    + "communicator for GPU tensors)");
+        }
+        if (!layout.isContiguous()) {
+            throw new IllegalArgumentException(op + ": expects a contiguous tensor, got shape " + Shapes.str(layout.shape) + " with strides "
+                    + Shapes.str(layout.strides) + " (call .contiguous() first)");
+        }
+        if (write) {
+            checkInPlace(op);
+            storage.bumpVersion();
+        }
+        return cpu.buf().array();
+    }
+
     private void checkInPlace(String op) {
         if (requiresGrad && GradMode.isEnabled()) {
             throw new IllegalStateException(op + ": a tensor that requires grad cannot be modified in place while the graph is "
