@@ -43,6 +43,10 @@ public final class TensorInternals {
         Object storageOf(Tensor t);
 
         Object hostArray(Tensor t, String op, boolean write);
+
+        boolean hasPostAccumulateHooks(Tensor t);
+
+        void runPostAccumulateHooks(Tensor t);
     }
 
     private static volatile Access access;
@@ -77,6 +81,16 @@ public final class TensorInternals {
      */
     public static void accumulateTemporaryGrad(Tensor leaf, Tensor g) {
         access().accumulateTemporaryGrad(leaf, g);
+    }
+
+    /** {@return whether {@code t} has hooks to run after its gradient is accumulated ({@link Tensor#registerPostAccumulateGradHook})} */
+    public static boolean hasPostAccumulateHooks(Tensor t) {
+        return access().hasPostAccumulateHooks(t);
+    }
+
+    /** Runs {@code t}'s post-accumulate hooks: the backward pass calls this once it has accumulated the leaf's gradient. */
+    public static void runPostAccumulateHooks(Tensor t) {
+        access().runPostAccumulateHooks(t);
     }
 
     /** Whether gradient hooks ({@link Tensor#registerHook}) are registered on {@code t}. */
