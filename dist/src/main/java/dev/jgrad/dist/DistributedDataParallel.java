@@ -16,7 +16,8 @@ import java.util.Map;
  * batch, ends {@code backward()} with the same gradients — the average over ranks — and so the
  * same parameters after each optimizer step. As PyTorch's {@code DistributedDataParallel}:
  * <ul>
- *   <li>at construction, rank 0's parameters and buffers are broadcast to every rank;</li>
+ *   <li>at construction, rank 0's parameters and buffers are broadcast to every rank, and rank
+ *       0's buffers again before each training-mode forward pass;</li>
  *   <li>gradients are grouped into buckets of about {@value #DEFAULT_BUCKET_MIB} MiB, in reverse
  *       registration order (roughly the order backward produces them); as soon as every gradient
  *       of a bucket has been accumulated during {@code backward()} the bucket is copied into one
@@ -151,8 +152,18 @@ public final class DistributedDataParallel extends Module {
         return buckets.stream().map(b -> List.copyOf(b.names)).toList();
     }
 
+    /**
+     * Runs the wrapped module. In training mode, with more than one rank, rank 0's buffers
+     * (batch-norm running statistics, …) are first broadcast to every rank, as PyTorch's DDP does
+     * by default, so that the ranks keep one model rather than N drifting copies.
+     */
     @Override
     public Tensor forward(Tensor input) {
+        if (isTraining() && comm.size() > 1) {
+            try (var g = GradMode.noGrad()) {
+                for (Tensor b : module.namedBuffers().values()) comm.broadcast(b, 0);
+            }
+        }
         return module.call(input);
     }
 
@@ -216,7 +227,7 @@ public final class DistributedDataParallel extends Module {
             for (Bucket b : buckets) {
                 for (int i = 0; i < b.params.size(); i++) {
                     Tensor p = b.params.get(i), avg = b.flat.narrow(0, b.offsets.get(i), p.numel()).reshape(p.shape());
-                    if (p.grad() == null) p.setGrad(avg.clone());
+                    if (p.grad() == null) p.setGrad(dev.jgrad.tensor.TensorScope.escape(avg.clone()));   // outlives a step's scope, as any gradient
                     else p.grad().copyFrom(avg);
                 }
             }

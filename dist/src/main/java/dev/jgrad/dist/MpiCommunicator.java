@@ -34,6 +34,8 @@ import java.util.concurrent.locks.LockSupport;
 final class MpiCommunicator extends BaseCommunicator {
     /** Bytes per in-place call: each is a critical native call during which the JVM cannot reach a safepoint. */
     static final int CHUNK_BYTES = 1 << 22;
+    /** How long a rank waiting for the others spins, then yields its core, before it sleeps between polls. */
+    static final long SPIN_NANOS = 50_000, YIELD_NANOS = 2_000_000, PARK_NANOS = 100_000;
 
     private static MpiCommunicator world;
     /** Set once MPI_Finalize ran: MPI cannot start again in this process. */
@@ -128,18 +130,22 @@ final class MpiCommunicator extends BaseCommunicator {
 
     @Override
     public void allReduce(Tensor t, ReduceOp op) {
-        allReduceAsync(t, op).await();
+        allReduceAsync(t, op, false).await();
     }
 
     @Override
     public Work allReduceAsync(Tensor t, ReduceOp op) {
+        return allReduceAsync(t, op, true);
+    }
+
+    private Work allReduceAsync(Tensor t, ReduceOp op, boolean async) {
         usable("allReduce");
         checkReducible("allReduce", t, op);
         DType d = t.dtype();
         if (d == DType.FLOAT16 || d == DType.BFLOAT16) {
             // no 16-bit float type in MPI: reduce in float32, round once (as PyTorch's CPU backends do)
             Tensor wide = t.to(DType.FLOAT32);
-            Work w = allReduceAsync(wide, op);
+            Work w = allReduceAsync(wide, op, async);
             return new Staged(w, () -> {
                 try (var g = GradMode.noGrad()) {
                     t.copyFrom(wide);
@@ -148,7 +154,7 @@ final class MpiCommunicator extends BaseCommunicator {
         }
         Object array = TensorInternals.hostArray(t, "allReduce", true);
         int offset = t.storageOffset(), n = t.numel();
-        return submit(() -> {
+        Task task = () -> {
             agree(CallHeader.Call.ALL_REDUCE, t, op.ordinal());
             MemorySegment type = mpiType(d), mop = switch (op) {
                 case SUM, AVG -> mpi.opSum;
@@ -158,7 +164,8 @@ final class MpiCommunicator extends BaseCommunicator {
             forChunks(array, offset, n, d.byteSize(), (seg, count) -> check(mpi.allreduceInPlaceHeap(seg, count, type, mop, comm), "MPI_Allreduce"));
             if (op == ReduceOp.AVG) divide(array, offset, n, size);
             return null;
-        });
+        };
+        return async ? submit(task) : inline(task);
     }
 
     @Override
@@ -169,7 +176,7 @@ final class MpiCommunicator extends BaseCommunicator {
         Object array = TensorInternals.hostArray(t, "broadcast", rank != root);
         int offset = t.storageOffset(), n = t.numel();
         DType d = t.dtype();
-        submit(() -> {
+        inline(() -> {
             agree(CallHeader.Call.BROADCAST, t, root);
             if (array instanceof boolean[] b) {   // no heap segment over boolean[]: through bytes
                 byte[] bytes = new byte[n];
@@ -201,7 +208,7 @@ final class MpiCommunicator extends BaseCommunicator {
         }
         Object src = TensorInternals.hostArray(t, "allGather", false), dst = TensorInternals.hostArray(out, "allGather", true);
         int srcOffset = t.storageOffset();
-        submit(() -> {
+        inline(() -> {
             agree(CallHeader.Call.ALL_GATHER, t, 0);
             try (Arena a = Arena.ofConfined()) {   // not a short call (it waits for every rank): through native memory
                 MemorySegment send = a.allocate(Math.max(1, bytes)), recv = a.allocate(Math.max(1, bytes * size));
@@ -217,7 +224,7 @@ final class MpiCommunicator extends BaseCommunicator {
     @Override
     public void barrier() {
         usable("barrier");
-        submit(() -> {
+        inline(() -> {
             agree(CallHeader.Call.BARRIER, null, 0);   // all ranks' headers arrived: all ranks are here
             return null;
         }).await();
@@ -278,7 +285,11 @@ final class MpiCommunicator extends BaseCommunicator {
     }
 
     private <T> T onThread(Task task) {
-        Future<Object> f = thread.submit(task::run);
+        Future<Object> f = thread.submit(() -> {
+            synchronized (mpiLock) {
+                return task.run();
+            }
+        });
         try {
             @SuppressWarnings("unchecked")
             T v = (T) f.get();
@@ -291,15 +302,58 @@ final class MpiCommunicator extends BaseCommunicator {
         }
     }
 
+    /** Serialises MPI calls between the caller's thread and the comm thread (MPI_THREAD_SERIALIZED). */
+    private final Object mpiLock = new Object();
+    /** The last collective handed to the comm thread: a collective run inline waits for it, to keep the ranks' order. */
+    private Future<Object> last;
+
+    /** Runs a collective on the comm thread; returns at once. */
     private Work submit(Task task) {
         Future<Object> f = thread.submit(() -> {
+            synchronized (mpiLock) {
+                try {
+                    return task.run();
+                } catch (RuntimeException | Error e) {
+                    if (broken == null) broken = e.getMessage();
+                    throw e;
+                }
+            }
+        });
+        last = f;
+        return work(f);
+    }
+
+    /**
+     * Runs a collective on the caller's thread (no hand-off to the comm thread and back, which
+     * costs a wake-up each way), after the collectives started before it, so that every rank
+     * issues them in program order.
+     */
+    private Work inline(Task task) {
+        Future<Object> before = last;
+        if (before != null) {
             try {
-                return task.run();
+                before.get();
+            } catch (ExecutionException e) {
+                // reported to whoever awaits that collective; this one fails below on the broken state
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DistributedException("rank " + rank + ": interrupted while waiting for a collective");
+            }
+        }
+        synchronized (mpiLock) {
+            String b = broken;
+            if (b != null) throw new IllegalStateException("the communicator is unusable after an earlier failure: " + b);
+            try {
+                task.run();
             } catch (RuntimeException | Error e) {
                 if (broken == null) broken = e.getMessage();
                 throw e;
             }
-        });
+        }
+        return SingleProcessCommunicator.DONE;
+    }
+
+    private Work work(Future<Object> f) {
         return new Work() {
             @Override
             public void await() {
@@ -354,7 +408,6 @@ final class MpiCommunicator extends BaseCommunicator {
         MemorySegment request = a.allocate(ValueLayout.ADDRESS), flag = a.allocate(ValueLayout.JAVA_INT);
         check(mpi.iallgather(send, CallHeader.LONGS, mpi.int64Type, recv, comm, request), "MPI_Iallgather");
         long start = System.nanoTime();
-        int spins = 0;
         while (true) {
             check(mpi.test(request, flag), "MPI_Test");
             if (flag.get(ValueLayout.JAVA_INT, 0) != 0) break;
@@ -366,8 +419,10 @@ final class MpiCommunicator extends BaseCommunicator {
                 broken = msg;
                 throw new DistributedException(msg);
             }
-            if (++spins > 1000) LockSupport.parkNanos(Math.min(1_000_000, waited / 100));   // waiting long: back off
-            else Thread.onSpinWait();
+            // the others usually arrive within microseconds: spin; then give the core away more and more
+            if (waited < SPIN_NANOS) Thread.onSpinWait();
+            else if (waited < YIELD_NANOS) Thread.yield();
+            else LockSupport.parkNanos(PARK_NANOS);
         }
         long[] all = recv.toArray(ValueLayout.JAVA_LONG);
         a.close();
