@@ -42,6 +42,9 @@ public final class Main {
             (The JMH benchmarks: ./jgrad bench jmh [JMH args].)""")
             .word("cpu", "the quick CPU suite (the default)")
             .word("list", "list the cases and exit")
+            .word("dist", "data parallelism with mpirun: all-reduce through jgrad against C's MPI_Allreduce, and the DDP overhead of "
+                    + "the MNIST-CNN step (needs Open MPI)")
+            .count("ranks", 2, "processes mpirun starts (dist only)")
             .word("help", "print this help and exit")
             .count("threads", Runtime.getRuntime().availableProcessors(), "threads for jgrad (sets -Djgrad.threads) and the peers")
             .describeDefault("threads", "all cores")
@@ -79,11 +82,15 @@ public final class Main {
         return Cli.run("jgrad bench", OPTIONS, args -> bench(args, argv), argv);
     }
 
-    private static void bench(Args args, String[] argv) throws IOException {
+    private static void bench(Args args, String[] argv) throws IOException, InterruptedException {
         int threads = args.getInt("threads");
         if (args.has("threads")) {
             // Before any kernel class loads, so a thread pool sized from it sees the value.
             System.setProperty("jgrad.threads", Integer.toString(threads));
+        }
+        if (args.words().contains("dist")) {
+            DistBench.run(args, argv);
+            return;
         }
         List<Workload> suite = suite(args);
         if (listOnly(args)) {
