@@ -10,6 +10,7 @@ module dev.jgrad.bench {
     requires dev.jgrad.nn;
     requires dev.jgrad.cuda;   // the GPU benchmarks and their peers
     requires dev.jgrad.examples;   // MnistCnn.model(), the model of the MNIST-CNN step
+    requires dev.jgrad.dist;   // bench dist
     requires jdk.management;   // process CPU time
     requires static jdk.incubator.vector;
     requires static jmh.core;

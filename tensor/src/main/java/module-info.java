@@ -14,6 +14,6 @@ module dev.jgrad.tensor {
     requires java.management;   // Doctor: the JVM's flags and initial heap
     exports dev.jgrad.tensor;
     exports dev.jgrad.tensor.io;
-    exports dev.jgrad.tensor.internal to dev.jgrad.autograd, dev.jgrad.nn;   // engine hooks and fused optimizer updates
+    exports dev.jgrad.tensor.internal to dev.jgrad.autograd, dev.jgrad.nn, dev.jgrad.dist;   // engine hooks, fused optimizer updates, MPI buffers
     uses dev.jgrad.tensor.BackwardEngine;
 }

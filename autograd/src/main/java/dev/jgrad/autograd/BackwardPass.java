@@ -95,13 +95,17 @@ public final class BackwardPass {
         if (root.isLeaf()) {
             try (var _ = GradMode.noGrad()) {
                 TensorInternals.accumulateGrad(root, TensorInternals.applyGradHooks(root, s));
+                TensorInternals.runPostAccumulateHooks(root);
             }
         } else {
             pending.put(root, s);
         }
         for (Tensor node : order) {
             for (Tensor in : node.op().inputs()) {
-                if (in.isLeaf() && in.requiresGrad() && TensorInternals.hasGradHooks(in)) hookedLeafEdges.merge(in, 1, Integer::sum);
+                // a leaf with hooks gets its gradient once, summed over its edges: its hooks see the whole of it
+                if (in.isLeaf() && in.requiresGrad() && (TensorInternals.hasGradHooks(in) || TensorInternals.hasPostAccumulateHooks(in))) {
+                    hookedLeafEdges.merge(in, 1, Integer::sum);
+                }
             }
         }
     }
@@ -230,6 +234,7 @@ public final class BackwardPass {
                 Tensor total = hookedLeafGrads.remove(in);
                 if (total == null) continue;
                 TensorInternals.accumulateGrad(in, TensorInternals.applyGradHooks(in, total));
+                TensorInternals.runPostAccumulateHooks(in);
                 leaves.add(in);
             }
         }

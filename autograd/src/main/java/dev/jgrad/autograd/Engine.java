@@ -18,7 +18,9 @@ public final class Engine implements BackwardEngine {
 
     @Override
     public void backward(Tensor root, Tensor seed, boolean retainGraph) {
-        BackwardPass pass = new BackwardPass(root, seed, retainGraph, true);
-        while (pass.hasNext()) pass.step();
+        BackwardCallbacks.around(() -> {
+            BackwardPass pass = new BackwardPass(root, seed, retainGraph, true);
+            while (pass.hasNext()) pass.step();
+        });
     }
 }

@@ -46,6 +46,9 @@ public final class Main {
             .word("ladder", "the SGEMM ladder: every version from the naive loop to jgrad's kernel at one size (--size), "
                     + "with GFLOP/s, % of peak, × OpenBLAS and an SVG bar chart (docs/kernels.md explains the steps)")
             .wholeNumber("size", 1024, 16, 8192, "n of the ladder's n×n×n product (ladder only)")
+            .word("dist", "data parallelism with mpirun: all-reduce through jgrad against C's MPI_Allreduce, and the DDP overhead of "
+                    + "the MNIST-CNN step (needs Open MPI)")
+            .count("ranks", 2, "processes mpirun starts (dist only)")
             .word("help", "print this help and exit")
             .count("threads", Runtime.getRuntime().availableProcessors(), "threads for jgrad (sets -Djgrad.threads) and the peers")
             .describeDefault("threads", "all cores")
@@ -85,11 +88,15 @@ public final class Main {
         return Cli.run("jgrad bench", OPTIONS, args -> bench(args, argv), argv);
     }
 
-    private static void bench(Args args, String[] argv) throws IOException {
+    private static void bench(Args args, String[] argv) throws IOException, InterruptedException {
         int threads = args.getInt("threads");
         if (args.has("threads")) {
             // Before any kernel class loads, so a thread pool sized from it sees the value.
             System.setProperty("jgrad.threads", Integer.toString(threads));
+        }
+        if (args.words().contains("dist")) {
+            DistBench.run(args, argv);
+            return;
         }
         Timing.Budget budget = new Timing.Budget(args.getDouble("warmup"), args.getDouble("budget"), args.getDouble("max-call"),
                 args.getInt("rounds"));

@@ -113,7 +113,16 @@ public final class MnistCnn {
             .wholeNumber("shift", 1, 0, 27, "largest random shift of a training image, in pixels")
             .file("resume", "a training checkpoint (OUT/" + CHECKPOINT + ") to go on from, with the settings it recorded")
             .autocast()
-            .flag("capture", "capture the training step once per batch shape and replay it (CPU; the same numbers as without)");
+            .flag("capture", "capture the training step once per batch shape and replay it (CPU; the same numbers as without)")
+            .flag("distributed", "train data-parallel over the processes mpirun started (mpirun -np N ./jgrad train --distributed; CPU; "
+                    + "--batch is per process)")
+            .rule(a -> {
+                if (a.has("distributed") && a.has("capture")) throw new UsageException("--distributed does not combine with --capture yet");
+                if (a.has("distributed") && a.has("device") && !a.get("device").equals("cpu")) {
+                    throw new UsageException("--distributed trains on the CPU (MPI); a GPU needs the NCCL communicator, not built yet");
+                }
+                if (a.has("distributed") && a.has("resume")) throw new UsageException("--distributed does not combine with --resume yet");
+            });
 
     public static void main(String[] argv) {
         int code = Main.run(Main.with("train", argv));
@@ -122,6 +131,10 @@ public final class MnistCnn {
 
     /** Trains and evaluates with checked options (see {@link #OPTIONS}). */
     static void train(Args args) throws Exception {
+        if (args.has("distributed")) {
+            MnistCnnDistributed.train(args);
+            return;
+        }
         MnistData.Split data = MnistData.load(args, false);
         Device device = args.has("device") ? Device.parse(args.get("device", "cpu")) : Device.best();
         Settings settings = new Settings(args.getInt("epochs", 15), args.getInt("batch", 64), args.getDouble("lr", 1e-3), args.getInt("seed", 0),

@@ -66,4 +66,19 @@ final class InternalAccess implements TensorInternals.Access {
     public Object storageOf(Tensor t) {
         return t.storage;
     }
+
+    @Override
+    public Object hostArray(Tensor t, String op, boolean write) {
+        return t.hostArray(op, write);
+    }
+
+    @Override
+    public boolean hasPostAccumulateHooks(Tensor t) {
+        return t.hasPostAccumulateHooks();
+    }
+
+    @Override
+    public void runPostAccumulateHooks(Tensor t) {
+        t.runPostAccumulateHooks();
+    }
 }

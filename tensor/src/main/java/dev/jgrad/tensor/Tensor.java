@@ -84,6 +84,8 @@ public final class Tensor implements AutoCloseable {
     private String callName;
     /** Hooks on this tensor's gradient ({@link #registerHook}); null until the first. */
     private GradHooks gradHooks;
+    /** Hooks run after a backward pass accumulated this leaf's gradient ({@link #registerPostAccumulateGradHook}); null until the first. */
+    private java.util.List<java.util.function.Consumer<Tensor>> postAccumulateHooks;
     /** Where the op that made this tensor ran, captured only inside {@link Anomaly#detect()}. */
     StackTraceElement[] creationSite;
     /** Set by {@link #close()}; the tensor then refuses every op that reads or writes its elements. */
@@ -2878,6 +2880,24 @@ public final class Tensor implements AutoCloseable {
         return storage.version();
     }
 
+    /** The array behind a contiguous CPU tensor, for native code that works in place (see TensorInternals.hostArray). */
+    Object hostArray(String op, boolean write) {
+        checkUsable(op);
+        if (!(storage instanceof CpuStorage cpu)) {
+            throw new IllegalArgumentException(op + ": expects a CPU tensor, got one on " + device() + " (use .to(Device.CPU), or a CUDA "
+                    + "communicator for GPU tensors)");
+        }
+        if (!layout.isContiguous()) {
+            throw new IllegalArgumentException(op + ": expects a contiguous tensor, got shape " + Shapes.str(layout.shape) + " with strides "
+                    + Shapes.str(layout.strides) + " (call .contiguous() first)");
+        }
+        if (write) {
+            checkInPlace(op);
+            storage.bumpVersion();
+        }
+        return cpu.buf().array();
+    }
+
     private void checkInPlace(String op) {
         if (requiresGrad && GradMode.isEnabled()) {
             throw new IllegalStateException(op + ": a tensor that requires grad cannot be modified in place while the graph is "
@@ -3085,6 +3105,44 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** Whether hooks are registered on this tensor's gradient (the engine asks, through TensorInternals). */
+    /**
+     * Registers a hook the backward pass calls on this leaf once it has accumulated the pass's
+     * whole gradient into {@link #grad()} (after every path's contribution, once per pass): the
+     * moment a data-parallel wrapper can start reducing the gradient while the pass goes on. The
+     * hook receives this tensor and runs with gradient recording off. As PyTorch's
+     * {@code Tensor.register_post_accumulate_grad_hook}.
+     *
+     * <pre>{@code
+     * w.registerPostAccumulateGradHook(p -> System.out.println("grad of w ready: " + p.grad()));
+     * loss.backward();
+     * }</pre>
+     *
+     * @param hook called with this tensor
+     * @return the handle that removes the hook
+     * @throws IllegalStateException if this tensor is not a leaf that requires grad
+     */
+    public HookHandle registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
+        Checks.notNull("registerPostAccumulateGradHook", "hook", hook);
+        if (!requiresGrad || op != null) {
+            throw new IllegalStateException("registerPostAccumulateGradHook: only a leaf that requires grad accumulates a gradient; this tensor "
+                    + (requiresGrad ? "is the output of " + op.name() : "does not require grad"));
+        }
+        if (postAccumulateHooks == null) postAccumulateHooks = new java.util.ArrayList<>();
+        java.util.function.Consumer<Tensor> entry = t -> hook.accept(t);   // an identity of its own, as registerHook's entries
+        postAccumulateHooks.add(entry);
+        return () -> postAccumulateHooks.removeIf(h -> h == entry);
+    }
+
+    /** Runs the post-accumulate hooks (the backward pass calls this after accumulating the leaf's gradient). */
+    void runPostAccumulateHooks() {
+        if (postAccumulateHooks == null) return;
+        for (var h : java.util.List.copyOf(postAccumulateHooks)) h.accept(this);
+    }
+
+    boolean hasPostAccumulateHooks() {
+        return postAccumulateHooks != null && !postAccumulateHooks.isEmpty();
+    }
+
     boolean hasGradHooks() {
         return gradHooks != null && !gradHooks.isEmpty();
     }

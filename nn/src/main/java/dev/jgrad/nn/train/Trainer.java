@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The training loop: for each epoch, each batch is moved to the device, run forward, its loss
@@ -79,6 +80,9 @@ public final class Trainer {
      * @param optimizer the optimizer of the model's parameters
      * @param loss      the loss of the model's output against the targets
      */
+    /** Applied to every epoch's training logs and to every evaluation's before anyone sees them ({@link #reduceLogs}). */
+    private UnaryOperator<Map<String, Double>> logReducer = UnaryOperator.identity();
+
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
         this.optimizer = optimizer;
@@ -183,6 +187,26 @@ public final class Trainer {
     /** An autocast region for one forward pass, or null (which try-with-resources skips) when off. */
     private Autocast autocastRegion() {
         return autocast == null ? null : Autocast.enable(autocast);
+    }
+
+    /**
+     * Combines the loss and metrics of this process with those of the other processes of a
+     * data-parallel run before they are reported, so that every rank reports the same numbers:
+     * {@code reducer} receives each epoch's training logs and each evaluation's, and returns what
+     * the listeners, the history and {@link #evaluate} give. The dist module's
+     * {@code DistributedMetrics.average(comm)} averages them over the ranks. Returns this.
+     *
+     * <pre>{@code
+     * trainer.reduceLogs(DistributedMetrics.average(comm));   // every rank: the accuracy over all ranks' examples
+     * }</pre>
+     *
+     * @param reducer maps this process's logs to the combined ones (the same keys)
+     * @return this trainer
+     */
+    public Trainer reduceLogs(UnaryOperator<Map<String, Double>> reducer) {
+        if (reducer == null) throw new IllegalArgumentException("reduceLogs: the reducer is null");
+        this.logReducer = reducer;
+        return this;
     }
 
     /**
@@ -430,7 +454,7 @@ public final class Trainer {
         Map<String, Double> logs = new LinkedHashMap<>();
         logs.put("loss", losses.mean());
         for (Metric m : metrics) logs.put(m.name(), m.value());
-        return logs;
+        return new LinkedHashMap<>(logReducer.apply(logs));
     }
 
     /**
@@ -468,7 +492,7 @@ public final class Trainer {
         logs.put("loss", (lossSum == null ? 0 : lossSum.item()) / Math.max(samples, 1));
         if (lossSum != null) lossSum.close();
         for (Metric m : metrics) logs.put(m.name(), m.value());
-        return logs;
+        return new LinkedHashMap<>(logReducer.apply(logs));
     }
 
     /** Metrics see the step's detached outputs and targets; what they make lives outside the step's scope (their running counts). */

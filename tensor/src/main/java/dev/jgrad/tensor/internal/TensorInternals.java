@@ -41,6 +41,12 @@ public final class TensorInternals {
         RecordedKernels record(Runnable body);
 
         Object storageOf(Tensor t);
+
+        Object hostArray(Tensor t, String op, boolean write);
+
+        boolean hasPostAccumulateHooks(Tensor t);
+
+        void runPostAccumulateHooks(Tensor t);
     }
 
     private static volatile Access access;
@@ -75,6 +81,16 @@ public final class TensorInternals {
      */
     public static void accumulateTemporaryGrad(Tensor leaf, Tensor g) {
         access().accumulateTemporaryGrad(leaf, g);
+    }
+
+    /** {@return whether {@code t} has hooks to run after its gradient is accumulated ({@link Tensor#registerPostAccumulateGradHook})} */
+    public static boolean hasPostAccumulateHooks(Tensor t) {
+        return access().hasPostAccumulateHooks(t);
+    }
+
+    /** Runs {@code t}'s post-accumulate hooks: the backward pass calls this once it has accumulated the leaf's gradient. */
+    public static void runPostAccumulateHooks(Tensor t) {
+        access().runPostAccumulateHooks(t);
     }
 
     /** Whether gradient hooks ({@link Tensor#registerHook}) are registered on {@code t}. */
@@ -147,6 +163,23 @@ public final class TensorInternals {
      */
     public static RecordedKernels record(Runnable body) {
         return access().record(body);
+    }
+
+    /**
+     * {@return the Java array holding a contiguous CPU tensor's elements ({@code float[]},
+     * {@code double[]}, {@code int[]}, {@code long[]}, {@code boolean[]}, or {@code short[]} of
+     * 16-bit float bits), its first element at {@link Tensor#storageOffset()}} For code that
+     * hands the elements to native code in place (the MPI communicator). With {@code write}
+     * the tensor is checked as an in-place op's target (not a tensor that requires grad while the
+     * graph is recorded) and its version is bumped, as any in-place op's.
+     *
+     * @param t     a contiguous CPU tensor
+     * @param op    the caller's name, for errors
+     * @param write whether the caller will change the elements
+     * @throws IllegalArgumentException when {@code t} is not a contiguous CPU tensor
+     */
+    public static Object hostArray(Tensor t, String op, boolean write) {
+        return access().hostArray(t, op, write);
     }
 
     /** {@return the object holding {@code t}'s elements, compared by identity: a tensor re-homed (by {@code setData}, say) holds another one} */
