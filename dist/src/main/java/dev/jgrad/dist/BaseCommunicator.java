@@ -1,6 +1,7 @@
 package dev.jgrad.dist;
 
 import dev.jgrad.tensor.DType;
+import dev.jgrad.tensor.Device;
 import dev.jgrad.tensor.Tensor;
 import java.util.Arrays;
 
@@ -17,12 +18,19 @@ abstract class BaseCommunicator implements Communicator {
         if (b != null) throw new IllegalStateException(op + ": the communicator is unusable after an earlier failure: " + b);
     }
 
-    static void checkTensor(String op, Tensor t) {
+    /** Checks that {@code t} is an open, contiguous tensor on this communicator's {@link #device()}. */
+    void checkTensor(String op, Tensor t) {
         if (t == null) throw new IllegalArgumentException(op + ": the tensor is null");
         if (t.isClosed()) throw new IllegalArgumentException(op + ": the tensor was closed");
-        if (t.device().type() != dev.jgrad.tensor.Device.Type.CPU) {
-            throw new IllegalArgumentException(op + ": expects a CPU tensor, got one on " + t.device()
-                    + " (GPU tensors need a CUDA communicator; or use .to(Device.CPU))");
+        Device want = device();
+        if (!t.device().equals(want)) {
+            if (want.type() == Device.Type.CPU) {
+                throw new IllegalArgumentException(op + ": expects a CPU tensor, got one on " + t.device()
+                        + " (GPU tensors need a CUDA communicator, Communicator.cuda(comm); or use .to(Device.CPU))");
+            }
+            throw new IllegalArgumentException(op + ": expects a CUDA tensor on " + want + " (this communicator's device), got one on "
+                    + t.device() + (t.device().type() == Device.Type.CPU ? " (move it with .to(comm.device()); CPU tensors go through "
+                    + "the MPI communicator)" : " (one rank per GPU: move it with .to(comm.device()))"));
         }
         if (!t.isContiguous()) {
             throw new IllegalArgumentException(op + ": expects a contiguous tensor, got shape " + Arrays.toString(t.shape()) + " with strides "
@@ -30,7 +38,7 @@ abstract class BaseCommunicator implements Communicator {
         }
     }
 
-    static void checkReducible(String op, Tensor t, ReduceOp rop) {
+    void checkReducible(String op, Tensor t, ReduceOp rop) {
         checkTensor(op, t);
         if (rop == null) throw new IllegalArgumentException(op + ": the reduce op is null");
         DType d = t.dtype();

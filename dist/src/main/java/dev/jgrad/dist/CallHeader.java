@@ -53,6 +53,18 @@ final class CallHeader {
         return odd;
     }
 
+    /**
+     * {@return what every rank called, as rank {@code rank} reports it, when some rank's header
+     * differs from rank 0's; null when they all agree}
+     */
+    static String disagreement(long[] all, int size, int rank) {
+        if (disagreeing(all, size).isEmpty()) return null;
+        StringBuilder sb = new StringBuilder("rank " + rank + ": the ranks called different collectives (a rank skipped a call, called "
+                + "another one, or passed a tensor of another shape or dtype): ");
+        for (int r = 0; r < size; r++) sb.append(r == 0 ? "" : "; ").append("rank ").append(r).append(" called ").append(describe(all, r * LONGS));
+        return sb.toString();
+    }
+
     /** "#7 allReduce(SUM) float32 [10, 3]" for the header at {@code offset}. */
     static String describe(long[] all, int offset) {
         long seq = all[offset];

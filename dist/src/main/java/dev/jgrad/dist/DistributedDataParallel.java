@@ -31,8 +31,12 @@ import java.util.Map;
  *       locally and the next pass outside it reduces the sum.</li>
  * </ul>
  *
+ * <p>The parameters must be on the communicator's {@link Communicator#device()}: the CPU for
+ * {@link Communicator#world()}, the rank's GPU for {@link Communicator#cuda(Communicator)} (then
+ * the buckets live on that GPU and their all-reduces are NCCL's, queued on jgrad's stream).
+ *
  * <pre>{@code
- * Communicator comm = Communicator.world();
+ * Communicator comm = Communicator.world();   // GPUs: Communicator.cuda(Communicator.world()), module.to(comm.device())
  * DistributedDataParallel model = new DistributedDataParallel(new MnistCnn(), comm);
  * Optimizer opt = new Adam(model.parameters(), 1e-3);
  * for (Batch b : loader) {                 // a DistributedSampler gives each rank its share
@@ -88,7 +92,8 @@ public final class DistributedDataParallel extends Module {
      * @param bucketBytes about how many bytes of gradients one all-reduce carries (more: fewer,
      *                    larger collectives; less: reduction starts earlier in the pass)
      * @throws IllegalArgumentException for a null argument, a closed communicator, a non-positive
-     *                                  bucket size or parameters that are not on the CPU
+     *                                  bucket size or parameters that are not on the
+     *                                  communicator's device
      */
     public DistributedDataParallel(Module module, Communicator comm, long bucketBytes) {
         if (module == null) throw new IllegalArgumentException("DistributedDataParallel: the module is null");
@@ -98,10 +103,13 @@ public final class DistributedDataParallel extends Module {
         this.module = registerModule("module", module);
         this.comm = comm;
         Map<String, Tensor> params = module.namedParameters();
+        Device device = comm.device();
         for (var e : params.entrySet()) {
-            if (e.getValue().device().type() != Device.Type.CPU) {
+            if (!e.getValue().device().equals(device)) {
                 throw new IllegalArgumentException("DistributedDataParallel: parameter " + e.getKey() + " is on " + e.getValue().device()
-                        + "; the MPI communicator reduces CPU tensors (GPU training needs a NCCL communicator)");
+                        + ", but the communicator reduces tensors on " + device + (device.type() == Device.Type.CPU
+                        ? " (GPU training needs a CUDA communicator: Communicator.cuda(comm))"
+                        : " (move the module to the communicator's GPU first: module.to(comm.device()))"));
             }
         }
         try (var g = GradMode.noGrad()) {   // every rank starts from rank 0's weights and buffers
@@ -128,7 +136,8 @@ public final class DistributedDataParallel extends Module {
         for (Bucket b : buckets) {
             for (Tensor p : b.params) owner.put(p, b);
             try (var g = GradMode.noGrad()) {
-                b.flat = Tensor.zeros(b.dtype, b.elements);
+                Tensor zeros = Tensor.zeros(b.dtype, b.elements);
+                b.flat = device.type() == Device.Type.CPU ? zeros : zeros.to(device);   // on the parameters' device
             }
         }
         for (var e : owner.entrySet()) {

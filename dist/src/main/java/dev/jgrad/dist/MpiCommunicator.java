@@ -8,7 +8,6 @@ import dev.jgrad.tensor.internal.TensorInternals;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -426,13 +425,9 @@ final class MpiCommunicator extends BaseCommunicator {
         }
         long[] all = recv.toArray(ValueLayout.JAVA_LONG);
         a.close();
-        List<Integer> odd = CallHeader.disagreeing(all, size);
-        if (!odd.isEmpty()) {
-            StringBuilder sb = new StringBuilder("rank " + rank + ": the ranks called different collectives (a rank skipped a call, called "
-                    + "another one, or passed a tensor of another shape or dtype): ");
-            for (int r = 0; r < size; r++) sb.append(r == 0 ? "" : "; ").append("rank ").append(r).append(" called ")
-                    .append(CallHeader.describe(all, r * CallHeader.LONGS));
-            broken = sb.toString();
+        String disagreement = CallHeader.disagreement(all, size, rank);
+        if (disagreement != null) {
+            broken = disagreement;
             throw new DistributedException(broken);
         }
     }

@@ -73,6 +73,34 @@ final class InternalAccess implements TensorInternals.Access {
     }
 
     @Override
+    public TensorInternals.CudaView cudaView(Tensor t, String op, boolean write) {
+        return t.cudaView(op, write);
+    }
+
+    @Override
+    public int cudaDeviceCount() {
+        return CudaSupport.present() ? CudaViews.deviceCount() : 0;
+    }
+
+    @Override
+    public void makeCudaCurrent(int device) {
+        CudaSupport.require("makeCudaCurrent(" + device + ")");   // before CudaViews, which names CUDA classes, is loaded
+        CudaViews.makeCurrent(device);
+    }
+
+    @Override
+    public long cudaStream(int device) {
+        CudaSupport.require("cudaStream(" + device + ")");   // before CudaViews, which names CUDA classes, is loaded
+        return CudaViews.stream(device);
+    }
+
+    @Override
+    public void cudaSynchronize(int device) {
+        CudaSupport.require("cudaSynchronize(" + device + ")");   // before CudaViews, which names CUDA classes, is loaded
+        CudaViews.synchronize(device);
+    }
+
+    @Override
     public boolean hasPostAccumulateHooks(Tensor t) {
         return t.hasPostAccumulateHooks();
     }

@@ -2898,6 +2898,24 @@ public final class Tensor implements AutoCloseable {
         return cpu.buf().array();
     }
 
+    /** A contiguous CUDA tensor's device address and stream, for native code that works in place (see TensorInternals.cudaView). */
+    dev.jgrad.tensor.internal.TensorInternals.CudaView cudaView(String op, boolean write) {
+        checkUsable(op);
+        if (!(storage instanceof CudaStorage)) {
+            throw new IllegalArgumentException(op + ": expects a CUDA tensor, got one on " + device() + " (use .to(Device.cuda(n)), or an "
+                    + "MPI communicator for CPU tensors)");
+        }
+        if (!layout.isContiguous()) {
+            throw new IllegalArgumentException(op + ": expects a contiguous tensor, got shape " + Shapes.str(layout.shape) + " with strides "
+                    + Shapes.str(layout.strides) + " (call .contiguous() first)");
+        }
+        if (write) {
+            checkInPlace(op);
+            storage.bumpVersion();
+        }
+        return CudaViews.of(this);
+    }
+
     private void checkInPlace(String op) {
         if (requiresGrad && GradMode.isEnabled()) {
             throw new IllegalStateException(op + ": a tensor that requires grad cannot be modified in place while the graph is "

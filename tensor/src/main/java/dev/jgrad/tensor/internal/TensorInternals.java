@@ -5,7 +5,8 @@ import dev.jgrad.tensor.Tensor;
 /**
  * What the autograd engine and the optimizers may do to tensors and users may not: accumulate
  * into and re-home leaves, read the versions a node recorded, mark graph nodes consumed, and run
- * the fused optimizer updates in place. The package is exported only to {@code dev.jgrad.autograd} and {@code dev.jgrad.nn}.
+ * the fused optimizer updates in place. The package is exported only to {@code dev.jgrad.autograd}, {@code dev.jgrad.nn} and
+ * {@code dev.jgrad.dist}.
  *
  * <pre>{@code
  * TensorInternals.accumulateGrad(leaf, g);   // what BackwardPass does at each leaf
@@ -43,6 +44,16 @@ public final class TensorInternals {
         Object storageOf(Tensor t);
 
         Object hostArray(Tensor t, String op, boolean write);
+
+        CudaView cudaView(Tensor t, String op, boolean write);
+
+        int cudaDeviceCount();
+
+        void makeCudaCurrent(int device);
+
+        long cudaStream(int device);
+
+        void cudaSynchronize(int device);
 
         boolean hasPostAccumulateHooks(Tensor t);
 
@@ -180,6 +191,52 @@ public final class TensorInternals {
      */
     public static Object hostArray(Tensor t, String op, boolean write) {
         return access().hostArray(t, op, write);
+    }
+
+    /**
+     * A contiguous CUDA tensor as native code sees it.
+     *
+     * @param device  the CUDA device ordinal (the N of cuda:N)
+     * @param address the device address of the tensor's first element
+     * @param stream  the stream (a CUstream) every jgrad op on that device runs on: native work
+     *                queued there runs in order with jgrad's own kernels
+     */
+    public record CudaView(int device, long address, long stream) {}
+
+    /**
+     * {@return where a contiguous CUDA tensor's elements are, and the stream to queue work on
+     * them} For code that hands device memory to a native library (the NCCL communicator). With
+     * {@code write} the tensor is checked as an in-place op's target and its version is bumped.
+     * The address stays valid while the tensor is reachable and open; work queued on
+     * {@link CudaView#stream()} runs before the memory can be reused.
+     *
+     * @param t     a contiguous CUDA tensor
+     * @param op    the caller's name, for errors
+     * @param write whether the caller will change the elements
+     * @throws IllegalArgumentException when {@code t} is not a contiguous CUDA tensor
+     */
+    public static CudaView cudaView(Tensor t, String op, boolean write) {
+        return access().cudaView(t, op, write);
+    }
+
+    /** {@return the number of usable CUDA devices: 0 without jgrad's CUDA module, the driver or a GPU} */
+    public static int cudaDeviceCount() {
+        return access().cudaDeviceCount();
+    }
+
+    /** Makes jgrad's context of CUDA device {@code device} current on the calling thread, as native CUDA libraries expect. */
+    public static void makeCudaCurrent(int device) {
+        access().makeCudaCurrent(device);
+    }
+
+    /** {@return the stream (a CUstream) every jgrad op on CUDA device {@code device} runs on} */
+    public static long cudaStream(int device) {
+        return access().cudaStream(device);
+    }
+
+    /** Waits until the work queued on CUDA device {@code device}'s stream has run. */
+    public static void cudaSynchronize(int device) {
+        access().cudaSynchronize(device);
     }
 
     /** {@return the object holding {@code t}'s elements, compared by identity: a tensor re-homed (by {@code setData}, say) holds another one} */
