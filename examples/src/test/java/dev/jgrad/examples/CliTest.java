@@ -105,6 +105,8 @@ class CliTest {
         }
         add(cases, new String[] {"train"}, "--shift", "--shift", "-1");
         add(cases, new String[] {"train"}, "--shift", "--shift", "28");
+        add(cases, new String[] {"train"}, "--distributed", "--distributed", "--capture");
+        add(cases, new String[] {"train"}, "--distributed", "--distributed=1");
         add(cases, new String[] {"example", "gan"}, "--batch", "--idx", i, "--batch", "1000");   // more than the 64 images
         String[] lm = {"example", "char-lm"};
         add(cases, lm, "--steps", "--steps", "0");
