@@ -34,11 +34,15 @@ final class ChainFusion {
 
     private ChainFusion() {}
 
-    /** Where an operand meets its storage. */
-    private record Access(CpuStorage storage, int offset, boolean write, boolean scalar) {}
+    /** Where an operand meets its storage, and how ({@link ElementwiseStep#pattern}: as the output, a scalar, a row). */
+    private record Access(CpuStorage storage, int offset, boolean write, int pattern) {
+        Key key() {
+            return new Key(storage, offset, pattern);
+        }
+    }
 
-    /** A storage at an offset: a buffer of the chain, or a scalar operand. */
-    private record Key(CpuStorage storage, int offset) {}
+    /** A storage at an offset read as the output, a row or a scalar: a buffer of the chain, or a scalar operand. */
+    private record Key(CpuStorage storage, int offset, int pattern) {}
 
     /** The replay program of {@code t}'s entries with its chains fused; notes chains, drops and lifetimes on {@code t}. */
     static List<Runnable> fuse(Tape t) {
@@ -116,9 +120,9 @@ final class ChainFusion {
 
     private static List<Access> accesses(ElementwiseStep s) {
         List<Access> l = new ArrayList<>(3);
-        l.add(new Access((CpuStorage) s.a().storage, s.a().layout.offset, false, ElementwiseStep.isScalar(s.a())));
-        if (s.b() != null) l.add(new Access((CpuStorage) s.b().storage, s.b().layout.offset, false, ElementwiseStep.isScalar(s.b())));
-        l.add(new Access((CpuStorage) s.out().storage, s.out().layout.offset, true, false));
+        l.add(new Access((CpuStorage) s.a().storage, s.a().layout.offset, false, ElementwiseStep.pattern(s.a(), s.out())));
+        if (s.b() != null) l.add(new Access((CpuStorage) s.b().storage, s.b().layout.offset, false, ElementwiseStep.pattern(s.b(), s.out())));
+        l.add(new Access((CpuStorage) s.out().storage, s.out().layout.offset, true, ElementwiseStep.FULL));
         return l;
     }
 
@@ -160,12 +164,12 @@ final class ChainFusion {
             return shares;
         }
 
-        /** A storage written in the chain is met only at one offset and never as a scalar. */
+        /** A storage written in the chain is met only at one offset and only as the output is (never as a scalar or a row). */
         private static boolean consistent(List<Access> all) {
             boolean written = false;
             for (Access a : all) written |= a.write();
             if (!written) return true;
-            for (Access a : all) if (a.scalar() || a.offset() != all.getFirst().offset()) return false;
+            for (Access a : all) if (a.pattern() != ElementwiseStep.FULL || a.offset() != all.getFirst().offset()) return false;
             return true;
         }
 
@@ -203,9 +207,9 @@ final class ChainFusion {
             LinkedHashSet<Key> buffers = new LinkedHashSet<>(), scalars = new LinkedHashSet<>(), written = new LinkedHashSet<>();
             for (Tape.Entry e : links) {
                 for (Access a : accesses(e.step)) {
-                    Key k = new Key(a.storage(), a.offset());
+                    Key k = a.key();
                     if (a.write()) written.add(k);
-                    else if (a.scalar()) scalars.add(k);
+                    else if (a.pattern() == ElementwiseStep.SCALAR) scalars.add(k);
                     else if (!written.contains(k)) buffers.add(k);
                 }
             }
@@ -215,9 +219,10 @@ final class ChainFusion {
             Map<Key, Integer> value = new HashMap<>(), scalarValue = new HashMap<>();
             for (Tape.Entry e : links) {
                 ElementwiseStep s = e.step;
-                int va = operand(b, s.a(), value, scalarValue, bufferList, scalarList);
-                int v = s.b() == null ? b.apply(s.op(), va) : b.apply(s.op(), va, operand(b, s.b(), value, scalarValue, bufferList, scalarList));
-                value.put(new Key((CpuStorage) s.out().storage, s.out().layout.offset), v);
+                List<Access> acc = accesses(s);
+                int va = operand(b, acc.get(0), value, scalarValue, bufferList, scalarList);
+                int v = s.b() == null ? b.apply(s.op(), va) : b.apply(s.op(), va, operand(b, acc.get(1), value, scalarValue, bufferList, scalarList));
+                value.put(acc.getLast().key(), v);
             }
             boolean stores = false;
             for (Key k : written) {
@@ -244,10 +249,11 @@ final class ChainFusion {
             return new FusedPass(chain.compiled(), st, off, sc, scOff, n, chain.opCount());
         }
 
-        private static int operand(ElementwiseChain.Builder b, Tensor x, Map<Key, Integer> value, Map<Key, Integer> scalarValue,
+        private static int operand(ElementwiseChain.Builder b, Access a, Map<Key, Integer> value, Map<Key, Integer> scalarValue,
                                    List<Key> buffers, List<Key> scalars) {
-            Key k = new Key((CpuStorage) x.storage, x.layout.offset);
-            if (ElementwiseStep.isScalar(x)) return scalarValue.computeIfAbsent(k, _ -> b.scalar(scalars.indexOf(k)));
+            Key k = a.key();
+            if (a.pattern() == ElementwiseStep.SCALAR) return scalarValue.computeIfAbsent(k, _ -> b.scalar(scalars.indexOf(k)));
+            if (a.pattern() > 0) return value.computeIfAbsent(k, _ -> b.loadRow(buffers.indexOf(k), a.pattern()));
             return value.computeIfAbsent(k, _ -> b.load(buffers.indexOf(k)));
         }
     }

@@ -115,6 +115,20 @@ class ChainFusionTest {
     }
 
     @Test
+    void aBiasBroadcastOverRowsJoinsAChain() {
+        int rows = 37, cols = 64;   // a whole number of vectors per row
+        Tape tape = assertReplaysAsEager(rows * cols, in -> {
+            Tensor bias = in[1].slice(0, 0, cols, 1);
+            return new Tensor[] {in[0].reshape(rows, cols).add(bias).relu()};
+        });
+        assertEquals(List.of("add→relu over " + rows * cols + ", 1 kept in registers"), tape.fusedChains());
+        Tape narrow = assertReplaysAsEager(37 * 10, in -> new Tensor[] {in[0].reshape(37, 10).add(in[1].slice(0, 0, 10, 1)).relu()});
+        if (dev.jgrad.kernels.fused.ElementwiseChain.lanes() > 2) {
+            assertTrue(narrow.fusedChains().isEmpty(), "a row of 10 floats is no whole number of vectors: " + narrow.fusedChains());
+        }
+    }
+
+    @Test
     void turnedOffTheTapeReplaysTheSameBits() {
         Tensor x = Tensor.randn(new Generator(5), 4099);
         Tensor[] a = new Tensor[1], b = new Tensor[1];

@@ -70,6 +70,13 @@ final class ChainClassWriter {
         }
     }
 
+    /** Pushes buffer b and the index of element i in it: off + i, or off + i % period for a row operand. */
+    private static void index(CodeBuilder code, int[] buf, int[] off, int b, int i, int period) {
+        code.aload(buf[b]).iload(off[b]).iload(i);
+        if (period > 0) code.loadConstant(period).irem();
+        code.iadd();
+    }
+
     private static void body(CodeBuilder code, ElementwiseChain c, boolean vector, int lanes) {
         int nb = c.buffers, ns = c.scalars, nv = c.kind.length;
         int[] buf = new int[nb], off = new int[nb], sf = new int[ns], sv = new int[ns];
@@ -98,9 +105,8 @@ final class ChainClassWriter {
             for (int x = 0; x < nv; x++) {
                 switch (c.kind[x]) {
                     case ElementwiseChain.LOAD -> {
-                        int b = c.what[x];
-                        code.aload(buf[b]).iload(off[b]).iload(i).iadd()
-                                .invokestatic(CD_LANES, "load", MethodTypeDesc.of(CD_FLOAT_VECTOR, CD_FLOATS, CD_int)).astore(v[x]);
+                        index(code, buf, off, c.what[x], i, c.argA[x]);
+                        code.invokestatic(CD_LANES, "load", MethodTypeDesc.of(CD_FLOAT_VECTOR, CD_FLOATS, CD_int)).astore(v[x]);
                     }
                     case ElementwiseChain.OP -> {
                         ElementwiseChain.Op op = ElementwiseChain.Op.values()[c.what[x]];
@@ -129,8 +135,8 @@ final class ChainClassWriter {
         for (int x = 0; x < nv; x++) {
             switch (c.kind[x]) {
                 case ElementwiseChain.LOAD -> {
-                    int b = c.what[x];
-                    code.aload(buf[b]).iload(off[b]).iload(i).iadd().faload().fstore(f[x]);
+                    index(code, buf, off, c.what[x], i, c.argA[x]);
+                    code.faload().fstore(f[x]);
                 }
                 case ElementwiseChain.OP -> {
                     ElementwiseChain.Op op = ElementwiseChain.Op.values()[c.what[x]];

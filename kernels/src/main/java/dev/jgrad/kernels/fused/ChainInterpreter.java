@@ -23,7 +23,7 @@ final class ChainInterpreter implements ChainKernel {
         float[][] src = new float[values][];
         int[] base = new int[values];
         for (int v = 0; v < values; v++) {
-            if (c.kind[v] != ElementwiseChain.LOAD) block[v] = new float[BLOCK];
+            if (c.kind[v] != ElementwiseChain.LOAD || c.argA[v] > 0) block[v] = new float[BLOCK];
             if (c.kind[v] == ElementwiseChain.SCALAR) java.util.Arrays.fill(block[v], scalars[c.what[v]]);
         }
         for (int s = from; s < to; s += BLOCK) {
@@ -31,8 +31,16 @@ final class ChainInterpreter implements ChainKernel {
             for (int v = 0; v < values; v++) {
                 switch (c.kind[v]) {
                     case ElementwiseChain.LOAD -> {
-                        src[v] = buffers[c.what[v]];
-                        base[v] = offsets[c.what[v]] + s;
+                        float[] b = buffers[c.what[v]];
+                        int o = offsets[c.what[v]], period = c.argA[v];
+                        if (period > 0) {   // a row operand: gathered into its block
+                            for (int j = 0; j < n; j++) block[v][j] = b[o + (s + j) % period];
+                            src[v] = block[v];
+                            base[v] = 0;
+                        } else {
+                            src[v] = b;
+                            base[v] = o + s;
+                        }
                     }
                     case ElementwiseChain.SCALAR -> {
                         src[v] = block[v];

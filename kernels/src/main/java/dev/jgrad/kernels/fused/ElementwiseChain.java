@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * values someone reads later written back. A captured training step builds one per chain of
  * elementwise kernels it recorded ({@code dev.jgrad.tensor.Tape}).
  *
- * <p>A chain is a small program of values: loads of buffer elements, scalar operands (a
- * broadcast number), and ops over earlier values; stores write values into buffers. The ops are
+ * <p>A chain is a small program of values: loads of buffer elements, loads of a row repeated
+ * over the leading dimensions (a bias: element {@code i % period}), scalar operands (a broadcast
+ * number), and ops over earlier values; stores write values into buffers. The ops are
  * those whose vector and scalar forms give the same bits (IEEE +, −, ×, ÷, √, max, min, neg, abs,
  * relu and relu's gradient), so a fused pass equals the eager kernels wherever they split vector
  * and scalar code. {@link #compiled()} generates a class for the chain with the JDK's
@@ -120,7 +121,7 @@ public final class ElementwiseChain {
     private static final Map<String, ChainKernel> GENERATED = new ConcurrentHashMap<>();
 
     final int buffers, scalars;
-    /** Per value: LOAD, SCALAR or OP; its buffer, scalar or op (ordinal); its operands. */
+    /** Per value: LOAD, SCALAR or OP; its buffer, scalar or op (ordinal); its operands (a load: its row period, 0 for none). */
     final int[] kind, what, argA, argB;
     /** Per store: the value and the buffer it goes to. */
     final int[] storeValue, storeBuffer;
@@ -185,7 +186,23 @@ public final class ElementwiseChain {
          */
         public int load(int buffer) {
             check("load: buffer", buffer, buffers);
-            return add(LOAD, buffer, -1, -1);
+            return add(LOAD, buffer, 0, -1);
+        }
+
+        /**
+         * {@return a value: element {@code i % period} of buffer {@code buffer} for element i — a row
+         * broadcast over the leading dimensions, such as a bias}
+         *
+         * @param buffer the buffer's index
+         * @param period the row's length, a multiple of {@link #lanes()}
+         * @throws IllegalArgumentException when out of range or the period is not a whole number of vectors
+         */
+        public int loadRow(int buffer, int period) {
+            check("loadRow: buffer", buffer, buffers);
+            if (period < 1 || period % lanes() != 0) {
+                throw new IllegalArgumentException("ElementwiseChain loadRow: period must be a positive multiple of " + lanes() + " (the vector length), got " + period);
+            }
+            return add(LOAD, buffer, period, -1);
         }
 
         /**
@@ -254,6 +271,11 @@ public final class ElementwiseChain {
         private static void check(String what, int i, int bound) {
             if (i < 0 || i >= bound) throw new IllegalArgumentException("ElementwiseChain " + what + " " + i + " out of range [0, " + bound + ")");
         }
+    }
+
+    /** {@return the floats in one vector of the fused loops (1 without the Vector API): a row operand's period is a multiple of it} */
+    public static int lanes() {
+        return Simd.enabled() ? ChainLanes.lanes() : 1;
     }
 
     /** {@return the number of ops (not loads, scalars or stores)} */

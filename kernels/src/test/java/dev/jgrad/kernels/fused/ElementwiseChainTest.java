@@ -142,6 +142,39 @@ class ElementwiseChainTest {
     }
 
     @Test
+    void aRowOperandRepeatsOverTheLeadingDimensionAsTheEagerBroadcast() {
+        Random r = new Random(7);
+        int lanes = ElementwiseChain.lanes();
+        for (int period : new int[] {lanes, 3 * lanes, 128}) {
+            for (int rows : new int[] {1, 3, 37, 130}) {
+                int n = rows * period;
+                float[] x = random(r, n), bias = random(r, period), y = new float[n], z = new float[n];
+                ElementwiseChain.Builder b = ElementwiseChain.builder(4, 0);
+                int sum = b.apply(Op.ADD, b.load(0), b.loadRow(1, period));
+                b.store(b.apply(Op.RELU, sum), 2);
+                b.store(b.apply(Op.MUL, b.loadRow(1, period), sum), 3);
+                ElementwiseChain c = b.build();
+                float[] eSum = new float[n], eY = new float[n], eZ = new float[n];
+                int[] shape = {rows, period}, dense = {period, 1}, row = {0, 1};
+                ElementwiseF32.binary(BinaryFn.ADD, shape, eSum, 0, dense, x, 0, dense, bias, 0, row);
+                ElementwiseF32.unary(UnaryFn.RELU, shape, eY, 0, dense, eSum, 0, dense);
+                ElementwiseF32.binary(BinaryFn.MUL, shape, eZ, 0, dense, bias, 0, row, eSum, 0, dense);
+                for (ChainKernel k : List.of(c.compiled(), c.interpreted())) {
+                    java.util.Arrays.fill(y, 0f);
+                    java.util.Arrays.fill(z, 0f);
+                    ElementwiseChain.run(k, new float[][] {x, bias, y, z}, new int[4], new float[0], n, 3);
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(Float.floatToRawIntBits(eY[i]), Float.floatToRawIntBits(y[i]), k + " relu(x + bias) at " + i);
+                        assertEquals(Float.floatToRawIntBits(eZ[i]), Float.floatToRawIntBits(z[i]), k + " bias·(x + bias) at " + i);
+                    }
+                }
+            }
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> ElementwiseChain.builder(1, 0).loadRow(0, 0));
+        assertTrue(e.getMessage().contains("period must be a positive multiple"), e.getMessage());
+    }
+
+    @Test
     void badProgramsAreClearErrors() {
         ElementwiseChain.Builder b = ElementwiseChain.builder(2, 0);
         int v = b.load(0);
