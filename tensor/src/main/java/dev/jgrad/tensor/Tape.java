@@ -43,8 +43,8 @@ final class Tape implements RecordedKernels {
     private static volatile int recording;
     private static final ThreadLocal<Tape> CURRENT = new ThreadLocal<>();
 
-    /** Whether recordings fuse chains of elementwise kernels (system property {@code jgrad.capture.fuse}, default true). */
-    static final boolean FUSE = Boolean.parseBoolean(System.getProperty("jgrad.capture.fuse", "true"));
+    /** The system property that turns the fusion of elementwise chains off ({@code false}); read at each recording. */
+    static final String FUSE_PROPERTY = "jgrad.capture.fuse";
 
     /** A storage allocated at the top level while recording: when it was allocated and freed (event numbers). */
     static final class Allocation {
@@ -112,7 +112,7 @@ final class Tape implements RecordedKernels {
      * memory plan. An exception from the body propagates (the tape is discarded).
      */
     static Tape record(Runnable body) {
-        return record(body, FUSE);
+        return record(body, Boolean.parseBoolean(System.getProperty(FUSE_PROPERTY, "true")));
     }
 
     /** As {@link #record(Runnable)}, fusing chains of elementwise kernels or not. */
@@ -351,7 +351,7 @@ final class Tape implements RecordedKernels {
     @Override
     public String toString() {
         return broken != null ? "tape (not replayable: " + broken + ")"
-                : "tape of " + program.size() + " kernels (" + chains.size() + " fused chains of " + fusedKernels + "), " + allocations.size() + " allocations in " + slots + " arrays ("
+                : "tape of " + program.size() + " kernels (" + chains.size() + " fused chains of " + fusedKernels + " kernels), " + allocations.size() + " allocations in " + slots + " arrays ("
                   + planBytes + " bytes; the eager step allocates " + allocatedBytes + ")";
     }
 

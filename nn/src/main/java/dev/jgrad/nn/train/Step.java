@@ -242,8 +242,8 @@ public final class Step {
     public String describe() {
         if (tape == null) return "eager step (not captured: " + fallbackReason + ")";
         List<String> chains = tape.fusedChains();
-        String fused = chains.isEmpty() ? "" : String.format(Locale.ROOT, " (%d fused chains of %d kernels: %s)", chains.size(),
-                tape.fusedKernelCount(), String.join("; ", chains));
+        String fused = chains.isEmpty() ? "" : String.format(Locale.ROOT, " (%d fused chain%s of %d kernels: %s)", chains.size(),
+                chains.size() == 1 ? "" : "s", tape.fusedKernelCount(), String.join("; ", chains));
         return String.format(Locale.ROOT, "captured step: %d kernels%s; %d tensors in %d arrays, %.2f MB (the eager step allocates %.2f MB)",
                 tape.kernelCount(), fused, tape.allocationCount(), tape.arrayCount(), tape.planBytes() / 1e6, tape.allocatedBytes() / 1e6);
     }
