@@ -35,12 +35,12 @@ class CaptureFusionTest {
 
     private static Sequential model(long seed) {
         Tensor.manualSeed(seed);
-        return new Sequential(new Linear(11, 48), Activation.relu(), new Block(48, 32), new Linear(48, 5));
+        return new Sequential(new Linear(11, 48), Activation.relu(), new Block(48, 32), new Linear(48, 13), new Block(13, 7), new Linear(13, 5));
     }
 
     @Test
     void chainsInBothPassesFuseAndReplayTheEagerBits() {
-        int batch = 9;   // 9 · 48 = 432 and 9 · 32 = 288 elements: whole vectors and odd row counts
+        int batch = 9;   // 9 · 48 = 432 and 9 · 32 = 288 elements, whole vectors with bias rows; 9 · 13 = 117, a scalar tail
         Generator g = new Generator(21);
         List<Batch> data = new ArrayList<>();
         for (int i = 0; i < 5; i++) data.add(new Batch(Tensor.randn(g, batch, 11), Tensor.randint(g, 0, 5, batch)));
@@ -66,6 +66,7 @@ class CaptureFusionTest {
         assertTrue(step.isCaptured(), step.describe());
         assertTrue(step.fusedKernelCount() >= 4 && step.describe().contains("fused chains"), step.describe());
         assertTrue(step.fusedChains().stream().anyMatch(c -> c.contains("kept in registers")), step.describe());
+        assertTrue(step.fusedChains().stream().anyMatch(c -> c.contains(" over 117")), "a chain of odd length: " + step.describe());
         for (int i = 0; i < data.size(); i++) {
             try (var _ = Tensor.scope()) {
                 assertArrayEquals(expected.get(i), step.run(data.get(i)).toFloatArray(), "loss of step " + i + ": " + step.describe());
