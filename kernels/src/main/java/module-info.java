@@ -19,5 +19,6 @@ module dev.jgrad.kernels {
     exports dev.jgrad.kernels.ref;
     exports dev.jgrad.kernels.typed;
     exports dev.jgrad.kernels.ladder;
+    exports dev.jgrad.kernels.fused to dev.jgrad.tensor;   // fused elementwise chains of captured steps
     // dev.jgrad.kernels.simd is not exported: its classes are loaded only when Simd.enabled().
 }

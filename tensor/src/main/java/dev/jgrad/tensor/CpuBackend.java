@@ -77,7 +77,7 @@ final class CpuBackend implements Backend {
     @Override
     public void unary(UnaryFn fn, Tensor x, Tensor out) {
         if (Tape.capturing()) {   // recorded for a captured step's replays
-            Tape.kernel(() -> unary(fn, x, out));
+            Tape.kernel(() -> unary(fn, x, out), ElementwiseStep.unary(fn, x, out));
             return;
         }
         Layout o = out.layout, xl = x.layout;
@@ -97,7 +97,7 @@ final class CpuBackend implements Backend {
     @Override
     public void binary(BinaryFn fn, Tensor a, Tensor b, Tensor out) {
         if (Tape.capturing()) {   // recorded for a captured step's replays
-            Tape.kernel(() -> binary(fn, a, b, out));
+            Tape.kernel(() -> binary(fn, a, b, out), ElementwiseStep.binary(fn, a, b, out));
             return;
         }
         Layout o = out.layout, al = a.layout, bl = b.layout;
@@ -147,7 +147,7 @@ final class CpuBackend implements Backend {
     @Override
     public void fill(Tensor dst, double value) {
         if (Tape.capturing()) {   // recorded for a captured step's replays
-            Tape.kernel(() -> fill(dst, value));
+            Tape.kernel(() -> fill(dst, value), ElementwiseStep.fill(dst));
             return;
         }
         Layout d = dst.layout;

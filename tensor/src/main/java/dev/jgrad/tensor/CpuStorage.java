@@ -110,6 +110,15 @@ final class CpuStorage extends Storage {
         ownsArray = false;
     }
 
+    /**
+     * Lets go of the array of a recorded storage that no replayed kernel reaches (a fused chain keeps
+     * its values in registers): a read from now on is the error of a freed storage.
+     */
+    void dropArray() {
+        buf = null;
+        ownsArray = false;
+    }
+
     /** The elements. */
     Buf buf() {
         Buf b = buf;

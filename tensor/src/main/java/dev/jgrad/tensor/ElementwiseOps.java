@@ -162,7 +162,7 @@ final class ElementwiseOps {
     /** dx = g where x &gt; 0, else 0: contiguous float32 CPU tensors of one shape, dx from offset 0. */
     private static void reluBackwardKernel(Tensor x, Tensor g, Tensor dx) {
         if (Tape.capturing()) {   // recorded for a captured step's replays
-            Tape.kernel(() -> reluBackwardKernel(x, g, dx));
+            Tape.kernel(() -> reluBackwardKernel(x, g, dx), ElementwiseStep.reluBackward(x, g, dx));
             return;
         }
         try (var _ = Profiler.time("relu backward", x)) {

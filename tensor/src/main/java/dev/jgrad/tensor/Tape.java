@@ -3,9 +3,12 @@ package dev.jgrad.tensor;
 import dev.jgrad.tensor.internal.RecordedKernels;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The kernels one run of some code launched on the CPU, in order, each bound to the tensors it
@@ -21,6 +24,11 @@ import java.util.Map;
  * those arrays). A freed storage of the recording keeps its array for the replays: the tape owns it.
  * A storage allocated zeroed gets a zero-fill entry, since its array holds the previous replay's values.
  *
+ * <p>Before the plan, {@link ChainFusion} replaces runs of elementwise kernels (those whose sites
+ * described themselves with an {@link ElementwiseStep}) by one fused pass each; an intermediate
+ * that only its chain reads is never written, and leaves the plan. {@code -Djgrad.capture.fuse=false}
+ * turns that off.
+ *
  * <p>What cannot be replayed is refused while recording ({@link #broken}): reading tensor values
  * on the host between kernels (data-dependent control flow: a value that decides what runs next),
  * a random draw outside a kernel (it would replay the same numbers), and any device but the CPU.
@@ -35,13 +43,20 @@ final class Tape implements RecordedKernels {
     private static volatile int recording;
     private static final ThreadLocal<Tape> CURRENT = new ThreadLocal<>();
 
+    /** The system property that turns the fusion of elementwise chains off ({@code false}); read at each recording. */
+    static final String FUSE_PROPERTY = "jgrad.capture.fuse";
+
     /** A storage allocated at the top level while recording: when it was allocated and freed (event numbers). */
-    private static final class Allocation {
+    static final class Allocation {
         final CpuStorage storage;
         final int allocatedAt;
         int freedAt = Integer.MAX_VALUE;
         /** The last kernel that reached its elements on the recording thread, or -1. */
         int lastTouched = -1;
+        /** Set by fusion: in use from here at the latest, and to here at least (a fused pass runs its kernels at once), or -1. */
+        int liveFrom = -1, liveTo = -1;
+        /** Set by fusion: no kernel of the replay reaches it (a chain keeps it in registers), so it has no array in the plan. */
+        boolean dropped;
 
         Allocation(CpuStorage storage, int at) {
             this.storage = storage;
@@ -49,9 +64,37 @@ final class Tape implements RecordedKernels {
         }
     }
 
-    private final List<Runnable> kernels = new ArrayList<>();
-    private final List<Allocation> allocations = new ArrayList<>();
-    private final Map<CpuStorage, Allocation> byStorage = new HashMap<>();
+    /** A recorded kernel (or zero-fill) with what it told and reached while recording. */
+    static final class Entry {
+        final Runnable body;
+        /** What an elementwise site described, or null. */
+        final ElementwiseStep step;
+        /** Its event number (a zero-fill: that of its allocation). */
+        final int event;
+        /** The storage a zero-fill entry zeroes, or null. */
+        final CpuStorage zeroFill;
+        /** Every storage it reached on the recording thread. */
+        final Set<CpuStorage> touched = Collections.newSetFromMap(new IdentityHashMap<>());
+
+        Entry(Runnable body, ElementwiseStep step, int event, CpuStorage zeroFill) {
+            this.body = body;
+            this.step = step;
+            this.event = event;
+            this.zeroFill = zeroFill;
+            if (zeroFill != null) touched.add(zeroFill);
+        }
+    }
+
+    final List<Entry> entries = new ArrayList<>();
+    /** What a replay runs: the entries' bodies, chains fused. */
+    private List<Runnable> program = List.of();
+    /** Each fused chain's ops, such as {@code add→relu}, in order. */
+    final List<String> chains = new ArrayList<>();
+    /** Kernels the fused chains replaced. */
+    int fusedKernels;
+    final List<Allocation> allocations = new ArrayList<>();
+    final Map<CpuStorage, Allocation> byStorage = new HashMap<>();
+    private Entry current;
     /** Above 0 while a kernel body runs: its allocations and reads are the kernel's own. */
     private int depth;
     /** The event number of the kernel running now. */
@@ -69,6 +112,11 @@ final class Tape implements RecordedKernels {
      * memory plan. An exception from the body propagates (the tape is discarded).
      */
     static Tape record(Runnable body) {
+        return record(body, Boolean.parseBoolean(System.getProperty(FUSE_PROPERTY, "true")));
+    }
+
+    /** As {@link #record(Runnable)}, fusing chains of elementwise kernels or not. */
+    static Tape record(Runnable body, boolean fuse) {
         if (CURRENT.get() != null) throw new IllegalStateException("capture: this thread is already recording a step (captures do not nest)");
         Tape tape = new Tape();
         CURRENT.set(tape);
@@ -84,7 +132,17 @@ final class Tape implements RecordedKernels {
             }
             tape.open = false;
         }
-        if (tape.broken == null) tape.plan();
+        if (tape.broken == null) {
+            if (fuse) {
+                tape.program = ChainFusion.fuse(tape);
+            } else {
+                List<Runnable> p = new ArrayList<>();
+                for (Entry e : tape.entries) p.add(e.body);
+                tape.program = p;
+            }
+            tape.plan();
+        }
+        tape.entries.clear();   // their tensors and sets are the recording's: the program holds what replays need
         return tape;
     }
 
@@ -102,15 +160,26 @@ final class Tape implements RecordedKernels {
 
     /** Runs one kernel now and keeps it for the replays. Only called when {@link #capturing()}. */
     static void kernel(Runnable body) {
+        kernel(body, null);
+    }
+
+    /**
+     * As {@link #kernel(Runnable)}, for a site that also says what it computes ({@code step}, null
+     * when it cannot say): an elementwise kernel a fusion pass may merge with its neighbours.
+     */
+    static void kernel(Runnable body, ElementwiseStep step) {
         Tape t = CURRENT.get();
         t.running = t.events++;
+        Entry e = new Entry(body, step, t.running, null);
+        t.current = e;
         t.depth++;
         try {
             body.run();
         } finally {
             t.depth--;
+            t.current = null;
         }
-        t.kernels.add(body);
+        t.entries.add(e);
     }
 
     /**
@@ -124,9 +193,12 @@ final class Tape implements RecordedKernels {
         if (t.depth == 0) {
             t.breakWith("it reads tensor values on the host between kernels (a value that may decide what runs next, "
                     + "such as item() or toFloatArray()), which a replay cannot repeat");
-        } else if (s.tape == t) {
-            Allocation a = t.byStorage.get(s);
-            if (a != null) a.lastTouched = t.running;
+        } else {
+            if (t.current != null) t.current.touched.add(s);
+            if (s.tape == t) {
+                Allocation a = t.byStorage.get(s);
+                if (a != null) a.lastTouched = t.running;
+            }
         }
     }
 
@@ -173,7 +245,7 @@ final class Tape implements RecordedKernels {
         t.byStorage.put(s, a);
         s.tape = t;
         if (zeroed) {   // the replays find the previous replay's values in the array
-            t.kernels.add(() -> HeapArrayPool.zero(s.buf().array()));
+            t.entries.add(new Entry(() -> HeapArrayPool.zero(s.buf().array()), null, a.allocatedAt, s));
         }
     }
 
@@ -195,9 +267,15 @@ final class Tape implements RecordedKernels {
         record Event(long at, boolean free, Allocation a) {}
         List<Event> order = new ArrayList<>();
         for (Allocation a : allocations) {
-            order.add(new Event(2L * a.allocatedAt, false, a));
+            if (a.dropped) {   // the eager step allocates it; the replay never reaches it
+                allocatedBytes += a.storage.byteSize();
+                a.storage.dropArray();
+                continue;
+            }
+            long start = a.liveFrom >= 0 ? Math.min(a.allocatedAt, a.liveFrom) : a.allocatedAt;
+            order.add(new Event(2L * start, false, a));
             if (a.freedAt == Integer.MAX_VALUE) continue;
-            long end = a.lastTouched >= 0 ? a.lastTouched : a.freedAt;
+            long end = Math.max(a.lastTouched >= 0 ? a.lastTouched : a.freedAt, a.liveTo);
             order.add(new Event(2L * end + 1, true, a));   // after that kernel, before the next allocation
         }
         order.sort((x, y) -> Long.compare(x.at, y.at));
@@ -232,12 +310,22 @@ final class Tape implements RecordedKernels {
     public void replay() {
         if (broken != null) throw new IllegalStateException("capture: this tape cannot be replayed: " + broken);
         if (CURRENT.get() != null) throw new IllegalStateException("capture: a step cannot be replayed while this thread records one");
-        for (Runnable k : kernels) k.run();
+        for (Runnable k : program) k.run();
     }
 
     @Override
     public int kernelCount() {
-        return kernels.size();
+        return program.size();
+    }
+
+    @Override
+    public List<String> fusedChains() {
+        return List.copyOf(chains);
+    }
+
+    @Override
+    public int fusedKernelCount() {
+        return fusedKernels;
     }
 
     @Override
@@ -263,14 +351,14 @@ final class Tape implements RecordedKernels {
     @Override
     public String toString() {
         return broken != null ? "tape (not replayable: " + broken + ")"
-                : "tape of " + kernels.size() + " kernels, " + allocations.size() + " allocations in " + slots + " arrays ("
+                : "tape of " + program.size() + " kernels (" + chains.size() + " fused chains of " + fusedKernels + " kernels), " + allocations.size() + " allocations in " + slots + " arrays ("
                   + planBytes + " bytes; the eager step allocates " + allocatedBytes + ")";
     }
 
-    /** For tests: the plan's array of each noted storage, in allocation order (shared arrays are the same object). */
+    /** For tests: the plan's array of each noted storage, in allocation order (shared arrays are the same object; null for one a chain keeps in registers). */
     List<Object> arrays() {
         List<Object> out = new ArrayList<>();
-        for (Allocation a : allocations) out.add(a.storage.buf().array());
+        for (Allocation a : allocations) out.add(a.dropped ? null : a.storage.buf().array());
         return out;
     }
 }

@@ -36,7 +36,7 @@ class TapeTest {
             try (var scope = Tensor.scope()) {   // four temporaries of one size, each dead after the next op
                 out[0] = scope.keep(x.mul(2).add(1).mul(3).add(4).sum());
             }
-        });
+        }, false);   // the plan alone: fused, the chain keeps three of them in registers (ChainFusionTest)
         List<Object> big = tape.arrays().stream().filter(a -> a instanceof float[] f && f.length == N).toList();
         assertEquals(4, big.size(), tape.toString());
         assertSame(big.get(0), big.get(2), "the first temporary's array serves the third");

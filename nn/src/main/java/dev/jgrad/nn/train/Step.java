@@ -225,11 +225,27 @@ public final class Step {
         return runs;
     }
 
-    /** {@return a line saying how the step runs: its kernels and memory plan, or why it is eager} */
+    /** {@return kernels of the recorded step that fused chains of elementwise kernels replaced (0 when eager or none)} */
+    public int fusedKernelCount() {
+        return tape == null ? 0 : tape.fusedKernelCount();
+    }
+
+    /** {@return each fused chain of elementwise kernels: its ops, length and the intermediates it keeps in registers (empty when eager)} */
+    public List<String> fusedChains() {
+        return tape == null ? List.of() : tape.fusedChains();
+    }
+
+    /**
+     * {@return a line saying how the step runs: its kernels, fused chains and memory plan, or why it
+     * is eager}
+     */
     public String describe() {
         if (tape == null) return "eager step (not captured: " + fallbackReason + ")";
-        return String.format(Locale.ROOT, "captured step: %d kernels; %d tensors in %d arrays, %.2f MB (the eager step allocates %.2f MB)",
-                tape.kernelCount(), tape.allocationCount(), tape.arrayCount(), tape.planBytes() / 1e6, tape.allocatedBytes() / 1e6);
+        List<String> chains = tape.fusedChains();
+        String fused = chains.isEmpty() ? "" : String.format(Locale.ROOT, " (%d fused chain%s of %d kernels: %s)", chains.size(),
+                chains.size() == 1 ? "" : "s", tape.fusedKernelCount(), String.join("; ", chains));
+        return String.format(Locale.ROOT, "captured step: %d kernels%s; %d tensors in %d arrays, %.2f MB (the eager step allocates %.2f MB)",
+                tape.kernelCount(), fused, tape.allocationCount(), tape.arrayCount(), tape.planBytes() / 1e6, tape.allocatedBytes() / 1e6);
     }
 
     @Override

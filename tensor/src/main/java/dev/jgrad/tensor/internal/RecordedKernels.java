@@ -23,6 +23,12 @@ public interface RecordedKernels {
     /** {@return the kernels (and zero-fills of zeroed allocations) a replay runs} */
     int kernelCount();
 
+    /** {@return the ops of each chain of elementwise kernels fused into one pass, in order, such as {@code add→relu}} */
+    java.util.List<String> fusedChains();
+
+    /** {@return the kernels those fused chains replaced} */
+    int fusedKernelCount();
+
     /** {@return the storages the run allocated outside kernels} */
     int allocationCount();
 
