@@ -269,7 +269,7 @@ public final class Conv2dF32 {
             for (int t = 0; t < crsPad; t++) rows[t] = base[Math.min(t, crs - 1)];   // past crs: rows of ct nobody reads
             Arrays.fill(d, 0, src.img * kPad, 0f);
             for (int n = 0; n < count; n++) {
-                transposePlanes(dy, (n0 + n) * K * PQ, K, P, Q, src.rowStride, d, kPad);
+                ConvWeightVec.transposePadded(dy, (n0 + n) * K * PQ, K, P, Q, src.rowStride, d, kPad);
                 for (int t = 0; t < crsPad; t += mr)
                     for (int kb = 0; kb < kPad; kb += nr) {
                         ConvWeightVec.image(s, rows, t, n * src.img, src.img, d, kb, kPad, ct, t * kPad + kb, kPad);
@@ -281,19 +281,6 @@ public final class Conv2dF32 {
             if (ct == null) continue;
             for (int k = 0; k < K; k++)
                 for (int t = 0; t < crs; t++) dw[k * crs + t] += ct[t * kPad + k];
-        }
-    }
-
-    /** d[(p·stride + q)·ld + k] = a[off + (k·P + p)·Q + q] for k &lt; rows, in blocks of rows read together. */
-    private static void transposePlanes(float[] a, int off, int rows, int P, int Q, int stride, float[] d, int ld) {
-        int len = P * Q;
-        for (int k0 = 0; k0 < rows; k0 += 8) {
-            int k1 = Math.min(rows, k0 + 8);
-            for (int p = 0; p < P; p++)
-                for (int q = 0; q < Q; q++) {
-                    int dj = (p * stride + q) * ld, j = p * Q + q;
-                    for (int k = k0; k < k1; k++) d[dj + k] = a[off + k * len + j];
-                }
         }
     }
 
