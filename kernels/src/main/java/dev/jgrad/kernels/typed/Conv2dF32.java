@@ -28,8 +28,10 @@ import java.util.Arrays;
  * conv1) run direct kernels, {@link Conv2dDirectVec} (see {@link #direct}).
  * Forward: Y = W·B. Input gradient: for stride 1 a forward convolution of dY with the flipped,
  * transposed weights and padding dil·(R−1) − pad; otherwise Wᵀ·dY into columns, then col2im.
- * Weight gradient: dW = dY·Bᵀ as dot products of rows that are both contiguous along the
- * (image, position) reduction ({@link SgemmF32#dotGemm}), one partial dW per thread.
+ * Weight gradient: with SIMD, one group and enough output channels, dWᵀ = B·dYᵀ as an outer
+ * product, B's taps read in place against rows of the transposed dY ({@link ConvWeightVec});
+ * otherwise dW = dY·Bᵀ as dot products of rows that are both contiguous along the (image,
+ * position) reduction ({@link SgemmF32#dotGemm}). One partial dW per thread either way.
  *
  * <pre>{@code
  * ConvShape cs = new ConvShape(64, 32, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1);
