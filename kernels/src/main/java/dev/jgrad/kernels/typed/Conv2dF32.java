@@ -5,6 +5,7 @@ import dev.jgrad.kernels.Parallel;
 import dev.jgrad.kernels.Simd;
 import dev.jgrad.kernels.ref.Conv2dRef;
 import dev.jgrad.kernels.simd.Conv2dDirectVec;
+import dev.jgrad.kernels.simd.ConvWeightVec;
 import dev.jgrad.kernels.simd.CopyVec;
 import java.util.Arrays;
 
@@ -27,8 +28,10 @@ import java.util.Arrays;
  * conv1) run direct kernels, {@link Conv2dDirectVec} (see {@link #direct}).
  * Forward: Y = W·B. Input gradient: for stride 1 a forward convolution of dY with the flipped,
  * transposed weights and padding dil·(R−1) − pad; otherwise Wᵀ·dY into columns, then col2im.
- * Weight gradient: dW = dY·Bᵀ as dot products of rows that are both contiguous along the
- * (image, position) reduction ({@link SgemmF32#dotGemm}), one partial dW per thread.
+ * Weight gradient: with SIMD, one group and enough output channels, dWᵀ = B·dYᵀ as an outer
+ * product, B's taps read in place against rows of the transposed dY ({@link ConvWeightVec});
+ * otherwise dW = dY·Bᵀ as dot products of rows that are both contiguous along the (image,
+ * position) reduction ({@link SgemmF32#dotGemm}). One partial dW per thread either way.
  *
  * <pre>{@code
  * ConvShape cs = new ConvShape(64, 32, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1);
@@ -51,6 +54,12 @@ public final class Conv2dF32 {
      * "Convolution as an implicit GEMM"). {@code -Djgrad.conv.directWeight=true} turns it on.
      */
     static volatile boolean directWeight = Boolean.getBoolean("jgrad.conv.directWeight");
+
+    /**
+     * Whether the weight gradient may take the outer-product kernel {@link ConvWeightVec}
+     * ({@code -Djgrad.conv.outerWeight=false}: always the dot-product kernel, to compare).
+     */
+    static final boolean OUTER_WEIGHT = Boolean.parseBoolean(System.getProperty("jgrad.conv.outerWeight", "true"));
 
     /**
      * Image ranges of the direct weight gradient: fixed, not one per thread, so that the sum of
@@ -155,6 +164,10 @@ public final class Conv2dF32 {
             return;
         }
         Source src = new Source(cs);
+        if (outerWeight(cs)) {
+            outerBackwardWeight(cs, src, x, dy, dw);
+            return;
+        }
         int kg = cs.kPerGroup(), crs = cs.cPerGroup() * cs.r() * cs.s(), groups = cs.groups();
         int P = cs.outH(), Q = cs.outW(), K = cs.k(), N = cs.n();
         long work = (long) N * K * P * Q * crs;
@@ -225,6 +238,52 @@ public final class Conv2dF32 {
         });
         Arrays.fill(dw, 0, K * cs.c() * cs.r() * cs.s(), 0f);
         for (float[] acc : partial) Conv2dDirectVec.sumWeightPartials(cs, acc, dw);
+    }
+
+    /**
+     * Whether the weight gradient runs {@link #outerBackwardWeight}: SIMD, one group, and enough
+     * output channels to fill most of its 4-vector tile.
+     */
+    static boolean outerWeight(ConvShape cs) {
+        return OUTER_WEIGHT && Simd.enabled() && cs.groups() == 1 && cs.k() * 4 >= 3 * ConvWeightVec.NR;
+    }
+
+    /**
+     * dWᵀ = B·dYᵀ per part of the batch: per image, dy transposed to one row of output channels
+     * per output position, then {@link ConvWeightVec#image} over blocks of six taps, reading the
+     * taps' source rows in place and only at real output positions (no padding column). Each
+     * part's dWᵀ is a sum of per-image sums; the parts are added in order, as the dot-product path
+     * adds its.
+     */
+    private static void outerBackwardWeight(ConvShape cs, Source src, float[] x, float[] dy, float[] dw) {
+        int mr = ConvWeightVec.MR, nr = ConvWeightVec.NR;
+        int crs = cs.c() * cs.r() * cs.s(), P = cs.outH(), Q = cs.outW(), PQ = P * Q, K = cs.k(), N = cs.n();
+        int kPad = (int) SgemmF32.roundUp(K, nr), crsPad = (int) SgemmF32.roundUp(crs, mr);
+        int parts = parts(N, (long) N * K * PQ * crs);
+        float[][] partial = new float[parts][];
+        forChunks(parts, N, src.img, (part, n0, count) -> {
+            if (partial[part] == null) partial[part] = new float[crsPad * kPad];
+            float[] ct = partial[part];
+            float[] s = Scratch.floats(Scratch.CONV_SOURCE, src.length(count));
+            float[] d = Scratch.floats(Scratch.CONV_OUT, src.img * kPad);
+            src.fill(x, n0, count, s);
+            int[] base = src.rows(count, 0), rows = new int[crsPad];
+            for (int t = 0; t < crsPad; t++) rows[t] = base[Math.min(t, crs - 1)];   // past crs: rows of ct nobody reads
+            Arrays.fill(d, 0, src.img * kPad, 0f);
+            for (int n = 0; n < count; n++) {
+                ConvWeightVec.transposePadded(dy, (n0 + n) * K * PQ, K, P, Q, src.rowStride, d, kPad);
+                for (int t = 0; t < crsPad; t += mr)
+                    for (int kb = 0; kb < kPad; kb += nr) {
+                        ConvWeightVec.image(s, rows, t, n * src.img, src.img, d, kb, kPad, ct, t * kPad + kb, kPad);
+                    }
+            }
+        });
+        Arrays.fill(dw, 0, K * crs, 0f);
+        for (float[] ct : partial) {
+            if (ct == null) continue;
+            for (int k = 0; k < K; k++)
+                for (int t = 0; t < crs; t++) dw[k * crs + t] += ct[t * kPad + k];
+        }
     }
 
     /** The input gradient through explicit columns: dcol = Wᵀ·dY per group, then col2im. */

@@ -51,6 +51,27 @@ class Conv2dF32Test {
         });
     }
 
+    // enough output channels for the outer-product weight gradient (ConvWeightVec): ragged K and C·R·S
+    private static final List<ConvShape> MANY_OUTPUTS = List.of(
+            new ConvShape(3, 5, 9, 11, 50, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // K = 50 of a 64 tile, C·R·S = 45 of 48 rows
+            new ConvShape(2, 3, 8, 7, 70, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // stride 2 (im2col source), two tiles of K
+            new ConvShape(2, 7, 6, 6, 64, 1, 1, 1, 1, 0, 0, 1, 1, 1),     // 1×1
+            new ConvShape(3, 4, 9, 9, 48, 3, 3, 1, 1, 2, 2, 2, 2, 1),     // dilation 2
+            new ConvShape(2, 6, 10, 9, 64, 3, 2, 1, 1, 2, 1, 2, 2, 2));   // groups: the dot-product path
+
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2, 3})
+    void manyOutputChannels(int threads) {
+        withThreads(threads, () -> withSimd(true, () -> {
+            Random rnd = new Random(13);
+            for (ConvShape cs : MANY_OUTPUTS) {
+                boolean expect = Conv2dF32.OUTER_WEIGHT && Simd.enabled() && cs.groups() == 1;
+                if (Conv2dF32.outerWeight(cs) != expect) throw new AssertionError("routing of " + cs);
+                check(rnd, cs);
+            }
+        }));
+    }
+
     // one input channel per group: the direct forward (one channel, 3×3, stride 1, SIMD) or the GEMM path
     private static final List<ConvShape> ONE_CHANNEL = List.of(
             new ConvShape(3, 1, 7, 17, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // ragged 7×17
