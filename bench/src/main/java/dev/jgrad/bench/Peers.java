@@ -48,6 +48,32 @@ public final class Peers implements AutoCloseable {
     /** Environment variables that force OpenBLAS's kernel choice or cache size, removed from the peers' environment. */
     static final List<String> BLAS_ENV = List.of("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE");
 
+    /**
+     * glibc malloc settings for the peers, unless the environment sets them: no mmap per large
+     * block, no trimming. Without them every freed block of a few MiB goes back to the OS and the
+     * next one is page-faulted in fresh, which made PyTorch's times on a VM bimodal (a first-layer
+     * convolution 0.4 ms in one process, 24–50 ms in another; docs/design-notes.md). jgrad keeps
+     * its freed arrays in a pool for the same reason, so the peers keep theirs too.
+     */
+    static final Map<String, String> MALLOC_ENV = new LinkedHashMap<>(Map.of(
+            "MALLOC_MMAP_THRESHOLD_", "2000000000", "MALLOC_TRIM_THRESHOLD_", "4000000000", "MALLOC_TOP_PAD_", "100000000"));
+
+    /**
+     * Sets {@link #MALLOC_ENV} in a child process's environment where it is not set already.
+     *
+     * @param env the environment to change
+     * @return "NAME=value" of each variable set here
+     */
+    static List<String> steadyMalloc(Map<String, String> env) {
+        List<String> set = new ArrayList<>();
+        for (var e : MALLOC_ENV.entrySet()) {
+            if (env.containsKey(e.getKey())) continue;
+            env.put(e.getKey(), e.getValue());
+            set.add(e.getKey() + "=" + e.getValue());
+        }
+        return set;
+    }
+
     private Peers(Process process, BufferedWriter in, BufferedReader out, Map<String, Object> info, String message, String blasEnv) {
         this.process = process;
         this.in = in;
@@ -172,6 +198,10 @@ public final class Peers implements AutoCloseable {
             Map<String, String> env = pb.environment();
             for (String v : new String[] {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}) env.put(v, Integer.toString(threads));
             blasEnv = describeBlasEnv(scrubBlasEnv(env, keepBlasEnv), keepBlasEnv);
+            List<String> malloc = steadyMalloc(env);
+            if (!malloc.isEmpty()) {
+                blasEnv += "; " + String.join(" ", malloc) + " (glibc keeps freed blocks for reuse, as jgrad's pool does)";
+            }
             if (blasDir != null) {
                 String old = env.get("LD_LIBRARY_PATH");
                 env.put("LD_LIBRARY_PATH", blasDir.toAbsolutePath() + (old == null || old.isEmpty() ? "" : ":" + old));

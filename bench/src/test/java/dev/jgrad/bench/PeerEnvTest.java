@@ -50,4 +50,12 @@ class PeerEnvTest {
         assertEquals(List.of(), Peers.scrubBlasEnv(new HashMap<>(), false));
         assertTrue(Peers.describeBlasEnv(List.of(), false).startsWith("none of OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE set"));
     }
+
+    @Test
+    void peersKeepFreedMemoryUnlessTheEnvironmentSaysOtherwise() {
+        Map<String, String> env = new HashMap<>(Map.of("MALLOC_TOP_PAD_", "1"));
+        List<String> set = Peers.steadyMalloc(env);
+        assertEquals(List.of("MALLOC_MMAP_THRESHOLD_=2000000000", "MALLOC_TRIM_THRESHOLD_=4000000000"), set.stream().sorted().toList());
+        assertEquals("1", env.get("MALLOC_TOP_PAD_"), "a value the user set is kept");
+    }
 }
