@@ -157,6 +157,8 @@ class TensorApiFuzzTest {
         values(Generator.class, null, new Generator(9));
         values(java.util.function.UnaryOperator.class, null, (java.util.function.UnaryOperator<Tensor>) g -> g,
                 (java.util.function.UnaryOperator<Tensor>) g -> null, (java.util.function.UnaryOperator<Tensor>) Tensor::sum);   // gradient hooks
+        values(java.util.function.Consumer.class, null, (java.util.function.Consumer<Tensor>) p -> {},
+                (java.util.function.Consumer<Tensor>) p -> { throw new IllegalStateException("a hook that fails"); });   // post-accumulate hooks
         values(String.class, null, "", "x", "ij,jk->ik", "ii", "...ij->...", "i..j", "ij->jj", "i,i->", "ij->k", "->", "a,b,c");
         List<Supplier<?>> lists = new ArrayList<>();
         lists.add(() -> null);
