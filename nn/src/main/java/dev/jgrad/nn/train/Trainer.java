@@ -72,6 +72,8 @@ public final class Trainer {
     private int epoch;   // epochs completed
     private String runId = java.util.UUID.randomUUID().toString();
     private DataLoader trainingLoader;
+    /** Applied to every epoch's training logs and to every evaluation's before anyone sees them ({@link #reduceLogs}). */
+    private UnaryOperator<Map<String, Double>> logReducer = UnaryOperator.identity();
 
     /**
      * A trainer of {@code model} with {@code optimizer} on {@code loss}, on the CPU.
@@ -80,9 +82,6 @@ public final class Trainer {
      * @param optimizer the optimizer of the model's parameters
      * @param loss      the loss of the model's output against the targets
      */
-    /** Applied to every epoch's training logs and to every evaluation's before anyone sees them ({@link #reduceLogs}). */
-    private UnaryOperator<Map<String, Double>> logReducer = UnaryOperator.identity();
-
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
         this.optimizer = optimizer;
