@@ -53,7 +53,7 @@ class LauncherTest {
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(e).getFileName().toString();
             boolean classes = e.endsWith("target" + File.separator + "classes");
-            if ((classes && !e.contains("bench")) || name.matches("jgrad-(kernels|cuda|cuda-kernels|tensor|autograd|nn|examples)-[0-9][^-]*(-SNAPSHOT)?\\.jar")) {
+            if ((classes && !e.contains("bench")) || name.matches("jgrad-(kernels|cuda|cuda-kernels|tensor|autograd|nn|dist|examples)-[0-9][^-]*(-SNAPSHOT)?\\.jar")) {
                 modules.add(e);
             }
         }
