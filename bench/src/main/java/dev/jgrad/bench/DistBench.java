@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -221,11 +220,6 @@ final class DistBench {
     }
 
     private static Path outputDir(String given) {
-        if (given != null) return Path.of(given);
-        Path base = Files.isDirectory(Path.of("bench")) ? Path.of("bench", "results") : Path.of("jgrad-bench-results");
-        String name = LocalDate.now() + "-" + MachineInfo.hostTag() + "-dist";
-        Path p = base.resolve(name);
-        for (int i = 2; Files.exists(p); i++) p = base.resolve(name + "-" + i);
-        return p;
+        return Main.resultsFolder(given, "-dist");
     }
 }

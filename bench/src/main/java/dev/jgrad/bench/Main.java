@@ -319,9 +319,20 @@ public final class Main {
     }
 
     private static Path outputDir(String given, Map<String, String> machine) {
+        return resultsFolder(given, "");
+    }
+
+    /**
+     * {@return {@code given} when set, else a new folder {@code <date>-<cpu tag><suffix>} under
+     * {@link #defaultBase()} (numbered when one of that name exists)}
+     *
+     * @param given  the {@code --out} folder, or null
+     * @param suffix what follows the CPU tag ("", "-ladder", "-dist")
+     */
+    static Path resultsFolder(String given, String suffix) {
         if (given != null) return Path.of(given);
         Path base = defaultBase();
-        String name = LocalDate.now() + "-" + MachineInfo.hostTag();
+        String name = LocalDate.now() + "-" + MachineInfo.hostTag() + suffix;
         Path p = base.resolve(name);
         for (int i = 2; Files.exists(p); i++) p = base.resolve(name + "-" + i);
         return p;

@@ -12,6 +12,11 @@ abstract class BaseCommunicator implements Communicator {
     /** Why the ranks are out of step, once they are; null while usable. */
     volatile String broken;
 
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
     void usable(String op) {
         if (closed) throw new IllegalStateException(op + ": the communicator is closed");
         String b = broken;

@@ -120,10 +120,6 @@ final class MpiCommunicator extends BaseCommunicator {
         return engine;
     }
 
-    @Override
-    public boolean isClosed() {
-        return closed;
-    }
 
     // ---- collectives ----------------------------------------------------------------------------------------
 

@@ -136,10 +136,6 @@ final class NcclCommunicator extends BaseCommunicator {
         return engine;
     }
 
-    @Override
-    public boolean isClosed() {
-        return closed;
-    }
 
     // ---- collectives ----------------------------------------------------------------------------------------
 

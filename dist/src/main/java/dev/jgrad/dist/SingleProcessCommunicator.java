@@ -67,10 +67,6 @@ final class SingleProcessCommunicator extends BaseCommunicator {
         return "one process (started without mpirun)";
     }
 
-    @Override
-    public boolean isClosed() {
-        return closed;
-    }
 
     @Override
     public void close() {
