@@ -23,7 +23,7 @@ int main(int argc, char **argv) {
         long n = atol(argv[a]);
         float *buf = malloc(sizeof(float) * (n > 0 ? n : 1));
         for (long i = 0; i < n; i++) buf[i] = (float) (i % 7);
-        for (int w = 0; w < 3; w++) MPI_Allreduce(MPI_IN_PLACE, buf, (int) n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        for (int w = 0; w < 10; w++) MPI_Allreduce(MPI_IN_PLACE, buf, (int) n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
         for (int it = 0; it < iterations; it++) {
             MPI_Barrier(MPI_COMM_WORLD);
             double t0 = MPI_Wtime();

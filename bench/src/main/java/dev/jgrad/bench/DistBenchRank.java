@@ -18,7 +18,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code allreduce ITERATIONS FLOATS...}: {@code Communicator.allReduce} of a float32
  *       tensor, barrier before each timed call (as the C peer), median per call:
- *       "allreduce FLOATS SECONDS";</li>
+ *       "allreduce FLOATS SECONDS", after {@value #WARM_UP_CALLS} warm-up calls (the first
+ *       hundreds of calls run before the JIT has compiled the path, at tens to hundreds of µs);</li>
  *   <li>{@code ddp STEPS BATCH BUCKET_BYTES}: training steps of the MNIST CNN (Adam, random
  *       images) with {@link DistributedDataParallel} (BUCKET_BYTES 0: without it), median per
  *       step: "ddp BUCKET_BYTES SECONDS".</li>
@@ -42,11 +43,19 @@ public final class DistBenchRank {
         }
     }
 
+    /** Calls of a small all-reduce and a barrier before any timing: the collective path reaches steady JIT code only after thousands of calls. */
+    static final int WARM_UP_CALLS = 5000;
+
     private static void allReduce(Communicator comm, int iterations, String[] sizes) {
+        Tensor small = Tensor.ones(256);
+        for (int w = 0; w < WARM_UP_CALLS; w++) {
+            comm.allReduce(small);
+            comm.barrier();
+        }
         for (String s : sizes) {
             int n = Integer.parseInt(s);
             Tensor t = Tensor.ones(n);
-            for (int w = 0; w < 3; w++) comm.allReduce(t);
+            for (int w = 0; w < 10; w++) comm.allReduce(t);
             double[] times = new double[iterations];
             for (int i = 0; i < iterations; i++) {
                 comm.barrier();
