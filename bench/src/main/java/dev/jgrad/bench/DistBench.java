@@ -49,10 +49,7 @@ final class DistBench {
         machine.put("mpirun", mpirun + " (" + firstLine(MachineInfo.run(mpirun, "--version")) + ")");
         System.out.println("jgrad distributed benchmark: " + ranks + " ranks on " + machine.get("cpu") + ", " + machine.get("cores (available processors)")
                 + " cores; " + machine.get("mpirun"));
-        String load = machine.get("load average at start");
-        if (!load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > 0.5) {
-            System.out.println("warning: load average " + load + " before starting: other work on this machine will skew the figures");
-        }
+        MachineInfo.warnIfBusy(machine);
         Path work = Files.createTempDirectory("jgrad-bench-dist");
         String cPeer = compileC(work);
         System.out.println(cPeer.startsWith("/") ? "C peer: " + cPeer : "C peer skipped: " + cPeer);

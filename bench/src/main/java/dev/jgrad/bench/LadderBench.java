@@ -59,10 +59,7 @@ final class LadderBench {
         machine.put("jgrad sgemm blocking", GemmTuner.choiceNow().describe());
         machine.put("caches", caches(MachineInfo.run("getconf", "-a")));
         System.out.println("caches per core (getconf): " + machine.get("caches"));
-        String load = machine.get("load average at start");
-        if (!load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > 0.5) {
-            System.out.println("warning: load average " + load + " before starting: other work on this machine will skew the figures");
-        }
+        MachineInfo.warnIfBusy(machine);
         System.out.println("measuring this machine's peak (FMA throughput)...");
         Peak peak = Peak.measure(threads);
         System.out.printf(Locale.ROOT, "  peak: %.1f GFLOP/s on one thread, %.1f on %d%n", peak.flopsOneThread() / 1e9, peak.flops() / 1e9, threads);
@@ -248,9 +245,9 @@ final class LadderBench {
         StringBuilder sb = new StringBuilder("rung,id,title,threads,n,median_s,p10_s,p90_s,gflops,peak_share,vs_openblas,note\n");
         for (Row r : rows) {
             boolean timed = !Double.isNaN(r.gflops());
-            sb.append(String.join(",", Integer.toString(r.rung().number()), r.rung().id(), csv(r.rung().title()), Integer.toString(r.threads()),
-                    Integer.toString(n), timed ? num(r.time().median()) : "", timed ? num(r.time().p10()) : "", timed ? num(r.time().p90()) : "",
-                    num(r.gflops()), num(r.peakShare()), num(r.vsOpenBlas()), csv(r.note()))).append('\n');
+            sb.append(String.join(",", Integer.toString(r.rung().number()), r.rung().id(), Report.csv(r.rung().title()), Integer.toString(r.threads()),
+                    Integer.toString(n), timed ? Report.num(r.time().median()) : "", timed ? Report.num(r.time().p10()) : "", timed ? Report.num(r.time().p90()) : "",
+                    Report.num(r.gflops()), Report.num(r.peakShare()), Report.num(r.vsOpenBlas()), Report.csv(r.note()))).append('\n');
         }
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
     }
@@ -288,13 +285,5 @@ final class LadderBench {
 
     private static Path outputDir(String given) {
         return Main.resultsFolder(given, "-ladder");
-    }
-
-    private static String num(double v) {
-        return Double.isNaN(v) || Double.isInfinite(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
-    }
-
-    private static String csv(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 }

@@ -142,6 +142,19 @@ public final class MachineInfo {
         return null;
     }
 
+    /**
+     * Prints a warning when the 1-minute load average at the start (from {@link #collect}) shows
+     * other work on the machine, which would skew what is measured next.
+     *
+     * @param machine what {@link #collect} returned
+     */
+    static void warnIfBusy(Map<String, String> machine) {
+        String load = machine.get("load average at start");
+        if (load != null && !load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > 0.5) {
+            System.out.println("warning: load average " + load + " before starting: other work on this machine will skew the figures");
+        }
+    }
+
     /** A command's stdout, or "" when it cannot run. */
     static String run(String... cmd) {
         try {

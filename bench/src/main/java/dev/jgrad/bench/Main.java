@@ -142,10 +142,7 @@ public final class Main {
         // chosen (and measured if need be) before any case is timed, so that no measurement runs beside them
         machine.put("jgrad sgemm blocking", GemmTuner.choiceNow().describe());
         System.out.println("jgrad SGEMM blocking: " + machine.get("jgrad sgemm blocking"));
-        String load = machine.get("load average at start");
-        if (!load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > 0.5) {
-            System.out.println("warning: load average " + load + " before starting: other work on this machine will skew the figures");
-        }
+        MachineInfo.warnIfBusy(machine);
         System.out.println("measuring this machine's peak (FMA throughput, copy bandwidth)...");
         Peak peak = Peak.measure(threads);   // measured again at the end; the better of the two is kept
         System.out.printf(Locale.ROOT, "  peak: %.1f GFLOP/s FP32 on %d thread(s) (%.1f on one), copy %.1f GB/s%n",

@@ -288,11 +288,11 @@ public final class Report {
         return true;
     }
 
-    private static String num(double v) {
+    static String num(double v) {
         return Double.isNaN(v) || Double.isInfinite(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
     }
 
-    private static String csv(String s) {
+    static String csv(String s) {
         return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 }

@@ -2887,14 +2887,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": expects a CPU tensor, got one on " + device() + " (use .to(Device.CPU), or a CUDA "
                     + "communicator for GPU tensors)");
         }
-        if (!layout.isContiguous()) {
-            throw new IllegalArgumentException(op + ": expects a contiguous tensor, got shape " + Shapes.str(layout.shape) + " with strides "
-                    + Shapes.str(layout.strides) + " (call .contiguous() first)");
-        }
-        if (write) {
-            checkInPlace(op);
-            storage.bumpVersion();
-        }
+        checkNativeAccess(op, write);
         return cpu.buf().array();
     }
 
@@ -2905,6 +2898,15 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": expects a CUDA tensor, got one on " + device() + " (use .to(Device.cuda(n)), or an "
                     + "MPI communicator for CPU tensors)");
         }
+        checkNativeAccess(op, write);
+        return CudaViews.of(this);
+    }
+
+    /**
+     * What native code working on this tensor's elements in place needs, after the device check:
+     * contiguous elements, and for a write the checks and version bump of any in-place op.
+     */
+    private void checkNativeAccess(String op, boolean write) {
         if (!layout.isContiguous()) {
             throw new IllegalArgumentException(op + ": expects a contiguous tensor, got shape " + Shapes.str(layout.shape) + " with strides "
                     + Shapes.str(layout.strides) + " (call .contiguous() first)");
@@ -2913,7 +2915,6 @@ public final class Tensor implements AutoCloseable {
             checkInPlace(op);
             storage.bumpVersion();
         }
-        return CudaViews.of(this);
     }
 
     private void checkInPlace(String op) {
