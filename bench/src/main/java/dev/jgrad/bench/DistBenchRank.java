@@ -21,8 +21,8 @@ import java.util.Locale;
  *       "allreduce FLOATS SECONDS", after {@value #WARM_UP_CALLS} warm-up calls (the first
  *       hundreds of calls run before the JIT has compiled the path, at tens to hundreds of µs);</li>
  *   <li>{@code ddp STEPS BATCH BUCKET_BYTES}: training steps of the MNIST CNN (Adam, random
- *       images) with {@link DistributedDataParallel} (BUCKET_BYTES 0: without it), median per
- *       step: "ddp BUCKET_BYTES SECONDS".</li>
+ *       images) with {@link DistributedDataParallel} (BUCKET_BYTES 0: without it), after
+ *       {@value #WARM_UP_STEPS} untimed steps, median per step: "ddp BUCKET_BYTES SECONDS".</li>
  * </ul>
  */
 public final class DistBenchRank {
@@ -68,6 +68,12 @@ public final class DistBenchRank {
         }
     }
 
+    /**
+     * Untimed steps first: the step reaches steady JIT code only after a few dozen steps, and
+     * while the compiler threads still work, two ranks on two cores slow each other down.
+     */
+    static final int WARM_UP_STEPS = 60;
+
     private static void ddp(Communicator comm, int steps, int batch, long bucketBytes) {
         Tensor.manualSeed(1);
         Module model = MnistCnn.model();
@@ -76,7 +82,7 @@ public final class DistBenchRank {
         Generator g = new Generator(2 + comm.rank());
         Tensor x = Tensor.randn(g, batch, 1, 28, 28), y = Tensor.randint(g, 0, 10, batch);
         double[] times = new double[steps];
-        for (int s = -5; s < steps; s++) {   // five warm-up steps
+        for (int s = -WARM_UP_STEPS; s < steps; s++) {
             if (comm.size() > 1) comm.barrier();
             long t0 = System.nanoTime();
             try (var scope = Tensor.scope()) {
