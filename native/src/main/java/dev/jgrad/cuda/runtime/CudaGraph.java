@@ -45,8 +45,9 @@ import dev.jgrad.cuda.bindings.DriverExtras;
  * the graph for its whole life, which is exactly what the graph needs, so the private pool's
  * first capture must be able to call it. {@code RELAXED} allows it and still refuses the calls
  * that necessarily conflict with a capture (synchronising the capturing stream, querying an event
- * recorded in it). What {@code RELAXED} gives up — refusing other unsafe calls of this thread —
- * jgrad's own host paths check for themselves (see above). Other threads are not restricted by a
+ * recorded in it). It also lets libraries that make lazy runtime calls on first use (cuBLAS
+ * looking up its kernels, say) be captured. What {@code RELAXED} gives up — refusing other unsafe
+ * calls of this thread — jgrad's own host paths check for themselves (see above). Other threads are not restricted by a
  * {@code RELAXED} or {@code THREAD_LOCAL} capture; work they queue on the capturing stream would
  * be captured too, so keep the stream to the capturing thread.
  *
@@ -71,8 +72,22 @@ public final class CudaGraph implements AutoCloseable {
         this.exec = exec;
     }
 
-    /** {@return whether this device's driver has the CUDA graph entry points (CUDA 11.4 or later)} */
-    static boolean supported(CudaDevice device) {
+    /**
+     * {@return whether {@code code} (a {@link CudaException#code()}) is a stream-capture error:
+     * {@code CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED} (900) to {@code CUDA_ERROR_STREAM_CAPTURE_WRONG_THREAD} (908)}
+     *
+     * @param code a CUresult
+     */
+    public static boolean isCaptureError(int code) {
+        return DriverExtras.isCaptureError(code);
+    }
+
+    /**
+     * {@return whether this device's driver has the CUDA graph entry points (CUDA 11.4 or later)}
+     *
+     * @param device the device
+     */
+    public static boolean supported(CudaDevice device) {
         return DriverExtras.of(device.driver()).hasGraphs();
     }
 
