@@ -161,13 +161,21 @@ public final class Capture {
             }
             optimizer.zeroGrad();   // the captured backward must write fresh gradients, not add to these
         };
-        CapturedCudaGraph graph = TensorInternals.captureCudaGraph(device.index(), warmUp, () -> {
-            try (TensorScope scope = Tensor.scope()) {
-                body.forwardAndLoss(inputs, targets, kept).backward();
-                scope.keep(kept[0]);
-                scope.keep(kept[1]);
-            }
-        });
+        CapturedCudaGraph graph;
+        try {
+            graph = TensorInternals.captureCudaGraph(device.index(), warmUp, () -> {
+                try (TensorScope scope = Tensor.scope()) {
+                    body.forwardAndLoss(inputs, targets, kept).backward();
+                    scope.keep(kept[0]);
+                    scope.keep(kept[1]);
+                }
+            });
+        } catch (RuntimeException | Error e) {   // the model's own error (the capture has ended): leave no half-made gradients behind
+            optimizer.zeroGrad();
+            inputs.close();
+            targets.close();
+            throw e;
+        }
         if (graph.brokenReason() != null) {
             optimizer.zeroGrad();
             inputs.close();
