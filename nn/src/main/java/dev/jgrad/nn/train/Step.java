@@ -204,7 +204,7 @@ public final class Step {
     private void checkDevice(String what, Tensor t) {
         if (!t.device().equals(inputs.device())) {
             throw new IllegalArgumentException("Step.run: the step was captured as a CUDA graph on " + inputs.device() + ", got " + what + " on "
-                    + t.device() + " (move the batch there first: batch.to(" + inputs.device() + "))");
+                    + t.device() + " (move the batch there first: x.to(" + inputs.device() + "), y.to(" + inputs.device() + "))");
         }
     }
 
