@@ -58,6 +58,7 @@ final class Backends {
 
     /** CPU → CUDA: a dense host copy (when x is a view) goes through pinned staging into fresh device memory. */
     private static Tensor upload(Tensor x, CudaBackend target) {
+        CudaCaptureState.hostTransfer(true);
         Tensor host = denseOnHost(x);
         int n = x.numel();
         CudaStorage storage = target.uninitialized(x.dtype(), n);
@@ -69,6 +70,7 @@ final class Backends {
 
     /** CUDA → CPU: made contiguous on the device first (when x is a view), then copied through pinned staging. */
     private static Tensor download(Tensor x) {
+        CudaCaptureState.hostTransfer(false);
         int n = x.numel();
         Tensor dense = denseOnDevice(x);
         CpuStorage out = CpuStorage.allocate(x.dtype(), n);

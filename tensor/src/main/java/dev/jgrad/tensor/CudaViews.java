@@ -24,6 +24,11 @@ final class CudaViews {
         return CudaSupport.gpuAvailable() ? Devices.count() : 0;
     }
 
+    /** Why no CUDA device is usable (empty when one is). */
+    static String unavailableReason() {
+        return dev.jgrad.cuda.Cuda.unavailableReason();
+    }
+
     /** Makes jgrad's context of device {@code index} current on the calling thread. */
     static void makeCurrent(int index) {
         Devices.get(index).makeCurrent();

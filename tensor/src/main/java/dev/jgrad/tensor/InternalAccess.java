@@ -63,6 +63,18 @@ final class InternalAccess implements TensorInternals.Access {
     }
 
     @Override
+    public dev.jgrad.tensor.internal.CapturedCudaGraph captureCudaGraph(int device, Runnable warmUp, Runnable body) {
+        if (body == null) throw new IllegalArgumentException("captureCudaGraph: the body must not be null");
+        CudaSupport.require("captureCudaGraph(" + device + ")");   // before CudaGraphs, which names CUDA classes, is loaded
+        int count = CudaViews.deviceCount();
+        if (device < 0 || device >= count) {
+            throw new IllegalArgumentException("captureCudaGraph: no usable CUDA device cuda:" + device + " (" + count + " usable"
+                    + (count == 0 ? ": " + CudaViews.unavailableReason() : "") + ")");
+        }
+        return CudaGraphs.capture(device, warmUp, body);
+    }
+
+    @Override
     public Object storageOf(Tensor t) {
         return t.storage;
     }

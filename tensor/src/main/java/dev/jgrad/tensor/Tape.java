@@ -204,6 +204,7 @@ final class Tape implements RecordedKernels {
 
     /** A draw from a {@link Generator}; at the top level of a recording it breaks the tape. */
     static void hostRandom() {
+        CudaCaptureState.hostRandom();   // a CUDA graph being captured refuses it too (it would freeze the numbers)
         Tape t = topLevel();
         if (t != null) t.breakWith("it draws random numbers outside a kernel, which a replay would repeat instead of drawing anew");
     }
@@ -211,7 +212,7 @@ final class Tape implements RecordedKernels {
     /** A storage on a device other than the CPU, made while this thread records. */
     static void otherDevice(Device device) {
         Tape t = topLevel();
-        if (t != null) t.breakWith("it runs on " + device + ": only CPU steps are captured (CUDA graphs are not implemented yet)");
+        if (t != null) t.breakWith("it runs on " + device + ": a recorded CPU step runs on the CPU only (a CUDA step is captured as a CUDA graph)");
     }
 
     private void breakWith(String reason) {
@@ -219,7 +220,7 @@ final class Tape implements RecordedKernels {
     }
 
     /** The tensor method that did it and the first frame outside the tensor package (the op's or the user's code that called it). */
-    private static String callSite() {
+    static String callSite() {
         String pkg = Tape.class.getPackageName() + ".";
         return StackWalker.getInstance().walk(frames -> {
             StackWalker.StackFrame inside = null;

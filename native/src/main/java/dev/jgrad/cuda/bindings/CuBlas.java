@@ -52,6 +52,8 @@ public final class CuBlas {
     private final MethodHandle setStream;
     // cublasStatus_t cublasSetMathMode(cublasHandle_t handle, cublasMath_t mode)
     private final MethodHandle setMathMode;
+    // cublasStatus_t cublasSetWorkspace_v2(cublasHandle_t handle, void *workspace, size_t workspaceSizeInBytes)   (cuBLAS 11+; optional)
+    private final MethodHandle setWorkspace;
     // cublasStatus_t cublasSgemm_v2(cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb,
     //     int m, int n, int k, const float *alpha, const float *A, int lda, const float *B, int ldb,
     //     const float *beta, float *C, int ldc)
@@ -89,6 +91,7 @@ public final class CuBlas {
         getVersion = Ffm.bind(lib, L, FunctionDescriptor.of(INT, LONG, PTR), "cublasGetVersion_v2");
         setStream = Ffm.bind(lib, L, FunctionDescriptor.of(INT, LONG, LONG), "cublasSetStream_v2");
         setMathMode = Ffm.bind(lib, L, FunctionDescriptor.of(INT, LONG, INT), "cublasSetMathMode");
+        setWorkspace = Ffm.bindOptional(lib, FunctionDescriptor.of(INT, LONG, LONG, LONG), "cublasSetWorkspace_v2");
         FunctionDescriptor gemm = FunctionDescriptor.of(INT, LONG, INT, INT, INT, INT, INT, PTR, LONG, INT, LONG, INT, PTR, LONG, INT);
         sgemm = Ffm.bind(lib, L, gemm, "cublasSgemm_v2");
         dgemm = Ffm.bind(lib, L, gemm, "cublasDgemm_v2");
@@ -209,6 +212,29 @@ public final class CuBlas {
     public void setStream(long handle, long stream) {
         try {
             check("cublasSetStream_v2", (int) setStream.invokeExact(handle, stream), null);
+        } catch (Throwable t) {
+            throw Ffm.rethrow(t);
+        }
+    }
+
+    /** {@return whether this cuBLAS exports cublasSetWorkspace_v2} */
+    public boolean hasSetWorkspace() {
+        return setWorkspace != null;
+    }
+
+    /**
+     * Makes {@code handle} use {@code bytes} of device memory at {@code workspace} as its workspace
+     * instead of the pool cuBLAS manages itself; {@link #setStream} resets it to that pool, so call
+     * this after it.
+     *
+     * @param handle    a cublasHandle_t
+     * @param workspace a device address, 256-byte aligned (cuBLAS asks for it)
+     * @param bytes     the workspace's size
+     */
+    public void setWorkspace(long handle, long workspace, long bytes) {
+        if (setWorkspace == null) throw new UnsupportedOperationException(library + " has no cublasSetWorkspace_v2");
+        try {
+            check("cublasSetWorkspace_v2", (int) setWorkspace.invokeExact(handle, workspace, bytes), bytes + " bytes");
         } catch (Throwable t) {
             throw Ffm.rethrow(t);
         }

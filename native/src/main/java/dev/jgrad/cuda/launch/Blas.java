@@ -4,6 +4,7 @@ import dev.jgrad.cuda.Cuda;
 import dev.jgrad.cuda.ScalarType;
 import dev.jgrad.cuda.bindings.CuBlas;
 import dev.jgrad.cuda.runtime.CudaDevice;
+import dev.jgrad.cuda.runtime.DeviceBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -53,6 +54,8 @@ public final class Blas {
     private final CudaDevice device;
     private final CuBlas cublas;
     private final long handle;
+    /** The workspace {@link #useFixedWorkspace} set (never closed: graphs captured over it hold its address), or null. */
+    private DeviceBuffer workspace;
     private static final ThreadLocal<MemorySegment> SCALARS = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(32, 16));
 
     private static final java.util.Map<CudaDevice, Blas> INSTANCES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -68,6 +71,46 @@ public final class Blas {
         device.makeCurrent();
         this.handle = cublas.create();
         cublas.setStream(handle, device.stream().handle());
+    }
+
+    /**
+     * {@return the bytes of the workspace {@link #useFixedWorkspace} gives cuBLAS: the size NVIDIA
+     * documents as cuBLAS's own default, 32 MiB from Hopper (compute capability 9.0) on, 4 MiB before}
+     *
+     * @param computeCapability e.g. 90 for 9.0
+     */
+    static long workspaceBytes(int computeCapability) {
+        return computeCapability >= 90 ? 32L << 20 : 4L << 20;
+    }
+
+    /**
+     * Gives this handle a workspace of its own, allocated here once, so that a CUDA graph can be
+     * captured around its GEMMs; later calls do nothing. Returns false when this cuBLAS has no
+     * {@code cublasSetWorkspace_v2} (the capture then relies on cuBLAS's own pool).
+     *
+     * <p>Why: a GEMM may need scratch memory, which cuBLAS takes from its workspace. Without one set
+     * explicitly, cuBLAS before 12.2 allocates a fresh workspace for each graph captured through the
+     * handle (memory that grows with every capture, and a device allocation inside the capture), and
+     * later versions add stream-ordered allocation nodes to the graph. With a fixed workspace the
+     * captured GEMMs read and write this one buffer: nothing is allocated while capturing, and eager
+     * and replayed GEMMs run with the same workspace size (cuBLAS picks its algorithm by it, so the
+     * two compute the same bits). The buffer lives as long as the handle: graphs hold its address.
+     * {@code cublasSetStream_v2} resets the workspace, which is why only the constructor sets the stream.
+     *
+     * <pre>{@code
+     * Blas.of(gpu).useFixedWorkspace();   // before cuStreamBeginCapture
+     * }</pre>
+     *
+     * @return whether the workspace is set
+     */
+    public synchronized boolean useFixedWorkspace() {
+        if (workspace != null) return true;
+        if (!cublas.hasSetWorkspace()) return false;
+        device.makeCurrent();
+        DeviceBuffer w = device.allocate(workspaceBytes(device.computeCapability()));
+        cublas.setWorkspace(handle, w.address(), w.byteSize());
+        workspace = w;
+        return true;
     }
 
     /** The library file that was loaded, e.g. libcublas.so.13. */

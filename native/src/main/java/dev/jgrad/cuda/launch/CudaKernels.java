@@ -1,6 +1,7 @@
 package dev.jgrad.cuda.launch;
 
 import dev.jgrad.cuda.Cuda;
+import dev.jgrad.cuda.CudaException;
 import dev.jgrad.cuda.ScalarType;
 import dev.jgrad.cuda.bindings.Driver;
 import dev.jgrad.cuda.runtime.CudaDevice;
@@ -450,6 +451,11 @@ public final class CudaKernels {
      */
     public void checkIndexError(String messageFormat) {
         if (!Cuda.checkIndices()) return;
+        if (device.capturingStream() == device.stream()) {   // the read below would be refused anyway: say what to do about it
+            throw new CudaException("cuMemcpyDtoHAsync_v2", 900, "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED", "operation not permitted when stream is capturing",
+                    "checking an indexed kernel's indices reads an error flag on the host after the kernel, which a CUDA graph being captured "
+                            + "cannot do; Cuda.setCheckIndices(false) turns the check off (out-of-range indices then go unreported) and lets the step be captured");
+        }
         long[] words = new long[2];
         device.copyDeviceToHost(indexErrorSlot(), MemorySegment.ofArray(words), 0, 16);
         if (words[0] != 0) {

@@ -35,6 +35,15 @@ import java.util.TreeMap;
  *       bytes and what jgrad holds.</li>
  *   <li>A {@link Cleaner} returns a forgotten {@link DeviceBuffer} to its pool when it becomes
  *       unreachable; {@link DeviceBuffer#close()} does so at once.</li>
+ *   <li>CUDA graphs: while a graph is captured on a stream ({@link CudaGraph#capture}), that
+ *       stream's requests are served from the graph's private {@link GraphPool} (PyTorch's
+ *       private graph memory pool): a captured kernel's addresses are baked into the graph, so the
+ *       blocks must stay the graph's — not handed to eager work, not given back to the driver —
+ *       as long as it lives. Blocks freed during and after the capture return to that pool; blocks
+ *       of the general pool freed during the capture are held, untouched, since the graph may read
+ *       them. Closing the graph hands all of them to the stream's general pool. During a capture
+ *       nothing is given back to the driver (cuMemFree waits for the stream, which a capturing
+ *       stream forbids), so an out-of-memory request then fails at once.</li>
  * </ul>
  * Thread-safe.
  */
@@ -49,6 +58,8 @@ public final class CachingAllocator {
     private final CudaDevice device;
     /** stream handle → (block size → free block addresses) */
     private final Map<Long, TreeMap<Long, ArrayDeque<Long>>> pools = new HashMap<>();
+    /** stream handle → the graph pool serving that stream's requests while its graph is captured */
+    private final Map<Long, GraphPool> capturing = new HashMap<>();
     /**
      * Whether an out-of-memory retry of every allocator may run the garbage collector
      * ({@code -Djgrad.cuda.gcOnOom=false} turns it off from the start).
@@ -117,6 +128,11 @@ public final class CachingAllocator {
     public DeviceBuffer allocate(long bytes, long stream) {
         long size = roundSize(bytes);
         if (size == 0) return new DeviceBuffer(this, new Block(0, 0, stream), 0);
+        GraphPool graph;
+        synchronized (this) {
+            graph = capturing.get(stream);
+        }
+        if (graph != null) return new DeviceBuffer(this, allocateForGraph(graph, size, stream, bytes), bytes);
         Block b = tryAllocate(size, stream, bytes);   // the pools, then the driver, then the driver after emptying the cache
         boolean collected = false;
         if (b == null && mayCollect()) {
@@ -203,14 +219,86 @@ public final class CachingAllocator {
     }
 
     private Block reuse(long size, long stream) {
-        TreeMap<Long, ArrayDeque<Long>> pool = pools.get(stream);
+        return take(pools.get(stream), size, stream, null);
+    }
+
+    /** A free block of {@code pool} fit for {@code size} (exact for small classes, at most 25% bigger for large), removed from it; or null. */
+    private Block take(TreeMap<Long, ArrayDeque<Long>> pool, long size, long stream, GraphPool owner) {
         if (pool == null) return null;
         Map.Entry<Long, ArrayDeque<Long>> e = size <= SMALL_LIMIT ? entry(pool, size) : pool.ceilingEntry(size);
         if (e == null || (size > SMALL_LIMIT && e.getKey() > size + size / 4)) return null;
         long address = e.getValue().pop();
         if (e.getValue().isEmpty()) pool.remove(e.getKey());
         cached--;
-        return new Block(address, e.getKey(), stream);
+        return new Block(address, e.getKey(), stream, owner);
+    }
+
+    /**
+     * A block for a graph being captured: from its own free blocks, else a cached block of the
+     * stream's general pool (which becomes the graph's), else from the driver. No collection and no
+     * emptying of the cache: both would end in cuMemFree, which waits for the capturing stream.
+     */
+    private synchronized Block allocateForGraph(GraphPool graph, long size, long stream, long bytes) {
+        Block b = take(graph.free, size, stream, graph);
+        boolean hit = b != null;
+        if (b == null) {
+            Block general = reuse(size, stream);
+            if (general != null) {
+                b = new Block(general.address, general.size, stream, graph);
+                hit = true;
+            } else {
+                Block fresh = mallocOrNull(size, stream);
+                if (fresh == null) {
+                    ooms++;
+                    long[] info = raw.memInfo();
+                    throw new CudaOutOfMemoryError(raw.deviceName(), bytes, size, info[0], info[1], allocated, reserved, false);
+                }
+                b = new Block(fresh.address, fresh.size, stream, graph);
+            }
+            graph.bytes += b.size;
+            graph.blocks++;
+        }
+        record(b, bytes, hit);
+        return b;
+    }
+
+    /**
+     * Starts serving {@code stream}'s requests from a new graph pool, for the capture about to begin on it.
+     *
+     * @throws IllegalStateException when a graph is already being captured on the stream
+     */
+    synchronized GraphPool beginGraphPool(long stream) {
+        if (capturing.containsKey(stream)) {
+            throw new IllegalStateException("a CUDA graph is already being captured on stream 0x" + Long.toHexString(stream)
+                    + " (captures on one stream do not nest)");
+        }
+        GraphPool g = new GraphPool(stream);
+        capturing.put(stream, g);
+        return g;
+    }
+
+    /** The capture ended: the stream's requests go to its general pool again; the graph's blocks stay the graph's. */
+    synchronized void endGraphCapture(GraphPool graph) {
+        capturing.remove(graph.stream, graph);
+        graph.capturing = false;
+    }
+
+    /**
+     * The graph was destroyed (or its capture failed): its free and held blocks join the stream's
+     * general pool, and its blocks still in use join it when they are released. Stream order makes
+     * that safe, as for any freed block: later work on the stream runs after the graph's last launch.
+     */
+    synchronized void closeGraphPool(GraphPool graph) {
+        if (graph.closed) return;
+        endGraphCapture(graph);
+        graph.closed = true;
+        TreeMap<Long, ArrayDeque<Long>> general = pools.computeIfAbsent(graph.stream, s -> new TreeMap<>());
+        for (Map.Entry<Long, ArrayDeque<Long>> e : graph.free.entrySet()) {
+            general.computeIfAbsent(e.getKey(), s -> new ArrayDeque<>()).addAll(e.getValue());
+        }
+        graph.free.clear();
+        for (Block b : graph.held) general.computeIfAbsent(b.size, s -> new ArrayDeque<>()).push(b.address);
+        graph.held.clear();
     }
 
     private static Map.Entry<Long, ArrayDeque<Long>> entry(TreeMap<Long, ArrayDeque<Long>> pool, long size) {
@@ -250,8 +338,18 @@ public final class CachingAllocator {
             cleanerReleases++;
             cleanerBytes += b.size;
         }
-        pools.computeIfAbsent(b.stream, s -> new TreeMap<>()).computeIfAbsent(b.size, s -> new ArrayDeque<>()).push(b.address);
         cached++;
+        if (b.pool != null && !b.pool.closed) {   // the graph's: its kernels write it at every launch
+            b.pool.free.computeIfAbsent(b.size, s -> new ArrayDeque<>()).push(b.address);
+            return;
+        }
+        GraphPool graph = capturing.get(b.stream);
+        if (graph != null) {   // freed while a graph is captured on its stream: the graph may read it, so nobody else gets it
+            graph.held.add(new Block(b.address, b.size, b.stream));
+            graph.heldBytes += b.size;
+            return;
+        }
+        pools.computeIfAbsent(b.stream, s -> new TreeMap<>()).computeIfAbsent(b.size, s -> new ArrayDeque<>()).push(b.address);
     }
 
     /** Returns every cached block to the driver (live buffers are untouched). */
@@ -260,6 +358,7 @@ public final class CachingAllocator {
     }
 
     private void releaseCached() {
+        if (!capturing.isEmpty()) return;   // cuMemFree would wait for a capturing stream, which the driver refuses
         for (Iterator<TreeMap<Long, ArrayDeque<Long>>> it = pools.values().iterator(); it.hasNext(); ) {
             TreeMap<Long, ArrayDeque<Long>> pool = it.next();
             for (Map.Entry<Long, ArrayDeque<Long>> e : pool.entrySet()) {
@@ -276,6 +375,10 @@ public final class CachingAllocator {
 
     /** Drops the cached blocks of one stream (when the stream is destroyed). */
     synchronized void releaseStream(long stream) {
+        if (!capturing.isEmpty()) {
+            throw new IllegalStateException("closing a stream returns its cached memory to the driver, which waits for the device's stream: "
+                    + "not permitted while a CUDA graph is being captured on " + raw.deviceName() + "; close it after the capture");
+        }
         TreeMap<Long, ArrayDeque<Long>> pool = pools.remove(stream);
         if (pool == null) return;
         for (Map.Entry<Long, ArrayDeque<Long>> e : pool.entrySet()) {
@@ -299,6 +402,53 @@ public final class CachingAllocator {
         peakReserved = reserved;
     }
 
-    /** One block of device memory: its address, its rounded size and the stream whose pool it belongs to. */
-    record Block(long address, long size, long stream) {}
+    /**
+     * One block of device memory: its address, its rounded size, the stream whose pool it belongs
+     * to and, for a block a CUDA graph owns, that graph's pool (else null).
+     */
+    record Block(long address, long size, long stream, GraphPool pool) {
+        Block(long address, long size, long stream) {
+            this(address, size, stream, null);
+        }
+    }
+
+    /**
+     * The private memory of one CUDA graph: the blocks its capture allocated (the kernels' addresses
+     * in the graph point into them) and the blocks of the general pool freed during the capture. Its
+     * state changes under the allocator's lock.
+     */
+    static final class GraphPool {
+        final long stream;
+        /** block size → addresses of the graph's blocks no tensor holds now */
+        final TreeMap<Long, ArrayDeque<Long>> free = new TreeMap<>();
+        /** blocks of the general pool released during the capture: kept untouched until the graph closes */
+        final java.util.List<Block> held = new java.util.ArrayList<>();
+        long bytes, heldBytes;
+        int blocks;
+        boolean capturing = true, closed;
+
+        GraphPool(long stream) {
+            this.stream = stream;
+        }
+
+        /** {@return bytes of the blocks the graph's capture allocated (in use or free): its private memory} */
+        long bytes() {
+            return bytes;
+        }
+
+        /** {@return bytes of general blocks freed during the capture that the graph holds until it closes} */
+        long heldBytes() {
+            return heldBytes;
+        }
+
+        /** {@return the blocks the capture allocated} */
+        int blocks() {
+            return blocks;
+        }
+
+        /** {@return whether the graph was closed and its memory handed back} */
+        boolean isClosed() {
+            return closed;
+        }
+    }
 }

@@ -1,8 +1,10 @@
 package dev.jgrad.cuda.runtime;
 
+import dev.jgrad.cuda.CudaException;
 import dev.jgrad.cuda.CudaOutOfMemoryError;
 import dev.jgrad.cuda.MemoryStats;
 import dev.jgrad.cuda.bindings.Driver;
+import dev.jgrad.cuda.bindings.DriverExtras;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -35,6 +37,8 @@ public final class CudaDevice {
     private Event[] stagingEvents;
     private final boolean[] stagingBusy = new boolean[2];
     private volatile Event orderEvent;
+    /** The stream a CUDA graph is being captured on now ({@link CudaGraph#capture}), or null. */
+    private volatile Stream capturing;
     private volatile KernelModules modules;
 
     CudaDevice(Driver driver, int ordinal) {
@@ -132,6 +136,7 @@ public final class CudaDevice {
 
     /** Waits for all work on the device. */
     public void synchronize() {
+        if (capturing != null) throw captureRefusal("cuCtxSynchronize", "waiting for the whole device");
         makeCurrent();
         driver.ctxSynchronize();
     }
@@ -196,6 +201,9 @@ public final class CudaDevice {
      */
     void copyFromPeer(CudaDevice from, long src, long dst, long bytes) {
         if (bytes == 0) return;
+        if (capturing != null || from.capturing != null) {   // the events that order the two streams would join another stream to the capture
+            throw (capturing != null ? this : from).captureRefusal("cuMemcpyPeerAsync", "a copy between two GPUs");
+        }
         if (from == this) {
             copyDeviceToDevice(src, dst, bytes);
             return;
@@ -234,6 +242,9 @@ public final class CudaDevice {
      */
     void copyHostToDevice(MemorySegment src, long srcOffset, long dst, long bytes) {
         if (bytes == 0) return;
+        // the graph would copy from the staging buffer again at each launch, long after it holds other bytes; and the staging
+        // events it waits for would be captured, not recorded
+        refuseWhileCapturing("cuMemcpyHtoDAsync_v2", "a copy from host memory");
         makeCurrent();
         synchronized (stagingLock) {
             ensureStaging();
@@ -255,6 +266,7 @@ public final class CudaDevice {
     /** Device → host through the pinned staging buffers; returns when {@code dst} holds the data. */
     public void copyDeviceToHost(long src, MemorySegment dst, long dstOffset, long bytes) {
         if (bytes == 0) return;
+        refuseWhileCapturing("cuMemcpyDtoHAsync_v2", "a read of device memory on the host (item(), toFloatArray()...)");
         makeCurrent();
         synchronized (stagingLock) {
             ensureStaging();
@@ -283,6 +295,41 @@ public final class CudaDevice {
         if (staging != null) return;
         staging = new PinnedBuffer[] {allocatePinned(STAGING_BYTES), allocatePinned(STAGING_BYTES)};
         stagingEvents = new Event[] {newEvent(false), newEvent(false)};
+    }
+
+    // ---- CUDA graph capture -------------------------------------------------------------------------------
+
+    /** Marks {@code s} as capturing a graph (one capture per device at a time). */
+    synchronized void beginCapture(Stream s) {
+        if (capturing != null) throw new IllegalStateException("a CUDA graph is already being captured on " + this + " (captures do not nest)");
+        capturing = s;
+    }
+
+    /** The capture on this device ended (made a graph or failed). */
+    synchronized void endCapture() {
+        capturing = null;
+    }
+
+    /** {@return the stream a CUDA graph is being captured on now, or null} */
+    public Stream capturingStream() {
+        return capturing;
+    }
+
+    /**
+     * Throws when a graph is being captured on this device's stream: {@code what} would make the
+     * host wait for work that a capture records without running (a synchronisation, a copy through
+     * host memory), which the driver refuses (and which invalidates the capture).
+     */
+    void refuseWhileCapturing(String call, String what) {
+        if (capturing == stream) throw captureRefusal(call, what);
+    }
+
+    /** The error for {@code call} refused during a capture; its code is CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, as the driver's would be. */
+    CudaException captureRefusal(String call, String what) {
+        return new CudaException(call, DriverExtras.CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED",
+                "operation not permitted when stream is capturing", what + " while a CUDA graph is being captured on cuda:" + ordinal
+                        + " (jgrad refused it before the driver did): the host cannot wait for, read or feed work that a capture records "
+                        + "without running");
     }
 
     // ---- kernel modules ------------------------------------------------------------------------------

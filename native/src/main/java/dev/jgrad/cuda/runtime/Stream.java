@@ -33,6 +33,7 @@ public final class Stream implements AutoCloseable {
 
     /** Waits until everything queued on this stream has run. */
     public void synchronize() {
+        if (device.capturingStream() == this) throw device.captureRefusal("cuStreamSynchronize", "waiting for the stream");
         device.makeCurrent();
         device.driver().streamSynchronize(handle());
     }

@@ -8,6 +8,7 @@ import dev.jgrad.tensor.Autocast;
 import dev.jgrad.tensor.DType;
 import dev.jgrad.tensor.Tensor;
 import dev.jgrad.tensor.TensorScope;
+import dev.jgrad.tensor.internal.CapturedCudaGraph;
 import dev.jgrad.tensor.internal.RecordedKernels;
 import dev.jgrad.tensor.internal.TensorInternals;
 import java.util.Arrays;
@@ -18,7 +19,8 @@ import java.util.function.Consumer;
 /**
  * One training step made by {@link Capture#trainStep}: {@link #run} is {@code optimizer.zeroGrad()},
  * the forward pass, the loss, {@code backward()} and {@code optimizer.step()} — replayed from the
- * recorded kernels when the step was captured, run eagerly when it could not be
+ * recorded kernels (on CUDA: launched as one CUDA graph, the optimizer's update eager after it) when
+ * the step was captured, run eagerly when it could not be
  * ({@link #fallbackReason()}). Either way the parameters' gradients after a run are that run's.
  *
  * <pre>{@code
@@ -28,8 +30,9 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Every batch must have the sample batch's shapes and dtypes: a replay writes into buffers of
- * those shapes (a last, smaller batch needs a step of its own, or an eager one). Not thread-safe:
- * one thread runs a step at a time.
+ * those shapes (a last, smaller batch needs a step of its own, or an eager one); a CUDA graph's
+ * batch must also be on its device. {@link #close()} gives a CUDA graph's device memory back.
+ * Not thread-safe: one thread runs a step at a time.
  */
 public final class Step {
     /** What the step computes: the forward pass and the loss, under autocast when asked. */
@@ -55,6 +58,9 @@ public final class Step {
 
     private final Body body;
     private final RecordedKernels tape;
+    /** The CUDA graph a captured CUDA step launches (null on the CPU and when eager). */
+    private final CapturedCudaGraph graph;
+    private boolean closed;
     private final String fallbackReason;
     private final int[] inputShape, targetShape;
     private final DType inputType, targetType;
@@ -67,10 +73,11 @@ public final class Step {
     private final Object[] paramStorages;
     private final boolean[] training;
 
-    private Step(Body body, RecordedKernels tape, String fallbackReason, Batch sample, Tensor inputs, Tensor targets, Tensor output,
-                 Tensor loss, Tensor[] grads) {
+    private Step(Body body, RecordedKernels tape, CapturedCudaGraph graph, String fallbackReason, Batch sample, Tensor inputs,
+                 Tensor targets, Tensor output, Tensor loss, Tensor[] grads) {
         this.body = body;
         this.tape = tape;
+        this.graph = graph;
         this.fallbackReason = fallbackReason;
         this.inputShape = sample.inputs().shape();
         this.targetShape = sample.targets().shape();
@@ -110,11 +117,16 @@ public final class Step {
     }
 
     static Step captured(Body body, RecordedKernels tape, Tensor inputs, Tensor targets, Tensor output, Tensor loss, Tensor[] grads) {
-        return new Step(body, tape, null, new Batch(inputs, targets), inputs, targets, output, loss, grads);
+        return new Step(body, tape, null, null, new Batch(inputs, targets), inputs, targets, output, loss, grads);
+    }
+
+    /** A CUDA step: {@code graph} reads {@code inputs} and {@code targets} and writes {@code output}, {@code loss} and {@code grads}. */
+    static Step cudaGraph(Body body, CapturedCudaGraph graph, Tensor inputs, Tensor targets, Tensor output, Tensor loss, Tensor[] grads) {
+        return new Step(body, null, graph, null, new Batch(inputs, targets), inputs, targets, output, loss, grads);
     }
 
     static Step eager(Body body, Batch sample, String reason) {
-        return new Step(body, null, reason, sample, null, null, null, null, null);
+        return new Step(body, null, null, reason, sample, null, null, null, null, null);
     }
 
     /**
@@ -143,11 +155,16 @@ public final class Step {
 
     /** As {@link #run(Tensor, Tensor)}, showing the loss to {@code beforeStep} (when not null) before the optimizer's update: it may throw to stop it. */
     Tensor run(Tensor x, Tensor y, Consumer<Tensor> beforeStep) {
+        if (closed) throw new IllegalStateException("Step.run: the step was closed");
         check("inputs", x, inputShape, inputType);
         check("targets", y, targetShape, targetType);
-        if (tape != null) checkUnchanged();
+        if (graph != null) {
+            checkDevice("inputs", x);
+            checkDevice("targets", y);
+        }
+        if (isCaptured()) checkUnchanged();
         runs++;
-        if (tape != null) replay(x, y);
+        if (isCaptured()) replay(x, y);
         else eagerRun(x, y);
         if (beforeStep != null) beforeStep.accept(loss);
         body.optimizer().step();
@@ -155,9 +172,10 @@ public final class Step {
     }
 
     private void replay(Tensor x, Tensor y) {
-        inputs.copyFrom(x);
+        inputs.copyFrom(x);   // on CUDA: device-to-device copies queued on the stream, before the launch
         targets.copyFrom(y);
-        tape.replay();
+        if (graph != null) graph.launch();
+        else tape.replay();
         List<Tensor> params = body.optimizer().parameters();
         try (var _ = TensorScope.unscoped()) {   // the parameters hold views of the gradients the tape wrote
             for (int i = 0; i < grads.length; i++) {
@@ -182,6 +200,14 @@ public final class Step {
         loss = kept[1];
     }
 
+    /** A CUDA graph reads its fixed buffers on its own device: a batch elsewhere is the caller's to move. */
+    private void checkDevice(String what, Tensor t) {
+        if (!t.device().equals(inputs.device())) {
+            throw new IllegalArgumentException("Step.run: the step was captured as a CUDA graph on " + inputs.device() + ", got " + what + " on "
+                    + t.device() + " (move the batch there first: x.to(" + inputs.device() + "), y.to(" + inputs.device() + "))");
+        }
+    }
+
     private static void check(String what, Tensor t, int[] shape, DType dtype) {
         if (t == null) throw new IllegalArgumentException("Step.run: " + what + " must not be null");
         if (!Arrays.equals(t.shape(), shape) || t.dtype() != dtype) {
@@ -195,9 +221,39 @@ public final class Step {
         return runs == 0 ? null : output;
     }
 
-    /** {@return whether runs replay recorded kernels (else they run the step eagerly)} */
+    /** {@return whether runs replay recorded kernels or launch a CUDA graph (else they run the step eagerly)} */
     public boolean isCaptured() {
-        return tape != null;
+        return tape != null || graph != null;
+    }
+
+    /** {@return whether runs launch a CUDA graph} */
+    public boolean isCudaGraph() {
+        return graph != null;
+    }
+
+    /**
+     * Gives back what the step holds beyond the garbage collector's reach: a CUDA graph and its
+     * device memory, and the fixed input buffers. A CPU or eager step holds only heap memory, so
+     * this only stops it. Later runs fail; later calls do nothing.
+     *
+     * <pre>{@code
+     * Step step = Capture.trainStep(model, loss, optimizer, batch);
+     * try { for (Batch b : loader) step.run(b); } finally { step.close(); }
+     * }</pre>
+     */
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (graph != null) {
+            // the graph no longer writes its memory: tensors still over it (the parameters' last gradients, output(), the
+            // loss) keep their blocks until they are closed, then the blocks serve anyone
+            graph.close();
+            inputs.close();
+            targets.close();
+            for (Tensor g : grads) {
+                if (g != null) g.close();
+            }
+        }
     }
 
     /** {@return why the step runs eagerly, or null when it is captured} */
@@ -205,17 +261,21 @@ public final class Step {
         return fallbackReason;
     }
 
-    /** {@return bytes of the static memory plan a replay works in (its intermediates, gradients, output and loss); 0 when eager} */
+    /**
+     * {@return bytes of the static memory plan a replay works in (its intermediates, gradients,
+     * output and loss; for a CUDA graph the device memory its private pool holds); 0 when eager}
+     */
     public long planBytes() {
+        if (graph != null) return graph.poolBytes();
         return tape == null ? 0 : tape.planBytes();
     }
 
-    /** {@return bytes the eager step allocates for the same tensors; 0 when eager} */
+    /** {@return bytes the eager step allocates for the same tensors; 0 when eager or a CUDA graph (not counted there)} */
     public long eagerBytes() {
         return tape == null ? 0 : tape.allocatedBytes();
     }
 
-    /** {@return kernels a replay runs (0 when eager)} */
+    /** {@return kernels a replay runs (0 when eager or a CUDA graph, whose nodes are not counted)} */
     public int kernelCount() {
         return tape == null ? 0 : tape.kernelCount();
     }
@@ -240,6 +300,10 @@ public final class Step {
      * is eager}
      */
     public String describe() {
+        if (graph != null) {
+            return String.format(Locale.ROOT, "captured step: CUDA graph on %s (forward, loss and backward in one launch; the optimizer "
+                    + "runs eagerly after it); %.2f MB in the graph's private memory pool", inputs.device(), graph.poolBytes() / 1e6);
+        }
         if (tape == null) return "eager step (not captured: " + fallbackReason + ")";
         List<String> chains = tape.fusedChains();
         String fused = chains.isEmpty() ? "" : String.format(Locale.ROOT, " (%d fused chain%s of %d kernels: %s)", chains.size(),

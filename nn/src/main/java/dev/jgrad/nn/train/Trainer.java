@@ -158,7 +158,9 @@ public final class Trainer {
      * Captures the training step ({@link Capture#trainStep}) and replays it for every batch: one
      * capture per batch shape (the last, smaller batch of an epoch gets its own), eager where a
      * step cannot be captured ({@link #capturedSteps()} says why). The model, the optimizer and
-     * the numbers are the eager loop's; not combined with a gradient scaler or clipping. Returns this.
+     * the numbers are the eager loop's; not combined with a gradient scaler or clipping. On a CUDA
+     * device each step is a CUDA graph (its optimizer update eager); {@code capture(false)} closes
+     * the steps captured so far, giving their device memory back. Returns this.
      *
      * <pre>{@code
      * new Trainer(model, new Adam(model.parameters(), 1e-3), Losses::crossEntropy).capture(true).fit(loader, 3);
@@ -169,6 +171,7 @@ public final class Trainer {
      */
     public Trainer capture(boolean on) {
         capture = on;
+        for (Step s : capturedSteps.values()) s.close();   // a CUDA graph's device memory goes back to the allocator
         capturedSteps.clear();
         return this;
     }

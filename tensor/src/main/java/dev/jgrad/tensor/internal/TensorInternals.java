@@ -41,6 +41,8 @@ public final class TensorInternals {
 
         RecordedKernels record(Runnable body);
 
+        CapturedCudaGraph captureCudaGraph(int device, Runnable warmUp, Runnable body);
+
         Object storageOf(Tensor t);
 
         Object hostArray(Tensor t, String op, boolean write);
@@ -174,6 +176,26 @@ public final class TensorInternals {
      */
     public static RecordedKernels record(Runnable body) {
         return access().record(body);
+    }
+
+    /**
+     * Captures the CUDA work {@code body} queues on device {@code device}'s stream into a CUDA graph.
+     * First cuBLAS gets a fixed workspace and {@code warmUp} (when not null) runs eagerly, so that
+     * what cannot be created inside a capture (kernel modules, cuBLAS state, staging buffers) exists;
+     * then {@code body} runs once under capture: its kernels are recorded, not run, and the device
+     * memory it allocates belongs to the graph for the graph's whole life. A body that reads tensor
+     * values on the host, uploads host data, draws random numbers on the host, or makes a call the
+     * driver refuses while capturing is not captured: the result's {@link CapturedCudaGraph#brokenReason()}
+     * says why and the capture is ended. Other exceptions propagate, after the capture has ended.
+     *
+     * @param device the CUDA device ordinal
+     * @param warmUp code to run eagerly first, or null
+     * @param body   the code to capture
+     * @return the graph, or a broken one that says why
+     * @throws IllegalStateException when jgrad's CUDA module is absent
+     */
+    public static CapturedCudaGraph captureCudaGraph(int device, Runnable warmUp, Runnable body) {
+        return access().captureCudaGraph(device, warmUp, body);
     }
 
     /**
