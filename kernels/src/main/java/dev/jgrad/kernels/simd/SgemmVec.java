@@ -24,7 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  * or passed to a method C2 does not inline (which depends on what was compiled first), is boxed,
  * and then every FMA of the loop allocates. Addresses are computed from the loop index p (not
  * running pointers) so that C2 hoists the range checks, and the FMA is written
- * {@code b.fma(a, c)}. Tiles, measured: the packed kernel 6×4 vectors; the row-source kernel 4×6
+ * {@code b.fma(a, c)}. Tiles, measured: the packed kernel 6×4 vectors with 32 vector registers,
+ * 4×2 with 16 (AVX2: {@link #accumulate4x2}); the row-source kernel 4×6
  * (see {@link Conv2dF32}); the dot kernel 4×4 — 6×4 spilled accumulators to the stack — and 4
  * divides the channel counts convolutions use.
  */
@@ -36,6 +37,8 @@ public final class SgemmVec {
     public static final int NR = 4 * L;
     /** Columns of the narrow (6×2-vector) tile of {@link #accumulate2} and {@link #overwrite2}. */
     public static final int NR2 = 2 * L;
+    /** Rows of the 4×2-vector tile of {@link #accumulate4x2} and {@link #overwrite4x2} (NR2 columns). */
+    static final int MR4 = 4;
     /** Tile of the row-source kernels (convolution): output channels × output positions. */
     public static final int CONV_MR = 4;
     public static final int CONV_NR = 6 * L;
@@ -60,6 +63,40 @@ public final class SgemmVec {
             idx[MR * L] = rs;
         }
         return idx;
+    }
+
+    private static final ThreadLocal<int[]> PACK_INDEX4 = ThreadLocal.withInitial(() -> {
+        int[] idx = new int[MR4 * L + 1];
+        idx[MR4 * L] = Integer.MIN_VALUE; // no stride cached yet
+        return idx;
+    });
+
+    /** As {@link #packA6Index} for the four-row panels of {@link #packA4}. */
+    public static int[] packA4Index(int rs) {
+        int[] idx = PACK_INDEX4.get();
+        if (idx[MR4 * L] != rs) {
+            for (int i = 0; i < MR4 * L; i++) idx[i] = (i % MR4) * rs + i / MR4;
+            idx[MR4 * L] = rs;
+        }
+        return idx;
+    }
+
+    /**
+     * As {@link #packA6} for four full rows: dst[d + p·4 + r] = alpha · a[src + r·rs + p] for
+     * p &lt; kc, r &lt; 4, with the offsets of {@link #packA4Index}.
+     */
+    public static void packA4(int kc, float alpha, float[] a, int src, int rs, int[] idx, float[] dst, int d) {
+        int p = 0;
+        for (; p + L <= kc; p += L) {
+            int o = d + p * MR4;
+            for (int j = 0; j < MR4; j++) {
+                FloatVector.fromArray(S, a, src + p, idx, j * L).mul(alpha).intoArray(dst, o + j * L);
+            }
+        }
+        for (; p < kc; p++) {
+            int o = d + p * MR4;
+            for (int r = 0; r < MR4; r++) dst[o + r] = alpha * a[src + r * rs + p];
+        }
     }
 
     /**
@@ -221,6 +258,61 @@ public final class SgemmVec {
         c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
         c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
         c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L);
+    }
+
+    /**
+     * As {@link #accumulate} with a 4×2-vector tile (4 rows, NR2 = 2·L columns, A panels of 4
+     * rows): 8 accumulators. With 16 vector registers (AVX2) the 6×2 tile's 12 accumulators, two
+     * B vectors and the broadcasts did not all stay in registers: C2 spilled accumulators, which
+     * puts a store and a load into their FMA chains; this tile leaves room.
+     */
+    public static void accumulate4x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, co), c01 = FloatVector.fromArray(S, c, co + L);
+        FloatVector c10 = FloatVector.fromArray(S, c, co + ldc), c11 = FloatVector.fromArray(S, c, co + ldc + L);
+        FloatVector c20 = FloatVector.fromArray(S, c, co + 2 * ldc), c21 = FloatVector.fromArray(S, c, co + 2 * ldc + L);
+        FloatVector c30 = FloatVector.fromArray(S, c, co + 3 * ldc), c31 = FloatVector.fromArray(S, c, co + 3 * ldc + L);
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR2, ai = ao + p * MR4;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(a, c10); c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(a, c20); c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+    }
+
+    /** As {@link #accumulate4x2}, but overwrites C without reading it. */
+    public static void overwrite4x2(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR2, ai = ao + p * MR4;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(a, c10); c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(a, c20); c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
     }
 
     /**

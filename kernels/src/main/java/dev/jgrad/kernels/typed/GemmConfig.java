@@ -30,14 +30,19 @@ import java.util.Map;
  */
 public record GemmConfig(Tile tile, int kc, int mc, int nc, boolean jrOuter, boolean gatherA) {
     /**
-     * The micro-kernel's register tile: 6 rows of C by a number of vectors. The tile's columns
+     * The micro-kernel's register tile: rows of C by a number of vectors. The tile's columns
      * are {@code vectors × lanes}, lanes being the floats per vector of the running JVM.
      */
     public enum Tile {
         /** 6 rows × 4 vectors: 24 accumulators, for CPUs with 32 vector registers (AVX-512). */
         R6V4(6, 4, "6x4"),
         /** 6 rows × 2 vectors: 12 accumulators, for CPUs with 16 vector registers (AVX2). */
-        R6V2(6, 2, "6x2");
+        R6V2(6, 2, "6x2"),
+        /**
+         * 4 rows × 2 vectors: 8 accumulators, for CPUs with 16 vector registers (AVX2), where
+         * C2 keeps all of them and the operands in registers (the 6×2 tile's did not fit).
+         */
+        R4V2(4, 2, "4x2");
 
         private final int rows, vectors;
         private final String label;
@@ -71,7 +76,7 @@ public record GemmConfig(Tile tile, int kc, int mc, int nc, boolean jrOuter, boo
          */
         public static Tile of(String label) {
             for (Tile t : values()) if (t.label.equals(label.trim())) return t;
-            throw new IllegalArgumentException("GemmConfig: unknown tile '" + label + "', expected one of 6x4, 6x2");
+            throw new IllegalArgumentException("GemmConfig: unknown tile '" + label + "', expected one of 6x4, 6x2, 4x2");
         }
     }
 

@@ -196,7 +196,7 @@ public final class GemmTuner {
     }
 
     private static Choice measure(String key, GemmConfig table, Optional<Path> dir) {
-        List<GemmConfig> cands = candidates(table, lanes());
+        List<GemmConfig> cands = candidates(table, lanes(), vectorRegisters(Cpu.detect(), lanes()));
         Measurement m = Measurement.run(cands, TUNE_BUDGET_NANOS);
         // out of time before one full round (a very busy machine): the table, not cached
         GemmConfig best = m.rounds == 0 ? table : pick(cands, m.best);
@@ -228,17 +228,18 @@ public final class GemmTuner {
     /**
      * The built-in choice for a CPU and vector width, before any measurement. Six-row tiles of 4
      * vectors need 24 accumulator registers: right where there are 32 (AVX-512, and the 128-bit
-     * vectors of AArch64); x86 below 512 bits has 16, so the tile of 2 vectors. The block sizes
-     * come from measurements in docs/design-notes.md ("SGEMM: a tuner per CPU").
+     * vectors of AArch64); x86 below 512 bits has 16, and there the 4×2 tile: with the 6×2 tile's
+     * 12 accumulators C2 spilled some to the stack, which halved its speed. The block sizes
+     * come from measurements in docs/design-notes.md ("SGEMM: a tuner per CPU", "SGEMM: the
+     * AVX2 tile").
      *
      * @param cpu   the CPU
      * @param lanes float lanes of a vector, 0 without SIMD
      * @return the configuration to start from
      */
     static GemmConfig table(Cpu cpu, int lanes) {
-        boolean x86 = cpu.x86();
         if (lanes == 0) return GemmConfig.DEFAULT;
-        if (x86 && lanes < 16) return new GemmConfig(GemmConfig.Tile.R6V2, 384, 96, 4096, true, true);
+        if (vectorRegisters(cpu, lanes) < 32) return AVX2;
         if (cpu.amd() && cpu.family() >= 26) return ZEN5;
         return GemmConfig.DEFAULT;
     }
@@ -251,15 +252,45 @@ public final class GemmTuner {
     static final GemmConfig ZEN5 = new GemmConfig(GemmConfig.Tile.R6V4, 768, 96, 4096, true, false);
 
     /**
-     * The configurations a measurement compares: the table's choice first, then variations of
-     * its depth, A block, loop order and tile (each alone, so that a handful of candidates covers
-     * the choices that mattered in the measurements).
+     * The table's entry for x86 with 256-bit vectors (AVX2, or AVX-512 CPUs run with
+     * {@code -XX:UseAVX=2}): the 4×2 tile, whose 8 accumulators stay in the 16 registers
+     * (docs/design-notes.md, "SGEMM: the AVX2 tile").
      */
-    static List<GemmConfig> candidates(GemmConfig base, int lanes) {
+    static final GemmConfig AVX2 = new GemmConfig(GemmConfig.Tile.R4V2, 384, 48, 4096, true, false);
+
+    /**
+     * {@return the vector registers the JIT has for a CPU and vector width} x86 has 32 with
+     * AVX-512 (16 lanes) and 16 below it; AArch64 has 32 at every width.
+     *
+     * @param cpu   the CPU
+     * @param lanes float lanes of a vector
+     */
+    static int vectorRegisters(Cpu cpu, int lanes) {
+        return cpu.x86() && lanes < 16 ? 16 : 32;
+    }
+
+    /**
+     * {@return whether {@code tile}'s accumulators, one B vector per column vector and a broadcast
+     * of A fit in {@code registers} vector registers}
+     */
+    static boolean fits(GemmConfig.Tile tile, int registers) {
+        return tile.rows() * tile.vectors() + tile.vectors() + 1 <= registers;
+    }
+
+    /**
+     * The configurations a measurement compares: the table's choice first, then the other tiles
+     * that fit the machine's {@code registers}, then variations of the depth, A block and loop
+     * order (each alone, so that a handful of candidates covers the choices that mattered in the
+     * measurements).
+     */
+    static List<GemmConfig> candidates(GemmConfig base, int lanes, int registers) {
         LinkedHashSet<GemmConfig> set = new LinkedHashSet<>();
         set.add(base);
-        GemmConfig.Tile other = base.tile() == GemmConfig.Tile.R6V4 ? GemmConfig.Tile.R6V2 : GemmConfig.Tile.R6V4;
-        set.add(new GemmConfig(other, base.kc(), base.mc(), base.nc(), base.jrOuter(), base.gatherA()));
+        for (GemmConfig.Tile other : GemmConfig.Tile.values()) {
+            if (other != base.tile() && fits(other, registers)) {
+                set.add(new GemmConfig(other, base.kc(), base.mc(), base.nc(), base.jrOuter(), base.gatherA()));
+            }
+        }
         for (int kc : new int[] {256, 512}) set.add(new GemmConfig(base.tile(), kc, base.mc(), base.nc(), base.jrOuter(), base.gatherA()));
         for (int mc : new int[] {48, 192}) set.add(new GemmConfig(base.tile(), base.kc(), mc, base.nc(), base.jrOuter(), base.gatherA()));
         // A micro-panel reused across a B block that fits in a 1 MB L2 with room to spare

@@ -10,8 +10,8 @@ import java.util.Arrays;
  * Single-precision general matrix multiply, C = alpha·op(A)·op(B) + beta·C, row-major, with
  * BLAS semantics (C is not read when beta is 0), and the batched product on top of it.
  *
- * <p>BLIS-style: B is packed into column panels of NR, A into row panels of MR (alpha applied
- * while packing), and a register-blocked micro-kernel ({@link SgemmVec}, or {@link SgemmScalar}
+ * <p>BLIS-style: B is packed into column panels of NR, A into row panels of MR (the tile's rows;
+ * alpha applied while packing), and a register-blocked micro-kernel ({@link SgemmVec}, or {@link SgemmScalar}
  * when SIMD is off) updates one MR×NR tile of C per call. Blocking: KC rows of B per pass, packed
  * NC columns at a time; A packed MC rows at a time; then either for each NR-panel of B the
  * micro-kernel sweeps the MC-row A block, or for each MR-panel of A it sweeps the NC-column B
@@ -28,8 +28,10 @@ import java.util.Arrays;
 public final class SgemmF32 {
     /** Depth of one pass of {@link #rowsGemm} (convolution): its B is read in place, so only A is blocked. */
     static final int ROWS_KC = Integer.getInteger("jgrad.conv.kc", 384);
-    /** Rows of the micro-tile (both paths). */
-    static final int MR = 6;
+    /** Rows of the A panels {@link #packA6Rows} and {@link SgemmVec#packA6} fill. */
+    private static final int MR6 = 6;
+    /** Rows of the A panels {@link #packA4Rows} and {@link SgemmVec#packA4} fill. */
+    private static final int MR4 = 4;
     /** At or below this m·n·k a direct loop beats packing. */
     static final long SMALL = 4096;
 
@@ -155,7 +157,7 @@ public final class SgemmF32 {
             return;
         }
         boolean simd = Simd.enabled();
-        int nr = nr(simd, config.tile());
+        int nr = nr(simd, config.tile()), mr = config.tile().rows();
         if (simd && n <= SgemmVec.L && bCs == 1 && alpha == 1 && beta == 0 && m > 2 * n) {
             // a few outputs per row with B's rows contiguous (a classifier's forward): no packing,
             // the same fused multiply-add chains as the packed path below, so the same bits
@@ -184,7 +186,7 @@ public final class SgemmF32 {
         for (int d = 1; d <= threads; d++) {
             if (threads % d != 0) continue;
             int tmd = d, tnd = threads / d;
-            long mt = roundUp(ceilDiv(m, tmd), MR), nt = roundUp(ceilDiv(n, tnd), nr);
+            long mt = roundUp(ceilDiv(m, tmd), mr), nt = roundUp(ceilDiv(n, tnd), nr);
             if (mt * (tmd - 1) >= m || nt * (tnd - 1) >= n) continue; // some block would be empty
             // compute of the largest block (with edge waste) plus packing of its A and B panels
             double cost = (double) mt * nt * k + 8.0 * k * (mt * Math.ceil((double) nt / config.nc()) + nt);
@@ -195,7 +197,7 @@ public final class SgemmF32 {
             }
         }
         int tnF = tn;
-        int mStep = (int) roundUp(ceilDiv(m, tm), MR), nStep = (int) roundUp(ceilDiv(n, tn), nr);
+        int mStep = (int) roundUp(ceilDiv(m, tm), mr), nStep = (int) roundUp(ceilDiv(n, tn), nr);
         Parallel.forEach(tm * tn, work, t -> {
             int i0 = (t / tnF) * mStep, j0 = (t % tnF) * nStep;
             int i1 = Math.min(m, i0 + mStep), j1 = Math.min(n, j0 + nStep);
@@ -262,10 +264,11 @@ public final class SgemmF32 {
         // passes of equal depth (k = 784 with KC 768: two of 392, not 768 and a 16-deep one that
         // reloads and stores all of C for little work); the bits do not depend on the depth
         int kcMax = (int) ceilDiv(k, Math.max(1, ceilDiv(k, cfg.kc())));
-        int mcMax = (int) roundUp(cfg.mc(), MR), ncMax = (int) roundUp(cfg.nc(), nr);
+        int mr = cfg.tile().rows();
+        int mcMax = (int) roundUp(cfg.mc(), mr), ncMax = (int) roundUp(cfg.nc(), nr);
         float[] bPack = Scratch.floats(Scratch.SGEMM_B, kcMax * (int) roundUp(Math.min(ncMax, j1 - j0), nr));
-        float[] aPack = Scratch.floats(Scratch.SGEMM_A, kcMax * (int) roundUp(Math.min(mcMax, i1 - i0), MR));
-        float[] tile = Scratch.floats(Scratch.SGEMM_TILE, MR * nr);
+        float[] aPack = Scratch.floats(Scratch.SGEMM_A, kcMax * (int) roundUp(Math.min(mcMax, i1 - i0), mr));
+        float[] tile = Scratch.floats(Scratch.SGEMM_TILE, mr * nr);
         GemmConfig.Tile shape = cfg.tile();
         boolean gather = cfg.gatherA();
         if (beta != 0 && beta != 1) {
@@ -280,17 +283,17 @@ public final class SgemmF32 {
                 packB(nr, kc, nc, b, bOff + pc * bRs + jc * bCs, bRs, bCs, bPack);
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
-                    packA(MR, kc, mc, alpha, a, aOff + ic * aRs + pc * aCs, aRs, aCs, aPack, gather);
+                    packA(mr, kc, mc, alpha, a, aOff + ic * aRs + pc * aCs, aRs, aCs, aPack, gather);
                     if (cfg.jrOuter()) {
                         for (int jr = 0; jr < nc; jr += nr) {
-                            for (int ir = 0; ir < mc; ir += MR) {
-                                tile(simd, shape, acc, nr, kc, aPack, ir, bPack, jr, mc, nc, tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc);
+                            for (int ir = 0; ir < mc; ir += mr) {
+                                tile(simd, shape, acc, mr, nr, kc, aPack, ir, bPack, jr, mc, nc, tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc);
                             }
                         }
                     } else {
-                        for (int ir = 0; ir < mc; ir += MR) {
+                        for (int ir = 0; ir < mc; ir += mr) {
                             for (int jr = 0; jr < nc; jr += nr) {
-                                tile(simd, shape, acc, nr, kc, aPack, ir, bPack, jr, mc, nc, tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc);
+                                tile(simd, shape, acc, mr, nr, kc, aPack, ir, bPack, jr, mc, nc, tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc);
                             }
                         }
                     }
@@ -305,17 +308,17 @@ public final class SgemmF32 {
      * see the same chain of multiply-adds as a full tile's: the result does not depend on where
      * the blocking puts the edges.
      */
-    private static void tile(boolean simd, GemmConfig.Tile shape, boolean acc, int nr, int kc, float[] aPack, int ir,
+    private static void tile(boolean simd, GemmConfig.Tile shape, boolean acc, int mr, int nr, int kc, float[] aPack, int ir,
                              float[] bPack, int jr, int mc, int nc, float[] tile, float[] c, int co, int ldc) {
-        int rows = Math.min(MR, mc - ir), cols = Math.min(nr, nc - jr);
-        if (rows == MR && cols == nr) {
-            micro(simd, shape, acc, MR, nr, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, c, co, ldc);
+        int rows = Math.min(mr, mc - ir), cols = Math.min(nr, nc - jr);
+        if (rows == mr && cols == nr) {
+            micro(simd, shape, acc, mr, nr, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, c, co, ldc);
             return;
         }
         if (acc) {
             for (int r = 0; r < rows; r++) System.arraycopy(c, co + r * ldc, tile, r * nr, cols);
         }
-        micro(simd, shape, acc, MR, nr, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, tile, 0, nr);
+        micro(simd, shape, acc, mr, nr, kc, aPack, ir * kc, bPack, jr * kc, null, 0, 0, tile, 0, nr);
         for (int r = 0; r < rows; r++) System.arraycopy(tile, r * nr, c, co + r * ldc, cols);
     }
 
@@ -330,6 +333,9 @@ public final class SgemmF32 {
             if (shape == GemmConfig.Tile.R6V2) {
                 if (accumulate) SgemmVec.accumulate2(kc, ap, ao, b, bo, c, co, ldc);
                 else SgemmVec.overwrite2(kc, ap, ao, b, bo, c, co, ldc);
+            } else if (shape == GemmConfig.Tile.R4V2) {
+                if (accumulate) SgemmVec.accumulate4x2(kc, ap, ao, b, bo, c, co, ldc);
+                else SgemmVec.overwrite4x2(kc, ap, ao, b, bo, c, co, ldc);
             } else if (accumulate) SgemmVec.accumulate(kc, ap, ao, b, bo, c, co, ldc);
             else SgemmVec.overwrite(kc, ap, ao, b, bo, c, co, ldc);
         } else {
@@ -388,12 +394,14 @@ public final class SgemmF32 {
 
     /** As {@link #packA(int, int, int, float, float[], int, int, int, float[])}, with gathers only when {@code gather}. */
     static void packA(int mr, int kc, int mc, float alpha, float[] a, int off, int rs, int cs, float[] dst, boolean gather) {
-        // Row-major A (the usual case) is transposed into the panels either with gathers (when
-        // SIMD is on and gather is set) or six rows at a time, column by column (packA6Rows):
+        // Row-major A (the usual case) is transposed into the panels of six or four rows either
+        // with gathers (when SIMD is on and gather is set) or a panel's rows at a time, column by
+        // column (packA6Rows, packA4Rows):
         // scalar stores of stride MR, one row at a time, made packing A much slower than packing
         // B; on Zen 5 the gathers were too, and the six-row loop was not (figures in
         // docs/design-notes.md, "SGEMM: packed blocks tuned against OpenBLAS", "SGEMM: the Zen 5 gap").
-        int[] idx = gather && Simd.enabled() && mr == MR && rs != 1 && cs == 1 ? SgemmVec.packA6Index(rs) : null;
+        boolean panelRows = (mr == MR6 || mr == MR4) && cs == 1;
+        int[] idx = !gather || !Simd.enabled() || !panelRows || rs == 1 ? null : mr == MR6 ? SgemmVec.packA6Index(rs) : SgemmVec.packA4Index(rs);
         for (int i = 0, d = 0; i < mc; i += mr, d += kc * mr) {
             int h = Math.min(mr, mc - i);
             int src = off + i * rs;
@@ -403,10 +411,12 @@ public final class SgemmF32 {
                     for (int r = 0; r < h; r++) dst[row + r] = alpha * a[s + r];
                     for (int r = h; r < mr; r++) dst[row + r] = 0;
                 }
-            } else if (idx != null && h == MR) {
-                SgemmVec.packA6(kc, alpha, a, src, rs, idx, dst, d);
-            } else if (h == MR && mr == MR && cs == 1) {
-                packA6Rows(kc, alpha, a, src, rs, dst, d);
+            } else if (idx != null && h == mr) {
+                if (mr == MR6) SgemmVec.packA6(kc, alpha, a, src, rs, idx, dst, d);
+                else SgemmVec.packA4(kc, alpha, a, src, rs, idx, dst, d);
+            } else if (h == mr && panelRows) {
+                if (mr == MR6) packA6Rows(kc, alpha, a, src, rs, dst, d);
+                else packA4Rows(kc, alpha, a, src, rs, dst, d);
             } else {
                 for (int r = 0; r < h; r++) {
                     int s = src + r * rs;
@@ -420,7 +430,7 @@ public final class SgemmF32 {
     }
 
     /**
-     * One A panel of six full rows of a row-major source, column by column: dst[d + p·MR + r] =
+     * One A panel of six full rows of a row-major source, column by column: dst[d + p·6 + r] =
      * alpha · a[src + r·rs + p]. Six sequential read streams and one sequential write stream, so
      * it runs at the speed of copying B (figures in docs/design-notes.md, "SGEMM: the Zen 5 gap");
      * gathers of six rows were slower here.
@@ -428,13 +438,25 @@ public final class SgemmF32 {
     private static void packA6Rows(int kc, float alpha, float[] a, int src, int rs, float[] dst, int d) {
         int r0 = src, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs, r4 = r3 + rs, r5 = r4 + rs;
         for (int p = 0; p < kc; p++) {
-            int o = d + p * MR;
+            int o = d + p * MR6;
             dst[o] = alpha * a[r0 + p];
             dst[o + 1] = alpha * a[r1 + p];
             dst[o + 2] = alpha * a[r2 + p];
             dst[o + 3] = alpha * a[r3 + p];
             dst[o + 4] = alpha * a[r4 + p];
             dst[o + 5] = alpha * a[r5 + p];
+        }
+    }
+
+    /** As {@link #packA6Rows} for a panel of four rows (the 4×2 tile's): dst[d + p·4 + r] = alpha · a[src + r·rs + p]. */
+    private static void packA4Rows(int kc, float alpha, float[] a, int src, int rs, float[] dst, int d) {
+        int r0 = src, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
+        for (int p = 0; p < kc; p++) {
+            int o = d + p * MR4;
+            dst[o] = alpha * a[r0 + p];
+            dst[o + 1] = alpha * a[r1 + p];
+            dst[o + 2] = alpha * a[r2 + p];
+            dst[o + 3] = alpha * a[r3 + p];
         }
     }
 

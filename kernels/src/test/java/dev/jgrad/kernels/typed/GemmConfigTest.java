@@ -20,14 +20,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GemmConfigTest {
     /** Small blocks so that ragged edges in every direction and several passes occur on small shapes. */
     static List<GemmConfig> configs() {
-        List<GemmConfig> all = new ArrayList<>(GemmTuner.candidates(GemmConfig.DEFAULT, Simd.enabled() ? dev.jgrad.kernels.simd.SgemmVec.L : 16));
-        all.addAll(GemmTuner.candidates(new GemmConfig(GemmConfig.Tile.R6V2, 384, 96, 4096, true, true), 16));
+        List<GemmConfig> all = new ArrayList<>(GemmTuner.candidates(GemmConfig.DEFAULT, Simd.enabled() ? dev.jgrad.kernels.simd.SgemmVec.L : 16, 32));
+        all.addAll(GemmTuner.candidates(new GemmConfig(GemmConfig.Tile.R6V2, 384, 96, 4096, true, true), 16, 32));
         // Zen 5's entry: A packed six rows at a time (no gathers), passes of 768 split evenly
-        all.addAll(GemmTuner.candidates(GemmTuner.ZEN5, 16));
+        all.addAll(GemmTuner.candidates(GemmTuner.ZEN5, 16, 32));
+        // the AVX2 entry: the 4×2 tile, A packed four rows at a time; and with gathers
+        all.addAll(GemmTuner.candidates(GemmTuner.AVX2, 8, 16));
+        all.addAll(GemmTuner.candidates(new GemmConfig(GemmConfig.Tile.R4V2, 256, 48, 4096, true, true), 8, 16));
         for (GemmConfig.Tile t : GemmConfig.Tile.values())
             for (boolean jr : new boolean[] {true, false})
                 for (boolean gather : new boolean[] {true, false}) all.add(new GemmConfig(t, 37, 13, 70, jr, gather));
         all.add(new GemmConfig(GemmConfig.Tile.R6V4, 1, 1, 1, true, true));
+        all.add(new GemmConfig(GemmConfig.Tile.R4V2, 1, 1, 1, true, true));
+        all.add(new GemmConfig(GemmConfig.Tile.R4V2, 5, 6, 9, false, false));
         return all;
     }
 
@@ -92,6 +97,8 @@ class GemmConfigTest {
         assertEquals(GemmConfig.DEFAULT, GemmConfig.parse(""));
         GemmConfig c = GemmConfig.parse(" tile=6x2 , kc=128,loop=ir ");
         assertEquals(new GemmConfig(GemmConfig.Tile.R6V2, 128, GemmConfig.DEFAULT.mc(), GemmConfig.DEFAULT.nc(), false, true), c);
+        assertEquals(GemmConfig.Tile.R4V2, GemmConfig.parse("tile=4x2").tile());
+        for (GemmConfig.Tile t : GemmConfig.Tile.values()) assertEquals(t, GemmConfig.Tile.of(t.label()));
     }
 
     @Test

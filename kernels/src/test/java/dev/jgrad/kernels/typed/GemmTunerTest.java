@@ -21,9 +21,11 @@ class GemmTunerTest {
         assertEquals(GemmConfig.Tile.R6V4, GemmTuner.table(ZEN5, 16).tile());
         assertEquals(GemmConfig.Tile.R6V4, GemmTuner.table(ZEN4, 16).tile());
         assertEquals(GemmConfig.Tile.R6V4, GemmTuner.table(INTEL, 16).tile());
-        // 256-bit x86 (AVX2): 16 vector registers, so the 12-accumulator tile
-        assertEquals(GemmConfig.Tile.R6V2, GemmTuner.table(INTEL, 8).tile());
-        assertEquals(GemmConfig.Tile.R6V2, GemmTuner.table(ZEN4, 8).tile());
+        // 256-bit x86 (AVX2): 16 vector registers, so the 8-accumulator tile
+        assertEquals(GemmConfig.Tile.R4V2, GemmTuner.table(INTEL, 8).tile());
+        assertEquals(GemmConfig.Tile.R4V2, GemmTuner.table(ZEN4, 8).tile());
+        assertEquals(GemmConfig.Tile.R4V2, GemmTuner.table(ZEN5, 8).tile());
+        assertEquals(0, GemmTuner.table(ZEN5, 8).mc() % 4, "A blocks of whole 4-row panels");
         // AArch64 has 32 registers of 4 floats
         assertEquals(GemmConfig.Tile.R6V4, GemmTuner.table(ARM, 4).tile());
         assertEquals(GemmConfig.DEFAULT, GemmTuner.table(INTEL, 0));
@@ -34,12 +36,28 @@ class GemmTunerTest {
         for (GemmTuner.Cpu cpu : List.of(ZEN5, INTEL, ARM)) {
             for (int lanes : new int[] {4, 8, 16}) {
                 GemmConfig base = GemmTuner.table(cpu, lanes);
-                List<GemmConfig> c = GemmTuner.candidates(base, lanes);
+                int registers = GemmTuner.vectorRegisters(cpu, lanes);
+                List<GemmConfig> c = GemmTuner.candidates(base, lanes, registers);
                 assertEquals(base, c.get(0));
                 assertEquals(c.size(), c.stream().distinct().count());
                 assertTrue(c.size() >= 4 && c.size() <= 8, c.toString());
+                for (GemmConfig.Tile t : GemmConfig.Tile.values()) {
+                    assertEquals(GemmTuner.fits(t, registers), c.stream().anyMatch(g -> g.tile() == t), cpu + " lanes=" + lanes + " " + t + ": " + c);
+                }
             }
         }
+    }
+
+    @Test
+    void tilesFitTheRegisters() {
+        // 16 registers (x86 below AVX-512): the 12- and 8-accumulator tiles; 32: all of them
+        assertEquals(16, GemmTuner.vectorRegisters(INTEL, 8));
+        assertEquals(32, GemmTuner.vectorRegisters(INTEL, 16));
+        assertEquals(32, GemmTuner.vectorRegisters(ARM, 4));
+        assertFalse(GemmTuner.fits(GemmConfig.Tile.R6V4, 16));
+        assertTrue(GemmTuner.fits(GemmConfig.Tile.R6V2, 16));
+        assertTrue(GemmTuner.fits(GemmConfig.Tile.R4V2, 16));
+        for (GemmConfig.Tile t : GemmConfig.Tile.values()) assertTrue(GemmTuner.fits(t, 32), t.toString());
     }
 
     @Test
@@ -137,7 +155,8 @@ class GemmTunerTest {
                 return;
             }
             assertEquals(GemmTuner.Source.MEASURED, c.source());
-            assertTrue(GemmTuner.candidates(GemmTuner.table(GemmTuner.Cpu.detect(), GemmTuner.lanes()), GemmTuner.lanes()).contains(c.config()));
+            assertTrue(GemmTuner.candidates(GemmTuner.table(GemmTuner.Cpu.detect(), GemmTuner.lanes()), GemmTuner.lanes(),
+                    GemmTuner.vectorRegisters(GemmTuner.Cpu.detect(), GemmTuner.lanes())).contains(c.config()));
             Optional<GemmConfig> cached = GemmTuner.readCache(dir.resolve(GemmTuner.CACHE_FILE), c.cpuKey());
             if (c.detail().contains("not cached")) assertEquals(Optional.empty(), cached);
             else assertEquals(Optional.of(c.config()), cached);
