@@ -28,10 +28,12 @@ final class CallExchange {
     static final int MAX_RANKS = 16;
     /**
      * Bytes of data that go inline for two ranks; with N ranks each rank receives N − 1
-     * contributions, so the capacity is this divided by N − 1 (docs/design-notes.md has the
-     * measurements that placed it).
+     * contributions, so the capacity is this divided by N − 1. With the header the message
+     * stays under Open MPI's shared-memory eager limit (4 KiB): a larger one needs a rendezvous,
+     * several round trips in the polling loop, which on a loaded machine sometimes took 150 µs
+     * instead of 6 (docs/design-notes.md has the measurements).
      */
-    static final long INLINE_BYTES_TWO_RANKS = 16 * 1024;
+    static final long INLINE_BYTES_TWO_RANKS = 3 * 1024;
     static final int HEADER_BYTES = CallHeader.LONGS * Long.BYTES;
     /** The tag of the exchange's messages (collectives do not use user tags). */
     private static final int TAG = 0x6a67;
