@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 final class DistBench {
     private DistBench() {}
 
-    static final int[] SIZES = {256, 16_384, 262_144, 1_048_576, 4_194_304};
+    static final int[] SIZES = {256, 768, 4_096, 16_384, 262_144, 1_048_576, 4_194_304};
     static final int ITERATIONS = 50, BATCH = 64, STEPS = 40, ROUNDS = 2;
     static final long SMALL_BUCKETS = 1L << 20, ONE_BUCKET = 1L << 30;
 

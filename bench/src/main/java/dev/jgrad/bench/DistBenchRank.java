@@ -18,8 +18,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code allreduce ITERATIONS FLOATS...}: {@code Communicator.allReduce} of a float32
  *       tensor, barrier before each timed call (as the C peer), median per call:
- *       "allreduce FLOATS SECONDS", after {@value #WARM_UP_CALLS} warm-up calls (the first
- *       hundreds of calls run before the JIT has compiled the path, at tens to hundreds of µs);</li>
+ *       "allreduce FLOATS SECONDS", after {@value #WARM_UP_CALLS} warm-up calls of each path (the
+ *       first hundreds of calls run before the JIT has compiled a path, at tens to hundreds of µs);</li>
  *   <li>{@code ddp STEPS BATCH BUCKET_BYTES}: training steps of the MNIST CNN (Adam, random
  *       images) with {@link DistributedDataParallel} (BUCKET_BYTES 0: without it), after
  *       {@value #WARM_UP_STEPS} untimed steps, median per step: "ddp BUCKET_BYTES SECONDS".</li>
@@ -43,13 +43,18 @@ public final class DistBenchRank {
         }
     }
 
-    /** Calls of a small all-reduce and a barrier before any timing: the collective path reaches steady JIT code only after thousands of calls. */
+    /**
+     * Calls of a small and a medium all-reduce and a barrier before any timing: the collective
+     * path reaches steady JIT code only after thousands of calls, and the small all-reduce (its
+     * data inline with the call header) and the medium one (through MPI_Allreduce) are two paths.
+     */
     static final int WARM_UP_CALLS = 5000;
 
     private static void allReduce(Communicator comm, int iterations, String[] sizes) {
-        Tensor small = Tensor.ones(256);
+        Tensor small = Tensor.ones(256), medium = Tensor.ones(16_384);
         for (int w = 0; w < WARM_UP_CALLS; w++) {
             comm.allReduce(small);
+            comm.allReduce(medium);
             comm.barrier();
         }
         for (String s : sizes) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The ranks of {@code mpirun}, over Open MPI ({@link Mpi}). Every MPI call happens on one thread
@@ -23,10 +24,13 @@ import java.util.concurrent.locks.LockSupport;
  * work. The collectives use a duplicate of {@code MPI_COMM_WORLD} with {@code MPI_ERRORS_RETURN},
  * so an MPI error becomes an exception instead of ending the job.
  *
- * <p>Before each collective the ranks exchange a {@link CallHeader} with a non-blocking
- * all-gather, polled until every rank's header has arrived or the timeout has passed; the data
- * then moves in place between the tensors' own arrays (in chunks of {@value #CHUNK_BYTES} bytes,
- * each a short call made while every rank is known to be there).
+ * <p>Before each collective the ranks exchange a {@link CallHeader} with non-blocking calls
+ * ({@link CallExchange}: a message to every other rank; beyond {@value CallExchange#MAX_RANKS}
+ * ranks an {@code MPI_Iallgather}), polled until every rank's header has arrived or the timeout
+ * has passed. A small collective's data travels in the same messages, and each rank finishes it
+ * from the ranks' contributions (an all-reduce with {@link LocalReduce}); a larger one's data then
+ * moves in place between the tensors' own arrays (in chunks of {@value #CHUNK_BYTES} bytes, each a
+ * short call made while every rank is known to be there).
  */
 final class MpiCommunicator extends BaseCommunicator {
     /** Bytes per in-place call: each is a critical native call during which the JVM cannot reach a safepoint. */
@@ -50,6 +54,12 @@ final class MpiCommunicator extends BaseCommunicator {
     private final long timeoutNanos;
     private final String engine;
     private long sequence;
+    /** The point-to-point call exchange, in a world of at most {@link CallExchange#MAX_RANKS} ranks; null beyond. */
+    private final CallExchange exchange;
+    private final LocalReduce reducer = new LocalReduce();
+    /** {@link #check} and the exchange's test, made once: the small collectives' path allocates as little as it can. */
+    private final CallExchange.Checker checker = this::check;
+    private final BooleanSupplier exchangeDone = this::exchangeDone;
 
     static synchronized MpiCommunicator world() {
         if (world != null && !world.closed) return world;
@@ -88,6 +98,7 @@ final class MpiCommunicator extends BaseCommunicator {
         rank = (Integer) r[3];
         size = (Integer) r[4];
         engine = r[5] + " (" + mpi.loadedFrom + ")";
+        exchange = size <= CallExchange.MAX_RANKS ? new CallExchange(mpi, comm, rank, size) : null;
         Runtime.getRuntime().addShutdownHook(new Thread(this::closeAtExit, "jgrad-mpi-exit"));
     }
 
@@ -123,22 +134,27 @@ final class MpiCommunicator extends BaseCommunicator {
 
     @Override
     public void allReduce(Tensor t, ReduceOp op) {
-        allReduceAsync(t, op, false).await();
+        allReduceAsync(t, op, false, true).await();
     }
 
     @Override
     public Work allReduceAsync(Tensor t, ReduceOp op) {
-        return allReduceAsync(t, op, true);
+        return allReduceAsync(t, op, true, true);
     }
 
-    private Work allReduceAsync(Tensor t, ReduceOp op, boolean async) {
+    /** {@link #allReduce} through MPI_Allreduce whatever the size (for the tests that compare both paths). */
+    void allReduceThroughMpi(Tensor t, ReduceOp op) {
+        allReduceAsync(t, op, false, false).await();
+    }
+
+    private Work allReduceAsync(Tensor t, ReduceOp op, boolean async, boolean inlineSmall) {
         usable("allReduce");
         checkReducible("allReduce", t, op);
         DType d = t.dtype();
         if (d == DType.FLOAT16 || d == DType.BFLOAT16) {
             // no 16-bit float type in MPI: reduce in float32, round once (as PyTorch's CPU backends do)
             Tensor wide = t.to(DType.FLOAT32);
-            Work w = allReduceAsync(wide, op, async);
+            Work w = allReduceAsync(wide, op, async, inlineSmall);
             return new Staged(w, () -> {
                 try (var g = GradMode.noGrad()) {
                     t.copyFrom(wide);
@@ -147,7 +163,15 @@ final class MpiCommunicator extends BaseCommunicator {
         }
         Object array = TensorInternals.hostArray(t, "allReduce", true);
         int offset = t.storageOffset(), n = t.numel();
-        Task task = () -> {
+        long bytes = (long) n * d.byteSize();
+        Task task = inlineSmall && exchange != null && bytes <= exchange.capacity() ? () -> {
+            // small: the data travels with the header, and each rank reduces the contributions itself
+            HostArrays.copyOut(array, offset, n, exchange.ownData(bytes));
+            agree(CallHeader.Call.ALL_REDUCE, t, op.ordinal(), bytes);
+            reducer.reduce(array, offset, n, op, rank, size, r -> exchange.data(r, bytes));
+            if (op == ReduceOp.AVG) divide(array, offset, n, size);
+            return null;
+        } : () -> {
             agree(CallHeader.Call.ALL_REDUCE, t, op.ordinal());
             MemorySegment type = mpiType(d), mop = switch (op) {
                 case SUM, AVG -> mpi.opSum;
@@ -169,13 +193,23 @@ final class MpiCommunicator extends BaseCommunicator {
         Object array = TensorInternals.hostArray(t, "broadcast", rank != root);
         int offset = t.storageOffset(), n = t.numel();
         DType d = t.dtype();
+        long bytes = (long) n * d.byteSize();
+        if (exchange != null && bytes <= exchange.capacity()) {   // small: the root's data travels with its header
+            inline(() -> {
+                if (rank == root) HostArrays.copyOut(array, offset, n, exchange.ownData(bytes));
+                agree(CallHeader.Call.BROADCAST, t, root, rank == root ? bytes : 0);
+                if (rank != root) HostArrays.copyIn(exchange.data(root, bytes), array, offset, n);
+                return null;
+            }).await();
+            return;
+        }
         inline(() -> {
             agree(CallHeader.Call.BROADCAST, t, root);
             if (array instanceof boolean[] b) {   // no heap segment over boolean[]: through bytes
-                byte[] bytes = new byte[n];
-                for (int i = 0; i < n; i++) bytes[i] = (byte) (b[offset + i] ? 1 : 0);
-                forChunks(bytes, 0, n, 1, (seg, count) -> check(mpi.bcastHeap(seg, count, mpi.byteType, root, comm), "MPI_Bcast"));
-                for (int i = 0; i < n; i++) b[offset + i] = bytes[i] != 0;
+                byte[] asBytes = new byte[n];
+                for (int i = 0; i < n; i++) asBytes[i] = (byte) (b[offset + i] ? 1 : 0);
+                forChunks(asBytes, 0, n, 1, (seg, count) -> check(mpi.bcastHeap(seg, count, mpi.byteType, root, comm), "MPI_Bcast"));
+                for (int i = 0; i < n; i++) b[offset + i] = asBytes[i] != 0;
             } else {
                 MemorySegment type = byteCompatibleType(d);
                 int unit = type == mpi.byteType ? d.byteSize() : 1;   // 16-bit floats move as bytes
@@ -201,6 +235,15 @@ final class MpiCommunicator extends BaseCommunicator {
         }
         Object src = TensorInternals.hostArray(t, "allGather", false), dst = TensorInternals.hostArray(out, "allGather", true);
         int srcOffset = t.storageOffset();
+        if (exchange != null && bytes <= exchange.capacity()) {   // small: every rank's data travels with its header
+            inline(() -> {
+                HostArrays.copyOut(src, srcOffset, n, exchange.ownData(bytes));
+                agree(CallHeader.Call.ALL_GATHER, t, 0, bytes);
+                for (int r = 0; r < size; r++) HostArrays.copyIn(exchange.data(r, bytes), dst, r * n, n);
+                return null;
+            }).await();
+            return out;
+        }
         inline(() -> {
             agree(CallHeader.Call.ALL_GATHER, t, 0);
             try (Arena a = Arena.ofConfined()) {   // not a short call (it waits for every rank): through native memory
@@ -238,6 +281,7 @@ final class MpiCommunicator extends BaseCommunicator {
                         ref.set(ValueLayout.ADDRESS, 0, comm);
                         check(mpi.commFree(ref), "MPI_Comm_free");
                     }
+                    if (exchange != null) exchange.close();
                     if (ownsMpi) {
                         check(mpi.finalizeMpi(), "MPI_Finalize");
                         synchronized (MpiCommunicator.class) {
@@ -387,23 +431,55 @@ final class MpiCommunicator extends BaseCommunicator {
         }
     }
 
-    /**
-     * Exchanges this call's header with every rank (on the comm thread); throws, leaving the
-     * communicator unusable, when a rank called something else or not every rank arrived in time.
-     */
+    /** As {@link #agree(CallHeader.Call, Tensor, long, long)} with no inline data. */
     private void agree(CallHeader.Call call, Tensor t, long arg) {
+        agree(call, t, arg, 0);
+    }
+
+    /**
+     * Exchanges this call's header with every rank (on the comm thread), followed by the first
+     * {@code dataBytes} bytes of {@link CallExchange#ownData} where the world is small enough for
+     * the {@link CallExchange}; throws, leaving the communicator unusable, when a rank called
+     * something else or not every rank arrived in time.
+     */
+    private void agree(CallHeader.Call call, Tensor t, long arg, long dataBytes) {
         long seq = ++sequence;
         long[] mine = CallHeader.of(seq, call, t, arg);
-        // not closed on a timeout: MPI still owns the buffers of the pending request
-        Arena a = Arena.ofConfined();
-        MemorySegment send = a.allocateFrom(ValueLayout.JAVA_LONG, mine);
-        MemorySegment recv = a.allocate(ValueLayout.JAVA_LONG, (long) CallHeader.LONGS * size);
-        MemorySegment request = a.allocate(ValueLayout.ADDRESS), flag = a.allocate(ValueLayout.JAVA_INT);
-        check(mpi.iallgather(send, CallHeader.LONGS, mpi.int64Type, recv, comm, request), "MPI_Iallgather");
+        long[] all;
+        if (exchange != null) {
+            exchange.start(mine, dataBytes, checker);
+            poll(exchangeDone, mine);
+            if (exchange.agrees()) return;
+            all = exchange.headers(mine);
+        } else {
+            // not closed on a timeout: MPI still owns the buffers of the pending request
+            Arena a = Arena.ofConfined();
+            MemorySegment send = a.allocateFrom(ValueLayout.JAVA_LONG, mine);
+            MemorySegment recv = a.allocate(ValueLayout.JAVA_LONG, (long) CallHeader.LONGS * size);
+            MemorySegment request = a.allocate(ValueLayout.ADDRESS), flag = a.allocate(ValueLayout.JAVA_INT);
+            check(mpi.iallgather(send, CallHeader.LONGS, mpi.int64Type, recv, comm, request), "MPI_Iallgather");
+            poll(() -> {
+                check(mpi.test(request, flag), "MPI_Test");
+                return flag.get(ValueLayout.JAVA_INT, 0) != 0;
+            }, mine);
+            all = recv.toArray(ValueLayout.JAVA_LONG);
+            a.close();
+        }
+        String disagreement = CallHeader.disagreement(all, size, rank);
+        if (disagreement != null) {
+            broken = disagreement;
+            throw new DistributedException(broken);
+        }
+    }
+
+    private boolean exchangeDone() {
+        return exchange.test(checker);
+    }
+
+    /** Polls {@code done} until it holds or the timeout has passed (then throws, leaving the communicator unusable). */
+    private void poll(BooleanSupplier done, long[] mine) {
         long start = System.nanoTime();
-        while (true) {
-            check(mpi.test(request, flag), "MPI_Test");
-            if (flag.get(ValueLayout.JAVA_INT, 0) != 0) break;
+        while (!done.getAsBoolean()) {
             long waited = System.nanoTime() - start;
             if (waited > timeoutNanos) {
                 String msg = String.format(Locale.ROOT, "rank %d: not every rank reached collective %s within %.0f s (-D%s): a rank skipped "
@@ -416,13 +492,6 @@ final class MpiCommunicator extends BaseCommunicator {
             if (waited < SPIN_NANOS) Thread.onSpinWait();
             else if (waited < YIELD_NANOS) Thread.yield();
             else LockSupport.parkNanos(PARK_NANOS);
-        }
-        long[] all = recv.toArray(ValueLayout.JAVA_LONG);
-        a.close();
-        String disagreement = CallHeader.disagreement(all, size, rank);
-        if (disagreement != null) {
-            broken = disagreement;
-            throw new DistributedException(broken);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jgrad.dist;
 
 import dev.jgrad.tensor.DType;
+import dev.jgrad.tensor.Generator;
 import dev.jgrad.tensor.Tensor;
 import java.util.Arrays;
 
@@ -22,6 +23,9 @@ public final class MpiChild {
                     else comm.broadcast(Tensor.zeros(4), 0);
                 }
                 case "shape-mismatch" -> comm.allReduce(Tensor.zeros(r == 0 ? 4 : 5));
+                case "large-shape-mismatch" -> comm.allReduce(Tensor.zeros(r == 0 ? LARGE : LARGE + 1));
+                case "small-large-mismatch" -> comm.allReduce(Tensor.zeros(r == 0 ? 4 : LARGE));
+                case "small-path" -> smallPath((MpiCommunicator) comm, r, n);
                 case "skip" -> {   // rank 1 never calls: the others time out
                     if (r == 0) comm.allReduce(Tensor.zeros(4));
                     else sleepSeconds(30);
@@ -36,6 +40,52 @@ public final class MpiChild {
         } catch (RuntimeException e) {
             System.out.println("rank failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             System.exit(3);
+        }
+    }
+
+    /** Floats past what any world of 2 or more ranks carries inline: the all-reduce goes through MPI_Allreduce. */
+    static final int LARGE = (int) (CallExchange.inlineCapacity(2) / 4) + 1000;
+
+    /**
+     * The all-reduce whose data travels with the call header against MPI_Allreduce on the same
+     * data: every dtype and op, sizes around the inline capacity; with two ranks bit for bit,
+     * with more within rounding; and the same bits on every rank. Broadcast and all-gather
+     * around the capacity too.
+     */
+    private static void smallPath(MpiCommunicator comm, int r, int n) {
+        long capacity = CallExchange.inlineCapacity(n);
+        Generator g = new Generator(100 + r);
+        for (DType d : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64}) {
+            int fit = (int) (capacity / d.byteSize());
+            for (int size : new int[] {0, 1, 7, fit - 1, fit, fit + 1}) {
+                for (ReduceOp op : ReduceOp.values()) {
+                    boolean floating = d == DType.FLOAT32 || d == DType.FLOAT64;
+                    if (op == ReduceOp.AVG && !floating) continue;
+                    Tensor x = floating ? Tensor.randn(g, size).to(d) : Tensor.randint(g, -1000, 1000, size).to(d);
+                    Tensor viaMpi = x.clone();
+                    String what = "allReduce " + op + " " + d + " [" + size + "] (inline capacity " + fit + ")";
+                    comm.allReduce(x, op);
+                    comm.allReduceThroughMpi(viaMpi, op);
+                    double[] a = x.toDoubleArray(), b = viaMpi.toDoubleArray();
+                    for (int i = 0; i < size; i++) {
+                        boolean same = n == 2 || op == ReduceOp.MAX || op == ReduceOp.MIN ? a[i] == b[i]
+                                : Math.abs(a[i] - b[i]) <= 1e-5 * Math.max(1, Math.abs(b[i]));
+                        if (!same) throw new IllegalStateException(what + ": element " + i + " is " + a[i] + ", MPI_Allreduce gives " + b[i]);
+                    }
+                    Tensor all = comm.allGather(x.reshape(1, size));
+                    for (int k = 0; k < n; k++) {
+                        double[] other = all.select(0, k).toDoubleArray();
+                        if (!Arrays.equals(other, a)) throw new IllegalStateException(what + ": rank " + k + "'s result differs from rank " + r + "'s");
+                    }
+                }
+            }
+            for (int size : new int[] {fit - 1, fit, fit + 1}) {
+                Tensor b = Tensor.arange(size).to(d).add(r * 10);
+                comm.broadcast(b, n - 1);
+                check(b, size, i -> i + (n - 1) * 10.0, "broadcast " + d + " [" + size + "]");
+                Tensor gathered = comm.allGather(Tensor.arange(size).to(d).add(r * 10));
+                check(gathered, size * n, i -> i % size + (i / size) * 10.0, "allGather " + d + " [" + size + "]");
+            }
         }
     }
 

@@ -43,6 +43,39 @@ class MpiCommunicatorTest {
     }
 
     @Test
+    void smallAllReducesCarryTheirDataWithTheHeaderAndMatchMpiAllreduce() throws Exception {
+        MpiRun.Result r = MpiRun.run(2, 240, List.of(), MpiChild.class.getName(), "small-path");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("rank 0 ok small-path") && r.output().contains("rank 1 ok small-path"), r.output());
+    }
+
+    @Test
+    void smallAllReducesAgreeOnEveryRankWithThreeRanks() throws Exception {
+        MpiRun.Result r = MpiRun.run(3, 240, List.of(), MpiChild.class.getName(), "small-path");
+        assertEquals(0, r.exitCode(), r.output());
+        for (int k = 0; k < 3; k++) assertTrue(r.output().contains("rank " + k + " ok small-path"), r.output());
+    }
+
+    @Test
+    void differentShapesFailOnTheLargePathToo() throws Exception {
+        MpiRun.Result r = MpiRun.run(2, 120, List.of("-Djgrad.dist.timeout=60"), MpiChild.class.getName(), "large-shape-mismatch");
+        assertNotEquals(0, r.exitCode(), r.output());
+        int large = MpiChild.LARGE;
+        assertTrue(r.output().contains("rank 0 called #1 allReduce(SUM) float32 [" + large + "]; rank 1 called #1 allReduce(SUM) float32 ["
+                + (large + 1) + "]"), r.output());
+        assertTrue(r.seconds() < 60, "fails without waiting for the timeout: " + r.seconds() + " s");
+    }
+
+    @Test
+    void aSmallAndALargeAllReduceFailWithBothShapes() throws Exception {
+        MpiRun.Result r = MpiRun.run(2, 120, List.of("-Djgrad.dist.timeout=60"), MpiChild.class.getName(), "small-large-mismatch");
+        assertNotEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("rank 0 called #1 allReduce(SUM) float32 [4]; rank 1 called #1 allReduce(SUM) float32 ["
+                + MpiChild.LARGE + "]"), r.output());
+        assertTrue(r.seconds() < 60, "fails without waiting for the timeout: " + r.seconds() + " s");
+    }
+
+    @Test
     void aRankThatNeverArrivesTimesOutTheOthers() throws Exception {
         MpiRun.Result r = MpiRun.run(2, 120, List.of("-Djgrad.dist.timeout=4"), MpiChild.class.getName(), "skip");
         assertNotEquals(0, r.exitCode(), r.output());

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Open MPI's C API through FFM: the dozen functions jgrad's communicator calls, and the
+ * Open MPI's C API through FFM: the functions jgrad's communicator calls, and the
  * predefined handles it passes. In Open MPI a handle such as {@code MPI_COMM_WORLD},
  * {@code MPI_FLOAT} or {@code MPI_SUM} is the address of an exported object
  * ({@code ompi_mpi_comm_world}, {@code ompi_mpi_float}, {@code ompi_mpi_op_sum}), and
@@ -57,7 +57,8 @@ public final class Mpi {
             errorsReturn;
 
     private final MethodHandle initialized, initThread, finalized, finalizeFn, commRank, commSize, commDup, commFree, commSetErrhandler,
-            errorString, libraryVersion, allreduce, bcast, allgather, iallgather, test, barrier, abort, allreduceHeap, bcastHeap;
+            errorString, libraryVersion, allreduce, bcast, allgather, iallgather, test, barrier, abort, allreduceHeap, bcastHeap, isend, irecv,
+            testall;
 
     private Mpi(SymbolLookup lib, String loadedFrom) {
         this.loadedFrom = loadedFrom;
@@ -96,6 +97,12 @@ public final class Mpi {
         Linker.Option heap = Linker.Option.critical(true);
         allreduceHeap = bind(lib, "MPI_Allreduce", FunctionDescriptor.of(INT, PTR, PTR, INT, PTR, PTR, PTR), heap);
         bcastHeap = bind(lib, "MPI_Bcast", FunctionDescriptor.of(INT, PTR, INT, PTR, INT, PTR), heap);
+        // The point-to-point calls of the call exchange only start or test requests on native
+        // buffers: short calls, made without the thread-state change of an ordinary downcall.
+        Linker.Option quick = Linker.Option.critical(false);
+        isend = bind(lib, "MPI_Isend", FunctionDescriptor.of(INT, PTR, INT, PTR, INT, INT, PTR, PTR), quick);
+        irecv = bind(lib, "MPI_Irecv", FunctionDescriptor.of(INT, PTR, INT, PTR, INT, INT, PTR, PTR), quick);
+        testall = bind(lib, "MPI_Testall", FunctionDescriptor.of(INT, INT, PTR, PTR, PTR), quick);
     }
 
     /**
@@ -324,6 +331,33 @@ public final class Mpi {
     public int test(MemorySegment request, MemorySegment flag) {
         try {
             return (int) test.invokeExact(request, flag, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** MPI_Isend of {@code count} elements of {@code type} to rank {@code dest}; {@code request} receives the request handle. */
+    public int isend(MemorySegment buf, int count, MemorySegment type, int dest, int tag, MemorySegment comm, MemorySegment request) {
+        try {
+            return (int) isend.invokeExact(buf, count, type, dest, tag, comm, request);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** MPI_Irecv of at most {@code count} elements of {@code type} from rank {@code source}; {@code request} receives the request handle. */
+    public int irecv(MemorySegment buf, int count, MemorySegment type, int source, int tag, MemorySegment comm, MemorySegment request) {
+        try {
+            return (int) irecv.invokeExact(buf, count, type, source, tag, comm, request);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** MPI_Testall with MPI_STATUSES_IGNORE over {@code count} request handles. */
+    public int testall(int count, MemorySegment requests, MemorySegment flag) {
+        try {
+            return (int) testall.invokeExact(count, requests, flag, MemorySegment.NULL);
         } catch (Throwable t) {
             throw rethrow(t);
         }
