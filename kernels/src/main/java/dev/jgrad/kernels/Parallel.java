@@ -2,6 +2,7 @@ package dev.jgrad.kernels;
 
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -119,13 +120,34 @@ public final class Parallel {
             for (int t = 0; t < tasks; t++) body.run(t);
             return;
         }
-        new Job(tasks, body).run(pool, Math.min(pool.threads - 1, tasks - 1));
+        new Job(tasks, 1, body).run(pool, Math.min(pool.threads - 1, tasks - 1));
+    }
+
+    /**
+     * As {@link #forEach}, but task {@code t} has a home thread, the same at every call with the
+     * same number of tasks: the tasks are cut into {@link #threads()} contiguous groups, thread
+     * {@code i} (the caller is 0) runs group {@code i} first and then takes what is left of the
+     * others. A loop that streams over the same arrays call after call — an elementwise op in a
+     * training step, the next op reading what the last one wrote — then finds each part in the
+     * cache of the core that touched it last instead of the other core's (measured in
+     * docs/design-notes.md, "Range loops keep their threads").
+     */
+    private static void forEachAtHome(int tasks, long work, Body body) {
+        if (tasks <= 0) return;
+        Pool pool = POOL.get();
+        if (tasks == 1 || pool.threads == 1 || work < INLINE_WORK || inParallel()) {
+            for (int t = 0; t < tasks; t++) body.run(t);
+            return;
+        }
+        new Job(tasks, pool.threads, body).run(pool, Math.min(pool.threads - 1, tasks - 1));
     }
 
     /**
      * Splits {@code [0, n)} into contiguous chunks, at most a few per thread and none holding
      * less than {@link #INLINE_WORK} work, and runs {@code body.run(from, to)} on each.
-     * {@code work} is the estimated total cost of the whole range.
+     * {@code work} is the estimated total cost of the whole range. Each thread starts on its own
+     * contiguous part of the range, the same part at every call of the same size, and then helps
+     * with the chunks the others have not started.
      *
      * @param n    the size of the range
      * @param work the estimated total cost in float operations
@@ -139,8 +161,23 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        int nChunks = chunks;
-        forEach(nChunks, work, c -> body.run((int) ((long) n * c / nChunks), (int) ((long) n * (c + 1) / nChunks)));
+        forRangeChunks(n, chunks, work, body);
+    }
+
+    /**
+     * Splits {@code [0, n)} into {@code chunks} contiguous chunks of (nearly) equal size and runs
+     * {@code body.run(from, to)} on each, every thread starting on its own contiguous part (as
+     * {@link #forRange}); runs inline for one chunk, one thread, small {@code work} or inside a loop.
+     *
+     * @param n      the size of the range
+     * @param chunks the number of chunks (1 to n)
+     * @param work   the estimated total cost in float operations
+     * @param body   the loop to run on each chunk
+     */
+    public static void forRangeChunks(int n, int chunks, long work, RangeBody body) {
+        if (n <= 0) return;
+        if (chunks < 1 || chunks > n) throw new IllegalArgumentException("Parallel.forRangeChunks: chunks must be in 1.." + n + ", got " + chunks);
+        forEachAtHome(chunks, work, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
     }
 
     /**
@@ -157,7 +194,7 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        forEach(chunks, work, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
+        forEachAtHome(chunks, work, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
     }
 
     /**
@@ -168,10 +205,13 @@ public final class Parallel {
      */
     private static final class Worker extends Thread {
         private final LinkedBlockingQueue<Runnable> queue;
+        /** This worker's home group in a {@link #forEachAtHome} loop (the caller's is 0). */
+        final int slot;
 
-        Worker(LinkedBlockingQueue<Runnable> queue, String name) {
+        Worker(LinkedBlockingQueue<Runnable> queue, String name, int slot) {
             super(name);
             this.queue = queue;
+            this.slot = slot;
             setDaemon(true);
         }
 
@@ -210,7 +250,7 @@ public final class Parallel {
             int id = POOL_IDS.incrementAndGet();
             workers = new Worker[threads - 1];
             for (int i = 0; i < workers.length; i++) {
-                workers[i] = new Worker(queue, "jgrad-kernels-" + id + "-" + (i + 1));
+                workers[i] = new Worker(queue, "jgrad-kernels-" + id + "-" + (i + 1), i + 1);
                 workers[i].start();
             }
         }
@@ -234,17 +274,26 @@ public final class Parallel {
      */
     private static final class Job implements Runnable {
         private static final int CLOSED = 1 << 30;
-        private final int tasks;
+        /** Ints between two groups' cursors, so that they sit on different cache lines. */
+        private static final int PAD = 16;
         private final Body body;
-        private final AtomicInteger next = new AtomicInteger();
+        private final int groups;
+        /** Group g holds the tasks [groupStart[g], groupStart[g + 1]). */
+        private final int[] groupStart;
+        /** Tasks of group g handed out so far, at index g·PAD. */
+        private final AtomicIntegerArray taken;
         /** Number of helpers inside {@link #work}, plus {@link #CLOSED} once the caller stops waiting for newcomers. */
         private final AtomicInteger state = new AtomicInteger();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private volatile Thread caller;
 
-        Job(int tasks, Body body) {
-            this.tasks = tasks;
+        /** {@code groups} 1: every task from one queue; more: thread i starts with group i mod groups. */
+        Job(int tasks, int groups, Body body) {
             this.body = body;
+            this.groups = groups;
+            groupStart = new int[groups + 1];
+            for (int g = 0; g <= groups; g++) groupStart[g] = (int) ((long) tasks * g / groups);
+            taken = new AtomicIntegerArray(groups * PAD);
         }
 
         void run(Pool pool, int helpers) {
@@ -255,7 +304,7 @@ public final class Parallel {
             boolean[] inLoop = IN_LOOP.get();
             inLoop[0] = true;
             try {
-                work();
+                work(0);
             } finally {
                 inLoop[0] = false;
             }
@@ -281,19 +330,23 @@ public final class Parallel {
                 if (s >= CLOSED) return;
             } while (!state.compareAndSet(s, s + 1));
             try {
-                work();
+                work(Thread.currentThread() instanceof Worker w ? w.slot : 0);
             } finally {
                 if (state.decrementAndGet() == CLOSED) LockSupport.unpark(caller);
             }
         }
 
-        private void work() {
-            for (int t; (t = next.getAndIncrement()) < tasks; ) {
-                if (failure.get() != null) continue;
-                try {
-                    body.run(t);
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
+        /** Runs the tasks of this thread's home group, then what is left of the others. */
+        private void work(int slot) {
+            for (int i = 0; i < groups; i++) {
+                int g = (slot + i) % groups, start = groupStart[g], size = groupStart[g + 1] - start;
+                for (int t; (t = taken.getAndIncrement(g * PAD)) < size; ) {
+                    if (failure.get() != null) continue;
+                    try {
+                        body.run(start + t);
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
                 }
             }
         }

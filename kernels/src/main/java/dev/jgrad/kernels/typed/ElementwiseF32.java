@@ -339,7 +339,8 @@ public final class ElementwiseF32 {
 
     /**
      * {@link Parallel#forRange} with finer chunks: up to {@link #CHUNKS_PER_THREAD} per thread
-     * (still none under {@link Parallel#INLINE_WORK} work), handed out dynamically. A streaming op
+     * (still none under {@link Parallel#INLINE_WORK} work), each thread starting on its own part
+     * ({@link Parallel#forRangeChunks}), then taking the chunks the other has not started. A streaming op
      * is one pass over memory, so the loop ends when the slowest thread's last chunk does: with
      * forRange's 4 chunks per thread, a 2048² add gave each thread chunks of about 100 µs, and the
      * thread that finished first waited up to that long (parking, then being woken) whenever the
@@ -351,7 +352,7 @@ public final class ElementwiseF32 {
             body.run(0, n);
             return;
         }
-        Parallel.forEach(chunks, work, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
+        Parallel.forRangeChunks(n, chunks, work, body);
     }
 
     /** Shape and strides with size-1 dimensions dropped and mergeable neighbours merged. */
