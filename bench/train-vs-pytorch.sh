@@ -21,8 +21,9 @@ trap 'rm -rf "$work"' EXIT
   echo "load at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$out/machine.txt"
 
-./jgrad train --small --epochs "$epochs" --device cpu --out "$work/eager" | tee "$out/jgrad-eager.txt"
-./jgrad train --small --epochs "$epochs" --device cpu --capture --out "$work/captured" | tee "$out/jgrad-captured.txt"
+# the logs name the scratch folder in its place: it is gone once the script ends
+./jgrad train --small --epochs "$epochs" --device cpu --out "$work/eager" | sed "s#$work/#<scratch folder>/#g" | tee "$out/jgrad-eager.txt"
+./jgrad train --small --epochs "$epochs" --device cpu --capture --out "$work/captured" | sed "s#$work/#<scratch folder>/#g" | tee "$out/jgrad-captured.txt"
 # the peer picks its own OpenBLAS kernel for this CPU (see the bench's notes on OPENBLAS_CORETYPE)
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" bench/python/mnist_train.py --epochs "$epochs" --threads "$threads" \
   | tee "$out/pytorch.txt"
