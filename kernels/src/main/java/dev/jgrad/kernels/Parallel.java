@@ -114,13 +114,7 @@ public final class Parallel {
      * @param body  the task to run for each index
      */
     public static void forEach(int tasks, long work, Body body) {
-        if (tasks <= 0) return;
-        Pool pool = POOL.get();
-        if (tasks == 1 || pool.threads == 1 || work < INLINE_WORK || inParallel()) {
-            for (int t = 0; t < tasks; t++) body.run(t);
-            return;
-        }
-        new Job(tasks, 1, body).run(pool, Math.min(pool.threads - 1, tasks - 1));
+        run(tasks, work, false, body);
     }
 
     /**
@@ -133,13 +127,18 @@ public final class Parallel {
      * docs/design-notes.md, "Range loops keep their threads").
      */
     private static void forEachAtHome(int tasks, long work, Body body) {
+        run(tasks, work, true, body);
+    }
+
+    /** {@link #forEach} ({@code atHome} false: one queue of tasks) or {@link #forEachAtHome} (one group per thread). */
+    private static void run(int tasks, long work, boolean atHome, Body body) {
         if (tasks <= 0) return;
         Pool pool = POOL.get();
         if (tasks == 1 || pool.threads == 1 || work < INLINE_WORK || inParallel()) {
             for (int t = 0; t < tasks; t++) body.run(t);
             return;
         }
-        new Job(tasks, pool.threads, body).run(pool, Math.min(pool.threads - 1, tasks - 1));
+        new Job(tasks, atHome ? pool.threads : 1, body).run(pool, Math.min(pool.threads - 1, tasks - 1));
     }
 
     /**
