@@ -6,9 +6,9 @@ import dev.jgrad.tensor.Tensor;
 /**
  * One rank: every collective is the identity (a sum over one rank is the tensor itself), with
  * the same checks as the MPI communicator, so code written for {@code mpirun} runs unchanged in
- * one process.
+ * one process. Not final: the tests' stand-in for a GPU communicator is this one on another device.
  */
-final class SingleProcessCommunicator extends BaseCommunicator {
+class SingleProcessCommunicator extends BaseCommunicator {
     private static SingleProcessCommunicator world;
 
     SingleProcessCommunicator() {}

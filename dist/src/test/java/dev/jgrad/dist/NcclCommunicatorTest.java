@@ -93,63 +93,10 @@ class NcclCommunicatorTest {
     }
 
     /** A communicator whose device is cuda:0, running only the checks every communicator runs first. */
-    private static final class OnCuda extends BaseCommunicator {
+    private static final class OnCuda extends SingleProcessCommunicator {
         @Override
         public Device device() {
             return new Device(Device.Type.CUDA, 0);
-        }
-
-        @Override
-        public int rank() {
-            return 0;
-        }
-
-        @Override
-        public int size() {
-            return 1;
-        }
-
-        @Override
-        public void allReduce(Tensor t, ReduceOp op) {
-            usable("allReduce");
-            checkReducible("allReduce", t, op);
-        }
-
-        @Override
-        public Work allReduceAsync(Tensor t, ReduceOp op) {
-            allReduce(t, op);
-            return SingleProcessCommunicator.DONE;
-        }
-
-        @Override
-        public void broadcast(Tensor t, int root) {
-            usable("broadcast");
-            checkTensor("broadcast", t);
-        }
-
-        @Override
-        public Tensor allGather(Tensor t) {
-            usable("allGather");
-            checkTensor("allGather", t);
-            return t;
-        }
-
-        @Override
-        public void barrier() {}
-
-        @Override
-        public String engine() {
-            return "checks only";
-        }
-
-        @Override
-        public boolean isClosed() {
-            return closed;
-        }
-
-        @Override
-        public void close() {
-            closed = true;
         }
     }
 
