@@ -45,76 +45,60 @@ public final class SgemmVec {
 
     private SgemmVec() {}
 
-    private static final ThreadLocal<int[]> PACK_INDEX = ThreadLocal.withInitial(() -> {
-        int[] idx = new int[MR * L + 1];
-        idx[MR * L] = Integer.MIN_VALUE; // no stride cached yet
-        return idx;
-    });
+    /** Per thread and panel height (the index): the gather offsets for the last row stride, that stride in the last slot. */
+    private static final ThreadLocal<int[][]> PACK_INDEX = ThreadLocal.withInitial(() -> new int[MR + 1][]);
 
     /**
-     * Gather offsets for {@link #packA6} with source row stride {@code rs}: lane q of output vector
-     * j reads row (jL + q) mod MR, column (jL + q) / MR. Cached per thread for the last stride
-     * (slot MR·L holds it).
+     * Gather offsets for {@link #packAGather} of panels of {@code rows} rows (4 or 6) with source
+     * row stride {@code rs}: lane q of output vector j reads row (jL + q) mod rows, column
+     * (jL + q) / rows. Cached per thread for the last stride of each height.
+     *
+     * @param rows the panel's rows, 1 to 6
+     * @param rs   the source's row stride
+     * @return the offsets (rows·L of them, then the stride they are for)
      */
-    public static int[] packA6Index(int rs) {
-        int[] idx = PACK_INDEX.get();
-        if (idx[MR * L] != rs) {
-            for (int i = 0; i < MR * L; i++) idx[i] = (i % MR) * rs + i / MR;
-            idx[MR * L] = rs;
+    public static int[] packAIndex(int rows, int rs) {
+        if (rows < 1 || rows > MR) throw new IllegalArgumentException("SgemmVec.packAIndex: rows must be in 1.." + MR + ", got " + rows);
+        int[][] byRows = PACK_INDEX.get();
+        int[] idx = byRows[rows];
+        if (idx == null) {
+            idx = byRows[rows] = new int[rows * L + 1];
+            idx[rows * L] = Integer.MIN_VALUE; // no stride cached yet
         }
-        return idx;
-    }
-
-    private static final ThreadLocal<int[]> PACK_INDEX4 = ThreadLocal.withInitial(() -> {
-        int[] idx = new int[MR4 * L + 1];
-        idx[MR4 * L] = Integer.MIN_VALUE; // no stride cached yet
-        return idx;
-    });
-
-    /** As {@link #packA6Index} for the four-row panels of {@link #packA4}. */
-    public static int[] packA4Index(int rs) {
-        int[] idx = PACK_INDEX4.get();
-        if (idx[MR4 * L] != rs) {
-            for (int i = 0; i < MR4 * L; i++) idx[i] = (i % MR4) * rs + i / MR4;
-            idx[MR4 * L] = rs;
+        if (idx[rows * L] != rs) {
+            for (int i = 0; i < rows * L; i++) idx[i] = (i % rows) * rs + i / rows;
+            idx[rows * L] = rs;
         }
         return idx;
     }
 
     /**
-     * As {@link #packA6} for four full rows: dst[d + p·4 + r] = alpha · a[src + r·rs + p] for
-     * p &lt; kc, r &lt; 4, with the offsets of {@link #packA4Index}.
+     * One A panel of {@link SgemmF32#packA} for {@code rows} full rows of a row-major source:
+     * dst[d + p·rows + r] = alpha · a[src + r·rs + p] for p &lt; kc, r &lt; rows; L columns
+     * ({@code rows} vectors) per step with gathers at the offsets of {@link #packAIndex}, the
+     * rest scalar.
+     *
+     * @param rows  the panel's rows (as given to {@link #packAIndex})
+     * @param kc    columns to pack
+     * @param alpha the factor applied to every element
+     * @param a     the source
+     * @param src   index in {@code a} of the panel's first element
+     * @param rs    the source's row stride
+     * @param idx   {@link #packAIndex}{@code (rows, rs)}
+     * @param dst   the packed panels
+     * @param d     index in {@code dst} of this panel
      */
-    public static void packA4(int kc, float alpha, float[] a, int src, int rs, int[] idx, float[] dst, int d) {
+    public static void packAGather(int rows, int kc, float alpha, float[] a, int src, int rs, int[] idx, float[] dst, int d) {
         int p = 0;
         for (; p + L <= kc; p += L) {
-            int o = d + p * MR4;
-            for (int j = 0; j < MR4; j++) {
+            int o = d + p * rows;
+            for (int j = 0; j < rows; j++) {
                 FloatVector.fromArray(S, a, src + p, idx, j * L).mul(alpha).intoArray(dst, o + j * L);
             }
         }
         for (; p < kc; p++) {
-            int o = d + p * MR4;
-            for (int r = 0; r < MR4; r++) dst[o + r] = alpha * a[src + r * rs + p];
-        }
-    }
-
-    /**
-     * One A panel of {@link SgemmF32#packA} for six full rows of a row-major source:
-     * dst[d + p·MR + r] = alpha · a[src + r·rs + p] for p &lt; kc, r &lt; MR; L columns (MR
-     * vectors) per step with gathers, the rest scalar.
-     */
-    public static void packA6(int kc, float alpha, float[] a, int src, int rs, int[] idx, float[] dst, int d) {
-        int p = 0;
-        for (; p + L <= kc; p += L) {
-            int o = d + p * MR;
-            for (int j = 0; j < MR; j++) {
-                FloatVector.fromArray(S, a, src + p, idx, j * L).mul(alpha).intoArray(dst, o + j * L);
-            }
-        }
-        for (; p < kc; p++) {
-            int o = d + p * MR;
-            for (int r = 0; r < MR; r++) dst[o + r] = alpha * a[src + r * rs + p];
+            int o = d + p * rows;
+            for (int r = 0; r < rows; r++) dst[o + r] = alpha * a[src + r * rs + p];
         }
     }
 

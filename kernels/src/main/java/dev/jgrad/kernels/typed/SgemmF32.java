@@ -28,9 +28,9 @@ import java.util.Arrays;
 public final class SgemmF32 {
     /** Depth of one pass of {@link #rowsGemm} (convolution): its B is read in place, so only A is blocked. */
     static final int ROWS_KC = Integer.getInteger("jgrad.conv.kc", 384);
-    /** Rows of the A panels {@link #packA6Rows} and {@link SgemmVec#packA6} fill. */
+    /** Rows of the A panels {@link #packA6Rows} and {@link SgemmVec#packAGather} fill. */
     private static final int MR6 = 6;
-    /** Rows of the A panels {@link #packA4Rows} and {@link SgemmVec#packA4} fill. */
+    /** Rows of the A panels {@link #packA4Rows} and {@link SgemmVec#packAGather} fill. */
     private static final int MR4 = 4;
     /** At or below this m·n·k a direct loop beats packing. */
     static final long SMALL = 4096;
@@ -401,7 +401,7 @@ public final class SgemmF32 {
         // B; on Zen 5 the gathers were too, and the six-row loop was not (figures in
         // docs/design-notes.md, "SGEMM: packed blocks tuned against OpenBLAS", "SGEMM: the Zen 5 gap").
         boolean panelRows = (mr == MR6 || mr == MR4) && cs == 1;
-        int[] idx = !gather || !Simd.enabled() || !panelRows || rs == 1 ? null : mr == MR6 ? SgemmVec.packA6Index(rs) : SgemmVec.packA4Index(rs);
+        int[] idx = !gather || !Simd.enabled() || !panelRows || rs == 1 ? null : SgemmVec.packAIndex(mr, rs);
         for (int i = 0, d = 0; i < mc; i += mr, d += kc * mr) {
             int h = Math.min(mr, mc - i);
             int src = off + i * rs;
@@ -412,8 +412,7 @@ public final class SgemmF32 {
                     for (int r = h; r < mr; r++) dst[row + r] = 0;
                 }
             } else if (idx != null && h == mr) {
-                if (mr == MR6) SgemmVec.packA6(kc, alpha, a, src, rs, idx, dst, d);
-                else SgemmVec.packA4(kc, alpha, a, src, rs, idx, dst, d);
+                SgemmVec.packAGather(mr, kc, alpha, a, src, rs, idx, dst, d);
             } else if (h == mr && panelRows) {
                 if (mr == MR6) packA6Rows(kc, alpha, a, src, rs, dst, d);
                 else packA4Rows(kc, alpha, a, src, rs, dst, d);
