@@ -22,6 +22,9 @@ import java.util.Arrays;
  *       of the GEMM's B operand is a contiguous run of the source and the micro-kernel reads it in
  *       place ({@link SgemmF32#rowsGemm}): no im2col, no packing of B. The padding columns and rows
  *       between outputs are computed and dropped (57 of 841 columns at 28×28 with padding 1);</li>
+ *   <li>stride 1, weight gradient only: S shifted copies of the input (one per kernel column s,
+ *       moved by s·dw − pw and cut to the output's width Q), so tap (r, s) of output p·Q + q is
+ *       copy s at that column plus r·dh·Q and no padding column is computed at all;</li>
  *   <li>other strides: an explicit im2col of the chunk, read the same way.</li>
  * </ul>
  * The exception: the forward and weight gradient of a one-channel 3×3 stride-1 layer (MNIST
@@ -97,7 +100,7 @@ public final class Conv2dF32 {
             directForward(cs, x, w, bias, y);
             return;
         }
-        Source src = new Source(cs);
+        Source src = new Source(cs, false);
         int kg = cs.kPerGroup(), crs = cs.cPerGroup() * cs.r() * cs.s(), groups = cs.groups();
         float[][] aPacked = new float[groups][];
         for (int g = 0; g < groups; g++) aPacked[g] = SgemmF32.packAll(kg, crs, w, g * kg * crs, crs, 1);
@@ -163,11 +166,11 @@ public final class Conv2dF32 {
             directBackwardWeight(cs, x, dy, dw);
             return;
         }
-        Source src = new Source(cs);
         if (outerWeight(cs)) {
-            outerBackwardWeight(cs, src, x, dy, dw);
+            outerBackwardWeight(cs, new Source(cs, true), x, dy, dw);
             return;
         }
+        Source src = new Source(cs, false);
         int kg = cs.kPerGroup(), crs = cs.cPerGroup() * cs.r() * cs.s(), groups = cs.groups();
         int P = cs.outH(), Q = cs.outW(), K = cs.k(), N = cs.n();
         long work = (long) N * K * P * Q * crs;
@@ -251,7 +254,9 @@ public final class Conv2dF32 {
     /**
      * dWᵀ = B·dYᵀ per part of the batch: per image, dy transposed to one row of output channels
      * per output position, then {@link ConvWeightVec#image} over blocks of six taps, reading the
-     * taps' source rows in place and only at real output positions (no padding column). Each
+     * taps' source rows in place and only at real output positions: the source is the shifted one
+     * (stride 1) or im2col, where an image's outputs are consecutive columns, so no padding column
+     * is computed (a padded source at 14×14 computed 225 columns per image for 196 outputs). Each
      * part's dWᵀ is a sum of per-image sums; the parts are added in order, as the dot-product path
      * adds its.
      */
@@ -265,16 +270,17 @@ public final class Conv2dF32 {
             if (partial[part] == null) partial[part] = new float[crsPad * kPad];
             float[] ct = partial[part];
             float[] s = Scratch.floats(Scratch.CONV_SOURCE, src.length(count));
-            float[] d = Scratch.floats(Scratch.CONV_OUT, src.img * kPad);
+            float[] d = Scratch.floats(Scratch.CONV_OUT, PQ * kPad);
             src.fill(x, n0, count, s);
             int[] base = src.rows(count, 0), rows = new int[crsPad];
             for (int t = 0; t < crsPad; t++) rows[t] = base[Math.min(t, crs - 1)];   // past crs: rows of ct nobody reads
-            Arrays.fill(d, 0, src.img * kPad, 0f);
+            if (K < kPad) Arrays.fill(d, 0, PQ * kPad, 0f);
             for (int n = 0; n < count; n++) {
-                ConvWeightVec.transposePadded(dy, (n0 + n) * K * PQ, K, P, Q, src.rowStride, d, kPad);
+                // the source has an image's P·Q outputs as consecutive columns (rowStride = Q)
+                ConvWeightVec.transposePadded(dy, (n0 + n) * K * PQ, K, P, Q, Q, d, kPad);
                 for (int t = 0; t < crsPad; t += mr)
                     for (int kb = 0; kb < kPad; kb += nr) {
-                        ConvWeightVec.image(s, rows, t, n * src.img, src.img, d, kb, kPad, ct, t * kPad + kb, kPad);
+                        ConvWeightVec.image(s, rows, t, n * src.img, PQ, d, kb, kPad, ct, t * kPad + kb, kPad);
                     }
             }
         });
@@ -379,45 +385,64 @@ public final class Conv2dF32 {
     }
 
     /**
-     * The B operand of a chunk of images: one source row per input channel (flat, stride 1) or per
-     * (c, r, s) (im2col), each holding the chunk's images end to end, {@link #img} columns each.
-     *
-     * <p>Flat layout of one channel: {@code lead} zeros, then per image H rows of {@code rowStride
-     * = W + gapW} floats (the image row, then gapW zeros) and gapH zero rows. A gap serves as the
-     * right padding of one row and the left padding of the next (and the bottom padding of one
-     * image and the top padding of the next), so a 28×28 image with padding 1 takes 29×29 slots
-     * where separate padding would take 30×30.
+     * The B operand of a chunk of images: source rows holding the chunk's images end to end,
+     * {@link #img} columns each, one row per
+     * <ul>
+     *   <li>input channel ({@link Layout#FLAT}, stride 1): {@code lead} zeros, then per image H
+     *       rows of {@code rowStride = W + gapW} floats (the image row, then gapW zeros) and gapH
+     *       zero rows. A gap serves as the right padding of one row and the left padding of the
+     *       next (and the bottom padding of one image and the top padding of the next), so a
+     *       28×28 image with padding 1 takes 29×29 slots where separate padding would take 30×30;</li>
+     *   <li>input channel and kernel column s ({@link Layout#SHIFTED}, stride 1): the channel
+     *       moved left by s·dw − pw and cut to the output's width Q (zero where the shifted column
+     *       leaves the image), {@code lead} zero rows, then per image H rows of Q and gapH zero
+     *       rows. Output (p, q) is column p·Q + q and tap (r, s) adds r·dh·Q: an image's outputs
+     *       are consecutive columns, at the price of S copies of the input. Measured, the GEMM
+     *       passes gained nothing from it (the larger source costs what the padding columns
+     *       cost), the outer-product weight gradient did, as it reads only output columns;</li>
+     *   <li>(c, r, s) ({@link Layout#COLUMNS}, other strides): an im2col, P·Q columns per image.</li>
+     * </ul>
      */
     private static final class Source {
+        enum Layout { FLAT, SHIFTED, COLUMNS }
+
         final ConvShape cs;
-        final boolean flat;
+        final Layout layout;
         /** Columns per image; output (p, q) of image n is column n·img + p·rowStride + q. */
         final int img, rowStride;
         final int sourceRows, tapMax, lead;
         final int[] tapOffsets;
 
-        Source(ConvShape cs) {
+        /** The source of {@code cs}: {@code shifted} picks {@link Layout#SHIFTED} over {@link Layout#FLAT} at stride 1. */
+        Source(ConvShape cs, boolean shifted) {
             this.cs = cs;
-            flat = cs.strideH() == 1 && cs.strideW() == 1;
             int R = cs.r(), S = cs.s();
+            boolean stride1 = cs.strideH() == 1 && cs.strideW() == 1;
+            layout = !stride1 ? Layout.COLUMNS : shifted ? Layout.SHIFTED : Layout.FLAT;
             tapOffsets = new int[R * S];
-            if (flat) {
-                int ph = cs.padH(), pw = cs.padW();
-                int gapH = Math.max(ph, cs.outH() - cs.h()), gapW = Math.max(pw, cs.outW() - cs.w());
-                rowStride = cs.w() + gapW;
-                img = (cs.h() + gapH) * rowStride;
-                lead = ph * rowStride + pw;
-                sourceRows = cs.c();
-                for (int r = 0; r < R; r++)
-                    for (int s = 0; s < S; s++) tapOffsets[r * S + s] = r * cs.dilH() * rowStride + s * cs.dilW();
-                tapMax = tapOffsets[R * S - 1];
-            } else {
-                img = cs.outH() * cs.outW();
-                rowStride = cs.outW();
-                lead = 0;
-                sourceRows = cs.c() * R * S;
-                tapMax = 0;
+            int gapH = Math.max(cs.padH(), cs.outH() - cs.h());
+            switch (layout) {
+                case FLAT -> {
+                    int gapW = Math.max(cs.padW(), cs.outW() - cs.w());
+                    rowStride = cs.w() + gapW;
+                    lead = cs.padH() * rowStride + cs.padW();
+                    sourceRows = cs.c();
+                    for (int t = 0; t < R * S; t++) tapOffsets[t] = t / S * cs.dilH() * rowStride + t % S * cs.dilW();
+                }
+                case SHIFTED -> {
+                    rowStride = cs.outW();
+                    lead = cs.padH() * rowStride;
+                    sourceRows = cs.c() * S;
+                    for (int t = 0; t < R * S; t++) tapOffsets[t] = t / S * cs.dilH() * rowStride;
+                }
+                default -> {
+                    rowStride = cs.outW();
+                    lead = 0;
+                    sourceRows = cs.c() * R * S;
+                }
             }
+            img = layout == Layout.COLUMNS ? cs.outH() * cs.outW() : (cs.h() + gapH) * rowStride;
+            tapMax = tapOffsets[R * S - 1];
         }
 
         /** Floats between the starts of consecutive source rows. */
@@ -432,11 +457,16 @@ public final class Conv2dF32 {
 
         /** Base of each B row (c, r, s) of group {@code g}, for a chunk of {@code count} images. */
         int[] rows(int count, int g) {
-            int cg = cs.cPerGroup(), rs = cs.r() * cs.s(), len = rowLength(count);
+            int cg = cs.cPerGroup(), S = cs.s(), rs = cs.r() * S, len = rowLength(count);
             int[] rows = new int[cg * rs];
             for (int c = 0; c < cg; c++)
                 for (int t = 0; t < rs; t++) {
-                    rows[c * rs + t] = flat ? (g * cg + c) * len + tapOffsets[t] : ((g * cg + c) * rs + t) * len;
+                    int row = switch (layout) {
+                        case FLAT -> g * cg + c;
+                        case SHIFTED -> (g * cg + c) * S + t % S;
+                        case COLUMNS -> (g * cg + c) * rs + t;
+                    };
+                    rows[c * rs + t] = row * len + tapOffsets[t];
                 }
             return rows;
         }
@@ -444,42 +474,83 @@ public final class Conv2dF32 {
         /** Writes the source of images [n0, n0 + count) of x into {@code s}. */
         void fill(float[] x, int n0, int count, float[] s) {
             int C = cs.c(), H = cs.h(), W = cs.w(), len = rowLength(count);
-            if (flat) {
-                for (int c = 0; c < C; c++) {
-                    int base = c * len;
-                    Arrays.fill(s, base, base + lead, 0f);
-                    for (int n = 0; n < count; n++) {
-                        int d = base + lead + n * img, xs = ((n0 + n) * C + c) * H * W;
-                        copyRows(x, xs, W, s, d, rowStride, H, W);
-                        for (int h = 0; h < H; h++) {
-                            for (int w = d + h * rowStride + W, end = d + (h + 1) * rowStride; w < end; w++) s[w] = 0f;
+            switch (layout) {
+                case FLAT -> {
+                    for (int c = 0; c < C; c++) {
+                        int base = c * len;
+                        Arrays.fill(s, base, base + lead, 0f);
+                        for (int n = 0; n < count; n++) {
+                            int d = base + lead + n * img, xs = ((n0 + n) * C + c) * H * W;
+                            copyRows(x, xs, W, s, d, rowStride, H, W);
+                            for (int h = 0; h < H; h++) {
+                                for (int w = d + h * rowStride + W, end = d + (h + 1) * rowStride; w < end; w++) s[w] = 0f;
+                            }
+                            Arrays.fill(s, d + H * rowStride, d + img, 0f);
                         }
-                        Arrays.fill(s, d + H * rowStride, d + img, 0f);
                     }
                 }
-            } else {
-                int R = cs.r(), S = cs.s(), P = cs.outH(), Q = cs.outW();
-                for (int c = 0; c < C; c++)
-                    for (int r = 0; r < R; r++)
+                case SHIFTED -> {
+                    int S = cs.s();
+                    for (int c = 0; c < C; c++)
                         for (int t = 0; t < S; t++) {
-                            int rowBase = ((c * R + r) * S + t) * len;
+                            int base = (c * S + t) * len, shift = t * cs.dilW() - cs.padW();
+                            Arrays.fill(s, base, base + lead, 0f);
                             for (int n = 0; n < count; n++) {
-                                int xs = ((n0 + n) * C + c) * H * W, d = rowBase + n * img;
-                                for (int p = 0; p < P; p++) {
-                                    int ih = p * cs.strideH() - cs.padH() + r * cs.dilH();
-                                    if (ih < 0 || ih >= H) {
-                                        Arrays.fill(s, d + p * Q, d + (p + 1) * Q, 0f);
-                                        continue;
-                                    }
-                                    for (int q = 0; q < Q; q++) {
-                                        int iw = q * cs.strideW() - cs.padW() + t * cs.dilW();
-                                        s[d + p * Q + q] = iw >= 0 && iw < W ? x[xs + ih * W + iw] : 0f;
+                                int d = base + lead + n * img;
+                                shiftedPlane(x, ((n0 + n) * C + c) * H * W, H, W, shift, s, d, rowStride);
+                                Arrays.fill(s, d + H * rowStride, d + img, 0f);
+                            }
+                        }
+                }
+                case COLUMNS -> {
+                    int R = cs.r(), S = cs.s(), P = cs.outH(), Q = cs.outW();
+                    for (int c = 0; c < C; c++)
+                        for (int r = 0; r < R; r++)
+                            for (int t = 0; t < S; t++) {
+                                int rowBase = ((c * R + r) * S + t) * len;
+                                for (int n = 0; n < count; n++) {
+                                    int xs = ((n0 + n) * C + c) * H * W, d = rowBase + n * img;
+                                    for (int p = 0; p < P; p++) {
+                                        int ih = p * cs.strideH() - cs.padH() + r * cs.dilH();
+                                        if (ih < 0 || ih >= H) {
+                                            Arrays.fill(s, d + p * Q, d + (p + 1) * Q, 0f);
+                                            continue;
+                                        }
+                                        for (int q = 0; q < Q; q++) {
+                                            int iw = q * cs.strideW() - cs.padW() + t * cs.dilW();
+                                            s[d + p * Q + q] = iw >= 0 && iw < W ? x[xs + ih * W + iw] : 0f;
+                                        }
                                     }
                                 }
                             }
-                        }
+                }
             }
             Arrays.fill(s, sourceRows * len, length(count), 0f);
+        }
+
+        /**
+         * dst[d + h·Q + q] = x[xs + h·W + q + shift] for h &lt; H, q &lt; Q, zero where q + shift
+         * falls outside [0, W). When Q = W (same-size convolutions) the image is one contiguous
+         * run: a single copy moved by {@code shift}, then the |shift| columns at each row's edge
+         * that it took from the neighbouring row are zeroed.
+         */
+        private static void shiftedPlane(float[] x, int xs, int H, int W, int shift, float[] dst, int d, int Q) {
+            if (Q == W && Math.abs(shift) < W) {
+                int from = Math.max(0, -shift), to = H * W - Math.max(0, shift);
+                System.arraycopy(x, xs + from + shift, dst, d + from, to - from);
+                for (int h = 0; h < H; h++) {
+                    if (shift < 0) Arrays.fill(dst, d + h * Q, d + h * Q - shift, 0f);
+                    else if (shift > 0) Arrays.fill(dst, d + (h + 1) * Q - shift, d + (h + 1) * Q, 0f);
+                }
+                return;
+            }
+            int q0 = Math.min(Q, Math.max(0, -shift)), q1 = Math.max(q0, Math.min(Q, W - shift));
+            for (int h = 0; h < H; h++) {
+                int o = d + h * Q;
+                Arrays.fill(dst, o, o + q0, 0f);
+                System.arraycopy(x, xs + h * W + q0 + shift, dst, o + q0, q1 - q0);
+                Arrays.fill(dst, o + q1, o + Q, 0f);
+            }
         }
 
         /**
@@ -492,8 +563,7 @@ public final class Conv2dF32 {
             for (int k = 0; k < K; k++)
                 for (int n = 0; n < count; n++) {
                     int src = ((n0 + n) * K + k) * P * Q, dst = k * ld + n * img;
-                    if (!flat) System.arraycopy(dy, src, d, dst, P * Q);
-                    else copyRows(dy, src, Q, d, dst, rowStride, P, Q);
+                    copyRows(dy, src, Q, d, dst, rowStride, P, Q);
                 }
         }
     }
