@@ -62,184 +62,221 @@ public final class ElementwiseVec {
 
     /** out[o + j] = fn(x[xi + j]) for j below the last whole vector of n; returns that bound (0 for a function without a vector loop). */
     public static int unary(UnaryFn fn, int n, float[] out, int o, float[] x, int xi) {
-        int bound = S.loopBound(n), j = 0;
+        int bound = S.loopBound(n);
+        // one method per function: C2 compiles and profiles each loop on its own. In one method
+        // of all of them, the order in which the functions were first called decided how well the
+        // loops compiled: after relu, tanh and exp ran 3–3.5× slower than when called first
+        // (docs/design-notes.md, "One method per unary function")
         switch (fn) {
-            case NEG -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = v.neg();
-                    r.intoArray(out, o + j);
-                }
-            }
-            case EXP -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector ex = v.max(-104f).min(89f);
-                    FloatVector en = ex.mul(LOG2E).add(ROUND).sub(ROUND);
-                    FloatVector er = ex.sub(en.mul(LN2_HI)).sub(en.mul(LN2_LO));
-                    FloatVector ep = er.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
-                    ep = ep.fma(er, FloatVector.broadcast(S, 8.3334519073e-3f));
-                    ep = ep.fma(er, FloatVector.broadcast(S, 4.1665795894e-2f));
-                    ep = ep.fma(er, FloatVector.broadcast(S, 1.6666665459e-1f));
-                    ep = ep.fma(er, FloatVector.broadcast(S, 5.0000001201e-1f));
-                    ep = ep.mul(er.mul(er)).add(er).add(1f);
-                    IntVector ei = (IntVector) en.convert(VectorOperators.F2I, 0);
-                    IntVector eh = ei.lanewise(VectorOperators.ASHR, 1);
-                    FloatVector e = ep.mul(eh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(ei.sub(eh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    FloatVector r = e;
-                    r.intoArray(out, o + j);
-                }
-            }
-            case SQRT -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = v.sqrt();
-                    r.intoArray(out, o + j);
-                }
-            }
-            case ABS -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = v.abs();
-                    r.intoArray(out, o + j);
-                }
-            }
-            case SIGN -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = v.blend(ONE, v.compare(VectorOperators.GT, 0f)).blend(MINUS_ONE, v.compare(VectorOperators.LT, 0f));
-                    r.intoArray(out, o + j);
-                }
-            }
-            case RELU -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector r = v.max(0f);
-                    r.intoArray(out, o + j);
-                }
-            }
-            case SIGMOID -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector ex = v.neg().max(-104f).min(89f);
-                    FloatVector en = ex.mul(LOG2E).add(ROUND).sub(ROUND);
-                    FloatVector er = ex.sub(en.mul(LN2_HI)).sub(en.mul(LN2_LO));
-                    FloatVector ep = er.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
-                    ep = ep.fma(er, FloatVector.broadcast(S, 8.3334519073e-3f));
-                    ep = ep.fma(er, FloatVector.broadcast(S, 4.1665795894e-2f));
-                    ep = ep.fma(er, FloatVector.broadcast(S, 1.6666665459e-1f));
-                    ep = ep.fma(er, FloatVector.broadcast(S, 5.0000001201e-1f));
-                    ep = ep.mul(er.mul(er)).add(er).add(1f);
-                    IntVector ei = (IntVector) en.convert(VectorOperators.F2I, 0);
-                    IntVector eh = ei.lanewise(VectorOperators.ASHR, 1);
-                    FloatVector e = ep.mul(eh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(ei.sub(eh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    FloatVector r = ONE.div(e.add(1f));
-                    r.intoArray(out, o + j);
-                }
-            }
-            case TANH -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector ta = v;
-                    FloatVector tz = ta.mul(ta);
-                    FloatVector ts = tz.fma(FloatVector.broadcast(S, -5.70498872745e-3f), FloatVector.broadcast(S, 2.06390887954e-2f));
-                    ts = ts.fma(tz, FloatVector.broadcast(S, -5.37397155531e-2f));
-                    ts = ts.fma(tz, FloatVector.broadcast(S, 1.33314422036e-1f));
-                    ts = ts.fma(tz, FloatVector.broadcast(S, -3.33332819422e-1f));
-                    ts = ts.mul(tz).fma(ta, ta);
-                    FloatVector tex = ta.abs().mul(2f).max(-104f).min(89f);
-                    FloatVector ten = tex.mul(LOG2E).add(ROUND).sub(ROUND);
-                    FloatVector ter = tex.sub(ten.mul(LN2_HI)).sub(ten.mul(LN2_LO));
-                    FloatVector tep = ter.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
-                    tep = tep.fma(ter, FloatVector.broadcast(S, 8.3334519073e-3f));
-                    tep = tep.fma(ter, FloatVector.broadcast(S, 4.1665795894e-2f));
-                    tep = tep.fma(ter, FloatVector.broadcast(S, 1.6666665459e-1f));
-                    tep = tep.fma(ter, FloatVector.broadcast(S, 5.0000001201e-1f));
-                    tep = tep.mul(ter.mul(ter)).add(ter).add(1f);
-                    IntVector tei = (IntVector) ten.convert(VectorOperators.F2I, 0);
-                    IntVector teh = tei.lanewise(VectorOperators.ASHR, 1);
-                    FloatVector te = tep.mul(teh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(tei.sub(teh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    FloatVector tl = ONE.sub(FloatVector.broadcast(S, 2f).div(te.add(1f)));
-                    tl = tl.blend(tl.neg(), ta.compare(VectorOperators.LT, 0f));
-                    FloatVector t = tl.blend(ts, ta.abs().compare(VectorOperators.LT, 0.625f));
-                    FloatVector r = t;
-                    r.intoArray(out, o + j);
-                }
-            }
-            case ERF -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector ex = v.max(-4f).min(4f);
-                    FloatVector ex2 = ex.mul(ex);
-                    FloatVector ep = ex2.fma(-2.72614225801306e-10f, 2.77068142495902e-08f);
-                    ep = ep.fma(ex2, FloatVector.broadcast(S, -2.10102402082508e-06f));
-                    ep = ep.fma(ex2, FloatVector.broadcast(S, -5.69250639462346e-05f));
-                    ep = ep.fma(ex2, FloatVector.broadcast(S, -7.34990630326855e-04f));
-                    ep = ep.fma(ex2, FloatVector.broadcast(S, -2.95459980854025e-03f));
-                    ep = ep.fma(ex2, FloatVector.broadcast(S, -1.60960333262415e-02f)).mul(ex);
-                    FloatVector eq = ex2.fma(-1.45660718464996e-05f, -2.13374055278905e-04f);
-                    eq = eq.fma(ex2, FloatVector.broadcast(S, -1.68282697438203e-03f));
-                    eq = eq.fma(ex2, FloatVector.broadcast(S, -7.37332916720468e-03f));
-                    eq = eq.fma(ex2, FloatVector.broadcast(S, -1.42647390514189e-02f));
-                    FloatVector erf = ep.div(eq);
-                    FloatVector r = erf;
-                    r.intoArray(out, o + j);
-                }
-            }
-            case GELU -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector ex = v.mul(INV_SQRT2).max(-4f).min(4f);
-                    FloatVector ex2 = ex.mul(ex);
-                    FloatVector ep = ex2.fma(-2.72614225801306e-10f, 2.77068142495902e-08f);
-                    ep = ep.fma(ex2, FloatVector.broadcast(S, -2.10102402082508e-06f));
-                    ep = ep.fma(ex2, FloatVector.broadcast(S, -5.69250639462346e-05f));
-                    ep = ep.fma(ex2, FloatVector.broadcast(S, -7.34990630326855e-04f));
-                    ep = ep.fma(ex2, FloatVector.broadcast(S, -2.95459980854025e-03f));
-                    ep = ep.fma(ex2, FloatVector.broadcast(S, -1.60960333262415e-02f)).mul(ex);
-                    FloatVector eq = ex2.fma(-1.45660718464996e-05f, -2.13374055278905e-04f);
-                    eq = eq.fma(ex2, FloatVector.broadcast(S, -1.68282697438203e-03f));
-                    eq = eq.fma(ex2, FloatVector.broadcast(S, -7.37332916720468e-03f));
-                    eq = eq.fma(ex2, FloatVector.broadcast(S, -1.42647390514189e-02f));
-                    FloatVector erf = ep.div(eq);
-                    FloatVector r = v.mul(0.5f).mul(erf.add(1f));
-                    r.intoArray(out, o + j);
-                }
-            }
-            case GELU_TANH -> {
-                for (; j < bound; j += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xi + j);
-                    FloatVector ta = v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_2_OVER_PI);
-                    FloatVector tz = ta.mul(ta);
-                    FloatVector ts = tz.fma(FloatVector.broadcast(S, -5.70498872745e-3f), FloatVector.broadcast(S, 2.06390887954e-2f));
-                    ts = ts.fma(tz, FloatVector.broadcast(S, -5.37397155531e-2f));
-                    ts = ts.fma(tz, FloatVector.broadcast(S, 1.33314422036e-1f));
-                    ts = ts.fma(tz, FloatVector.broadcast(S, -3.33332819422e-1f));
-                    ts = ts.mul(tz).fma(ta, ta);
-                    FloatVector tex = ta.abs().mul(2f).max(-104f).min(89f);
-                    FloatVector ten = tex.mul(LOG2E).add(ROUND).sub(ROUND);
-                    FloatVector ter = tex.sub(ten.mul(LN2_HI)).sub(ten.mul(LN2_LO));
-                    FloatVector tep = ter.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
-                    tep = tep.fma(ter, FloatVector.broadcast(S, 8.3334519073e-3f));
-                    tep = tep.fma(ter, FloatVector.broadcast(S, 4.1665795894e-2f));
-                    tep = tep.fma(ter, FloatVector.broadcast(S, 1.6666665459e-1f));
-                    tep = tep.fma(ter, FloatVector.broadcast(S, 5.0000001201e-1f));
-                    tep = tep.mul(ter.mul(ter)).add(ter).add(1f);
-                    IntVector tei = (IntVector) ten.convert(VectorOperators.F2I, 0);
-                    IntVector teh = tei.lanewise(VectorOperators.ASHR, 1);
-                    FloatVector te = tep.mul(teh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(tei.sub(teh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    FloatVector tl = ONE.sub(FloatVector.broadcast(S, 2f).div(te.add(1f)));
-                    tl = tl.blend(tl.neg(), ta.compare(VectorOperators.LT, 0f));
-                    FloatVector t = tl.blend(ts, ta.abs().compare(VectorOperators.LT, 0.625f));
-                    FloatVector r = v.mul(0.5f).mul(t.add(1f));
-                    r.intoArray(out, o + j);
-                }
-            }
+            case NEG -> unaryNeg(bound, out, o, x, xi);
+            case EXP -> unaryExp(bound, out, o, x, xi);
+            case SQRT -> unarySqrt(bound, out, o, x, xi);
+            case ABS -> unaryAbs(bound, out, o, x, xi);
+            case SIGN -> unarySign(bound, out, o, x, xi);
+            case RELU -> unaryRelu(bound, out, o, x, xi);
+            case SIGMOID -> unarySigmoid(bound, out, o, x, xi);
+            case TANH -> unaryTanh(bound, out, o, x, xi);
+            case ERF -> unaryErf(bound, out, o, x, xi);
+            case GELU -> unaryGelu(bound, out, o, x, xi);
+            case GELU_TANH -> unaryGeluTanh(bound, out, o, x, xi);
             default -> {
                 return 0;
             }
         }
         return bound;
+    }
+
+    private static void unaryNeg(int bound, float[] out, int o, float[] x, int xi) {
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            FloatVector r = v.neg();
+            r.intoArray(out, o + j);
+        }
+    }
+
+    private static void unaryExp(int bound, float[] out, int o, float[] x, int xi) {
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            FloatVector ex = v.max(-104f).min(89f);
+            FloatVector en = ex.mul(LOG2E).add(ROUND).sub(ROUND);
+            FloatVector er = ex.sub(en.mul(LN2_HI)).sub(en.mul(LN2_LO));
+            FloatVector ep = er.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 8.3334519073e-3f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 4.1665795894e-2f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 1.6666665459e-1f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 5.0000001201e-1f));
+            ep = ep.mul(er.mul(er)).add(er).add(1f);
+            IntVector ei = (IntVector) en.convert(VectorOperators.F2I, 0);
+            IntVector eh = ei.lanewise(VectorOperators.ASHR, 1);
+            FloatVector e = ep.mul(eh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(ei.sub(eh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector r = e;
+            r.intoArray(out, o + j);
+        }
+    }
+
+    private static void unarySqrt(int bound, float[] out, int o, float[] x, int xi) {
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            FloatVector r = v.sqrt();
+            r.intoArray(out, o + j);
+        }
+    }
+
+    private static void unaryAbs(int bound, float[] out, int o, float[] x, int xi) {
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            FloatVector r = v.abs();
+            r.intoArray(out, o + j);
+        }
+    }
+
+    private static void unarySign(int bound, float[] out, int o, float[] x, int xi) {
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            FloatVector r = v.blend(ONE, v.compare(VectorOperators.GT, 0f)).blend(MINUS_ONE, v.compare(VectorOperators.LT, 0f));
+            r.intoArray(out, o + j);
+        }
+    }
+
+    private static void unaryRelu(int bound, float[] out, int o, float[] x, int xi) {
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            FloatVector r = v.max(0f);
+            r.intoArray(out, o + j);
+        }
+    }
+
+    private static void unarySigmoid(int bound, float[] out, int o, float[] x, int xi) {
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            FloatVector ex = v.neg().max(-104f).min(89f);
+            FloatVector en = ex.mul(LOG2E).add(ROUND).sub(ROUND);
+            FloatVector er = ex.sub(en.mul(LN2_HI)).sub(en.mul(LN2_LO));
+            FloatVector ep = er.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 8.3334519073e-3f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 4.1665795894e-2f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 1.6666665459e-1f));
+            ep = ep.fma(er, FloatVector.broadcast(S, 5.0000001201e-1f));
+            ep = ep.mul(er.mul(er)).add(er).add(1f);
+            IntVector ei = (IntVector) en.convert(VectorOperators.F2I, 0);
+            IntVector eh = ei.lanewise(VectorOperators.ASHR, 1);
+            FloatVector e = ep.mul(eh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(ei.sub(eh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector r = ONE.div(e.add(1f));
+            r.intoArray(out, o + j);
+        }
+    }
+
+    private static void unaryTanh(int bound, float[] out, int o, float[] x, int xi) {
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            FloatVector ta = v;
+            FloatVector tz = ta.mul(ta);
+            FloatVector ts = tz.fma(FloatVector.broadcast(S, -5.70498872745e-3f), FloatVector.broadcast(S, 2.06390887954e-2f));
+            ts = ts.fma(tz, FloatVector.broadcast(S, -5.37397155531e-2f));
+            ts = ts.fma(tz, FloatVector.broadcast(S, 1.33314422036e-1f));
+            ts = ts.fma(tz, FloatVector.broadcast(S, -3.33332819422e-1f));
+            ts = ts.mul(tz).fma(ta, ta);
+            FloatVector tex = ta.abs().mul(2f).max(-104f).min(89f);
+            FloatVector ten = tex.mul(LOG2E).add(ROUND).sub(ROUND);
+            FloatVector ter = tex.sub(ten.mul(LN2_HI)).sub(ten.mul(LN2_LO));
+            FloatVector tep = ter.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+            tep = tep.fma(ter, FloatVector.broadcast(S, 8.3334519073e-3f));
+            tep = tep.fma(ter, FloatVector.broadcast(S, 4.1665795894e-2f));
+            tep = tep.fma(ter, FloatVector.broadcast(S, 1.6666665459e-1f));
+            tep = tep.fma(ter, FloatVector.broadcast(S, 5.0000001201e-1f));
+            tep = tep.mul(ter.mul(ter)).add(ter).add(1f);
+            IntVector tei = (IntVector) ten.convert(VectorOperators.F2I, 0);
+            IntVector teh = tei.lanewise(VectorOperators.ASHR, 1);
+            FloatVector te = tep.mul(teh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(tei.sub(teh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector tl = ONE.sub(FloatVector.broadcast(S, 2f).div(te.add(1f)));
+            tl = tl.blend(tl.neg(), ta.compare(VectorOperators.LT, 0f));
+            FloatVector t = tl.blend(ts, ta.abs().compare(VectorOperators.LT, 0.625f));
+            FloatVector r = t;
+            r.intoArray(out, o + j);
+        }
+    }
+
+    private static void unaryErf(int bound, float[] out, int o, float[] x, int xi) {
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            FloatVector ex = v.max(-4f).min(4f);
+            FloatVector ex2 = ex.mul(ex);
+            FloatVector ep = ex2.fma(-2.72614225801306e-10f, 2.77068142495902e-08f);
+            ep = ep.fma(ex2, FloatVector.broadcast(S, -2.10102402082508e-06f));
+            ep = ep.fma(ex2, FloatVector.broadcast(S, -5.69250639462346e-05f));
+            ep = ep.fma(ex2, FloatVector.broadcast(S, -7.34990630326855e-04f));
+            ep = ep.fma(ex2, FloatVector.broadcast(S, -2.95459980854025e-03f));
+            ep = ep.fma(ex2, FloatVector.broadcast(S, -1.60960333262415e-02f)).mul(ex);
+            FloatVector eq = ex2.fma(-1.45660718464996e-05f, -2.13374055278905e-04f);
+            eq = eq.fma(ex2, FloatVector.broadcast(S, -1.68282697438203e-03f));
+            eq = eq.fma(ex2, FloatVector.broadcast(S, -7.37332916720468e-03f));
+            eq = eq.fma(ex2, FloatVector.broadcast(S, -1.42647390514189e-02f));
+            FloatVector erf = ep.div(eq);
+            FloatVector r = erf;
+            r.intoArray(out, o + j);
+        }
+    }
+
+    private static void unaryGelu(int bound, float[] out, int o, float[] x, int xi) {
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            FloatVector ex = v.mul(INV_SQRT2).max(-4f).min(4f);
+            FloatVector ex2 = ex.mul(ex);
+            FloatVector ep = ex2.fma(-2.72614225801306e-10f, 2.77068142495902e-08f);
+            ep = ep.fma(ex2, FloatVector.broadcast(S, -2.10102402082508e-06f));
+            ep = ep.fma(ex2, FloatVector.broadcast(S, -5.69250639462346e-05f));
+            ep = ep.fma(ex2, FloatVector.broadcast(S, -7.34990630326855e-04f));
+            ep = ep.fma(ex2, FloatVector.broadcast(S, -2.95459980854025e-03f));
+            ep = ep.fma(ex2, FloatVector.broadcast(S, -1.60960333262415e-02f)).mul(ex);
+            FloatVector eq = ex2.fma(-1.45660718464996e-05f, -2.13374055278905e-04f);
+            eq = eq.fma(ex2, FloatVector.broadcast(S, -1.68282697438203e-03f));
+            eq = eq.fma(ex2, FloatVector.broadcast(S, -7.37332916720468e-03f));
+            eq = eq.fma(ex2, FloatVector.broadcast(S, -1.42647390514189e-02f));
+            FloatVector erf = ep.div(eq);
+            FloatVector r = v.mul(0.5f).mul(erf.add(1f));
+            r.intoArray(out, o + j);
+        }
+    }
+
+    private static void unaryGeluTanh(int bound, float[] out, int o, float[] x, int xi) {
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            FloatVector ta = v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_2_OVER_PI);
+            FloatVector tz = ta.mul(ta);
+            FloatVector ts = tz.fma(FloatVector.broadcast(S, -5.70498872745e-3f), FloatVector.broadcast(S, 2.06390887954e-2f));
+            ts = ts.fma(tz, FloatVector.broadcast(S, -5.37397155531e-2f));
+            ts = ts.fma(tz, FloatVector.broadcast(S, 1.33314422036e-1f));
+            ts = ts.fma(tz, FloatVector.broadcast(S, -3.33332819422e-1f));
+            ts = ts.mul(tz).fma(ta, ta);
+            FloatVector tex = ta.abs().mul(2f).max(-104f).min(89f);
+            FloatVector ten = tex.mul(LOG2E).add(ROUND).sub(ROUND);
+            FloatVector ter = tex.sub(ten.mul(LN2_HI)).sub(ten.mul(LN2_LO));
+            FloatVector tep = ter.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+            tep = tep.fma(ter, FloatVector.broadcast(S, 8.3334519073e-3f));
+            tep = tep.fma(ter, FloatVector.broadcast(S, 4.1665795894e-2f));
+            tep = tep.fma(ter, FloatVector.broadcast(S, 1.6666665459e-1f));
+            tep = tep.fma(ter, FloatVector.broadcast(S, 5.0000001201e-1f));
+            tep = tep.mul(ter.mul(ter)).add(ter).add(1f);
+            IntVector tei = (IntVector) ten.convert(VectorOperators.F2I, 0);
+            IntVector teh = tei.lanewise(VectorOperators.ASHR, 1);
+            FloatVector te = tep.mul(teh.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).mul(tei.sub(teh).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector tl = ONE.sub(FloatVector.broadcast(S, 2f).div(te.add(1f)));
+            tl = tl.blend(tl.neg(), ta.compare(VectorOperators.LT, 0f));
+            FloatVector t = tl.blend(ts, ta.abs().compare(VectorOperators.LT, 0.625f));
+            FloatVector r = v.mul(0.5f).mul(t.add(1f));
+            r.intoArray(out, o + j);
+        }
     }
 
     /** out[o + j] = fn(x[xi + j]) as a truth value (NOT, IS_NONFINITE); returns the bound reached. */
