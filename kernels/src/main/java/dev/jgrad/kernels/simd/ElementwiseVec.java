@@ -66,7 +66,7 @@ public final class ElementwiseVec {
         // one method per function: C2 compiles and profiles each loop on its own. In one method
         // of all of them, the order in which the functions were first called decided how well the
         // loops compiled: after relu, tanh and exp ran 3–3.5× slower than when called first
-        // (docs/design-notes.md, "One method per unary function")
+        // (docs/design-notes.md, "One method per elementwise function")
         switch (fn) {
             case NEG -> unaryNeg(bound, out, o, x, xi);
             case EXP -> unaryExp(bound, out, o, x, xi);
@@ -309,110 +309,14 @@ public final class ElementwiseVec {
      * last whole vector of n; returns that bound.
      */
     public static int binary(BinaryFn fn, int n, float[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
-        int bound = S.loopBound(n), j = 0;
-        switch (fn) {
-            case ADD -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.add(b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.add(b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.add(b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case SUB -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.sub(b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.sub(b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.sub(b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case MUL -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.mul(b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.mul(b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.mul(b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case DIV -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.div(b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.div(b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.div(b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case MAXIMUM -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.max(b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.max(b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.max(b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case MINIMUM -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.min(b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.min(b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.min(b).intoArray(out, o + j);
-                    }
-                }
-            }
+        int bound = S.loopBound(n);
+        switch (fn) {   // one method per function, as in unary
+            case ADD -> binaryAdd(bound, out, o, x, xi, xs, y, yi, ys);
+            case SUB -> binarySub(bound, out, o, x, xi, xs, y, yi, ys);
+            case MUL -> binaryMul(bound, out, o, x, xi, xs, y, yi, ys);
+            case DIV -> binaryDiv(bound, out, o, x, xi, xs, y, yi, ys);
+            case MAXIMUM -> binaryMaximum(bound, out, o, x, xi, xs, y, yi, ys);
+            case MINIMUM -> binaryMinimum(bound, out, o, x, xi, xs, y, yi, ys);
             default -> {
                 return 0;
             }
@@ -420,151 +324,289 @@ public final class ElementwiseVec {
         return bound;
     }
 
+    private static void binaryAdd(int bound, float[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.add(b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.add(b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.add(b).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void binarySub(int bound, float[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.sub(b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.sub(b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.sub(b).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void binaryMul(int bound, float[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.mul(b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.mul(b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.mul(b).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void binaryDiv(int bound, float[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.div(b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.div(b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.div(b).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void binaryMaximum(int bound, float[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.max(b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.max(b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.max(b).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void binaryMinimum(int bound, float[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.min(b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.min(b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.min(b).intoArray(out, o + j);
+            }
+        }
+    }
+
     /** As {@link #binary} for the comparisons and logical and/or, into a boolean row. */
     public static int compare(BinaryFn fn, int n, boolean[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
-        int bound = S.loopBound(n), j = 0;
-        switch (fn) {
-            case EQ -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.EQ, b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.EQ, b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.EQ, b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case NE -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.NE, b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case LT -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.LT, b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.LT, b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.LT, b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case LE -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.LE, b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.LE, b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.LE, b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case GT -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.GT, b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.GT, b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.GT, b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case GE -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.GE, b).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.GE, b).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.GE, b).intoArray(out, o + j);
-                    }
-                }
-            }
-            case AND -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, 0f).and(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.NE, 0f).and(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, 0f).and(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
-                    }
-                }
-            }
-            case OR -> {
-                if (xs == 1 && ys == 1) {
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, 0f).or(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
-                    }
-                } else if (xs == 1) {
-                    FloatVector b = FloatVector.broadcast(S, y[yi]);
-                    for (; j < bound; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.NE, 0f).or(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
-                    }
-                } else {
-                    FloatVector a = FloatVector.broadcast(S, x[xi]);
-                    for (; j < bound; j += L) {
-                        FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, 0f).or(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
-                    }
-                }
-            }
+        int bound = S.loopBound(n);
+        switch (fn) {   // one method per function, as in unary
+            case EQ -> compareEq(bound, out, o, x, xi, xs, y, yi, ys);
+            case NE -> compareNe(bound, out, o, x, xi, xs, y, yi, ys);
+            case LT -> compareLt(bound, out, o, x, xi, xs, y, yi, ys);
+            case LE -> compareLe(bound, out, o, x, xi, xs, y, yi, ys);
+            case GT -> compareGt(bound, out, o, x, xi, xs, y, yi, ys);
+            case GE -> compareGe(bound, out, o, x, xi, xs, y, yi, ys);
+            case AND -> compareAnd(bound, out, o, x, xi, xs, y, yi, ys);
+            case OR -> compareOr(bound, out, o, x, xi, xs, y, yi, ys);
             default -> {
                 return 0;
             }
         }
         return bound;
+    }
+
+    private static void compareEq(int bound, boolean[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.EQ, b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.EQ, b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.EQ, b).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void compareNe(int bound, boolean[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.NE, b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, b).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void compareLt(int bound, boolean[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.LT, b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.LT, b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.LT, b).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void compareLe(int bound, boolean[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.LE, b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.LE, b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.LE, b).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void compareGt(int bound, boolean[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.GT, b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.GT, b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.GT, b).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void compareGe(int bound, boolean[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.GE, b).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.GE, b).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.GE, b).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void compareAnd(int bound, boolean[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, 0f).and(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.NE, 0f).and(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, 0f).and(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
+            }
+        }
+    }
+
+    private static void compareOr(int bound, boolean[] out, int o, float[] x, int xi, int xs, float[] y, int yi, int ys) {
+        int j = 0;
+        if (xs == 1 && ys == 1) {
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, 0f).or(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
+            }
+        } else if (xs == 1) {
+            FloatVector b = FloatVector.broadcast(S, y[yi]);
+            for (; j < bound; j += L) {
+                FloatVector a = FloatVector.fromArray(S, x, xi + j); a.compare(VectorOperators.NE, 0f).or(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(S, x[xi]);
+            for (; j < bound; j += L) {
+                FloatVector b = FloatVector.fromArray(S, y, yi + j); a.compare(VectorOperators.NE, 0f).or(b.compare(VectorOperators.NE, 0f)).intoArray(out, o + j);
+            }
+        }
     }
 
     /**
