@@ -33,6 +33,23 @@ public final class CopyVec {
         }
     }
 
+    /**
+     * As {@link #copyRows}, with the rest of each destination row, from {@code width} to
+     * {@code dstStride}, set to zero: the row's end and its zeros go out in the same stores (a
+     * convolution's padded source, whose rows are 14 floats and one zero at 14×14).
+     */
+    public static void copyRowsPadded(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows, int width) {
+        int full = width - width % L;
+        VectorMask<Float> load = S.indexInRange(full, width), store = S.indexInRange(full, dstStride);
+        for (int r = 0; r < rows; r++) {
+            int si = srcOff + r * srcStride, di = dstOff + r * dstStride;
+            for (int q = 0; q < full; q += L) FloatVector.fromArray(S, src, si + q).intoArray(dst, di + q);
+            // lanes past width load as zero; the store reaches to the row's end or a vector, whichever is first
+            FloatVector.fromArray(S, src, si + full, load).intoArray(dst, di + full, store);
+            for (int q = full + L; q < dstStride; q++) dst[di + q] = 0f;
+        }
+    }
+
     /** As {@link #copyRows}, adding {@code add} to every element on the way (a convolution's bias). */
     public static void copyRowsAdd(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows, int width,
             float add) {

@@ -371,6 +371,19 @@ public final class Conv2dF32 {
         }
     }
 
+    /** {@link #copyRows} with each destination row's rest, from {@code width} to {@code dstStride}, zeroed. */
+    static void copyRowsPadded(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows, int width) {
+        if (Simd.enabled()) {
+            CopyVec.copyRowsPadded(src, srcOff, srcStride, dst, dstOff, dstStride, rows, width);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int si = srcOff + r * srcStride, di = dstOff + r * dstStride;
+            for (int q = 0; q < width; q++) dst[di + q] = src[si + q];
+            for (int q = width; q < dstStride; q++) dst[di + q] = 0f;
+        }
+    }
+
     /** {@link #copyRows} adding {@code add} to every element. */
     static void copyRowsAdd(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, int rows, int width,
             float add) {
@@ -481,10 +494,7 @@ public final class Conv2dF32 {
                         Arrays.fill(s, base, base + lead, 0f);
                         for (int n = 0; n < count; n++) {
                             int d = base + lead + n * img, xs = ((n0 + n) * C + c) * H * W;
-                            copyRows(x, xs, W, s, d, rowStride, H, W);
-                            for (int h = 0; h < H; h++) {
-                                for (int w = d + h * rowStride + W, end = d + (h + 1) * rowStride; w < end; w++) s[w] = 0f;
-                            }
+                            copyRowsPadded(x, xs, W, s, d, rowStride, H, W);
                             Arrays.fill(s, d + H * rowStride, d + img, 0f);
                         }
                     }
