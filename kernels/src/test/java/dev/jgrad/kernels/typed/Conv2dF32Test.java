@@ -57,6 +57,8 @@ class Conv2dF32Test {
             new ConvShape(2, 3, 8, 7, 70, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // stride 2 (im2col source), two tiles of K
             new ConvShape(2, 7, 6, 6, 64, 1, 1, 1, 1, 0, 0, 1, 1, 1),     // 1×1
             new ConvShape(3, 4, 9, 9, 48, 3, 3, 1, 1, 2, 2, 2, 2, 1),     // dilation 2
+            new ConvShape(2, 3, 9, 10, 64, 3, 3, 1, 1, 1, 0, 1, 1, 1),    // no padding across: shifted rows of Q = 8 < W
+            new ConvShape(2, 2, 7, 8, 48, 3, 3, 1, 1, 0, 3, 1, 2, 1),     // padding beyond the taps: Q = 10 > W, shifts −3, −1, 1
             new ConvShape(2, 6, 10, 9, 64, 3, 2, 1, 1, 2, 1, 2, 2, 2));   // groups: the dot-product path
 
     @ParameterizedTest(name = "threads={0}")
