@@ -98,27 +98,22 @@ public final class ConvWeightVec {
     }
 
     /**
-     * d[(p·stride + q)·ld + k] = a[off + (k·P + p)·Q + q] for k &lt; rows, p &lt; P, q &lt; Q: an
-     * output gradient's K planes of P×Q turned into one row of channels per output position, at
-     * the position's column in the source (rows of the gaps untouched): with 16 lanes and no gaps,
-     * 16×16 blocks transposed in registers ({@link TransposeVec#block16}); otherwise L channels at a time
-     * by a gather (a scalar loop spent a third of the weight gradient's time here).
+     * d[j·ld + k] = a[off + k·len + j] for k &lt; rows, j &lt; len: an output gradient's K planes
+     * of len = P·Q positions turned into one row of channels per position. With 16 lanes, 16×16
+     * blocks transposed in registers ({@link TransposeVec#block16}); otherwise L channels at a
+     * time by a gather (a scalar loop spent a third of the weight gradient's time here).
      *
-     * @param a      the planes, one of P·Q floats per channel
-     * @param off    where the first plane starts
-     * @param rows   the channels
-     * @param P      output rows
-     * @param Q      output columns
-     * @param stride source columns per output row (Q plus the gap)
-     * @param d      receives the rows
-     * @param ld     floats per row of {@code d}, at least {@code rows}
+     * @param a    the planes, one of {@code len} floats per channel
+     * @param off  where the first plane starts
+     * @param rows the channels
+     * @param len  positions per plane
+     * @param d    receives the rows
+     * @param ld   floats per row of {@code d}, at least {@code rows}
      */
-    public static void transposePadded(float[] a, int off, int rows, int P, int Q, int stride, float[] d, int ld) {
-        int len = P * Q;
+    public static void transpose(float[] a, int off, int rows, int len, float[] d, int ld) {
         int k0 = 0;
-        if (TransposeVec.fits(L) && stride == Q) {
-            // the rows of d are consecutive positions: 16×16 blocks transposed in registers (a
-            // gather per vector took twice as long), the last len mod 16 positions one by one
+        if (TransposeVec.fits(L)) {
+            // a gather per vector took twice as long; the last len mod 16 positions one by one
             int whole = len - len % 16;
             for (; k0 + 16 <= rows; k0 += 16) {
                 for (int j0 = 0; j0 < whole; j0 += 16) TransposeVec.block16(a, off + k0 * len + j0, len, d, j0 * ld + k0, ld);
@@ -129,13 +124,9 @@ public final class ConvWeightVec {
         int[] idx = new int[L];
         for (int l = 0; l < L; l++) idx[l] = l * len;
         for (; k0 + L <= rows; k0 += L) {
-            for (int p = 0; p < P; p++) {
-                int src = off + k0 * len + p * Q, dst = p * stride * ld + k0;
-                for (int q = 0; q < Q; q++) FloatVector.fromArray(S, a, src + q, idx, 0).intoArray(d, dst + q * ld);
-            }
+            for (int j = 0; j < len; j++) FloatVector.fromArray(S, a, off + k0 * len + j, idx, 0).intoArray(d, j * ld + k0);
         }
         for (int k = k0; k < rows; k++)
-            for (int p = 0; p < P; p++)
-                for (int q = 0; q < Q; q++) d[(p * stride + q) * ld + k] = a[off + k * len + p * Q + q];
+            for (int j = 0; j < len; j++) d[j * ld + k] = a[off + k * len + j];
     }
 }

@@ -262,7 +262,7 @@ public final class Conv2dF32 {
      */
     private static void outerBackwardWeight(ConvShape cs, Source src, float[] x, float[] dy, float[] dw) {
         int mr = ConvWeightVec.MR, nr = ConvWeightVec.NR;
-        int crs = cs.c() * cs.r() * cs.s(), P = cs.outH(), Q = cs.outW(), PQ = P * Q, K = cs.k(), N = cs.n();
+        int crs = cs.c() * cs.r() * cs.s(), PQ = cs.outH() * cs.outW(), K = cs.k(), N = cs.n();
         int kPad = (int) SgemmF32.roundUp(K, nr), crsPad = (int) SgemmF32.roundUp(crs, mr);
         int parts = parts(N, (long) N * K * PQ * crs);
         float[][] partial = new float[parts][];
@@ -276,8 +276,8 @@ public final class Conv2dF32 {
             for (int t = 0; t < crsPad; t++) rows[t] = base[Math.min(t, crs - 1)];   // past crs: rows of ct nobody reads
             if (K < kPad) Arrays.fill(d, 0, PQ * kPad, 0f);
             for (int n = 0; n < count; n++) {
-                // the source has an image's P·Q outputs as consecutive columns (rowStride = Q)
-                ConvWeightVec.transposePadded(dy, (n0 + n) * K * PQ, K, P, Q, Q, d, kPad);
+                // the source has an image's P·Q outputs as consecutive columns
+                ConvWeightVec.transpose(dy, (n0 + n) * K * PQ, K, PQ, d, kPad);
                 for (int t = 0; t < crsPad; t += mr)
                     for (int kb = 0; kb < kPad; kb += nr) {
                         ConvWeightVec.image(s, rows, t, n * src.img, PQ, d, kb, kPad, ct, t * kPad + kb, kPad);
