@@ -573,7 +573,8 @@ public final class Conv2dF32 {
             for (int k = 0; k < K; k++)
                 for (int n = 0; n < count; n++) {
                     int src = ((n0 + n) * K + k) * P * Q, dst = k * ld + n * img;
-                    copyRows(dy, src, Q, d, dst, rowStride, P, Q);
+                    if (rowStride == Q) System.arraycopy(dy, src, d, dst, P * Q);   // im2col: no gap columns
+                    else copyRows(dy, src, Q, d, dst, rowStride, P, Q);
                 }
         }
     }
