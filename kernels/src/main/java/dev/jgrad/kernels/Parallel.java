@@ -193,7 +193,7 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        forEachAtHome(chunks, work, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
+        forRangeChunks(n, chunks, work, body);
     }
 
     /**
