@@ -164,7 +164,7 @@ final class MpiCommunicator extends BaseCommunicator {
         Object array = TensorInternals.hostArray(t, "allReduce", true);
         int offset = t.storageOffset(), n = t.numel();
         long bytes = (long) n * d.byteSize();
-        Task task = inlineSmall && exchange != null && bytes <= exchange.capacity() ? () -> {
+        Task task = inlineSmall && carriesInline(bytes) ? () -> {
             // small: the data travels with the header, and each rank reduces the contributions itself
             HostArrays.copyOut(array, offset, n, exchange.ownData(bytes));
             agree(CallHeader.Call.ALL_REDUCE, t, op.ordinal(), bytes);
@@ -194,7 +194,7 @@ final class MpiCommunicator extends BaseCommunicator {
         int offset = t.storageOffset(), n = t.numel();
         DType d = t.dtype();
         long bytes = (long) n * d.byteSize();
-        if (exchange != null && bytes <= exchange.capacity()) {   // small: the root's data travels with its header
+        if (carriesInline(bytes)) {   // small: the root's data travels with its header
             inline(() -> {
                 if (rank == root) HostArrays.copyOut(array, offset, n, exchange.ownData(bytes));
                 agree(CallHeader.Call.BROADCAST, t, root, rank == root ? bytes : 0);
@@ -235,7 +235,7 @@ final class MpiCommunicator extends BaseCommunicator {
         }
         Object src = TensorInternals.hostArray(t, "allGather", false), dst = TensorInternals.hostArray(out, "allGather", true);
         int srcOffset = t.storageOffset();
-        if (exchange != null && bytes <= exchange.capacity()) {   // small: every rank's data travels with its header
+        if (carriesInline(bytes)) {   // small: every rank's data travels with its header
             inline(() -> {
                 HostArrays.copyOut(src, srcOffset, n, exchange.ownData(bytes));
                 agree(CallHeader.Call.ALL_GATHER, t, 0, bytes);
@@ -470,6 +470,11 @@ final class MpiCommunicator extends BaseCommunicator {
             broken = disagreement;
             throw new DistributedException(broken);
         }
+    }
+
+    /** {@return whether a collective of {@code bytes} bytes of data sends them with its header (the {@link CallExchange})} */
+    private boolean carriesInline(long bytes) {
+        return exchange != null && bytes <= exchange.capacity();
     }
 
     private boolean exchangeDone() {
